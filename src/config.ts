@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Every knob of the server, read once from the environment at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL URL for the metadata store; undefined = SQLite in the data dir. */
+  databaseUrl?: string;
+  secret: string;
+  adminEmail: string;
+  adminPassword?: string;
+  bootstrapApiKey?: string;
+  demo: boolean;
+  /** Row cap on any single query result. */
+  maxQueryRows: number;
+  /** Seconds before a running query is cancelled. */
+  queryTimeoutSeconds: number;
+  /** Lifetime of a session token in hours. */
+  sessionHours: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
+}
+
+/** The secret is generated once and kept in the data dir, so encrypted secrets survive restarts. */
+function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(env.ROSETTA_DATA_DIR || './data');
+  mkdirSync(dataDir, { recursive: true });
+
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  const secret = env.ROSETTA_SECRET || loadOrCreateSecret(dataDir);
+  if (secret.length < 16) throw new ConfigError('ROSETTA_SECRET must be at least 16 characters');
+
+  const adminEmail = env.ROSETTA_ADMIN_EMAIL || 'admin@rosetta.local';
+  if (!/^[^@\s]+@[^@\s]+$/.test(adminEmail)) {
+    throw new ConfigError(`ROSETTA_ADMIN_EMAIL is not an email address: "${adminEmail}"`);
+  }
+  const adminPassword = env.ROSETTA_ADMIN_PASSWORD || undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) {
+    throw new ConfigError('ROSETTA_ADMIN_PASSWORD must be at least 8 characters');
+  }
+  const bootstrapApiKey = env.ROSETTA_BOOTSTRAP_API_KEY || undefined;
+  if (bootstrapApiKey !== undefined && (bootstrapApiKey.length < 32 || /\s/.test(bootstrapApiKey))) {
+    throw new ConfigError('ROSETTA_BOOTSTRAP_API_KEY must be at least 32 characters without spaces');
+  }
+
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    dataDir,
+    databaseUrl,
+    secret,
+    adminEmail,
+    adminPassword,
+    bootstrapApiKey,
+    demo: flag(env, 'ROSETTA_DEMO', true),
+    maxQueryRows: integer(env, 'ROSETTA_MAX_QUERY_ROWS', 1_000_000, 1, 100_000_000),
+    queryTimeoutSeconds: integer(env, 'ROSETTA_QUERY_TIMEOUT', 120, 1, 86_400),
+    sessionHours: integer(env, 'ROSETTA_SESSION_HOURS', 24 * 7, 1, 24 * 365),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,3 @@
+import type { Migration } from 'kysely';
+
+export const contentMigrations: Record<string, Migration> = {};

@@ -1,0 +1,3 @@
+/** Kysely row types of the directory module's tables. */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in as the module's tables are written
+export interface DirectoryTables {}

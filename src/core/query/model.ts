@@ -1,0 +1,70 @@
+import type { ColumnType } from '../../engines/types.ts';
+
+/**
+ * A model: tables + joins + dimensions + metrics + row policies. Every query targets one.
+ * A data source is a one-table model whose dimensions are its columns.
+ * Fields are addressed `table.field`; a field name that is unique in the model may be used alone.
+ */
+export interface Model {
+  /** Model name or data source uuid, as the caller addressed it. */
+  name: string;
+  /** Connection whose engine runs the model's queries. */
+  connectionId: number;
+  /** The table every query starts from (its alias). */
+  baseTable: string;
+  tables: ModelTable[];
+  joins: ModelJoin[];
+  dimensions: ModelDimension[];
+  metrics: ModelMetric[];
+  policies: RowPolicy[];
+  /** Bumped on every change of the underlying data; part of the cache key. */
+  version: number;
+  /** Data sources read by the model (for data-API keys and embeds restricted to some). */
+  dataSourceIds: number[];
+}
+
+export type ModelRelation = { kind: 'table'; schema?: string; table: string } | { kind: 'sql'; sql: string };
+
+export interface ModelTable {
+  /** Alias used in field addresses and in the generated SQL. */
+  name: string;
+  relation: ModelRelation;
+}
+
+export interface ModelJoin {
+  table: string;
+  type: 'left' | 'inner' | 'right' | 'full';
+  /** Equality conditions `left = right`, each side a `table.column` address. */
+  on: Array<{ left: string; right: string }>;
+}
+
+export interface ModelDimension {
+  /** Field name, unique within its table. */
+  name: string;
+  table: string;
+  column: string;
+  type: ColumnType;
+  label?: string;
+}
+
+export type Aggregation = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'count_distinct';
+
+export interface ModelMetric {
+  name: string;
+  table: string;
+  label?: string;
+  /** An aggregation over a column (`column` absent for count = count(*)) … */
+  aggregation?: Aggregation;
+  column?: string;
+  /** … or a formula over other metrics of the model: `+ - * /`, parentheses, numbers, names. */
+  formula?: string;
+}
+
+/**
+ * Row-level security: rows are visible only when `field`'s value is among the principal's
+ * values for `attribute`. A principal without the attribute sees no rows; admins see all.
+ */
+export interface RowPolicy {
+  field: string;
+  attribute: string;
+}

@@ -1,0 +1,105 @@
+/**
+ * The one interface every warehouse driver implements (after Cube's base driver): introspect,
+ * run a compiled query with bound parameters and a row cap, stream, cancel.
+ * SQL text reaches an engine only from the compiler or from the engine's own storage code.
+ */
+export type EngineDialect = 'duckdb' | 'postgres' | 'mysql';
+
+/** Logical column types shared by engines, models and faces. */
+export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'json';
+
+export interface ColumnInfo {
+  name: string;
+  type: ColumnType;
+  /** The engine's own type name, e.g. `DOUBLE`, `character varying`. */
+  nativeType: string;
+  nullable: boolean;
+}
+
+export interface TableInfo {
+  schema: string;
+  name: string;
+  columns: ColumnInfo[];
+}
+
+/** SQL with placeholders in the engine's own style ($1… for duckdb/postgres, ? for mysql). */
+export interface CompiledQuery {
+  sql: string;
+  params: readonly JsonScalar[];
+}
+
+export type JsonScalar = string | number | boolean | null;
+
+export interface ResultColumn {
+  name: string;
+  type: ColumnType;
+}
+
+/**
+ * Rows are arrays of JSON-safe values: integers beyond 2^53 become strings, dates and
+ * timestamps become ISO-8601 strings, decimals become numbers.
+ */
+export interface QueryResult {
+  columns: ResultColumn[];
+  rows: JsonScalar[][];
+  /** True when the row cap cut the result. */
+  truncated: boolean;
+}
+
+export interface RunOptions {
+  /** Rows beyond this are not fetched; `truncated` reports the cut. */
+  maxRows: number;
+  /** Aborting cancels the running statement on the server. */
+  signal?: AbortSignal;
+  /** Cancel after this many milliseconds with ERR_TIMEOUT. */
+  timeoutMs?: number;
+}
+
+export interface RowStream {
+  columns: ResultColumn[];
+  /** Batches of rows, in order; breaking out of the loop releases the connection. */
+  batches: AsyncIterable<JsonScalar[][]>;
+}
+
+export interface Engine {
+  readonly dialect: EngineDialect;
+  /** Tables and views with their columns (schemas of the connection's database). */
+  introspect(): Promise<TableInfo[]>;
+  /** Columns a SELECT statement would return, without running it in full. */
+  describeQuery(sql: string): Promise<ColumnInfo[]>;
+  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult>;
+  stream(query: CompiledQuery, options: Omit<RunOptions, 'maxRows'> & { batchSize?: number }): Promise<RowStream>;
+  /** Checks that the warehouse answers; throws ERR_ENGINE with the driver's message otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A storage column definition for managed tables Rosetta owns. */
+export interface StorageColumn {
+  name: string;
+  type: Exclude<ColumnType, 'json'>;
+}
+
+/**
+ * Managed storage tables (the warehouse side of "storage" data sources). Every method is
+ * atomic: a batch either lands whole or not at all.
+ */
+export interface ManagedStorage {
+  createTable(table: string, columns: StorageColumn[], primaryKey: string[]): Promise<void>;
+  dropTable(table: string): Promise<void>;
+  /** Adds columns missing from the table (existing ones are kept). */
+  addColumns(table: string, columns: StorageColumn[]): Promise<void>;
+  insertRows(table: string, columns: StorageColumn[], rows: JsonScalar[][]): Promise<number>;
+  upsertRows(table: string, columns: StorageColumn[], primaryKey: string[], rows: JsonScalar[][]): Promise<number>;
+  deleteRows(table: string, primaryKey: StorageColumn[], keys: JsonScalar[][]): Promise<number>;
+  /** Replaces the whole content of the table with these rows. */
+  replaceRows(table: string, columns: StorageColumn[], rows: JsonScalar[][]): Promise<number>;
+  /** Replaces (or appends to) the table from a CSV file (plain or .gz) on disk. */
+  loadCsv(
+    table: string,
+    columns: StorageColumn[],
+    file: string,
+    options: { delimiter: string; header: boolean; mode: 'replace' | 'append' },
+  ): Promise<number>;
+  countRows(table: string): Promise<number>;
+}

@@ -1,0 +1,76 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Principal } from '../core/auth/principal.ts';
+import { type ErrorCode, httpStatusOf, isRosettaError } from '../core/errors.ts';
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the auth hook of a face; absent on public routes. */
+    principal?: Principal;
+  }
+}
+
+/** The body every native error answers with; dialects map the same codes to their own shapes. */
+export interface ErrorBody {
+  error: { code: ErrorCode | 'ERR_INTERNAL'; message: string; field?: string };
+}
+
+export function errorBody(error: unknown): { status: number; body: ErrorBody } {
+  if (isRosettaError(error)) {
+    return {
+      status: httpStatusOf[error.code],
+      body: { error: { code: error.code, message: error.message, field: error.field } },
+    };
+  }
+  const fastifyError = error as { statusCode?: number; validation?: unknown[]; message?: string; code?: string };
+  if (fastifyError.validation) {
+    return { status: 400, body: { error: { code: 'ERR_VALIDATION', message: fastifyError.message ?? 'invalid' } } };
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    const code: ErrorCode = fastifyError.statusCode === 404 ? 'ERR_NOT_FOUND' : 'ERR_VALIDATION';
+    return { status: fastifyError.statusCode, body: { error: { code, message: fastifyError.message ?? '' } } };
+  }
+  return { status: 500, body: { error: { code: 'ERR_INTERNAL', message: 'internal error' } } };
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Error('route reached without the auth hook');
+  return request.principal;
+}
+
+export function createServer(options: { logLevel?: string; bodyLimitBytes?: number } = {}): App {
+  const app = Fastify({
+    logger: options.logLevel === 'silent' ? false : { level: options.logLevel ?? 'info' },
+    bodyLimit: options.bodyLimitBytes ?? 50 * 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error, request, reply: FastifyReply) => {
+    const { status, body } = errorBody(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
+  );
+  return app as unknown as App;
+}
+
+export async function registerOpenApi(app: App, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Rosetta API', version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { ContentTables } from '../core/content/tables.ts';
+import type { DataTables } from '../core/data/tables.ts';
+import type { DirectoryTables } from '../core/directory/tables.ts';
+
+/** Every table of the metadata store; each core module declares its own. */
+export interface Database extends DirectoryTables, DataTables, ContentTables {}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  kind: StoreKind;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns BIGINT (count(*)) as text by default; our counts fit in a JS number.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+export function openSqliteStore(file: string): Store {
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, kind: 'sqlite', close: () => db.destroy() };
+}
+
+export function openPostgresStore(connectionString: string): Store {
+  const pool = new pg.Pool({ connectionString, max: 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, kind: 'postgres', close: () => db.destroy() };
+}
+
+export async function pingStore(store: Store): Promise<void> {
+  await sql`select 1`.execute(store.db);
+}

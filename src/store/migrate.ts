@@ -1,0 +1,32 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { contentMigrations } from '../core/content/migrations.ts';
+import { dataMigrations } from '../core/data/migrations.ts';
+import { directoryMigrations } from '../core/directory/migrations.ts';
+import type { Store } from './database.ts';
+
+/**
+ * Migrations of every module, applied in name order. Names are prefixed per module
+ * (0100_ directory, 0200_ data, 0300_ content, 0400_ jobs, …) so later modules may refer to
+ * earlier ones' tables.
+ */
+const allMigrations: Record<string, Migration> = {
+  ...directoryMigrations,
+  ...dataMigrations,
+  ...contentMigrations,
+};
+
+class StaticMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return allMigrations;
+  }
+}
+
+export async function migrateToLatest(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider: new StaticMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const cause = error instanceof Error ? error.message : String(error ?? '');
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${cause}`);
+  }
+}
