@@ -6,7 +6,8 @@ export type Role = (typeof roles)[number];
 
 export const isRole = (value: unknown): value is Role => roles.includes(value as Role);
 
-export const roleAtLeast = (role: Role, minimum: Role): boolean => roles.indexOf(role) >= roles.indexOf(minimum);
+export const roleAtLeast = (role: Role, minimum: Role): boolean =>
+  roles.indexOf(role) >= roles.indexOf(minimum);
 
 /** Typed user attributes, user and group values merged: key → values. */
 export type Attributes = Record<string, string[]>;

@@ -1,3 +1,130 @@
 import type { Migration } from 'kysely';
+import { isPostgres, type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
 
-export const directoryMigrations: Record<string, Migration> = {};
+/** A plain auto-increment key for rows that are not entities (no uuid). */
+function serialId(db: MigrationDb) {
+  return (table: ReturnType<MigrationDb['schema']['createTable']>) =>
+    isPostgres(db)
+      ? table.addColumn('id', 'serial', (c) => c.primaryKey())
+      : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+const directory: Migration = {
+  async up(db: MigrationDb) {
+    await withTimestamps(withIdentity(db, db.schema.createTable('organizations')))
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .execute();
+
+    await withTimestamps(
+      withIdentity(db, db.schema.createTable('projects'))
+        .addColumn('organization_id', 'integer', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('is_default', 'integer', (c) => c.notNull().defaultTo(0)),
+    ).execute();
+    await db.schema.createIndex('projects_organization').on('projects').column('organization_id').execute();
+
+    await withTimestamps(
+      withIdentity(db, db.schema.createTable('users'))
+        .addColumn('organization_id', 'integer', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('email', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('timezone', 'text', (c) => c.notNull()),
+    )
+      .addColumn('last_login_at', 'text')
+      .addUniqueConstraint('users_organization_email', ['organization_id', 'email'])
+      .execute();
+
+    await withTimestamps(
+      withIdentity(db, db.schema.createTable('groups'))
+        .addColumn('organization_id', 'integer', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo('')),
+    )
+      .addUniqueConstraint('groups_organization_name', ['organization_id', 'name'])
+      .execute();
+
+    await db.schema
+      .createTable('group_members')
+      .addColumn('group_id', 'integer', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+      .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+      .execute();
+    await db.schema.createIndex('group_members_user').on('group_members').column('user_id').execute();
+
+    await withTimestamps(
+      withIdentity(db, db.schema.createTable('attribute_definitions'))
+        .addColumn('organization_id', 'integer', (c) =>
+          c.notNull().references('organizations.id').onDelete('cascade'),
+        )
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull().defaultTo('')),
+    )
+      .addUniqueConstraint('attribute_definitions_organization_key', ['organization_id', 'key'])
+      .execute();
+
+    await serialId(db)(db.schema.createTable('attribute_values'))
+      .addColumn('definition_id', 'integer', (c) =>
+        c.notNull().references('attribute_definitions.id').onDelete('cascade'),
+      )
+      .addColumn('subject_kind', 'text', (c) => c.notNull())
+      .addColumn('subject_id', 'integer', (c) => c.notNull())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('attribute_values_subject')
+      .on('attribute_values')
+      .columns(['subject_kind', 'subject_id'])
+      .execute();
+
+    await withIdentity(db, db.schema.createTable('api_keys'))
+      .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('data_source_ids', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('last_used_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema.createIndex('api_keys_user').on('api_keys').column('user_id').execute();
+
+    await db.schema
+      .createTable('sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+  },
+
+  async down(db: MigrationDb) {
+    for (const table of [
+      'sessions',
+      'api_keys',
+      'attribute_values',
+      'attribute_definitions',
+      'group_members',
+      'groups',
+      'users',
+      'projects',
+      'organizations',
+    ]) {
+      await db.schema.dropTable(table).execute();
+    }
+  },
+};
+
+export const directoryMigrations: Record<string, Migration> = { '0100_directory': directory };

@@ -1,3 +1,124 @@
-/** Kysely row types of the directory module's tables. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in as the module's tables are written
-export interface DirectoryTables {}
+import type { Generated } from 'kysely';
+
+/**
+ * Kysely row types of the directory module's tables (see migrations.ts). Conventions of the
+ * store: timestamps are ISO-8601 UTC text, booleans 0/1 integers, JSON documents text.
+ */
+
+export interface OrganizationsTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  name: string;
+  /** 1 for the project every organization gets at creation, 0 otherwise. */
+  is_default: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type UserStatus = 'active' | 'pending' | 'deleted';
+
+export interface UsersTable {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  /** Stored trimmed and lower-cased, so uniqueness and login are case-insensitive. */
+  email: string;
+  name: string;
+  password_hash: string | null;
+  role: string;
+  status: UserStatus;
+  timezone: string;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  name: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GroupMembersTable {
+  group_id: number;
+  user_id: number;
+  created_at: string;
+}
+
+export type AttributeType = 'string' | 'number' | 'boolean' | 'date';
+
+export interface AttributeDefinitionsTable {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  key: string;
+  type: AttributeType;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type AttributeSubjectKind = 'user' | 'group';
+
+/**
+ * One row per value (a key may hold several values). Values point at their definition, not its
+ * key text, so deleting a definition cascades to its values.
+ */
+export interface AttributeValuesTable {
+  id: Generated<number>;
+  definition_id: number;
+  subject_kind: AttributeSubjectKind;
+  subject_id: number;
+  /** Canonical text of the typed value (see core/directory/attribute-types.ts). */
+  value: string;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  uuid: string;
+  user_id: number;
+  name: string;
+  /** SHA-256 (hex) of the secret: keys are high-entropy, so a slow hash buys nothing. */
+  secret_hash: string;
+  /** Short non-secret start of the key, shown in lists so users can tell keys apart. */
+  prefix: string;
+  /** JSON array of data source ids the key is restricted to; null = unrestricted. */
+  data_source_ids: string | null;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the session token; the token itself is never stored. */
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface DirectoryTables {
+  organizations: OrganizationsTable;
+  projects: ProjectsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  attribute_definitions: AttributeDefinitionsTable;
+  attribute_values: AttributeValuesTable;
+  api_keys: ApiKeysTable;
+  sessions: SessionsTable;
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../../store/database.ts';
+import type { ApiKeysTable } from '../directory/tables.ts';
+import { findUserRow } from '../directory/users-read.ts';
+import { requiredText, validId } from '../directory/validation.ts';
+import { conflict, notFound, validationError } from '../errors.ts';
+import { canManageApiKeys, ensure } from './permissions.ts';
+import type { Principal } from './principal.ts';
+import { displayPrefix, generateApiKey, SESSION_PREFIX, sha256 } from './secrets.ts';
+
+type Db = Kysely<Database>;
+
+/** An API key as lists show it: never the secret nor its hash. */
+export interface ApiKey {
+  id: number;
+  uuid: string;
+  userId: number;
+  name: string;
+  prefix: string;
+  dataSourceIds: number[] | null;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface NewApiKey {
+  name: string;
+  /** Must lie in the future; absent = never expires. */
+  expiresAt?: Date | string;
+  /** Owner; defaults to the caller. Only admins create keys for others. */
+  userId?: number;
+  /** Makes a data-API key: it may only query these data sources and change nothing. */
+  dataSourceIds?: number[];
+}
+
+export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    userId: row.user_id,
+    name: row.name,
+    prefix: row.prefix,
+    dataSourceIds: row.data_source_ids === null ? null : (JSON.parse(row.data_source_ids) as number[]),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function futureDate(value: Date | string, now: Date): string {
+  const date =
+    value instanceof Date ? value : typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) throw validationError('expiresAt', 'must be an ISO-8601 date-time');
+  if (date.getTime() <= now.getTime()) throw validationError('expiresAt', 'must lie in the future');
+  return date.toISOString();
+}
+
+function validDataSourceIds(value: unknown): number[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw validationError('dataSourceIds', 'must be a non-empty list of data source ids');
+  }
+  return [...new Set(value.map((id) => validId('dataSourceIds', id)))];
+}
+
+/** Stores a key (no permission check: callers decide). */
+async function insertKey(
+  db: Db,
+  userId: number,
+  plainKey: string,
+  name: string,
+  now: Date,
+  extra: { expiresAt?: string; dataSourceIds?: number[] } = {},
+): Promise<ApiKey> {
+  const row = await db
+    .insertInto('api_keys')
+    .values({
+      uuid: randomUUID(),
+      user_id: userId,
+      name,
+      secret_hash: sha256(plainKey),
+      prefix: displayPrefix(plainKey),
+      data_source_ids: extra.dataSourceIds ? JSON.stringify(extra.dataSourceIds) : null,
+      created_at: now.toISOString(),
+      expires_at: extra.expiresAt ?? null,
+      last_used_at: null,
+      revoked_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toApiKey(row);
+}
+
+async function requireLiveOwner(db: Db, organizationId: number, userId: number): Promise<void> {
+  const owner = await findUserRow(db, organizationId, userId);
+  if (!owner) throw notFound('user', userId);
+  if (owner.status === 'deleted') throw conflict(`user ${userId} is deleted`, 'userId');
+}
+
+/** Creates a key; the plain key is in the answer and nowhere else, ever. */
+export async function createApiKey(
+  db: Db,
+  principal: Principal,
+  input: NewApiKey,
+  now: Date,
+): Promise<{ key: string; apiKey: ApiKey }> {
+  const ownerId = input.userId === undefined ? principal.userId : validId('userId', input.userId);
+  ensure(canManageApiKeys(principal, ownerId), 'manage API keys of another user');
+  const name = requiredText('name', input.name);
+  const expiresAt = input.expiresAt === undefined ? undefined : futureDate(input.expiresAt, now);
+  const dataSourceIds =
+    input.dataSourceIds === undefined ? undefined : validDataSourceIds(input.dataSourceIds);
+  await requireLiveOwner(db, principal.organizationId, ownerId);
+  const key = generateApiKey();
+  return { key, apiKey: await insertKey(db, ownerId, key, name, now, { expiresAt, dataSourceIds }) };
+}
+
+/** The keys of one user (default: the caller), revoked ones included so the history stays visible. */
+export async function listApiKeys(
+  db: Db,
+  principal: Principal,
+  userId = principal.userId,
+): Promise<ApiKey[]> {
+  ensure(canManageApiKeys(principal, validId('userId', userId)), 'manage API keys of another user');
+  const rows = await db
+    .selectFrom('api_keys')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .selectAll('api_keys')
+    .where('users.organization_id', '=', principal.organizationId)
+    .where('api_keys.user_id', '=', userId)
+    .orderBy('api_keys.id')
+    .execute();
+  return rows.map(toApiKey);
+}
+
+/** Revoking is final and idempotent: a revoked key stays revoked, with its first revocation time. */
+export async function revokeApiKey(db: Db, principal: Principal, id: number, now: Date): Promise<ApiKey> {
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('users', 'users.id', 'api_keys.user_id')
+    .selectAll('api_keys')
+    .where('users.organization_id', '=', principal.organizationId)
+    .where('api_keys.id', '=', validId('id', id))
+    .executeTakeFirst();
+  // A key the caller may not manage is reported as missing: its existence is not theirs to learn.
+  if (!row || !canManageApiKeys(principal, row.user_id)) throw notFound('API key', id);
+  if (row.revoked_at !== null) return toApiKey(row);
+  const updated = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now.toISOString() })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toApiKey(updated);
+}
+
+export const MIN_REGISTERED_KEY_LENGTH = 32;
+
+/**
+ * Registers a key chosen outside Rosetta (the bootstrap key of the configuration). A key already
+ * stored — even revoked — is left alone, so a restart neither duplicates nor resurrects it.
+ */
+export async function registerApiKey(
+  db: Db,
+  userId: number,
+  plainKey: string,
+  name: string,
+  now: Date,
+): Promise<{ apiKey: ApiKey; created: boolean }> {
+  if (typeof plainKey !== 'string' || plainKey.length < MIN_REGISTERED_KEY_LENGTH || /\s/.test(plainKey)) {
+    throw validationError('key', `must be at least ${MIN_REGISTERED_KEY_LENGTH} characters without spaces`);
+  }
+  if (plainKey.startsWith(SESSION_PREFIX))
+    throw validationError('key', `must not start with ${SESSION_PREFIX}`);
+  const existing = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('secret_hash', '=', sha256(plainKey))
+    .executeTakeFirst();
+  if (existing) return { apiKey: toApiKey(existing), created: false };
+  return { apiKey: await insertKey(db, userId, plainKey, requiredText('name', name), now), created: true };
+}

@@ -1,0 +1,52 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/database.ts';
+import { effectiveAttributes } from '../directory/attribute-values.ts';
+import { groupIdsOf } from '../directory/groups.ts';
+import { getDefaultProject } from '../directory/organizations.ts';
+import type { UserRow } from '../directory/users-read.ts';
+import type { Principal, Role } from './principal.ts';
+
+type Db = Kysely<Database>;
+
+/**
+ * Builds the principal of a user: role, groups and effective attributes are read fresh on each
+ * request, so a role change or a new attribute takes effect at once. The default project never
+ * changes, so it is remembered per organization.
+ */
+export function createPrincipalResolver(db: Db) {
+  const projects = new Map<number, number>();
+
+  async function projectOf(organizationId: number): Promise<number> {
+    let id = projects.get(organizationId);
+    if (id === undefined) {
+      id = (await getDefaultProject(db, organizationId)).id;
+      projects.set(organizationId, id);
+    }
+    return id;
+  }
+
+  return async function principalOfUser(
+    user: UserRow,
+    credential: { apiKeyId?: number; dataSourceIds?: number[] } = {},
+  ): Promise<Principal> {
+    const [projectId, groupIds, attributes] = await Promise.all([
+      projectOf(user.organization_id),
+      groupIdsOf(db, user.id),
+      effectiveAttributes(db, user.id),
+    ]);
+    const principal: Principal = {
+      kind: 'user',
+      userId: user.id,
+      userUuid: user.uuid,
+      email: user.email,
+      organizationId: user.organization_id,
+      projectId,
+      role: user.role as Role,
+      groupIds,
+      attributes,
+    };
+    if (credential.apiKeyId !== undefined) principal.apiKeyId = credential.apiKeyId;
+    if (credential.dataSourceIds !== undefined) principal.dataSourceIds = credential.dataSourceIds;
+    return principal;
+  };
+}

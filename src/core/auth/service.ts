@@ -1,0 +1,163 @@
+import type { Store } from '../../store/database.ts';
+import { verifyPassword } from '../directory/passwords.ts';
+import type { User } from '../directory/types.ts';
+import type { UserRow } from '../directory/users-read.ts';
+import { toUser } from '../directory/users-read.ts';
+import { unauthenticated } from '../errors.ts';
+import * as apiKeys from './api-keys.ts';
+import type { Principal } from './principal.ts';
+import { createPrincipalResolver } from './resolve-principal.ts';
+import { SESSION_PREFIX, sha256 } from './secrets.ts';
+import { createSession, deleteSession } from './sessions.ts';
+
+export interface AuthServiceOptions {
+  store: Store;
+  /** Lifetime of a session token (config `sessionHours`); default 24. */
+  sessionHours?: number;
+  /** The clock; tests move it to expire credentials. */
+  now?: () => Date;
+}
+
+export interface LoginResult {
+  token: string;
+  expiresAt: string;
+  user: User;
+}
+
+export interface AuthService {
+  login(email: string, password: string): Promise<LoginResult>;
+  /** Resolves a bearer secret — session token or API key — to its principal, or ERR_UNAUTHENTICATED. */
+  authenticate(bearer: string): Promise<Principal>;
+  /** Ends a session; an unknown token or an API key is a no-op (keys are revoked, not logged out). */
+  logout(token: string): Promise<void>;
+  createApiKey(
+    principal: Principal,
+    input: apiKeys.NewApiKey,
+  ): Promise<{ key: string; apiKey: apiKeys.ApiKey }>;
+  listApiKeys(principal: Principal, userId?: number): Promise<apiKeys.ApiKey[]>;
+  revokeApiKey(principal: Principal, id: number): Promise<apiKeys.ApiKey>;
+  registerApiKey(
+    userId: number,
+    plainKey: string,
+    name: string,
+  ): Promise<{ apiKey: apiKeys.ApiKey; created: boolean }>;
+}
+
+const BAD_LOGIN = 'invalid email or password';
+const BAD_CREDENTIAL = 'invalid credentials';
+/** last_used_at is written at most this often per key, so authentication stays read-only. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+/** Longer bearers are refused before hashing; no credential of ours comes near. */
+const MAX_BEARER_LENGTH = 512;
+const MAX_PASSWORD_LENGTH = 1024;
+
+export function createAuthService(options: AuthServiceOptions): AuthService {
+  const { db } = options.store;
+  const now = options.now ?? (() => new Date());
+  const sessionHours = options.sessionHours ?? 24;
+  const principalOfUser = createPrincipalResolver(db);
+
+  /** Active users with this email across organizations (one, unless tenants share an address). */
+  async function loginCandidates(email: unknown): Promise<UserRow[]> {
+    if (typeof email !== 'string' || email.length > 254) return [];
+    const normalized = email.trim().toLowerCase();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: PostgreSQL text cannot hold NUL
+    if (/[\u0000-\u001f\u007f]/.test(normalized)) return [];
+    return db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', normalized)
+      .where('status', '=', 'active')
+      .execute();
+  }
+
+  async function login(email: string, password: string): Promise<LoginResult> {
+    const candidates = await loginCandidates(email);
+    const usable = typeof password === 'string' && password.length <= MAX_PASSWORD_LENGTH;
+    // Unknown users still pay one password verification, so timing does not tell them apart.
+    if (candidates.length === 0 || !usable) {
+      await verifyPassword(null, usable ? password : '');
+      throw unauthenticated(BAD_LOGIN);
+    }
+    for (const user of candidates) {
+      if (!(await verifyPassword(user.password_hash, password))) continue;
+      const at = now();
+      const updated = await db
+        .updateTable('users')
+        .set({ last_login_at: at.toISOString() })
+        .where('id', '=', user.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const session = await createSession(db, user.id, at, sessionHours);
+      return { ...session, user: toUser(updated) };
+    }
+    throw unauthenticated(BAD_LOGIN);
+  }
+
+  async function authenticateSession(hash: string): Promise<Principal> {
+    const row = await db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .select('sessions.expires_at as session_expires_at')
+      .where('sessions.token_hash', '=', hash)
+      .executeTakeFirst();
+    if (row?.status !== 'active') throw unauthenticated(BAD_CREDENTIAL);
+    if (row.session_expires_at <= now().toISOString()) {
+      await db.deleteFrom('sessions').where('token_hash', '=', hash).execute();
+      throw unauthenticated('session expired');
+    }
+    const { session_expires_at: _, ...user } = row;
+    return principalOfUser(user);
+  }
+
+  async function authenticateApiKey(hash: string): Promise<Principal> {
+    const row = await db
+      .selectFrom('api_keys')
+      .innerJoin('users', 'users.id', 'api_keys.user_id')
+      .selectAll('users')
+      .select([
+        'api_keys.id as key_id',
+        'api_keys.expires_at as key_expires_at',
+        'api_keys.revoked_at as key_revoked_at',
+        'api_keys.last_used_at as key_last_used_at',
+        'api_keys.data_source_ids as key_data_source_ids',
+      ])
+      .where('api_keys.secret_hash', '=', hash)
+      .executeTakeFirst();
+    if (!row || row.key_revoked_at !== null || row.status !== 'active') throw unauthenticated(BAD_CREDENTIAL);
+    const at = now();
+    if (row.key_expires_at !== null && row.key_expires_at <= at.toISOString())
+      throw unauthenticated('API key expired');
+    const stale = new Date(at.getTime() - LAST_USED_RESOLUTION_MS).toISOString();
+    if (row.key_last_used_at === null || row.key_last_used_at < stale) {
+      await db
+        .updateTable('api_keys')
+        .set({ last_used_at: at.toISOString() })
+        .where('id', '=', row.key_id)
+        .execute();
+    }
+    const { key_id, key_expires_at, key_revoked_at, key_last_used_at, key_data_source_ids, ...user } = row;
+    const dataSourceIds =
+      key_data_source_ids === null ? undefined : (JSON.parse(key_data_source_ids) as number[]);
+    return principalOfUser(user, { apiKeyId: key_id, dataSourceIds });
+  }
+
+  return {
+    login,
+    async authenticate(bearer) {
+      if (typeof bearer !== 'string' || bearer === '' || bearer.length > MAX_BEARER_LENGTH) {
+        throw unauthenticated(BAD_CREDENTIAL);
+      }
+      const hash = sha256(bearer);
+      return bearer.startsWith(SESSION_PREFIX) ? authenticateSession(hash) : authenticateApiKey(hash);
+    },
+    async logout(token) {
+      if (typeof token === 'string' && token.startsWith(SESSION_PREFIX)) await deleteSession(db, token);
+    },
+    createApiKey: (principal, input) => apiKeys.createApiKey(db, principal, input, now()),
+    listApiKeys: (principal, userId) => apiKeys.listApiKeys(db, principal, userId),
+    revokeApiKey: (principal, id) => apiKeys.revokeApiKey(db, principal, id, now()),
+    registerApiKey: (userId, plainKey, name) => apiKeys.registerApiKey(db, userId, plainKey, name, now()),
+  };
+}

@@ -1,0 +1,9 @@
+/** The directory module: organizations, projects, users, groups and typed user attributes. */
+export { ATTRIBUTE_TYPES } from './attribute-types.ts';
+export { effectiveAttributes } from './attribute-values.ts';
+export { getDefaultOrganization, getDefaultProject } from './organizations.ts';
+export { createDirectoryService, type DirectoryService } from './service.ts';
+export type * from './types.ts';
+export { USER_STATUSES } from './users-read.ts';
+export { insertUser } from './users-write.ts';
+export { MIN_PASSWORD_LENGTH } from './validation.ts';

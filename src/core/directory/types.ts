@@ -1,0 +1,99 @@
+import type { Role } from '../auth/principal.ts';
+import type { AttributeType, UserStatus } from './tables.ts';
+
+/** Domain shapes of the directory. Timestamps are ISO-8601 UTC strings, as stored. */
+
+export type { AttributeType, UserStatus };
+
+export interface Organization {
+  id: number;
+  uuid: string;
+  name: string;
+}
+
+export interface Project {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  name: string;
+  isDefault: boolean;
+}
+
+export interface User {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  email: string;
+  name: string;
+  role: Role;
+  status: UserStatus;
+  timezone: string;
+  /** Whether a password is set (the hash itself never leaves the directory). */
+  hasPassword: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface NewUser {
+  email: string;
+  name?: string;
+  role?: Role | string;
+  password?: string;
+  timezone?: string;
+  /** Defaults to `active` when a password is given, `pending` otherwise. */
+  status?: Exclude<UserStatus, 'deleted'>;
+}
+
+export interface UserChanges {
+  name?: string;
+  role?: Role | string;
+  status?: Exclude<UserStatus, 'deleted'>;
+  password?: string;
+  timezone?: string;
+}
+
+export interface UserFilter {
+  /** Without a status, deleted users are left out. */
+  status?: UserStatus;
+  /** Case-insensitive substring of the email or the name. */
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface Group {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface GroupInput {
+  name?: string;
+  description?: string;
+}
+
+export interface AttributeDefinition {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  key: string;
+  type: AttributeType;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AttributeDefinitionInput {
+  key?: string;
+  type?: AttributeType | string;
+  description?: string;
+}
+
+/** Raw attribute input: per key, one value or several. */
+export type AttributeInput = Record<string, AttributeScalar | AttributeScalar[]>;
+export type AttributeScalar = string | number | boolean;

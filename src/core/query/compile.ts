@@ -1,0 +1,108 @@
+import type { CompiledQuery, EngineDialect } from '../../engines/types.ts';
+import type { Principal } from '../auth/principal.ts';
+import { columnSql, conditionSql, type SqlContext } from './conditions.ts';
+import { dialects } from './dialects.ts';
+import type { QueryIr } from './ir.ts';
+import { fromSql, usedTables } from './joins.ts';
+import type { Model } from './model.ts';
+import type { MetricExpression } from './resolve.ts';
+import { assertDataSourceAccess, secureQuery } from './security.ts';
+import { type ResolvedDimension, type ResolvedQuery, validateQuery } from './validate.ts';
+
+export interface CompileOptions {
+  dialect: EngineDialect;
+  /** Required: row-level security is applied here, so no caller can compile around it. */
+  principal: Principal;
+  maxRows: number;
+  /** The clock for relative date filters (tests pin it). */
+  now?: Date;
+}
+
+/**
+ * IR → SQL, as a chain of small steps: access check → validation against the model → row
+ * policies → rendering. Identifiers come only from the model and are quoted; every value is a
+ * bound parameter. Only limits and formula constants, both checked numbers, appear as literals
+ * (a bound LIMIT breaks MySQL prepared statements).
+ */
+export function compileQuery(model: Model, ir: QueryIr, options: CompileOptions): CompiledQuery {
+  assertDataSourceAccess(options.principal, model);
+  const query = secureQuery(validateQuery(model, ir, options), model, options.principal);
+  const ctx: SqlContext = { dialect: dialects[options.dialect], params: [], now: options.now ?? new Date() };
+  return { sql: renderQuery(ctx, model, query, options.maxRows), params: ctx.params };
+}
+
+function renderQuery(ctx: SqlContext, model: Model, query: ResolvedQuery, maxRows: number): string {
+  const { quote } = ctx.dialect;
+  const metric = (expression: MetricExpression): string => metricSql(ctx, expression);
+  const columns = new Map<string, string>([
+    ...query.dimensions.map((d): [string, string] => [d.name, dimensionSql(ctx, d)]),
+    ...query.metrics.map((m): [string, string] => [m.name, metric(m.expression)]),
+  ]);
+  // Clauses are rendered in text order, so `?` placeholders (MySQL) line up with the parameters.
+  const select = [...columns].map(([name, expression]) => `${expression} AS ${quote(name)}`);
+  const lines = [`SELECT ${select.join(', ')}`, `FROM ${fromSql(model, ctx.dialect, usedTables(query))}`];
+  if (query.where) lines.push(`WHERE ${conditionSql(ctx, query.where, metric)}`);
+  if (query.aggregate && query.dimensions.length > 0) {
+    lines.push(`GROUP BY ${query.dimensions.map((d) => columns.get(d.name)).join(', ')}`);
+  }
+  if (query.having) lines.push(`HAVING ${conditionSql(ctx, query.having, metric)}`);
+  const order = orderSql(ctx, query, columns);
+  if (order) lines.push(`ORDER BY ${order}`);
+  // Without a limit, fetch one row more than the cap so the engine can report truncation.
+  lines.push(`LIMIT ${query.limit ?? maxRows + 1}${query.offset > 0 ? ` OFFSET ${query.offset}` : ''}`);
+  return lines.join('\n');
+}
+
+const dimensionSql = (ctx: SqlContext, dimension: ResolvedDimension): string => {
+  const column = columnSql(ctx, dimension.field);
+  return dimension.granularity ? ctx.dialect.truncate(dimension.granularity, column) : column;
+};
+
+/**
+ * ORDER BY repeats the column expressions rather than their aliases: MySQL refuses an alias of
+ * an aggregate inside an expression (its NULLS-LAST emulation) and may find an alias ambiguous
+ * with a joined column. Without sorts, grouped results come ordered by their dimensions.
+ */
+function orderSql(ctx: SqlContext, query: ResolvedQuery, columns: Map<string, string>): string {
+  const { orderBy } = ctx.dialect;
+  if (query.sorts.length > 0) {
+    return query.sorts
+      .map(({ target, descending }) =>
+        orderBy(
+          target.kind === 'column' ? columns.get(target.name)! : columnSql(ctx, target.field),
+          descending,
+        ),
+      )
+      .join(', ');
+  }
+  if (!query.aggregate) return '';
+  return query.dimensions.map((d) => orderBy(columns.get(d.name)!, false)).join(', ');
+}
+
+function metricSql(ctx: SqlContext, expression: MetricExpression): string {
+  const { float } = ctx.dialect.types;
+  switch (expression.kind) {
+    case 'number':
+      return String(expression.value);
+    case 'negate':
+      return `(-${metricSql(ctx, expression.operand)})`;
+    case 'binary': {
+      const left = metricSql(ctx, expression.left);
+      const right = metricSql(ctx, expression.right);
+      // Float division everywhere (PostgreSQL divides integers), and x / 0 is NULL, not an error.
+      if (expression.operator === '/') return `(CAST(${left} AS ${float}) / NULLIF(${right}, 0))`;
+      return `(${left} ${expression.operator} ${right})`;
+    }
+    case 'aggregate': {
+      const column = expression.field ? columnSql(ctx, expression.field) : '*';
+      switch (expression.aggregation) {
+        case 'count_distinct':
+          return `COUNT(DISTINCT ${column})`;
+        case 'avg':
+          return `AVG(CAST(${column} AS ${float}))`;
+        default:
+          return `${expression.aggregation.toUpperCase()}(${column})`;
+      }
+    }
+  }
+}

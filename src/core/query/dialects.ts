@@ -1,0 +1,90 @@
+import type { EngineDialect } from '../../engines/types.ts';
+import type { Granularity } from './ir.ts';
+
+/**
+ * Everything that differs between the SQL dialects, in one small table; the compiler itself is
+ * dialect-free. Adding an engine = adding one entry here.
+ */
+export interface SqlDialect {
+  name: EngineDialect;
+  /** Quotes an identifier; embedded quote characters are doubled. */
+  quote(identifier: string): string;
+  /** The placeholder of the n-th (1-based) bound parameter. */
+  placeholder(index: number): string;
+  /** Type names for CAST: date, timestamp, double-precision float. */
+  types: { date: string; datetime: string; float: string };
+  /** The start of the bucket holding `expression`; weeks start on Monday. Day and coarser give dates. */
+  truncate(granularity: Granularity, expression: string): string;
+  /** Case-insensitive LIKE; patterns escape wildcards with `!` (no backslash rules to fight). */
+  ilike(expression: string, pattern: string): string;
+  /** One ORDER BY item; NULLs always sort last so every dialect returns the same order. */
+  orderBy(expression: string, descending: boolean): string;
+  /** MySQL and MariaDB have no FULL JOIN. */
+  fullJoin: boolean;
+}
+
+const quoteWith = (quote: string) => (identifier: string) =>
+  `${quote}${identifier.replaceAll(quote, quote + quote)}${quote}`;
+
+const coarse = (granularity: Granularity): boolean => granularity !== 'hour' && granularity !== 'minute';
+
+/** DuckDB and PostgreSQL share date_trunc (ISO weeks); only their type names differ. */
+function dateTrunc(types: SqlDialect['types']): SqlDialect['truncate'] {
+  return (granularity, expression) => {
+    const truncated = `date_trunc('${granularity}', CAST(${expression} AS ${types.datetime}))`;
+    return coarse(granularity) ? `CAST(${truncated} AS ${types.date})` : truncated;
+  };
+}
+
+const mysqlBuckets: Record<Granularity, (e: string) => string> = {
+  year: (e) => `MAKEDATE(YEAR(${e}), 1)`,
+  quarter: (e) => `(MAKEDATE(YEAR(${e}), 1) + INTERVAL (QUARTER(${e}) - 1) QUARTER)`,
+  month: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-01') AS DATE)`,
+  // WEEKDAY() is 0 on Monday.
+  week: (e) => `DATE_SUB(DATE(${e}), INTERVAL WEEKDAY(${e}) DAY)`,
+  day: (e) => `DATE(${e})`,
+  hour: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:00:00') AS DATETIME)`,
+  minute: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:%i:00') AS DATETIME)`,
+};
+
+const nullsLast: SqlDialect['orderBy'] = (expression, descending) =>
+  `${expression} ${descending ? 'DESC' : 'ASC'} NULLS LAST`;
+
+const duckdbTypes = { date: 'DATE', datetime: 'TIMESTAMP', float: 'DOUBLE' };
+const postgresTypes = { date: 'date', datetime: 'timestamp', float: 'double precision' };
+
+export const dialects: Record<EngineDialect, SqlDialect> = {
+  duckdb: {
+    name: 'duckdb',
+    quote: quoteWith('"'),
+    placeholder: (index) => `$${index}`,
+    types: duckdbTypes,
+    truncate: dateTrunc(duckdbTypes),
+    ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
+    orderBy: nullsLast,
+    fullJoin: true,
+  },
+  postgres: {
+    name: 'postgres',
+    quote: quoteWith('"'),
+    placeholder: (index) => `$${index}`,
+    types: postgresTypes,
+    truncate: dateTrunc(postgresTypes),
+    ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
+    orderBy: nullsLast,
+    fullJoin: true,
+  },
+  mysql: {
+    name: 'mysql',
+    quote: quoteWith('`'),
+    placeholder: () => '?',
+    types: { date: 'DATE', datetime: 'DATETIME', float: 'DOUBLE' },
+    truncate: (granularity, expression) => mysqlBuckets[granularity](expression),
+    // LOWER on both sides: a binary or case-sensitive collation must not change the answer.
+    ilike: (expression, pattern) => `LOWER(${expression}) LIKE LOWER(${pattern}) ESCAPE '!'`,
+    // No NULLS LAST in MySQL: sort on "is null" first.
+    orderBy: (expression, descending) =>
+      `${expression} IS NULL, ${expression} ${descending ? 'DESC' : 'ASC'}`,
+    fullJoin: false,
+  },
+};

@@ -1,0 +1,38 @@
+/** The query module: IR, parsing, validation, row-level security, SQL compilation, cache, service. */
+export type { QueryCache, QueryCacheKey, QueryCacheOptions } from './cache.ts';
+export { createQueryCache, queryCacheDefaults } from './cache.ts';
+export type { CompileOptions } from './compile.ts';
+export { compileQuery } from './compile.ts';
+export type {
+  FilterNode,
+  FilterRule,
+  Granularity,
+  Operator,
+  QueryDimension,
+  QueryIr,
+  QueryMetric,
+  QuerySort,
+} from './ir.ts';
+export { aggregations, dimensionName, granularities, metricName, operators } from './ir.ts';
+export type {
+  Aggregation,
+  Model,
+  ModelDimension,
+  ModelJoin,
+  ModelMetric,
+  ModelTable,
+  RowPolicy,
+} from './model.ts';
+export type { ParsedQuery } from './parse.ts';
+export { parseQueryBody } from './parse.ts';
+export { relativeRange } from './relative.ts';
+export { assertDataSourceAccess } from './security.ts';
+export type {
+  CompiledForEngine,
+  QueryRunResult,
+  QueryService,
+  QueryServiceDeps,
+  RunQueryOptions,
+} from './service.ts';
+export { createQueryService } from './service.ts';
+export { maxFilterValues } from './values.ts';

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { RosettaError } from '../errors.ts';
+import { parseQueryBody } from './parse.ts';
+
+const fails = (body: unknown, field: string, message: RegExp): void => {
+  try {
+    parseQueryBody(body);
+  } catch (error) {
+    expect(error).toBeInstanceOf(RosettaError);
+    expect((error as RosettaError).code).toBe('ERR_VALIDATION');
+    expect((error as RosettaError).field).toBe(field);
+    expect((error as RosettaError).message).toMatch(message);
+    return;
+  }
+  throw new Error('expected a validation error');
+};
+
+describe('parseQueryBody', () => {
+  it('parses the documented native body into the IR', () => {
+    const parsed = parseQueryBody({
+      source: 'orders',
+      dimensions: ['country', { field: 'date', granularity: 'month' }],
+      metrics: [
+        { field: 'quantity', aggregation: 'sum' },
+        { metric: 'revenue', alias: 'rev' },
+        { name: 'margin', formula: 'sum_price - sum_cost' },
+        { aggregation: 'count' },
+      ],
+      filters: {
+        and: [{ field: 'price', operator: '>', values: [20] }, { or: [{ field: 'note', operator: 'null' }] }],
+      },
+      sorts: [{ field: 'quantity', descending: true }, 'country'],
+      limit: 100,
+    });
+    expect(parsed).toEqual({
+      source: 'orders',
+      ir: {
+        dimensions: [{ field: 'country' }, { field: 'date', granularity: 'month' }],
+        metrics: [
+          { kind: 'aggregate', aggregation: 'sum', field: 'quantity' },
+          { kind: 'model', metric: 'revenue', alias: 'rev' },
+          { kind: 'formula', name: 'margin', formula: 'sum_price - sum_cost' },
+          { kind: 'aggregate', aggregation: 'count' },
+        ],
+        filters: {
+          and: [
+            { field: 'price', operator: '>', values: [20] },
+            { or: [{ field: 'note', operator: 'null', values: [] }] },
+          ],
+        },
+        sorts: [
+          { field: 'quantity', descending: true },
+          { field: 'country', descending: false },
+        ],
+        limit: 100,
+        offset: 0,
+        aggregate: true,
+      },
+    });
+  });
+
+  it('defaults: no limit, offset 0, aggregated', () => {
+    expect(parseQueryBody({ source: 's' }).ir).toEqual({
+      dimensions: [],
+      metrics: [],
+      filters: undefined,
+      sorts: [],
+      limit: undefined,
+      offset: 0,
+      aggregate: true,
+    });
+  });
+
+  it.each([
+    [
+      { source: 's', filters: { and: [{ field: 'a', operator: '~', values: [] }] } },
+      'filters.and[0].operator',
+      /unknown operator "~"/,
+    ],
+    [null, 'body', /expected an object/],
+    [{ dimensions: [] }, 'source', /expected a string/],
+    [{ source: '' }, 'source', /must not be empty/],
+    [{ source: 's', dimensions: 'country' }, 'dimensions', /expected an array/],
+    [{ source: 's', dimensions: [3] }, 'dimensions[0]', /expected an object/],
+    [
+      { source: 's', dimensions: [{ field: 'd', granularity: 'fortnight' }] },
+      'dimensions[0].granularity',
+      /unknown granularity/,
+    ],
+    [
+      { source: 's', dimensions: [{ field: 'd', granularty: 'month' }] },
+      'dimensions[0].granularty',
+      /unknown property/,
+    ],
+    [
+      { source: 's', metrics: [{ field: 'q', aggregation: 'median' }] },
+      'metrics[0].aggregation',
+      /unknown aggregation/,
+    ],
+    [{ source: 's', metrics: [{ aggregation: 'sum' }] }, 'metrics[0].field', /required/],
+    [{ source: 's', metrics: [{ metric: 'r', field: 'q' }] }, 'metrics[0]', /not both/],
+    [{ source: 's', metrics: [{ name: 'm' }] }, 'metrics[0].formula', /required/],
+    [
+      { source: 's', filters: { field: 'a', operator: '=', values: 'x' } },
+      'filters.values',
+      /expected an array/,
+    ],
+    [
+      { source: 's', filters: { field: 'a', operator: '=', values: [{}] } },
+      'filters.values[0]',
+      /expected a string, number/,
+    ],
+    [{ source: 's', filters: { and: [], or: [] } }, 'filters', /either/],
+    [{ source: 's', filters: [] }, 'filters', /expected an object/],
+    [{ source: 's', limit: '10' }, 'limit', /non-negative integer, got the string "10"/],
+    [{ source: 's', limit: -1 }, 'limit', /non-negative integer/],
+    [{ source: 's', limit: 1.5 }, 'limit', /non-negative integer/],
+    [{ source: 's', offset: 1e300 }, 'offset', /non-negative integer/],
+    [{ source: 's', sorts: [{ field: 'a', descending: 'yes' }] }, 'sorts[0].descending', /true or false/],
+    [{ source: 's', aggregate: 0 }, 'aggregate', /true or false/],
+  ])('%j → 400 at %s', (body, field, message) => fails(body, field, message));
+
+  it('refuses filter trees deeper than 32 levels', () => {
+    let filters: unknown = { field: 'a', operator: 'null' };
+    for (let i = 0; i < 40; i++) filters = { and: [filters] };
+    expect(() => parseQueryBody({ source: 's', filters })).toThrow(/deeper than 32/);
+  });
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { CompiledQuery, Engine, RunOptions } from '../../engines/types.ts';
+import { RosettaError } from '../errors.ts';
+import { createQueryCache } from './cache.ts';
+import type { Model } from './model.ts';
+import { parseQueryBody } from './parse.ts';
+import { createQueryService } from './service.ts';
+import { admin, duckdbRunner, pinnedNow, principal, shopModel } from './testkit.ts';
+
+/** The service over a stand-in engine that runs compiled SQL on a real in-memory DuckDB. */
+async function setup(model: Model = shopModel) {
+  const duckdb = await duckdbRunner();
+  const calls: Array<{ query: CompiledQuery; options: RunOptions }> = [];
+  const engine = {
+    dialect: 'duckdb',
+    async run(query: CompiledQuery, options: RunOptions) {
+      calls.push({ query, options });
+      const rows = await duckdb.run(query);
+      return { columns: [], rows: rows.slice(0, options.maxRows), truncated: rows.length > options.maxRows };
+    },
+  } as unknown as Engine;
+  const cache = createQueryCache();
+  const resolveModel = vi.fn(async (_who, source: string) => {
+    if (source !== 'shop') throw new RosettaError('ERR_NOT_FOUND', `model "${source}" not found`);
+    return model;
+  });
+  const service = createQueryService({
+    resolveModel,
+    engineFor: async () => engine,
+    maxRows: 3,
+    timeoutMs: 5000,
+    cache,
+    now: () => pinnedNow,
+  });
+  return { service, calls, cache, close: () => duckdb.close() };
+}
+
+const byCountry = { source: 'shop', dimensions: ['country'], metrics: [{ aggregation: 'count' }] };
+
+describe('query service', () => {
+  it('runs a native body, then answers the same query from the cache', async () => {
+    const { service, calls, close } = await setup();
+    const first = await service.run(admin, { ...byCountry, limit: 3 });
+    expect(first).toMatchObject({
+      rows: [
+        ['DE', 2],
+        ['FR', 3],
+        ['US', 2],
+      ],
+      truncated: false,
+      cached: false,
+    });
+    expect(calls[0].options).toMatchObject({ maxRows: 3, timeoutMs: 5000 });
+    const second = await service.run(admin, { ...byCountry, limit: 3 });
+    expect(second).toMatchObject({ rows: first.rows, cached: true });
+    expect(calls).toHaveLength(1);
+    await service.run(admin, { ...byCountry, limit: 3 }, { noCache: true });
+    expect(calls).toHaveLength(2);
+    expect(service.invalidate({ connectionId: shopModel.connectionId })).toBe(1);
+    expect((await service.run(admin, { ...byCountry, limit: 3 })).cached).toBe(false);
+    await close();
+  });
+
+  it('reports truncation at the row cap and does not cache a truncated result', async () => {
+    const { service, close } = await setup();
+    const result = await service.run(admin, byCountry);
+    expect(result).toMatchObject({ truncated: true, cached: false });
+    expect(result.rows).toHaveLength(3);
+    expect((await service.run(admin, byCountry)).cached).toBe(false);
+    await close();
+  });
+
+  it('never serves one principal the cached rows of another', async () => {
+    const { service, close } = await setup({
+      ...shopModel,
+      policies: [{ field: 'segment', attribute: 'segment' }],
+    });
+    const body = { source: 'shop', metrics: [{ aggregation: 'count' }] };
+    expect((await service.run(admin, body)).rows).toEqual([[8]]);
+    expect(await service.run(principal({ attributes: { segment: ['B'] } }), body)).toMatchObject({
+      rows: [[3]],
+      cached: false,
+    });
+    expect(await service.run(principal(), body)).toMatchObject({ rows: [[0]], cached: false });
+    await close();
+  });
+
+  it('compiles bodies and IR for the model engine', async () => {
+    const { service, close } = await setup();
+    const compiled = await service.compile(admin, {
+      source: 'shop',
+      dimensions: ['country'],
+      filters: { field: 'price', operator: '>', values: [1] },
+    });
+    expect(compiled).toMatchObject({ dialect: 'duckdb', params: [1] });
+    expect(compiled.sql).toContain('WHERE "orders"."price" > $1');
+    const ir = parseQueryBody({ source: 'x', metrics: [{ metric: 'revenue' }] }).ir;
+    expect((await service.runIr(admin, shopModel, ir)).rows).toEqual([[254.5]]);
+    expect((await service.compileIr(admin, shopModel, ir)).sql).toContain(
+      'SUM("orders"."price") AS "revenue"',
+    );
+    await close();
+  });
+
+  it('passes coded errors through: bad body, unknown source, forbidden data source', async () => {
+    const { service, close } = await setup();
+    await expect(
+      service.run(admin, { source: 'shop', limit: 4, dimensions: ['country'] }),
+    ).rejects.toMatchObject({ code: 'ERR_VALIDATION', field: 'limit' });
+    await expect(service.run(admin, { ...byCountry, source: 'other' })).rejects.toMatchObject({
+      code: 'ERR_NOT_FOUND',
+    });
+    await expect(service.run(principal({ dataSourceIds: [99] }), byCountry)).rejects.toMatchObject({
+      code: 'ERR_FORBIDDEN',
+    });
+    await close();
+  });
+});

@@ -1,0 +1,188 @@
+import type { JsonScalar } from '../../engines/types.ts';
+import { validationError } from '../errors.ts';
+import {
+  dimensionName,
+  type FilterNode,
+  type Granularity,
+  metricName,
+  type Operator,
+  type QueryIr,
+} from './ir.ts';
+import type { Model } from './model.ts';
+import { createMetricResolver, type MetricExpression, type ResolvedField, resolveField } from './resolve.ts';
+import { checkOperator, convertValue, parseRelative, type RelativeSpec } from './values.ts';
+
+/** A query whose every name is resolved against the model and every value converted: ready to render. */
+export interface ResolvedQuery {
+  dimensions: ResolvedDimension[];
+  metrics: Array<{ name: string; expression: MetricExpression }>;
+  where?: Condition;
+  having?: Condition;
+  sorts: Array<{ target: SortTarget; descending: boolean }>;
+  limit?: number;
+  offset: number;
+  aggregate: boolean;
+}
+
+export interface ResolvedDimension {
+  name: string;
+  field: ResolvedField;
+  granularity?: Granularity;
+}
+
+export type SortTarget = { kind: 'column'; name: string } | { kind: 'field'; field: ResolvedField };
+
+export type ConditionTarget =
+  | { kind: 'field'; field: ResolvedField }
+  | { kind: 'metric'; expression: MetricExpression };
+
+export type Condition =
+  | { kind: 'and' | 'or'; children: Condition[] }
+  /** Matches no row: a row policy the principal has no values for. */
+  | { kind: 'never' }
+  | {
+      kind: 'rule';
+      target: ConditionTarget;
+      operator: Operator;
+      values: JsonScalar[];
+      relative?: RelativeSpec;
+    };
+
+/** A filter tree split into its WHERE part (fields) and HAVING part (metrics). */
+type Split = { where?: Condition; having?: Condition };
+
+type Metrics = ReturnType<typeof createMetricResolver>;
+
+export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: number }): ResolvedQuery {
+  if (ir.limit !== undefined && ir.limit > options.maxRows) {
+    throw validationError('limit', `at most ${options.maxRows} rows, got ${ir.limit}`);
+  }
+  if (!ir.aggregate && ir.metrics.length > 0)
+    throw validationError('metrics', 'not allowed when "aggregate" is false');
+  if (ir.aggregate && ir.dimensions.length === 0 && ir.metrics.length === 0) {
+    throw validationError('dimensions', 'a query needs at least one dimension or metric');
+  }
+  const metrics = createMetricResolver(model, ir);
+  const dimensions =
+    ir.aggregate || ir.dimensions.length > 0 ? resolveDimensions(model, ir) : allDimensions(model);
+  const resolvedMetrics = ir.metrics.map((metric, i) => ({
+    name: metricName(metric),
+    expression: metrics.metric(metric, `metrics[${i}]`),
+  }));
+  checkUniqueNames(
+    [...dimensions.map((d) => d.name), ...resolvedMetrics.map((m) => m.name)],
+    ir.dimensions.length,
+  );
+  const split = ir.filters ? resolveFilter(ir.filters, 'filters', model, metrics) : {};
+  if (split.having && !ir.aggregate)
+    throw validationError('filters', 'metric filters need "aggregate": true');
+  const query: ResolvedQuery = {
+    dimensions,
+    metrics: resolvedMetrics,
+    ...split,
+    sorts: [],
+    limit: ir.limit,
+    offset: ir.offset,
+    aggregate: ir.aggregate,
+  };
+  query.sorts = ir.sorts.map((sort, i) => ({
+    target: resolveSort(query, model, sort.field, `sorts[${i}].field`),
+    descending: sort.descending,
+  }));
+  return query;
+}
+
+function resolveDimensions(model: Model, ir: QueryIr): ResolvedDimension[] {
+  return ir.dimensions.map((dimension, i) => {
+    const field = resolveField(model, dimension.field, `dimensions[${i}].field`);
+    if (dimension.granularity) {
+      const fits =
+        field.type === 'datetime' ||
+        (field.type === 'date' && !['hour', 'minute'].includes(dimension.granularity));
+      if (!fits) {
+        throw validationError(
+          `dimensions[${i}].granularity`,
+          `"${dimension.granularity}" does not apply to the ${field.type} field ${field.address}`,
+        );
+      }
+    }
+    return { name: dimensionName(dimension), field, granularity: dimension.granularity };
+  });
+}
+
+/** Raw rows without dimensions select every field; a name shared by two tables is qualified. */
+function allDimensions(model: Model): ResolvedDimension[] {
+  return model.dimensions.map((d) => {
+    const shared = model.dimensions.some((other) => other !== d && other.name === d.name);
+    const field = resolveField(model, `${d.table}.${d.name}`, 'dimensions');
+    return { name: shared ? field.address : d.name, field };
+  });
+}
+
+function checkUniqueNames(names: string[], dimensionCount: number): void {
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) {
+      const path = i < dimensionCount ? `dimensions[${i}]` : `metrics[${i - dimensionCount}]`;
+      throw validationError(path, `result column ${JSON.stringify(name)} appears twice; give one an alias`);
+    }
+  });
+}
+
+function resolveFilter(node: FilterNode, path: string, model: Model, metrics: Metrics): Split {
+  if ('and' in node || 'or' in node) {
+    const kind = 'and' in node ? 'and' : 'or';
+    const parts = ('and' in node ? node.and : node.or).map((child, i) =>
+      resolveFilter(child, `${path}.${kind}[${i}]`, model, metrics),
+    );
+    if (kind === 'or' && parts.some((p) => p.where) && parts.some((p) => p.having)) {
+      throw validationError(path, '"or" cannot mix field rules (WHERE) and metric rules (HAVING)');
+    }
+    return {
+      where: combine(
+        kind,
+        parts.map((p) => p.where),
+      ),
+      having: combine(
+        kind,
+        parts.map((p) => p.having),
+      ),
+    };
+  }
+  if (metrics.isMetric(node.field, `${path}.field`)) {
+    const expression = metrics.byName(node.field, `${path}.field`)!;
+    return { having: rule({ kind: 'metric', expression }, 'number', node.operator, node.values, path) };
+  }
+  const field = resolveField(model, node.field, `${path}.field`);
+  return { where: rule({ kind: 'field', field }, field.type, node.operator, node.values, path) };
+}
+
+function rule(
+  target: ConditionTarget,
+  type: ResolvedField['type'],
+  operator: Operator,
+  values: JsonScalar[],
+  path: string,
+): Condition {
+  checkOperator(operator, type, values, path);
+  if (operator === 'relative')
+    return { kind: 'rule', target, operator, values: [], relative: parseRelative(values, type, path) };
+  const converted = values.map((value, i) => convertValue(value, type, `${path}.values[${i}]`));
+  return { kind: 'rule', target, operator, values: converted };
+}
+
+/** Empty groups (what UIs send when no rule is set) add no condition. */
+function combine(kind: 'and' | 'or', parts: Array<Condition | undefined>): Condition | undefined {
+  const children = parts.filter((part): part is Condition => part !== undefined);
+  if (children.length <= 1) return children[0];
+  return { kind, children };
+}
+
+function resolveSort(query: ResolvedQuery, model: Model, reference: string, path: string): SortTarget {
+  const columns = [...query.dimensions.map((d) => d.name), ...query.metrics.map((m) => m.name)];
+  if (columns.includes(reference)) return { kind: 'column', name: reference };
+  const field = resolveField(model, reference, path);
+  if (!query.aggregate) return { kind: 'field', field };
+  const dimension = query.dimensions.find((d) => d.field.address === field.address && !d.granularity);
+  if (!dimension) throw validationError(path, `sort by a column of the query (${columns.join(', ')})`);
+  return { kind: 'column', name: dimension.name };
+}

@@ -1,0 +1,164 @@
+import type { ColumnType, JsonScalar } from '../../engines/types.ts';
+import { validationError } from '../errors.ts';
+import { type Granularity, granularities, type Operator } from './ir.ts';
+
+/**
+ * Which operators fit which field types, how many values each takes, and the conversion of
+ * untrusted filter values to the field's type (a value that does not convert is a 400).
+ * Metrics are filtered as `number`.
+ */
+const anyType: ColumnType[] = ['string', 'integer', 'number', 'boolean', 'date', 'datetime', 'json'];
+const ordered: ColumnType[] = ['string', 'integer', 'number', 'date', 'datetime'];
+const comparable: ColumnType[] = [...ordered, 'boolean'];
+const text: ColumnType[] = ['string'];
+const temporal: ColumnType[] = ['date', 'datetime'];
+
+/** Large enough for any hand-made list, small enough to stay under every driver's parameter cap. */
+export const maxFilterValues = 10_000;
+const many = maxFilterValues;
+
+const rules: Record<Operator, { types: ColumnType[]; min: number; max: number }> = {
+  '=': { types: comparable, min: 1, max: many },
+  '!=': { types: comparable, min: 1, max: many },
+  in: { types: comparable, min: 1, max: many },
+  'not in': { types: comparable, min: 1, max: many },
+  '<': { types: ordered, min: 1, max: 1 },
+  '<=': { types: ordered, min: 1, max: 1 },
+  '>': { types: ordered, min: 1, max: 1 },
+  '>=': { types: ordered, min: 1, max: 1 },
+  between: { types: ordered, min: 2, max: 2 },
+  null: { types: anyType, min: 0, max: 0 },
+  'not null': { types: anyType, min: 0, max: 0 },
+  empty: { types: text, min: 0, max: 0 },
+  'not empty': { types: text, min: 0, max: 0 },
+  contains: { types: text, min: 1, max: many },
+  'not contains': { types: text, min: 1, max: many },
+  'starts with': { types: text, min: 1, max: many },
+  'ends with': { types: text, min: 1, max: many },
+  relative: { types: temporal, min: 2, max: 3 },
+};
+
+export function checkOperator(
+  operator: Operator,
+  type: ColumnType,
+  values: readonly JsonScalar[],
+  path: string,
+): void {
+  const rule = rules[operator];
+  if (!rule.types.includes(type)) {
+    throw validationError(`${path}.operator`, `operator "${operator}" does not apply to a ${type} field`);
+  }
+  if (values.length < rule.min || values.length > rule.max) {
+    const expected =
+      rule.min === rule.max
+        ? `${rule.min}`
+        : rule.max === many
+          ? `at least ${rule.min}`
+          : `${rule.min} to ${rule.max}`;
+    throw validationError(
+      `${path}.values`,
+      `operator "${operator}" takes ${expected} value(s), got ${values.length}`,
+    );
+  }
+}
+
+/** A filter value converted to the field's type: numbers, booleans, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS.mmm`. */
+export function convertValue(value: JsonScalar, type: ColumnType, path: string): JsonScalar {
+  if (value === null)
+    throw validationError(path, 'null is not a value here; use the "null" or "not null" operator');
+  const converted = converters[type](value);
+  if (converted === undefined) throw validationError(path, `${JSON.stringify(value)} is not a valid ${type}`);
+  return converted;
+}
+
+const converters: Record<ColumnType, (value: string | number | boolean) => JsonScalar | undefined> = {
+  string: (value) => (typeof value === 'boolean' ? undefined : String(value)),
+  integer: (value) => {
+    const number = toNumber(value);
+    return number !== undefined && Number.isSafeInteger(number) ? number : undefined;
+  },
+  number: toNumber,
+  boolean: (value) => {
+    if (typeof value === 'boolean') return value;
+    return value === 'true' ? true : value === 'false' ? false : undefined;
+  },
+  date: (value) => toTimestamp(value)?.slice(0, 10),
+  datetime: toTimestamp,
+  json: () => undefined,
+};
+
+function toNumber(value: string | number | boolean): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string' || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value))
+    return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+const isoPattern =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * ISO-8601 date or date-time → `YYYY-MM-DD HH:MM:SS.mmm`. A time zone, when given, is converted
+ * to UTC (Rosetta stores UTC); without one the value is taken as written.
+ */
+function toTimestamp(value: string | number | boolean): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = isoPattern.exec(value.trim());
+  if (!match) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = match;
+  const millis = fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0;
+  const time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), millis);
+  const parsed = new Date(time);
+  // Date.UTC rolls 2024-02-31 over to March: a changed day or month means the date does not exist.
+  const rolled = parsed.getUTCDate() !== Number(d) || parsed.getUTCMonth() !== Number(mo) - 1;
+  if (rolled || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const offset = zone && zone !== 'Z' ? zoneMinutes(zone) : 0;
+  return formatTimestamp(new Date(time - offset * 60_000));
+}
+
+const zoneMinutes = (zone: string): number => {
+  const digits = zone.replace(':', '');
+  const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
+  return digits.startsWith('-') ? -minutes : minutes;
+};
+
+export const formatTimestamp = (date: Date): string => date.toISOString().replace('T', ' ').replace('Z', '');
+
+export interface RelativeSpec {
+  direction: 'last' | 'this' | 'next';
+  count: number;
+  unit: Granularity;
+}
+
+/** Relative periods reach at most this many units away: enough for "last 100 years" in days. */
+const maxRelativeCount = 100_000;
+
+export function parseRelative(values: readonly JsonScalar[], type: ColumnType, path: string): RelativeSpec {
+  const [direction] = values;
+  const isThis = direction === 'this';
+  if (direction !== 'last' && direction !== 'next' && !isThis) {
+    throw validationError(`${path}.values[0]`, 'expected "last", "this" or "next"');
+  }
+  if (values.length !== (isThis ? 2 : 3)) {
+    throw validationError(
+      `${path}.values`,
+      isThis ? 'expected ["this", unit]' : `expected ["${direction}", count, unit]`,
+    );
+  }
+  const count = isThis ? 1 : values[1];
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > maxRelativeCount) {
+    throw validationError(`${path}.values[1]`, `expected an integer from 1 to ${maxRelativeCount}`);
+  }
+  const unit = values[values.length - 1];
+  if (typeof unit !== 'string' || !granularities.includes(unit as Granularity)) {
+    throw validationError(
+      `${path}.values[${values.length - 1}]`,
+      `expected a unit among ${granularities.join(', ')}`,
+    );
+  }
+  if (type === 'date' && (unit === 'hour' || unit === 'minute')) {
+    throw validationError(`${path}.values[${values.length - 1}]`, `unit "${unit}" needs a datetime field`);
+  }
+  return { direction, count, unit: unit as Granularity };
+}

@@ -1,0 +1,106 @@
+import { Type } from 'typebox';
+import { requireRole } from '../../core/auth/principal.ts';
+import type { QueryService } from '../../core/query/index.ts';
+import { type App, principalOf } from '../server.ts';
+
+/**
+ * Native query routes (mounted under /api). The body schema documents the shape for OpenAPI but
+ * accepts anything: core/query/parse.ts validates it so every 400 names the bad path.
+ */
+const queryBody = Type.Object(
+  {
+    source: Type.Optional(Type.Unknown({ description: 'Data source uuid or model name' })),
+    dimensions: Type.Optional(
+      Type.Unknown({ description: 'Field names, or {field, granularity?, alias?}; granularity year…minute' }),
+    ),
+    metrics: Type.Optional(
+      Type.Unknown({
+        description:
+          '{field?, aggregation, alias?} | {metric, alias?} | {name, formula}; columns: sum_quantity, revenue, …',
+      }),
+    ),
+    filters: Type.Optional(
+      Type.Unknown({ description: '{and: […]} | {or: […]} | {field, operator, values}' }),
+    ),
+    sorts: Type.Optional(Type.Unknown({ description: 'Field names or {field, descending?}' })),
+    limit: Type.Optional(Type.Unknown({ description: 'At most the configured row cap; absent = the cap' })),
+    offset: Type.Optional(Type.Unknown({ description: 'Rows to skip' })),
+    aggregate: Type.Optional(Type.Unknown({ description: 'false = plain rows without GROUP BY (previews)' })),
+  },
+  { additionalProperties: true },
+);
+
+const columnType = Type.Union([
+  Type.Literal('string'),
+  Type.Literal('integer'),
+  Type.Literal('number'),
+  Type.Literal('boolean'),
+  Type.Literal('date'),
+  Type.Literal('datetime'),
+  Type.Literal('json'),
+]);
+
+const queryResult = Type.Object({
+  columns: Type.Array(Type.Object({ name: Type.String(), type: columnType })),
+  rows: Type.Array(Type.Array(Type.Unknown())),
+  truncated: Type.Boolean(),
+  cached: Type.Boolean(),
+  durationMs: Type.Number(),
+});
+
+const compiledQuery = Type.Object({
+  dialect: Type.String(),
+  sql: Type.String(),
+  params: Type.Array(Type.Unknown()),
+});
+
+export function registerQueryRoutes(app: App, deps: { query: QueryService }): void {
+  app.post(
+    '/query',
+    {
+      schema: {
+        summary: 'Run a query against a model or data source',
+        body: queryBody,
+        response: { 200: queryResult },
+      },
+    },
+    async (request, reply) => {
+      // A client that goes away cancels its statement on the warehouse.
+      const abort = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      return deps.query.run(principalOf(request), request.body, { signal: abort.signal });
+    },
+  );
+
+  app.post(
+    '/query/sql',
+    {
+      schema: {
+        summary: 'The SQL and parameters a query compiles to',
+        body: queryBody,
+        response: { 200: compiledQuery },
+      },
+    },
+    async (request) => {
+      const compiled = await deps.query.compile(principalOf(request), request.body);
+      return { ...compiled, params: [...compiled.params] };
+    },
+  );
+
+  app.post(
+    '/cache/invalidate',
+    {
+      schema: {
+        summary: 'Drop cached query results (developer role or above)',
+        body: Type.Optional(Type.Object({ connectionId: Type.Optional(Type.Integer({ minimum: 1 })) })),
+        response: { 200: Type.Object({ invalidated: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      requireRole(principalOf(request), 'developer', 'invalidate the query cache');
+      return { invalidated: deps.query.invalidate({ connectionId: request.body?.connectionId }) };
+    },
+  );
+}
