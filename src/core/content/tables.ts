@@ -1,3 +1,57 @@
-/** Kysely row types of the content module's tables. */
-// biome-ignore lint/suspicious/noEmptyInterface: filled in as the module's tables are written
-export interface ContentTables {}
+import type { Generated } from 'kysely';
+
+/**
+ * Kysely row types of the content module's tables. Organization and user ids are plain integers
+ * (no foreign keys to the directory module's tables); JSON documents are text.
+ */
+export interface ContentTables {
+  folders: FolderRow;
+  dashboards: DashboardRow;
+  dashboard_versions: DashboardVersionRow;
+}
+
+export interface FolderRow {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  parent_id: number | null;
+  name: string;
+  description: string | null;
+  /** JSON `AccessEntry[]`; empty = no list of its own (inherits, or open at the top). */
+  access: string;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DashboardRow {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  folder_id: number | null;
+  owner_id: number;
+  name: string;
+  description: string | null;
+  /** JSON `string[]`. */
+  tags: string;
+  /** JSON: widgets, filters, variables, layout, customCss, headerHtml. */
+  definition: string;
+  /** JSON `AccessEntry[]`. */
+  shares: string;
+  /** Number of the latest stored version; bumped by every update (optimistic lock). */
+  version: number;
+  created_at: string;
+  updated_at: string;
+  updated_by: number;
+}
+
+export interface DashboardVersionRow {
+  id: Generated<number>;
+  uuid: string;
+  dashboard_id: number;
+  version: number;
+  author_id: number;
+  created_at: string;
+  /** JSON `DashboardContent`. */
+  snapshot: string;
+}

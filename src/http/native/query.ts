@@ -70,7 +70,9 @@ export function registerQueryRoutes(app: App, deps: { query: QueryService }): vo
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
-      return deps.query.run(principalOf(request), request.body, { signal: abort.signal });
+      // `Cache-Control: no-cache` asks for a fresh result, as HTTP caches understand it.
+      const noCache = /no-cache/i.test(request.headers['cache-control'] ?? '');
+      return deps.query.run(principalOf(request), request.body, { signal: abort.signal, noCache });
     },
   );
 

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { validationError } from '../errors.ts';
+import {
+  accessList,
+  contentRef,
+  fieldPath,
+  finiteNumber,
+  identifier,
+  type JsonObject,
+  jsonDocument,
+  label,
+  list,
+  nullableText,
+  object,
+  oneOf,
+  record,
+  text,
+} from './input.ts';
+import { type LayoutCell, layoutCell } from './layout.ts';
+import {
+  type AccessEntry,
+  type ContentRef,
+  type DashboardContent,
+  type DashboardFilter,
+  type DashboardVariable,
+  filterTypes,
+  type LayoutItem,
+  type VisualizationType,
+  variableTypes,
+  visualizationTypes,
+  type Widget,
+  type WidgetQuery,
+} from './types.ts';
+
+/** Parsing of dashboard bodies (create, PATCH, PUT, single widgets) into domain values. */
+
+const MAX_WIDGETS = 200;
+const MAX_DOCUMENT_CHARS = 200_000;
+const contentKeys = [
+  'name',
+  'description',
+  'tags',
+  'widgets',
+  'filters',
+  'variables',
+  'layout',
+  'customCss',
+  'headerHtml',
+];
+const patchKeys = [...contentKeys, 'folderId'];
+const createKeys = [...patchKeys, 'shares'];
+
+/** Request shapes for typed callers; the parsers below accept any value and check it. */
+export interface WidgetInput {
+  id?: string;
+  title?: string;
+  query?: WidgetQuery | null;
+  visualization: { type: VisualizationType; options?: Record<string, unknown> };
+}
+
+export interface DashboardInput {
+  name: string;
+  description?: string | null;
+  folderId?: ContentRef | null;
+  tags?: string[];
+  widgets?: WidgetInput[];
+  filters?: Array<Omit<DashboardFilter, 'id' | 'label'> & { id?: string; label?: string }>;
+  variables?: DashboardVariable[];
+  layout?: LayoutItem[];
+  customCss?: string | null;
+  headerHtml?: string | null;
+  shares?: AccessEntry[];
+}
+
+export type DashboardPatchInput = Partial<Omit<DashboardInput, 'shares'>>;
+
+export interface DashboardPatch {
+  content: Partial<DashboardContent>;
+  /** Present when the body names a folder (null = the organization's top level). */
+  folderRef?: ContentRef | null;
+}
+
+export interface DashboardCreate extends DashboardPatch {
+  content: DashboardContent;
+  /** Absent when the body has none (PUT then keeps the current shares). */
+  shares?: AccessEntry[];
+}
+
+export function parseDashboardPatch(input: unknown): DashboardPatch {
+  const body = record('', input, patchKeys);
+  const content: Partial<DashboardContent> = {};
+  if (body.name !== undefined) content.name = label('name', body.name);
+  if (body.description !== undefined)
+    content.description = nullableText('description', body.description, 10_000);
+  if (body.tags !== undefined)
+    content.tags = [...new Set(list('tags', body.tags, 50, (v, f) => label(f, v, 64)))];
+  if (body.widgets !== undefined) content.widgets = parseWidgets(body.widgets);
+  if (body.filters !== undefined) content.filters = parseFilters(body.filters);
+  if (body.variables !== undefined) content.variables = parseVariables(body.variables);
+  if (body.layout !== undefined) content.layout = list('layout', body.layout, MAX_WIDGETS, parseLayoutItem);
+  if (body.customCss !== undefined) content.customCss = nullableText('customCss', body.customCss, 100_000);
+  if (body.headerHtml !== undefined)
+    content.headerHtml = nullableText('headerHtml', body.headerHtml, 100_000);
+  const patch: DashboardPatch = { content };
+  if (body.folderId !== undefined)
+    patch.folderRef = body.folderId === null ? null : contentRef('folderId', body.folderId);
+  return patch;
+}
+
+/** A whole dashboard (POST and PUT): absent content fields take their defaults, `name` is required. */
+export function parseDashboardCreate(input: unknown): DashboardCreate {
+  const body = record('', input, createKeys);
+  if (body.name === undefined) throw validationError('name', 'is required');
+  const { shares, ...rest } = body;
+  const { content, folderRef } = parseDashboardPatch(rest);
+  const whole: DashboardContent = {
+    name: content.name ?? '',
+    description: content.description ?? null,
+    tags: content.tags ?? [],
+    widgets: content.widgets ?? [],
+    filters: content.filters ?? [],
+    variables: content.variables ?? [],
+    layout: content.layout ?? [],
+    customCss: content.customCss ?? null,
+    headerHtml: content.headerHtml ?? null,
+  };
+  const parsed: DashboardCreate = { content: whole };
+  if (shares !== undefined) parsed.shares = accessList('shares', shares);
+  if (folderRef !== undefined) parsed.folderRef = folderRef;
+  return parsed;
+}
+
+function parseWidgets(value: unknown): Widget[] {
+  const widgets = list('widgets', value, MAX_WIDGETS, (v, f) => parseWidget(f, v).widget);
+  const seen = new Set<string>();
+  widgets.forEach((widget, i) => {
+    if (seen.has(widget.id)) throw validationError(`widgets[${i}].id`, `duplicate widget id ${widget.id}`);
+    seen.add(widget.id);
+  });
+  return widgets;
+}
+
+/** One widget; `layout` (its cell) is accepted only by the single-widget endpoints. */
+export function parseWidget(
+  field: string,
+  value: unknown,
+  withCell = false,
+): { widget: Widget; cell?: LayoutCell } {
+  const body = record(field, value, [
+    'id',
+    'title',
+    'query',
+    'visualization',
+    ...(withCell ? ['layout'] : []),
+  ]);
+  const widget: Widget = {
+    id: body.id === undefined ? randomUUID() : identifier(fieldPath(field, 'id'), body.id),
+    title: body.title === undefined ? '' : text(fieldPath(field, 'title'), body.title, 255),
+    query: null,
+    visualization: { type: 'table', options: {} },
+  };
+  if (body.visualization === undefined)
+    throw validationError(fieldPath(field, 'visualization'), 'is required');
+  applyWidgetFields(field, widget, body);
+  const cell = body.layout === undefined ? undefined : layoutCell(fieldPath(field, 'layout'), body.layout);
+  return cell ? { widget, cell } : { widget };
+}
+
+/** Merges the given top-level keys of a widget body into `widget` (used by create and PATCH). */
+export function applyWidgetFields(field: string, widget: Widget, body: JsonObject): void {
+  if (body.title !== undefined) widget.title = text(fieldPath(field, 'title'), body.title, 255);
+  if (body.visualization !== undefined) {
+    const vizField = fieldPath(field, 'visualization');
+    const viz = record(vizField, body.visualization, ['type', 'options']);
+    const type = oneOf(fieldPath(vizField, 'type'), viz.type, visualizationTypes);
+    const options = viz.options === undefined ? {} : object(fieldPath(vizField, 'options'), viz.options);
+    widget.visualization = {
+      type,
+      options: jsonDocument(fieldPath(vizField, 'options'), options, MAX_DOCUMENT_CHARS) as JsonObject,
+    };
+  }
+  if (body.query !== undefined)
+    widget.query = body.query === null ? null : parseQuery(fieldPath(field, 'query'), body.query);
+  if (widget.visualization.type !== 'text' && widget.query === null) {
+    throw validationError(fieldPath(field, 'query'), `is required for a ${widget.visualization.type} widget`);
+  }
+}
+
+function parseQuery(field: string, value: unknown): WidgetQuery {
+  const query = object(field, value);
+  text(fieldPath(field, 'source'), query.source, 255);
+  return jsonDocument(field, query, MAX_DOCUMENT_CHARS) as WidgetQuery;
+}
+
+function parseFilters(value: unknown): DashboardFilter[] {
+  const filters = list('filters', value, 50, (v, f) => {
+    const body = record(f, v, ['id', 'field', 'label', 'type', 'default']);
+    const filter: DashboardFilter = {
+      id: body.id === undefined ? randomUUID() : identifier(fieldPath(f, 'id'), body.id),
+      field: label(fieldPath(f, 'field'), body.field),
+      label: '',
+      type: oneOf(fieldPath(f, 'type'), body.type, filterTypes),
+    };
+    filter.label = body.label === undefined ? filter.field : text(fieldPath(f, 'label'), body.label, 255);
+    if (body.default !== undefined && body.default !== null) {
+      filter.default = filterDefault(fieldPath(f, 'default'), filter.type, body.default);
+    }
+    return filter;
+  });
+  const seen = new Set<string>();
+  filters.forEach((filter, i) => {
+    if (seen.has(filter.id)) throw validationError(`filters[${i}].id`, `duplicate filter id ${filter.id}`);
+    seen.add(filter.id);
+  });
+  return filters;
+}
+
+/** Range bounds are passed on as given (ISO dates or relative expressions the query core reads). */
+function filterDefault(field: string, type: DashboardFilter['type'], value: unknown): unknown {
+  if (type === 'values') {
+    return list(field, value, 1000, (v, f) => {
+      if (typeof v === 'string') return text(f, v, 1000);
+      if (typeof v === 'boolean') return v;
+      return finiteNumber(f, v);
+    });
+  }
+  if (type === 'date_range') {
+    const range = record(field, value, ['from', 'to']);
+    return {
+      ...(range.from !== undefined && { from: label(fieldPath(field, 'from'), range.from, 64) }),
+      ...(range.to !== undefined && { to: label(fieldPath(field, 'to'), range.to, 64) }),
+    };
+  }
+  const range = record(field, value, ['min', 'max']);
+  const min = range.min === undefined ? undefined : finiteNumber(fieldPath(field, 'min'), range.min);
+  const max = range.max === undefined ? undefined : finiteNumber(fieldPath(field, 'max'), range.max);
+  if (min !== undefined && max !== undefined && min > max)
+    throw validationError(fieldPath(field, 'min'), 'must not exceed max');
+  return { ...(min !== undefined && { min }), ...(max !== undefined && { max }) };
+}
+
+function parseVariables(value: unknown): DashboardVariable[] {
+  const variables = list('variables', value, 50, (v, f) => {
+    const body = record(f, v, ['name', 'type', 'default']);
+    const name = text(fieldPath(f, 'name'), body.name, 64);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw validationError(fieldPath(f, 'name'), 'must be an identifier');
+    const type = oneOf(fieldPath(f, 'type'), body.type, variableTypes);
+    return { name, type, default: variableDefault(fieldPath(f, 'default'), type, body.default) };
+  });
+  const seen = new Set<string>();
+  variables.forEach((variable, i) => {
+    if (seen.has(variable.name))
+      throw validationError(`variables[${i}].name`, `duplicate variable ${variable.name}`);
+    seen.add(variable.name);
+  });
+  return variables;
+}
+
+function variableDefault(
+  field: string,
+  type: DashboardVariable['type'],
+  value: unknown,
+): DashboardVariable['default'] {
+  if (value === undefined || value === null) return null;
+  if (type === 'number') return finiteNumber(field, value);
+  if (type === 'boolean') {
+    if (typeof value !== 'boolean') throw validationError(field, 'must be a boolean');
+    return value;
+  }
+  return text(field, value, 1000);
+}
+
+function parseLayoutItem(value: unknown, field: string): LayoutItem {
+  const body = record(field, value, ['widgetId', 'x', 'y', 'w', 'h']);
+  const widgetId = identifier(fieldPath(field, 'widgetId'), body.widgetId);
+  return { widgetId, ...layoutCell(field, { x: body.x, y: body.y, w: body.w, h: body.h }) };
+}

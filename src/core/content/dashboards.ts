@@ -1,0 +1,286 @@
+import { randomUUID } from 'node:crypto';
+import { nowIso } from '../../store/schema.ts';
+import type { Principal } from '../auth/principal.ts';
+import { conflict, forbidden, notFound } from '../errors.ts';
+import {
+  type DashboardInput,
+  type DashboardPatchInput,
+  parseDashboardCreate,
+  parseDashboardPatch,
+  parseWidget,
+  type WidgetInput,
+} from './dashboard-input.ts';
+import { FolderCatalog } from './folders.ts';
+import { accessList, contentRef, integer, label, record } from './input.ts';
+import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
+import {
+  canCloneDashboard,
+  canCreateDashboard,
+  canEditDashboard,
+  canMoveDashboard,
+  canViewDashboard,
+} from './permissions.ts';
+import * as repo from './repo.ts';
+import type {
+  AccessEntry,
+  ContentRef,
+  Dashboard,
+  DashboardContent,
+  DashboardSummary,
+  DashboardVersion,
+  DashboardVersionSummary,
+} from './types.ts';
+import {
+  type PlacedWidget,
+  placed,
+  withFreshWidgetIds,
+  withWidgetAdded,
+  withWidgetRemoved,
+  withWidgetUpdated,
+} from './widgets.ts';
+
+/** What one edit of a dashboard changes; `content` makes a new version. */
+interface Change {
+  content?: DashboardContent;
+  folderRef?: ContentRef | null;
+  shares?: AccessEntry[];
+}
+
+/**
+ * Dashboards: CRUD, clone, widgets, shares and version history. Every change that touches
+ * content stores a snapshot as a new version (number = the dashboard's `version`); input is
+ * checked before anything is written, and each change runs in one transaction.
+ */
+export class DashboardService {
+  constructor(private readonly db: repo.Db) {}
+
+  /** Summaries of the dashboards the principal can see, optionally of one folder (null = top level). */
+  async list(
+    principal: Principal,
+    options: { folderId?: ContentRef | null } = {},
+  ): Promise<DashboardSummary[]> {
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const folderId =
+      options.folderId === undefined
+        ? undefined
+        : (catalog.target(principal, 'folderId', options.folderId)?.id ?? null);
+    const rows = await repo.listDashboardRows(this.db, principal.organizationId, folderId);
+    return rows
+      .filter((row) => canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
+      .map((row) => repo.toSummary(row, catalog.uuidOf(row.folder_id)));
+  }
+
+  async get(principal: Principal, ref: ContentRef): Promise<Dashboard> {
+    const { dashboard } = await this.visible(this.db, principal, ref);
+    return dashboard;
+  }
+
+  /** The first dashboard of that name the principal can see. */
+  async findByName(principal: Principal, name: string): Promise<Dashboard | undefined> {
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const rows = await repo.findDashboardRowsByName(this.db, principal.organizationId, name);
+    const row = rows.find((r) => canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(r)));
+    return row && repo.toDashboard(row, catalog.uuidOf(row.folder_id));
+  }
+
+  async create(principal: Principal, input: DashboardInput): Promise<Dashboard> {
+    const parsed = parseDashboardCreate(input);
+    const content = {
+      ...parsed.content,
+      layout: completeLayout(parsed.content.widgets, parsed.content.layout, true),
+    };
+    return this.insert(principal, content, parsed.folderRef, parsed.shares ?? []);
+  }
+
+  /** PATCH: top-level keys given replace the current ones (`widgets` as a whole). */
+  async update(principal: Principal, ref: ContentRef, input: DashboardPatchInput): Promise<Dashboard> {
+    const { content: patch, folderRef } = parseDashboardPatch(input);
+    return this.change(principal, ref, (current) => {
+      const merged = { ...current, ...patch };
+      const layout = completeLayout(
+        merged.widgets,
+        patch.layout ?? current.layout,
+        patch.layout !== undefined,
+      );
+      return { content: { ...merged, layout }, folderRef };
+    });
+  }
+
+  /** PUT: the whole content is replaced; folder and shares change only when the body names them. */
+  async replace(principal: Principal, ref: ContentRef, input: DashboardInput): Promise<Dashboard> {
+    const { content, folderRef, shares } = parseDashboardCreate(input);
+    const layout = completeLayout(content.widgets, content.layout, true);
+    return this.change(principal, ref, () => ({ content: { ...content, layout }, folderRef, shares }));
+  }
+
+  async delete(principal: Principal, ref: ContentRef): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const { catalog, row } = await this.visible(trx, principal, ref);
+      if (!canEditDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
+        throw forbidden('delete this dashboard');
+      await repo.deleteDashboardRow(trx, row.id);
+    });
+  }
+
+  /** A copy with new uuids (its own and its widgets'), owned by the caller, without the original's shares. */
+  async clone(
+    principal: Principal,
+    ref: ContentRef,
+    options: { name?: string; folderId?: ContentRef | null } = {},
+  ): Promise<Dashboard> {
+    const body = record('', options, ['name', 'folderId']);
+    const name = body.name === undefined ? undefined : label('name', body.name);
+    const { catalog, row, dashboard } = await this.visible(this.db, principal, ref);
+    const target =
+      body.folderId === undefined
+        ? dashboard.folderId
+        : (catalog.target(principal, 'folderId', body.folderId)?.id ?? null);
+    if (!canCloneDashboard(principal, catalog.index, repo.dashboardAccessNode(row), target))
+      throw forbidden('clone into this folder');
+    const content = withFreshWidgetIds(repo.contentOf(dashboard));
+    content.name = name ?? `Copy of ${dashboard.name}`.slice(0, 255);
+    return this.insert(principal, content, target, []);
+  }
+
+  async setShares(principal: Principal, ref: ContentRef, shares: AccessEntry[]): Promise<Dashboard> {
+    const entries = accessList('shares', shares);
+    return this.change(principal, ref, () => ({ shares: entries }));
+  }
+
+  async addWidget(
+    principal: Principal,
+    ref: ContentRef,
+    input: WidgetInput & { layout?: LayoutCell },
+  ): Promise<PlacedWidget> {
+    const { widget, cell } = parseWidget('', input, true);
+    const dashboard = await this.change(principal, ref, (current) => ({
+      content: withWidgetAdded(current, widget, cell),
+    }));
+    return placed(dashboard, widget.id);
+  }
+
+  async updateWidget(
+    principal: Principal,
+    ref: ContentRef,
+    widgetId: string,
+    input: Partial<WidgetInput> & { layout?: LayoutCell },
+  ): Promise<PlacedWidget> {
+    const { layout, ...body } = record('', input, ['title', 'query', 'visualization', 'layout']);
+    const cell = layout === undefined ? undefined : layoutCell('layout', layout);
+    const dashboard = await this.change(principal, ref, (current) => ({
+      content: withWidgetUpdated(current, widgetId, body, cell),
+    }));
+    return placed(dashboard, widgetId);
+  }
+
+  async deleteWidget(principal: Principal, ref: ContentRef, widgetId: string): Promise<void> {
+    await this.change(principal, ref, (current) => ({ content: withWidgetRemoved(current, widgetId) }));
+  }
+
+  /** Newest first. */
+  async listVersions(principal: Principal, ref: ContentRef): Promise<DashboardVersionSummary[]> {
+    const { row } = await this.visible(this.db, principal, ref);
+    return repo.listVersions(this.db, row.id);
+  }
+
+  async getVersion(principal: Principal, ref: ContentRef, version: number): Promise<DashboardVersion> {
+    const { row } = await this.visible(this.db, principal, ref);
+    const number = integer('version', version, 1, Number.MAX_SAFE_INTEGER);
+    const found = await repo.findVersion(this.db, row.id, number);
+    if (!found) throw notFound('version', number);
+    return found;
+  }
+
+  /** Brings back a version's content as a new version; folder and shares stay as they are. */
+  async restoreVersion(principal: Principal, ref: ContentRef, version: number): Promise<Dashboard> {
+    const { snapshot } = await this.getVersion(principal, ref, version);
+    return this.change(principal, ref, () => ({ content: snapshot }));
+  }
+
+  private async visible(db: repo.Db, principal: Principal, ref: ContentRef) {
+    const id = contentRef('id', ref);
+    const catalog = await FolderCatalog.load(db, principal.organizationId);
+    const row = await repo.findDashboardRow(db, principal.organizationId, id);
+    if (!row || !canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
+      throw notFound('dashboard', ref);
+    return { catalog, row, dashboard: repo.toDashboard(row, catalog.uuidOf(row.folder_id)) };
+  }
+
+  private async insert(
+    principal: Principal,
+    content: DashboardContent,
+    folderRef: ContentRef | null | undefined,
+    shares: AccessEntry[],
+  ): Promise<Dashboard> {
+    const id = await this.db.transaction().execute(async (trx) => {
+      const catalog = await FolderCatalog.load(trx, principal.organizationId);
+      const folder = catalog.target(principal, 'folderId', folderRef);
+      if (!canCreateDashboard(principal, catalog.index, folder?.id ?? null))
+        throw forbidden('create a dashboard here');
+      const now = nowIso();
+      const id = await repo.insertDashboard(trx, {
+        uuid: randomUUID(),
+        organization_id: principal.organizationId,
+        folder_id: folder?.id ?? null,
+        owner_id: principal.userId,
+        ...repo.contentColumns(content),
+        shares: JSON.stringify(shares),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        updated_by: principal.userId,
+      });
+      await repo.insertVersion(trx, {
+        dashboardId: id,
+        version: 1,
+        authorId: principal.userId,
+        createdAt: now,
+        content,
+      });
+      return id;
+    });
+    return this.get(principal, id);
+  }
+
+  /** Loads, checks edit rights, applies `edit`, and stores the result with an optimistic lock. */
+  private async change(
+    principal: Principal,
+    ref: ContentRef,
+    edit: (current: DashboardContent) => Change,
+  ): Promise<Dashboard> {
+    const id = await this.db.transaction().execute(async (trx) => {
+      const { catalog, row, dashboard } = await this.visible(trx, principal, ref);
+      const node = repo.dashboardAccessNode(row);
+      if (!canEditDashboard(principal, catalog.index, node)) throw forbidden('edit this dashboard');
+      const { content, folderRef, shares } = edit(repo.contentOf(dashboard));
+      const now = nowIso();
+      const changes: Parameters<typeof repo.updateDashboardRow>[3] = {
+        updated_at: now,
+        updated_by: principal.userId,
+      };
+      if (folderRef !== undefined) {
+        const folderId = catalog.target(principal, 'folderId', folderRef)?.id ?? null;
+        if (folderId !== row.folder_id && !canMoveDashboard(principal, catalog.index, node, folderId)) {
+          throw forbidden('move this dashboard there');
+        }
+        changes.folder_id = folderId;
+      }
+      if (shares) changes.shares = JSON.stringify(shares);
+      if (content) Object.assign(changes, repo.contentColumns(content), { version: row.version + 1 });
+      if (!(await repo.updateDashboardRow(trx, row.id, row.version, changes))) {
+        throw conflict('the dashboard was changed by someone else meanwhile; reload and retry');
+      }
+      if (content) {
+        await repo.insertVersion(trx, {
+          dashboardId: row.id,
+          version: row.version + 1,
+          authorId: principal.userId,
+          createdAt: now,
+          content,
+        });
+      }
+      return row.id;
+    });
+    return this.get(principal, id);
+  }
+}

@@ -1,0 +1,83 @@
+import type { FolderAccessNode } from './permissions.ts';
+import type { Db } from './repo.ts';
+import type { FolderRow } from './tables.ts';
+import type { AccessEntry } from './types.ts';
+
+/** Storage of folders; every read and write is scoped to one organization. */
+export interface FolderRecord extends FolderAccessNode {
+  uuid: string;
+  name: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** All folders of an organization: access checks walk the parent chain, so they are loaded together. */
+export async function loadFolders(db: Db, organizationId: number): Promise<FolderRecord[]> {
+  const rows = await db
+    .selectFrom('folders')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    uuid: row.uuid,
+    parentId: row.parent_id,
+    name: row.name,
+    description: row.description,
+    createdBy: row.created_by,
+    access: JSON.parse(row.access) as AccessEntry[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }));
+}
+
+export async function insertFolder(db: Db, row: Omit<FolderRow, 'id'>): Promise<number> {
+  const { id } = await db.insertInto('folders').values(row).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+export async function updateFolder(
+  db: Db,
+  organizationId: number,
+  id: number,
+  changes: Partial<Pick<FolderRow, 'name' | 'description' | 'parent_id' | 'access' | 'updated_at'>>,
+): Promise<void> {
+  await db
+    .updateTable('folders')
+    .set(changes)
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function countDashboardsIn(
+  db: Db,
+  organizationId: number,
+  folderIds: number[],
+): Promise<number> {
+  if (folderIds.length === 0) return 0;
+  const { count } = await db
+    .selectFrom('dashboards')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('organization_id', '=', organizationId)
+    .where('folder_id', 'in', folderIds)
+    .executeTakeFirstOrThrow();
+  return Number(count);
+}
+
+/** Deletes the folders and the dashboards in them (versions follow by cascade). */
+export async function deleteFolders(db: Db, organizationId: number, folderIds: number[]): Promise<void> {
+  await db
+    .deleteFrom('dashboards')
+    .where('organization_id', '=', organizationId)
+    .where('folder_id', 'in', folderIds)
+    .execute();
+  // One statement, so the parent references inside the subtree are checked only once it is all gone.
+  await db
+    .deleteFrom('folders')
+    .where('organization_id', '=', organizationId)
+    .where('id', 'in', folderIds)
+    .execute();
+}

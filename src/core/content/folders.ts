@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { nowIso } from '../../store/schema.ts';
+import type { Principal } from '../auth/principal.ts';
+import { conflict, forbidden, notFound, validationError } from '../errors.ts';
+import {
+  countDashboardsIn,
+  deleteFolders,
+  type FolderRecord,
+  insertFolder,
+  loadFolders,
+  updateFolder,
+} from './folder-repo.ts';
+import { accessList, contentRef, label, nullableText, record } from './input.ts';
+import {
+  canDeleteRecursively,
+  canEditFolder,
+  canManageFolderAccess,
+  canViewFolder,
+  type FolderIndex,
+  governingFolder,
+} from './permissions.ts';
+import type { Db } from './repo.ts';
+import type { AccessEntry, ContentRef, Folder, FolderNode } from './types.ts';
+
+export interface FolderInput {
+  name: string;
+  description?: string | null;
+  /** Parent folder id or uuid; absent or null = top level. */
+  parentId?: ContentRef | null;
+  access?: AccessEntry[];
+}
+
+export type FolderPatch = Partial<Omit<FolderInput, 'access'>>;
+
+/** The folders of one organization, indexed for access checks and rendering. */
+export class FolderCatalog {
+  readonly index: FolderIndex;
+  private readonly byId: Map<number, FolderRecord>;
+
+  constructor(
+    readonly organizationId: number,
+    readonly records: FolderRecord[],
+  ) {
+    this.byId = new Map(records.map((record) => [record.id, record]));
+    this.index = this.byId;
+  }
+
+  static async load(db: Db, organizationId: number): Promise<FolderCatalog> {
+    return new FolderCatalog(organizationId, await loadFolders(db, organizationId));
+  }
+
+  find(ref: ContentRef): FolderRecord | undefined {
+    return typeof ref === 'number' ? this.byId.get(ref) : this.records.find((record) => record.uuid === ref);
+  }
+
+  uuidOf(id: number | null): string | null {
+    return id === null ? null : (this.byId.get(id)?.uuid ?? null);
+  }
+
+  /** The folder and all folders below it. */
+  subtree(id: number): number[] {
+    const ids = new Set([id]);
+    for (const current of ids) {
+      for (const record of this.records) if (record.parentId === current) ids.add(record.id);
+    }
+    return [...ids];
+  }
+
+  render(record: FolderRecord): Folder {
+    return {
+      id: record.id,
+      uuid: record.uuid,
+      organizationId: this.organizationId,
+      parentId: record.parentId,
+      parentUuid: this.uuidOf(record.parentId),
+      name: record.name,
+      description: record.description,
+      createdBy: record.createdBy,
+      access: record.access,
+      restricted: governingFolder(this.index, record.id) !== undefined,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  /** A folder named in a request body (`parentId`, `folderId`): unknown and invisible look the same. */
+  target(principal: Principal, field: string, value: unknown): FolderRecord | null {
+    if (value === null || value === undefined) return null;
+    const ref = contentRef(field, value);
+    const folder = this.find(ref);
+    if (!folder || !canViewFolder(principal, this.index, folder.id)) {
+      throw validationError(field, `folder ${JSON.stringify(ref)} not found`);
+    }
+    return folder;
+  }
+}
+
+export class FolderService {
+  constructor(private readonly db: Db) {}
+
+  /** Every folder the principal can see, parents before children. */
+  async list(principal: Principal): Promise<Folder[]> {
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    return catalog.records
+      .filter((record) => canViewFolder(principal, catalog.index, record.id))
+      .map((record) => catalog.render(record));
+  }
+
+  /** The visible folders as a tree; a folder whose parent the principal cannot see is a root. */
+  async tree(principal: Principal): Promise<FolderNode[]> {
+    const nodes = new Map(
+      (await this.list(principal)).map((folder) => [folder.id, { ...folder, children: [] as FolderNode[] }]),
+    );
+    const roots: FolderNode[] = [];
+    for (const node of nodes.values()) {
+      const parent = node.parentId === null ? undefined : nodes.get(node.parentId);
+      (parent ? parent.children : roots).push(node);
+    }
+    return roots;
+  }
+
+  async get(principal: Principal, ref: ContentRef): Promise<Folder> {
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    return catalog.render(this.visible(principal, catalog, ref));
+  }
+
+  async create(principal: Principal, input: FolderInput): Promise<Folder> {
+    const body = record('', input, ['name', 'description', 'parentId', 'access']);
+    const name = label('name', body.name);
+    const description = nullableText('description', body.description, 10_000);
+    const access = body.access === undefined ? [] : accessList('access', body.access);
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const parent = catalog.target(principal, 'parentId', body.parentId);
+    if (!canEditFolder(principal, catalog.index, parent?.id ?? null)) throw forbidden('create a folder here');
+    const now = nowIso();
+    const id = await insertFolder(this.db, {
+      uuid: randomUUID(),
+      organization_id: principal.organizationId,
+      parent_id: parent?.id ?? null,
+      name,
+      description,
+      access: JSON.stringify(access),
+      created_by: principal.userId,
+      created_at: now,
+      updated_at: now,
+    });
+    return this.get(principal, id);
+  }
+
+  /** Renames, describes or moves (`parentId`) a folder. */
+  async update(principal: Principal, ref: ContentRef, patch: FolderPatch): Promise<Folder> {
+    const body = record('', patch, ['name', 'description', 'parentId']);
+    const changes: Parameters<typeof updateFolder>[3] = { updated_at: nowIso() };
+    if (body.name !== undefined) changes.name = label('name', body.name);
+    if (body.description !== undefined)
+      changes.description = nullableText('description', body.description, 10_000);
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const folder = this.visible(principal, catalog, ref);
+    if (!canEditFolder(principal, catalog.index, folder.id)) throw forbidden('change this folder');
+    if (body.parentId !== undefined) {
+      const parent = catalog.target(principal, 'parentId', body.parentId);
+      if (parent && catalog.subtree(folder.id).includes(parent.id)) {
+        throw validationError('parentId', 'a folder cannot move into itself or one of its subfolders');
+      }
+      if (!canEditFolder(principal, catalog.index, parent?.id ?? null))
+        throw forbidden('move a folder there');
+      changes.parent_id = parent?.id ?? null;
+    }
+    await updateFolder(this.db, principal.organizationId, folder.id, changes);
+    return this.get(principal, folder.id);
+  }
+
+  /** Replaces the folder's own access list; an empty list makes it inherit again. */
+  async setAccess(principal: Principal, ref: ContentRef, access: AccessEntry[]): Promise<Folder> {
+    const entries = accessList('access', access);
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const folder = this.visible(principal, catalog, ref);
+    if (!canManageFolderAccess(principal, catalog.index, folder))
+      throw forbidden("change this folder's access");
+    await updateFolder(this.db, principal.organizationId, folder.id, {
+      access: JSON.stringify(entries),
+      updated_at: nowIso(),
+    });
+    return this.get(principal, folder.id);
+  }
+
+  /** Deletes an empty folder; `recursive` (admins) also deletes its subfolders and dashboards. */
+  async delete(principal: Principal, ref: ContentRef, options: { recursive?: boolean } = {}): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const catalog = await FolderCatalog.load(trx, principal.organizationId);
+      const folder = this.visible(principal, catalog, ref);
+      if (!canEditFolder(principal, catalog.index, folder.id)) throw forbidden('delete this folder');
+      const ids = catalog.subtree(folder.id);
+      if (options.recursive && !canDeleteRecursively(principal))
+        throw forbidden('delete a folder recursively');
+      if (
+        !options.recursive &&
+        (ids.length > 1 || (await countDashboardsIn(trx, principal.organizationId, ids)) > 0)
+      ) {
+        throw conflict('the folder is not empty: delete its content first, or delete recursively (admins)');
+      }
+      await deleteFolders(trx, principal.organizationId, ids);
+    });
+  }
+
+  private visible(principal: Principal, catalog: FolderCatalog, ref: ContentRef): FolderRecord {
+    const folder = catalog.find(contentRef('id', ref));
+    if (!folder || !canViewFolder(principal, catalog.index, folder.id)) throw notFound('folder', ref);
+    return folder;
+  }
+}

@@ -1,0 +1,147 @@
+import { type Principal, roleAtLeast } from '../auth/principal.ts';
+import type { AccessEntry } from './types.ts';
+
+/**
+ * Who may do what with content. One rule table, applied by every face:
+ *
+ * | action                               | allowed when                                                   |
+ * |--------------------------------------|----------------------------------------------------------------|
+ * | see a folder                         | folder access ≥ view                                           |
+ * | create/rename/move/delete a folder,  | folder access = edit (on the parent for create; on the folder  |
+ * | create a dashboard in it             |   and on the destination for a move); top level: editor+       |
+ * | set a folder's access list           | admin, or its creator while they have edit access              |
+ * | delete a non-empty folder (recursive)| admin                                                          |
+ * | see a dashboard (and its versions)   | dashboard access ≥ view                                        |
+ * | edit/delete/share/restore a dashboard| dashboard access = edit (moving it also needs edit on the      |
+ * |                                      |   destination folder)                                          |
+ * | clone a dashboard                    | see it, and create in the destination folder                   |
+ *
+ * Folder access: admins edit everything. Otherwise the folder's *governing list* decides: its own
+ * access list, or, when that is empty, the nearest ancestor's non-empty list (lists are inherited
+ * by subfolders that have none of their own; a subfolder with its own list replaces, it does not
+ * narrow, the inherited one). No list up to the top = open: every member of the organization
+ * views, and editors+ edit. With a list, only the creator of the folder that holds the list and
+ * the listed users/groups get in, at their listed level.
+ *
+ * Dashboard access: the best of its folder's access (top level = open), its `shares` (same
+ * entries as folder lists) and ownership (the owner always keeps access).
+ *
+ * In every case edit needs the editor role at least: an edit grant to a viewer or
+ * interactive_viewer gives view. An embed principal sees only its one dashboard and edits nothing.
+ *
+ * Moving a folder or dashboard changes the list it inherits: whoever may edit both ends may
+ * move restricted content to an open place, as in Lightdash spaces.
+ *
+ * Something a caller cannot see answers 404 (as if absent, so restricted content does not leak
+ * its existence) and is left out of lists; something it sees but may not change answers 403.
+ */
+export type Access = 'none' | 'view' | 'edit';
+
+/** What permissions need to know of a folder. */
+export interface FolderAccessNode {
+  id: number;
+  parentId: number | null;
+  createdBy: number;
+  access: AccessEntry[];
+}
+
+export type FolderIndex = ReadonlyMap<number, FolderAccessNode>;
+
+/** What permissions need to know of a dashboard. */
+export interface DashboardAccessNode {
+  id: number;
+  folderId: number | null;
+  ownerId: number;
+  shares: AccessEntry[];
+}
+
+/** The folder holding the list that governs `folderId`, or undefined when it is open. */
+export function governingFolder(index: FolderIndex, folderId: number | null): FolderAccessNode | undefined {
+  const seen = new Set<number>();
+  let current = folderId === null ? undefined : index.get(folderId);
+  while (current && !seen.has(current.id)) {
+    if (current.access.length > 0) return current;
+    seen.add(current.id);
+    current = current.parentId === null ? undefined : index.get(current.parentId);
+  }
+  return undefined;
+}
+
+const best = (a: Access, b: Access): Access =>
+  a === 'edit' || b === 'edit' ? 'edit' : a === 'view' || b === 'view' ? 'view' : 'none';
+
+/** The most a role may do with content it can reach. */
+const roleCeiling = (principal: Principal): Access =>
+  roleAtLeast(principal.role, 'editor') ? 'edit' : 'view';
+
+/** The best level the entries grant the principal (as a user or through a group), capped by role. */
+function granted(principal: Principal, entries: AccessEntry[]): Access {
+  let level: Access = 'none';
+  for (const entry of entries) {
+    const matches =
+      entry.subject === 'user' ? entry.id === principal.userId : principal.groupIds.includes(entry.id);
+    if (matches) level = best(level, entry.level);
+  }
+  return level === 'edit' ? roleCeiling(principal) : level;
+}
+
+export function folderAccess(principal: Principal, index: FolderIndex, folderId: number | null): Access {
+  if (principal.embedDashboardId !== undefined) return 'none';
+  if (principal.role === 'admin') return 'edit';
+  const list = governingFolder(index, folderId);
+  if (!list || list.createdBy === principal.userId) return roleCeiling(principal);
+  return granted(principal, list.access);
+}
+
+export function dashboardAccess(
+  principal: Principal,
+  index: FolderIndex,
+  dashboard: DashboardAccessNode,
+): Access {
+  if (principal.embedDashboardId !== undefined)
+    return principal.embedDashboardId === dashboard.id ? 'view' : 'none';
+  if (principal.role === 'admin') return 'edit';
+  if (dashboard.ownerId === principal.userId) return roleCeiling(principal);
+  return best(folderAccess(principal, index, dashboard.folderId), granted(principal, dashboard.shares));
+}
+
+export const canManageFolderAccess = (
+  principal: Principal,
+  index: FolderIndex,
+  folder: FolderAccessNode,
+): boolean =>
+  principal.role === 'admin' ||
+  (folder.createdBy === principal.userId && folderAccess(principal, index, folder.id) === 'edit');
+
+export const canDeleteRecursively = (principal: Principal): boolean => principal.role === 'admin';
+
+// One function per action, as in the table above; services call these.
+export const canViewFolder = (p: Principal, index: FolderIndex, folderId: number | null): boolean =>
+  folderAccess(p, index, folderId) !== 'none';
+
+/** Create inside, rename, move or delete the folder (null = the top level). */
+export const canEditFolder = (p: Principal, index: FolderIndex, folderId: number | null): boolean =>
+  folderAccess(p, index, folderId) === 'edit';
+
+export const canCreateDashboard = canEditFolder;
+
+export const canViewDashboard = (p: Principal, index: FolderIndex, dashboard: DashboardAccessNode): boolean =>
+  dashboardAccess(p, index, dashboard) !== 'none';
+
+/** Edit, delete, share, add versions to or restore the dashboard. */
+export const canEditDashboard = (p: Principal, index: FolderIndex, dashboard: DashboardAccessNode): boolean =>
+  dashboardAccess(p, index, dashboard) === 'edit';
+
+export const canMoveDashboard = (
+  p: Principal,
+  index: FolderIndex,
+  dashboard: DashboardAccessNode,
+  targetFolderId: number | null,
+): boolean => canEditDashboard(p, index, dashboard) && canEditFolder(p, index, targetFolderId);
+
+export const canCloneDashboard = (
+  p: Principal,
+  index: FolderIndex,
+  dashboard: DashboardAccessNode,
+  targetFolderId: number | null,
+): boolean => canViewDashboard(p, index, dashboard) && canCreateDashboard(p, index, targetFolderId);

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPostgresStore, openSqliteStore, type Store } from '../../store/database.ts';
+import { migrateToLatest } from '../../store/migrate.ts';
+import type { Principal, Role } from '../auth/principal.ts';
+
+/**
+ * The two metadata stores every content test runs against, fresh per test file. The test passes
+ * in its temporary PostgreSQL database (test/support/databases.ts), so this file, which the
+ * build compiles, imports nothing from outside src.
+ */
+export interface Backend {
+  kind: 'sqlite' | 'postgres';
+  available: boolean;
+  open(): Promise<Store>;
+}
+
+export function contentBackends(postgres: { available: boolean; url: string; drop(): Promise<void> }): {
+  backends: Backend[];
+  cleanup(): Promise<void>;
+} {
+  const dirs: string[] = [];
+  const migrated = async (store: Store) => {
+    await migrateToLatest(store);
+    return store;
+  };
+  return {
+    backends: [
+      {
+        kind: 'sqlite',
+        available: true,
+        open: () => {
+          const dir = mkdtempSync(join(tmpdir(), 'rosetta-content-'));
+          dirs.push(dir);
+          return migrated(openSqliteStore(join(dir, 'meta.db')));
+        },
+      },
+      {
+        kind: 'postgres',
+        available: postgres.available,
+        open: () => migrated(openPostgresStore(postgres.url)),
+      },
+    ],
+    async cleanup() {
+      await postgres.drop();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let nextOrganizationId = 1;
+
+/** Principals of a fresh organization, so tests sharing a store never see each other's content. */
+export function organization() {
+  const organizationId = nextOrganizationId++;
+  const principal = (userId: number, role: Role, groupIds: number[] = []): Principal => ({
+    kind: 'user',
+    userId,
+    userUuid: `user-${userId}`,
+    email: `user${userId}@example.com`,
+    organizationId,
+    projectId: 1,
+    role,
+    groupIds,
+    attributes: {},
+  });
+  return {
+    organizationId,
+    principal,
+    admin: principal(1, 'admin'),
+    editor: principal(2, 'editor'),
+    otherEditor: principal(3, 'editor'),
+    viewer: principal(4, 'viewer'),
+    /** A viewer in group 50. */
+    groupViewer: principal(5, 'interactive_viewer', [50]),
+  };
+}

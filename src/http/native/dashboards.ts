@@ -1,0 +1,231 @@
+import { type TSchema, Type } from 'typebox';
+import type { DashboardInput, WidgetInput } from '../../core/content/index.ts';
+import { filterTypes, variableTypes, visualizationTypes } from '../../core/content/index.ts';
+import { type App, principalOf } from '../server.ts';
+import { AccessEntrySchema, type ContentRouteDeps, IdParams, RefSchema, routeOptions } from './folders.ts';
+
+/*
+ * Request schemas give the first 400 (shape, types, unknown keys); the content core checks the
+ * rest (references between widgets and layout, uniqueness, sizes) for every face alike.
+ */
+const literals = (values: readonly string[]) => Type.Union(values.map((value) => Type.Literal(value)));
+const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Identifier = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+
+const Cell = {
+  x: Type.Integer({ minimum: 0, maximum: 11 }),
+  y: Type.Integer({ minimum: 0 }),
+  w: Type.Integer({ minimum: 1, maximum: 12 }),
+  h: Type.Integer({ minimum: 1 }),
+};
+const widgetFields = {
+  id: Type.Optional(Identifier),
+  title: Type.Optional(Type.String({ maxLength: 255 })),
+  query: Type.Optional(nullable(Type.Object({ source: Type.String({ minLength: 1, maxLength: 255 }) }))),
+  visualization: Type.Object(
+    {
+      type: literals(visualizationTypes),
+      options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    },
+    { additionalProperties: false },
+  ),
+};
+const Widget = Type.Object(widgetFields, { additionalProperties: false });
+const WidgetCreateBody = Type.Object(
+  { ...widgetFields, layout: Type.Optional(Type.Object(Cell, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+const WidgetPatchBody = Type.Object(
+  {
+    title: widgetFields.title,
+    query: widgetFields.query,
+    visualization: Type.Optional(widgetFields.visualization),
+    layout: Type.Optional(Type.Object(Cell, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+const dashboardFields = {
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(nullable(Type.String({ maxLength: 10_000 }))),
+  folderId: Type.Optional(nullable(RefSchema)),
+  tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
+  widgets: Type.Optional(Type.Array(Widget, { maxItems: 200 })),
+  filters: Type.Optional(
+    Type.Array(
+      Type.Object(
+        {
+          id: Type.Optional(Identifier),
+          field: Type.String({ minLength: 1, maxLength: 255 }),
+          label: Type.Optional(Type.String({ maxLength: 255 })),
+          type: literals(filterTypes),
+          default: Type.Optional(Type.Unknown()),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 50 },
+    ),
+  ),
+  variables: Type.Optional(
+    Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }),
+          type: literals(variableTypes),
+          default: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 50 },
+    ),
+  ),
+  layout: Type.Optional(
+    Type.Array(Type.Object({ widgetId: Identifier, ...Cell }, { additionalProperties: false }), {
+      maxItems: 200,
+    }),
+  ),
+  customCss: Type.Optional(nullable(Type.String({ maxLength: 100_000 }))),
+  headerHtml: Type.Optional(nullable(Type.String({ maxLength: 100_000 }))),
+};
+const DashboardBody = Type.Object(
+  { ...dashboardFields, shares: Type.Optional(Type.Array(AccessEntrySchema, { maxItems: 500 })) },
+  { additionalProperties: false },
+);
+const DashboardPatchBody = Type.Object(
+  { ...dashboardFields, name: Type.Optional(dashboardFields.name) },
+  { additionalProperties: false },
+);
+const CloneBody = Type.Object(
+  { name: Type.Optional(dashboardFields.name), folderId: dashboardFields.folderId },
+  { additionalProperties: false },
+);
+const VersionParams = Type.Object({
+  id: IdParams.properties.id,
+  version: Type.String({ pattern: '^[0-9]{1,15}$' }),
+});
+const WidgetParams = Type.Object({ id: IdParams.properties.id, widgetId: Identifier });
+
+/** Dashboards, their widgets, shares and versions under `/dashboards`. */
+export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void {
+  const { dashboards } = deps.content;
+
+  app.get(
+    '/dashboards',
+    {
+      ...routeOptions,
+      schema: {
+        querystring: Type.Object({ folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+      },
+    },
+    async (request) => ({
+      items: await dashboards.list(principalOf(request), { folderId: request.query.folderId }),
+    }),
+  );
+
+  app.get('/dashboards/:id', { ...routeOptions, schema: { params: IdParams } }, async (request) =>
+    dashboards.get(principalOf(request), request.params.id),
+  );
+
+  // The core re-checks every body, so the schema-typed bodies are handed over as its input types.
+  app.post('/dashboards', { ...routeOptions, schema: { body: DashboardBody } }, async (request, reply) =>
+    reply.status(201).send(await dashboards.create(principalOf(request), request.body as DashboardInput)),
+  );
+
+  app.patch(
+    '/dashboards/:id',
+    { ...routeOptions, schema: { params: IdParams, body: DashboardPatchBody } },
+    async (request) =>
+      dashboards.update(principalOf(request), request.params.id, request.body as Partial<DashboardInput>),
+  );
+
+  app.put(
+    '/dashboards/:id',
+    { ...routeOptions, schema: { params: IdParams, body: DashboardBody } },
+    async (request) =>
+      dashboards.replace(principalOf(request), request.params.id, request.body as DashboardInput),
+  );
+
+  app.delete('/dashboards/:id', { ...routeOptions, schema: { params: IdParams } }, async (request, reply) => {
+    await dashboards.delete(principalOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+
+  app.post(
+    '/dashboards/:id/clone',
+    {
+      ...routeOptions,
+      schema: { params: IdParams, body: CloneBody },
+      // A bare POST (no body at all) clones with the defaults.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await dashboards.clone(principalOf(request), request.params.id, request.body)),
+  );
+
+  app.put(
+    '/dashboards/:id/shares',
+    {
+      ...routeOptions,
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          { shares: Type.Array(AccessEntrySchema, { maxItems: 500 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => dashboards.setShares(principalOf(request), request.params.id, request.body.shares),
+  );
+
+  app.post(
+    '/dashboards/:id/widgets',
+    { ...routeOptions, schema: { params: IdParams, body: WidgetCreateBody } },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await dashboards.addWidget(principalOf(request), request.params.id, request.body as WidgetInput),
+        ),
+  );
+
+  app.patch(
+    '/dashboards/:id/widgets/:widgetId',
+    { ...routeOptions, schema: { params: WidgetParams, body: WidgetPatchBody } },
+    async (request) =>
+      dashboards.updateWidget(
+        principalOf(request),
+        request.params.id,
+        request.params.widgetId,
+        request.body as Partial<WidgetInput>,
+      ),
+  );
+
+  app.delete(
+    '/dashboards/:id/widgets/:widgetId',
+    { ...routeOptions, schema: { params: WidgetParams } },
+    async (request, reply) => {
+      await dashboards.deleteWidget(principalOf(request), request.params.id, request.params.widgetId);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get('/dashboards/:id/versions', { ...routeOptions, schema: { params: IdParams } }, async (request) => ({
+    items: await dashboards.listVersions(principalOf(request), request.params.id),
+  }));
+
+  app.get(
+    '/dashboards/:id/versions/:version',
+    { ...routeOptions, schema: { params: VersionParams } },
+    async (request) =>
+      dashboards.getVersion(principalOf(request), request.params.id, Number(request.params.version)),
+  );
+
+  app.post(
+    '/dashboards/:id/versions/:version/restore',
+    { ...routeOptions, schema: { params: VersionParams } },
+    async (request) =>
+      dashboards.restoreVersion(principalOf(request), request.params.id, Number(request.params.version)),
+  );
+}

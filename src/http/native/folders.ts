@@ -1,0 +1,136 @@
+import type { FastifySchemaValidationError } from 'fastify';
+import { Type } from 'typebox';
+import type { ContentService } from '../../core/content/index.ts';
+import { validationError } from '../../core/errors.ts';
+import { type App, principalOf } from '../server.ts';
+
+/** What the content routes need from the composition root. */
+export interface ContentRouteDeps {
+  content: ContentService;
+}
+
+/**
+ * Schema errors as coded validation errors naming the field the way the core does
+ * (`widgets[0].visualization.type`), so a 400 says what to fix whichever layer caught it.
+ */
+export function fieldErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const [error] = errors;
+  const path = (error?.instancePath ?? '')
+    .split('/')
+    .filter(Boolean)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+  const params = (error?.params ?? {}) as { additionalProperty?: string; missingProperty?: string };
+  const key = params.additionalProperty ?? params.missingProperty;
+  const field = key ? (path ? `${path}.${key}` : key) : path || dataVar;
+  const problem = params.additionalProperty
+    ? 'is not a known property'
+    : key
+      ? 'is required'
+      : (error?.message ?? 'is invalid');
+  return validationError(field, problem);
+}
+
+export const routeOptions = { schemaErrorFormatter: fieldErrorFormatter };
+
+export const RefSchema = Type.Union([
+  Type.Integer({ minimum: 1 }),
+  Type.String({ minLength: 1, maxLength: 64 }),
+]);
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+export const AccessEntrySchema = Type.Object(
+  {
+    subject: Type.Union([Type.Literal('user'), Type.Literal('group')]),
+    id: Type.Integer({ minimum: 1 }),
+    level: Type.Union([Type.Literal('view'), Type.Literal('edit')]),
+  },
+  { additionalProperties: false },
+);
+
+const folderFields = {
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
+  parentId: Type.Optional(Type.Union([RefSchema, Type.Null()])),
+};
+
+const FolderCreateBody = Type.Object(
+  { ...folderFields, access: Type.Optional(Type.Array(AccessEntrySchema, { maxItems: 500 })) },
+  { additionalProperties: false },
+);
+const FolderPatchBody = Type.Object(
+  { ...folderFields, name: Type.Optional(folderFields.name) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/** Folders under `/folders`; access lists under `/folders/:id/access`. */
+export function registerFolderRoutes(app: App, deps: ContentRouteDeps): void {
+  const { folders } = deps.content;
+
+  app.get(
+    '/folders',
+    {
+      ...routeOptions,
+      schema: {
+        querystring: Type.Object({
+          format: Type.Optional(Type.Union([Type.Literal('flat'), Type.Literal('tree')])),
+        }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return {
+        items:
+          request.query.format === 'tree' ? await folders.tree(principal) : await folders.list(principal),
+      };
+    },
+  );
+
+  app.get('/folders/:id', { ...routeOptions, schema: { params: IdParams } }, async (request) =>
+    folders.get(principalOf(request), request.params.id),
+  );
+
+  app.post('/folders', { ...routeOptions, schema: { body: FolderCreateBody } }, async (request, reply) =>
+    reply.status(201).send(await folders.create(principalOf(request), request.body)),
+  );
+
+  app.patch(
+    '/folders/:id',
+    { ...routeOptions, schema: { params: IdParams, body: FolderPatchBody } },
+    async (request) => folders.update(principalOf(request), request.params.id, request.body),
+  );
+
+  app.put(
+    '/folders/:id/access',
+    {
+      ...routeOptions,
+      schema: {
+        params: IdParams,
+        body: Type.Object(
+          { access: Type.Array(AccessEntrySchema, { maxItems: 500 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => folders.setAccess(principalOf(request), request.params.id, request.body.access),
+  );
+
+  app.delete(
+    '/folders/:id',
+    {
+      ...routeOptions,
+      schema: {
+        params: IdParams,
+        querystring: Type.Object({
+          recursive: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+        }),
+      },
+    },
+    async (request, reply) => {
+      await folders.delete(principalOf(request), request.params.id, {
+        recursive: request.query.recursive === 'true',
+      });
+      return reply.status(204).send();
+    },
+  );
+}
