@@ -1,8 +1,14 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchemaValidationError,
+} from 'fastify';
 import type { Principal } from '../core/auth/principal.ts';
-import { type ErrorCode, httpStatusOf, isRosettaError } from '../core/errors.ts';
+import { type ErrorCode, httpStatusOf, isRosettaError, validationError } from '../core/errors.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -31,15 +37,48 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
       body: { error: { code: error.code, message: error.message, field: error.field } },
     };
   }
-  const fastifyError = error as { statusCode?: number; validation?: unknown[]; message?: string; code?: string };
+  const fastifyError = error as {
+    statusCode?: number;
+    validation?: unknown[];
+    message?: string;
+    code?: string;
+  };
   if (fastifyError.validation) {
-    return { status: 400, body: { error: { code: 'ERR_VALIDATION', message: fastifyError.message ?? 'invalid' } } };
+    return {
+      status: 400,
+      body: { error: { code: 'ERR_VALIDATION', message: fastifyError.message ?? 'invalid' } },
+    };
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const code: ErrorCode = fastifyError.statusCode === 404 ? 'ERR_NOT_FOUND' : 'ERR_VALIDATION';
-    return { status: fastifyError.statusCode, body: { error: { code, message: fastifyError.message ?? '' } } };
+    return {
+      status: fastifyError.statusCode,
+      body: { error: { code, message: fastifyError.message ?? '' } },
+    };
   }
   return { status: 500, body: { error: { code: 'ERR_INTERNAL', message: 'internal error' } } };
+}
+
+/**
+ * Schema errors as coded validation errors naming the field the way the core does
+ * (`widgets[0].visualization.type`), so a 400 says what to fix whichever layer caught it.
+ */
+export function fieldErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const [error] = errors;
+  const path = (error?.instancePath ?? '')
+    .split('/')
+    .filter(Boolean)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+  const params = (error?.params ?? {}) as { additionalProperty?: string; missingProperty?: string };
+  const key = params.additionalProperty ?? params.missingProperty;
+  const field = key ? (path ? `${path}.${key}` : key) : path || dataVar;
+  const problem = params.additionalProperty
+    ? 'is not a known property'
+    : key
+      ? 'is required'
+      : (error?.message ?? 'is invalid');
+  return validationError(field, problem);
 }
 
 export function principalOf(request: FastifyRequest): Principal {
@@ -51,6 +90,7 @@ export function createServer(options: { logLevel?: string; bodyLimitBytes?: numb
   const app = Fastify({
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel ?? 'info' },
     bodyLimit: options.bodyLimitBytes ?? 50 * 1024 * 1024,
+    schemaErrorFormatter: fieldErrorFormatter,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -60,7 +100,9 @@ export function createServer(options: { logLevel?: string; bodyLimitBytes?: numb
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
+    reply
+      .status(404)
+      .send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
   return app as unknown as App;
 }

@@ -4,9 +4,10 @@ import pg from 'pg';
 import type { ContentTables } from '../core/content/tables.ts';
 import type { DataTables } from '../core/data/tables.ts';
 import type { DirectoryTables } from '../core/directory/tables.ts';
+import type { JobTables } from '../core/jobs/tables.ts';
 
 /** Every table of the metadata store; each core module declares its own. */
-export interface Database extends DirectoryTables, DataTables, ContentTables {}
+export interface Database extends DirectoryTables, DataTables, ContentTables, JobTables {}
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -31,6 +32,11 @@ export function openSqliteStore(file: string): Store {
 
 export function openPostgresStore(connectionString: string): Store {
   const pool = new pg.Pool({ connectionString, max: 10 });
+  // An idle client dropped by the server (restart, admin kill) must not crash the process;
+  // the pool replaces it on the next checkout.
+  pool.on('error', (error) => {
+    process.emitWarning(`metadata store connection lost: ${error.message}`);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

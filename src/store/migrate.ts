@@ -2,6 +2,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { contentMigrations } from '../core/content/migrations.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
+import { jobMigrations } from '../core/jobs/migrations.ts';
 import type { Store } from './database.ts';
 
 /**
@@ -13,6 +14,7 @@ const allMigrations: Record<string, Migration> = {
   ...directoryMigrations,
   ...dataMigrations,
   ...contentMigrations,
+  ...jobMigrations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

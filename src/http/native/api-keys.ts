@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { AuthService } from '../../core/auth/index.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
-import { routeOptions } from './folders.ts';
 import { IdParams } from './users.ts';
 
 const ApiKeySchema = Type.Object({
@@ -45,7 +44,6 @@ export function registerApiKeyRoutes(app: App, deps: { auth: AuthService }): voi
   app.get(
     '/api-keys',
     {
-      ...routeOptions,
       schema: {
         querystring: ApiKeyQuery,
         response: { 200: Type.Object({ items: Type.Array(ApiKeySchema) }) },
@@ -64,14 +62,14 @@ export function registerApiKeyRoutes(app: App, deps: { auth: AuthService }): voi
 
   app.post(
     '/api-keys',
-    { ...routeOptions, schema: { body: ApiKeyCreateBody, response: { 201: CreatedApiKey } } },
+    { schema: { body: ApiKeyCreateBody, response: { 201: CreatedApiKey } } },
     async (request, reply) => {
       const { key, apiKey } = await auth.createApiKey(principalOf(request), request.body);
       return reply.status(201).send({ ...apiKey, key });
     },
   );
 
-  app.delete('/api-keys/:id', { ...routeOptions, schema: { params: IdParams } }, async (request, reply) => {
+  app.delete('/api-keys/:id', { schema: { params: IdParams } }, async (request, reply) => {
     await auth.revokeApiKey(principalOf(request), Number(request.params.id));
     return reply.status(204).send();
   });

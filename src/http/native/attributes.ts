@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { DirectoryService } from '../../core/directory/index.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
-import { routeOptions } from './folders.ts';
 import { IdParams } from './users.ts';
 
 const AttributeType = Type.Union([
@@ -64,38 +63,36 @@ export function registerAttributeRoutes(app: App, deps: { directory: DirectorySe
 
   app.get(
     '/attributes',
-    { ...routeOptions, schema: { response: { 200: Type.Object({ items: Type.Array(DefinitionSchema) }) } } },
+    { schema: { response: { 200: Type.Object({ items: Type.Array(DefinitionSchema) }) } } },
     async (request) => ({ items: await directory.listAttributeDefinitions(principalOf(request)) }),
   );
 
   app.post(
     '/attributes',
-    { ...routeOptions, schema: { body: DefinitionCreateBody, response: { 201: DefinitionSchema } } },
+    { schema: { body: DefinitionCreateBody, response: { 201: DefinitionSchema } } },
     async (request, reply) =>
       reply.status(201).send(await directory.defineAttribute(principalOf(request), request.body)),
   );
 
-  app.get(
-    '/attributes/:id',
-    { ...routeOptions, schema: { params: IdParams, response: item } },
-    async (request) => directory.getAttributeDefinition(principalOf(request), Number(request.params.id)),
+  app.get('/attributes/:id', { schema: { params: IdParams, response: item } }, async (request) =>
+    directory.getAttributeDefinition(principalOf(request), Number(request.params.id)),
   );
 
   app.patch(
     '/attributes/:id',
-    { ...routeOptions, schema: { params: IdParams, body: DefinitionPatchBody, response: item } },
+    { schema: { params: IdParams, body: DefinitionPatchBody, response: item } },
     async (request) =>
       directory.updateAttributeDefinition(principalOf(request), Number(request.params.id), request.body),
   );
 
-  app.delete('/attributes/:id', { ...routeOptions, schema: { params: IdParams } }, async (request, reply) => {
+  app.delete('/attributes/:id', { schema: { params: IdParams } }, async (request, reply) => {
     await directory.deleteAttributeDefinition(principalOf(request), Number(request.params.id));
     return reply.status(204).send();
   });
 
   app.get(
     '/users/:id/attributes',
-    { ...routeOptions, schema: { params: IdParams, response: { 200: UserValuesAnswer } } },
+    { schema: { params: IdParams, response: { 200: UserValuesAnswer } } },
     async (request) => {
       const principal = principalOf(request);
       const id = Number(request.params.id);
@@ -108,7 +105,7 @@ export function registerAttributeRoutes(app: App, deps: { directory: DirectorySe
 
   app.put(
     '/users/:id/attributes',
-    { ...routeOptions, schema: { params: IdParams, body: ValuesBody, response: { 200: ValuesAnswer } } },
+    { schema: { params: IdParams, body: ValuesBody, response: { 200: ValuesAnswer } } },
     async (request) => ({
       attributes: await directory.setUserAttributes(
         principalOf(request),
@@ -120,7 +117,7 @@ export function registerAttributeRoutes(app: App, deps: { directory: DirectorySe
 
   app.get(
     '/groups/:id/attributes',
-    { ...routeOptions, schema: { params: IdParams, response: { 200: ValuesAnswer } } },
+    { schema: { params: IdParams, response: { 200: ValuesAnswer } } },
     async (request) => ({
       attributes: await directory.getGroupAttributes(principalOf(request), Number(request.params.id)),
     }),
@@ -128,7 +125,7 @@ export function registerAttributeRoutes(app: App, deps: { directory: DirectorySe
 
   app.put(
     '/groups/:id/attributes',
-    { ...routeOptions, schema: { params: IdParams, body: ValuesBody, response: { 200: ValuesAnswer } } },
+    { schema: { params: IdParams, body: ValuesBody, response: { 200: ValuesAnswer } } },
     async (request) => ({
       attributes: await directory.setGroupAttributes(
         principalOf(request),

@@ -5,7 +5,6 @@ import type { DirectoryService } from '../../core/directory/index.ts';
 import { unauthenticated } from '../../core/errors.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
-import { routeOptions } from './folders.ts';
 import { UserSchema } from './users.ts';
 
 declare module 'fastify' {
@@ -59,7 +58,6 @@ export function registerAuthRoutes(app: App, deps: { auth: AuthService; director
   app.post(
     '/auth/login',
     {
-      ...routeOptions,
       config: { public: true },
       schema: { body: LoginBody, response: { 200: LoginAnswer } },
     },
@@ -71,7 +69,7 @@ export function registerAuthRoutes(app: App, deps: { auth: AuthService; director
     return reply.status(204).send();
   });
 
-  app.get('/me', { ...routeOptions, schema: { response: { 200: MeAnswer } } }, async (request) => {
+  app.get('/me', { schema: { response: { 200: MeAnswer } } }, async (request) => {
     const principal = principalOf(request);
     const user = await directory.getUser(principal, principal.userId);
     return {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempPostgres } from '../../../test/support/databases.ts';
-import { registerDashboardRoutes } from './dashboards.ts';
-import { registerFolderRoutes } from './folders.ts';
-import { type App, createServer } from '../server.ts';
-import type { Store } from '../../store/database.ts';
 import type { Principal } from '../../core/auth/principal.ts';
 import { createContentService } from '../../core/content/index.ts';
 import { contentBackends, organization } from '../../core/content/test-support.ts';
+import type { Store } from '../../store/database.ts';
+import { type App, createServer } from '../server.ts';
+import { registerDashboardRoutes } from './dashboards.ts';
+import { registerFolderRoutes } from './folders.ts';
 
 // HTTP tests of the native content routes.
 const { backends, cleanup } = contentBackends(await createTempPostgres('rosetta_content'));

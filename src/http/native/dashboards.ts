@@ -2,7 +2,8 @@ import { type TSchema, Type } from 'typebox';
 import type { DashboardInput, WidgetInput } from '../../core/content/index.ts';
 import { filterTypes, variableTypes, visualizationTypes } from '../../core/content/index.ts';
 import { type App, principalOf } from '../server.ts';
-import { AccessEntrySchema, type ContentRouteDeps, IdParams, RefSchema, routeOptions } from './folders.ts';
+import { AccessEntrySchema, type ContentRouteDeps } from './folders.ts';
+import { IdParams, RefSchema } from './schemas.ts';
 
 /*
  * Request schemas give the first 400 (shape, types, unknown keys); the content core checks the
@@ -112,7 +113,6 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
   app.get(
     '/dashboards',
     {
-      ...routeOptions,
       schema: {
         querystring: Type.Object({ folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
       },
@@ -122,30 +122,24 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
     }),
   );
 
-  app.get('/dashboards/:id', { ...routeOptions, schema: { params: IdParams } }, async (request) =>
+  app.get('/dashboards/:id', { schema: { params: IdParams } }, async (request) =>
     dashboards.get(principalOf(request), request.params.id),
   );
 
   // The core re-checks every body, so the schema-typed bodies are handed over as its input types.
-  app.post('/dashboards', { ...routeOptions, schema: { body: DashboardBody } }, async (request, reply) =>
+  app.post('/dashboards', { schema: { body: DashboardBody } }, async (request, reply) =>
     reply.status(201).send(await dashboards.create(principalOf(request), request.body as DashboardInput)),
   );
 
-  app.patch(
-    '/dashboards/:id',
-    { ...routeOptions, schema: { params: IdParams, body: DashboardPatchBody } },
-    async (request) =>
-      dashboards.update(principalOf(request), request.params.id, request.body as Partial<DashboardInput>),
+  app.patch('/dashboards/:id', { schema: { params: IdParams, body: DashboardPatchBody } }, async (request) =>
+    dashboards.update(principalOf(request), request.params.id, request.body as Partial<DashboardInput>),
   );
 
-  app.put(
-    '/dashboards/:id',
-    { ...routeOptions, schema: { params: IdParams, body: DashboardBody } },
-    async (request) =>
-      dashboards.replace(principalOf(request), request.params.id, request.body as DashboardInput),
+  app.put('/dashboards/:id', { schema: { params: IdParams, body: DashboardBody } }, async (request) =>
+    dashboards.replace(principalOf(request), request.params.id, request.body as DashboardInput),
   );
 
-  app.delete('/dashboards/:id', { ...routeOptions, schema: { params: IdParams } }, async (request, reply) => {
+  app.delete('/dashboards/:id', { schema: { params: IdParams } }, async (request, reply) => {
     await dashboards.delete(principalOf(request), request.params.id);
     return reply.status(204).send();
   });
@@ -153,7 +147,6 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
   app.post(
     '/dashboards/:id/clone',
     {
-      ...routeOptions,
       schema: { params: IdParams, body: CloneBody },
       // A bare POST (no body at all) clones with the defaults.
       preValidation: async (request) => {
@@ -167,7 +160,6 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
   app.put(
     '/dashboards/:id/shares',
     {
-      ...routeOptions,
       schema: {
         params: IdParams,
         body: Type.Object(
@@ -181,7 +173,7 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
 
   app.post(
     '/dashboards/:id/widgets',
-    { ...routeOptions, schema: { params: IdParams, body: WidgetCreateBody } },
+    { schema: { params: IdParams, body: WidgetCreateBody } },
     async (request, reply) =>
       reply
         .status(201)
@@ -192,7 +184,7 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
 
   app.patch(
     '/dashboards/:id/widgets/:widgetId',
-    { ...routeOptions, schema: { params: WidgetParams, body: WidgetPatchBody } },
+    { schema: { params: WidgetParams, body: WidgetPatchBody } },
     async (request) =>
       dashboards.updateWidget(
         principalOf(request),
@@ -204,27 +196,24 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
 
   app.delete(
     '/dashboards/:id/widgets/:widgetId',
-    { ...routeOptions, schema: { params: WidgetParams } },
+    { schema: { params: WidgetParams } },
     async (request, reply) => {
       await dashboards.deleteWidget(principalOf(request), request.params.id, request.params.widgetId);
       return reply.status(204).send();
     },
   );
 
-  app.get('/dashboards/:id/versions', { ...routeOptions, schema: { params: IdParams } }, async (request) => ({
+  app.get('/dashboards/:id/versions', { schema: { params: IdParams } }, async (request) => ({
     items: await dashboards.listVersions(principalOf(request), request.params.id),
   }));
 
-  app.get(
-    '/dashboards/:id/versions/:version',
-    { ...routeOptions, schema: { params: VersionParams } },
-    async (request) =>
-      dashboards.getVersion(principalOf(request), request.params.id, Number(request.params.version)),
+  app.get('/dashboards/:id/versions/:version', { schema: { params: VersionParams } }, async (request) =>
+    dashboards.getVersion(principalOf(request), request.params.id, Number(request.params.version)),
   );
 
   app.post(
     '/dashboards/:id/versions/:version/restore',
-    { ...routeOptions, schema: { params: VersionParams } },
+    { schema: { params: VersionParams } },
     async (request) =>
       dashboards.restoreVersion(principalOf(request), request.params.id, Number(request.params.version)),
   );

@@ -1,43 +1,12 @@
-import type { FastifySchemaValidationError } from 'fastify';
 import { Type } from 'typebox';
 import type { ContentService } from '../../core/content/index.ts';
-import { validationError } from '../../core/errors.ts';
 import { type App, principalOf } from '../server.ts';
+import { IdParams, RefSchema } from './schemas.ts';
 
 /** What the content routes need from the composition root. */
 export interface ContentRouteDeps {
   content: ContentService;
 }
-
-/**
- * Schema errors as coded validation errors naming the field the way the core does
- * (`widgets[0].visualization.type`), so a 400 says what to fix whichever layer caught it.
- */
-export function fieldErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
-  const [error] = errors;
-  const path = (error?.instancePath ?? '')
-    .split('/')
-    .filter(Boolean)
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
-  const params = (error?.params ?? {}) as { additionalProperty?: string; missingProperty?: string };
-  const key = params.additionalProperty ?? params.missingProperty;
-  const field = key ? (path ? `${path}.${key}` : key) : path || dataVar;
-  const problem = params.additionalProperty
-    ? 'is not a known property'
-    : key
-      ? 'is required'
-      : (error?.message ?? 'is invalid');
-  return validationError(field, problem);
-}
-
-export const routeOptions = { schemaErrorFormatter: fieldErrorFormatter };
-
-export const RefSchema = Type.Union([
-  Type.Integer({ minimum: 1 }),
-  Type.String({ minLength: 1, maxLength: 64 }),
-]);
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const AccessEntrySchema = Type.Object(
   {
@@ -70,7 +39,6 @@ export function registerFolderRoutes(app: App, deps: ContentRouteDeps): void {
   app.get(
     '/folders',
     {
-      ...routeOptions,
       schema: {
         querystring: Type.Object({
           format: Type.Optional(Type.Union([Type.Literal('flat'), Type.Literal('tree')])),
@@ -86,24 +54,21 @@ export function registerFolderRoutes(app: App, deps: ContentRouteDeps): void {
     },
   );
 
-  app.get('/folders/:id', { ...routeOptions, schema: { params: IdParams } }, async (request) =>
+  app.get('/folders/:id', { schema: { params: IdParams } }, async (request) =>
     folders.get(principalOf(request), request.params.id),
   );
 
-  app.post('/folders', { ...routeOptions, schema: { body: FolderCreateBody } }, async (request, reply) =>
+  app.post('/folders', { schema: { body: FolderCreateBody } }, async (request, reply) =>
     reply.status(201).send(await folders.create(principalOf(request), request.body)),
   );
 
-  app.patch(
-    '/folders/:id',
-    { ...routeOptions, schema: { params: IdParams, body: FolderPatchBody } },
-    async (request) => folders.update(principalOf(request), request.params.id, request.body),
+  app.patch('/folders/:id', { schema: { params: IdParams, body: FolderPatchBody } }, async (request) =>
+    folders.update(principalOf(request), request.params.id, request.body),
   );
 
   app.put(
     '/folders/:id/access',
     {
-      ...routeOptions,
       schema: {
         params: IdParams,
         body: Type.Object(
@@ -118,7 +83,6 @@ export function registerFolderRoutes(app: App, deps: ContentRouteDeps): void {
   app.delete(
     '/folders/:id',
     {
-      ...routeOptions,
       schema: {
         params: IdParams,
         querystring: Type.Object({

@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { DirectoryService } from '../../core/directory/index.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
-import { routeOptions } from './folders.ts';
 import { IdParams, UserList } from './users.ts';
 
 const GroupSchema = Type.Object({
@@ -39,7 +38,7 @@ export function registerGroupRoutes(app: App, deps: { directory: DirectoryServic
 
   app.get(
     '/groups',
-    { ...routeOptions, schema: { response: { 200: Type.Object({ items: Type.Array(GroupSchema) }) } } },
+    { schema: { response: { 200: Type.Object({ items: Type.Array(GroupSchema) }) } } },
     async (request) => ({
       items: await directory.listGroups(principalOf(request)),
     }),
@@ -47,29 +46,29 @@ export function registerGroupRoutes(app: App, deps: { directory: DirectoryServic
 
   app.post(
     '/groups',
-    { ...routeOptions, schema: { body: GroupCreateBody, response: { 201: GroupSchema } } },
+    { schema: { body: GroupCreateBody, response: { 201: GroupSchema } } },
     async (request, reply) =>
       reply.status(201).send(await directory.createGroup(principalOf(request), request.body)),
   );
 
-  app.get('/groups/:id', { ...routeOptions, schema: { params: IdParams, response: item } }, async (request) =>
+  app.get('/groups/:id', { schema: { params: IdParams, response: item } }, async (request) =>
     directory.getGroup(principalOf(request), Number(request.params.id)),
   );
 
   app.patch(
     '/groups/:id',
-    { ...routeOptions, schema: { params: IdParams, body: GroupPatchBody, response: item } },
+    { schema: { params: IdParams, body: GroupPatchBody, response: item } },
     async (request) => directory.updateGroup(principalOf(request), Number(request.params.id), request.body),
   );
 
-  app.delete('/groups/:id', { ...routeOptions, schema: { params: IdParams } }, async (request, reply) => {
+  app.delete('/groups/:id', { schema: { params: IdParams } }, async (request, reply) => {
     await directory.deleteGroup(principalOf(request), Number(request.params.id));
     return reply.status(204).send();
   });
 
   app.get(
     '/groups/:id/members',
-    { ...routeOptions, schema: { params: IdParams, response: { 200: UserList } } },
+    { schema: { params: IdParams, response: { 200: UserList } } },
     async (request) => ({
       items: await directory.listMembers(principalOf(request), Number(request.params.id)),
     }),
@@ -77,23 +76,19 @@ export function registerGroupRoutes(app: App, deps: { directory: DirectoryServic
 
   app.post(
     '/groups/:id/members',
-    { ...routeOptions, schema: { params: IdParams, body: MemberBody } },
+    { schema: { params: IdParams, body: MemberBody } },
     async (request, reply) => {
       await directory.addMember(principalOf(request), Number(request.params.id), request.body.userId);
       return reply.status(204).send();
     },
   );
 
-  app.delete(
-    '/groups/:id/members/:userId',
-    { ...routeOptions, schema: { params: MemberParams } },
-    async (request, reply) => {
-      await directory.removeMember(
-        principalOf(request),
-        Number(request.params.id),
-        Number(request.params.userId),
-      );
-      return reply.status(204).send();
-    },
-  );
+  app.delete('/groups/:id/members/:userId', { schema: { params: MemberParams } }, async (request, reply) => {
+    await directory.removeMember(
+      principalOf(request),
+      Number(request.params.id),
+      Number(request.params.userId),
+    );
+    return reply.status(204).send();
+  });
 }

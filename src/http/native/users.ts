@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { DirectoryService } from '../../core/directory/index.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
-import { routeOptions } from './folders.ts';
 
 /** Shared by the directory's routes: ids in paths are positive integers. */
 export const IdParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,9}$' }) });
@@ -73,49 +72,41 @@ const UserQuery = Type.Object(
 export function registerUserRoutes(app: App, deps: { directory: DirectoryService }): void {
   const { directory } = deps;
 
-  app.get(
-    '/users',
-    { ...routeOptions, schema: { querystring: UserQuery, response: { 200: UserList } } },
-    async (request) => {
-      const { status, search, limit, offset } = request.query;
-      const filter = {
-        status,
-        search,
-        limit: limit === undefined ? undefined : Number(limit),
-        offset: offset === undefined ? undefined : Number(offset),
-      };
-      return { items: await directory.listUsers(principalOf(request), filter) };
-    },
-  );
+  app.get('/users', { schema: { querystring: UserQuery, response: { 200: UserList } } }, async (request) => {
+    const { status, search, limit, offset } = request.query;
+    const filter = {
+      status,
+      search,
+      limit: limit === undefined ? undefined : Number(limit),
+      offset: offset === undefined ? undefined : Number(offset),
+    };
+    return { items: await directory.listUsers(principalOf(request), filter) };
+  });
 
   app.post(
     '/users',
-    { ...routeOptions, schema: { body: UserCreateBody, response: { 201: UserSchema } } },
+    { schema: { body: UserCreateBody, response: { 201: UserSchema } } },
     async (request, reply) =>
       reply.status(201).send(await directory.createUser(principalOf(request), request.body)),
   );
 
-  app.get(
-    '/users/:id',
-    { ...routeOptions, schema: { params: IdParams, response: { 200: UserSchema } } },
-    async (request) => directory.getUser(principalOf(request), Number(request.params.id)),
+  app.get('/users/:id', { schema: { params: IdParams, response: { 200: UserSchema } } }, async (request) =>
+    directory.getUser(principalOf(request), Number(request.params.id)),
   );
 
   app.patch(
     '/users/:id',
-    { ...routeOptions, schema: { params: IdParams, body: UserPatchBody, response: { 200: UserSchema } } },
+    { schema: { params: IdParams, body: UserPatchBody, response: { 200: UserSchema } } },
     async (request) => directory.updateUser(principalOf(request), Number(request.params.id), request.body),
   );
 
-  app.delete(
-    '/users/:id',
-    { ...routeOptions, schema: { params: IdParams, response: { 200: UserSchema } } },
-    async (request) => directory.deleteUser(principalOf(request), Number(request.params.id)),
+  app.delete('/users/:id', { schema: { params: IdParams, response: { 200: UserSchema } } }, async (request) =>
+    directory.deleteUser(principalOf(request), Number(request.params.id)),
   );
 
   app.post(
     '/users/:id/restore',
-    { ...routeOptions, schema: { params: IdParams, response: { 200: UserSchema } } },
+    { schema: { params: IdParams, response: { 200: UserSchema } } },
     async (request) => directory.restoreUser(principalOf(request), Number(request.params.id)),
   );
 }

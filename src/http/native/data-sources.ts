@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { DataSourceInput, DataSourceService, StorageIngestor } from '../../core/data/index.ts';
+import { RosettaError, validationError } from '../../core/errors.ts';
+import { type App, principalOf } from '../server.ts';
+
+/**
+ * Data sources under /api. Permissions live in the core services:
+ *
+ *   read (list, get, columns, preview)            viewer+   (previews apply row policies)
+ *   create / change / delete / refresh columns    developer+
+ *   push rows, load CSV into a storage source     editor+
+ *
+ * CSV uploads (text/csv, application/gzip) stream to a temp file in the data dir, capped at
+ * `maxUploadBytes`, handed to DuckDB's reader, and removed when the response is sent.
+ */
+export interface DataSourceRouteDeps {
+  sources: DataSourceService;
+  ingestor: StorageIngestor;
+  dataDir: string;
+  /** Default 1 GiB. */
+  maxUploadBytes?: number;
+}
+
+const Params = Type.Object({ id: Type.String({ minLength: 1 }) });
+const Policy = Type.Object(
+  { field: Type.String(), attribute: Type.String() },
+  { additionalProperties: false },
+);
+const StorageColumn = Type.Object(
+  {
+    name: Type.String(),
+    type: Type.Union(
+      ['string', 'integer', 'number', 'boolean', 'date', 'datetime'].map((t) => Type.Literal(t)),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const CreateBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    type: Type.Union([Type.Literal('table'), Type.Literal('sql'), Type.Literal('storage')]),
+    connectionId: Type.Optional(Type.Integer({ minimum: 1 })),
+    schema: Type.Optional(Type.String()),
+    table: Type.Optional(Type.String()),
+    sql: Type.Optional(Type.String()),
+    columns: Type.Optional(Type.Array(StorageColumn)),
+    primaryKey: Type.Optional(Type.Array(Type.String())),
+    policies: Type.Optional(Type.Array(Policy)),
+  },
+  { additionalProperties: false },
+);
+
+const PatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String()),
+    sql: Type.Optional(Type.String()),
+    policies: Type.Optional(Type.Array(Policy)),
+  },
+  { additionalProperties: false },
+);
+
+const RowsBody = Type.Object(
+  {
+    mode: Type.Union([
+      Type.Literal('insert'),
+      Type.Literal('upsert'),
+      Type.Literal('delete'),
+      Type.Literal('replace'),
+    ]),
+    rows: Type.Array(Type.Unknown()),
+    columns: Type.Optional(Type.Array(Type.String())),
+    ignoreUnknownColumns: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+// Query strings arrive as text (the server does not coerce types), so numbers are patterns.
+const PreviewQuery = Type.Object({ limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })) });
+const CsvQuery = Type.Object({
+  mode: Type.Optional(Type.Union([Type.Literal('replace'), Type.Literal('append')])),
+  delimiter: Type.Optional(Type.String({ minLength: 1, maxLength: 3 })),
+  /** `name:type,name:type` */
+  types: Type.Optional(Type.String()),
+});
+
+interface Upload {
+  file: string;
+  bytes: number;
+}
+
+const isUpload = (body: unknown): body is Upload =>
+  typeof body === 'object' && body !== null && typeof (body as Upload).file === 'string';
+
+/** Streams the body to `<dataDir>/uploads`, named `.csv.gz` when it starts with the gzip magic. */
+async function receiveUpload(dataDir: string, request: FastifyRequest, limit: number): Promise<Upload> {
+  const directory = join(dataDir, 'uploads');
+  await mkdir(directory, { recursive: true });
+  const partial = join(directory, `upload-${randomUUID()}.part`);
+  let bytes = 0;
+  let head = Buffer.alloc(0);
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (head.length < 2) head = Buffer.concat([head, chunk.subarray(0, 2)]);
+      if (bytes > limit) callback(new RosettaError('ERR_LIMIT', `upload larger than ${limit} bytes`));
+      else callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(request.raw, meter, createWriteStream(partial));
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  const file = partial.replace(/\.part$/, head[0] === 0x1f && head[1] === 0x8b ? '.csv.gz' : '.csv');
+  await rename(partial, file);
+  return { file, bytes };
+}
+
+function parseTypes(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const types: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const at = pair.lastIndexOf(':');
+    if (at <= 0) throw validationError('types', `expected name:type, got "${pair}"`);
+    types[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return types;
+}
+
+export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): void {
+  const { sources, ingestor } = deps;
+  const limit = deps.maxUploadBytes ?? 1024 ** 3;
+
+  const uploadTypes = ['text/csv', 'application/gzip', 'application/x-gzip'];
+  for (const type of uploadTypes) {
+    if (!app.hasContentTypeParser(type)) {
+      app.addContentTypeParser(type, (request, _payload, done) => {
+        receiveUpload(deps.dataDir, request, limit).then(
+          (upload) => done(null, upload),
+          (error: Error) => done(error),
+        );
+      });
+    }
+  }
+
+  app.get('/data-sources', async (request) => ({
+    items: await sources.list(principalOf(request)),
+  }));
+
+  app.get('/data-sources/:id', { schema: { params: Params } }, async (request) =>
+    sources.get(principalOf(request), request.params.id),
+  );
+
+  app.post('/data-sources', { schema: { body: CreateBody } }, async (request, reply) => {
+    const created = await sources.create(principalOf(request), request.body as DataSourceInput);
+    return reply.status(201).send(created);
+  });
+
+  app.patch('/data-sources/:id', { schema: { params: Params, body: PatchBody } }, async (request) =>
+    sources.update(principalOf(request), request.params.id, request.body),
+  );
+
+  app.delete('/data-sources/:id', { schema: { params: Params } }, async (request, reply) => {
+    await sources.delete(principalOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+
+  app.get('/data-sources/:id/columns', { schema: { params: Params } }, async (request) => ({
+    items: (await sources.get(principalOf(request), request.params.id)).columns,
+  }));
+
+  app.post('/data-sources/:id/columns/refresh', { schema: { params: Params } }, async (request) => ({
+    items: (await sources.refreshColumns(principalOf(request), request.params.id)).columns,
+  }));
+
+  app.get(
+    '/data-sources/:id/preview',
+    { schema: { params: Params, querystring: PreviewQuery } },
+    async (request) =>
+      sources.preview(principalOf(request), request.params.id, Number(request.query.limit ?? 100)),
+  );
+
+  app.post('/data-sources/:id/rows', { schema: { params: Params, body: RowsBody } }, async (request) =>
+    ingestor.pushRows(principalOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/data-sources/:id/csv',
+    {
+      schema: { params: Params, querystring: CsvQuery },
+      // Runs however the request ends (success, 4xx, aborted), so no upload outlives it.
+      onResponse: async (request) => {
+        if (isUpload(request.body)) await rm(request.body.file, { force: true });
+      },
+    },
+    async (request) => {
+      if (!isUpload(request.body))
+        throw validationError('body', `send the file as ${uploadTypes.join(' or ')}`);
+      const delimiter =
+        request.query.delimiter === 'tab' || request.query.delimiter === '\\t'
+          ? '\t'
+          : request.query.delimiter;
+      return ingestor.loadCsv(principalOf(request), request.params.id, request.body.file, {
+        mode: request.query.mode ?? 'append',
+        delimiter,
+        types: parseTypes(request.query.types),
+      });
+    },
+  );
+}

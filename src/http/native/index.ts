@@ -1,0 +1,48 @@
+import type { Services } from '../../app.ts';
+import type { App } from '../server.ts';
+import { registerApiKeyRoutes } from './api-keys.ts';
+import { registerAttributeRoutes } from './attributes.ts';
+import { bearerAuthHook, registerAuthRoutes } from './auth.ts';
+import { registerConnectionRoutes } from './connections.ts';
+import { registerDashboardRoutes } from './dashboards.ts';
+import { registerDataSourceRoutes } from './data-sources.ts';
+import { registerFolderRoutes } from './folders.ts';
+import { registerGroupRoutes } from './groups.ts';
+import { registerModelRoutes } from './models.ts';
+import { registerQueryRoutes } from './query.ts';
+import { registerUserRoutes } from './users.ts';
+
+/** Rosetta's own REST API under /api, its OpenAPI document and the health probe. */
+export async function registerNativeApi(
+  app: App,
+  services: Services,
+  options: { version: string; dataDir: string },
+): Promise<void> {
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', version: options.version }));
+
+  await app.register(
+    async (api) => {
+      const typed = api as unknown as App;
+      typed.addHook('onRequest', bearerAuthHook(services.auth));
+      typed.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
+        app.swagger(),
+      );
+      registerAuthRoutes(typed, { auth: services.auth, directory: services.directory });
+      registerUserRoutes(typed, { directory: services.directory });
+      registerGroupRoutes(typed, { directory: services.directory });
+      registerAttributeRoutes(typed, { directory: services.directory });
+      registerApiKeyRoutes(typed, { auth: services.auth });
+      registerConnectionRoutes(typed, { connections: services.data.connections });
+      registerDataSourceRoutes(typed, {
+        sources: services.data.sources,
+        ingestor: services.data.ingestor,
+        dataDir: options.dataDir,
+      });
+      registerModelRoutes(typed, { models: services.data.models });
+      registerQueryRoutes(typed, { query: services.query });
+      registerFolderRoutes(typed, { content: services.content });
+      registerDashboardRoutes(typed, { content: services.content });
+    },
+    { prefix: '/api' },
+  );
+}

@@ -1,0 +1,108 @@
+import { Type } from 'typebox';
+import { type Job, type JobService, jobStatuses } from '../../core/jobs/index.ts';
+import { type App, principalOf } from '../server.ts';
+
+// Schema errors as coded 400s naming the field; shared with the content routes.
+
+const nullableString = Type.Union([Type.String(), Type.Null()]);
+
+const JobSchema = Type.Object({
+  id: Type.Integer(),
+  uuid: Type.String(),
+  type: Type.String(),
+  status: Type.String(),
+  progress: Type.Integer(),
+  error: nullableString,
+  result: Type.Unknown(),
+  ownerId: Type.Union([Type.Integer(), Type.Null()]),
+  attempts: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  runAfter: Type.String(),
+  createdAt: Type.String(),
+  startedAt: nullableString,
+  finishedAt: nullableString,
+});
+const JobEnvelope = Type.Object({ job: JobSchema });
+
+const JobStatusSchema = Type.Union(jobStatuses.map((s) => Type.Literal(s)));
+// Query strings arrive as text (no coercion), so counts are digit patterns.
+const Count = Type.String({ pattern: '^[0-9]{1,10}$' });
+const JobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const JobListQuery = Type.Object(
+  {
+    status: Type.Optional(JobStatusSchema),
+    type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    limit: Type.Optional(Count),
+  },
+  { additionalProperties: false },
+);
+const JobLogsQuery = Type.Object(
+  { after: Type.Optional(Count), limit: Type.Optional(Count) },
+  { additionalProperties: false },
+);
+const LogLine = Type.Object({
+  id: Type.Integer(),
+  time: Type.String(),
+  level: Type.String(),
+  message: Type.String(),
+});
+
+/** A job is addressed by its integer id or its uuid. */
+const refOf = (id: string): number | string => (/^[0-9]+$/.test(id) ? Number(id) : id);
+const optionalNumber = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+
+/** The payload stays internal: it may hold delivery targets that are not the caller's to read. */
+function jobView(job: Job) {
+  const { payload: _payload, idempotencyKey: _key, heartbeatAt: _beat, organizationId: _org, ...view } = job;
+  return view;
+}
+
+/** Jobs under `/jobs`: the caller's own, or all of the organization for admins. */
+export function registerJobRoutes(app: App, deps: { jobs: JobService }): void {
+  const { jobs } = deps;
+
+  app.get(
+    '/jobs',
+    {
+      schema: { querystring: JobListQuery, response: { 200: Type.Object({ items: Type.Array(JobSchema) }) } },
+    },
+    async (request) => {
+      const { status, type, limit } = request.query;
+      const items = await jobs.list(principalOf(request), {
+        status,
+        type,
+        limit: optionalNumber(limit),
+      });
+      return { items: items.map(jobView) };
+    },
+  );
+
+  app.get(
+    '/jobs/:id',
+    { schema: { params: JobParams, response: { 200: JobEnvelope } } },
+    async (request) => ({ job: jobView(await jobs.get(principalOf(request), refOf(request.params.id))) }),
+  );
+
+  app.get(
+    '/jobs/:id/logs',
+    {
+      schema: {
+        params: JobParams,
+        querystring: JobLogsQuery,
+        response: { 200: Type.Object({ items: Type.Array(LogLine) }) },
+      },
+    },
+    async (request) => ({
+      items: await jobs.logs(principalOf(request), refOf(request.params.id), {
+        after: optionalNumber(request.query.after),
+        limit: optionalNumber(request.query.limit),
+      }),
+    }),
+  );
+
+  app.post(
+    '/jobs/:id/cancel',
+    { schema: { params: JobParams, response: { 200: JobEnvelope } } },
+    async (request) => ({ job: jobView(await jobs.cancel(principalOf(request), refOf(request.params.id))) }),
+  );
+}
