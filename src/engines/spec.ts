@@ -1,6 +1,11 @@
 /** How to reach a warehouse. Secrets appear here decrypted; only core/data stores them, encrypted. */
 export type EngineSpec =
-  | { type: 'duckdb'; /** database file; ':memory:' only in tests */ file: string; poolSize?: number }
+  | {
+      type: 'duckdb';
+      /** database file; ':memory:' only in tests */
+      file: string;
+      poolSize?: number;
+    }
   | {
       type: 'postgres';
       host: string;

@@ -68,7 +68,10 @@ export interface Engine {
   /** Columns a SELECT statement would return, without running it in full. */
   describeQuery(sql: string): Promise<ColumnInfo[]>;
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult>;
-  stream(query: CompiledQuery, options: Omit<RunOptions, 'maxRows'> & { batchSize?: number }): Promise<RowStream>;
+  stream(
+    query: CompiledQuery,
+    options: Omit<RunOptions, 'maxRows'> & { batchSize?: number },
+  ): Promise<RowStream>;
   /** Checks that the warehouse answers; throws ERR_ENGINE with the driver's message otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -90,7 +93,12 @@ export interface ManagedStorage {
   /** Adds columns missing from the table (existing ones are kept). */
   addColumns(table: string, columns: StorageColumn[]): Promise<void>;
   insertRows(table: string, columns: StorageColumn[], rows: JsonScalar[][]): Promise<number>;
-  upsertRows(table: string, columns: StorageColumn[], primaryKey: string[], rows: JsonScalar[][]): Promise<number>;
+  upsertRows(
+    table: string,
+    columns: StorageColumn[],
+    primaryKey: string[],
+    rows: JsonScalar[][],
+  ): Promise<number>;
   deleteRows(table: string, primaryKey: StorageColumn[], keys: JsonScalar[][]): Promise<number>;
   /** Replaces the whole content of the table with these rows. */
   replaceRows(table: string, columns: StorageColumn[], rows: JsonScalar[][]): Promise<number>;

@@ -1,0 +1,33 @@
+/**
+ * A fixed set of resources handed out one caller at a time; callers beyond the set wait in
+ * arrival order. DuckDB runs one statement per connection, so its engine shares a few this way.
+ */
+export class ResourcePool<T> {
+  readonly #idle: T[];
+  readonly #waiting: ((resource: T) => void)[] = [];
+
+  constructor(resources: T[]) {
+    this.#idle = [...resources];
+  }
+
+  acquire(): Promise<T> {
+    const resource = this.#idle.pop();
+    if (resource !== undefined) return Promise.resolve(resource);
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  release(resource: T): void {
+    const next = this.#waiting.shift();
+    if (next) next(resource);
+    else this.#idle.push(resource);
+  }
+
+  async use<R>(work: (resource: T) => Promise<R>): Promise<R> {
+    const resource = await this.acquire();
+    try {
+      return await work(resource);
+    } finally {
+      this.release(resource);
+    }
+  }
+}
