@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { Store } from '../../store/database.ts';
+import { nowIso } from '../../store/schema.ts';
+import { type Principal, requireRole } from '../auth/principal.ts';
+import { conflict, isRosettaError, notFound, RosettaError, validationError } from '../errors.ts';
+import { duckdbPath, type EngineRegistry } from './engine-registry.ts';
+import { isNumericRef } from './refs.ts';
+import type { SecretBox } from './secrets.ts';
+import type { ConnectionsTable } from './tables.ts';
+import type { Connection, ConnectionInput, ConnectionType } from './types.ts';
+
+export const EMBEDDED_CONNECTION_NAME = 'Embedded DuckDB';
+export const EMBEDDED_DUCKDB_FILE = 'warehouse.duckdb';
+
+/**
+ * Connections (warehouses). Rules: developers and admins may read and test them (they build
+ * sources on them); only admins create, change or delete them, since a connection carries
+ * credentials. The embedded connection is created per organization on bootstrap and is fixed.
+ */
+export interface ConnectionService {
+  list(principal: Principal): Promise<Connection[]>;
+  get(principal: Principal, ref: number | string): Promise<Connection>;
+  create(principal: Principal, input: ConnectionInput): Promise<Connection>;
+  update(principal: Principal, ref: number | string, patch: Partial<ConnectionInput>): Promise<Connection>;
+  delete(principal: Principal, ref: number | string): Promise<void>;
+  /** Opens the warehouse and pings it; throws ERR_ENGINE / ERR_TIMEOUT with the driver's words. */
+  test(principal: Principal, ref: number | string): Promise<void>;
+  /** Creates the organization's "Embedded DuckDB" connection once; returns it. */
+  ensureEmbedded(organizationId: number): Promise<Connection>;
+}
+
+const connectionTypes: readonly ConnectionType[] = ['duckdb', 'postgres', 'mysql'];
+
+function toConnection(row: Selectable<ConnectionsTable>): Connection {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    organizationId: row.organization_id,
+    name: row.name,
+    type: row.type as ConnectionType,
+    ...(row.host !== null && { host: row.host }),
+    ...(row.port !== null && { port: row.port }),
+    ...(row.database_name !== null && { database: row.database_name }),
+    ...(row.user_name !== null && { user: row.user_name }),
+    ...(row.file !== null && { file: row.file }),
+    ssl: row.ssl === 1,
+    hasPassword: row.password_secret !== null,
+    builtin: row.builtin === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function validate(input: ConnectionInput, dataDir: string): void {
+  if (!input.name?.trim() || input.name.length > 200)
+    throw validationError('name', 'must be 1 to 200 characters');
+  if (!connectionTypes.includes(input.type))
+    throw validationError('type', `must be one of ${connectionTypes.join(', ')}`);
+  if (input.type === 'duckdb') {
+    if (!input.file || !/^[\w.-]+$/.test(input.file) || input.file.startsWith('.')) {
+      throw validationError('file', 'must be a file name inside the data dir (letters, digits, _ . -)');
+    }
+    duckdbPath(dataDir, input.file);
+    return;
+  }
+  for (const field of ['host', 'database', 'user'] as const) {
+    if (!input[field]?.trim()) throw validationError(field, `is required for ${input.type}`);
+  }
+  if (input.port !== undefined && (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535)) {
+    throw validationError('port', 'must be an integer between 1 and 65535');
+  }
+}
+
+export function createConnectionService(deps: {
+  store: Store;
+  secrets: SecretBox;
+  registry: EngineRegistry;
+  dataDir: string;
+}): ConnectionService {
+  const { db } = deps.store;
+
+  async function findRow(
+    organizationId: number,
+    ref: number | string,
+  ): Promise<Selectable<ConnectionsTable>> {
+    let query = db.selectFrom('connections').selectAll().where('organization_id', '=', organizationId);
+    query = isNumericRef(ref) ? query.where('id', '=', Number(ref)) : query.where('uuid', '=', String(ref));
+    const row = await query.executeTakeFirst();
+    if (!row) throw notFound('connection', ref);
+    return row;
+  }
+
+  function columnsOf(input: ConnectionInput, uuid: string) {
+    const remote = input.type !== 'duckdb';
+    return {
+      name: input.name.trim(),
+      type: input.type,
+      host: remote ? (input.host ?? null) : null,
+      port: remote ? (input.port ?? (input.type === 'postgres' ? 5432 : 3306)) : null,
+      database_name: remote ? (input.database ?? null) : null,
+      user_name: remote ? (input.user ?? null) : null,
+      ssl: remote && input.ssl ? 1 : 0,
+      file: remote ? null : (input.file ?? null),
+      ...(input.password !== undefined && {
+        password_secret: remote && input.password ? deps.secrets.seal(input.password, uuid) : null,
+      }),
+    };
+  }
+
+  async function insert(
+    organizationId: number,
+    input: ConnectionInput,
+    builtin: boolean,
+  ): Promise<Connection> {
+    const uuid = randomUUID();
+    const now = nowIso();
+    const row = await db
+      .insertInto('connections')
+      .values({
+        uuid,
+        organization_id: organizationId,
+        password_secret: null,
+        ...columnsOf(input, uuid),
+        builtin: builtin ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toConnection(row);
+  }
+
+  return {
+    async list(principal) {
+      requireRole(principal, 'developer', 'list connections');
+      const rows = await db
+        .selectFrom('connections')
+        .selectAll()
+        .where('organization_id', '=', principal.organizationId)
+        .orderBy('id')
+        .execute();
+      return rows.map(toConnection);
+    },
+    async get(principal, ref) {
+      requireRole(principal, 'developer', 'read connections');
+      return toConnection(await findRow(principal.organizationId, ref));
+    },
+    async create(principal, input) {
+      requireRole(principal, 'admin', 'create connections');
+      validate(input, deps.dataDir);
+      return insert(principal.organizationId, input, false);
+    },
+    async update(principal, ref, patch) {
+      requireRole(principal, 'admin', 'change connections');
+      const row = await findRow(principal.organizationId, ref);
+      if (row.builtin) throw conflict('the embedded connection cannot be changed');
+      const current = toConnection(row);
+      const merged: ConnectionInput = { ...current, ...patch };
+      validate(merged, deps.dataDir);
+      await db
+        .updateTable('connections')
+        .set({ ...columnsOf({ ...merged, password: patch.password }, row.uuid), updated_at: nowIso() })
+        .where('id', '=', row.id)
+        .execute();
+      await deps.registry.invalidate(row.id);
+      return toConnection(await findRow(principal.organizationId, row.id));
+    },
+    async delete(principal, ref) {
+      requireRole(principal, 'admin', 'delete connections');
+      const row = await findRow(principal.organizationId, ref);
+      if (row.builtin) throw conflict('the embedded connection cannot be deleted');
+      const used = await db
+        .selectFrom('data_sources')
+        .select('id')
+        .where('connection_id', '=', row.id)
+        .union(db.selectFrom('models').select('id').where('connection_id', '=', row.id))
+        .execute();
+      if (used.length > 0) {
+        throw conflict(
+          `connection "${row.name}" is used by ${used.length} data sources or models; delete them first`,
+        );
+      }
+      await db.deleteFrom('connections').where('id', '=', row.id).execute();
+      await deps.registry.invalidate(row.id);
+    },
+    async test(principal, ref) {
+      requireRole(principal, 'developer', 'test connections');
+      const row = await findRow(principal.organizationId, ref);
+      try {
+        await deps.registry.probe(row.id);
+      } catch (error) {
+        if (isRosettaError(error) && error.code === 'ERR_TIMEOUT') throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new RosettaError('ERR_ENGINE', `connection "${row.name}" failed: ${reason}`);
+      }
+    },
+    async ensureEmbedded(organizationId) {
+      const existing = await db
+        .selectFrom('connections')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('builtin', '=', 1)
+        .executeTakeFirst();
+      if (existing) return toConnection(existing);
+      return insert(
+        organizationId,
+        { name: EMBEDDED_CONNECTION_NAME, type: 'duckdb', file: EMBEDDED_DUCKDB_FILE },
+        true,
+      );
+    },
+  };
+}

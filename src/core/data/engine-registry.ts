@@ -1,0 +1,131 @@
+import { resolve, sep } from 'node:path';
+import type { Selectable } from 'kysely';
+import type { EngineSpec } from '../../engines/spec.ts';
+import type { Engine } from '../../engines/types.ts';
+import type { Store } from '../../store/database.ts';
+import { notFound, RosettaError } from '../errors.ts';
+import type { SecretBox } from './secrets.ts';
+import type { ConnectionsTable } from './tables.ts';
+
+export type EngineFactory = (spec: EngineSpec) => Engine;
+
+/**
+ * One engine (with its own pool) per distinct warehouse. Connections with the same spec share
+ * an engine: every organization's "Embedded DuckDB" points at the same file, and a DuckDB file
+ * may be opened only once per process. A change to a connection must call `invalidate`, which
+ * closes the old engine once no other connection uses it (queries still running on it fail).
+ */
+export interface EngineRegistry {
+  engineFor(connectionId: number): Promise<Engine>;
+  /** Opens a throw-away engine and pings it, so a test never disturbs the shared pool. */
+  probe(connectionId: number, timeoutMs?: number): Promise<void>;
+  invalidate(connectionId: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A DuckDB file name must stay inside the data dir (connections are created over HTTP). */
+export function duckdbPath(dataDir: string, file: string): string {
+  const root = resolve(dataDir);
+  const full = resolve(root, file);
+  if (!full.startsWith(root + sep))
+    throw new RosettaError('ERR_VALIDATION', `file: must stay inside the data dir`, 'file');
+  return full;
+}
+
+export function specOfConnection(
+  row: Selectable<ConnectionsTable>,
+  secrets: SecretBox,
+  dataDir: string,
+): EngineSpec {
+  if (row.type === 'duckdb') return { type: 'duckdb', file: duckdbPath(dataDir, row.file ?? '') };
+  if (row.type !== 'postgres' && row.type !== 'mysql')
+    throw new Error(`connection ${row.id} has unknown type ${row.type}`);
+  return {
+    type: row.type,
+    host: row.host ?? '',
+    port: row.port ?? (row.type === 'postgres' ? 5432 : 3306),
+    database: row.database_name ?? '',
+    user: row.user_name ?? '',
+    password: row.password_secret ? secrets.open(row.password_secret, row.uuid) : undefined,
+    ssl: row.ssl === 1,
+  };
+}
+
+export function createEngineRegistry(deps: {
+  store: Store;
+  secrets: SecretBox;
+  dataDir: string;
+  createEngine: EngineFactory;
+}): EngineRegistry {
+  const engines = new Map<string, { engine: Engine; users: Set<number> }>();
+  const keyOfConnection = new Map<number, string>();
+
+  async function specOf(connectionId: number): Promise<EngineSpec> {
+    const row = await deps.store.db
+      .selectFrom('connections')
+      .selectAll()
+      .where('id', '=', connectionId)
+      .executeTakeFirst();
+    if (!row) throw notFound('connection', connectionId);
+    return specOfConnection(row, deps.secrets, deps.dataDir);
+  }
+
+  async function release(connectionId: number): Promise<void> {
+    const key = keyOfConnection.get(connectionId);
+    if (key === undefined) return;
+    keyOfConnection.delete(connectionId);
+    const entry = engines.get(key);
+    if (!entry) return;
+    entry.users.delete(connectionId);
+    if (entry.users.size === 0) {
+      engines.delete(key);
+      await entry.engine.close();
+    }
+  }
+
+  return {
+    async engineFor(connectionId) {
+      const known = keyOfConnection.get(connectionId);
+      const cached = known === undefined ? undefined : engines.get(known);
+      if (cached) return cached.engine;
+      const spec = await specOf(connectionId);
+      // Checked again after the await: a concurrent call may have created the engine meanwhile.
+      const key = JSON.stringify(spec);
+      let entry = engines.get(key);
+      if (!entry) {
+        entry = { engine: deps.createEngine(spec), users: new Set() };
+        engines.set(key, entry);
+      }
+      entry.users.add(connectionId);
+      keyOfConnection.set(connectionId, key);
+      return entry.engine;
+    },
+    async probe(connectionId, timeoutMs = 10_000) {
+      const spec = await specOf(connectionId);
+      const shared = engines.get(JSON.stringify(spec));
+      // An open DuckDB file cannot be opened a second time: ping the engine that holds it.
+      const engine = shared?.engine ?? deps.createEngine(spec);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new RosettaError('ERR_TIMEOUT', `no answer from the warehouse within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      });
+      try {
+        await Promise.race([engine.ping(), timeout]);
+      } finally {
+        clearTimeout(timer);
+        if (!shared) await engine.close().catch(() => {});
+      }
+    },
+    invalidate: release,
+    async close() {
+      const all = [...engines.values()];
+      engines.clear();
+      keyOfConnection.clear();
+      await Promise.allSettled(all.map((entry) => entry.engine.close()));
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { createEngine } from '../../engines/index.ts';
+import type { Store } from '../../store/database.ts';
+import { type ConnectionService, createConnectionService } from './connections.ts';
+import { createEngineRegistry, type EngineFactory, type EngineRegistry } from './engine-registry.ts';
+import { createStorageIngestor, type StorageIngestor } from './ingest.ts';
+import { createModelService, type ModelService } from './models.ts';
+import { createSecretBox } from './secrets.ts';
+import { createDataSourceService, type DataSourceService } from './sources.ts';
+import type { DataChangedHook } from './storage-writes.ts';
+
+export { type ConnectionService, EMBEDDED_CONNECTION_NAME, EMBEDDED_DUCKDB_FILE } from './connections.ts';
+export type { CsvOptions } from './csv.ts';
+export {
+  DEMO_CATEGORIES,
+  DEMO_COLUMNS,
+  DEMO_COUNTRIES,
+  DEMO_ROWS,
+  DEMO_SOURCE_NAME,
+  demoRows,
+  ensureDemoData,
+} from './demo.ts';
+export type { EngineFactory, EngineRegistry } from './engine-registry.ts';
+export type { RowsBatch, RowsMode, StorageIngestor } from './ingest.ts';
+export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts';
+export { type DataSourceService, MAX_PREVIEW_ROWS, relationOf, STORAGE_SCHEMA } from './sources.ts';
+export type { DataChangedHook, IngestResult } from './storage-writes.ts';
+export type * from './types.ts';
+
+export interface DataModule {
+  connections: ConnectionService;
+  sources: DataSourceService;
+  models: ModelService;
+  ingestor: StorageIngestor;
+  registry: EngineRegistry;
+  /** Closes every warehouse engine (on shutdown). */
+  close(): Promise<void>;
+}
+
+/** Wires the data module: one engine registry shared by every service. */
+export function createDataModule(deps: {
+  store: Store;
+  dataDir: string;
+  /** The server secret (`config.secret`) from which the connection-secret key is derived. */
+  secret: string;
+  onDataChanged?: DataChangedHook;
+  createEngine?: EngineFactory;
+}): DataModule {
+  const secrets = createSecretBox(deps.secret);
+  const registry = createEngineRegistry({
+    store: deps.store,
+    secrets,
+    dataDir: deps.dataDir,
+    createEngine: deps.createEngine ?? createEngine,
+  });
+  const sources = createDataSourceService({ store: deps.store, registry });
+  return {
+    connections: createConnectionService({ store: deps.store, secrets, registry, dataDir: deps.dataDir }),
+    sources,
+    models: createModelService({ store: deps.store, registry, sources }),
+    ingestor: createStorageIngestor({ sources, onDataChanged: deps.onDataChanged }),
+    registry,
+    close: () => registry.close(),
+  };
+}

@@ -1,0 +1,181 @@
+import type { JsonScalar, StorageColumn } from '../../engines/types.ts';
+import type { Principal } from '../auth/principal.ts';
+import { validationError } from '../errors.ts';
+import { checkColumnName, storageColumnsOf } from './columns.ts';
+import { type CsvOptions, loadCsvFile } from './csv.ts';
+import type { DataSourceService } from './sources.ts';
+import {
+  type DataChangedHook,
+  ensureTable,
+  finishBatch,
+  type IngestResult,
+  mapStorageError,
+  writableSource,
+} from './storage-writes.ts';
+import type { DataSource } from './types.ts';
+import { coerceValue, describeValue, INVALID, inferType } from './values.ts';
+
+/**
+ * Pushing rows into storage sources. Rule: editors and up may push (Serenytics lets "studio"
+ * users feed storages; viewers never write). Every value is checked before the warehouse is
+ * touched, and the engine applies each batch atomically, so a bad row leaves the table as it
+ * was. After each batch the source's version is bumped and `onDataChanged` fires (query cache).
+ *
+ * Rows are objects keyed by column name, or arrays with a `columns` list (arrays without one are
+ * positional over the source's columns, or its key columns for deletes). Missing columns are NULL; unknown columns are a 400
+ * unless `ignoreUnknownColumns`. A source created without columns takes them, with inferred
+ * types, from its first batch.
+ */
+export type RowsMode = 'insert' | 'upsert' | 'delete' | 'replace';
+
+export interface RowsBatch {
+  mode: RowsMode;
+  rows: readonly unknown[];
+  columns?: readonly string[];
+  ignoreUnknownColumns?: boolean;
+}
+
+export interface StorageIngestor {
+  pushRows(principal: Principal, ref: number | string, batch: RowsBatch): Promise<IngestResult>;
+  /** Loads a CSV file (plain or gzip, named `.gz`) from disk into a storage source. */
+  loadCsv(
+    principal: Principal,
+    ref: number | string,
+    file: string,
+    options: CsvOptions,
+  ): Promise<IngestResult>;
+  /** Without a permission check: bootstrap (demo data) and jobs that already checked. */
+  apply(source: DataSource, batch: RowsBatch): Promise<IngestResult>;
+}
+
+/** Column names of a batch in first-seen order (object rows) or as listed. */
+function batchColumnNames(batch: RowsBatch): string[] {
+  if (batch.columns) return batch.columns.map((name, i) => checkColumnName(name, `columns[${i}]`));
+  const names = new Set<string>();
+  batch.rows.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row))
+      throw validationError(`rows[${i + 1}]`, 'expected an object');
+    for (const key of Object.keys(row)) names.add(checkColumnName(key, `rows[${i + 1}].${key}`));
+  });
+  return [...names];
+}
+
+function inferColumns(batch: RowsBatch): StorageColumn[] {
+  const names = batchColumnNames(batch);
+  const sample = batch.rows.slice(0, 1000);
+  return names.map((name, index) => ({
+    name,
+    type: inferType(
+      sample.map((row) => (Array.isArray(row) ? row[index] : (row as Record<string, unknown>)[name])),
+    ),
+  }));
+}
+
+/**
+ * Builds the typed matrix for `target` columns. `slots[k]` is the target index of the k-th
+ * incoming column (or -1 when it is ignored); `keyed` lists target columns that must not be null.
+ */
+function toMatrix(
+  batch: RowsBatch,
+  all: readonly StorageColumn[],
+  target: readonly StorageColumn[],
+  keyed: readonly string[],
+) {
+  const targetIndex = new Map(target.map((c, i) => [c.name, i]));
+  const known = new Set(all.map((c) => c.name));
+  const slotOf = (name: string, field: string): number => {
+    const slot = targetIndex.get(name);
+    if (slot !== undefined) return slot;
+    if (!known.has(name) && !batch.ignoreUnknownColumns) throw validationError(field, 'unknown column');
+    return -1;
+  };
+  // Positional arrays cover the target: every column, or the key columns of a delete.
+  const listed = batch.columns ?? (Array.isArray(batch.rows[0]) ? target.map((c) => c.name) : undefined);
+  const listedSlots = listed?.map((name, i) => slotOf(name, `columns[${i}]`));
+  const keySlots = keyed.map((name) => targetIndex.get(name) ?? -1);
+  const matrix: JsonScalar[][] = new Array(batch.rows.length);
+  for (let r = 0; r < batch.rows.length; r++) {
+    const row = batch.rows[r];
+    const out: JsonScalar[] = new Array(target.length).fill(null);
+    const put = (slot: number, name: string, value: unknown) => {
+      if (slot < 0) return;
+      const coerced = coerceValue(target[slot].type, value);
+      if (coerced === INVALID) {
+        throw validationError(
+          `rows[${r + 1}].${name}`,
+          `expected ${target[slot].type}, got ${describeValue(value)}`,
+        );
+      }
+      out[slot] = coerced;
+    };
+    if (listedSlots && listed) {
+      if (!Array.isArray(row)) throw validationError(`rows[${r + 1}]`, 'expected an array');
+      if (row.length !== listed.length)
+        throw validationError(`rows[${r + 1}]`, `expected ${listed.length} values, got ${row.length}`);
+      for (let k = 0; k < row.length; k++) put(listedSlots[k], listed[k], row[k]);
+    } else {
+      if (row === null || typeof row !== 'object' || Array.isArray(row))
+        throw validationError(`rows[${r + 1}]`, 'expected an object');
+      for (const [name, value] of Object.entries(row))
+        put(slotOf(name, `rows[${r + 1}].${name}`), name, value);
+    }
+    for (let k = 0; k < keySlots.length; k++) {
+      if (out[keySlots[k]] === null)
+        throw validationError(`rows[${r + 1}].${keyed[k]}`, 'primary key value required');
+    }
+    matrix[r] = out;
+  }
+  return matrix;
+}
+
+export function createStorageIngestor(deps: {
+  sources: DataSourceService;
+  onDataChanged?: DataChangedHook;
+}): StorageIngestor {
+  const { sources } = deps;
+
+  async function apply(initial: DataSource, batch: RowsBatch): Promise<IngestResult> {
+    if (!Array.isArray(batch.rows)) throw validationError('rows', 'expected an array');
+    let source = initial;
+    if (source.columns.length === 0) {
+      if (batch.mode === 'delete' || batch.rows.length === 0) return { rows: 0, version: source.version };
+      source = await ensureTable(sources, source, inferColumns(batch));
+    }
+    const columns = storageColumnsOf(source.columns);
+    const { primaryKey } = source;
+    if ((batch.mode === 'upsert' || batch.mode === 'delete') && primaryKey.length === 0) {
+      throw validationError('mode', `${batch.mode} needs a primary key, and the source declares none`);
+    }
+    const keyColumns = primaryKey.map((name) => columns.find((c) => c.name === name) as StorageColumn);
+    const target = batch.mode === 'delete' ? keyColumns : columns;
+    const matrix = toMatrix(batch, columns, target, primaryKey);
+    if (matrix.length === 0 && batch.mode !== 'replace') return { rows: 0, version: source.version };
+
+    const storage = await sources.storageOf(source);
+    const table = source.table ?? '';
+    let written: number;
+    try {
+      if (batch.mode === 'insert') written = await storage.insertRows(table, columns, matrix);
+      else if (batch.mode === 'replace') written = await storage.replaceRows(table, columns, matrix);
+      else if (batch.mode === 'delete') written = await storage.deleteRows(table, keyColumns, matrix);
+      // The engine keeps the last row of each key within one upsert batch.
+      else written = await storage.upsertRows(table, columns, primaryKey, matrix);
+    } catch (error) {
+      throw mapStorageError(error);
+    }
+    return { rows: written, version: await finishBatch(sources, source, deps.onDataChanged) };
+  }
+
+  return {
+    async pushRows(principal, ref, batch) {
+      const modes: RowsMode[] = ['insert', 'upsert', 'delete', 'replace'];
+      if (!modes.includes(batch.mode)) throw validationError('mode', `must be one of ${modes.join(', ')}`);
+      return apply(await writableSource(sources, principal, ref), batch);
+    },
+    async loadCsv(principal, ref, file, options) {
+      const source = await writableSource(sources, principal, ref);
+      return loadCsvFile(sources, source, file, options, deps.onDataChanged);
+    },
+    apply,
+  };
+}

@@ -1,0 +1,68 @@
+import type { Migration } from 'kysely';
+import { type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
+
+export const dataMigrations: Record<string, Migration> = {
+  '0200_data_connections_sources_models': {
+    async up(db: MigrationDb) {
+      await withTimestamps(
+        withIdentity(db, db.schema.createTable('connections'))
+          .addColumn('organization_id', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('host', 'text')
+          .addColumn('port', 'integer')
+          .addColumn('database_name', 'text')
+          .addColumn('user_name', 'text')
+          .addColumn('password_secret', 'text')
+          .addColumn('ssl', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('file', 'text')
+          .addColumn('builtin', 'integer', (c) => c.notNull().defaultTo(0)),
+      ).execute();
+      await db.schema
+        .createIndex('connections_organization')
+        .on('connections')
+        .column('organization_id')
+        .execute();
+
+      await withTimestamps(
+        withIdentity(db, db.schema.createTable('data_sources'))
+          .addColumn('organization_id', 'integer', (c) => c.notNull())
+          .addColumn('connection_id', 'integer', (c) => c.notNull().references('connections.id'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('schema_name', 'text')
+          .addColumn('table_name', 'text')
+          .addColumn('sql_text', 'text')
+          .addColumn('columns', 'text', (c) => c.notNull())
+          .addColumn('primary_key', 'text', (c) => c.notNull())
+          .addColumn('policies', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1)),
+      ).execute();
+      await db.schema
+        .createIndex('data_sources_organization')
+        .on('data_sources')
+        .column('organization_id')
+        .execute();
+
+      await withTimestamps(
+        withIdentity(db, db.schema.createTable('models'))
+          .addColumn('organization_id', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('connection_id', 'integer', (c) => c.notNull().references('connections.id'))
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1)),
+      ).execute();
+      await db.schema
+        .createIndex('models_organization_name')
+        .unique()
+        .on('models')
+        .columns(['organization_id', 'name'])
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.dropTable('models').execute();
+      await db.schema.dropTable('data_sources').execute();
+      await db.schema.dropTable('connections').execute();
+    },
+  },
+};

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { ColumnInfo } from '../../engines/types.ts';
+import { validateModelDefinition } from './model-validation.ts';
+import type { ModelDefinition } from './types.ts';
+
+const column = (name: string, type: ColumnInfo['type'] = 'string'): ColumnInfo => ({
+  name,
+  type,
+  nativeType: type,
+  nullable: true,
+});
+const columns = new Map([
+  ['orders', [column('id', 'integer'), column('customer_id', 'integer'), column('amount', 'number')]],
+  ['customers', [column('id', 'integer'), column('country')]],
+]);
+
+const valid = (): ModelDefinition => ({
+  baseTable: 'orders',
+  tables: [
+    { name: 'orders', table: 'orders' },
+    { name: 'customers', table: 'customers' },
+  ],
+  joins: [{ table: 'customers', type: 'left', on: [{ left: 'orders.customer_id', right: 'customers.id' }] }],
+  dimensions: [
+    { name: 'country', table: 'customers', column: 'country' } as ModelDefinition['dimensions'][number],
+    { name: 'id', table: 'orders', column: 'id', type: 'integer' },
+  ],
+  metrics: [
+    { name: 'revenue', table: 'orders', aggregation: 'sum', column: 'amount' },
+    { name: 'orders', table: 'orders', aggregation: 'count' },
+    { name: 'average', table: 'orders', formula: 'revenue / orders * 1.0' },
+  ],
+  policies: [{ field: 'customers.country', attribute: 'country' }],
+});
+
+function errorOf(change: (d: ModelDefinition) => void): string {
+  const definition = valid();
+  change(definition);
+  try {
+    validateModelDefinition(definition, columns);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return 'no error';
+}
+
+describe('model validation', () => {
+  it('accepts a valid model and fills dimension types', () => {
+    const checked = validateModelDefinition(valid(), columns);
+    expect(checked.dimensions[0].type).toBe('string');
+  });
+
+  it.each([
+    [(d: ModelDefinition) => (d.baseTable = 'nope'), 'baseTable: unknown table "nope"'],
+    [
+      (d: ModelDefinition) => (d.dimensions[1].column = 'price'),
+      'dimensions[1].column: unknown column "price" in table "orders"',
+    ],
+    [(d: ModelDefinition) => (d.dimensions[0].table = 'x'), 'dimensions[0].column: unknown table "x"'],
+    [
+      (d: ModelDefinition) => (d.joins[0].on[0].right = 'customers.ident'),
+      'joins[0].on[0].right: unknown column "ident"',
+    ],
+    [
+      (d: ModelDefinition) => (d.joins[0].on[0].left = 'orders'),
+      'joins[0].on[0].left: must be "table.column"',
+    ],
+    [(d: ModelDefinition) => (d.joins[0].table = 'suppliers'), 'joins[0].table: unknown table "suppliers"'],
+    [(d: ModelDefinition) => (d.joins = []), 'joins: table "customers" is not joined'],
+    [
+      (d: ModelDefinition) => (d.metrics[2].formula = 'revenue / margin'),
+      'metrics[2].formula: unknown metric "margin"',
+    ],
+    [(d: ModelDefinition) => (d.metrics[0].column = 'total'), 'metrics[0].column: unknown column "total"'],
+    [
+      (d: ModelDefinition) => (d.metrics[1].formula = 'average'),
+      'metrics[1]: needs either an aggregation or a formula',
+    ],
+    [
+      (d: ModelDefinition) => (d.metrics[2].formula = 'revenue; drop'),
+      'metrics[2].formula: may contain only',
+    ],
+    [
+      (d: ModelDefinition) => (d.policies[0].field = 'region'),
+      'policies[0].field: unknown dimension "region"',
+    ],
+    [
+      (d: ModelDefinition) => d.tables.push({ name: 'orders', table: 'orders' }),
+      'tables[2].name: duplicate table "orders"',
+    ],
+  ])('names the path of error %#', (change, message) => {
+    expect(errorOf(change)).toContain(message);
+  });
+
+  it('rejects circular formulas', () => {
+    const message = errorOf((d) => {
+      d.metrics.push(
+        { name: 'a', table: 'orders', formula: 'b + 1' },
+        { name: 'b', table: 'orders', formula: 'a * 2' },
+      );
+    });
+    expect(message).toMatch(/metrics\[3\]\.formula: circular reference a -> b -> a/);
+  });
+});

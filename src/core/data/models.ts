@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { ColumnInfo } from '../../engines/types.ts';
+import type { Store } from '../../store/database.ts';
+import { nowIso } from '../../store/schema.ts';
+import { type Principal, requireRole } from '../auth/principal.ts';
+import { conflict, forbidden, notFound, validationError } from '../errors.ts';
+import type { Model, ModelTable } from '../query/model.ts';
+import type { EngineRegistry } from './engine-registry.ts';
+import { validateModelDefinition } from './model-validation.ts';
+import { isNumericRef } from './refs.ts';
+import { type DataSourceService, relationOf } from './sources.ts';
+import type { ModelsTable } from './tables.ts';
+import type { DataSource, ModelDefinition, ModelInput, StoredModel } from './types.ts';
+
+/** The alias of the one table of a data source's model: `source.<column>` addresses its fields. */
+export const SOURCE_TABLE = 'source';
+
+/**
+ * Models. Rules: viewers and up read and query them; developers and admins create, change and
+ * delete them. Names are unique per organization (dialects address models by name). Tables may
+ * point at data sources (`{name, dataSource: uuid}`) of the same connection; the model then
+ * follows their versions, so ingestion into them invalidates cached results.
+ */
+export interface ModelService {
+  list(principal: Principal): Promise<StoredModel[]>;
+  /** By id, uuid or name. */
+  get(principal: Principal, ref: number | string): Promise<StoredModel>;
+  create(principal: Principal, input: ModelInput): Promise<StoredModel>;
+  update(principal: Principal, ref: number | string, patch: Partial<ModelInput>): Promise<StoredModel>;
+  delete(principal: Principal, ref: number | string): Promise<void>;
+  /** A data source uuid or a model name → the Model the query core compiles. */
+  resolveModel(principal: Principal, source: string): Promise<Model>;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toStored(row: Selectable<ModelsTable>): StoredModel {
+  const definition = JSON.parse(row.definition) as ModelDefinition;
+  return {
+    ...definition,
+    id: row.id,
+    uuid: row.uuid,
+    organizationId: row.organization_id,
+    name: row.name,
+    connectionId: row.connection_id,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function modelOfDataSource(source: DataSource, addressedAs: string): Model {
+  return {
+    name: addressedAs,
+    connectionId: source.connectionId,
+    baseTable: SOURCE_TABLE,
+    tables: [{ name: SOURCE_TABLE, relation: relationOf(source) }],
+    joins: [],
+    dimensions: source.columns.map((c) => ({
+      name: c.name,
+      table: SOURCE_TABLE,
+      column: c.name,
+      type: c.type,
+    })),
+    metrics: [],
+    policies: source.policies,
+    version: source.version,
+    dataSourceIds: [source.id],
+  };
+}
+
+export function createModelService(deps: {
+  store: Store;
+  registry: EngineRegistry;
+  sources: DataSourceService;
+}): ModelService {
+  const { db } = deps.store;
+
+  async function findRow(organizationId: number, ref: number | string) {
+    let query = db.selectFrom('models').selectAll().where('organization_id', '=', organizationId);
+    if (isNumericRef(ref)) query = query.where('id', '=', Number(ref));
+    else if (uuidPattern.test(String(ref))) query = query.where('uuid', '=', String(ref));
+    else query = query.where('name', '=', String(ref));
+    return query.executeTakeFirst();
+  }
+
+  async function sourceOfTable(organizationId: number, ref: string, field: string): Promise<DataSource> {
+    const source = await deps.sources.find(organizationId, ref);
+    if (!source) throw validationError(field, `unknown data source ${JSON.stringify(ref)}`);
+    return source;
+  }
+
+  /** Columns of every table of the definition, from the warehouse or the referenced source. */
+  async function gatherColumns(
+    organizationId: number,
+    input: ModelInput,
+  ): Promise<Map<string, ColumnInfo[]>> {
+    const engine = await deps.registry.engineFor(input.connectionId);
+    const columns = new Map<string, ColumnInfo[]>();
+    const tables = Array.isArray(input.tables) ? input.tables : [];
+    let introspected: Awaited<ReturnType<typeof engine.introspect>> | undefined;
+    for (const [i, table] of tables.entries()) {
+      if ('dataSource' in table) {
+        const source = await sourceOfTable(organizationId, table.dataSource, `tables[${i}].dataSource`);
+        if (source.connectionId !== input.connectionId) {
+          throw validationError(
+            `tables[${i}].dataSource`,
+            'the data source is in another connection than the model',
+          );
+        }
+        columns.set(table.name, source.columns);
+      } else if ('sql' in table) {
+        if (!/^\s*(select|with)\b/i.test(table.sql))
+          throw validationError(`tables[${i}].sql`, 'must be a SELECT statement');
+        columns.set(table.name, await engine.describeQuery(table.sql));
+      } else {
+        introspected ??= await engine.introspect();
+        const found = introspected.find(
+          (t) => t.name === table.table && (!table.schema || t.schema === table.schema),
+        );
+        if (!found)
+          throw validationError(`tables[${i}].table`, `no table "${table.table}" in the connection`);
+        columns.set(table.name, found.columns);
+      }
+    }
+    return columns;
+  }
+
+  async function validated(organizationId: number, input: ModelInput): Promise<ModelInput> {
+    if (
+      typeof input.name !== 'string' ||
+      !input.name.trim() ||
+      input.name.length > 200 ||
+      uuidPattern.test(input.name)
+    ) {
+      throw validationError('name', 'must be 1 to 200 characters and not a uuid');
+    }
+    const connection = await db
+      .selectFrom('connections')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', Number(input.connectionId))
+      .executeTakeFirst();
+    if (!connection)
+      throw validationError('connectionId', `no connection ${JSON.stringify(input.connectionId)}`);
+    const definition = validateModelDefinition(input, await gatherColumns(organizationId, input));
+    return { ...definition, name: input.name.trim(), connectionId: connection.id };
+  }
+
+  async function nameTaken(organizationId: number, name: string, except?: number): Promise<void> {
+    const row = await findRow(organizationId, name);
+    if (row && row.id !== except) throw conflict(`a model named "${name}" already exists`, 'name');
+  }
+
+  const definitionText = (input: ModelInput): string => {
+    const { baseTable, tables, joins, dimensions, metrics, policies } = input;
+    return JSON.stringify({ baseTable, tables, joins, dimensions, metrics, policies });
+  };
+
+  async function resolveStored(principal: Principal, stored: StoredModel): Promise<Model> {
+    const dataSourceIds: number[] = [];
+    let version = stored.version;
+    const tables: ModelTable[] = [];
+    for (const table of stored.tables) {
+      if ('dataSource' in table) {
+        const source = await deps.sources.find(principal.organizationId, table.dataSource);
+        if (!source) throw notFound('data source', table.dataSource);
+        dataSourceIds.push(source.id);
+        // Versions only grow, so the sum changes whenever any of them does.
+        version += source.version;
+        tables.push({ name: table.name, relation: relationOf(source) });
+      } else if ('sql' in table) tables.push({ name: table.name, relation: { kind: 'sql', sql: table.sql } });
+      else
+        tables.push({
+          name: table.name,
+          relation: { kind: 'table', schema: table.schema, table: table.table },
+        });
+    }
+    const { baseTable, joins, dimensions, metrics, policies, connectionId } = stored;
+    return {
+      name: stored.name,
+      connectionId,
+      baseTable,
+      tables,
+      joins,
+      dimensions,
+      metrics,
+      policies,
+      version,
+      dataSourceIds,
+    };
+  }
+
+  return {
+    async list(principal) {
+      requireRole(principal, 'viewer', 'list models');
+      const rows = await db
+        .selectFrom('models')
+        .selectAll()
+        .where('organization_id', '=', principal.organizationId)
+        .orderBy('name')
+        .execute();
+      return rows.map(toStored);
+    },
+    async get(principal, ref) {
+      requireRole(principal, 'viewer', 'read models');
+      const row = await findRow(principal.organizationId, ref);
+      if (!row) throw notFound('model', ref);
+      return toStored(row);
+    },
+    async create(principal, input) {
+      requireRole(principal, 'developer', 'create models');
+      const model = await validated(principal.organizationId, input);
+      await nameTaken(principal.organizationId, model.name);
+      const now = nowIso();
+      const row = await db
+        .insertInto('models')
+        .values({
+          uuid: randomUUID(),
+          organization_id: principal.organizationId,
+          name: model.name,
+          connection_id: model.connectionId,
+          definition: definitionText(model),
+          version: 1,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toStored(row);
+    },
+    async update(principal, ref, patch) {
+      requireRole(principal, 'developer', 'change models');
+      const row = await findRow(principal.organizationId, ref);
+      if (!row) throw notFound('model', ref);
+      const current = toStored(row);
+      const model = await validated(principal.organizationId, { ...current, ...patch });
+      await nameTaken(principal.organizationId, model.name, row.id);
+      await db
+        .updateTable('models')
+        .set({
+          name: model.name,
+          connection_id: model.connectionId,
+          definition: definitionText(model),
+          version: row.version + 1,
+          updated_at: nowIso(),
+        })
+        .where('id', '=', row.id)
+        .execute();
+      return toStored((await findRow(principal.organizationId, row.id)) as Selectable<ModelsTable>);
+    },
+    async delete(principal, ref) {
+      requireRole(principal, 'developer', 'delete models');
+      const row = await findRow(principal.organizationId, ref);
+      if (!row) throw notFound('model', ref);
+      await db.deleteFrom('models').where('id', '=', row.id).execute();
+    },
+    async resolveModel(principal, source) {
+      requireRole(principal, 'viewer', 'query data');
+      let model: Model | undefined;
+      if (uuidPattern.test(source)) {
+        const dataSource = await deps.sources.find(principal.organizationId, source);
+        if (dataSource) model = modelOfDataSource(dataSource, source);
+      }
+      if (!model) {
+        const row = await findRow(principal.organizationId, source);
+        if (!row || isNumericRef(source)) throw notFound('data source or model', source);
+        model = await resolveStored(principal, toStored(row));
+      }
+      // A data-API key or embed limited to some sources may query only models built on them.
+      const allowed = principal.dataSourceIds;
+      if (
+        allowed &&
+        (model.dataSourceIds.length === 0 || model.dataSourceIds.some((id) => !allowed.includes(id)))
+      ) {
+        throw forbidden(`query "${source}"`);
+      }
+      return model;
+    },
+  };
+}

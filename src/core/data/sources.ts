@@ -1,0 +1,328 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { hasManagedStorage } from '../../engines/index.ts';
+import type { ColumnInfo, Engine, ManagedStorage, QueryResult } from '../../engines/types.ts';
+import type { Store } from '../../store/database.ts';
+import { nowIso } from '../../store/schema.ts';
+import { type Principal, requireRole } from '../auth/principal.ts';
+import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
+import type { ModelRelation } from '../query/model.ts';
+import { checkPolicies, checkPrimaryKey, checkStorageColumns, storageColumnInfo } from './columns.ts';
+import type { EngineRegistry } from './engine-registry.ts';
+import { previewQuery } from './preview.ts';
+import { isNumericRef } from './refs.ts';
+import type { DataSourcesTable } from './tables.ts';
+import type { DataSource, DataSourceInput, DataSourcePatch, DataSourceType } from './types.ts';
+
+/** Managed tables live in this schema of the embedded DuckDB (the engine creates it). */
+export const STORAGE_SCHEMA = 'storage';
+export const MAX_PREVIEW_ROWS = 1000;
+
+type StorageInput = Extract<DataSourceInput, { type: 'storage' }>;
+
+/**
+ * Data sources. Rules: viewers and up read them (list, get, columns, preview — previews apply
+ * row policies); developers and admins create, change and delete them (an `sql` source runs
+ * arbitrary SELECTs on the warehouse, a `table` source exposes a table). A principal restricted
+ * to some sources (data-API key, embed) sees only those. Names need not be unique: the uuid is
+ * the handle (as in Serenytics).
+ */
+export interface DataSourceService {
+  list(principal: Principal): Promise<DataSource[]>;
+  get(principal: Principal, ref: number | string): Promise<DataSource>;
+  create(principal: Principal, input: DataSourceInput): Promise<DataSource>;
+  update(principal: Principal, ref: number | string, patch: DataSourcePatch): Promise<DataSource>;
+  delete(principal: Principal, ref: number | string): Promise<void>;
+  refreshColumns(principal: Principal, ref: number | string): Promise<DataSource>;
+  preview(principal: Principal, ref: number | string, limit: number): Promise<QueryResult>;
+  /** For other core services and bootstrap: no permission check. */
+  find(organizationId: number, ref: number | string): Promise<DataSource | undefined>;
+  findByName(organizationId: number, name: string): Promise<DataSource | undefined>;
+  createStorage(organizationId: number, input: StorageInput): Promise<DataSource>;
+  /** Records columns added to a storage table (ingestion of new columns). */
+  setColumns(source: DataSource, columns: ColumnInfo[]): Promise<DataSource>;
+  bumpVersion(source: DataSource): Promise<number>;
+  storageOf(source: DataSource): Promise<Engine & ManagedStorage>;
+}
+
+export function relationOf(source: DataSource): ModelRelation {
+  if (source.type === 'sql') return { kind: 'sql', sql: source.sql ?? '' };
+  return { kind: 'table', ...(source.schema && { schema: source.schema }), table: source.table ?? '' };
+}
+
+const parse = <T>(text: string): T => JSON.parse(text) as T;
+
+function toDataSource(row: Selectable<DataSourcesTable>): DataSource {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    organizationId: row.organization_id,
+    connectionId: row.connection_id,
+    name: row.name,
+    type: row.type as DataSourceType,
+    ...(row.schema_name !== null && { schema: row.schema_name }),
+    ...(row.table_name !== null && { table: row.table_name }),
+    ...(row.sql_text !== null && { sql: row.sql_text }),
+    columns: parse(row.columns),
+    primaryKey: parse(row.primary_key),
+    policies: parse(row.policies),
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !name.trim() || name.length > 200)
+    throw validationError('name', 'must be 1 to 200 characters');
+  return name.trim();
+}
+
+/** One statement that reads: describeQuery would otherwise happily plan DDL on some engines. */
+function checkSelect(sql: unknown): string {
+  if (typeof sql !== 'string' || !/^\s*(select|with)\b/i.test(sql))
+    throw validationError('sql', 'must be a SELECT statement');
+  const text = sql.trim().replace(/;\s*$/, '');
+  if (text.includes(';')) throw validationError('sql', 'must be a single statement');
+  return text;
+}
+
+export function createDataSourceService(deps: { store: Store; registry: EngineRegistry }): DataSourceService {
+  const { db } = deps.store;
+
+  async function find(organizationId: number, ref: number | string): Promise<DataSource | undefined> {
+    let query = db.selectFrom('data_sources').selectAll().where('organization_id', '=', organizationId);
+    query = isNumericRef(ref) ? query.where('id', '=', Number(ref)) : query.where('uuid', '=', String(ref));
+    const row = await query.executeTakeFirst();
+    return row && toDataSource(row);
+  }
+
+  /** A restricted principal gets "not found" for other sources, so ids do not leak. */
+  async function visible(principal: Principal, ref: number | string): Promise<DataSource> {
+    const source = await find(principal.organizationId, ref);
+    if (!source || (principal.dataSourceIds && !principal.dataSourceIds.includes(source.id))) {
+      throw notFound('data source', ref);
+    }
+    return source;
+  }
+
+  async function connectionInOrganization(organizationId: number, connectionId: unknown): Promise<number> {
+    const row = await db
+      .selectFrom('connections')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', Number(connectionId))
+      .executeTakeFirst();
+    if (!row) throw validationError('connectionId', `no connection ${JSON.stringify(connectionId)}`);
+    return row.id;
+  }
+
+  async function describe(connectionId: number, input: { schema?: string; table?: string; sql?: string }) {
+    const engine = await deps.registry.engineFor(connectionId);
+    if (input.sql !== undefined) return engine.describeQuery(input.sql);
+    const tables = await engine.introspect();
+    const matches = tables.filter(
+      (t) => t.name === input.table && (!input.schema || t.schema === input.schema),
+    );
+    if (matches.length === 0) throw validationError('table', `no table "${input.table}" in the connection`);
+    if (matches.length > 1)
+      throw validationError('schema', `table "${input.table}" exists in several schemas; name one`);
+    return matches[0].columns;
+  }
+
+  async function storageOf(source: DataSource): Promise<Engine & ManagedStorage> {
+    const engine = await deps.registry.engineFor(source.connectionId);
+    if (!hasManagedStorage(engine))
+      throw new RosettaError('ERR_ENGINE', `connection ${source.connectionId} has no managed storage`);
+    return engine;
+  }
+
+  async function insertRow(
+    organizationId: number,
+    values: Omit<
+      Selectable<DataSourcesTable>,
+      'id' | 'uuid' | 'organization_id' | 'version' | 'created_at' | 'updated_at'
+    >,
+  ) {
+    const now = nowIso();
+    const row = await db
+      .insertInto('data_sources')
+      .values({
+        ...values,
+        uuid: randomUUID(),
+        organization_id: organizationId,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toDataSource(row);
+  }
+
+  async function createStorage(organizationId: number, input: StorageInput): Promise<DataSource> {
+    const columns = checkStorageColumns(input.columns ?? []);
+    const primaryKey = checkPrimaryKey(input.primaryKey ?? [], columns);
+    const infos = storageColumnInfo(columns, primaryKey);
+    const policies = checkPolicies(input.policies ?? [], infos);
+    const embedded = await db
+      .selectFrom('connections')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('builtin', '=', 1)
+      .executeTakeFirst();
+    if (!embedded)
+      throw new RosettaError('ERR_CONFLICT', 'the organization has no embedded connection for storage');
+    const created = await insertRow(organizationId, {
+      name: checkName(input.name),
+      type: 'storage',
+      connection_id: embedded.id,
+      schema_name: STORAGE_SCHEMA,
+      table_name: null,
+      sql_text: null,
+      columns: JSON.stringify(infos),
+      primary_key: JSON.stringify(primaryKey),
+      policies: JSON.stringify(policies),
+    });
+    // The table is named after the id, known only now; a failed CREATE leaves no orphan row.
+    const table = `ds_${created.id}`;
+    await db.updateTable('data_sources').set({ table_name: table }).where('id', '=', created.id).execute();
+    const source = { ...created, table };
+    try {
+      if (columns.length > 0) await (await storageOf(source)).createTable(table, columns, primaryKey);
+    } catch (error) {
+      await db.deleteFrom('data_sources').where('id', '=', created.id).execute();
+      throw error;
+    }
+    return source;
+  }
+
+  async function save(source: DataSource, set: Partial<Selectable<DataSourcesTable>>): Promise<DataSource> {
+    await db
+      .updateTable('data_sources')
+      .set({ ...set, updated_at: nowIso() })
+      .where('id', '=', source.id)
+      .execute();
+    return (await find(source.organizationId, source.id)) as DataSource;
+  }
+
+  return {
+    async list(principal) {
+      requireRole(principal, 'viewer', 'list data sources');
+      let query = db
+        .selectFrom('data_sources')
+        .selectAll()
+        .where('organization_id', '=', principal.organizationId);
+      if (principal.dataSourceIds) query = query.where('id', 'in', [0, ...principal.dataSourceIds]);
+      return (await query.orderBy('id').execute()).map(toDataSource);
+    },
+    async get(principal, ref) {
+      requireRole(principal, 'viewer', 'read data sources');
+      return visible(principal, ref);
+    },
+    async create(principal, input) {
+      requireRole(principal, 'developer', `create ${input.type} data sources`);
+      if (input.type === 'storage') return createStorage(principal.organizationId, input);
+      const name = checkName(input.name);
+      const connectionId = await connectionInOrganization(principal.organizationId, input.connectionId);
+      const relation: { schema?: string; table?: string; sql?: string } =
+        input.type === 'sql'
+          ? { sql: checkSelect(input.sql) }
+          : { schema: input.schema || undefined, table: input.table };
+      if (input.type === 'table' && (typeof input.table !== 'string' || !input.table)) {
+        throw validationError('table', 'is required for a table source');
+      }
+      const columns = await describe(connectionId, relation);
+      return insertRow(principal.organizationId, {
+        name,
+        type: input.type,
+        connection_id: connectionId,
+        schema_name: relation.schema ?? null,
+        table_name: relation.table ?? null,
+        sql_text: relation.sql ?? null,
+        columns: JSON.stringify(columns),
+        primary_key: '[]',
+        policies: JSON.stringify(checkPolicies(input.policies ?? [], columns)),
+      });
+    },
+    async update(principal, ref, patch) {
+      requireRole(principal, 'developer', 'change data sources');
+      const source = await visible(principal, ref);
+      const set: Partial<Selectable<DataSourcesTable>> = {};
+      if (patch.name !== undefined) set.name = checkName(patch.name);
+      let columns = source.columns;
+      if (patch.sql !== undefined) {
+        if (source.type !== 'sql') throw validationError('sql', `a ${source.type} source has no SQL`);
+        set.sql_text = checkSelect(patch.sql);
+        columns = await describe(source.connectionId, { sql: set.sql_text });
+        set.columns = JSON.stringify(columns);
+      }
+      if (patch.policies !== undefined) set.policies = JSON.stringify(checkPolicies(patch.policies, columns));
+      return save(source, set);
+    },
+    async delete(principal, ref) {
+      requireRole(principal, 'developer', 'delete data sources');
+      const source = await visible(principal, ref);
+      const users = await db
+        .selectFrom('models')
+        .select('name')
+        .where('organization_id', '=', source.organizationId)
+        .where('definition', 'like', `%"dataSource":"${source.uuid}"%`)
+        .execute();
+      if (users.length > 0)
+        throw conflict(`data source is used by models ${users.map((u) => `"${u.name}"`).join(', ')}`);
+      if (source.type === 'storage' && source.table) await (await storageOf(source)).dropTable(source.table);
+      await db.deleteFrom('data_sources').where('id', '=', source.id).execute();
+    },
+    async refreshColumns(principal, ref) {
+      requireRole(principal, 'developer', 'refresh data source columns');
+      const source = await visible(principal, ref);
+      if (source.type === 'storage') return source;
+      const columns = await describe(
+        source.connectionId,
+        source.type === 'sql' ? { sql: source.sql } : source,
+      );
+      return save(source, { columns: JSON.stringify(columns) });
+    },
+    async preview(principal, ref, limit) {
+      requireRole(principal, 'viewer', 'preview data sources');
+      const source = await visible(principal, ref);
+      if (source.type === 'storage' && source.columns.length === 0)
+        return { columns: [], rows: [], truncated: false };
+      const cap = Math.max(1, Math.min(Math.trunc(limit) || 100, MAX_PREVIEW_ROWS));
+      const engine = await deps.registry.engineFor(source.connectionId);
+      // One row past the cap lets the engine report `truncated`.
+      const query = previewQuery(engine.dialect, relationOf(source), source.policies, principal, cap + 1);
+      return engine.run(query, { maxRows: cap });
+    },
+    find,
+    async findByName(organizationId, name) {
+      const row = await db
+        .selectFrom('data_sources')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('name', '=', name)
+        .orderBy('id')
+        .executeTakeFirst();
+      return row && toDataSource(row);
+    },
+    createStorage,
+    async setColumns(source, columns) {
+      return save(source, { columns: JSON.stringify(columns) });
+    },
+    async bumpVersion(source) {
+      await db
+        .updateTable('data_sources')
+        .set((eb) => ({ version: eb('version', '+', 1), updated_at: nowIso() }))
+        .where('id', '=', source.id)
+        .execute();
+      const row = await db
+        .selectFrom('data_sources')
+        .select('version')
+        .where('id', '=', source.id)
+        .executeTakeFirstOrThrow();
+      return row.version;
+    },
+    storageOf,
+  };
+}

@@ -1,0 +1,62 @@
+import type { StorageColumn } from '../../engines/types.ts';
+import { type Principal, requireRole } from '../auth/principal.ts';
+import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
+import { checkStorageColumns, storageColumnInfo } from './columns.ts';
+import type { DataSourceService } from './sources.ts';
+import type { DataSource } from './types.ts';
+
+/** Steps shared by every write into a storage source (JSON rows and CSV files). */
+export type DataChangedHook = (dataSourceId: number, connectionId: number) => void;
+
+export interface IngestResult {
+  /** Rows written (or deleted) by the batch. */
+  rows: number;
+  version: number;
+}
+
+/** Loads a storage source for writing, checking the role and the source's kind. */
+export async function writableSource(sources: DataSourceService, principal: Principal, ref: number | string) {
+  requireRole(principal, 'editor', 'push data into storage sources');
+  const source = await sources.find(principal.organizationId, ref);
+  if (!source || (principal.dataSourceIds && !principal.dataSourceIds.includes(source.id))) {
+    throw notFound('data source', ref);
+  }
+  if (source.type !== 'storage')
+    throw validationError('dataSource', `a ${source.type} source does not accept rows`);
+  return source;
+}
+
+/** Creates the table of a source declared without columns, from columns seen in its first data. */
+export async function ensureTable(sources: DataSourceService, source: DataSource, columns: StorageColumn[]) {
+  if (source.columns.length > 0) return source;
+  const checked = checkStorageColumns(columns);
+  await (await sources.storageOf(source)).createTable(source.table ?? '', checked, []);
+  return sources.setColumns(source, storageColumnInfo(checked, []));
+}
+
+/** Engine failures a caller can fix (duplicate keys) are conflicts, not warehouse outages. */
+export function mapStorageError(error: unknown): unknown {
+  if (
+    isRosettaError(error) &&
+    error.code === 'ERR_ENGINE' &&
+    /duplicate key|constraint/i.test(error.message)
+  ) {
+    return conflict(error.message.split('\n')[0]);
+  }
+  return error;
+}
+
+export async function finishBatch(
+  sources: DataSourceService,
+  source: DataSource,
+  hook?: DataChangedHook,
+): Promise<number> {
+  const version = await sources.bumpVersion(source);
+  try {
+    hook?.(source.id, source.connectionId);
+  } catch (error) {
+    // The data is committed; a failing cache hook must not turn the write into an error.
+    console.error('onDataChanged hook failed', error);
+  }
+  return version;
+}

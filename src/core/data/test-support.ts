@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTempPostgres, type TempDatabase } from '../../../test/support/databases.ts';
+import { openPostgresStore, openSqliteStore, type Store } from '../../store/database.ts';
+import { migrateToLatest } from '../../store/migrate.ts';
+import type { Principal, Role } from '../auth/principal.ts';
+import { createDataModule, type DataModule } from './index.ts';
+import type { Connection } from './types.ts';
+
+/**
+ * Test harness for the data module: a fresh metadata store (SQLite file or a throw-away
+ * PostgreSQL database), a temp data dir holding the embedded DuckDB, and a record of
+ * `onDataChanged` calls. `undefined` when PostgreSQL is not reachable (the caller skips).
+ */
+export interface Harness {
+  data: DataModule;
+  store: Store;
+  dataDir: string;
+  embedded: Connection;
+  changes: Array<[dataSourceId: number, connectionId: number]>;
+  close(): Promise<void>;
+}
+
+export const ORGANIZATION_ID = 1;
+
+export function principalFor(role: Role, overrides: Partial<Principal> = {}): Principal {
+  return {
+    kind: 'user',
+    userId: 1,
+    userUuid: '00000000-0000-4000-8000-000000000001',
+    email: `${role}@example.test`,
+    organizationId: ORGANIZATION_ID,
+    projectId: 1,
+    role,
+    groupIds: [],
+    attributes: {},
+    ...overrides,
+  };
+}
+
+export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness | undefined> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-data-'));
+  let database: TempDatabase | undefined;
+  let store: Store;
+  if (kind === 'postgres') {
+    database = await createTempPostgres('rosetta_data');
+    if (!database.available) return undefined;
+    store = openPostgresStore(database.url);
+  } else {
+    store = openSqliteStore(join(dataDir, 'metadata.sqlite'));
+  }
+  await migrateToLatest(store);
+  const changes: Harness['changes'] = [];
+  const data = createDataModule({
+    store,
+    dataDir,
+    secret: 'test-secret-0123456789abcdef',
+    onDataChanged: (id, connectionId) => changes.push([id, connectionId]),
+  });
+  const embedded = await data.connections.ensureEmbedded(ORGANIZATION_ID);
+  return {
+    data,
+    store,
+    dataDir,
+    embedded,
+    changes,
+    async close() {
+      await data.close();
+      await store.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

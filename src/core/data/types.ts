@@ -1,0 +1,121 @@
+import type { ColumnInfo, StorageColumn } from '../../engines/types.ts';
+import type { ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
+
+/** Domain shapes of the data module: what services take and return (never raw rows). */
+
+export type ConnectionType = 'duckdb' | 'postgres' | 'mysql';
+
+export interface Connection {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  name: string;
+  type: ConnectionType;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  ssl: boolean;
+  /** DuckDB only: file name inside the data dir. */
+  file?: string;
+  /** The password itself is never returned by any read. */
+  hasPassword: boolean;
+  /** The embedded DuckDB connection: not deletable. */
+  builtin: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConnectionInput {
+  name: string;
+  type: ConnectionType;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** `null` clears a stored password; absent keeps it (on update). */
+  password?: string | null;
+  ssl?: boolean;
+  file?: string;
+}
+
+export type DataSourceType = 'table' | 'sql' | 'storage';
+
+export interface DataSource {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  connectionId: number;
+  name: string;
+  type: DataSourceType;
+  schema?: string;
+  table?: string;
+  sql?: string;
+  columns: ColumnInfo[];
+  primaryKey: string[];
+  policies: RowPolicy[];
+  /** Bumped by every ingestion; part of query cache keys. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type DataSourceInput =
+  | {
+      type: 'table';
+      name: string;
+      connectionId: number;
+      schema?: string;
+      table: string;
+      policies?: RowPolicy[];
+    }
+  | { type: 'sql'; name: string; connectionId: number; sql: string; policies?: RowPolicy[] }
+  | {
+      type: 'storage';
+      name: string;
+      /** Empty or absent: inferred from the first batch of rows. */
+      columns?: StorageColumn[];
+      primaryKey?: string[];
+      policies?: RowPolicy[];
+    };
+
+export interface DataSourcePatch {
+  name?: string;
+  policies?: RowPolicy[];
+  /** `sql` sources only: re-described on save. */
+  sql?: string;
+}
+
+/**
+ * A model table as stored: a relation in the model's connection, or a data source (by uuid)
+ * whose relation and version the model borrows.
+ */
+export type ModelTableInput =
+  | { name: string; schema?: string; table: string }
+  | { name: string; sql: string }
+  | { name: string; dataSource: string };
+
+export interface ModelDefinition {
+  baseTable: string;
+  tables: ModelTableInput[];
+  joins: ModelJoin[];
+  dimensions: ModelDimension[];
+  metrics: ModelMetric[];
+  policies: RowPolicy[];
+}
+
+export interface ModelInput extends ModelDefinition {
+  name: string;
+  connectionId: number;
+}
+
+export interface StoredModel extends ModelDefinition {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  name: string;
+  connectionId: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
