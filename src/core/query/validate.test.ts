@@ -27,6 +27,29 @@ const rule = (field: string, operator: string, values: unknown[] = []) => ({
 });
 
 describe('validateQuery', () => {
+  it('sorts by a bare field name through the one column computed from it', () => {
+    const query = validate({
+      dimensions: ['country', { field: 'orders.date', granularity: 'month' }],
+      metrics: [{ field: 'quantity', aggregation: 'sum' }],
+      sorts: [{ field: 'quantity', descending: true }, 'date'],
+    });
+    expect(query.sorts.map((s) => s.target)).toEqual([
+      { kind: 'column', name: 'sum_quantity' },
+      { kind: 'column', name: 'date_month' },
+    ]);
+    fails(
+      {
+        metrics: [
+          { field: 'quantity', aggregation: 'sum' },
+          { field: 'quantity', aggregation: 'max' },
+        ],
+        sorts: ['quantity'],
+      },
+      'sorts[0].field',
+      /ambiguous: sort by one of the columns \(sum_quantity, max_quantity\)/,
+    );
+  });
+
   it('resolves bare and qualified names and names result columns by the documented rule', () => {
     const query = validate({
       dimensions: ['country', { field: 'orders.date', granularity: 'month' }, 'customers.id'],

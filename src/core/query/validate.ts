@@ -182,7 +182,17 @@ function resolveSort(query: ResolvedQuery, model: Model, reference: string, path
   if (columns.includes(reference)) return { kind: 'column', name: reference };
   const field = resolveField(model, reference, path);
   if (!query.aggregate) return { kind: 'field', field };
-  const dimension = query.dimensions.find((d) => d.field.address === field.address && !d.granularity);
-  if (!dimension) throw validationError(path, `sort by a column of the query (${columns.join(', ')})`);
-  return { kind: 'column', name: dimension.name };
+  // A bare field name sorts by the one output column computed from that field, so clients may
+  // write `{"field":"quantity"}` for `sum_quantity` or `"date"` for `date_month`.
+  const fromField = [
+    ...query.dimensions.filter((d) => d.field.address === field.address),
+    ...query.metrics.filter(
+      (m) => m.expression.kind === 'aggregate' && m.expression.field?.address === field.address,
+    ),
+  ];
+  if (fromField.length !== 1) {
+    const problem = fromField.length === 0 ? 'sort by a column of the query' : 'ambiguous: sort by one of the columns';
+    throw validationError(path, `${problem} (${(fromField.length ? fromField.map((c) => c.name) : columns).join(', ')})`);
+  }
+  return { kind: 'column', name: fromField[0].name };
 }
