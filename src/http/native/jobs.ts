@@ -25,19 +25,20 @@ const JobSchema = Type.Object({
 const JobEnvelope = Type.Object({ job: JobSchema });
 
 const JobStatusSchema = Type.Union(jobStatuses.map((s) => Type.Literal(s)));
-// Query strings arrive as text (no coercion), so counts are digit patterns.
-const Count = Type.String({ pattern: '^[0-9]{1,10}$' });
+// Query strings arrive as text (no coercion), so numbers are digit patterns.
+const Limit = Type.String({ pattern: '^[1-9][0-9]{0,3}$' });
+const After = Type.String({ pattern: '^[0-9]{1,10}$' });
 const JobParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const JobListQuery = Type.Object(
   {
     status: Type.Optional(JobStatusSchema),
     type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    limit: Type.Optional(Count),
+    limit: Type.Optional(Limit),
   },
   { additionalProperties: false },
 );
 const JobLogsQuery = Type.Object(
-  { after: Type.Optional(Count), limit: Type.Optional(Count) },
+  { after: Type.Optional(After), limit: Type.Optional(Limit) },
   { additionalProperties: false },
 );
 const LogLine = Type.Object({
