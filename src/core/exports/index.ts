@@ -1,0 +1,33 @@
+/** Exports: CSV, XLSX, PDF and PNG renderers, given data (no database access here). */
+export {
+  type ChartFrame,
+  type ChartResult,
+  type ChartVisualization,
+  chartOption,
+  chartTypes,
+  isChartType,
+} from './chart-options.ts';
+export {
+  type CsvBenchResult,
+  type CsvOptions,
+  type CsvWriteResult,
+  measureCsvExport,
+  writeCsv,
+} from './csv.ts';
+export type { PaperName } from './layout.ts';
+export {
+  closeRenderPool,
+  configureRenderPool,
+  type RenderPoolOptions,
+  renderDashboardPdf,
+  renderDashboardPng,
+} from './render-pool.ts';
+export { sampleDashboardSpec, syntheticRowStream } from './samples.ts';
+export type {
+  DashboardRenderSpec,
+  RenderOptions,
+  RenderOutput,
+  RenderWidget,
+  WidgetResult,
+} from './types.ts';
+export { writeXlsx, XLSX_MAX_ROWS, type XlsxSheet } from './xlsx.ts';

@@ -1,0 +1,152 @@
+/**
+ * A small pool of worker threads for PDF and PNG rendering: rendering is synchronous CPU work
+ * that would stall the server's event loop. Workers start on first use, run one render at a
+ * time, are replaced when they crash or time out, and do not keep the process alive when idle.
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, RosettaError } from '../errors.ts';
+import type { DashboardRenderSpec, RenderOptions, RenderOutput } from './types.ts';
+
+export interface RenderJob {
+  id: number;
+  format: 'pdf' | 'png';
+  spec: DashboardRenderSpec;
+  options: RenderOptions;
+}
+
+export type RenderReply =
+  | { id: number; ok: true; data: Uint8Array; warnings: string[]; pages: number }
+  | { id: number; ok: false; message: string; code?: string; field?: string };
+
+export interface RenderPoolOptions {
+  /** Worker threads; default min(2, cores). */
+  size?: number;
+  /** A render running longer is stopped with ERR_TIMEOUT; default 60 s. */
+  timeoutMs?: number;
+}
+
+interface Task {
+  job: RenderJob;
+  resolve: (output: RenderOutput) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  task?: Task;
+  timer?: NodeJS.Timeout;
+}
+
+let settings: Required<RenderPoolOptions> = { size: Math.min(2, availableParallelism()), timeoutMs: 60_000 };
+const slots: Slot[] = [];
+const queue: Task[] = [];
+let nextId = 1;
+
+/**
+ * Under tsx the worker entry is TypeScript. Node 20 does not apply loader hooks given with
+ * `--import` to a worker's entry module, so the worker starts as a one-line script that
+ * registers tsx in its own thread and then imports the entry.
+ */
+function startWorker(): Worker {
+  const typescript = import.meta.url.endsWith('.ts');
+  const entry = new URL(typescript ? './render-worker.ts' : './render-worker.js', import.meta.url);
+  if (!typescript) return new Worker(entry);
+  const tsxApi = new URL('./esm/api/index.mjs', pathToFileURL(createRequire(import.meta.url).resolve('tsx')));
+  const boot = `import(${JSON.stringify(tsxApi.href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
+  return new Worker(boot, { eval: true });
+}
+
+function settle(slot: Slot): Task | undefined {
+  const task = slot.task;
+  clearTimeout(slot.timer);
+  slot.task = undefined;
+  slot.timer = undefined;
+  return task;
+}
+
+function replace(slot: Slot, error: Error): void {
+  settle(slot)?.reject(error);
+  const index = slots.indexOf(slot);
+  if (index >= 0) slots.splice(index, 1);
+  void slot.worker.terminate();
+  dispatch();
+}
+
+function addSlot(): Slot {
+  const slot: Slot = { worker: startWorker() };
+  slot.worker.on('message', (reply: RenderReply) => {
+    const task = settle(slot);
+    slot.worker.unref();
+    if (task) {
+      if (reply.ok)
+        task.resolve({ data: Buffer.from(reply.data), warnings: reply.warnings, pages: reply.pages });
+      else if (reply.code) task.reject(new RosettaError(reply.code as ErrorCode, reply.message, reply.field));
+      else task.reject(new Error(`render failed: ${reply.message}`));
+    }
+    dispatch();
+  });
+  slot.worker.on('error', (error) => replace(slot, new Error(`render worker crashed: ${error.message}`)));
+  slot.worker.on('exit', (code) => {
+    if (slots.includes(slot)) replace(slot, new Error(`render worker exited with code ${code}`));
+  });
+  slots.push(slot);
+  return slot;
+}
+
+function dispatch(): void {
+  while (queue.length > 0) {
+    const slot = slots.find((s) => !s.task) ?? (slots.length < settings.size ? addSlot() : undefined);
+    if (!slot) return;
+    const task = queue.shift() as Task;
+    slot.task = task;
+    slot.worker.ref();
+    slot.timer = setTimeout(
+      () =>
+        replace(slot, new RosettaError('ERR_TIMEOUT', `rendering took longer than ${settings.timeoutMs} ms`)),
+      settings.timeoutMs,
+    );
+    slot.worker.postMessage(task.job);
+  }
+}
+
+function render(
+  format: 'pdf' | 'png',
+  spec: DashboardRenderSpec,
+  options: RenderOptions,
+): Promise<RenderOutput> {
+  return new Promise((resolve, reject) => {
+    queue.push({ job: { id: nextId++, format, spec, options }, resolve, reject });
+    dispatch();
+  });
+}
+
+/** Changes the pool's size and timeout; applies to workers started afterwards. */
+export function configureRenderPool(options: RenderPoolOptions): void {
+  settings = { ...settings, ...options };
+}
+
+export function renderDashboardPdf(
+  spec: DashboardRenderSpec,
+  options: RenderOptions = {},
+): Promise<RenderOutput> {
+  return render('pdf', spec, options);
+}
+
+export function renderDashboardPng(
+  spec: DashboardRenderSpec,
+  options: RenderOptions = {},
+): Promise<RenderOutput> {
+  return render('png', spec, options);
+}
+
+/** Stops every worker; queued and running renders fail. The pool restarts on next use. */
+export async function closeRenderPool(): Promise<void> {
+  const error = new Error('render pool closed');
+  for (const task of queue.splice(0)) task.reject(error);
+  const stopping = slots.splice(0);
+  for (const slot of stopping) settle(slot)?.reject(error);
+  await Promise.all(stopping.map((slot) => slot.worker.terminate()));
+}

@@ -1,0 +1,45 @@
+/** The input and output of the dashboard renderers: data already fetched, no database here. */
+import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
+import type { LayoutItem, Visualization } from '../content/types.ts';
+import type { PaperName } from './layout.ts';
+
+export interface WidgetResult {
+  columns: ResultColumn[];
+  rows: JsonScalar[][];
+}
+
+export interface RenderWidget {
+  /** The id layout cells refer to. */
+  id: string;
+  title: string;
+  visualization: Visualization;
+  /** Absent for text widgets. */
+  result?: WidgetResult | null;
+}
+
+export interface DashboardRenderSpec {
+  title: string;
+  /** Drawn at the top as the documented tag subset (see rich-text.ts). */
+  headerHtml?: string | null;
+  widgets: RenderWidget[];
+  layout: LayoutItem[];
+}
+
+export interface RenderOptions {
+  /** Paper of the PDF pages and the width of the PNG page; default A4. */
+  paper?: PaperName;
+  /** Default landscape. */
+  orientation?: 'landscape' | 'portrait';
+  /** Height of one grid row unit in points; default 40. */
+  rowHeight?: number;
+  /** Width of the PNG in pixels; default 1600. */
+  pngWidth?: number;
+}
+
+export interface RenderOutput {
+  data: Buffer;
+  /** Problems the document shows (e.g. characters no font has); empty when none. */
+  warnings: string[];
+  /** PDF pages (1 for PNG). */
+  pages: number;
+}
