@@ -1,0 +1,59 @@
+import { Cron } from 'croner';
+import { validationError } from '../errors.ts';
+
+/**
+ * Cron expressions are the classic five fields (minute precision): a per-second schedule would
+ * only flood inboxes, and the tick resolution is seconds anyway.
+ */
+const patternOf = (cron: string, timezone?: string) =>
+  new Cron(cron, { timezone, mode: '5-part', paused: true, domAndDow: false });
+
+export function checkTimezone(timezone: string, field = 'timezone'): string {
+  try {
+    // Intl knows the IANA database; an unknown zone is a RangeError.
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+  } catch {
+    throw validationError(field, `unknown IANA timezone "${timezone}"`);
+  }
+  if (!timezone.includes('/') && timezone !== 'UTC') {
+    throw validationError(field, `use an IANA name such as "Europe/Paris" or "UTC", not "${timezone}"`);
+  }
+  return timezone;
+}
+
+export function checkCron(cron: string, field = 'cron'): string {
+  const trimmed = cron.trim().replace(/\s+/g, ' ');
+  if (trimmed.split(' ').length !== 5) {
+    throw validationError(field, 'expected five fields: minute hour day-of-month month day-of-week');
+  }
+  try {
+    patternOf(trimmed);
+  } catch (error) {
+    throw validationError(field, error instanceof Error ? error.message : 'invalid cron expression');
+  }
+  return trimmed;
+}
+
+/** The first fire time strictly after `after`, or null when the expression never fires again. */
+export function nextFireTime(cron: string, timezone: string, after: Date): Date | null {
+  return patternOf(cron, timezone).nextRun(after);
+}
+
+/** `YYYY-MM-DD` and `YYYY-MM-DD HH:mm` of an instant in a timezone, for message variables. */
+export function localDateTime(instant: Date, timezone: string): { date: string; time: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(instant)
+      .map((part) => [part.type, part.value]),
+  );
+  const date = `${parts.year}-${parts.month}-${parts.day}`;
+  return { date, time: `${date} ${parts.hour}:${parts.minute}` };
+}

@@ -1,0 +1,176 @@
+import type { Principal } from '../auth/principal.ts';
+import type { DashboardService } from '../content/index.ts';
+import { type Job, type JobContext, TransientJobError } from '../jobs/index.ts';
+import type { FilterNode, QueryService } from '../query/index.ts';
+import { evaluateConditions } from './conditions.ts';
+import { localDateTime } from './cron.ts';
+import type { Mailer } from './mail.ts';
+import { type Db, findSchedule, finishRun, toSchedule } from './repo.ts';
+import type { AlertEvaluation, DeliveryRenderer, OwnerResolver, RenderedFile, Schedule } from './types.ts';
+import { postJson } from './webhooks.ts';
+
+/**
+ * The job behind every run of a schedule: an alert evaluates its conditions first and stops
+ * there when they do not hold; then the target is rendered as the owner sees it and sent.
+ * The run's history row follows the job: running, then success, retrying or failure.
+ */
+
+export interface RunPayload {
+  scheduleId: number;
+  fireTime: string;
+}
+
+export interface RunDeps {
+  db: Db;
+  now: () => Date;
+  owners: OwnerResolver;
+  query: Pick<QueryService, 'run'>;
+  dashboards: Pick<DashboardService, 'get'>;
+  renderer: DeliveryRenderer;
+  mailer: Mailer;
+  httpTimeoutMs: number;
+}
+
+export async function runSchedule(
+  deps: RunDeps,
+  job: Job,
+  context: JobContext<RunPayload>,
+): Promise<unknown> {
+  const { db } = deps;
+  const row = await findSchedule(db, context.payload.scheduleId);
+  if (!row) return { skipped: 'the schedule was deleted' };
+  const schedule = toSchedule(row);
+  const iso = () => deps.now().toISOString();
+  await finishRun(db, job.id, { status: 'running', now: iso() });
+  try {
+    const principal = await deps.owners(schedule.organizationId, schedule.ownerId);
+    if (!principal) throw new Error(`the owner (user ${schedule.ownerId}) of this schedule no longer exists`);
+    let evaluation: AlertEvaluation | undefined;
+    if (schedule.kind === 'alert') {
+      evaluation = await evaluateAlert(deps, schedule, principal, context.signal);
+      await context.log(
+        `conditions ${evaluation.triggered ? 'hold' : 'do not hold'}: ${describe(evaluation)}`,
+      );
+      if (!evaluation.triggered) {
+        await finishRun(db, job.id, { status: 'success', result: evaluation, triggered: false, now: iso() });
+        return { triggered: false, evaluation };
+      }
+    }
+    await context.progress(30);
+    const file = await deps.renderer.render(
+      principal,
+      schedule.target,
+      schedule.format,
+      schedule.filters,
+      context.signal,
+    );
+    await context.progress(70);
+    const delivery = await deliver(deps, schedule, principal, file, evaluation, job, context);
+    const result = evaluation ? { evaluation, delivery } : delivery;
+    await finishRun(db, job.id, { status: 'success', result, triggered: evaluation?.triggered, now: iso() });
+    return result;
+  } catch (error) {
+    const retrying = error instanceof TransientJobError && job.attempts < job.maxAttempts;
+    const message = error instanceof Error ? error.message : String(error);
+    await finishRun(db, job.id, { status: retrying ? 'retrying' : 'failure', error: message, now: iso() });
+    throw error;
+  }
+}
+
+async function evaluateAlert(deps: RunDeps, schedule: Schedule, principal: Principal, signal: AbortSignal) {
+  const { target } = schedule;
+  let body: Record<string, unknown>;
+  if ('query' in target) body = target.query;
+  else if ('widget' in target) {
+    const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
+    const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
+    if (!widget?.query) throw new Error(`widget "${target.widget.widget}" has no query any more`);
+    body = widget.query;
+  } else throw new Error('an alert watches a widget or a query');
+  const result = await deps.query.run(principal, withFilters(body, schedule.filters), {
+    signal,
+    noCache: true,
+  });
+  return evaluateConditions(result, schedule.conditions);
+}
+
+/** The schedule's filter rules `and`-ed to the query's own filters. */
+export function withFilters(body: Record<string, unknown>, filters: FilterNode[]): Record<string, unknown> {
+  if (filters.length === 0) return body;
+  const own = body.filters as FilterNode | undefined | null;
+  return { ...body, filters: { and: own ? [own, ...filters] : filters } };
+}
+
+const describe = (evaluation: AlertEvaluation): string =>
+  evaluation.conditions
+    .map((c) => `${c.aggregation}(${c.field}) = ${c.value} ${c.operator} ${c.values.join(' and ')}`)
+    .join('; ');
+
+/** `{{$today}}`, `{{$now}}` (in the schedule's timezone), `{{$dashboard}}`, `{{$name}}`; others stay. */
+export function fillVariables(template: string, variables: Record<string, string>): string {
+  return template.replace(/\{\{\s*\$(\w+)\s*\}\}/g, (whole, name: string) => variables[name] ?? whole);
+}
+
+async function deliver(
+  deps: RunDeps,
+  schedule: Schedule,
+  principal: Principal,
+  file: RenderedFile,
+  evaluation: AlertEvaluation | undefined,
+  job: Job,
+  context: JobContext<RunPayload>,
+) {
+  const { target, destination } = schedule;
+  const dashboardId =
+    'dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null;
+  const dashboard =
+    dashboardId === null ? schedule.name : (await deps.dashboards.get(principal, dashboardId)).name;
+  const local = localDateTime(new Date(context.payload.fireTime), schedule.timezone);
+  const variables = { today: local.date, now: local.time, dashboard, name: schedule.name };
+  const headline = evaluation
+    ? `Alert "${schedule.name}" triggered: ${describe(evaluation)}`
+    : `${schedule.name}: ${file.filename}`;
+  const fileInfo = { filename: file.filename, contentType: file.contentType, size: file.content.length };
+
+  if (destination.type === 'email') {
+    const defaultSubject = evaluation ? 'Alert: {{$name}}' : '{{$dashboard}} – {{$today}}';
+    const intro = destination.message ? `${fillVariables(destination.message, variables)}\n\n` : '';
+    const message = await deps.mailer.send(
+      schedule.organizationId,
+      {
+        to: destination.recipients,
+        subject: fillVariables(destination.subject ?? defaultSubject, variables),
+        text: `${intro}${headline}\n`,
+        attachments: [file],
+        scheduleId: schedule.id,
+        jobId: job.id,
+      },
+      context.signal,
+    );
+    await context.log(`email ${message.status} to ${destination.recipients.length} recipient(s)`);
+    return { channel: 'email', outboxId: message.id, status: message.status, file: fileInfo };
+  }
+  const options = {
+    timeoutMs: deps.httpTimeoutMs,
+    signal: context.signal,
+    deliveryId: job.uuid,
+    now: deps.now,
+  };
+  if (destination.type === 'webhook') {
+    const payload = {
+      event: evaluation ? 'alert.triggered' : 'schedule.delivery',
+      schedule: { id: schedule.id, uuid: schedule.uuid, name: schedule.name, kind: schedule.kind },
+      fireTime: context.payload.fireTime,
+      evaluation: evaluation ?? null,
+      file: { ...fileInfo, url: file.url ?? null, content: file.content.toString('base64') },
+    };
+    const status = await postJson(destination.url, payload, { ...options, secret: destination.secret });
+    await context.log(`webhook answered ${status}`);
+    return { channel: 'webhook', status, file: fileInfo };
+  }
+  // Incoming webhooks cannot upload files: Slack gets the summary and a link when there is one.
+  const link = file.url ? `<${file.url}|${file.filename}>` : `${file.filename} (${fileInfo.size} bytes)`;
+  const status = await postJson(destination.url, { text: `*${headline}*\n${link}` }, options);
+  await context.log(`Slack answered ${status}`);
+  return { channel: 'slack', status, file: fileInfo };
+}

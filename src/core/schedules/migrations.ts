@@ -1,0 +1,97 @@
+import type { Migration } from 'kysely';
+import { isPostgres, type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
+
+const serialId = (db: MigrationDb, name: string) => {
+  const table = db.schema.createTable(name);
+  return isPostgres(db)
+    ? table.addColumn('id', 'serial', (c) => c.primaryKey())
+    : table.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+};
+
+export const scheduleMigrations: Record<string, Migration> = {
+  '0500_schedules': {
+    async up(db: MigrationDb) {
+      await withTimestamps(withIdentity(db, db.schema.createTable('schedules')))
+        .addColumn('organization_id', 'integer', (c) => c.notNull())
+        .addColumn('owner_id', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('cron', 'text', (c) => c.notNull())
+        .addColumn('timezone', 'text', (c) => c.notNull())
+        .addColumn('paused', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('filters', 'text', (c) => c.notNull())
+        .addColumn('destination', 'text', (c) => c.notNull())
+        .addColumn('conditions', 'text', (c) => c.notNull())
+        .addColumn('next_run_at', 'text')
+        .addColumn('last_run_at', 'text')
+        .addColumn('last_status', 'text')
+        .execute();
+      // The tick's query: schedules not paused whose next fire time has come.
+      await db.schema
+        .createIndex('schedules_due')
+        .on('schedules')
+        .columns(['paused', 'next_run_at'])
+        .execute();
+      await db.schema
+        .createIndex('schedules_organization')
+        .on('schedules')
+        .columns(['organization_id', 'kind'])
+        .execute();
+
+      await serialId(db, 'schedule_runs')
+        .addColumn('schedule_id', 'integer', (c) =>
+          c.notNull().references('schedules.id').onDelete('cascade'),
+        )
+        .addColumn('fire_time', 'text', (c) => c.notNull())
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'integer')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('result', 'text')
+        .addColumn('triggered', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+      // One history row per job: a re-enqueue of the same fire time finds the job and its row.
+      await db.schema
+        .createIndex('schedule_runs_job')
+        .on('schedule_runs')
+        .column('job_id')
+        .unique()
+        .execute();
+      await db.schema
+        .createIndex('schedule_runs_schedule')
+        .on('schedule_runs')
+        .columns(['schedule_id', 'id'])
+        .execute();
+
+      await withIdentity(db, db.schema.createTable('outbox_messages'))
+        .addColumn('organization_id', 'integer', (c) => c.notNull())
+        .addColumn('schedule_id', 'integer')
+        .addColumn('job_id', 'integer')
+        .addColumn('recipients', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('attachments', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'text')
+        .execute();
+      // The daily quota counts an organization's messages since midnight UTC.
+      await db.schema
+        .createIndex('outbox_organization_created')
+        .on('outbox_messages')
+        .columns(['organization_id', 'created_at'])
+        .execute();
+      await db.schema.createIndex('outbox_job').on('outbox_messages').column('job_id').execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.dropTable('outbox_messages').execute();
+      await db.schema.dropTable('schedule_runs').execute();
+      await db.schema.dropTable('schedules').execute();
+    },
+  },
+};

@@ -1,0 +1,64 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Kysely row types of the schedules module. Organization, owner and job ids are plain integers
+ * (no foreign keys into other modules); JSON documents are text, timestamps ISO-8601 UTC text.
+ */
+export interface ScheduleTables {
+  schedules: ScheduleRow;
+  schedule_runs: ScheduleRunRow;
+  outbox_messages: OutboxMessageRow;
+}
+
+export interface ScheduleRow {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  owner_id: number;
+  kind: string;
+  name: string;
+  cron: string;
+  timezone: string;
+  paused: number;
+  target: string;
+  format: string;
+  filters: string;
+  destination: string;
+  conditions: string;
+  /** The next fire time; the tick's compare-and-set on it is what makes each fire time run once. */
+  next_run_at: string | null;
+  last_run_at: string | null;
+  last_status: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ScheduleRunRow {
+  id: Generated<number>;
+  schedule_id: number;
+  fire_time: string;
+  trigger: string;
+  job_id: number | null;
+  status: string;
+  error: string | null;
+  result: string | null;
+  triggered: number | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface OutboxMessageRow {
+  id: Generated<number>;
+  uuid: string;
+  organization_id: number;
+  schedule_id: number | null;
+  job_id: number | null;
+  recipients: string;
+  subject: string;
+  text: string;
+  status: string;
+  error: string | null;
+  attachments: string;
+  created_at: string;
+  sent_at: string | null;
+}

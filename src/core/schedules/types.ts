@@ -1,0 +1,154 @@
+import type { JsonScalar } from '../../engines/types.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { FilterRule } from '../query/index.ts';
+
+/** Domain types of schedules: cron deliveries of dashboards, widgets and queries, and data alerts. */
+
+export const scheduleKinds = ['delivery', 'alert'] as const;
+export type ScheduleKind = (typeof scheduleKinds)[number];
+
+/** The job type that runs each kind. */
+export const scheduleJobTypes: Record<ScheduleKind, string> = {
+  delivery: 'schedule.delivery',
+  alert: 'schedule.alert',
+};
+
+export const exportFormats = ['csv', 'xlsx', 'pdf', 'png'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+/** What a schedule sends or an alert watches; dashboards are kept by integer id. */
+export type ScheduleTarget =
+  | { dashboard: number }
+  | { widget: { dashboard: number; widget: string } }
+  /** A native query body (POST /api/query); alerts only. */
+  | { query: Record<string, unknown> };
+
+export type Destination =
+  | { type: 'email'; recipients: string[]; subject: string | null; message: string | null }
+  | { type: 'webhook'; url: string; secret: string | null }
+  | { type: 'slack'; url: string };
+
+export const conditionOperators = [
+  'greater_than',
+  'less_than',
+  'equals',
+  'not_equals',
+  'between',
+  'greater_or_equal',
+  'less_or_equal',
+] as const;
+export type ConditionOperator = (typeof conditionOperators)[number];
+
+/**
+ * How a condition reduces the result column `field` to one value: numeric aggregations ignore
+ * NULLs; `count` counts non-null values; `first`/`last` take the first/last row's value, NULL
+ * included. An empty result gives NULL (count: 0), and a NULL value satisfies no operator.
+ */
+export const conditionAggregations = ['sum', 'avg', 'min', 'max', 'count', 'first', 'last'] as const;
+export type ConditionAggregation = (typeof conditionAggregations)[number];
+
+export interface AlertCondition {
+  field: string;
+  aggregation: ConditionAggregation;
+  operator: ConditionOperator;
+  /** One value, two for `between` (bounds included). */
+  values: JsonScalar[];
+}
+
+export interface ConditionResult extends AlertCondition {
+  value: JsonScalar;
+  holds: boolean;
+}
+
+export interface AlertEvaluation {
+  triggered: boolean;
+  rows: number;
+  conditions: ConditionResult[];
+}
+
+export interface Schedule {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  ownerId: number;
+  kind: ScheduleKind;
+  name: string;
+  cron: string;
+  timezone: string;
+  paused: boolean;
+  target: ScheduleTarget;
+  format: ExportFormat;
+  /** Extra filter rules `and`-ed to every query of the target. */
+  filters: FilterRule[];
+  destination: Destination;
+  conditions: AlertCondition[];
+  nextRunAt: string | null;
+  lastRunAt: string | null;
+  lastStatus: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const runStatuses = ['queued', 'running', 'retrying', 'success', 'failure', 'skipped'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export interface ScheduleRun {
+  id: number;
+  scheduleId: number;
+  /** The cron time this run stands for; for a manual run, when it was asked for. */
+  fireTime: string;
+  trigger: 'cron' | 'manual';
+  jobId: number | null;
+  status: RunStatus;
+  error: string | null;
+  /** Alerts: the evaluation; deliveries: what was sent. */
+  result: unknown;
+  /** Alerts only: whether the conditions held (and the delivery went out). */
+  triggered: boolean | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface RenderedFile {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  /** A link to the same file (e.g. a signed download URL), for channels that cannot carry files. */
+  url?: string;
+}
+
+/**
+ * Renders a schedule's target for delivery as its owner would see it, with the schedule's filter
+ * rules applied; implemented by the composition root with the exports module.
+ */
+export interface DeliveryRenderer {
+  render(
+    principal: Principal,
+    target: ScheduleTarget,
+    format: ExportFormat,
+    filters: FilterRule[],
+    signal: AbortSignal,
+  ): Promise<RenderedFile>;
+}
+
+/** The principal a schedule runs as: its owner, read fresh; undefined when the owner is gone. */
+export type OwnerResolver = (organizationId: number, userId: number) => Promise<Principal | undefined>;
+
+export const outboxStatuses = ['pending', 'sent', 'held', 'failed'] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
+
+export interface OutboxMessage {
+  id: number;
+  uuid: string;
+  organizationId: number;
+  scheduleId: number | null;
+  jobId: number | null;
+  to: string[];
+  subject: string;
+  text: string;
+  status: OutboxStatus;
+  error: string | null;
+  attachments: Array<{ filename: string; contentType: string; size: number }>;
+  createdAt: string;
+  sentAt: string | null;
+}

@@ -1,0 +1,200 @@
+import { Type } from 'typebox';
+import type { Schedule, ScheduleKind, ScheduleService } from '../../core/schedules/index.ts';
+import { type App, principalOf } from '../server.ts';
+import { IdParams, RefSchema } from './schemas.ts';
+
+/**
+ * Schedules (`/schedules`) and, through the same function, data alerts (`/alerts`). Schemas give
+ * the shape for the OpenAPI document and early 400s; the core checks the rest (one target key,
+ * the fields each destination type needs) and names the field either way.
+ */
+
+const nullableString = Type.Union([Type.String(), Type.Null()]);
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+
+const Target = Type.Object(
+  {
+    dashboard: Type.Optional(RefSchema),
+    widget: Type.Optional(
+      Type.Object(
+        { dashboard: RefSchema, widget: Type.String({ minLength: 1, maxLength: 64 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    query: Type.Optional(Type.Object({ source: Type.String({ minLength: 1 }) })),
+  },
+  { additionalProperties: false, description: 'exactly one of dashboard, widget or query (alerts)' },
+);
+const FilterRule = Type.Object(
+  {
+    field: Type.String({ minLength: 1 }),
+    operator: Type.String(),
+    values: Type.Optional(Type.Array(Scalar)),
+  },
+  { additionalProperties: false },
+);
+const Destination = Type.Object(
+  {
+    type: Type.Union([Type.Literal('email'), Type.Literal('webhook'), Type.Literal('slack')]),
+    recipients: Type.Optional(Type.Array(Type.String(), { description: 'email' })),
+    subject: Type.Optional(nullableString),
+    message: Type.Optional(nullableString),
+    url: Type.Optional(Type.String({ description: 'webhook, slack' })),
+    secret: Type.Optional(nullableString),
+  },
+  { additionalProperties: false },
+);
+const Condition = Type.Object(
+  {
+    field: Type.String({ minLength: 1 }),
+    aggregation: Type.String({
+      description: 'sum, avg, min, max, count, first or last of the result column',
+    }),
+    operator: Type.String(),
+    values: Type.Array(Type.Union([Type.String(), Type.Number()])),
+  },
+  { additionalProperties: false },
+);
+
+const bodyFields = (kind: ScheduleKind) => ({
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  cron: Type.String({ minLength: 1, maxLength: 200, description: 'five fields, e.g. "0 8 * * 1"' }),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'IANA; default UTC' })),
+  paused: Type.Optional(Type.Boolean()),
+  target: Target,
+  format: Type.Optional(Type.Union(['csv', 'xlsx', 'pdf', 'png'].map((f) => Type.Literal(f)))),
+  filters: Type.Optional(Type.Array(FilterRule)),
+  destination: Destination,
+  ...(kind === 'alert' ? { conditions: Type.Array(Condition, { minItems: 1 }) } : {}),
+});
+
+const ScheduleView = Type.Object({
+  id: Type.Integer(),
+  uuid: Type.String(),
+  kind: Type.String(),
+  name: Type.String(),
+  cron: Type.String(),
+  timezone: Type.String(),
+  paused: Type.Boolean(),
+  ownerId: Type.Integer(),
+  target: Type.Unknown(),
+  format: Type.String(),
+  filters: Type.Unknown(),
+  destination: Type.Unknown(),
+  conditions: Type.Optional(Type.Unknown()),
+  nextRunAt: nullableString,
+  lastRunAt: nullableString,
+  lastStatus: nullableString,
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+const RunView = Type.Object({
+  id: Type.Integer(),
+  fireTime: Type.String(),
+  trigger: Type.String(),
+  jobId: Type.Union([Type.Integer(), Type.Null()]),
+  status: Type.String(),
+  error: nullableString,
+  result: Type.Unknown(),
+  triggered: Type.Union([Type.Boolean(), Type.Null()]),
+  createdAt: Type.String(),
+  finishedAt: nullableString,
+});
+const JobRef = Type.Object({
+  job: Type.Object({ id: Type.Integer(), uuid: Type.String(), type: Type.String(), status: Type.String() }),
+});
+const RunsQuery = Type.Object(
+  { limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
+  { additionalProperties: false },
+);
+
+const refOf = (id: string): number | string => (/^[0-9]+$/.test(id) ? Number(id) : id);
+
+/** A webhook secret is write-only: answers say whether one is set. */
+function view(schedule: Schedule) {
+  const { organizationId: _org, destination, conditions, ...rest } = schedule;
+  const shown =
+    destination.type === 'webhook'
+      ? { type: destination.type, url: destination.url, hasSecret: destination.secret !== null }
+      : destination;
+  return { ...rest, destination: shown, ...(schedule.kind === 'alert' ? { conditions } : {}) };
+}
+
+export function registerScheduleKindRoutes(app: App, schedules: ScheduleService, kind: ScheduleKind): void {
+  const base = kind === 'alert' ? '/alerts' : '/schedules';
+  const tags = [kind === 'alert' ? 'alerts' : 'schedules'];
+  const One = Type.Object({ [kind === 'alert' ? 'alert' : 'schedule']: ScheduleView });
+  const key = kind === 'alert' ? 'alert' : 'schedule';
+  const one = (schedule: Schedule) => ({ [key]: view(schedule) });
+  const fields = bodyFields(kind);
+  const Body = Type.Object(fields, { additionalProperties: false });
+  const Patch = Type.Partial(Type.Object(fields), { additionalProperties: false });
+
+  app.get(
+    base,
+    { schema: { tags, response: { 200: Type.Object({ items: Type.Array(ScheduleView) }) } } },
+    async (request) => ({
+      items: (await schedules.list(principalOf(request), kind)).map(view),
+    }),
+  );
+  app.post(base, { schema: { tags, body: Body, response: { 201: One } } }, async (request, reply) =>
+    reply.status(201).send(one(await schedules.create(principalOf(request), kind, request.body))),
+  );
+  app.get(`${base}/:id`, { schema: { tags, params: IdParams, response: { 200: One } } }, async (request) =>
+    one(await schedules.get(principalOf(request), kind, refOf(request.params.id))),
+  );
+  app.patch(
+    `${base}/:id`,
+    { schema: { tags, params: IdParams, body: Patch, response: { 200: One } } },
+    async (request) =>
+      one(await schedules.update(principalOf(request), kind, refOf(request.params.id), request.body)),
+  );
+  app.delete(`${base}/:id`, { schema: { tags, params: IdParams } }, async (request, reply) => {
+    await schedules.delete(principalOf(request), kind, refOf(request.params.id));
+    return reply.status(204).send();
+  });
+  app.post(
+    `${base}/:id/pause`,
+    { schema: { tags, params: IdParams, response: { 200: One } } },
+    async (request) => one(await schedules.pause(principalOf(request), kind, refOf(request.params.id))),
+  );
+  app.post(
+    `${base}/:id/resume`,
+    { schema: { tags, params: IdParams, response: { 200: One } } },
+    async (request) => one(await schedules.resume(principalOf(request), kind, refOf(request.params.id))),
+  );
+  app.post(
+    `${base}/:id/run`,
+    { schema: { tags, params: IdParams, response: { 202: JobRef } } },
+    async (request, reply) => {
+      const job = await schedules.runNow(principalOf(request), kind, refOf(request.params.id));
+      return reply
+        .status(202)
+        .send({ job: { id: job.id, uuid: job.uuid, type: job.type, status: job.status } });
+    },
+  );
+  app.get(
+    `${base}/:id/runs`,
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        querystring: RunsQuery,
+        response: { 200: Type.Object({ items: Type.Array(RunView) }) },
+      },
+    },
+    async (request) => ({
+      items: await schedules.history(
+        principalOf(request),
+        kind,
+        refOf(request.params.id),
+        request.query.limit === undefined ? undefined : Number(request.query.limit),
+      ),
+    }),
+  );
+}
+
+/** CRUD `/schedules`, `/schedules/:id/{pause,resume,run,runs}`. */
+export function registerScheduleRoutes(app: App, deps: { schedules: ScheduleService }): void {
+  registerScheduleKindRoutes(app, deps.schedules, 'delivery');
+}
