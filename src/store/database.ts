@@ -5,9 +5,10 @@ import type { ContentTables } from '../core/content/tables.ts';
 import type { DataTables } from '../core/data/tables.ts';
 import type { DirectoryTables } from '../core/directory/tables.ts';
 import type { JobTables } from '../core/jobs/tables.ts';
+import type { ScheduleTables } from '../core/schedules/tables.ts';
 
 /** Every table of the metadata store; each core module declares its own. */
-export interface Database extends DirectoryTables, DataTables, ContentTables, JobTables {}
+export interface Database extends DirectoryTables, DataTables, ContentTables, JobTables, ScheduleTables {}
 
 export type StoreKind = 'sqlite' | 'postgres';
 

@@ -3,6 +3,7 @@ import { contentMigrations } from '../core/content/migrations.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
 import { jobMigrations } from '../core/jobs/migrations.ts';
+import { scheduleMigrations } from '../core/schedules/migrations.ts';
 import type { Store } from './database.ts';
 
 /**
@@ -15,6 +16,7 @@ const allMigrations: Record<string, Migration> = {
   ...dataMigrations,
   ...contentMigrations,
   ...jobMigrations,
+  ...scheduleMigrations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

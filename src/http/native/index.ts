@@ -8,6 +8,7 @@ import { registerDashboardRoutes } from './dashboards.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
 import { registerFolderRoutes } from './folders.ts';
 import { registerGroupRoutes } from './groups.ts';
+import { registerJobRoutes } from './jobs.ts';
 import { registerModelRoutes } from './models.ts';
 import { registerQueryRoutes } from './query.ts';
 import { registerUserRoutes } from './users.ts';
@@ -42,6 +43,7 @@ export async function registerNativeApi(
       registerQueryRoutes(typed, { query: services.query });
       registerFolderRoutes(typed, { content: services.content });
       registerDashboardRoutes(typed, { content: services.content });
+      registerJobRoutes(typed, { jobs: services.jobs });
     },
     { prefix: '/api' },
   );

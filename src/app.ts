@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from './config.ts';
+import { type AuthService, type BootstrapResult, bootstrapDirectory, createAuthService } from './core/auth/index.ts';
+import { type ContentService, createContentService, createDemoDashboard } from './core/content/index.ts';
+import { createDataModule, type DataModule, ensureDemoData } from './core/data/index.ts';
+import { createDirectoryService, type DirectoryService, getDefaultOrganization } from './core/directory/index.ts';
+import { createJobService, type JobService } from './core/jobs/index.ts';
+import { createQueryCache, createQueryService, type QueryService } from './core/query/index.ts';
+import { registerNativeApi } from './http/native/index.ts';
+import { type App, createServer, registerOpenApi } from './http/server.ts';
+import { openPostgresStore, openSqliteStore, type Store } from './store/database.ts';
+import { migrateToLatest } from './store/migrate.ts';
+
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
+
+/** Every core service, built once and handed to each face. */
+export interface Services {
+  directory: DirectoryService;
+  auth: AuthService;
+  data: DataModule;
+  query: QueryService;
+  content: ContentService;
+  jobs: JobService;
+}
+
+export interface Rosetta {
+  config: Config;
+  store: Store;
+  services: Services;
+  server: App;
+  /** What the first start created; secrets in it are shown once. */
+  bootstrap: BootstrapResult;
+  close(): Promise<void>;
+}
+
+/** The composition root: config → store → engines → services → http. */
+export async function createRosetta(config: Config): Promise<Rosetta> {
+  const store = config.databaseUrl
+    ? openPostgresStore(config.databaseUrl)
+    : openSqliteStore(join(config.dataDir, 'rosetta.sqlite'));
+  try {
+    await migrateToLatest(store);
+    const services = buildServices(config, store);
+    const bootstrap = await bootstrapDirectory(store, {
+      adminEmail: config.adminEmail,
+      adminPassword: config.adminPassword,
+      bootstrapApiKey: config.bootstrapApiKey,
+    });
+    const organization = await getDefaultOrganization(store.db);
+    await services.data.connections.ensureEmbedded(organization.id);
+    if (bootstrap.created && config.demo) await createDemo(services, config, bootstrap, organization.id);
+
+    const server = createServer({ logLevel: config.logLevel });
+    await registerOpenApi(server, VERSION);
+    await registerNativeApi(server, services, { version: VERSION, dataDir: config.dataDir });
+    await server.ready();
+    await services.jobs.start();
+    return {
+      config,
+      store,
+      services,
+      server,
+      bootstrap,
+      async close() {
+        await server.close();
+        await services.jobs.stop();
+        await services.data.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+function buildServices(config: Config, store: Store): Services {
+  const cache = createQueryCache();
+  const data = createDataModule({
+    store,
+    dataDir: config.dataDir,
+    secret: config.secret,
+    onDataChanged: (_dataSourceId, connectionId) => {
+      cache.invalidate({ connectionId });
+    },
+  });
+  const query = createQueryService({
+    resolveModel: (principal, source) => data.models.resolveModel(principal, source),
+    engineFor: (connectionId) => data.registry.engineFor(connectionId),
+    maxRows: config.maxQueryRows,
+    timeoutMs: config.queryTimeoutSeconds * 1000,
+    cache,
+  });
+  return {
+    directory: createDirectoryService(store),
+    auth: createAuthService({ store, sessionHours: config.sessionHours }),
+    data,
+    query,
+    content: createContentService(store),
+    jobs: createJobService({ store }),
+  };
+}
+
+/** The demo data source and dashboard, created on the first start only: users may delete them. */
+async function createDemo(services: Services, config: Config, bootstrap: BootstrapResult, organizationId: number) {
+  const adminKey = config.bootstrapApiKey ?? bootstrap.generatedApiKey;
+  if (!adminKey) throw new Error('first start without an admin API key');
+  const admin = await services.auth.authenticate(adminKey);
+  const source = await ensureDemoData({
+    sources: services.data.sources,
+    ingestor: services.data.ingestor,
+    organizationId,
+  });
+  await createDemoDashboard(services.content, admin, { dataSourceUuid: source.uuid });
+}

@@ -1,0 +1,36 @@
+import { createRosetta } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const rosetta = await createRosetta(config);
+  const { bootstrap, server } = rosetta;
+  if (bootstrap.created) {
+    const lines = [`Rosetta is set up. Admin: ${bootstrap.adminEmail}`];
+    if (bootstrap.generatedPassword) lines.push(`  generated admin password: ${bootstrap.generatedPassword}`);
+    if (bootstrap.generatedApiKey) lines.push(`  generated admin API key:  ${bootstrap.generatedApiKey}`);
+    lines.push('  (shown once: keep them now)');
+    process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  }
+  await server.listen({ port: config.port, host: config.host });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.log.info(`${signal} received, shutting down`);
+    await rosetta.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`Rosetta failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
