@@ -25,9 +25,14 @@ export class DuckDbDatabase {
     this.pool = new ResourcePool(connections);
   }
 
-  /** Extensions are never fetched: a missing one must fail at once with DuckDB's message. */
+  /**
+   * Extensions are never fetched: a missing one must fail at once with DuckDB's message.
+   * Instances come from DuckDB's per-process cache, so everything in this process that opens the
+   * same file (another connection spec, a benchmark's raw baseline) shares one instance instead
+   * of fighting over the file.
+   */
   static async open(file: string, poolSize: number): Promise<DuckDbDatabase> {
-    const instance = await DuckDBInstance.create(file, {
+    const instance = await DuckDBInstance.fromCache(file, {
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
     });
