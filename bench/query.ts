@@ -44,7 +44,9 @@ async function fillSource(server: BenchServer, rows: number) {
 export async function benchQuery(server: BenchServer, rows: number): Promise<number> {
   const started = Date.now();
   const { source, raw } = await fillSource(server, rows);
-  console.log(`  loaded ${rows.toLocaleString('en')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `  loaded ${rows.toLocaleString('en')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   const body = {
     source: source.uuid,
     dimensions: ['country', 'category', { field: 'date', granularity: 'month' }],
@@ -65,7 +67,9 @@ export async function benchQuery(server: BenchServer, rows: number): Promise<num
   const timings = await timeAlternately(
     {
       rosetta: async () => {
-        const answer = await server.api<{ rows: unknown[] }>('POST', '/api/query', body, { 'cache-control': 'no-cache' });
+        const answer = await server.api<{ rows: unknown[] }>('POST', '/api/query', body, {
+          'cache-control': 'no-cache',
+        });
         rosettaRows = answer.rows.length;
       },
       raw: async () => {

@@ -59,7 +59,9 @@ export async function timeAlternately(
   contenders: Record<string, () => Promise<unknown>>,
   options: { warmup: number; runs: number },
 ): Promise<Record<string, Timing>> {
-  const samples: Record<string, number[]> = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]));
+  const samples: Record<string, number[]> = Object.fromEntries(
+    Object.keys(contenders).map((name) => [name, []]),
+  );
   for (let run = 0; run < options.warmup + options.runs; run++) {
     for (const [name, contender] of Object.entries(contenders)) {
       const started = process.hrtime.bigint();
@@ -71,7 +73,10 @@ export async function timeAlternately(
   return Object.fromEntries(
     Object.entries(samples).map(([name, values]) => {
       const sorted = [...values].sort((a, b) => a - b);
-      return [name, { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1) ?? 0 }];
+      return [
+        name,
+        { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1) ?? 0 },
+      ];
     }),
   );
 }

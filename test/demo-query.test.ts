@@ -40,7 +40,11 @@ async function checkDemoAnswers(app: TestApp): Promise<void> {
 
   const grouped = await app.request('POST', '/api/query', issueQuery(source));
   expect(grouped.status).toBe(200);
-  expect(grouped.body.columns.map((c: { name: string }) => c.name)).toEqual(['country', 'date_month', 'sum_quantity']);
+  expect(grouped.body.columns.map((c: { name: string }) => c.name)).toEqual([
+    'country',
+    'date_month',
+    'sum_quantity',
+  ]);
   expect(grouped.body.rows).toHaveLength(100);
   const values = grouped.body.rows.map(([country, month, sum]: [string, string, number]) => {
     expect(sum).toBe(expected.get(`${country}|${month.slice(0, 7)}`));
@@ -54,7 +58,10 @@ async function checkDemoAnswers(app: TestApp): Promise<void> {
   const byCountry = await app.request('POST', '/api/query', {
     source,
     dimensions: ['country'],
-    metrics: [{ field: 'quantity', aggregation: 'sum' }, { field: 'price', aggregation: 'count' }],
+    metrics: [
+      { field: 'quantity', aggregation: 'sum' },
+      { field: 'price', aggregation: 'count' },
+    ],
   });
   expect(byCountry.status).toBe(200);
   expect(byCountry.body.rows).toHaveLength(DEMO_COUNTRIES.length);
@@ -85,7 +92,9 @@ describe('the demo answers POST /api/query (SQLite metadata)', () => {
     expect(login.status).toBe(200);
     const dashboards = await app.request('GET', '/api/dashboards', undefined, { token: login.body.token });
     expect(dashboards.status).toBe(200);
-    expect(dashboards.body.items).toEqual([expect.objectContaining({ name: 'Demo sales', id: expect.any(Number) })]);
+    expect(dashboards.body.items).toEqual([
+      expect.objectContaining({ name: 'Demo sales', id: expect.any(Number) }),
+    ]);
   });
 
   it('groups, filters and buckets by month correctly', () => checkDemoAnswers(app));
@@ -94,7 +103,9 @@ describe('the demo answers POST /api/query (SQLite metadata)', () => {
     const list = await app.request('GET', '/api/dashboards');
     const dashboard = await app.request('GET', `/api/dashboards/${list.body.items[0].uuid}`);
     expect(dashboard.body.widgets.length).toBeGreaterThanOrEqual(4);
-    const types = dashboard.body.widgets.map((w: { visualization: { type: string } }) => w.visualization.type);
+    const types = dashboard.body.widgets.map(
+      (w: { visualization: { type: string } }) => w.visualization.type,
+    );
     expect(types).toEqual(expect.arrayContaining(['kpi', 'bar', 'line', 'table']));
     for (const widget of dashboard.body.widgets) {
       const result = await app.request('POST', '/api/query', widget.query);

@@ -14,7 +14,10 @@ describe('hostile input', () => {
   const storedState = async () => {
     const count = await app.request('POST', '/api/query', {
       source,
-      metrics: [{ field: 'quantity', aggregation: 'count' }, { field: 'quantity', aggregation: 'sum' }],
+      metrics: [
+        { field: 'quantity', aggregation: 'count' },
+        { field: 'quantity', aggregation: 'sum' },
+      ],
     });
     const dashboards = await app.request('GET', '/api/dashboards');
     const dashboard = await app.request('GET', `/api/dashboards/${dashboards.body.items[0].uuid}`);
@@ -108,12 +111,16 @@ describe('hostile input', () => {
       ['POST', '/api/connections'],
     ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...routes), fc.jsonValue({ maxDepth: 4 }), async ([method, url], body) => {
-        // Bodies that happen to be valid may create things; only creations of new entities are possible,
-        // and the row-count/dashboards snapshot checked at the end must hold regardless.
-        const response = await app.request(method, url, body);
-        expect(response.status, JSON.stringify({ url, body, answer: response.body })).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        fc.jsonValue({ maxDepth: 4 }),
+        async ([method, url], body) => {
+          // Bodies that happen to be valid may create things; only creations of new entities are possible,
+          // and the row-count/dashboards snapshot checked at the end must hold regardless.
+          const response = await app.request(method, url, body);
+          expect(response.status, JSON.stringify({ url, body, answer: response.body })).toBeLessThan(500);
+        },
+      ),
       { numRuns: 300 },
     );
   });

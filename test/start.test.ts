@@ -40,7 +40,13 @@ describe('npm start', () => {
     const started = Date.now();
     child = spawn('npm', ['start', '--silent'], {
       cwd: join(import.meta.dirname, '..'),
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ROSETTA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ROSETTA_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -18,7 +18,12 @@ export interface TestResponse {
 export interface TestApp {
   rosetta: Rosetta;
   dataDir: string;
-  request(method: string, url: string, body?: unknown, options?: { token?: string; raw?: string }): Promise<TestResponse>;
+  request(
+    method: string,
+    url: string,
+    body?: unknown,
+    options?: { token?: string; raw?: string },
+  ): Promise<TestResponse>;
   /** Stops the server but keeps the data dir, for restart tests. */
   stop(): Promise<void>;
   /** Stops and deletes the data dir. */
@@ -26,7 +31,7 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: { dataDir?: string; databaseUrl?: string; demo?: boolean } = {},
+  options: { dataDir?: string; databaseUrl?: string; demo?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rosetta-test-'));
   const config = loadConfig({
@@ -37,6 +42,7 @@ export async function startTestApp(
     ROSETTA_BOOTSTRAP_API_KEY: ADMIN_KEY,
     ROSETTA_DEMO: options.demo === false ? 'false' : 'true',
     LOG_LEVEL: 'silent',
+    ...options.env,
   });
   const rosetta = await createRosetta(config);
   let stopped = false;

@@ -65,10 +65,7 @@ function demoDashboard(source: string): DashboardInput {
         query: query({
           dimensions: ['category', 'subcategory'],
           metrics: [sum('quantity'), sum('price'), sum('cost_of_goods')],
-          sorts: [
-            { field: 'category' },
-            { field: 'subcategory' },
-          ],
+          sorts: [{ field: 'category' }, { field: 'subcategory' }],
         }),
         visualization: { type: 'table', options: {} },
       },
