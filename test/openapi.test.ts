@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.ts';
+
+describe('the OpenAPI document', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ demo: false });
+  });
+  afterAll(() => app.close());
+
+  it('is served without credentials and documents the native API', async () => {
+    const { status, body } = await app.request('GET', '/api/openapi.json', undefined, { token: '' });
+    expect(status).toBe(200);
+    expect(body.openapi).toMatch(/^3\./);
+    const paths = Object.keys(body.paths);
+    for (const path of [
+      '/api/auth/login',
+      '/api/query',
+      '/api/data-sources',
+      '/api/dashboards',
+      '/api/users',
+      '/api/jobs/{id}',
+    ]) {
+      expect(paths).toContain(path);
+    }
+    expect(body.paths['/api/query'].post.requestBody).toBeDefined();
+  });
+
+  it('refuses the API without credentials, with a message saying what is missing', async () => {
+    const { status, body } = await app.request('GET', '/api/data-sources', undefined, { token: '' });
+    expect(status).toBe(401);
+    expect(body.error.message).toMatch(/Bearer/);
+  });
+});
