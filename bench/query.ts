@@ -1,52 +1,8 @@
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import type { Dataset } from './dataset.ts';
 import { type BenchServer, formatTiming, timeAlternately } from './support.ts';
 
-interface CreatedSource {
-  uuid: string;
-  table: string;
-}
-
-const COUNTRIES = Array.from({ length: 20 }, (_, i) => `'country_${String(i).padStart(2, '0')}'`).join(',');
-const CATEGORIES = ["'Books'", "'Garden'", "'Kitchen'", "'Sports'", "'Toys'"].join(',');
-
-/** Fills a Rosetta storage source with `rows` synthetic sales straight in DuckDB (setup only). */
-async function fillSource(server: BenchServer, rows: number) {
-  const source = await server.api<CreatedSource>('POST', '/api/data-sources', {
-    name: 'bench_sales',
-    type: 'storage',
-    columns: [
-      { name: 'date', type: 'datetime' },
-      { name: 'country', type: 'string' },
-      { name: 'category', type: 'string' },
-      { name: 'quantity', type: 'integer' },
-      { name: 'price', type: 'number' },
-    ],
-  });
-  const instance = await DuckDBInstance.fromCache(join(server.dataDir, 'warehouse.duckdb'), {
-    autoinstall_known_extensions: 'false',
-    autoload_known_extensions: 'false',
-  });
-  const raw = await instance.connect();
-  const [[catalog]] = await (await raw.run('SELECT current_database()')).getRows();
-  await raw.run(`
-    INSERT INTO "${catalog}".storage."${source.table}"
-    SELECT TIMESTAMP '2023-01-01' + to_seconds((i * 7919) % 94608000),
-           [${COUNTRIES}][1 + (i % 20)::INTEGER],
-           [${CATEGORIES}][1 + ((i // 20) % 5)::INTEGER],
-           1 + (i * 31) % 10,
-           5 + ((i * 13) % 10000) / 100.0
-    FROM range(${rows}) t(i)`);
-  return { source, raw };
-}
-
 /** Rosetta's POST /api/query against the same SQL run directly on DuckDB, in the same process. */
-export async function benchQuery(server: BenchServer, rows: number): Promise<number> {
-  const started = Date.now();
-  const { source, raw } = await fillSource(server, rows);
-  console.log(
-    `  loaded ${rows.toLocaleString('en')} rows in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
+export async function benchQuery(server: BenchServer, { source, raw }: Dataset): Promise<number> {
   const body = {
     source: source.uuid,
     dimensions: ['country', 'category', { field: 'date', granularity: 'month' }],
@@ -78,7 +34,6 @@ export async function benchQuery(server: BenchServer, rows: number): Promise<num
     },
     { warmup: 2, runs: 10 },
   );
-  raw.closeSync();
   if (rosettaRows !== rawRows) throw new Error(`row counts differ: rosetta ${rosettaRows}, raw ${rawRows}`);
   const ratio = timings.rosetta.median / timings.raw.median;
   console.log(`  result: ${rosettaRows} groups`);

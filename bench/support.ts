@@ -15,7 +15,7 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
+export async function startBenchServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-bench-'));
   const rosetta = await createRosetta(
     loadConfig({
@@ -24,6 +24,7 @@ export async function startBenchServer(): Promise<BenchServer> {
       ROSETTA_ADMIN_PASSWORD: 'bench-password',
       ROSETTA_DEMO: 'false',
       LOG_LEVEL: 'warn',
+      ...env,
     }),
   );
   const address = await rosetta.server.listen({ port: 0, host: '127.0.0.1' });
