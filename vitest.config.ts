@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The web app is built once before any test file starts, not beside timing-sensitive ones.
+    globalSetup: ['test/e2e/web-build.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     env: { UV_THREADPOOL_SIZE: '16' },
   },

@@ -1,14 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
-import { type AuthService, type BootstrapResult, bootstrapDirectory, createAuthService } from './core/auth/index.ts';
+import { createEmbedService, type EmbedService } from './core/auth/embed.ts';
+import {
+  type AuthService,
+  type BootstrapResult,
+  bootstrapDirectory,
+  createAuthService,
+  createUserPrincipalLookup,
+} from './core/auth/index.ts';
 import { type ContentService, createContentService, createDemoDashboard } from './core/content/index.ts';
 import { createDataModule, type DataModule, ensureDemoData } from './core/data/index.ts';
-import { createDirectoryService, type DirectoryService, getDefaultOrganization } from './core/directory/index.ts';
+import { registerIngestionJobs } from './core/data/ingest-jobs.ts';
+import {
+  createDirectoryService,
+  type DirectoryService,
+  getDefaultOrganization,
+} from './core/directory/index.ts';
+import { closeRenderPool, createExportService, type ExportService } from './core/exports/index.ts';
 import { createJobService, type JobService } from './core/jobs/index.ts';
 import { createQueryCache, createQueryService, type QueryService } from './core/query/index.ts';
+import { createScheduleService, type ScheduleService } from './core/schedules/index.ts';
+import { createScriptService, type ScriptService } from './core/scripts/index.ts';
+import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
 import { registerNativeApi } from './http/native/index.ts';
 import { type App, createServer, registerOpenApi } from './http/server.ts';
+import { registerWebApp } from './http/web.ts';
 import { openPostgresStore, openSqliteStore, type Store } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 
@@ -24,6 +41,10 @@ export interface Services {
   query: QueryService;
   content: ContentService;
   jobs: JobService;
+  embeds: EmbedService;
+  scripts: ScriptService;
+  exports: ExportService;
+  schedules: ScheduleService;
 }
 
 export interface Rosetta {
@@ -44,6 +65,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
   try {
     await migrateToLatest(store);
     const services = buildServices(config, store);
+    registerIngestionJobs(services.jobs, services.data);
     const bootstrap = await bootstrapDirectory(store, {
       adminEmail: config.adminEmail,
       adminPassword: config.adminPassword,
@@ -56,8 +78,12 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
     const server = createServer({ logLevel: config.logLevel });
     await registerOpenApi(server, VERSION);
     await registerNativeApi(server, services, { version: VERSION, dataDir: config.dataDir });
+    await registerSerenyticsDialect(server, services);
+    await registerWebApp(server);
     await server.ready();
     await services.jobs.start();
+    await services.schedules.start();
+    await services.exports.start();
     return {
       config,
       store,
@@ -66,7 +92,10 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       bootstrap,
       async close() {
         await server.close();
+        services.exports.stop();
+        await services.schedules.stop();
         await services.jobs.stop();
+        await closeRenderPool();
         await services.data.close();
         await store.close();
       },
@@ -94,18 +123,54 @@ function buildServices(config: Config, store: Store): Services {
     timeoutMs: config.queryTimeoutSeconds * 1000,
     cache,
   });
+  const content = createContentService(store);
+  const auth = createAuthService({ store, sessionHours: config.sessionHours });
+  const jobs = createJobService({ store });
+  const owners = createUserPrincipalLookup(store.db);
+  const exports = createExportService({
+    query,
+    content,
+    data: {
+      resolveModel: (principal, source) => data.models.resolveModel(principal, source),
+      engineFor: (connectionId) => data.registry.engineFor(connectionId),
+    },
+    jobs,
+    owners,
+    dataDir: config.dataDir,
+    secret: config.secret,
+    maxRows: config.maxQueryRows,
+    retentionHours: config.exportRetentionHours,
+  });
+  const schedules = createScheduleService({
+    store,
+    jobs,
+    query,
+    content,
+    renderer: exports,
+    owners,
+    mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom, dailyQuota: config.emailDailyQuota },
+  });
   return {
     directory: createDirectoryService(store),
-    auth: createAuthService({ store, sessionHours: config.sessionHours }),
+    auth,
     data,
     query,
-    content: createContentService(store),
-    jobs: createJobService({ store }),
+    content,
+    jobs,
+    embeds: createEmbedService({ store, content, sources: data.sources }),
+    scripts: createScriptService({ store, jobs, auth }),
+    exports,
+    schedules,
   };
 }
 
 /** The demo data source and dashboard, created on the first start only: users may delete them. */
-async function createDemo(services: Services, config: Config, bootstrap: BootstrapResult, organizationId: number) {
+async function createDemo(
+  services: Services,
+  config: Config,
+  bootstrap: BootstrapResult,
+  organizationId: number,
+) {
   const adminKey = config.bootstrapApiKey ?? bootstrap.generatedApiKey;
   if (!adminKey) throw new Error('first start without an admin API key');
   const admin = await services.auth.authenticate(adminKey);

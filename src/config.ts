@@ -21,6 +21,13 @@ export interface Config {
   /** Lifetime of a session token in hours. */
   sessionHours: number;
   logLevel: string;
+  /** smtp:// or smtps:// URL; undefined = emails are kept in the outbox. */
+  smtpUrl?: string;
+  smtpFrom: string;
+  /** Emails each organization may send per day. */
+  emailDailyQuota: number;
+  /** Hours export files and their download links live. */
+  exportRetentionHours: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +85,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('ROSETTA_BOOTSTRAP_API_KEY must be at least 32 characters without spaces');
   }
 
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) {
+    throw new ConfigError('SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  const smtpFrom = env.SMTP_FROM || 'Rosetta <rosetta@localhost>';
+  if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(smtpFrom)) {
+    throw new ConfigError(`SMTP_FROM must be an address or "Name <address>", got "${smtpFrom}"`);
+  }
+
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -92,5 +108,9 @@ export function loadConfig(env: Env = process.env): Config {
     queryTimeoutSeconds: integer(env, 'ROSETTA_QUERY_TIMEOUT', 120, 1, 86_400),
     sessionHours: integer(env, 'ROSETTA_SESSION_HOURS', 24 * 7, 1, 24 * 365),
     logLevel: env.LOG_LEVEL || 'info',
+    smtpUrl,
+    smtpFrom,
+    emailDailyQuota: integer(env, 'ROSETTA_EMAIL_DAILY_QUOTA', 50, 0, 1_000_000),
+    exportRetentionHours: integer(env, 'ROSETTA_EXPORT_RETENTION_HOURS', 24, 1, 24 * 365),
   };
 }

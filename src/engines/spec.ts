@@ -1,3 +1,14 @@
+/** A warehouse server reached over the network (PostgreSQL, MySQL/MariaDB). */
+export interface ServerSpec {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password?: string;
+  ssl?: boolean;
+  poolSize?: number;
+}
+
 /** How to reach a warehouse. Secrets appear here decrypted; only core/data stores them, encrypted. */
 export type EngineSpec =
   | {
@@ -6,23 +17,5 @@ export type EngineSpec =
       file: string;
       poolSize?: number;
     }
-  | {
-      type: 'postgres';
-      host: string;
-      port: number;
-      database: string;
-      user: string;
-      password?: string;
-      ssl?: boolean;
-      poolSize?: number;
-    }
-  | {
-      type: 'mysql';
-      host: string;
-      port: number;
-      database: string;
-      user: string;
-      password?: string;
-      ssl?: boolean;
-      poolSize?: number;
-    };
+  | ({ type: 'postgres' } & ServerSpec)
+  | ({ type: 'mysql' } & ServerSpec);

@@ -110,4 +110,19 @@ export interface ManagedStorage {
     options: { delimiter: string; header: boolean; mode: 'replace' | 'append' },
   ): Promise<number>;
   countRows(table: string): Promise<number>;
+  /**
+   * Several writes in order in one transaction: all commit or none. Upserts and deletes match
+   * rows on `key`, which need not be a declared primary key (an upsert deletes the matching
+   * rows, then inserts; the last row of each key wins).
+   */
+  applyOperations(table: string, operations: StorageOperation[]): Promise<number>;
+}
+
+export interface StorageOperation {
+  mode: 'insert' | 'upsert' | 'delete';
+  /** The columns of `rows`; for a delete, the key columns. */
+  columns: StorageColumn[];
+  /** Key column names (upsert and delete). */
+  key: string[];
+  rows: JsonScalar[][];
 }

@@ -1,14 +1,23 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { EmbedTables } from '../core/auth/embed-tables.ts';
 import type { ContentTables } from '../core/content/tables.ts';
 import type { DataTables } from '../core/data/tables.ts';
 import type { DirectoryTables } from '../core/directory/tables.ts';
 import type { JobTables } from '../core/jobs/tables.ts';
 import type { ScheduleTables } from '../core/schedules/tables.ts';
+import type { ScriptTables } from '../core/scripts/tables.ts';
 
 /** Every table of the metadata store; each core module declares its own. */
-export interface Database extends DirectoryTables, DataTables, ContentTables, JobTables, ScheduleTables {}
+export interface Database
+  extends DirectoryTables,
+    DataTables,
+    ContentTables,
+    JobTables,
+    ScheduleTables,
+    EmbedTables,
+    ScriptTables {}
 
 export type StoreKind = 'sqlite' | 'postgres';
 

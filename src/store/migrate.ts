@@ -1,9 +1,11 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { embedMigrations } from '../core/auth/embed-tables.ts';
 import { contentMigrations } from '../core/content/migrations.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
 import { jobMigrations } from '../core/jobs/migrations.ts';
 import { scheduleMigrations } from '../core/schedules/migrations.ts';
+import { scriptMigrations } from '../core/scripts/tables.ts';
 import type { Store } from './database.ts';
 
 /**
@@ -17,6 +19,8 @@ const allMigrations: Record<string, Migration> = {
   ...contentMigrations,
   ...jobMigrations,
   ...scheduleMigrations,
+  ...embedMigrations,
+  ...scriptMigrations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

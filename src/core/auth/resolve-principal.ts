@@ -3,7 +3,7 @@ import type { Database } from '../../store/database.ts';
 import { effectiveAttributes } from '../directory/attribute-values.ts';
 import { groupIdsOf } from '../directory/groups.ts';
 import { getDefaultProject } from '../directory/organizations.ts';
-import type { UserRow } from '../directory/users-read.ts';
+import { findUserRow, type UserRow } from '../directory/users-read.ts';
 import type { Principal, Role } from './principal.ts';
 
 type Db = Kysely<Database>;
@@ -48,5 +48,17 @@ export function createPrincipalResolver(db: Db) {
     if (credential.apiKeyId !== undefined) principal.apiKeyId = credential.apiKeyId;
     if (credential.dataSourceIds !== undefined) principal.dataSourceIds = credential.dataSourceIds;
     return principal;
+  };
+}
+
+/**
+ * The principal of an active user by id, for work the server does on a user's behalf later
+ * (export jobs, schedule runs); undefined when the user is gone or no longer active.
+ */
+export function createUserPrincipalLookup(db: Db) {
+  const principalOfUser = createPrincipalResolver(db);
+  return async (organizationId: number, userId: number): Promise<Principal | undefined> => {
+    const user = await findUserRow(db, organizationId, userId);
+    return user?.status === 'active' ? principalOfUser(user) : undefined;
   };
 }

@@ -20,17 +20,14 @@ describe('demo data', async () => {
     expect(new Set(first.map((r) => r[1])).size).toBe(20);
   });
 
-  it('loads 100 000 rows once, fast, with stable sums', async () => {
-    const started = performance.now();
+  it('loads 100 000 rows once, with stable sums', async () => {
     const source = await ensureDemoData({
       sources: h.data.sources,
       ingestor: h.data.ingestor,
       organizationId: ORGANIZATION_ID,
     });
-    const elapsed = performance.now() - started;
     const storage = await h.data.sources.storageOf(source);
     expect(await storage.countRows(source.table!)).toBe(DEMO_ROWS);
-    expect(elapsed).toBeLessThan(2000);
     const again = await ensureDemoData({
       sources: h.data.sources,
       ingestor: h.data.ingestor,

@@ -5,6 +5,7 @@ import { createEngineRegistry, type EngineFactory, type EngineRegistry } from '.
 import { createStorageIngestor, type StorageIngestor } from './ingest.ts';
 import { createModelService, type ModelService } from './models.ts';
 import { createSecretBox } from './secrets.ts';
+import { createSourceFileService, type SourceFileService } from './source-files.ts';
 import { createDataSourceService, type DataSourceService } from './sources.ts';
 import type { DataChangedHook } from './storage-writes.ts';
 
@@ -20,8 +21,9 @@ export {
   ensureDemoData,
 } from './demo.ts';
 export type { EngineFactory, EngineRegistry } from './engine-registry.ts';
-export type { RowsBatch, RowsMode, StorageIngestor } from './ingest.ts';
+export type { RowsBatch, RowsMode, RowsOperation, StorageIngestor } from './ingest.ts';
 export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts';
+export type { FileLoadOptions, SourceFileService } from './source-files.ts';
 export { type DataSourceService, MAX_PREVIEW_ROWS, relationOf, STORAGE_SCHEMA } from './sources.ts';
 export type { DataChangedHook, IngestResult } from './storage-writes.ts';
 export type * from './types.ts';
@@ -31,6 +33,8 @@ export interface DataModule {
   sources: DataSourceService;
   models: ModelService;
   ingestor: StorageIngestor;
+  /** Uploaded files of storage sources, loaded in a second call; push tokens. */
+  files: SourceFileService;
   registry: EngineRegistry;
   /** Closes every warehouse engine (on shutdown). */
   close(): Promise<void>;
@@ -53,11 +57,13 @@ export function createDataModule(deps: {
     createEngine: deps.createEngine ?? createEngine,
   });
   const sources = createDataSourceService({ store: deps.store, registry });
+  const ingestor = createStorageIngestor({ sources, onDataChanged: deps.onDataChanged });
   return {
     connections: createConnectionService({ store: deps.store, secrets, registry, dataDir: deps.dataDir }),
     sources,
     models: createModelService({ store: deps.store, registry, sources }),
-    ingestor: createStorageIngestor({ sources, onDataChanged: deps.onDataChanged }),
+    ingestor,
+    files: createSourceFileService({ dataDir: deps.dataDir, secret: deps.secret, sources, ingestor }),
     registry,
     close: () => registry.close(),
   };

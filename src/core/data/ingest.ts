@@ -1,4 +1,4 @@
-import type { JsonScalar, StorageColumn } from '../../engines/types.ts';
+import type { JsonScalar, StorageColumn, StorageOperation } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
 import { checkColumnName, storageColumnsOf } from './columns.ts';
@@ -35,8 +35,25 @@ export interface RowsBatch {
   ignoreUnknownColumns?: boolean;
 }
 
+/** One step of `applyOperations`; `key` defaults to the source's primary key. */
+export interface RowsOperation {
+  mode: 'insert' | 'upsert' | 'delete';
+  rows: readonly unknown[];
+  key?: string[];
+  ignoreUnknownColumns?: boolean;
+}
+
 export interface StorageIngestor {
   pushRows(principal: Principal, ref: number | string, batch: RowsBatch): Promise<IngestResult>;
+  /**
+   * Several inserts, upserts and deletes applied in order, atomically: every row of every step is
+   * checked first, then the warehouse applies them in one transaction.
+   */
+  applyOperations(
+    principal: Principal,
+    ref: number | string,
+    operations: RowsOperation[],
+  ): Promise<IngestResult>;
   /** Loads a CSV file (plain or gzip, named `.gz`) from disk into a storage source. */
   loadCsv(
     principal: Principal,
@@ -166,7 +183,50 @@ export function createStorageIngestor(deps: {
     return { rows: written, version: await finishBatch(sources, source, deps.onDataChanged) };
   }
 
+  async function applyOperations(initial: DataSource, operations: RowsOperation[]): Promise<IngestResult> {
+    let source = initial;
+    const first = operations.find((operation) => operation.mode !== 'delete' && operation.rows.length > 0);
+    if (source.columns.length === 0) {
+      if (!first) return { rows: 0, version: source.version };
+      source = await ensureTable(sources, source, inferColumns({ mode: 'insert', rows: first.rows }));
+    }
+    const columns = storageColumnsOf(source.columns);
+    const steps: StorageOperation[] = operations.map((operation, i) => {
+      if (!Array.isArray(operation.rows)) throw validationError(`operations[${i}].rows`, 'expected an array');
+      const key = operation.key ?? source.primaryKey;
+      const keyColumns = key.map((name) => {
+        const column = columns.find((c) => c.name === name);
+        if (!column) throw validationError(`operations[${i}].primaryKey`, `unknown column "${name}"`);
+        return column;
+      });
+      if (operation.mode !== 'insert' && key.length === 0)
+        throw validationError(`operations[${i}].primaryKey`, `${operation.mode} needs a primary key`);
+      const target = operation.mode === 'delete' ? keyColumns : columns;
+      const batch: RowsBatch = {
+        mode: 'insert',
+        rows: operation.rows,
+        ignoreUnknownColumns: operation.ignoreUnknownColumns,
+      };
+      const rows = toMatrix(batch, columns, target, operation.mode === 'insert' ? [] : key);
+      return { mode: operation.mode, columns: target, key, rows };
+    });
+    const storage = await sources.storageOf(source);
+    let written: number;
+    try {
+      written = await storage.applyOperations(
+        source.table ?? '',
+        steps.filter((step) => step.rows.length > 0),
+      );
+    } catch (error) {
+      throw mapStorageError(error);
+    }
+    return { rows: written, version: await finishBatch(sources, source, deps.onDataChanged) };
+  }
+
   return {
+    async applyOperations(principal, ref, operations) {
+      return applyOperations(await writableSource(sources, principal, ref), operations);
+    },
     async pushRows(principal, ref, batch) {
       const modes: RowsMode[] = ['insert', 'upsert', 'delete', 'replace'];
       if (!modes.includes(batch.mode)) throw validationError('mode', `must be one of ${modes.join(', ')}`);

@@ -1,4 +1,5 @@
 /** The directory module: organizations, projects, users, groups and typed user attributes. */
+export { importUserAttributes, setFreeFormAttributes } from './attribute-import.ts';
 export { ATTRIBUTE_TYPES } from './attribute-types.ts';
 export { effectiveAttributes } from './attribute-values.ts';
 export { getDefaultOrganization, getDefaultProject } from './organizations.ts';

@@ -14,6 +14,8 @@ export {
   measureCsvExport,
   writeCsv,
 } from './csv.ts';
+export type { StoredFile } from './files.ts';
+export { filterRules } from './filters.ts';
 export type { PaperName } from './layout.ts';
 export {
   closeRenderPool,
@@ -23,6 +25,21 @@ export {
   renderDashboardPng,
 } from './render-pool.ts';
 export { sampleDashboardSpec, syntheticRowStream } from './samples.ts';
+export {
+  createExportService,
+  EXPORT_JOB_TYPE,
+  type ExportResult,
+  type ExportService,
+  type ExportServiceOptions,
+  type RenderedExport,
+} from './service.ts';
+export {
+  type ExportFormat,
+  type ExportRequest,
+  type ExportTarget,
+  exportFormats,
+  parseExportRequest,
+} from './target.ts';
 export type {
   DashboardRenderSpec,
   RenderOptions,

@@ -13,7 +13,7 @@ export interface SqlDialect {
   placeholder(index: number): string;
   /** Type names for CAST: date, timestamp, double-precision float. */
   types: { date: string; datetime: string; float: string };
-  /** The start of the bucket holding `expression`; weeks start on Monday. Day and coarser give dates. */
+  /** The start of the bucket holding `expression`; weeks start on Monday. Day and coarser give dates; weekday an ISO day number. */
   truncate(granularity: Granularity, expression: string): string;
   /** Case-insensitive LIKE; patterns escape wildcards with `!` (no backslash rules to fight). */
   ilike(expression: string, pattern: string): string;
@@ -29,8 +29,9 @@ const quoteWith = (quote: string) => (identifier: string) =>
 const coarse = (granularity: Granularity): boolean => granularity !== 'hour' && granularity !== 'minute';
 
 /** DuckDB and PostgreSQL share date_trunc (ISO weeks); only their type names differ. */
-function dateTrunc(types: SqlDialect['types']): SqlDialect['truncate'] {
+function dateTrunc(types: SqlDialect['types'], isoWeekday: (e: string) => string): SqlDialect['truncate'] {
   return (granularity, expression) => {
+    if (granularity === 'weekday') return isoWeekday(`CAST(${expression} AS ${types.datetime})`);
     const truncated = `date_trunc('${granularity}', CAST(${expression} AS ${types.datetime}))`;
     return coarse(granularity) ? `CAST(${truncated} AS ${types.date})` : truncated;
   };
@@ -45,6 +46,7 @@ const mysqlBuckets: Record<Granularity, (e: string) => string> = {
   day: (e) => `DATE(${e})`,
   hour: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:00:00') AS DATETIME)`,
   minute: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:%i:00') AS DATETIME)`,
+  weekday: (e) => `(WEEKDAY(${e}) + 1)`,
 };
 
 const nullsLast: SqlDialect['orderBy'] = (expression, descending) =>
@@ -59,7 +61,7 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
     quote: quoteWith('"'),
     placeholder: (index) => `$${index}`,
     types: duckdbTypes,
-    truncate: dateTrunc(duckdbTypes),
+    truncate: dateTrunc(duckdbTypes, (e) => `isodow(${e})`),
     ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
     orderBy: nullsLast,
     fullJoin: true,
@@ -69,7 +71,7 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
     quote: quoteWith('"'),
     placeholder: (index) => `$${index}`,
     types: postgresTypes,
-    truncate: dateTrunc(postgresTypes),
+    truncate: dateTrunc(postgresTypes, (e) => `CAST(EXTRACT(ISODOW FROM ${e}) AS integer)`),
     ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
     orderBy: nullsLast,
     fullJoin: true,

@@ -13,7 +13,7 @@ export type {
   QueryMetric,
   QuerySort,
 } from './ir.ts';
-export { aggregations, dimensionName, granularities, metricName, operators } from './ir.ts';
+export { aggregations, dimensionName, granularities, metricName, operators, periods } from './ir.ts';
 export type {
   Aggregation,
   Model,

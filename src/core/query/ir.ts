@@ -14,7 +14,14 @@ import type { Aggregation } from './model.ts';
  * - an `alias` replaces the name. Two columns with the same name are a 400 (give an alias).
  */
 
-export const granularities = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute'] as const;
+/** Calendar periods: buckets of a date dimension and units of relative filters. */
+export const periods = ['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute'] as const;
+export type Period = (typeof periods)[number];
+/**
+ * A dimension's granularity: a period (the bucket's start), or `weekday`, the ISO day of the
+ * week as an integer (1 = Monday … 7 = Sunday), which groups across weeks (Serenytics timeslot).
+ */
+export const granularities = [...periods, 'weekday'] as const;
 export type Granularity = (typeof granularities)[number];
 
 export const aggregations: readonly Aggregation[] = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct'];

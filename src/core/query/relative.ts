@@ -1,4 +1,4 @@
-import type { Granularity } from './ir.ts';
+import type { Period } from './ir.ts';
 import type { RelativeSpec } from './values.ts';
 
 /**
@@ -14,7 +14,7 @@ export function relativeRange(spec: RelativeSpec, now: Date): { start: Date; end
 }
 
 /** The start of the unit containing `date`; weeks start on Monday (ISO), like the SQL buckets. */
-function startOf(unit: Granularity, date: Date): Date {
+function startOf(unit: Period, date: Date): Date {
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
   const d = date.getUTCDate();
@@ -37,13 +37,13 @@ function startOf(unit: Granularity, date: Date): Date {
 }
 
 /** `date` moved by `count` units; `date` is a unit start, so month arithmetic never overflows a day. */
-function shift(date: Date, unit: Granularity, count: number): Date {
+function shift(date: Date, unit: Period, count: number): Date {
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
   const d = date.getUTCDate();
   const h = date.getUTCHours();
   const mi = date.getUTCMinutes();
-  const moved: Record<Granularity, () => number> = {
+  const moved: Record<Period, () => number> = {
     year: () => Date.UTC(y + count, m, d),
     quarter: () => Date.UTC(y, m + 3 * count, d),
     month: () => Date.UTC(y, m + count, d),

@@ -191,8 +191,12 @@ function resolveSort(query: ResolvedQuery, model: Model, reference: string, path
     ),
   ];
   if (fromField.length !== 1) {
-    const problem = fromField.length === 0 ? 'sort by a column of the query' : 'ambiguous: sort by one of the columns';
-    throw validationError(path, `${problem} (${(fromField.length ? fromField.map((c) => c.name) : columns).join(', ')})`);
+    const problem =
+      fromField.length === 0 ? 'sort by a column of the query' : 'ambiguous: sort by one of the columns';
+    throw validationError(
+      path,
+      `${problem} (${(fromField.length ? fromField.map((c) => c.name) : columns).join(', ')})`,
+    );
   }
   return { kind: 'column', name: fromField[0].name };
 }

@@ -1,6 +1,6 @@
 import type { ColumnType, JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
-import { type Granularity, granularities, type Operator } from './ir.ts';
+import { type Operator, type Period, periods } from './ir.ts';
 
 /**
  * Which operators fit which field types, how many values each takes, and the conversion of
@@ -128,7 +128,7 @@ export const formatTimestamp = (date: Date): string => date.toISOString().replac
 export interface RelativeSpec {
   direction: 'last' | 'this' | 'next';
   count: number;
-  unit: Granularity;
+  unit: Period;
 }
 
 /** Relative periods reach at most this many units away: enough for "last 100 years" in days. */
@@ -151,14 +151,14 @@ export function parseRelative(values: readonly JsonScalar[], type: ColumnType, p
     throw validationError(`${path}.values[1]`, `expected an integer from 1 to ${maxRelativeCount}`);
   }
   const unit = values[values.length - 1];
-  if (typeof unit !== 'string' || !granularities.includes(unit as Granularity)) {
+  if (typeof unit !== 'string' || !periods.includes(unit as Period)) {
     throw validationError(
       `${path}.values[${values.length - 1}]`,
-      `expected a unit among ${granularities.join(', ')}`,
+      `expected a unit among ${periods.join(', ')}`,
     );
   }
   if (type === 'date' && (unit === 'hour' || unit === 'minute')) {
     throw validationError(`${path}.values[${values.length - 1}]`, `unit "${unit}" needs a datetime field`);
   }
-  return { direction, count, unit: unit as Granularity };
+  return { direction, count, unit: unit as Period };
 }

@@ -9,8 +9,9 @@ import type { Job, JobService } from '../jobs/index.ts';
 import type { QueryService } from '../query/index.ts';
 import { nextFireTime } from './cron.ts';
 import { type RunDeps, type RunPayload, runSchedule, withFilters } from './delivery.ts';
+import { createEmailSender, type EmailInput } from './email.ts';
 import { parseScheduleInput, type ScheduleInput, type TargetInput } from './input.ts';
-import { createMailer, type MailOptions } from './mail.ts';
+import { createMailer, DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
 import { findSchedule, listRuns, recordRun, toSchedule, updateSchedule } from './repo.ts';
 import { createTicker } from './ticker.ts';
 import type {
@@ -60,6 +61,8 @@ export interface ScheduleService {
     ref: number | string,
     limit?: number,
   ): Promise<ScheduleRun[]>;
+  /** Accepts a one-off email (sent by a job); ERR_QUOTA once the organization's daily quota is spent. */
+  sendEmail(principal: Principal, input: EmailInput): Promise<Job>;
   /** Messages sent or held, newest first; admins only. */
   outbox(principal: Principal, limit?: number): Promise<OutboxMessage[]>;
   /** Fires what is due now; returns how many fire times this process claimed. */
@@ -77,6 +80,15 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   const now = options.now ?? (() => new Date());
   const iso = () => now().toISOString();
   const mailer = createMailer({ db, now, ...options.mail });
+  const email = createEmailSender({
+    db,
+    jobs,
+    mailer,
+    renderer: options.renderer,
+    dashboards: options.content.dashboards,
+    quota: options.mail?.dailyQuota ?? DEFAULT_DAILY_QUOTA,
+    now,
+  });
   const runDeps: RunDeps = {
     db,
     now,
@@ -262,6 +274,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       return listRuns(db, row.id, Math.max(1, Math.min(limit, 1000)));
     },
 
+    sendEmail: (principal, input) => email.send(principal, input),
     async outbox(principal, limit = 100) {
       if (!isAdmin(principal)) throw forbidden('read the outbox');
       return mailer.list(principal.organizationId, Math.max(1, Math.min(limit, 1000)));

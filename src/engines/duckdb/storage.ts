@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { conflict, notFound, RosettaError, validationError } from '../../core/errors.ts';
 import { columnTypeOfNative } from '../columnTypes.ts';
 import { toEngineError } from '../errors.ts';
-import type { ColumnType, JsonScalar, ManagedStorage, StorageColumn } from '../types.ts';
+import type { ColumnType, JsonScalar, ManagedStorage, StorageColumn, StorageOperation } from '../types.ts';
 import { appendRows } from './appending.ts';
 import { type DuckDbDatabase, quoteIdent, quoteLiteral, STORAGE_SCHEMA } from './database.ts';
 import { convertersOf, rowsOfChunk } from './values.ts';
@@ -200,6 +200,39 @@ export class DuckDbStorage implements ManagedStorage {
            delim = ${quoteLiteral(options.delimiter)}, header = ${options.header}, auto_detect = false)`,
       );
       return result.rowsChanged;
+    });
+  }
+
+  applyOperations(table: string, operations: StorageOperation[]): Promise<number> {
+    return this.#write(table, async (connection, target) => {
+      let written = 0;
+      for (const operation of operations) {
+        if (operation.mode === 'insert') {
+          written += await this.#append(connection, target, operation.columns, operation.rows);
+          continue;
+        }
+        if (operation.key.length === 0)
+          throw validationError('primaryKey', `a ${operation.mode} needs a key`);
+        const staged = await this.#stage(connection, target, operation.columns, operation.rows);
+        const matches = operation.key
+          .map((name) => `target.${quoteIdent(name)} = ${STAGING}.${quoteIdent(name)}`)
+          .join(' AND ');
+        const deleted = await connection.run(
+          `DELETE FROM ${target.sql} AS target USING temp.main.${STAGING} WHERE ${matches}`,
+        );
+        if (operation.mode === 'delete') {
+          written += deleted.rowsChanged;
+          continue;
+        }
+        const keys = columnList(operation.key.map((name) => ({ name })));
+        const inserted = await connection.run(
+          `INSERT INTO ${target.sql} (${columnList(staged)})
+           SELECT ${columnList(staged)} FROM temp.main.${STAGING}
+           QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${SEQUENCE} DESC) = 1`,
+        );
+        written += inserted.rowsChanged;
+      }
+      return written;
     });
   }
 

@@ -1,16 +1,20 @@
 import type { Services } from '../../app.ts';
 import type { App } from '../server.ts';
+import { registerAlertRoutes } from './alerts.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAttributeRoutes } from './attributes.ts';
 import { bearerAuthHook, registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerDashboardRoutes } from './dashboards.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
+import { registerExportRoutes } from './exports.ts';
 import { registerFolderRoutes } from './folders.ts';
 import { registerGroupRoutes } from './groups.ts';
 import { registerJobRoutes } from './jobs.ts';
 import { registerModelRoutes } from './models.ts';
+import { registerOutboxRoutes } from './outbox.ts';
 import { registerQueryRoutes } from './query.ts';
+import { registerScheduleRoutes } from './schedules.ts';
 import { registerUserRoutes } from './users.ts';
 
 /** Rosetta's own REST API under /api, its OpenAPI document and the health probe. */
@@ -44,6 +48,10 @@ export async function registerNativeApi(
       registerFolderRoutes(typed, { content: services.content });
       registerDashboardRoutes(typed, { content: services.content });
       registerJobRoutes(typed, { jobs: services.jobs });
+      registerExportRoutes(typed, { exports: services.exports });
+      registerScheduleRoutes(typed, { schedules: services.schedules });
+      registerAlertRoutes(typed, { schedules: services.schedules });
+      registerOutboxRoutes(typed, { schedules: services.schedules });
     },
     { prefix: '/api' },
   );

@@ -1,0 +1,66 @@
+import type { Principal } from '../auth/principal.ts';
+import type { JobService } from '../jobs/index.ts';
+import type { RowsOperation, StorageIngestor } from './ingest.ts';
+import type { SourceFileService } from './source-files.ts';
+import type { IngestResult } from './storage-writes.ts';
+
+/**
+ * Ingestion run later as a job (Serenytics `async_` batches and file loads, and any face that
+ * wants a task id). The payload carries the caller's principal as it was when the work was
+ * accepted: the handler goes through the same permission-checked call, so a job can do nothing
+ * its caller could not have done at once.
+ */
+export const INGEST_OPERATIONS_JOB = 'data.ingest-operations';
+export const LOAD_FILE_JOB = 'data.load-file';
+
+interface OperationsPayload {
+  principal: Principal;
+  source: string;
+  operations: RowsOperation[];
+}
+
+interface LoadFilePayload {
+  principal: Principal;
+  source: string;
+  mode: 'replace' | 'upsert';
+  key?: string[];
+}
+
+export function registerIngestionJobs(
+  jobs: JobService,
+  data: { ingestor: StorageIngestor; files: SourceFileService },
+): void {
+  // Each load is atomic, so running one again after a crash cannot apply half of it twice.
+  jobs.register<OperationsPayload, IngestResult>(INGEST_OPERATIONS_JOB, {
+    concurrency: 2,
+    timeoutMs: 10 * 60_000,
+    onInterrupted: 'requeue',
+    run: (_job, { payload }) =>
+      data.ingestor.applyOperations(payload.principal, payload.source, payload.operations),
+  });
+  jobs.register<LoadFilePayload, IngestResult>(LOAD_FILE_JOB, {
+    concurrency: 2,
+    timeoutMs: 30 * 60_000,
+    onInterrupted: 'requeue',
+    run: (_job, { payload }) =>
+      data.files.load(payload.principal, payload.source, {
+        mode: payload.mode,
+        ...(payload.key && { key: payload.key }),
+      }),
+  });
+}
+
+/** Accepts operations for later; resolves with the job whose uuid is the task id. */
+export const enqueueOperations = (
+  jobs: JobService,
+  principal: Principal,
+  source: string,
+  operations: RowsOperation[],
+) => jobs.enqueue(principal, INGEST_OPERATIONS_JOB, { principal, source, operations });
+
+export const enqueueFileLoad = (
+  jobs: JobService,
+  principal: Principal,
+  source: string,
+  how: { mode: 'replace' | 'upsert'; key?: string[] },
+) => jobs.enqueue(principal, LOAD_FILE_JOB, { principal, source, ...how });

@@ -1,0 +1,134 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse } from 'csv-parse';
+import type { Principal } from '../auth/principal.ts';
+import { validationError } from '../errors.ts';
+import type { RowsOperation, StorageIngestor } from './ingest.ts';
+import type { DataSourceService } from './sources.ts';
+import { type IngestResult, writableSource } from './storage-writes.ts';
+import type { DataSource } from './types.ts';
+
+/**
+ * Files uploaded for a storage source, then loaded in a second call (how Serenytics clients
+ * feed sources: upload, then "reload from file" or "update from file"). One staged file per
+ * source, CSV (optionally gzip-compressed) or a JSON list of row objects, plus the load options
+ * remembered for it (delimiter, forced types). Push tokens let a client write into one source.
+ */
+export interface FileLoadOptions {
+  delimiter?: string;
+  types?: Record<string, string>;
+}
+
+export interface SourceFileService {
+  setOptions(principal: Principal, ref: number | string, options: FileLoadOptions): Promise<void>;
+  stage(principal: Principal, ref: number | string, bytes: Buffer): Promise<void>;
+  /** Replaces the content with the staged file, or upserts its rows on `key`. */
+  load(
+    principal: Principal,
+    ref: number | string,
+    how: { mode: 'replace' | 'upsert'; key?: string[] },
+  ): Promise<IngestResult>;
+  pushTokenOf(source: DataSource): string;
+  checkPushToken(source: DataSource, token: string): boolean;
+}
+
+const supported = 'upload a CSV file (optionally gzip-compressed) or a JSON list of row objects';
+
+function formatOf(bytes: Buffer): 'csv' | 'csv.gz' | 'json' {
+  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  const head = gzip ? gunzipSync(bytes).subarray(0, 4096) : bytes.subarray(0, 4096);
+  // A pickle (pandas' to_pickle, which the vendor's 2.x client uploads) starts with 0x80.
+  if (head.length === 0 || head[0] === 0x80 || head.includes(0)) throw validationError('file', supported);
+  if (!gzip && head.toString('utf8').trimStart().startsWith('[')) return 'json';
+  return gzip ? 'csv.gz' : 'csv';
+}
+
+export function createSourceFileService(deps: {
+  dataDir: string;
+  secret: string;
+  sources: DataSourceService;
+  ingestor: StorageIngestor;
+}): SourceFileService {
+  const directory = join(deps.dataDir, 'uploads');
+  const base = (source: DataSource) => join(directory, source.uuid);
+  const extensions = ['csv', 'csv.gz', 'json'] as const;
+
+  async function stagedFile(
+    source: DataSource,
+  ): Promise<{ file: string; format: (typeof extensions)[number] }> {
+    for (const format of extensions) {
+      const file = `${base(source)}.${format}`;
+      if (await stat(file).catch(() => undefined)) return { file, format };
+    }
+    throw validationError('file', `no file was uploaded for this source: ${supported}`);
+  }
+
+  async function optionsOf(source: DataSource): Promise<FileLoadOptions> {
+    const text = await readFile(`${base(source)}.options.json`, 'utf8').catch(() => '{}');
+    return JSON.parse(text) as FileLoadOptions;
+  }
+
+  async function csvRows(
+    file: string,
+    format: 'csv' | 'csv.gz',
+    delimiter: string,
+  ): Promise<Record<string, unknown>[]> {
+    const input = format === 'csv.gz' ? gunzipSync(await readFile(file)) : createReadStream(file);
+    const parser = parse({
+      delimiter,
+      bom: true,
+      columns: true,
+      cast: (value) => (value === '' ? null : value),
+    });
+    const rows: Record<string, unknown>[] = [];
+    if (Buffer.isBuffer(input)) parser.end(input);
+    else input.pipe(parser);
+    for await (const record of parser) rows.push(record as Record<string, unknown>);
+    return rows;
+  }
+
+  const tokenOf = (source: DataSource) =>
+    createHmac('sha256', deps.secret).update(`push:${source.uuid}`).digest('hex').slice(0, 40);
+
+  return {
+    async setOptions(principal, ref, options) {
+      const source = await writableSource(deps.sources, principal, ref);
+      await mkdir(directory, { recursive: true });
+      await writeFile(`${base(source)}.options.json`, JSON.stringify(options));
+    },
+    async stage(principal, ref, bytes) {
+      const source = await writableSource(deps.sources, principal, ref);
+      const format = formatOf(bytes);
+      await mkdir(directory, { recursive: true });
+      await Promise.all(extensions.map((ext) => rm(`${base(source)}.${ext}`, { force: true })));
+      await writeFile(`${base(source)}.${format}`, bytes);
+    },
+    async load(principal, ref, how) {
+      const source = await writableSource(deps.sources, principal, ref);
+      const { file, format } = await stagedFile(source);
+      const options = await optionsOf(source);
+      if (format !== 'json' && how.mode === 'replace') {
+        return deps.ingestor.loadCsv(principal, source.uuid, file, { mode: 'replace', ...options });
+      }
+      const rows =
+        format === 'json'
+          ? (JSON.parse(await readFile(file, 'utf8')) as unknown[])
+          : await csvRows(file, format, options.delimiter ?? ',');
+      if (!Array.isArray(rows)) throw validationError('file', supported);
+      if (how.mode === 'replace') {
+        return deps.ingestor.pushRows(principal, source.uuid, { mode: 'replace', rows });
+      }
+      const operation: RowsOperation = { mode: 'upsert', rows, ...(how.key && { key: how.key }) };
+      return deps.ingestor.applyOperations(principal, source.uuid, [operation]);
+    },
+    pushTokenOf: tokenOf,
+    checkPushToken(source, token) {
+      const expected = Buffer.from(tokenOf(source));
+      const given = Buffer.from(String(token));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Export files on disk and the signed links that download them. Each export owns a directory
+ * `<dataDir>/exports/<key>/` holding its one file under its download name, so a link needs only
+ * the key: no database read on the public download route, and a cleanup that deletes whole
+ * directories by age.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { RosettaError } from '../errors.ts';
+import type { ExportFormat } from './target.ts';
+
+export const contentTypes: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  pdf: 'application/pdf',
+  png: 'image/png',
+};
+
+export interface StoredFile {
+  path: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+const KEY_PATTERN = /^[0-9a-f-]{36}$/;
+
+/** A download name from a title: letters, digits, spaces, dots, dashes; never a path. */
+export function fileNameOf(title: string, format: ExportFormat, date: Date): string {
+  const base =
+    title
+      .replace(/[^\p{L}\p{N} ._-]+/gu, '_')
+      .replace(/^[._\s]+/, '')
+      .slice(0, 100)
+      .trim() || 'export';
+  return `${base} ${date.toISOString().slice(0, 10)}.${format}`;
+}
+
+export function createFileStore(options: { dataDir: string; secret: string; retentionMs: number }) {
+  const root = join(options.dataDir, 'exports');
+  // A key of its own, so a leaked link signature says nothing about other uses of the secret.
+  const signingKey = createHmac('sha256', options.secret).update('rosetta export download links').digest();
+  const signature = (key: string, expires: number) =>
+    createHmac('sha256', signingKey).update(`${key}.${expires}`).digest('base64url');
+
+  async function open(key: string): Promise<StoredFile> {
+    if (!KEY_PATTERN.test(key)) throw new RosettaError('ERR_NOT_FOUND', 'export file not found');
+    const dir = join(root, key);
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const filename = names.find((name) => !name.startsWith('.'));
+    if (!filename)
+      throw new RosettaError(
+        'ERR_NOT_FOUND',
+        'the export file no longer exists (files are kept for a limited time)',
+      );
+    const format = filename.slice(filename.lastIndexOf('.') + 1) as ExportFormat;
+    const path = join(dir, filename);
+    return {
+      path,
+      filename,
+      contentType: contentTypes[format] ?? 'application/octet-stream',
+      size: (await stat(path)).size,
+    };
+  }
+
+  return {
+    /** An empty directory for the file of `key` (a rerun of a requeued job starts clean). */
+    async prepare(key: string): Promise<string> {
+      const dir = join(root, key);
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      return dir;
+    },
+    remove: (key: string) => rm(join(root, key), { recursive: true, force: true }),
+    /** Restarts the retention clock when the file is complete, so it outlives its link. */
+    touch: (key: string, now: Date) => utimes(join(root, key), now, now),
+    open,
+
+    /** `<key>.<expiry in epoch seconds>.<HMAC-SHA256 of both>`. */
+    sign(key: string, now: Date): { token: string; expiresAt: string } {
+      const expires = Math.floor((now.getTime() + options.retentionMs) / 1000);
+      return {
+        token: `${key}.${expires}.${signature(key, expires)}`,
+        expiresAt: new Date(expires * 1000).toISOString(),
+      };
+    },
+
+    /** The file a token names; a forged token is refused before the expiry is looked at. */
+    async openSigned(token: string, now: Date): Promise<StoredFile> {
+      const [key = '', expiresText = '', given = ''] = token.split('.');
+      const expires = Number(expiresText);
+      const expected = Buffer.from(signature(key, expires));
+      const actual = Buffer.from(given);
+      if (
+        !/^\d{1,12}$/.test(expiresText) ||
+        actual.length !== expected.length ||
+        !timingSafeEqual(actual, expected)
+      ) {
+        throw new RosettaError(
+          'ERR_FORBIDDEN',
+          'invalid download link: the token signature does not match',
+          'token',
+        );
+      }
+      if (expires * 1000 <= now.getTime()) {
+        throw new RosettaError(
+          'ERR_FORBIDDEN',
+          'this download link has expired: export again for a new one',
+          'token',
+        );
+      }
+      return open(key);
+    },
+
+    /** Deletes export directories older than the retention; returns how many. */
+    async cleanup(now: Date): Promise<number> {
+      const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+      let removed = 0;
+      for (const entry of entries) {
+        const path = join(root, entry.name);
+        const info = await stat(path).catch(() => undefined);
+        if (info && now.getTime() - info.mtimeMs > options.retentionMs) {
+          await rm(path, { recursive: true, force: true });
+          removed += 1;
+        }
+      }
+      return removed;
+    },
+  };
+}
+
+export type FileStore = ReturnType<typeof createFileStore>;

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { DashboardFilter } from '../content/index.ts';
+import { filterRules } from './filters.ts';
+
+const definitions: DashboardFilter[] = [
+  { id: 'period', field: 'date', label: 'Date', type: 'date_range' },
+  { id: 'country', field: 'country', label: 'Country', type: 'values' },
+  { id: 'price', field: 'price', label: 'Price', type: 'number_range' },
+];
+
+describe('dashboard filter values → filter rules', () => {
+  it('turns lists into in and ranges into between, >= or <=', () => {
+    expect(
+      filterRules(
+        {
+          country: ['France', 'Spain'],
+          period: { from: '2024-01-01', to: '2024-03-31' },
+          price: { min: 10 },
+        },
+        definitions,
+      ),
+    ).toEqual([
+      { field: 'country', operator: 'in', values: ['France', 'Spain'] },
+      { field: 'date', operator: 'between', values: ['2024-01-01', '2024-03-31'] },
+      { field: 'price', operator: '>=', values: [10] },
+    ]);
+    expect(filterRules({ date: { to: '2024-12-31' } }, definitions)).toEqual([
+      { field: 'date', operator: '<=', values: ['2024-12-31'] },
+    ]);
+  });
+
+  it('filters nothing for an empty list or an open range', () => {
+    expect(filterRules({ country: [], period: {}, price: { min: null, max: null } }, definitions)).toEqual(
+      [],
+    );
+    expect(filterRules(undefined, definitions)).toEqual([]);
+  });
+
+  it('takes fields directly without definitions (query exports)', () => {
+    expect(filterRules({ quantity: { min: 1, max: 5 }, country: ['Peru'] }, null)).toEqual([
+      { field: 'quantity', operator: 'between', values: [1, 5] },
+      { field: 'country', operator: 'in', values: ['Peru'] },
+    ]);
+  });
+
+  it('names the offending key of bad values', () => {
+    const cases: [unknown, string][] = [
+      [{ colour: ['red'] }, 'filters.colour'],
+      [{ period: ['2024'] }, 'filters.period'],
+      [{ country: { from: 'a' } }, 'filters.country'],
+      [{ period: { from: 2024 } }, 'filters.period.from'],
+      [{ price: { min: 'cheap' } }, 'filters.price.min'],
+      [{ period: { since: '2024-01-01' } }, 'filters.period.since'],
+      [{ country: [{ nested: true }] }, 'filters.country[0]'],
+      [{ country: 'France' }, 'filters.country'],
+      [['France'], 'filters'],
+    ];
+    for (const [values, field] of cases) {
+      expect(() => filterRules(values, definitions), JSON.stringify(values)).toThrow(
+        expect.objectContaining({ code: 'ERR_VALIDATION', field }),
+      );
+    }
+  });
+});

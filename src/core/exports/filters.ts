@@ -1,0 +1,93 @@
+/**
+ * Dashboard filter values → filter rules `and`-ed to every widget query of an export, the way
+ * the dashboard applies them on screen: a list of values is `in`, a range is `between` (or
+ * `>=` / `<=` when one bound is open). An empty list or an open range filters nothing.
+ */
+import type { JsonScalar } from '../../engines/types.ts';
+import type { DashboardFilter } from '../content/index.ts';
+import { validationError } from '../errors.ts';
+import { type FilterRule, maxFilterValues } from '../query/index.ts';
+
+type Range = { from?: JsonScalar; to?: JsonScalar };
+
+const isScalar = (value: unknown): value is JsonScalar =>
+  value === null || ['string', 'number', 'boolean'].includes(typeof value);
+
+function valueList(value: unknown[], path: string): JsonScalar[] {
+  if (value.length > maxFilterValues) throw validationError(path, `at most ${maxFilterValues} values`);
+  value.forEach((item, i) => {
+    if (!isScalar(item)) throw validationError(`${path}[${i}]`, 'must be a string, number, boolean or null');
+  });
+  return value as JsonScalar[];
+}
+
+/** `{from, to}` for dates, `{min, max}` for numbers; either bound may be left out. */
+function range(value: Record<string, unknown>, path: string, type: 'date' | 'number'): Range {
+  const [low, high] = type === 'date' ? ['from', 'to'] : ['min', 'max'];
+  for (const key of Object.keys(value)) {
+    if (key !== low && key !== high) throw validationError(`${path}.${key}`, 'is not a known property');
+  }
+  const bound = (key: string) => {
+    const v = value[key];
+    if (v === undefined || v === null) return undefined;
+    if (type === 'date' ? typeof v !== 'string' : typeof v !== 'number' || !Number.isFinite(v)) {
+      throw validationError(`${path}.${key}`, type === 'date' ? 'must be a date string' : 'must be a number');
+    }
+    return v as JsonScalar;
+  };
+  return { from: bound(low), to: bound(high) };
+}
+
+function rangeRule(field: string, { from, to }: Range): FilterRule | undefined {
+  if (from !== undefined && to !== undefined) return { field, operator: 'between', values: [from, to] };
+  if (from !== undefined) return { field, operator: '>=', values: [from] };
+  if (to !== undefined) return { field, operator: '<=', values: [to] };
+  return undefined;
+}
+
+function ruleFor(
+  field: string,
+  value: unknown,
+  path: string,
+  type?: DashboardFilter['type'],
+): FilterRule | undefined {
+  if (Array.isArray(value)) {
+    if (type && type !== 'values') throw validationError(path, `a ${type} filter takes a range object`);
+    const values = valueList(value, path);
+    return values.length === 0 ? undefined : { field, operator: 'in', values };
+  }
+  if (value === null || typeof value !== 'object') {
+    throw validationError(path, 'must be a list of values or a range object');
+  }
+  if (type === 'values') throw validationError(path, 'a values filter takes a list of values');
+  const record = value as Record<string, unknown>;
+  const numeric = type === 'number_range' || (!type && ('min' in record || 'max' in record));
+  return rangeRule(field, range(record, path, numeric ? 'number' : 'date'));
+}
+
+/**
+ * `values` maps a dashboard filter's id or field to its value. With `definitions` (a dashboard
+ * or widget export) keys must name one of the dashboard's filters; without them (a query
+ * export) keys are fields of the query's model.
+ */
+export function filterRules(values: unknown, definitions: readonly DashboardFilter[] | null): FilterRule[] {
+  if (values === undefined || values === null) return [];
+  if (typeof values !== 'object' || Array.isArray(values)) {
+    throw validationError('filters', 'must be an object of filter id or field → values');
+  }
+  const rules: FilterRule[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const path = `filters.${key}`;
+    let field = key;
+    let type: DashboardFilter['type'] | undefined;
+    if (definitions) {
+      const definition = definitions.find((d) => d.id === key) ?? definitions.find((d) => d.field === key);
+      if (!definition) throw validationError(path, 'the dashboard has no filter with this id or field');
+      field = definition.field;
+      type = definition.type;
+    }
+    const rule = ruleFor(field, value, path, type);
+    if (rule) rules.push(rule);
+  }
+  return rules;
+}

@@ -1,0 +1,237 @@
+/**
+ * One code path from a target to a file, for export jobs and scheduled deliveries alike. Every
+ * query goes through the query service with the caller's principal, so row-level security and
+ * data-source restrictions hold in every format. Widget and query CSV/XLSX stream from the
+ * engine; a whole dashboard's widgets are display-sized queries and run as plain queries.
+ */
+import { stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Engine, JsonScalar, RowStream } from '../../engines/types.ts';
+import type { Principal } from '../auth/principal.ts';
+import type { Dashboard, DashboardService, Widget } from '../content/index.ts';
+import { validationError } from '../errors.ts';
+import {
+  type FilterNode,
+  type FilterRule,
+  type Model,
+  parseQueryBody,
+  type QueryService,
+} from '../query/index.ts';
+import { writeCsv } from './csv.ts';
+import { contentTypes, fileNameOf } from './files.ts';
+import { renderDashboardPdf, renderDashboardPng } from './render-pool.ts';
+import type { ExportFormat, ExportTarget } from './target.ts';
+import type { DashboardRenderSpec, RenderWidget } from './types.ts';
+import { writeXlsx } from './xlsx.ts';
+
+export interface ProduceDeps {
+  query: Pick<QueryService, 'run' | 'compileIr'>;
+  dashboards: Pick<DashboardService, 'get'>;
+  resolveModel(principal: Principal, source: string): Promise<Model>;
+  engineFor(connectionId: number): Promise<Engine>;
+  /** Row cap of a streamed export (configuration `maxQueryRows`). */
+  maxRows: number;
+  now: () => Date;
+}
+
+export interface ProducedFile {
+  path: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  /** Data rows written (CSV/XLSX) or rendered (PDF/PNG). */
+  rows: number;
+  /** True when the row cap cut a streamed export. */
+  truncated: boolean;
+  pages?: number;
+  warnings: string[];
+}
+
+/** The filter rules `and`-ed to a query body's own filters. */
+export function withRules(
+  body: Record<string, unknown>,
+  rules: readonly FilterNode[],
+): Record<string, unknown> {
+  if (rules.length === 0) return body;
+  const own = body.filters as FilterNode | undefined | null;
+  return { ...body, filters: { and: own ? [own, ...rules] : [...rules] } };
+}
+
+export async function widgetOf(
+  deps: ProduceDeps,
+  principal: Principal,
+  ref: { dashboard: number | string; widget: string },
+) {
+  const dashboard = await deps.dashboards.get(principal, ref.dashboard);
+  const widget = dashboard.widgets.find((w) => w.id === ref.widget);
+  if (!widget) throw validationError('widget.widget', `no widget "${ref.widget}" on this dashboard`);
+  if (!widget.query) throw validationError('widget.widget', 'a text widget has no data to export');
+  return { dashboard, widget, query: widget.query as Record<string, unknown> };
+}
+
+/** Streams a query body's rows, cut at the row cap (the compiled SQL fetches one more to tell). */
+async function openRows(
+  deps: ProduceDeps,
+  principal: Principal,
+  body: Record<string, unknown>,
+  signal: AbortSignal,
+) {
+  const { source, ir } = parseQueryBody(body);
+  const model = await deps.resolveModel(principal, source);
+  const compiled = await deps.query.compileIr(principal, model, ir);
+  const engine = await deps.engineFor(model.connectionId);
+  const stream = await engine.stream({ sql: compiled.sql, params: compiled.params }, { signal });
+  const state = { rows: 0, truncated: false };
+  async function* capped(): AsyncIterable<JsonScalar[][]> {
+    for await (const batch of stream.batches) {
+      const room = deps.maxRows - state.rows;
+      if (batch.length > room) {
+        state.truncated = true;
+        state.rows += room;
+        if (room > 0) yield batch.slice(0, room);
+        return; // leaving the loop releases the engine's stream
+      }
+      state.rows += batch.length;
+      yield batch;
+    }
+  }
+  return { rows: { columns: stream.columns, batches: capped() } satisfies RowStream, state };
+}
+
+/** Percent done; the export reports it through its job. */
+type Progress = (percent: number) => void;
+
+const dataWidgets = (dashboard: Dashboard): Widget[] => dashboard.widgets.filter((w) => w.query);
+
+async function renderWidget(
+  deps: ProduceDeps,
+  principal: Principal,
+  widget: Pick<Widget, 'id' | 'title' | 'visualization'>,
+  body: Record<string, unknown> | null,
+  rules: readonly FilterRule[],
+  signal: AbortSignal,
+): Promise<RenderWidget> {
+  if (!body) return { ...widget };
+  const { columns, rows } = await deps.query.run(principal, withRules(body, rules), {
+    signal,
+    noCache: true,
+  });
+  return { ...widget, result: { columns, rows } };
+}
+
+/** What a PDF/PNG shows: the dashboard laid out as on screen, or one widget on a full-width card. */
+async function renderSpec(
+  deps: ProduceDeps,
+  principal: Principal,
+  target: ExportTarget,
+  rules: readonly FilterRule[],
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<DashboardRenderSpec> {
+  const single = (widget: RenderWidget, title: string): DashboardRenderSpec => ({
+    title,
+    widgets: [widget],
+    layout: [{ widgetId: widget.id, x: 0, y: 0, w: 12, h: 10 }],
+  });
+  if ('query' in target) {
+    const table = { id: 'query', title: 'Query', visualization: { type: 'table' as const, options: {} } };
+    return single(await renderWidget(deps, principal, table, target.query, rules, signal), 'Query');
+  }
+  if ('widget' in target) {
+    const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
+    return single(await renderWidget(deps, principal, widget, query, rules, signal), dashboard.name);
+  }
+  const dashboard = await deps.dashboards.get(principal, target.dashboard);
+  const widgets: RenderWidget[] = [];
+  // One at a time: the warehouse pool is shared with every other request.
+  for (const [i, widget] of dashboard.widgets.entries()) {
+    widgets.push(await renderWidget(deps, principal, widget, widget.query, rules, signal));
+    progress(10 + Math.round((60 * (i + 1)) / dashboard.widgets.length));
+  }
+  return { title: dashboard.name, headerHtml: dashboard.headerHtml, widgets, layout: dashboard.layout };
+}
+
+async function titleOf(deps: ProduceDeps, principal: Principal, target: ExportTarget): Promise<string> {
+  if ('query' in target) return 'Query';
+  if ('widget' in target) {
+    const { dashboard, widget } = await widgetOf(deps, principal, target.widget);
+    return `${dashboard.name} - ${widget.title}`;
+  }
+  return (await deps.dashboards.get(principal, target.dashboard)).name;
+}
+
+/** Writes the export of `target` into `dir` (an empty directory of its own). */
+export async function produceExport(
+  deps: ProduceDeps,
+  principal: Principal,
+  request: { target: ExportTarget; format: ExportFormat; rules: readonly FilterRule[] },
+  dir: string,
+  signal: AbortSignal,
+  progress: Progress = () => {},
+): Promise<ProducedFile> {
+  const { target, format, rules } = request;
+  const filename = fileNameOf(await titleOf(deps, principal, target), format, deps.now());
+  const path = join(dir, filename);
+  const done = (size: number, rest: Omit<ProducedFile, 'path' | 'filename' | 'contentType' | 'size'>) => ({
+    path,
+    filename,
+    contentType: contentTypes[format],
+    size,
+    ...rest,
+  });
+
+  if (format === 'pdf' || format === 'png') {
+    const spec = await renderSpec(deps, principal, target, rules, signal, progress);
+    const output = await (format === 'pdf' ? renderDashboardPdf(spec) : renderDashboardPng(spec));
+    await writeFile(path, output.data);
+    const rows = spec.widgets.reduce((n, w) => n + (w.result?.rows.length ?? 0), 0);
+    return done(output.data.length, {
+      rows,
+      truncated: false,
+      pages: output.pages,
+      warnings: output.warnings,
+    });
+  }
+
+  if ('dashboard' in target) {
+    if (format === 'csv') throw validationError('format', 'a whole dashboard exports as xlsx, pdf or png');
+    const dashboard = await deps.dashboards.get(principal, target.dashboard);
+    const sheets = [];
+    const widgets = dataWidgets(dashboard);
+    for (const [i, widget] of widgets.entries()) {
+      const result = await renderWidget(deps, principal, widget, widget.query, rules, signal);
+      progress(10 + Math.round((60 * (i + 1)) / widgets.length));
+      sheets.push({
+        name: widget.title,
+        columns: result.result?.columns ?? [],
+        rows: result.result?.rows ?? [],
+      });
+    }
+    const { rows } = await writeXlsx(sheets, path);
+    return done((await stat(path)).size, { rows, truncated: false, warnings: [] });
+  }
+
+  const body = 'query' in target ? target.query : (await widgetOf(deps, principal, target.widget)).query;
+  const { rows: stream, state } = await openRows(deps, principal, withRules(body, rules), signal);
+  if (format === 'csv') {
+    const { bytes } = await writeCsv(stream, path);
+    return done(bytes, {
+      rows: state.rows,
+      truncated: state.truncated,
+      warnings: truncation(state, deps.maxRows),
+    });
+  }
+  const sheetName = 'query' in target ? 'Query' : target.widget.widget;
+  const { rows } = await writeXlsx(
+    [{ name: sheetName, columns: stream.columns, rows: stream.batches }],
+    path,
+  );
+  return done((await stat(path)).size, {
+    rows,
+    truncated: state.truncated,
+    warnings: truncation(state, deps.maxRows),
+  });
+}
+
+const truncation = (state: { truncated: boolean }, maxRows: number): string[] =>
+  state.truncated ? [`the export stopped at the row cap of ${maxRows} rows`] : [];

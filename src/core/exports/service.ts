@@ -1,0 +1,261 @@
+/**
+ * The export service: validates an export request with the caller's rights, runs it as an
+ * `export` job, keeps the file in the data dir and hands out signed, expiring download links.
+ * It also renders schedule deliveries, through the same code path (produce.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { type Principal, type Role, roleAtLeast } from '../auth/principal.ts';
+import type { DashboardFilter, DashboardService } from '../content/index.ts';
+import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
+import type { Job, JobContext, JobService } from '../jobs/index.ts';
+import type { FilterRule, QueryService } from '../query/index.ts';
+import { createFileStore, type StoredFile } from './files.ts';
+import { filterRules } from './filters.ts';
+import { type ProduceDeps, produceExport, widgetOf, withRules } from './produce.ts';
+import { type ExportFormat, type ExportTarget, parseExportRequest } from './target.ts';
+
+export const EXPORT_JOB_TYPE = 'export';
+
+export interface ExportServiceOptions {
+  query: Pick<QueryService, 'run' | 'compile' | 'compileIr'>;
+  content: { dashboards: Pick<DashboardService, 'get'> };
+  data: Pick<ProduceDeps, 'resolveModel' | 'engineFor'>;
+  jobs: JobService;
+  /** The principal of a job's owner, read fresh when the job runs; undefined when the user is gone. */
+  owners: (organizationId: number, userId: number) => Promise<Principal | undefined>;
+  dataDir: string;
+  /** The server secret; download links are signed with a key derived from it. */
+  secret: string;
+  /** Row cap of a streamed export (configuration `maxQueryRows`). */
+  maxRows: number;
+  /** How long files and their links live; default 24. */
+  retentionHours?: number;
+  now?: () => Date;
+  onError?: (error: unknown) => void;
+}
+
+/** The job's result: what GET /api/jobs/:id shows once the export has succeeded. */
+export interface ExportResult {
+  filename: string;
+  contentType: string;
+  size: number;
+  rows: number;
+  truncated: boolean;
+  pages?: number;
+  warnings: string[];
+  /** Relative to the server's root; works without a bearer token until `expiresAt`. */
+  downloadUrl: string;
+  expiresAt: string;
+}
+
+export interface RenderedExport {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+export interface ExportService {
+  /** Checks the request with the caller's rights (400/403/404 now, not in the job) and queues it. */
+  enqueue(principal: Principal, body: unknown): Promise<Job>;
+  /** The file of a succeeded export job the caller may see; 409 while it runs or when it failed. */
+  download(principal: Principal, jobRef: number | string): Promise<StoredFile>;
+  /** The file a signed link names; the token is the credential. */
+  downloadSigned(token: string): Promise<StoredFile>;
+  /** A target rendered to memory, as schedule deliveries need it (`DeliveryRenderer`). */
+  render(
+    principal: Principal,
+    target: ExportTarget,
+    format: ExportFormat,
+    filters: FilterRule[],
+    signal: AbortSignal,
+  ): Promise<RenderedExport>;
+  /** Deletes files older than the retention; returns how many. */
+  cleanup(): Promise<number>;
+  /** Cleans up now and then hourly. */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/** What the job keeps of the caller's credential, so a restricted key stays restricted in the job. */
+interface CredentialScope {
+  kind: Principal['kind'];
+  role: Role;
+  apiKeyId?: number;
+  dataSourceIds?: number[];
+  embedDashboardId?: number;
+}
+
+interface ExportPayload {
+  target: ExportTarget;
+  format: ExportFormat;
+  rules: FilterRule[];
+  scope: CredentialScope;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function createExportService(options: ExportServiceOptions): ExportService {
+  const now = options.now ?? (() => new Date());
+  const files = createFileStore({
+    dataDir: options.dataDir,
+    secret: options.secret,
+    retentionMs: (options.retentionHours ?? 24) * HOUR_MS,
+  });
+  const deps: ProduceDeps = {
+    query: options.query,
+    dashboards: options.content.dashboards,
+    resolveModel: options.data.resolveModel,
+    engineFor: options.data.engineFor,
+    maxRows: options.maxRows,
+    now,
+  };
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Resolves dashboards to integer ids and the filter definitions the values refer to. */
+  async function resolve(principal: Principal, target: ExportTarget) {
+    if ('query' in target)
+      return { target, definitions: null, queries: [{ path: 'query', body: target.query }] };
+    if ('widget' in target) {
+      const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
+      return {
+        target: { widget: { dashboard: dashboard.id, widget: widget.id } },
+        definitions: dashboard.filters as DashboardFilter[],
+        queries: [{ path: 'widget', body: query }],
+      };
+    }
+    const dashboard = await deps.dashboards.get(principal, target.dashboard);
+    const queries = dashboard.widgets.flatMap((w) =>
+      w.query ? [{ path: `dashboard widget "${w.id}"`, body: w.query as Record<string, unknown> }] : [],
+    );
+    return { target: { dashboard: dashboard.id }, definitions: dashboard.filters, queries };
+  }
+
+  /**
+   * Compiles every query alone, then with the filter rules, so a bad query or filter is a 400
+   * naming the right field before any job runs.
+   */
+  async function check(
+    principal: Principal,
+    queries: { path: string; body: Record<string, unknown> }[],
+    rules: FilterRule[],
+  ) {
+    for (const { path, body } of queries) {
+      for (const withFilters of rules.length > 0 ? [false, true] : [false]) {
+        try {
+          await options.query.compile(principal, withFilters ? withRules(body, rules) : body);
+        } catch (error) {
+          if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION') throw error;
+          const problem = error.field ? error.message.replace(`${error.field}: `, '') : error.message;
+          if (withFilters) throw validationError('filters', `${path}: ${problem}`);
+          if (path !== 'query') throw validationError(path, problem);
+          const inner = (error.field ?? '').replace(/^body\.?/, '');
+          throw validationError(inner ? `query.${inner}` : 'query', problem);
+        }
+      }
+    }
+  }
+
+  async function runJob(job: Job, context: JobContext<ExportPayload>): Promise<ExportResult> {
+    const { payload, signal } = context;
+    const owner = job.ownerId === null ? undefined : await options.owners(job.organizationId, job.ownerId);
+    if (!owner) throw new Error(`the user who asked for this export (${job.ownerId}) no longer exists`);
+    const { scope } = payload;
+    // The job acts as its owner does now, but never with more than the credential that asked.
+    const role = roleAtLeast(owner.role, scope.role) ? scope.role : owner.role;
+    const principal: Principal = { ...owner, ...scope, role };
+    const dir = await files.prepare(job.uuid);
+    const produced = await produceExport(deps, principal, payload, dir, signal, (percent) => {
+      void context.progress(percent);
+    });
+    const finished = now();
+    await files.touch(job.uuid, finished);
+    const link = files.sign(job.uuid, finished);
+    const { path: _path, ...file } = produced;
+    return {
+      ...file,
+      downloadUrl: `/api/exports/download?token=${encodeURIComponent(link.token)}`,
+      expiresAt: link.expiresAt,
+    };
+  }
+
+  options.jobs.register<ExportPayload, ExportResult>(EXPORT_JOB_TYPE, {
+    concurrency: 2,
+    timeoutMs: 10 * 60_000,
+    // Rerunning an export is harmless: it starts from an empty directory of its own.
+    onInterrupted: 'requeue',
+    async run(job, context) {
+      await context.progress(5);
+      const result = await runJob(job, context);
+      await context.log(`${result.filename}: ${result.rows} rows, ${result.size} bytes`);
+      for (const warning of result.warnings) await context.log(warning, 'warn');
+      return result;
+    },
+  });
+
+  const cleanup = async () => files.cleanup(now());
+
+  return {
+    async enqueue(principal, body) {
+      const request = parseExportRequest(body);
+      const { target, definitions, queries } = await resolve(principal, request.target);
+      const rules = filterRules(request.filters, definitions);
+      await check(principal, queries, rules);
+      const scope: CredentialScope = { kind: principal.kind, role: principal.role };
+      if (principal.apiKeyId !== undefined) scope.apiKeyId = principal.apiKeyId;
+      if (principal.dataSourceIds !== undefined) scope.dataSourceIds = principal.dataSourceIds;
+      if (principal.embedDashboardId !== undefined) scope.embedDashboardId = principal.embedDashboardId;
+      const payload: ExportPayload = { target, format: request.format, rules, scope };
+      return options.jobs.enqueue(principal, EXPORT_JOB_TYPE, payload);
+    },
+
+    async download(principal, jobRef) {
+      const job = await options.jobs.get(principal, jobRef);
+      if (job.type !== EXPORT_JOB_TYPE) throw notFound('export job', jobRef);
+      if (job.status === 'failure' || job.status === 'cancelled') {
+        throw conflict(`export job ${job.id} ended with ${job.status}${job.error ? `: ${job.error}` : ''}`);
+      }
+      if (job.status !== 'success')
+        throw conflict(`export job ${job.id} is ${job.status}; download it once it has succeeded`);
+      return files.open(job.uuid);
+    },
+
+    downloadSigned: (token) => files.openSigned(token, now()),
+
+    async render(principal, target, format, filters, signal) {
+      const key = randomUUID();
+      try {
+        const dir = await files.prepare(key);
+        const produced = await produceExport(
+          deps,
+          principal,
+          { target, format, rules: filters },
+          dir,
+          signal,
+        );
+        return {
+          filename: produced.filename,
+          contentType: produced.contentType,
+          content: await readFile(produced.path),
+        };
+      } finally {
+        await files.remove(key);
+      }
+    },
+
+    cleanup,
+
+    async start() {
+      await cleanup();
+      timer = setInterval(() => {
+        cleanup().catch(options.onError ?? ((error) => console.error('exports cleanup:', error)));
+      }, HOUR_MS);
+      timer.unref();
+    },
+
+    stop() {
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

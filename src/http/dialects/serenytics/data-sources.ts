@@ -1,0 +1,178 @@
+import { Type } from 'typebox';
+import type { Services } from '../../../app.ts';
+import type { DataSource } from '../../../core/data/index.ts';
+import { enqueueOperations } from '../../../core/data/ingest-jobs.ts';
+import { importUserAttributes } from '../../../core/directory/index.ts';
+import { validationError } from '../../../core/errors.ts';
+import { type App, principalOf } from '../../server.ts';
+import { errorOf } from './envelope.ts';
+import { incompatibleValues, lowerKeys, operationsOf } from './rows.ts';
+import { loadOptionsOf } from './source-files.ts';
+import { listOf, queryFilter, sourceJson } from './source-json.ts';
+
+const Uuid = Type.Object({ uuid: Type.String() });
+const Loose = Type.Object({}, { additionalProperties: true });
+
+const CreateBody = Type.Object(
+  { name: Type.String({ minLength: 1 }), type: Type.Optional(Type.String()) },
+  { additionalProperties: true },
+);
+
+const BatchBody = Type.Object(
+  {
+    async_: Type.Optional(Type.Boolean()),
+    async: Type.Optional(Type.Boolean()),
+    operations: Type.Array(
+      Type.Object(
+        {
+          action: Type.String(),
+          primaryKey: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+          rows: Type.Array(Type.Unknown()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `/api/data_source`: listing (with `q`), CRUD of storage sources, cache invalidation and
+ * the ways Serenytics clients write rows (batch, reload). Rows go through the core ingestor.
+ */
+export function registerDataSourceRoutes(app: App, services: Services): void {
+  const { sources, ingestor, files } = services.data;
+  // Storage sources carry their push token, as Serenytics configs do.
+  const render = (source: DataSource) =>
+    sourceJson(source, source.type === 'storage' ? files.pushTokenOf(source) : undefined);
+
+  app.get(
+    '/data_source',
+    {
+      schema: {
+        querystring: Type.Object({ q: Type.Optional(Type.String()) }, { additionalProperties: true }),
+      },
+    },
+    async (request) => {
+      const matches = queryFilter(request.query.q);
+      const all = (await sources.list(principalOf(request))).map(render);
+      return listOf(all.filter((item) => matches(item)));
+    },
+  );
+
+  // The 2.x client asks for a signed S3 URL first and posts the file to us when refused.
+  app.get('/data_source/sign_s3/', async () =>
+    errorOf('direct upload is not available: post the file to /api/data_source/{uuid}/file'),
+  );
+
+  app.get('/data_source/:uuid', { schema: { params: Uuid } }, async (request) =>
+    render(await sources.get(principalOf(request), request.params.uuid)),
+  );
+
+  app.post('/data_source', { schema: { body: CreateBody } }, async (request, reply) => {
+    const { name, type } = request.body;
+    if (type !== undefined && type !== 'Storage')
+      throw validationError('type', 'only "Storage" sources can be created through this API');
+    const created = await sources.create(principalOf(request), { type: 'storage', name });
+    return reply.status(201).send(render(created));
+  });
+
+  app.put('/data_source/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
+    const principal = principalOf(request);
+    const config = request.body as Record<string, unknown>;
+    const { name } = config;
+    if (name !== undefined && typeof name !== 'string') throw validationError('name', 'must be a string');
+    const current = await sources.get(principal, request.params.uuid);
+    const updated =
+      name !== undefined && name !== current.name
+        ? await sources.update(principal, current.uuid, { name })
+        : current;
+    const loadOptions = loadOptionsOf(config);
+    if (loadOptions && current.type === 'storage')
+      await files.setOptions(principal, current.uuid, loadOptions);
+    return render(updated);
+  });
+
+  app.delete('/data_source/:uuid', { schema: { params: Uuid } }, async (request, reply) => {
+    await sources.delete(principalOf(request), request.params.uuid);
+    return reply.status(204).send();
+  });
+
+  app.post('/data_source/:uuid/invalidate_cache', { schema: { params: Uuid } }, async (request) => {
+    const source = await sources.get(principalOf(request), request.params.uuid);
+    services.query.invalidate({ connectionId: source.connectionId });
+    return { status: 'ok' };
+  });
+
+  app.post('/data_source/:uuid/batch', { schema: { params: Uuid, body: BatchBody } }, async (request) => {
+    const principal = principalOf(request);
+    const operations = operationsOf(request.body.operations);
+    const source = await sources.get(principal, request.params.uuid);
+    // The doc's default is asynchronous; the client sends `async`, the doc spells it `async_`.
+    if (request.body.async_ ?? request.body.async ?? true) {
+      const job = await enqueueOperations(services.jobs, principal, source.uuid, operations);
+      return { status: 'ok', task_id: job.uuid };
+    }
+    await ingestor.applyOperations(principal, source.uuid, operations).catch((error) => {
+      throw incompatibleValues(error);
+    });
+    return { status: 'ok' };
+  });
+
+  // The client then GETs `csv_url` without its key: the core's signed, expiring export link.
+  app.post(
+    '/data_source/:uuid/export_source_data',
+    {
+      schema: {
+        params: Uuid,
+        body: Type.Object({ export_format: Type.Optional(Type.String()) }, { additionalProperties: true }),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const format = request.body?.export_format ?? 'csv';
+      if (format !== 'csv' && format !== 'xlsx')
+        throw validationError('export_format', 'must be csv or xlsx (csv.gz and parquet are not supported)');
+      const source = await sources.get(principal, request.params.uuid);
+      const queued = await services.exports.enqueue(principal, {
+        query: { source: source.uuid, aggregate: false },
+        format,
+      });
+      const job = await services.jobs.wait(queued.id, { timeoutMs: 10 * 60_000 });
+      if (job.status !== 'success') return errorOf(job.error ?? `export ${job.status}`);
+      const { downloadUrl } = job.result as { downloadUrl: string };
+      return {
+        status: 'ok',
+        csv_url: `${request.protocol}://${request.host}${downloadUrl}`,
+        output_file_format: format,
+      };
+    },
+  );
+
+  app.post('/data_source/:uuid/reload_users_metadata', { schema: { params: Uuid } }, async (request) => {
+    const principal = principalOf(request);
+    const model = await services.data.models.resolveModel(principal, request.params.uuid);
+    const ir = { dimensions: [], metrics: [], sorts: [], offset: 0, aggregate: false };
+    const result = await services.query.runIr(principal, model, ir, { noCache: true });
+    const columns = result.columns.map((column) => column.name);
+    await importUserAttributes(services.directory, principal, { columns, rows: result.rows });
+    return { status: 'ok' };
+  });
+
+  app.post(
+    '/data_source/:uuid/reload',
+    { schema: { params: Uuid, body: Type.Array(Type.Record(Type.String(), Type.Unknown())) } },
+    async (request) => {
+      await ingestor
+        .pushRows(principalOf(request), request.params.uuid, {
+          mode: 'replace',
+          rows: request.body.map(lowerKeys),
+          ignoreUnknownColumns: true,
+        })
+        .catch((error) => {
+          throw incompatibleValues(error);
+        });
+      return { status: 'ok' };
+    },
+  );
+}

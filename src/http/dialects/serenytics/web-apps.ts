@@ -1,0 +1,132 @@
+import { Type } from 'typebox';
+import type { Services } from '../../../app.ts';
+import { isRosettaError, validationError } from '../../../core/errors.ts';
+import { type App, principalOf } from '../../server.ts';
+import { listOf } from './source-json.ts';
+import { mergedVariables, webAppJson, webAppPatch } from './web-app-json.ts';
+
+const Uuid = Type.Object({ uuid: Type.String() });
+const Loose = Type.Object({}, { additionalProperties: true });
+
+/** `webapp_query_string.embeddedPayload` is base64(JSON(payload)): payload values filter the export. */
+function filtersOf(queryString: unknown): Record<string, unknown[]> | undefined {
+  const encoded = (queryString as { embeddedPayload?: unknown } | null | undefined)?.embeddedPayload;
+  if (encoded === undefined || encoded === null) return undefined;
+  let payload: unknown;
+  try {
+    payload = JSON.parse(Buffer.from(String(encoded), 'base64').toString('utf8'));
+  } catch {
+    throw validationError('webapp_query_string.embeddedPayload', 'must be base64-encoded JSON');
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    throw validationError('webapp_query_string.embeddedPayload', 'must encode an object');
+  return Object.fromEntries(
+    Object.entries(payload).map(([key, value]) => [key, Array.isArray(value) ? value : [value]]),
+  );
+}
+
+/** `/api/web_app`: dashboards of the core content module. */
+export function registerWebAppRoutes(app: App, services: Services): void {
+  const { dashboards } = services.content;
+
+  app.get('/web_app', async (request) => {
+    const principal = principalOf(request);
+    const summaries = await dashboards.list(principal);
+    return listOf(
+      await Promise.all(summaries.map(async (s) => webAppJson(await dashboards.get(principal, s.uuid)))),
+    );
+  });
+  app.get('/web_app/:uuid', { schema: { params: Uuid }, config: { opensEmbed: true } }, async (request) =>
+    webAppJson(await dashboards.get(principalOf(request), request.params.uuid)),
+  );
+  app.put('/web_app/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) =>
+    webAppJson(
+      await dashboards.update(
+        principalOf(request),
+        request.params.uuid,
+        webAppPatch(request.body as Record<string, unknown>),
+      ),
+    ),
+  );
+  app.delete('/web_app/:uuid', { schema: { params: Uuid } }, async (request, reply) => {
+    await dashboards.delete(principalOf(request), request.params.uuid);
+    return reply.status(204).send();
+  });
+  app.post('/web_app/:uuid/clone', { schema: { params: Uuid } }, async (request) =>
+    webAppJson(await dashboards.clone(principalOf(request), request.params.uuid)),
+  );
+  app.post(
+    '/web_app/:uuid/dashboard_variables',
+    { schema: { params: Uuid, body: Type.Object({ dashboard_variables: Type.Unknown() }) } },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const current = await dashboards.get(principal, request.params.uuid);
+      const variables = mergedVariables(current.variables, request.body.dashboard_variables);
+      return reply
+        .status(201)
+        .send(webAppJson(await dashboards.update(principal, current.uuid, { variables })));
+    },
+  );
+  // Serenytics renders the dashboard (warming its cache) and may keep the PDF: a core export job.
+  app.post(
+    '/web_app/:uuid/generate_pdf',
+    {
+      schema: {
+        params: Uuid,
+        body: Type.Object(
+          { webapp_query_string: Type.Optional(Type.Unknown()) },
+          { additionalProperties: true },
+        ),
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const dashboard = await dashboards.get(principal, request.params.uuid);
+      const filters = filtersOf(request.body?.webapp_query_string);
+      const job = await services.exports.enqueue(principal, {
+        dashboard: dashboard.uuid,
+        format: 'pdf',
+        ...(filters && { filters }),
+      });
+      return { status: 'ok', task_id: job.uuid };
+    },
+  );
+  app.get('/web_app/:uuid/data_sources', { schema: { params: Uuid } }, async (request) => {
+    const principal = principalOf(request);
+    const dashboard = await dashboards.get(principal, request.params.uuid);
+    const refs = [
+      ...new Set(dashboard.widgets.flatMap((widget) => (widget.query ? [widget.query.source] : []))),
+    ];
+    const found = await Promise.all(
+      refs.map((ref) =>
+        services.data.sources.get(principal, ref).catch((error) => {
+          // A widget may query a model rather than a data source: only sources are listed.
+          if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND') return undefined;
+          throw error;
+        }),
+      ),
+    );
+    const objects = found.flatMap((source) => (source ? [{ uuid: source.uuid, name: source.name }] : []));
+    return { status: 'ok', objects };
+  });
+  app.post(
+    '/web_app/:uuid/sharings',
+    {
+      schema: {
+        params: Uuid,
+        body: Type.Object({ username_to_share_with: Type.String() }, { additionalProperties: true }),
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const dashboard = await dashboards.get(principal, request.params.uuid);
+      const user = await services.directory.getUserByEmail(principal, request.body.username_to_share_with);
+      const others = dashboard.shares.filter((share) => !(share.subject === 'user' && share.id === user.id));
+      await dashboards.setShares(principal, dashboard.uuid, [
+        ...others,
+        { subject: 'user', id: user.id, level: 'view' },
+      ]);
+      return reply.status(201).send({ status: 'ok' });
+    },
+  );
+}

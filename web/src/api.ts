@@ -1,0 +1,108 @@
+/** The native API client: bearer token from the session, JSON in and out, errors as ApiError. */
+
+const TOKEN_KEY = 'rosetta.token';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function getToken(): string | null {
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(token: string | null): void {
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  let code = 'ERR_HTTP';
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = await response.json();
+    if (body?.error) {
+      code = body.error.code ?? code;
+      message = body.error.message ?? message;
+    }
+  } catch {
+    // not JSON
+  }
+  return new ApiError(response.status, code, message);
+}
+
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { ...init.headers };
+  const token = getToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`/api${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: init.signal,
+  });
+  if (response.status === 401 && path !== '/auth/login') {
+    setToken(null);
+    onUnauthorized();
+  }
+  if (!response.ok) throw await errorOf(response);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+/** An upload with progress (fetch has no upload progress): XHR with the same bearer. */
+export function upload<T>(
+  path: string,
+  file: Blob,
+  contentType: string,
+  onProgress: (fraction: number) => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', `/api${path}`);
+    const token = getToken();
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('content-type', contentType);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      let body: { error?: { code?: string; message?: string } } | undefined;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve(body as T);
+      } else {
+        reject(
+          new ApiError(xhr.status, body?.error?.code ?? 'ERR_HTTP', body?.error?.message ?? xhr.statusText),
+        );
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'ERR_NETWORK', 'network error during upload'));
+    xhr.send(file);
+  });
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

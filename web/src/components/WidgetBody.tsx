@@ -1,0 +1,129 @@
+import { isChartType } from '../../../src/core/exports/chart-options.ts';
+import type { QueryResult, Scalar, Visualization } from '../types.ts';
+import { Chart } from './Chart.tsx';
+import { DataTable } from './DataTable.tsx';
+import { columnLabel, formatValue, isNumeric } from './format.ts';
+
+/** The body of a widget for its visualization type, from a query result. */
+export function WidgetBody(props: {
+  visualization: Visualization;
+  result: QueryResult | null;
+  label: string;
+  onSelect?: (column: string, value: unknown) => void;
+  /** Table rows that fit the widget; tables paginate by it. */
+  pageSize?: number;
+}) {
+  const { visualization, result } = props;
+  const options = visualization.options ?? {};
+  if (visualization.type === 'text') {
+    const text = String(options.text ?? options.content ?? options.markdown ?? '');
+    return (
+      <div className="textwidget">
+        {text.split(/\n{2,}/).map((p, i) => (
+          <p key={i}>{p}</p>
+        ))}
+      </div>
+    );
+  }
+  if (!result) return null;
+  if (visualization.type === 'kpi') return <Kpi result={result} options={options} />;
+  if (visualization.type === 'pivot') return <Pivot result={result} />;
+  if (visualization.type === 'table')
+    return <DataTable result={result} caption={props.label} pageSize={props.pageSize} />;
+  if (isChartType(visualization.type)) {
+    if (result.rows.length === 0) return <p className="muted center">No data</p>;
+    return (
+      <Chart visualization={visualization} result={result} label={props.label} onSelect={props.onSelect} />
+    );
+  }
+  return <p className="error">Unknown visualization “{visualization.type}”</p>;
+}
+
+function Kpi(props: { result: QueryResult; options: Record<string, unknown> }) {
+  const { result, options } = props;
+  const index = result.columns.findIndex((c) =>
+    options.value ? c.name === options.value : isNumeric(c.type),
+  );
+  const column = result.columns[index];
+  const value = index >= 0 ? (result.rows[0]?.[index] ?? null) : null;
+  const previous = index >= 0 && result.rows.length > 1 ? result.rows[1][index] : null;
+  const change =
+    typeof value === 'number' && typeof previous === 'number' && previous !== 0
+      ? (value - previous) / Math.abs(previous)
+      : null;
+  return (
+    <div className="kpi">
+      <div className="kpivalue" data-testid="kpi-value">
+        {String(options.prefix ?? '')}
+        {formatValue(value as Scalar, column?.type ?? 'number', options.format)}
+        {String(options.suffix ?? '')}
+      </div>
+      {column && <div className="kpilabel muted">{columnLabel(column.name)}</div>}
+      {change !== null && (
+        <div className={change >= 0 ? 'kpichange up' : 'kpichange down'}>
+          {change >= 0 ? '▲' : '▼'} {(Math.abs(change) * 100).toFixed(1)}% vs previous
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** Rows by the first dimension, columns by the second, cells of the first metric. */
+function Pivot(props: { result: QueryResult }) {
+  const { result } = props;
+  const dims = result.columns.flatMap((c, i) => (isNumeric(c.type) ? [] : [i]));
+  const metric = result.columns.findIndex((c) => isNumeric(c.type));
+  if (dims.length < 2 || metric < 0) return <DataTable result={result} />;
+  const [r, c] = dims;
+  const rowKeys: string[] = [];
+  const colKeys: string[] = [];
+  const cells = new Map<string, number>();
+  for (const row of result.rows) {
+    const rk = String(row[r]);
+    const ck = String(row[c]);
+    if (!rowKeys.includes(rk)) rowKeys.push(rk);
+    if (!colKeys.includes(ck)) colKeys.push(ck);
+    const key = `${rk}\u0000${ck}`;
+    cells.set(key, (cells.get(key) ?? 0) + Number(row[metric] ?? 0));
+  }
+  const type = result.columns[metric].type;
+  return (
+    <div className="tablescroll">
+      <table className="pivot">
+        <thead>
+          <tr>
+            <th>
+              {columnLabel(result.columns[r].name)} \ {columnLabel(result.columns[c].name)}
+            </th>
+            {colKeys.map((k) => (
+              <th key={k} className="num">
+                {k}
+              </th>
+            ))}
+            <th className="num">Total</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rowKeys.map((rk) => {
+            let total = 0;
+            return (
+              <tr key={rk}>
+                <th scope="row">{rk}</th>
+                {colKeys.map((ck) => {
+                  const v = cells.get(`${rk}\u0000${ck}`);
+                  total += v ?? 0;
+                  return (
+                    <td key={ck} className="num">
+                      {v === undefined ? '' : formatValue(v, type)}
+                    </td>
+                  );
+                })}
+                <td className="num total">{formatValue(total, type)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,358 @@
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { ErrorNote } from '../App.tsx';
+import { api } from '../api.ts';
+import { navigate } from '../router.tsx';
+import type { ApiKey, Group, Me, User } from '../types.ts';
+
+const ROLES = ['viewer', 'interactive_viewer', 'editor', 'developer', 'admin'] as const;
+
+export function AdminPage(props: { me: Me; tab: string }) {
+  const tabs = [
+    { id: 'users', label: 'Users' },
+    { id: 'groups', label: 'Groups' },
+    { id: 'keys', label: 'API keys' },
+  ];
+  return (
+    <div>
+      <h1>Administration</h1>
+      <div className="tabs" role="tablist" aria-label="Administration">
+        {tabs.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            aria-selected={props.tab === t.id}
+            onClick={() => navigate(`/admin?tab=${t.id}`)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {props.tab === 'groups' ? <Groups /> : props.tab === 'keys' ? <ApiKeys /> : <Users me={props.me} />}
+      </div>
+    </div>
+  );
+}
+
+function Users(props: { me: Me }) {
+  const [users, setUsers] = useState<User[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<string>('viewer');
+  const [showDeleted, setShowDeleted] = useState(false);
+  const load = useCallback(
+    () =>
+      Promise.all([
+        api<{ items: User[] }>('GET', '/users'),
+        showDeleted ? api<{ items: User[] }>('GET', '/users?status=deleted') : { items: [] },
+      ])
+        .then(([a, b]) => setUsers([...a.items.filter((u) => u.status !== 'deleted'), ...b.items]))
+        .catch(setError),
+    [showDeleted],
+  );
+  useEffect(() => {
+    load();
+  }, [load]);
+  const act = (work: Promise<unknown>) => work.then(load, setError);
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    act(
+      api('POST', '/users', { email, name: name || undefined, role, password: password || undefined }),
+    ).then(() => {
+      setEmail('');
+      setName('');
+      setPassword('');
+    });
+  };
+  return (
+    <section>
+      <ErrorNote error={error} />
+      <form className="card inlineform" onSubmit={create} aria-label="Create user">
+        <label>
+          Email
+          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <label>
+          Role
+          <select value={role} onChange={(e) => setRole(e.target.value)}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="primary">
+          Create user
+        </button>
+      </form>
+      <label className="inline">
+        <input type="checkbox" checked={showDeleted} onChange={(e) => setShowDeleted(e.target.checked)} />{' '}
+        Show deactivated users
+      </label>
+      <div className="card tablescroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Last sign-in</th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} className={u.status === 'deleted' ? 'muted' : undefined}>
+                <td>{u.email}</td>
+                <td>{u.name}</td>
+                <td>
+                  <select
+                    aria-label={`Role of ${u.email}`}
+                    value={u.role}
+                    disabled={u.id === props.me.id || u.status === 'deleted'}
+                    onChange={(e) => act(api('PATCH', `/users/${u.id}`, { role: e.target.value }))}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r}>{r}</option>
+                    ))}
+                  </select>
+                </td>
+                <td>{u.status}</td>
+                <td>{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : '—'}</td>
+                <td>
+                  {u.status === 'deleted' ? (
+                    <button type="button" onClick={() => act(api('POST', `/users/${u.id}/restore`))}>
+                      Restore
+                    </button>
+                  ) : (
+                    u.id !== props.me.id && (
+                      <button
+                        type="button"
+                        onClick={() =>
+                          confirm(`Deactivate ${u.email}?`) && act(api('DELETE', `/users/${u.id}`))
+                        }
+                      >
+                        Deactivate
+                      </button>
+                    )
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Groups() {
+  const [groups, setGroups] = useState<Group[]>([]);
+  const [users, setUsers] = useState<User[]>([]);
+  const [members, setMembers] = useState<Record<number, User[]>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [name, setName] = useState('');
+  const load = useCallback(async () => {
+    try {
+      const [g, u] = await Promise.all([
+        api<{ items: Group[] }>('GET', '/groups'),
+        api<{ items: User[] }>('GET', '/users'),
+      ]);
+      setGroups(g.items);
+      setUsers(u.items);
+      const entries = await Promise.all(
+        g.items.map(
+          async (group) =>
+            [group.id, (await api<{ items: User[] }>('GET', `/groups/${group.id}/members`)).items] as const,
+        ),
+      );
+      setMembers(Object.fromEntries(entries));
+    } catch (caught) {
+      setError(caught);
+    }
+  }, []);
+  useEffect(() => {
+    load();
+  }, [load]);
+  const act = (work: Promise<unknown>) => work.then(load, setError);
+  return (
+    <section>
+      <ErrorNote error={error} />
+      <form
+        className="card inlineform"
+        aria-label="Create group"
+        onSubmit={(e) => {
+          e.preventDefault();
+          act(api('POST', '/groups', { name })).then(() => setName(''));
+        }}
+      >
+        <label>
+          Group name
+          <input required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <button type="submit" className="primary">
+          Create group
+        </button>
+      </form>
+      <ul className="cards">
+        {groups.map((g) => (
+          <li key={g.id} className="card">
+            <h2>{g.name}</h2>
+            <ul className="members">
+              {(members[g.id] ?? []).map((m) => (
+                <li key={m.id}>
+                  {m.email}{' '}
+                  <button
+                    type="button"
+                    className="icon"
+                    aria-label={`Remove ${m.email} from ${g.name}`}
+                    onClick={() => act(api('DELETE', `/groups/${g.id}/members/${m.id}`))}
+                  >
+                    ×
+                  </button>
+                </li>
+              ))}
+            </ul>
+            <select
+              aria-label={`Add a member to ${g.name}`}
+              value=""
+              onChange={(e) =>
+                e.target.value &&
+                act(api('POST', `/groups/${g.id}/members`, { userId: Number(e.target.value) }))
+              }
+            >
+              <option value="">Add member…</option>
+              {users
+                .filter((u) => !(members[g.id] ?? []).some((m) => m.id === u.id))
+                .map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.email}
+                  </option>
+                ))}
+            </select>{' '}
+            <button
+              type="button"
+              className="link"
+              onClick={() => confirm(`Delete group ${g.name}?`) && act(api('DELETE', `/groups/${g.id}`))}
+            >
+              Delete group
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function ApiKeys() {
+  const [keys, setKeys] = useState<ApiKey[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  const load = useCallback(
+    () => api<{ items: ApiKey[] }>('GET', '/api-keys').then((r) => setKeys(r.items), setError),
+    [],
+  );
+  useEffect(() => {
+    load();
+  }, [load]);
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      const answer = await api<ApiKey & { key: string }>('POST', '/api-keys', { name });
+      setCreated({ name: answer.name, key: answer.key });
+      setName('');
+      load();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  return (
+    <section>
+      <ErrorNote error={error} />
+      <form className="card inlineform" onSubmit={create} aria-label="Create API key">
+        <label>
+          Key name
+          <input required value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <button type="submit" className="primary">
+          Create API key
+        </button>
+      </form>
+      {created && (
+        <div className="card secret" role="status" data-testid="new-key">
+          <p>
+            <strong>Copy the key “{created.name}” now: it is shown only once.</strong>
+          </p>
+          <code className="key">{created.key}</code>{' '}
+          <button type="button" onClick={() => navigator.clipboard?.writeText(created.key).catch(() => {})}>
+            Copy
+          </button>{' '}
+          <button type="button" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </div>
+      )}
+      <div className="card tablescroll">
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Prefix</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th>Status</th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{new Date(k.createdAt).toLocaleString()}</td>
+                <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : '—'}</td>
+                <td>{k.revokedAt ? 'revoked' : 'active'}</td>
+                <td>
+                  {!k.revokedAt && (
+                    <button
+                      type="button"
+                      onClick={() =>
+                        confirm(`Revoke the key ${k.name}?`) &&
+                        api('DELETE', `/api-keys/${k.id}`).then(load, setError)
+                      }
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
