@@ -1,10 +1,15 @@
-import type { Readable } from 'node:stream';
 import type { Connection as CallbackConnection, FieldPacket } from 'mysql2';
 import mysql from 'mysql2/promise';
-import { CancellationScope } from '../cancellation.ts';
-import { columnTypeOfNative } from '../columnTypes.ts';
 import { toEngineError } from '../errors.ts';
 import type { EngineSpec } from '../spec.ts';
+import {
+  type OpenResult,
+  runStatement,
+  type StatementDriver,
+  type StreamOptions,
+  streamStatement,
+  tablesOfColumns,
+} from '../statement.ts';
 import type {
   ColumnInfo,
   CompiledQuery,
@@ -18,7 +23,6 @@ import type {
 import { columnTypeOfField, nativeTypeOfField, rowConverter } from './values.ts';
 
 const DEFAULT_POOL_SIZE = 10;
-const DEFAULT_BATCH_SIZE = 10_000;
 
 const INTROSPECTION_SQL = `
   SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE = 'YES'
@@ -26,13 +30,7 @@ const INTROSPECTION_SQL = `
   WHERE c.TABLE_SCHEMA = DATABASE()
   ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`;
 
-/** A statement's result read row by row off the wire; `rows` yields only data rows. */
-interface OpenResult {
-  fields: FieldPacket[];
-  rows: AsyncIterableIterator<unknown>;
-  stream: Readable;
-}
-
+/** A statement's result read row by row off the wire. */
 async function openResult(connection: mysql.PoolConnection, query: CompiledQuery): Promise<OpenResult> {
   // The promise wrapper's typings call this the promise connection; at run time it is the callback one.
   const core = connection.connection as unknown as CallbackConnection;
@@ -45,7 +43,24 @@ async function openResult(connection: mysql.PoolConnection, query: CompiledQuery
     running.once('error', reject);
     running.once('end', () => resolve([]));
   });
-  return { fields, rows: stream[Symbol.asyncIterator](), stream };
+  const rows: AsyncIterator<unknown> = stream[Symbol.asyncIterator]();
+  const convert = rowConverter(fields);
+  return {
+    columns: fields.map((field) => ({ name: field.name, type: columnTypeOfField(field) })),
+    async read(count) {
+      const read: JsonScalar[][] = [];
+      while (read.length < count) {
+        const next = await rows.next();
+        if (next.done) break;
+        // Only data rows are arrays.
+        if (Array.isArray(next.value)) read.push(convert(next.value));
+      }
+      return read;
+    },
+    close: async () => {
+      stream.destroy();
+    },
+  };
 }
 
 /** An external MySQL/MariaDB warehouse: rows are streamed off the wire, KILL QUERY cancels. */
@@ -53,6 +68,7 @@ export class MysqlEngine implements Engine {
   readonly dialect = 'mysql' as const;
   readonly #pool: mysql.Pool;
   readonly #config: mysql.ConnectionOptions;
+  readonly #statements: StatementDriver<mysql.PoolConnection>;
   #closed = false;
 
   constructor(spec: Extract<EngineSpec, { type: 'mysql' }>) {
@@ -75,27 +91,17 @@ export class MysqlEngine implements Engine {
       connection.on('error', () => {});
       connection.query("SET time_zone = '+00:00'", () => {});
     });
+    this.#statements = {
+      acquire: () => this.#pool.getConnection(),
+      open: openResult,
+      interrupt: (connection) => this.#cancel(connection),
+      // A connection left in the middle of a result still has rows on the wire, so it is not reused.
+      release: (connection, outcome) => (outcome === 'cut' ? connection.destroy() : connection.release()),
+    };
   }
 
   async introspect(): Promise<TableInfo[]> {
-    const rows = await this.#query(INTROSPECTION_SQL);
-    const tables = new Map<string, TableInfo>();
-    for (const [schema, name, column, nativeType, nullable] of rows) {
-      const key = JSON.stringify([schema, name]);
-      let table = tables.get(key);
-      if (!table) {
-        table = { schema: String(schema), name: String(name), columns: [] };
-        tables.set(key, table);
-      }
-      const type = String(nativeType);
-      table.columns.push({
-        name: String(column),
-        type: columnTypeOfNative(type),
-        nativeType: type,
-        nullable: Number(nullable) === 1,
-      });
-    }
-    return [...tables.values()];
+    return tablesOfColumns(await this.#query(INTROSPECTION_SQL));
   }
 
   /** Wraps the statement in LIMIT 0: the server plans it and sends only the column definitions. */
@@ -116,104 +122,12 @@ export class MysqlEngine implements Engine {
     }
   }
 
-  async run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
-    let connection: mysql.PoolConnection | undefined;
-    let cancelling: Promise<void> = Promise.resolve();
-    const scope = new CancellationScope(options, () => {
-      cancelling = this.#cancel(connection);
-    });
-    const work = (async () => {
-      connection = await this.#pool.getConnection();
-      let unfinished = false;
-      try {
-        scope.throwIfCancelled();
-        const result = await openResult(connection, query);
-        const convert = rowConverter(result.fields);
-        const rows: JsonScalar[][] = [];
-        for await (const row of result.rows) {
-          if (!Array.isArray(row)) continue;
-          rows.push(convert(row));
-          if (rows.length > options.maxRows) {
-            unfinished = true;
-            break;
-          }
-        }
-        const truncated = rows.length > options.maxRows;
-        if (truncated) rows.length = options.maxRows;
-        return {
-          columns: result.fields.map((field) => ({ name: field.name, type: columnTypeOfField(field) })),
-          rows,
-          truncated,
-        };
-      } finally {
-        scope.finish();
-        await cancelling;
-        this.#giveBack(connection, unfinished);
-      }
-    })();
-    return scope.guard(work);
+  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
+    return runStatement(this.#statements, query, options);
   }
 
-  async stream(
-    query: CompiledQuery,
-    options: Omit<RunOptions, 'maxRows'> & { batchSize?: number },
-  ): Promise<RowStream> {
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    let connection: mysql.PoolConnection | undefined;
-    let cancelling: Promise<void> = Promise.resolve();
-    const scope = new CancellationScope(options, () => {
-      cancelling = this.#cancel(connection);
-    });
-    let unfinished = true;
-    const release = async (): Promise<void> => {
-      await scope.settled();
-      scope.finish();
-      await cancelling;
-      const held = connection;
-      connection = undefined;
-      if (held) this.#giveBack(held, unfinished);
-    };
-    let result: OpenResult;
-    try {
-      result = await scope.track(
-        (async () => {
-          connection = await this.#pool.getConnection();
-          scope.throwIfCancelled();
-          return openResult(connection, query);
-        })(),
-      );
-    } catch (error) {
-      unfinished = false;
-      void release();
-      throw error;
-    }
-    const convert = rowConverter(result.fields);
-    async function* batches(): AsyncGenerator<JsonScalar[][]> {
-      try {
-        let batch: JsonScalar[][] = [];
-        for (;;) {
-          const next = await scope.track(result.rows.next());
-          if (next.done) break;
-          if (!Array.isArray(next.value)) continue;
-          batch.push(convert(next.value));
-          if (batch.length >= batchSize) {
-            yield batch;
-            batch = [];
-          }
-        }
-        unfinished = false;
-        if (batch.length > 0) yield batch;
-      } catch (error) {
-        // A failed statement has ended on the server; the connection is clean again.
-        unfinished = false;
-        throw error;
-      } finally {
-        result.stream.destroy();
-        void release();
-      }
-    }
-    const columns = result.fields.map((field) => ({ name: field.name, type: columnTypeOfField(field) }));
-    return { columns, batches: batches() };
+  stream(query: CompiledQuery, options: StreamOptions): Promise<RowStream> {
+    return streamStatement(this.#statements, query, options);
   }
 
   async ping(): Promise<void> {
@@ -236,15 +150,8 @@ export class MysqlEngine implements Engine {
     }
   }
 
-  /** A connection left in the middle of a result still has rows on the wire, so it is not reused. */
-  #giveBack(connection: mysql.PoolConnection, unfinished: boolean): void {
-    if (unfinished) connection.destroy();
-    else connection.release();
-  }
-
   /** From a separate short-lived connection: the pool may be full, and the busy one cannot speak. */
-  async #cancel(connection: mysql.PoolConnection | undefined): Promise<void> {
-    if (!connection) return;
+  async #cancel(connection: mysql.PoolConnection): Promise<void> {
     try {
       const canceller = await mysql.createConnection(this.#config);
       try {

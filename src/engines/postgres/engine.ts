@@ -1,16 +1,21 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { CancellationScope } from '../cancellation.ts';
-import { columnTypeOfNative } from '../columnTypes.ts';
 import { toEngineError } from '../errors.ts';
 import type { EngineSpec } from '../spec.ts';
+import {
+  type OpenResult,
+  runStatement,
+  type StatementDriver,
+  type StreamOptions,
+  streamStatement,
+  tablesOfColumns,
+} from '../statement.ts';
 import type {
   ColumnInfo,
   CompiledQuery,
   Engine,
   JsonScalar,
   QueryResult,
-  ResultColumn,
   RowStream,
   RunOptions,
   TableInfo,
@@ -18,14 +23,11 @@ import type {
 import { columnTypeOfOid, jsonScalarTypes } from './values.ts';
 
 const DEFAULT_POOL_SIZE = 10;
-const DEFAULT_BATCH_SIZE = 10_000;
-/** Read size while filling a capped result: a cursor never holds more than this in memory at once. */
-const READ_SIZE = 5_000;
 
 const INTROSPECTION_SQL = `
   SELECT c.table_schema, c.table_name, c.column_name,
          CASE WHEN c.data_type IN ('ARRAY', 'USER-DEFINED') THEN c.udt_name ELSE c.data_type END,
-         c.data_type = 'ARRAY', c.is_nullable = 'YES'
+         c.is_nullable = 'YES', CASE WHEN c.data_type = 'ARRAY' THEN 'json' END
   FROM information_schema.columns c
   JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
   WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') AND c.table_schema NOT LIKE 'pg\\_%'
@@ -41,17 +43,40 @@ const readCursor = (cursor: Cursor<Row>, count: number): Promise<{ rows: Row[]; 
     );
   });
 
-const openCursor = (query: CompiledQuery): Cursor<Row> =>
-  new Cursor<Row>(query.sql, [...query.params], { rowMode: 'array', types: jsonScalarTypes });
-
-const resultColumns = (fields: pg.FieldDef[]): ResultColumn[] =>
-  fields.map((field) => ({ name: field.name, type: columnTypeOfOid(field.dataTypeID) }));
+/**
+ * A cursor caps and streams the result: it reads exactly the rows asked for. The columns are
+ * known only once the first rows are read, so those are read here and handed out first.
+ */
+async function openCursor(
+  client: pg.PoolClient,
+  query: CompiledQuery,
+  firstRead: number,
+): Promise<OpenResult> {
+  const cursor = client.query(
+    new Cursor<Row>(query.sql, [...query.params], { rowMode: 'array', types: jsonScalarTypes }),
+  );
+  const { rows, fields } = await readCursor(cursor, firstRead);
+  let first: Row[] | undefined = rows;
+  return {
+    columns: (fields ?? []).map((field) => ({
+      name: field.name,
+      type: columnTypeOfOid(field.dataTypeID),
+    })),
+    async read(count) {
+      const rows = first ?? (await readCursor(cursor, count)).rows;
+      first = undefined;
+      return rows;
+    },
+    close: () => cursor.close(),
+  };
+}
 
 /** An external PostgreSQL warehouse: cursors cap and stream results, pg_cancel_backend cancels. */
 export class PostgresEngine implements Engine {
   readonly dialect = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #config: pg.ClientConfig;
+  readonly #statements: StatementDriver<pg.PoolClient>;
 
   constructor(spec: Extract<EngineSpec, { type: 'postgres' }>) {
     this.#config = {
@@ -68,22 +93,16 @@ export class PostgresEngine implements Engine {
     this.#pool = new pg.Pool({ ...this.#config, max: spec.poolSize ?? DEFAULT_POOL_SIZE });
     // An idle client dropped by the server must not crash the process; the pool replaces it.
     this.#pool.on('error', () => {});
+    this.#statements = {
+      acquire: () => this.#pool.connect(),
+      open: openCursor,
+      interrupt: (client) => this.#cancel(client),
+      release: (client) => client.release(),
+    };
   }
 
   async introspect(): Promise<TableInfo[]> {
-    const { rows } = await this.#query<[string, string, string, string, boolean, boolean]>(INTROSPECTION_SQL);
-    const tables = new Map<string, TableInfo>();
-    for (const [schema, name, column, nativeType, isArray, nullable] of rows) {
-      const key = JSON.stringify([schema, name]);
-      let table = tables.get(key);
-      if (!table) {
-        table = { schema, name, columns: [] };
-        tables.set(key, table);
-      }
-      const type = isArray ? 'json' : columnTypeOfNative(nativeType);
-      table.columns.push({ name: column, type, nativeType, nullable });
-    }
-    return [...tables.values()];
+    return tablesOfColumns((await this.#query(INTROSPECTION_SQL)).rows);
   }
 
   /** Runs the statement with LIMIT 0 around it: PostgreSQL plans it and reports the columns. */
@@ -103,87 +122,12 @@ export class PostgresEngine implements Engine {
     }));
   }
 
-  async run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
-    let client: pg.PoolClient | undefined;
-    let cancelling: Promise<void> = Promise.resolve();
-    const scope = new CancellationScope(options, () => {
-      cancelling = this.#cancel(client);
-    });
-    const work = (async () => {
-      client = await this.#pool.connect();
-      try {
-        scope.throwIfCancelled();
-        const cursor = client.query(openCursor(query));
-        const rows: Row[] = [];
-        let fields: pg.FieldDef[] = [];
-        for (;;) {
-          const read = await readCursor(cursor, Math.min(READ_SIZE, options.maxRows + 1 - rows.length));
-          fields = read.fields ?? fields;
-          rows.push(...read.rows);
-          if (read.rows.length === 0 || rows.length > options.maxRows) break;
-        }
-        await cursor.close();
-        const truncated = rows.length > options.maxRows;
-        if (truncated) rows.length = options.maxRows;
-        return { columns: resultColumns(fields), rows, truncated };
-      } finally {
-        scope.finish();
-        // A cancel still on its way must not hit the next statement on this connection.
-        await cancelling;
-        client.release();
-      }
-    })();
-    return scope.guard(work);
+  run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
+    return runStatement(this.#statements, query, options);
   }
 
-  async stream(
-    query: CompiledQuery,
-    options: Omit<RunOptions, 'maxRows'> & { batchSize?: number },
-  ): Promise<RowStream> {
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    let client: pg.PoolClient | undefined;
-    let cursor: Cursor<Row> | undefined;
-    let cancelling: Promise<void> = Promise.resolve();
-    const scope = new CancellationScope(options, () => {
-      cancelling = this.#cancel(client);
-    });
-    const release = async (): Promise<void> => {
-      const failed = await scope.settled();
-      scope.finish();
-      await cancelling;
-      const held = client;
-      client = undefined;
-      // A failed cursor has already ended its portal; closing it again would wait forever.
-      if (!failed) await cursor?.close().catch(() => {});
-      held?.release();
-    };
-    let first: { rows: Row[]; fields?: pg.FieldDef[] };
-    try {
-      first = await scope.track(
-        (async () => {
-          client = await this.#pool.connect();
-          scope.throwIfCancelled();
-          cursor = client.query(openCursor(query));
-          return readCursor(cursor, batchSize);
-        })(),
-      );
-    } catch (error) {
-      void release();
-      throw error;
-    }
-    const open = cursor as Cursor<Row>;
-    async function* batches(): AsyncGenerator<Row[]> {
-      try {
-        let batch = first.rows;
-        while (batch.length > 0) {
-          yield batch;
-          batch = (await scope.track(readCursor(open, batchSize))).rows;
-        }
-      } finally {
-        void release();
-      }
-    }
-    return { columns: resultColumns(first.fields ?? []), batches: batches() };
+  stream(query: CompiledQuery, options: StreamOptions): Promise<RowStream> {
+    return streamStatement(this.#statements, query, options);
   }
 
   async ping(): Promise<void> {
@@ -212,8 +156,8 @@ export class PostgresEngine implements Engine {
   }
 
   /** From a separate short-lived connection: the pool may be full, and the busy one cannot speak. */
-  async #cancel(client: pg.PoolClient | undefined): Promise<void> {
-    const pid = (client as (pg.PoolClient & { processID?: number }) | undefined)?.processID;
+  async #cancel(client: pg.PoolClient): Promise<void> {
+    const pid = (client as pg.PoolClient & { processID?: number }).processID;
     if (pid === undefined) return;
     const canceller = new pg.Client(this.#config);
     try {
