@@ -19,6 +19,24 @@ async function exportAndWait(server: BenchServer, body: unknown): Promise<JobAns
   }
 }
 
+/**
+ * Runs `work` while sampling this process's resident memory every 50 ms (the bench server runs
+ * in this process), and returns the highest growth over the memory at the start.
+ */
+async function withPeakRssGrowth(work: () => Promise<void>): Promise<number> {
+  const baseline = process.memoryUsage.rss();
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+  }
+  return Math.max(peak, process.memoryUsage.rss()) - baseline;
+}
+
 /** CSV export through the job queue against DuckDB's own COPY … TO of the same rows. */
 export async function benchCsvExport(
   server: BenchServer,
@@ -33,11 +51,15 @@ export async function benchCsvExport(
   );
   const scratch = mkdtempSync(join(tmpdir(), 'rosetta-bench-copy-'));
   let exported = 0;
+  let peakRssGrowth = 0;
   try {
     const timings = await timeAlternately(
       {
         rosetta: async () => {
-          exported = (await exportAndWait(server, { query, format: 'csv' })).result?.rows ?? 0;
+          const growth = await withPeakRssGrowth(async () => {
+            exported = (await exportAndWait(server, { query, format: 'csv' })).result?.rows ?? 0;
+          });
+          peakRssGrowth = Math.max(peakRssGrowth, growth);
         },
         copy: async () => {
           const target = join(scratch, 'copy.csv').replaceAll("'", "''");
@@ -53,6 +75,9 @@ export async function benchCsvExport(
       `  rosetta CSV export job: ${formatTiming(timings.rosetta)}, ${Math.round(throughput).toLocaleString('en')} rows/s`,
     );
     console.log(`  DuckDB COPY … TO:       ${formatTiming(timings.copy)}`);
+    console.log(
+      `  server peak RSS growth during the CSV export job: ${(peakRssGrowth / 2 ** 20).toFixed(1)} MB`,
+    );
     console.log(`  throughput ratio rosetta/COPY: ${ratio.toFixed(3)} (target ≥ 0.5)`);
     return ratio;
   } finally {

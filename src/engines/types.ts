@@ -55,6 +55,22 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+export interface CsvCopyOptions {
+  /** One character, not a quote or line break. */
+  delimiter: string;
+  header: boolean;
+  maxRows: number;
+  /** Aborting cancels the copy on the server. */
+  signal?: AbortSignal;
+}
+
+export interface CsvCopyResult {
+  /** Data rows written. */
+  rows: number;
+  /** True when the query had more than `maxRows` rows. */
+  truncated: boolean;
+}
+
 export interface RowStream {
   columns: ResultColumn[];
   /** Batches of rows, in order; breaking out of the loop releases the connection. */
@@ -72,6 +88,12 @@ export interface Engine {
     query: CompiledQuery,
     options: Omit<RunOptions, 'maxRows'> & { batchSize?: number },
   ): Promise<RowStream>;
+  /**
+   * Writes the query's rows as CSV (header, RFC 4180 quoting, CRLF, NULL as empty) straight to
+   * `file`, at most `maxRows` of them, without turning each value into a JS value. Optional: an
+   * engine without a native writer is exported through `stream`.
+   */
+  copyToCsv?(query: CompiledQuery, file: string, options: CsvCopyOptions): Promise<CsvCopyResult>;
   /** Checks that the warehouse answers; throws ERR_ENGINE with the driver's message otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

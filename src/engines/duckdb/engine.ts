@@ -13,12 +13,15 @@ import {
 import type {
   ColumnInfo,
   CompiledQuery,
+  CsvCopyOptions,
+  CsvCopyResult,
   Engine,
   QueryResult,
   RowStream,
   RunOptions,
   TableInfo,
 } from '../types.ts';
+import { copyColumnsOf, copyCsvStatement } from './copy.ts';
 import { DuckDbDatabase } from './database.ts';
 import { DuckDbStorage } from './storage.ts';
 import { bindings, convertersOf, rowsOfChunk } from './values.ts';
@@ -97,6 +100,31 @@ export class DuckDbEngine extends DuckDbStorage implements Engine {
 
   async stream(query: CompiledQuery, options: StreamOptions): Promise<RowStream> {
     return streamStatement(await this.#statements(), query, options);
+  }
+
+  /**
+   * One COPY of up to `maxRows + 1` rows tells whether the cap cuts the result; only then is the
+   * file written again with `maxRows` rows. That second run is paid by truncated exports alone,
+   * and is simpler and safer than cutting the last record off a CSV whose quoted fields may
+   * hold line breaks. Each COPY runs as a statement, so the signal interrupts it like a query.
+   */
+  async copyToCsv(query: CompiledQuery, file: string, options: CsvCopyOptions): Promise<CsvCopyResult> {
+    const driver = await this.#statements();
+    const copy = async (limit: number): Promise<number> => {
+      const open = async (connection: DuckDBConnection) => {
+        const columns = await copyColumnsOf(connection, query.sql);
+        return openResult(connection, copyCsvStatement(query, columns, file, options, limit));
+      };
+      const { rows } = await runStatement({ ...driver, open }, query, {
+        maxRows: 1,
+        signal: options.signal,
+      });
+      // COPY answers with one row: the number of rows it wrote.
+      return Number(rows[0]?.[0] ?? 0);
+    };
+    const rows = await copy(options.maxRows + 1);
+    if (rows <= options.maxRows) return { rows, truncated: false };
+    return { rows: await copy(options.maxRows), truncated: true };
   }
 
   async ping(): Promise<void> {
