@@ -111,11 +111,21 @@ export class DuckDbEngine extends DuckDbStorage implements Engine {
   async copyToCsv(query: CompiledQuery, file: string, options: CsvCopyOptions): Promise<CsvCopyResult> {
     const driver = await this.#statements();
     const copy = async (limit: number): Promise<number> => {
+      // Without an ORDER BY the row order is free; letting DuckDB drop it keeps COPY streaming
+      // (about 40 MB instead of 300+ MB for 10 million rows, and twice as fast). Per session,
+      // so other connections keep insertion order.
       const open = async (connection: DuckDBConnection) => {
+        await connection.run('SET SESSION preserve_insertion_order = false');
         const columns = await copyColumnsOf(connection, query.sql);
         return openResult(connection, copyCsvStatement(query, columns, file, options, limit));
       };
-      const { rows } = await runStatement({ ...driver, open }, query, {
+      const release: typeof driver.release = (connection, outcome) => {
+        void connection
+          .run('RESET SESSION preserve_insertion_order')
+          .catch(() => {})
+          .finally(() => driver.release(connection, outcome));
+      };
+      const { rows } = await runStatement({ ...driver, open, release }, query, {
         maxRows: 1,
         signal: options.signal,
       });
