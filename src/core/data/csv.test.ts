@@ -2,20 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRosettaError } from '../errors.ts';
-import { openHarness, principalFor } from './test-support.ts';
+import { messageOf, openHarness, principalFor } from './test-support.ts';
 
 const developer = principalFor('developer');
 const editor = principalFor('editor');
-
-async function messageOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isRosettaError(error) ? `${error.code} ${error.message}` : String(error);
-  }
-  return 'resolved';
-}
 
 const csv = ['day;shop;quantity;amount', '2024-01-01;Paris;3;10,5', '2024-01-02;"Lyon; Centre";4;2', ''].join(
   '\n',

@@ -1,21 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { JsonScalar } from '../../engines/types.ts';
-import { isRosettaError } from '../errors.ts';
-import { type Harness, openHarness, principalFor } from './test-support.ts';
+import { type Harness, messageOf, openHarness, principalFor } from './test-support.ts';
 import type { DataSource } from './types.ts';
 
 const developer = principalFor('developer');
 const editor = principalFor('editor');
 const admin = principalFor('admin');
-
-async function messageOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isRosettaError(error) ? `${error.code} ${error.message}` : String(error);
-  }
-  return 'resolved';
-}
 
 async function rowsOf(h: Harness, source: DataSource): Promise<JsonScalar[][]> {
   const preview = await h.data.sources.preview(admin, source.id, 1000);

@@ -1,19 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRosettaError } from '../errors.ts';
-import { openHarness, principalFor } from './test-support.ts';
+import { messageOf, openHarness, principalFor } from './test-support.ts';
 import type { DataSource, ModelInput } from './types.ts';
 
 const developer = principalFor('developer');
 const viewer = principalFor('viewer');
-
-async function messageOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isRosettaError(error) ? `${error.code} ${error.message}` : String(error);
-  }
-  return 'resolved';
-}
 
 describe.each(['sqlite', 'postgres'] as const)('models on %s metadata', async (kind) => {
   const harness = await openHarness(kind);

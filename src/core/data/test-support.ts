@@ -5,6 +5,7 @@ import { createTempPostgres, type TempDatabase } from '../../../test/support/dat
 import { openPostgresStore, openSqliteStore, type Store } from '../../store/database.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
 import type { Principal, Role } from '../auth/principal.ts';
+import { isRosettaError } from '../errors.ts';
 import { createDataModule, type DataModule } from './index.ts';
 import type { Connection } from './types.ts';
 
@@ -72,4 +73,14 @@ export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness 
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The code and message a promise rejects with, or "resolved". */
+export async function messageOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return isRosettaError(error) ? `${error.code} ${error.message}` : String(error);
+  }
+  return 'resolved';
 }
