@@ -2,7 +2,8 @@
 
 Written from the Serenytics client documentation so that its examples run unchanged inside
 Rosetta scripts and on a user's machine. The base URL comes from SERENYTICS_API_DOMAIN (for
-Rosetta: http://HOST:PORT/serenytics), the key from the constructor or SERENYTICS_API_KEY.
+Rosetta: http://HOST:PORT/serenytics), the key from the constructor or SERENYTICS_API_KEY; inside
+a Rosetta script run, ROSETTA_API_URL, ROSETTA_API_KEY and ROSETTA_SCRIPT_ARGS stand in for them.
 Methods returning pandas objects need pandas and say so when it is missing.
 """
 
@@ -31,14 +32,14 @@ def _pandas():
 
 class Client:
     def __init__(self, api_key=None, script_args=None):
-        self._api_key = api_key or os.environ.get('SERENYTICS_API_KEY')
+        self._api_key = api_key or os.environ.get('SERENYTICS_API_KEY') or os.environ.get('ROSETTA_API_KEY')
         if not self._api_key:
             raise SerenyticsException('no API key: pass api_key or set SERENYTICS_API_KEY')
-        self._base = os.environ.get('SERENYTICS_API_DOMAIN', 'https://api.serenytics.com').rstrip('/')
+        self._base = (os.environ.get('SERENYTICS_API_DOMAIN') or os.environ.get('ROSETTA_API_URL') or 'https://api.serenytics.com').rstrip('/')
         if script_args is None:
-            script_args = json.loads(os.environ.get('SERENYTICS_SCRIPT_ARGS') or '{}')
+            script_args = json.loads((os.environ.get('SERENYTICS_SCRIPT_ARGS') or os.environ.get('ROSETTA_SCRIPT_ARGS')) or '{}')
         self.script_args = script_args
-        self._script_uuid = os.environ.get('SERENYTICS_SCRIPT_UUID')
+        self._script_uuid = (os.environ.get('SERENYTICS_SCRIPT_UUID') or os.environ.get('ROSETTA_SCRIPT_UUID'))
 
     # --- HTTP -----------------------------------------------------------------------------
     def _request(self, method, path, body=None, params=None, raw=None, content_type='application/json'):

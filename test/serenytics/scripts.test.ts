@@ -62,7 +62,7 @@ describe('script', () => {
     const created = await call('POST', '/api/script', {
       name: 'js',
       language: 'javascript',
-      code: 'console.log(JSON.parse(process.env.SERENYTICS_SCRIPT_ARGS).n); console.error("bad"); process.exit(3);',
+      code: 'console.log(JSON.parse(process.env.ROSETTA_SCRIPT_ARGS).n); console.error("bad"); process.exit(3);',
     });
     const run = await call('POST', `/api/script/${created.body.uuid}/run`, { n: 7 });
     expect(run.body).toMatchObject({ status: 'ok', text: 'Script launched' });

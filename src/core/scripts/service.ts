@@ -139,10 +139,10 @@ export function createScriptService(deps: {
         memoryMb,
         signal,
         env: {
-          SERENYTICS_API_DOMAIN: payload.apiUrl,
-          SERENYTICS_API_KEY: key,
-          SERENYTICS_SCRIPT_ARGS: JSON.stringify(payload.args ?? {}),
-          SERENYTICS_SCRIPT_UUID: row.uuid,
+          ROSETTA_API_URL: payload.apiUrl,
+          ROSETTA_API_KEY: key,
+          ROSETTA_SCRIPT_ARGS: JSON.stringify(payload.args ?? {}),
+          ROSETTA_SCRIPT_UUID: row.uuid,
           PYTHONPATH: PYTHON_PATH,
         },
       });
