@@ -376,6 +376,147 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it('lists jobs, schedules, alerts and the outbox; pauses, resumes, runs and cancels', async () => {
+    const dashboardId = await demoDashboardId();
+    const created = await app.request('POST', '/api/schedules', {
+      name: 'Weekly e2e',
+      cron: '0 8 * * 1',
+      target: { dashboard: dashboardId },
+      format: 'pdf',
+      destination: { type: 'email', recipients: ['e2e@example.test'], subject: 'Weekly e2e' },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const source = (await app.request('GET', '/api/data-sources')).body.items[0].uuid as string;
+    const alert = await app.request('POST', '/api/alerts', {
+      name: 'Units alert e2e',
+      cron: '0 * * * *',
+      target: { query: { source, metrics: [{ field: 'quantity', aggregation: 'sum' }] } },
+      format: 'csv',
+      conditions: [{ field: 'sum_quantity', aggregation: 'first', operator: 'greater_than', values: [1] }],
+      destination: { type: 'email', recipients: ['alerts@example.test'] },
+    });
+    expect(alert.status, JSON.stringify(alert.body)).toBe(201);
+    // a job that waits an hour in the queue, to be cancelled from the page
+    const jobs = app.rosetta.services.jobs;
+    jobs.register('e2e.wait', {
+      concurrency: 1,
+      timeoutMs: 1_000,
+      onInterrupted: 'fail',
+      run: async () => null,
+    });
+    const organizationId = (await app.request('GET', '/api/me')).body.organizationId as number;
+    const waiting = await jobs.enqueue(
+      { kind: 'system', organizationId },
+      'e2e.wait',
+      {},
+      {
+        runAfter: new Date(Date.now() + 3_600_000),
+      },
+    );
+
+    await page.goto(`${base}/admin`);
+    await page.getByRole('tab', { name: 'Jobs & schedules' }).click();
+    const schedules = page.getByRole('table', { name: 'Schedules and alerts' });
+    const row = schedules.getByRole('row').filter({ hasText: 'Weekly e2e' });
+    await row.waitFor();
+    await schedules.getByRole('row').filter({ hasText: 'Units alert e2e' }).waitFor();
+    await page.getByRole('button', { name: 'Pause Weekly e2e' }).click();
+    await page.getByRole('button', { name: 'Resume Weekly e2e' }).waitFor();
+    await expect.poll(() => row.textContent()).toContain('paused');
+    const scheduleId = created.body.schedule.id as number;
+    expect((await app.request('GET', `/api/schedules/${scheduleId}`)).body.schedule.paused).toBe(true);
+    await page.getByRole('button', { name: 'Resume Weekly e2e' }).click();
+    await page.getByRole('button', { name: 'Pause Weekly e2e' }).waitFor();
+    expect((await app.request('GET', `/api/schedules/${scheduleId}`)).body.schedule.paused).toBe(false);
+
+    await page.getByRole('button', { name: 'Run Weekly e2e now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Started a run of Weekly e2e' }).waitFor();
+    await page.getByRole('button', { name: 'Run Units alert e2e now' }).click();
+    await page.getByRole('status').filter({ hasText: 'Started a run of Units alert e2e' }).waitFor();
+    const outbox = page.getByRole('table', { name: 'Outbox' });
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return (await outbox.count()) > 0 ? ((await outbox.textContent()) ?? '') : '';
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toMatch(/^(?=[\s\S]*e2e@example\.test)(?=[\s\S]*alerts@example\.test)/);
+    await expect.poll(() => outbox.textContent()).toContain('.pdf');
+
+    const jobsTable = page.getByRole('table', { name: 'Jobs' });
+    await jobsTable.getByRole('row').filter({ hasText: 'e2e.wait' }).waitFor();
+    await shot('admin-jobs');
+    await page.getByRole('button', { name: `Cancel job ${waiting.id}` }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Cancelled job ${waiting.id}` })
+      .waitFor();
+    await expect.poll(() => page.getByRole('button', { name: `Cancel job ${waiting.id}` }).count()).toBe(0);
+    expect((await app.request('GET', `/api/jobs/${waiting.id}`)).body.job.status).toBe('cancelled');
+    expect(consoleErrors).toEqual([]);
+  }, 150_000);
+
+  it("defines user attributes and sets a user's values", async () => {
+    await page.goto(`${base}/admin?tab=attributes`);
+    const define = page.getByRole('form', { name: 'Define attribute' });
+    await define.getByLabel('Attribute key').fill('region');
+    await define.getByLabel('Description').fill('Sales region');
+    await define.getByRole('button', { name: 'Define attribute' }).click();
+    const definitions = page.getByRole('table', { name: 'Attribute definitions' });
+    await definitions.getByRole('cell', { name: 'region', exact: true }).waitFor();
+    await define.getByLabel('Attribute key').fill('quota');
+    await define.getByLabel('Type').selectOption('number');
+    await define.getByRole('button', { name: 'Define attribute' }).click();
+    await definitions.getByRole('cell', { name: 'quota', exact: true }).waitFor();
+
+    const values = page.getByRole('form', { name: 'User attribute values' });
+    await values.getByLabel('User').selectOption({ label: 'viewer@example.com' });
+    await values.getByLabel('Value of region').fill('EU, US');
+    await values.getByRole('button', { name: 'Save attributes' }).click();
+    await values.getByRole('status').filter({ hasText: 'Attributes saved' }).waitFor();
+    const viewer = (await app.request('GET', '/api/users?search=viewer')).body.items[0];
+    const stored = await app.request('GET', `/api/users/${viewer.id}/attributes`);
+    expect(stored.body.attributes.region).toEqual(['EU', 'US']);
+    await expect.poll(() => values.textContent()).toContain('effective: EU, US');
+    await shot('admin-attributes');
+
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Delete attribute quota' }).click();
+    await expect.poll(() => definitions.getByRole('cell', { name: 'quota', exact: true }).count()).toBe(0);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('tests connections and shows success or the error', async () => {
+    const failing = await app.request('POST', '/api/connections', {
+      name: 'e2e unreachable',
+      type: 'postgres',
+      host: '127.0.0.1',
+      port: 1,
+      database: 'nothing',
+      user: 'nobody',
+    });
+    expect(failing.status, JSON.stringify(failing.body)).toBe(201);
+    await page.goto(`${base}/data?view=connections`);
+    await page.getByRole('heading', { name: 'Connections' }).waitFor();
+    const duckRow = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'duckdb' }) })
+      .first();
+    await duckRow.getByRole('button', { name: /^Test / }).click();
+    await expect.poll(() => duckRow.getByRole('status').textContent()).toContain('Connected');
+    const badRow = page.getByRole('row').filter({ hasText: 'e2e unreachable' });
+    await badRow.getByRole('button', { name: 'Test e2e unreachable' }).click();
+    await expect
+      .poll(() => badRow.getByRole('status').textContent(), { timeout: 30_000 })
+      .toContain('failed');
+    await shot('connections-test');
+    // the browser logs the failed request (an expected error answer), nothing else
+    expect(consoleErrors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
+    consoleErrors.length = 0;
+  });
+
   it('is usable at tablet width', async () => {
     await page.setViewportSize({ width: 800, height: 1100 });
     await page.goto(`${base}/dashboards/${await demoDashboardId()}`);

@@ -3,6 +3,8 @@ import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
 import { navigate } from '../router.tsx';
 import type { ApiKey, Group, Me, User } from '../types.ts';
+import { UserAttributes } from './AdminAttributes.tsx';
+import { JobsAndSchedules } from './AdminJobs.tsx';
 
 const ROLES = ['viewer', 'interactive_viewer', 'editor', 'developer', 'admin'] as const;
 
@@ -11,6 +13,8 @@ export function AdminPage(props: { me: Me; tab: string }) {
     { id: 'users', label: 'Users' },
     { id: 'groups', label: 'Groups' },
     { id: 'keys', label: 'API keys' },
+    { id: 'attributes', label: 'User attributes' },
+    { id: 'jobs', label: 'Jobs & schedules' },
   ];
   return (
     <div>
@@ -29,10 +33,18 @@ export function AdminPage(props: { me: Me; tab: string }) {
         ))}
       </div>
       <div role="tabpanel">
-        {props.tab === 'groups' ? <Groups /> : props.tab === 'keys' ? <ApiKeys /> : <Users me={props.me} />}
+        <AdminTab tab={props.tab} me={props.me} />
       </div>
     </div>
   );
+}
+
+function AdminTab(props: { tab: string; me: Me }) {
+  if (props.tab === 'groups') return <Groups />;
+  if (props.tab === 'keys') return <ApiKeys />;
+  if (props.tab === 'attributes') return <UserAttributes />;
+  if (props.tab === 'jobs') return <JobsAndSchedules />;
+  return <Users me={props.me} />;
 }
 
 function Users(props: { me: Me }) {

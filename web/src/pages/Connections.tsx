@@ -1,6 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
-import { api } from '../api.ts';
+import { api, errorMessage } from '../api.ts';
 import { navigate } from '../router.tsx';
 
 interface Connection {
@@ -101,6 +101,7 @@ export function ConnectionsPanel(props: { isAdmin: boolean; onSourceCreated: () 
               <th>Host</th>
               <th>Database</th>
               <th>User</th>
+              <th>Test</th>
             </tr>
           </thead>
           <tbody>
@@ -113,6 +114,9 @@ export function ConnectionsPanel(props: { isAdmin: boolean; onSourceCreated: () 
                 <td>{c.host ? `${c.host}${c.port ? `:${c.port}` : ''}` : '—'}</td>
                 <td>{c.database ?? '—'}</td>
                 <td>{c.user ?? '—'}</td>
+                <td>
+                  <TestConnection connection={c} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -229,5 +233,40 @@ export function ConnectionsPanel(props: { isAdmin: boolean; onSourceCreated: () 
         </form>
       )}
     </div>
+  );
+}
+
+type TestState = { state: 'idle' | 'testing' | 'ok' } | { state: 'failed'; message: string };
+
+/** "Test" opens a connection on the server and reports success or the driver's error. */
+function TestConnection(props: { connection: Connection }) {
+  const [result, setResult] = useState<TestState>({ state: 'idle' });
+  const test = () => {
+    setResult({ state: 'testing' });
+    api('POST', `/connections/${props.connection.id}/test`).then(
+      () => setResult({ state: 'ok' }),
+      (caught) => setResult({ state: 'failed', message: errorMessage(caught) }),
+    );
+  };
+  return (
+    <span className="connectiontest">
+      <button
+        type="button"
+        aria-label={`Test ${props.connection.name}`}
+        disabled={result.state === 'testing'}
+        onClick={test}
+      >
+        Test
+      </button>{' '}
+      <span role="status" data-test-state={result.state}>
+        {result.state === 'testing'
+          ? 'Testing…'
+          : result.state === 'ok'
+            ? '✓ Connected'
+            : result.state === 'failed'
+              ? `✗ ${result.message}`
+              : ''}
+      </span>
+    </span>
   );
 }
