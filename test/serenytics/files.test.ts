@@ -85,6 +85,33 @@ describe('reload_data_from_file and update_data_from_file (as the client sends t
     ]);
   });
 
+  it('lower-cases CSV headers, as the doc asks of every column name (reload and update)', async () => {
+    const config = await storage('mixed_case_file');
+    const route = `/api/data_source/${config.uuid}`;
+    const upload = (raw: string) =>
+      seren(app, 'POST', `${route}/file`, undefined, { raw, contentType: 'text/csv' });
+    expect((await upload('Id,Country Name,AMOUNT\n1,FR,2\n2,US,3\n')).status).toBe(201);
+    expect((await seren(app, 'POST', `${route}/reload_from_file`, { async: false })).body).toEqual({
+      status: 'ok',
+    });
+    const headers = await seren(app, 'POST', `/api/formatted_data/${config.uuid}`, { only_headers: true });
+    expect(headers.body.columns_titles.map((c: { name: string }) => c.name)).toEqual([
+      'id',
+      'country name',
+      'amount',
+    ]);
+    expect((await upload('ID,COUNTRY NAME,Amount\n2,DE,5\n')).status).toBe(201);
+    const updated = await seren(app, 'POST', `${route}/update_from_file`, {
+      primary_key: 'Id',
+      async: false,
+    });
+    expect(updated.body).toEqual({ status: 'ok' });
+    expect((await rowsOf(config.uuid, ['id', 'country name', 'amount'])).data).toEqual([
+      [1, 'FR', 2],
+      [2, 'DE', 5],
+    ]);
+  });
+
   it('refuses a pandas pickle with a 400 naming CSV and JSON', async () => {
     const config = await storage('pickled');
     const pickle = gzipSync(Buffer.from([0x80, 0x04, 0x95, 0x00, 0x01]));

@@ -27,8 +27,10 @@ export interface CsvOptions {
   mode: 'replace' | 'append';
   /** One character; default `,`. */
   delimiter?: string;
-  /** Forced column types by name. */
+  /** Forced column types by name (the lower-cased name when `lowerCaseHeader`). */
   types?: Record<string, string>;
+  /** Lower-case the header's column names (for faces whose storage keeps names in lower case). */
+  lowerCaseHeader?: boolean;
 }
 
 const SAMPLE_RECORDS = 1000;
@@ -139,7 +141,8 @@ export async function loadCsvFile(
   const gzip = await isGzip(file);
   if (gzip !== file.endsWith('.gz'))
     throw validationError('file', gzip ? 'gzip content needs a .gz name' : 'not gzip content');
-  const { header, records } = await sample(file, delimiter, gzip);
+  const { header: read, records } = await sample(file, delimiter, gzip);
+  const header = options.lowerCaseHeader ? read.map((name) => name.toLowerCase()) : read;
   const columns = csvColumns(initial, header, records, forcedTypes(options.types, header));
   const source = await ensureTable(sources, initial, columns);
   let rows: number;

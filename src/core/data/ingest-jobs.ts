@@ -24,6 +24,7 @@ interface LoadFilePayload {
   source: string;
   mode: 'replace' | 'upsert';
   key?: string[];
+  lowerCaseHeader?: boolean;
 }
 
 export function registerIngestionJobs(
@@ -46,6 +47,7 @@ export function registerIngestionJobs(
       data.files.load(payload.principal, payload.source, {
         mode: payload.mode,
         ...(payload.key && { key: payload.key }),
+        ...(payload.lowerCaseHeader && { lowerCaseHeader: true }),
       }),
   });
 }
@@ -62,5 +64,5 @@ export const enqueueFileLoad = (
   jobs: JobService,
   principal: Principal,
   source: string,
-  how: { mode: 'replace' | 'upsert'; key?: string[] },
+  how: { mode: 'replace' | 'upsert'; key?: string[]; lowerCaseHeader?: boolean },
 ) => jobs.enqueue(principal, LOAD_FILE_JOB, { principal, source, ...how });

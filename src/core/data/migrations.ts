@@ -65,4 +65,12 @@ export const dataMigrations: Record<string, Migration> = {
       await db.schema.dropTable('connections').execute();
     },
   },
+  '0210_data_source_formulas': {
+    async up(db: MigrationDb) {
+      await db.schema.alterTable('data_sources').addColumn('formulas', 'text').execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('data_sources').dropColumn('formulas').execute();
+    },
+  },
 };

@@ -29,7 +29,7 @@ export interface SourceFileService {
   load(
     principal: Principal,
     ref: number | string,
-    how: { mode: 'replace' | 'upsert'; key?: string[] },
+    how: { mode: 'replace' | 'upsert'; key?: string[]; lowerCaseHeader?: boolean },
   ): Promise<IngestResult>;
   pushTokenOf(source: DataSource): string;
   checkPushToken(source: DataSource, token: string): boolean;
@@ -75,12 +75,13 @@ export function createSourceFileService(deps: {
     file: string,
     format: 'csv' | 'csv.gz',
     delimiter: string,
+    lowerCase = false,
   ): Promise<Record<string, unknown>[]> {
     const input = format === 'csv.gz' ? gunzipSync(await readFile(file)) : createReadStream(file);
     const parser = parse({
       delimiter,
       bom: true,
-      columns: true,
+      columns: lowerCase ? (header: string[]) => header.map((name) => name.toLowerCase()) : true,
       cast: (value) => (value === '' ? null : value),
     });
     const rows: Record<string, unknown>[] = [];
@@ -109,14 +110,15 @@ export function createSourceFileService(deps: {
     async load(principal, ref, how) {
       const source = await writableSource(deps.sources, principal, ref);
       const { file, format } = await stagedFile(source);
-      const options = await optionsOf(source);
+      // `lowerCaseHeader`: CSV column names in lower case, for faces whose storage keeps them so.
+      const options = { ...(await optionsOf(source)), ...(how.lowerCaseHeader && { lowerCaseHeader: true }) };
       if (format !== 'json' && how.mode === 'replace') {
         return deps.ingestor.loadCsv(principal, source.uuid, file, { mode: 'replace', ...options });
       }
       const rows =
         format === 'json'
           ? (JSON.parse(await readFile(file, 'utf8')) as unknown[])
-          : await csvRows(file, format, options.delimiter ?? ',');
+          : await csvRows(file, format, options.delimiter ?? ',', options.lowerCaseHeader);
       if (!Array.isArray(rows)) throw validationError('file', supported);
       if (how.mode === 'replace') {
         return deps.ingestor.pushRows(principal, source.uuid, { mode: 'replace', rows });

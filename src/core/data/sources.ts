@@ -12,7 +12,7 @@ import type { EngineRegistry } from './engine-registry.ts';
 import { previewQuery } from './preview.ts';
 import { isNumericRef } from './refs.ts';
 import type { DataSourcesTable } from './tables.ts';
-import type { DataSource, DataSourceInput, DataSourcePatch, DataSourceType } from './types.ts';
+import type { DataSource, DataSourceInput, DataSourcePatch, DataSourceType, SourceFormula } from './types.ts';
 
 /** Managed tables live in this schema of the embedded DuckDB (the engine creates it). */
 export const STORAGE_SCHEMA = 'storage';
@@ -66,10 +66,34 @@ function toDataSource(row: Selectable<DataSourcesTable>): DataSource {
     columns: parse(row.columns),
     primaryKey: parse(row.primary_key),
     policies: parse(row.policies),
+    formulas: row.formulas === null ? [] : parse(row.formulas),
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+const MAX_FORMULAS = 500;
+const MAX_FORMULA_LENGTH = 2000;
+
+function checkFormulas(formulas: unknown): SourceFormula[] {
+  if (!Array.isArray(formulas) || formulas.length > MAX_FORMULAS)
+    throw validationError('formulas', `must be a list of at most ${MAX_FORMULAS} formulas`);
+  const ids = new Set<string>();
+  return formulas.map((formula: Partial<SourceFormula> | null, i) => {
+    const { id, name, expression } = formula ?? {};
+    if (typeof id !== 'string' || !id || id.length > 200 || ids.has(id))
+      throw validationError(`formulas[${i}].id`, 'must be a unique string of 1 to 200 characters');
+    if (typeof name !== 'string' || name.length > 200)
+      throw validationError(`formulas[${i}].name`, 'must be a string of at most 200 characters');
+    if (typeof expression !== 'string' || expression.length > MAX_FORMULA_LENGTH)
+      throw validationError(
+        `formulas[${i}].expression`,
+        `must be a string of at most ${MAX_FORMULA_LENGTH} characters`,
+      );
+    ids.add(id);
+    return { id, name, expression };
+  });
 }
 
 function checkName(name: unknown): string {
@@ -141,7 +165,7 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
     organizationId: number,
     values: Omit<
       Selectable<DataSourcesTable>,
-      'id' | 'uuid' | 'organization_id' | 'version' | 'created_at' | 'updated_at'
+      'id' | 'uuid' | 'organization_id' | 'formulas' | 'version' | 'created_at' | 'updated_at'
     >,
   ) {
     const now = nowIso();
@@ -258,6 +282,7 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
         set.columns = JSON.stringify(columns);
       }
       if (patch.policies !== undefined) set.policies = JSON.stringify(checkPolicies(patch.policies, columns));
+      if (patch.formulas !== undefined) set.formulas = JSON.stringify(checkFormulas(patch.formulas));
       return save(source, set);
     },
     async delete(principal, ref) {

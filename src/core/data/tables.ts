@@ -41,6 +41,8 @@ export interface DataSourcesTable {
   primary_key: string;
   /** JSON RowPolicy[] */
   policies: string;
+  /** JSON SourceFormula[]; NULL = none (added by 0210). */
+  formulas: string | null;
   version: number;
   created_at: string;
   updated_at: string;

@@ -54,6 +54,11 @@ export interface DataSource {
   columns: ColumnInfo[];
   primaryKey: string[];
   policies: RowPolicy[];
+  /**
+   * Named formulas saved with the source (a vendor's "measures"): kept as written, each with a
+   * stable `id` by which clients address it; the face that owns the syntax translates them.
+   */
+  formulas: SourceFormula[];
   /** Bumped by every ingestion; part of query cache keys. */
   version: number;
   createdAt: string;
@@ -79,9 +84,17 @@ export type DataSourceInput =
       policies?: RowPolicy[];
     };
 
+export interface SourceFormula {
+  id: string;
+  name: string;
+  expression: string;
+}
+
 export interface DataSourcePatch {
   name?: string;
   policies?: RowPolicy[];
+  /** Replaces the source's formulas (ids unique, at most 500, expressions ≤ 2000 characters). */
+  formulas?: SourceFormula[];
   /** `sql` sources only: re-described on save. */
   sql?: string;
 }

@@ -6,6 +6,7 @@ import { importUserAttributes } from '../../../core/directory/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
+import { formulasOf } from './formulas.ts';
 import { incompatibleValues, lowerKeys, operationsOf } from './rows.ts';
 import { loadOptionsOf } from './source-files.ts';
 import { listOf, queryFilter, sourceJson } from './source-json.ts';
@@ -83,10 +84,14 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     const { name } = config;
     if (name !== undefined && typeof name !== 'string') throw validationError('name', 'must be a string');
     const current = await sources.get(principal, request.params.uuid);
+    const jsonContent = config.jsonContent as Record<string, unknown> | undefined;
+    const formulas = formulasOf(jsonContent?.measures);
+    const patch = {
+      ...(name !== undefined && name !== current.name && { name }),
+      ...(formulas && JSON.stringify(formulas) !== JSON.stringify(current.formulas) && { formulas }),
+    };
     const updated =
-      name !== undefined && name !== current.name
-        ? await sources.update(principal, current.uuid, { name })
-        : current;
+      Object.keys(patch).length > 0 ? await sources.update(principal, current.uuid, patch) : current;
     const loadOptions = loadOptionsOf(config);
     if (loadOptions && current.type === 'storage')
       await files.setOptions(principal, current.uuid, loadOptions);

@@ -35,7 +35,7 @@ export function registerFormattedDataRoutes(app: App, services: Services): void 
         return { status: 'ok', columns_titles: source.columns.map((c) => columnTitle(c.name, c.type)) };
       }
       if (source.columns.length === 0) return errorOf('Storage source is empty');
-      const { ir, labels } = planPipeline(body.data_processing_pipeline, source.columns);
+      const { ir, labels } = planPipeline(body.data_processing_pipeline, source.columns, source.formulas);
       const model = await services.data.models.resolveModel(principal, source.uuid);
       const result = await services.query.runIr(principal, model, ir);
       const at = labels.map((_, i) => result.columns.findIndex((c) => c.name === `c${i}`));

@@ -1,3 +1,4 @@
+import type { SourceFormula } from '../../../core/data/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import type {
   FilterRule,
@@ -10,6 +11,7 @@ import type {
 } from '../../../core/query/index.ts';
 import { granularities } from '../../../core/query/index.ts';
 import type { ColumnInfo, JsonScalar } from '../../../engines/types.ts';
+import { formulaMetrics } from './formulas.ts';
 
 /**
  * A one-stage Serenytics `data_processing_pipeline` → the core query IR. Every output column is
@@ -21,7 +23,7 @@ export interface Stage {
   group_by?: (string | { name: string; timeslot?: string })[];
   select?: (string | { name: string; agg_function?: string; timeslot?: string; measureUuid?: string })[];
   where?: { name: string; op: string; value?: unknown }[];
-  order_by?: (string | { name: string; agg_function?: string; direction?: string })[];
+  order_by?: (string | { name: string; agg_function?: string; direction?: string; measureUuid?: string })[];
   limit?: number;
 }
 
@@ -61,10 +63,16 @@ interface Output {
   label: string;
   agg?: string;
   dimension?: QueryDimension;
-  metric?: QueryMetric;
+  /** The output metric, last, after the hidden aggregates a formula uses. */
+  metrics?: QueryMetric[];
+  measureUuid?: string;
 }
 
-export function planPipeline(pipeline: unknown, columns: ColumnInfo[]): Planned {
+export function planPipeline(
+  pipeline: unknown,
+  columns: ColumnInfo[],
+  formulas: SourceFormula[] = [],
+): Planned {
   if (pipeline !== undefined && (!Array.isArray(pipeline) || pipeline.length > 1))
     throw validationError('data_processing_pipeline', 'must be a list with a single stage');
   const stage: Stage = (pipeline as Stage[] | undefined)?.[0] ?? {};
@@ -94,7 +102,9 @@ export function planPipeline(pipeline: unknown, columns: ColumnInfo[]): Planned 
     };
   });
   const selects = (stage.select ?? []).map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
-  const aggregate = groups.length > 0 || selects.some((item) => item.agg_function !== undefined);
+  const aggregate =
+    groups.length > 0 ||
+    selects.some((item) => item.agg_function !== undefined || item.measureUuid !== undefined);
 
   const outputs: Output[] = [];
   const dimensionOf = (label: string, f: string, granularity?: Granularity): Output => ({
@@ -107,8 +117,22 @@ export function planPipeline(pipeline: unknown, columns: ColumnInfo[]): Planned 
   }
   selects.forEach((item, i) => {
     const path = `data_processing_pipeline[0].select[${i}]`;
-    if (item.measureUuid !== undefined)
-      throw validationError(`${path}.measureUuid`, 'formulas are not supported yet');
+    if (item.measureUuid !== undefined) {
+      // A formula saved in the source's `jsonContent.measures`; `name` only labels the output.
+      const formula = formulas.find((f) => f.id === item.measureUuid);
+      if (!formula) throw validationError(`${path}.measureUuid`, `unknown formula "${item.measureUuid}"`);
+      if (typeof item.name !== 'string' || item.name === '')
+        throw validationError(`${path}.name`, 'is required with measureUuid');
+      const alias = `c${outputs.length}`;
+      const metrics = formulaMetrics(
+        formula.expression,
+        alias,
+        (name) => field(name, `${path}.measureUuid`),
+        `${path}.measureUuid`,
+      );
+      outputs.push({ label: item.name, metrics, measureUuid: formula.id });
+      return;
+    }
     if (item.agg_function === undefined) {
       const group = groups.find((g) => g.label === item.name);
       const granularity = timeslot(item.timeslot, `${path}.timeslot`) ?? group?.granularity;
@@ -123,9 +147,14 @@ export function planPipeline(pipeline: unknown, columns: ColumnInfo[]): Planned 
       );
     const metric: QueryMetric =
       item.name === COUNT
-        ? { kind: 'aggregate', aggregation: 'count' }
-        : { kind: 'aggregate', aggregation, field: field(item.name, `${path}.name`) };
-    outputs.push({ label: item.name, agg: item.agg_function, metric });
+        ? { kind: 'aggregate', aggregation: 'count', alias: `c${outputs.length}` }
+        : {
+            kind: 'aggregate',
+            aggregation,
+            field: field(item.name, `${path}.name`),
+            alias: `c${outputs.length}`,
+          };
+    outputs.push({ label: item.name, agg: item.agg_function, metrics: [metric] });
   });
   if (!aggregate && outputs.length === 0) {
     for (const column of columns) outputs.push(dimensionOf(column.name, column.name));
@@ -135,7 +164,7 @@ export function planPipeline(pipeline: unknown, columns: ColumnInfo[]): Planned 
   const metrics: QueryMetric[] = [];
   outputs.forEach((output, i) => {
     if (output.dimension) dimensions.push({ ...output.dimension, alias: `c${i}` });
-    else if (output.metric?.kind === 'aggregate') metrics.push({ ...output.metric, alias: `c${i}` });
+    else if (output.metrics) metrics.push(...output.metrics);
   });
 
   const rules: FilterRule[] = (stage.where ?? []).map((condition, i) => {
@@ -153,7 +182,10 @@ export function planPipeline(pipeline: unknown, columns: ColumnInfo[]): Planned 
   const sorts: QuerySort[] = (stage.order_by ?? []).map((entry, i) => {
     const item = typeof entry === 'string' ? { name: entry } : entry;
     const path = `data_processing_pipeline[0].order_by[${i}]`;
-    const index = outputs.findIndex((o) => o.label === item.name && o.agg === item.agg_function);
+    const uuid = item.measureUuid;
+    const index = outputs.findIndex((o) =>
+      uuid !== undefined ? o.measureUuid === uuid : o.label === item.name && o.agg === item.agg_function,
+    );
     if (index < 0 && aggregate)
       throw validationError(path, 'must name a selected column (with the same agg_function as in select)');
     return {

@@ -86,8 +86,10 @@ export function registerFileLoadRoutes(app: App, services: Services): void {
     principal: Principal,
     uuid: string,
     body: Static<typeof LoadBody> | undefined,
-    how: { mode: 'replace' | 'upsert'; key?: string[] },
+    wanted: { mode: 'replace' | 'upsert'; key?: string[] },
   ) {
+    // Serenytics storage keeps column names in lower case (doc), for files as for JSON rows.
+    const how = { ...wanted, lowerCaseHeader: true };
     if (body?.async_ ?? body?.async ?? true) {
       const job = await enqueueFileLoad(services.jobs, principal, uuid, how);
       return { status: 'ok', task_id: job.uuid };

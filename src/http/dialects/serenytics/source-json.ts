@@ -1,6 +1,7 @@
 import type { DataSource } from '../../../core/data/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import type { ColumnType } from '../../../engines/types.ts';
+import { measuresOf } from './formulas.ts';
 
 /** Serenytics names of Rosetta's data source kinds (the client tests `type == "Storage"`). */
 const typeNames: Record<DataSource['type'], string> = { storage: 'Storage', sql: 'SQL', table: 'Table' };
@@ -40,6 +41,7 @@ export function sourceJson(source: DataSource, pushToken?: string) {
     jsonContent: {
       columns: source.columns.map((column) => columnTitle(column.name, column.type)),
       primaryKey: source.primaryKey,
+      measures: measuresOf(source.formulas),
     },
     created_at: source.createdAt,
     updated_at: source.updatedAt,
