@@ -91,6 +91,8 @@ export function createServer(options: { logLevel?: string; bodyLimitBytes?: numb
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel ?? 'info' },
     bodyLimit: options.bodyLimitBytes ?? 50 * 1024 * 1024,
     schemaErrorFormatter: fieldErrorFormatter,
+    // Clients join a base URL and a path and often double the slash (`…/serenytics//api`).
+    routerOptions: { ignoreDuplicateSlashes: true },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -43,20 +43,10 @@ function apiKeyHook(auth: AuthService, embeds: EmbedService) {
  * docs and Python client use it. Only shapes are mapped here; every rule is the core's.
  */
 export async function registerSerenyticsDialect(app: App, services: Services): Promise<void> {
-  // Clients join their base URL and `/api/...` and may double the slash (`…/serenytics//api`).
-  for (const prefix of ['/serenytics/api', '/serenytics//api']) await registerFace(app, services, prefix);
-}
-
-async function registerFace(app: App, services: Services, prefix: string): Promise<void> {
+  const prefix = '/serenytics/api';
   await app.register(
     async (scope) => {
       const api = scope as unknown as App;
-      if (prefix.includes('//')) {
-        // The doubled-slash copy stays out of the OpenAPI document.
-        api.addHook('onRoute', (route) => {
-          route.schema = { ...route.schema, hide: true };
-        });
-      }
       api.setErrorHandler(serenyticsErrorHandler);
       api.setNotFoundHandler((request, reply) =>
         reply.status(404).send(errorOf(`no route ${request.method} ${request.url}`)),
