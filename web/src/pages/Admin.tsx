@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { TableHead } from '../components/TableHead.tsx';
 import { navigate } from '../router.tsx';
 import type { ApiKey, Group, Me, User } from '../types.ts';
 import { UserAttributes } from './AdminAttributes.tsx';
@@ -118,18 +119,7 @@ function Users(props: { me: Me }) {
       </label>
       <div className="card tablescroll">
         <table>
-          <thead>
-            <tr>
-              <th>Email</th>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Status</th>
-              <th>Last sign-in</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Email', 'Name', 'Role', 'Status', 'Last sign-in']} actions />
           <tbody>
             {users.map((u) => (
               <tr key={u.id} className={u.status === 'deleted' ? 'muted' : undefined}>
@@ -325,18 +315,7 @@ function ApiKeys() {
       )}
       <div className="card tablescroll">
         <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Prefix</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Status</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Prefix', 'Created', 'Last used', 'Status']} actions />
           <tbody>
             {keys.map((k) => (
               <tr key={k.id}>

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { TableHead } from '../components/TableHead.tsx';
 import type { User } from '../types.ts';
 
 interface Definition {
@@ -81,16 +82,7 @@ function Definitions(props: {
       </form>
       <div className="card tablescroll">
         <table aria-label="Attribute definitions">
-          <thead>
-            <tr>
-              <th>Key</th>
-              <th>Type</th>
-              <th>Description</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Key', 'Type', 'Description']} actions />
           <tbody>
             {props.definitions.map((d) => (
               <tr key={d.id}>

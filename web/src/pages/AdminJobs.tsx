@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { TableHead } from '../components/TableHead.tsx';
 
 interface Job {
   id: number;
@@ -96,19 +97,7 @@ function SchedulesTable(props: { schedules: Schedule[]; act: Act }) {
         <p>No schedules or alerts.</p>
       ) : (
         <table aria-label="Schedules and alerts">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Kind</th>
-              <th>Cron</th>
-              <th>Next run</th>
-              <th>Last run</th>
-              <th>Status</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Kind', 'Cron', 'Next run', 'Last run', 'Status']} actions />
           <tbody>
             {props.schedules.map((s) => (
               <tr key={`${s.kind}-${s.id}`}>
@@ -161,20 +150,7 @@ function JobsTable(props: { jobs: Job[]; act: Act }) {
         <p>No jobs yet.</p>
       ) : (
         <table aria-label="Jobs">
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Type</th>
-              <th>Status</th>
-              <th>Progress</th>
-              <th>Created</th>
-              <th>Finished</th>
-              <th>Error</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['Id', 'Type', 'Status', 'Progress', 'Created', 'Finished', 'Error']} actions />
           <tbody>
             {props.jobs.map((j) => (
               <tr key={j.id} data-job-status={j.status}>
@@ -216,15 +192,7 @@ function OutboxTable(props: { messages: OutboxMessage[] }) {
         <p>No emails yet.</p>
       ) : (
         <table aria-label="Outbox">
-          <thead>
-            <tr>
-              <th>To</th>
-              <th>Subject</th>
-              <th>Status</th>
-              <th>Attachments</th>
-              <th>Created</th>
-            </tr>
-          </thead>
+          <TableHead columns={['To', 'Subject', 'Status', 'Attachments', 'Created']} />
           <tbody>
             {props.messages.map((m) => (
               <tr key={m.id}>

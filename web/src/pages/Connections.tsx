@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
+import { TableHead } from '../components/TableHead.tsx';
 import { navigate } from '../router.tsx';
 
 interface Connection {
@@ -94,16 +95,7 @@ export function ConnectionsPanel(props: { isAdmin: boolean; onSourceCreated: () 
       <ErrorNote error={error} />
       <div className="card tablescroll">
         <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Host</th>
-              <th>Database</th>
-              <th>User</th>
-              <th>Test</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Type', 'Host', 'Database', 'User', 'Test']} />
           <tbody>
             {connections.map((c) => (
               <tr key={c.id}>
