@@ -1,38 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
-import { ensureWebBuild } from './web-build.ts';
-
-/*
- * End-to-end: the built web app (web/dist, rebuilt here when missing or older than its sources)
- * served by a real Rosetta on a temp data dir with the demo, driven in headless Debian Chromium.
- * Any console error or uncaught page error fails the run.
- */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = join(import.meta.dirname, '..', '..');
-const RESULTS = join(ROOT, 'test-results');
-const hasChromium = existsSync(CHROMIUM);
-
-if (!hasChromium) {
-  const line = '!'.repeat(78);
-  console.warn(
-    `\n${line}\n!! SKIPPING the web end-to-end tests: no Chromium at ${CHROMIUM}.\n` +
-      `!! Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).\n${line}\n`,
-  );
-}
-
-/** Browser-side: every widget has its result drawn (charts with a canvas, the rest with content). */
-const ALL_WIDGETS_RENDERED = `(() => {
-  const widgets = [...document.querySelectorAll('[data-widget-id]')];
-  return widgets.length > 0 && widgets.every((w) => {
-    if (w.getAttribute('data-state') !== 'ready') return false;
-    const chart = w.querySelector('.chart');
-    return chart ? chart.getAttribute('data-rendered') === 'true' && chart.querySelector('canvas, svg') !== null : true;
-  });
-})()`;
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/app.ts';
+import { type BrowserSession, hasChromium, openBrowserSession } from './browser.ts';
 
 /** Browser-side: when the app script and the widget queries of the first visit arrived. */
 const LOAD_BREAKDOWN = `(() => {
@@ -45,60 +15,23 @@ const LOAD_BREAKDOWN = `(() => {
 })()`;
 
 describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
-  let app: TestApp;
+  let session: BrowserSession;
+  let app: BrowserSession['app'];
   let base: string;
-  let context: BrowserContext;
-  let page: Page;
-  let profile: string;
-  const consoleErrors: string[] = [];
+  let page: BrowserSession['page'];
+  let consoleErrors: string[];
+  let shot: BrowserSession['shot'];
+  let waitForWidgets: BrowserSession['waitForWidgets'];
+  let demoDashboardId: BrowserSession['demoDashboardId'];
 
   beforeAll(async () => {
-    ensureWebBuild();
-    mkdirSync(RESULTS, { recursive: true });
-    app = await startTestApp();
-    await app.rosetta.server.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.rosetta.server.server.address() as { port: number };
-    base = `http://127.0.0.1:${address.port}`;
-    const { chromium } = await import('playwright-core');
-    profile = mkdtempSync(join(tmpdir(), 'rosetta-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1366, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`${page.url()}: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: uncaught ${error.message}`));
+    session = await openBrowserSession();
+    ({ app, base, page, consoleErrors, shot, waitForWidgets, demoDashboardId } = session);
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    await app?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await session?.close();
   });
-
-  const shot = (name: string) => page.screenshot({ path: join(RESULTS, `web-${name}.png`), fullPage: true });
-
-  /** Every widget of the grid has its result drawn: charts with a canvas, the rest with content. */
-  const waitForWidgets = () => page.waitForFunction(ALL_WIDGETS_RENDERED);
-
-  const demoDashboardId = async () => {
-    const list = await app.request('GET', '/api/dashboards');
-    return list.body.items.find((d: { name: string }) => d.name === 'Demo sales').id as number;
-  };
 
   it('signs in and shows the user, organization and dashboards', async () => {
     await page.goto(`${base}/`);
@@ -211,7 +144,7 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await page.getByRole('button', { name: 'Export as PDF' }).click();
     const file = await download;
     expect(file.suggestedFilename()).toMatch(/\.pdf$/);
-    const path = join(RESULTS, 'web-export.pdf');
+    const path = join(import.meta.dirname, '..', '..', 'test-results', 'web-export.pdf');
     await file.saveAs(path);
     const head = readFileSync(path).subarray(0, 5).toString('latin1');
     expect(head).toBe('%PDF-');
