@@ -13,9 +13,9 @@ beforeAll(async () => {
   });
   uuid = created.body.uuid;
   const reload = await seren(app, 'POST', `/api/data_source/${uuid}/reload`, [
-    { Country: 'FR', Sales: 10, Cost: 4 },
-    { Country: 'FR', Sales: 20, Cost: 6 },
-    { Country: 'US', Sales: 5, Cost: 5 },
+    { Country: 'FR', Sales: 10, Cost: 4, Quantity: 2 },
+    { Country: 'FR', Sales: 20, Cost: 6, Quantity: 3 },
+    { Country: 'US', Sales: 5, Cost: 5, Quantity: 4 },
   ]);
   expect(reload.body).toEqual({ status: 'ok' });
 }, 120_000);
@@ -103,5 +103,119 @@ describe('formulas by measureUuid', () => {
     const broken = await query({ select: [{ name: 'm', measureUuid: 'z' }] });
     expect(broken.body.status).toBe('error');
     expect(JSON.stringify(broken.body.errors)).toContain('unsupported formula');
+  });
+});
+
+describe('row-level formulas (no aggregate function) are calculated fields', () => {
+  beforeAll(async () => {
+    const saved = await seren(app, 'PUT', `/api/data_source/${uuid}`, {
+      jsonContent: {
+        measures: {
+          revenue: { name: 'Revenue', formula: '[sales] * [Quantity]' },
+          margin: { name: 'Margin', formula: '[sales] - [cost]' },
+          rate: { name: 'Margin rate', formula: '(sum([sales]) - sum([cost])) / sum([sales])' },
+        },
+      },
+    });
+    expect(saved.status).toBe(200);
+  });
+
+  it('sums the row products, not the product of the sums', async () => {
+    const answer = await query({
+      select: [{ name: 'Country' }, { name: 'Revenue', measureUuid: 'revenue' }],
+      order_by: [{ name: 'Revenue', measureUuid: 'revenue', direction: 'desc' }],
+    });
+    // FR: 10 × 2 + 20 × 3 = 80 (the product of sums would be 30 × 5 = 150); US: 5 × 4 = 20.
+    expect(answer.body).toMatchObject({
+      status: 'ok',
+      data: [
+        ['FR', 80],
+        ['US', 20],
+      ],
+    });
+  });
+
+  it('aggregates a row-level formula by the item agg_function', async () => {
+    const answer = await query({
+      group_by: ['country'],
+      select: [
+        { name: 'country' },
+        { name: 'avg revenue', measureUuid: 'revenue', agg_function: 'avg' },
+        { name: 'max revenue', measureUuid: 'revenue', agg_function: 'max' },
+      ],
+      order_by: ['country'],
+    });
+    expect(answer.body.columns_titles.map((c: { name: string }) => c.name)).toEqual([
+      'country',
+      'avg revenue',
+      'max revenue',
+    ]);
+    expect(answer.body.data).toEqual([
+      ['FR', 40, 60],
+      ['US', 20, 20],
+    ]);
+  });
+
+  it('groups by a formula', async () => {
+    const answer = await query({
+      group_by: [{ name: 'Margin', measureUuid: 'margin' }],
+      select: [
+        { name: 'Margin', measureUuid: 'margin' },
+        { name: 'sales', agg_function: 'sum' },
+      ],
+      order_by: [{ name: 'Margin', measureUuid: 'margin', direction: 'desc' }],
+    });
+    expect(answer.body).toMatchObject({
+      status: 'ok',
+      data: [
+        [14, 20],
+        [6, 10],
+        [0, 5],
+      ],
+    });
+  });
+
+  it('filters rows on a row-level formula (WHERE) and groups on an aggregate one (HAVING)', async () => {
+    const rows = await query({
+      group_by: ['country'],
+      select: [{ name: 'country' }, { name: 'sales', agg_function: 'sum' }],
+      where: [{ name: 'Margin', measureUuid: 'margin', op: '>', value: '6' }],
+    });
+    expect(rows.body).toMatchObject({ status: 'ok', data: [['FR', 20]] });
+    const groups = await query({
+      group_by: ['country'],
+      select: [{ name: 'country' }, { name: 'sales', agg_function: 'sum' }],
+      where: [{ name: 'Margin rate', measureUuid: 'rate', op: '>', value: 0.5 }],
+    });
+    expect(groups.body).toMatchObject({ status: 'ok', data: [['FR', 30]] });
+  });
+
+  it('refuses to group by an aggregate formula with the error envelope (HTTP 200)', async () => {
+    const answer = await query({
+      group_by: [{ name: 'Margin rate', measureUuid: 'rate' }],
+      select: [{ name: 'sales', agg_function: 'sum' }],
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('error');
+    expect(answer.body.errors[0]).toContain(
+      'group_by[0].measureUuid: formula "Margin rate" aggregates rows and cannot be grouped by',
+    );
+  });
+
+  it('names the unknown column of a formula and a bad agg_function', async () => {
+    await seren(app, 'PUT', `/api/data_source/${uuid}`, {
+      jsonContent: {
+        measures: {
+          typo: { name: 'Typo', formula: '[sales] * [qty]' },
+          revenue: { name: 'Revenue', formula: '[sales] * [Quantity]' },
+        },
+      },
+    });
+    const median = await query({ select: [{ name: 'x', measureUuid: 'revenue', agg_function: 'median' }] });
+    expect(median.body.status).toBe('error');
+    expect(median.body.errors[0]).toContain('select[0].agg_function: must be one of sum, min, max, avg');
+    const unknown = await query({ select: [{ name: 'x', measureUuid: 'typo' }] });
+    expect(unknown.body.status).toBe('error');
+    expect(unknown.body.errors[0]).toContain('select[0].measureUuid: unknown column "qty"');
   });
 });

@@ -5,7 +5,7 @@ import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
 import { type Principal, requireRole } from '../auth/principal.ts';
 import { conflict, forbidden, notFound, validationError } from '../errors.ts';
-import type { Model, ModelTable } from '../query/model.ts';
+import type { Model, ModelTable, RowPolicy } from '../query/model.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { validateModelDefinition } from './model-validation.ts';
 import { isNumericRef } from './refs.ts';
@@ -68,6 +68,19 @@ export function modelOfDataSource(source: DataSource, addressedAs: string): Mode
     version: source.version,
     dataSourceIds: [source.id],
   };
+}
+
+/**
+ * A data source's row policy holds in every model reading it, addressed through the model's
+ * dimension of that column. A column the model does not expose stays an unknown field, so
+ * non-admin queries fail rather than show rows the policy hides.
+ */
+function sourcePolicy(model: ModelDefinition, table: string, policy: RowPolicy): RowPolicy {
+  const column = policy.field.startsWith(`${SOURCE_TABLE}.`)
+    ? policy.field.slice(SOURCE_TABLE.length + 1)
+    : policy.field;
+  const dimension = model.dimensions.find((d) => d.table === table && d.column === column);
+  return { ...policy, field: `${table}.${dimension?.name ?? column}` };
 }
 
 export function createModelService(deps: {
@@ -162,11 +175,13 @@ export function createModelService(deps: {
     const dataSourceIds: number[] = [];
     let version = stored.version;
     const tables: ModelTable[] = [];
+    const policies = [...stored.policies];
     for (const table of stored.tables) {
       if ('dataSource' in table) {
         const source = await deps.sources.find(principal.organizationId, table.dataSource);
         if (!source) throw notFound('data source', table.dataSource);
         dataSourceIds.push(source.id);
+        policies.push(...source.policies.map((policy) => sourcePolicy(stored, table.name, policy)));
         // Versions only grow, so the sum changes whenever any of them does.
         version += source.version;
         tables.push({ name: table.name, relation: relationOf(source) });
@@ -177,7 +192,7 @@ export function createModelService(deps: {
           relation: { kind: 'table', schema: table.schema, table: table.table },
         });
     }
-    const { baseTable, joins, dimensions, metrics, policies, connectionId } = stored;
+    const { baseTable, joins, dimensions, metrics, connectionId } = stored;
     return {
       name: stored.name,
       connectionId,

@@ -2,6 +2,7 @@ import type { CompiledQuery, EngineDialect } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import { columnSql, conditionSql, type SqlContext } from './conditions.ts';
 import { dialects } from './dialects.ts';
+import { arithmeticSql } from './formula.ts';
 import type { QueryIr } from './ir.ts';
 import { fromSql, usedTables } from './joins.ts';
 import type { Model } from './model.ts';
@@ -81,28 +82,14 @@ function orderSql(ctx: SqlContext, query: ResolvedQuery, columns: Map<string, st
 
 function metricSql(ctx: SqlContext, expression: MetricExpression): string {
   const { float } = ctx.dialect.types;
-  switch (expression.kind) {
-    case 'number':
-      return String(expression.value);
-    case 'negate':
-      return `(-${metricSql(ctx, expression.operand)})`;
-    case 'binary': {
-      const left = metricSql(ctx, expression.left);
-      const right = metricSql(ctx, expression.right);
-      // Float division everywhere (PostgreSQL divides integers), and x / 0 is NULL, not an error.
-      if (expression.operator === '/') return `(CAST(${left} AS ${float}) / NULLIF(${right}, 0))`;
-      return `(${left} ${expression.operator} ${right})`;
-    }
-    case 'aggregate': {
-      const column = expression.field ? columnSql(ctx, expression.field) : '*';
-      switch (expression.aggregation) {
-        case 'count_distinct':
-          return `COUNT(DISTINCT ${column})`;
-        case 'avg':
-          return `AVG(CAST(${column} AS ${float}))`;
-        default:
-          return `${expression.aggregation.toUpperCase()}(${column})`;
-      }
-    }
-  }
+  return arithmeticSql(
+    expression,
+    ({ aggregation, field }) => {
+      const column = field ? columnSql(ctx, field) : '*';
+      if (aggregation === 'count_distinct') return `COUNT(DISTINCT ${column})`;
+      if (aggregation === 'avg') return `AVG(CAST(${column} AS ${float}))`;
+      return `${aggregation.toUpperCase()}(${column})`;
+    },
+    float,
+  );
 }

@@ -1,5 +1,6 @@
 import type { ColumnType, JsonScalar } from '../../engines/types.ts';
 import type { SqlDialect } from './dialects.ts';
+import { arithmeticSql } from './formula.ts';
 import { relativeRange } from './relative.ts';
 import type { MetricExpression, ResolvedField } from './resolve.ts';
 import type { Condition } from './validate.ts';
@@ -12,8 +13,11 @@ export interface SqlContext {
   now: Date;
 }
 
+/** A column, or a calculated field's expression in its place. */
 export const columnSql = (ctx: SqlContext, field: ResolvedField): string =>
-  `${ctx.dialect.quote(field.table)}.${ctx.dialect.quote(field.column)}`;
+  field.kind === 'column'
+    ? `${ctx.dialect.quote(field.table)}.${ctx.dialect.quote(field.column)}`
+    : arithmeticSql(field.expression, (leaf) => columnSql(ctx, leaf.field), ctx.dialect.types.float);
 
 /**
  * Binds a value as the next parameter. Dates and timestamps are cast so that every engine

@@ -1,20 +1,79 @@
 import { validationError } from '../errors.ts';
 
 /**
- * Metric formulas: `+ - * /`, parentheses, numbers and metric names (letters, digits, `_`, `.`).
- * Parsed into a small tree whose names are resolved later (validate.ts), so a formula never
- * reaches SQL as text.
+ * Formulas of metrics and calculated fields: `+ - * /`, parentheses, numbers and names. A name is
+ * bare (letters, digits, `_`, `.`) or double-quoted (`"unit price"`, `""` for a quote) when it
+ * holds other characters. Parsed into a small tree whose names are resolved later (resolve.ts),
+ * so a formula never reaches SQL as text.
  */
-export type FormulaNode =
+type Operation<Leaf> =
   | { kind: 'number'; value: number }
-  | { kind: 'name'; name: string }
-  | { kind: 'negate'; operand: FormulaNode }
-  | { kind: 'binary'; operator: '+' | '-' | '*' | '/'; left: FormulaNode; right: FormulaNode };
+  | { kind: 'negate'; operand: Arithmetic<Leaf> }
+  | { kind: 'binary'; operator: '+' | '-' | '*' | '/'; left: Arithmetic<Leaf>; right: Arithmetic<Leaf> };
+export type Arithmetic<Leaf> = Operation<Leaf> | Leaf;
+
+export type FormulaNode = Arithmetic<{ kind: 'name'; name: string }>;
+
+/** Replaces every name of a parsed formula by what it resolves to. */
+export function mapNames<Leaf>(
+  node: FormulaNode,
+  resolve: (name: string) => Arithmetic<Leaf>,
+): Arithmetic<Leaf> {
+  switch (node.kind) {
+    case 'number':
+      return node;
+    case 'name':
+      return resolve(node.name);
+    case 'negate':
+      return { kind: 'negate', operand: mapNames(node.operand, resolve) };
+    case 'binary':
+      return { ...node, left: mapNames(node.left, resolve), right: mapNames(node.right, resolve) };
+  }
+}
+
+/** Renders a resolved tree; `x / 0` is NULL (not an engine error) and division is in floating point. */
+export function arithmeticSql<Leaf extends { kind: string }>(
+  node: Arithmetic<Leaf>,
+  leaf: (leaf: Leaf) => string,
+  float: string,
+): string {
+  const render = (child: Arithmetic<Leaf>): string => arithmeticSql(child, leaf, float);
+  if (!isOperation(node)) return leaf(node);
+  switch (node.kind) {
+    case 'number':
+      return String(node.value);
+    case 'negate':
+      return `(-${render(node.operand)})`;
+    case 'binary': {
+      const [left, right] = [render(node.left), render(node.right)];
+      // Float division everywhere (PostgreSQL divides integers).
+      if (node.operator === '/') return `(CAST(${left} AS ${float}) / NULLIF(${right}, 0))`;
+      return `(${left} ${node.operator} ${right})`;
+    }
+  }
+}
+
+/** Visits every leaf of a tree. */
+export function forEachLeaf<Leaf extends { kind: string }>(
+  node: Arithmetic<Leaf>,
+  visit: (leaf: Leaf) => void,
+): void {
+  if (!isOperation(node)) visit(node);
+  else if (node.kind === 'negate') forEachLeaf(node.operand, visit);
+  else if (node.kind === 'binary') {
+    forEachLeaf(node.left, visit);
+    forEachLeaf(node.right, visit);
+  }
+}
+
+const operationKinds = new Set(['number', 'negate', 'binary']);
+const isOperation = <Leaf extends { kind: string }>(node: Arithmetic<Leaf>): node is Operation<Leaf> =>
+  operationKinds.has(node.kind);
 
 type Token = { kind: 'number' | 'name' | 'symbol'; text: string; at: number };
 
 const maxFormulaLength = 2000;
-const tokenPattern = /\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|([-+*/()]))/y;
+const tokenPattern = /\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_.]*)|"((?:[^"]|"")+)"|([-+*/()]))/y;
 
 export function parseFormula(text: string, path: string): FormulaNode {
   if (text.length > maxFormulaLength)
@@ -78,10 +137,12 @@ function tokenize(text: string, path: string): Token[] {
       const offset = at + (text.slice(at).length - text.slice(at).trimStart().length);
       throw validationError(path, `unexpected ${JSON.stringify(text[offset])} at position ${offset + 1}`);
     }
-    const [whole, number, name, symbol] = match;
-    const start = at + whole.length - (number ?? name ?? symbol).length;
+    const [whole, number, name, quoted, symbol] = match;
+    const start = at + whole.length - whole.trimStart().length;
     if (number !== undefined) tokens.push({ kind: 'number', text: number, at: start });
     else if (name !== undefined) tokens.push({ kind: 'name', text: name, at: start });
+    else if (quoted !== undefined)
+      tokens.push({ kind: 'name', text: quoted.replaceAll('""', '"'), at: start });
     else tokens.push({ kind: 'symbol', text: symbol, at: start });
   }
   return tokens;

@@ -3,11 +3,13 @@ export type { QueryCache, QueryCacheKey, QueryCacheOptions } from './cache.ts';
 export { createQueryCache, queryCacheDefaults } from './cache.ts';
 export type { CompileOptions } from './compile.ts';
 export { compileQuery } from './compile.ts';
+export { parseFormula } from './formula.ts';
 export type {
   FilterNode,
   FilterRule,
   Granularity,
   Operator,
+  QueryCalculation,
   QueryDimension,
   QueryIr,
   QueryMetric,

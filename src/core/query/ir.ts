@@ -91,7 +91,18 @@ export interface QuerySort {
   descending: boolean;
 }
 
+/**
+ * A row-level calculated field: `+ - * /`, parentheses, numbers and field names (double-quoted
+ * when they hold other characters than letters, digits, `_` and `.`). Usable wherever a field
+ * is: dimension, field of an aggregate, filter, sort. The name may not be a field of the model.
+ */
+export interface QueryCalculation {
+  name: string;
+  formula: string;
+}
+
 export interface QueryIr {
+  calculations?: QueryCalculation[];
   dimensions: QueryDimension[];
   metrics: QueryMetric[];
   filters?: FilterNode;

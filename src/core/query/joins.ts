@@ -1,7 +1,8 @@
 import { validationError } from '../errors.ts';
 import type { SqlDialect } from './dialects.ts';
+import { forEachLeaf } from './formula.ts';
 import type { Model, ModelJoin, ModelTable } from './model.ts';
-import type { MetricExpression } from './resolve.ts';
+import type { MetricExpression, ResolvedField } from './resolve.ts';
 import type { Condition, ResolvedQuery } from './validate.ts';
 
 /**
@@ -76,20 +77,21 @@ function onSql(model: Model, join: ModelJoin, dialect: SqlDialect): string {
 /** Every table a query reads, policies included. */
 export function usedTables(query: ResolvedQuery): Set<string> {
   const tables = new Set<string>();
-  const fromMetric = (expression: MetricExpression): void => {
-    if (expression.kind === 'aggregate' && expression.field) tables.add(expression.field.table);
-    if (expression.kind === 'negate') fromMetric(expression.operand);
-    if (expression.kind === 'binary') [expression.left, expression.right].forEach(fromMetric);
+  const fromField = (field: ResolvedField): void => {
+    if (field.kind === 'column') tables.add(field.table);
+    else forEachLeaf(field.expression, (leaf) => tables.add(leaf.field.table));
   };
+  const fromMetric = (expression: MetricExpression): void =>
+    forEachLeaf(expression, (leaf) => leaf.field && fromField(leaf.field));
   const fromCondition = (condition: Condition | undefined): void => {
     if (condition?.kind === 'and' || condition?.kind === 'or') condition.children.forEach(fromCondition);
     if (condition?.kind !== 'rule') return;
-    if (condition.target.kind === 'field') tables.add(condition.target.field.table);
+    if (condition.target.kind === 'field') fromField(condition.target.field);
     else fromMetric(condition.target.expression);
   };
-  for (const dimension of query.dimensions) tables.add(dimension.field.table);
+  for (const dimension of query.dimensions) fromField(dimension.field);
   for (const metric of query.metrics) fromMetric(metric.expression);
-  for (const sort of query.sorts) if (sort.target.kind === 'field') tables.add(sort.target.field.table);
+  for (const sort of query.sorts) if (sort.target.kind === 'field') fromField(sort.target.field);
   fromCondition(query.where);
   fromCondition(query.having);
   return tables;

@@ -7,6 +7,7 @@ import {
   granularities,
   type Operator,
   operators,
+  type QueryCalculation,
   type QueryDimension,
   type QueryIr,
   type QueryMetric,
@@ -33,6 +34,7 @@ const maxFilterDepth = 32;
 export function parseQueryBody(body: unknown): ParsedQuery {
   const root = object(body, 'body', [
     'source',
+    'calculations',
     'dimensions',
     'metrics',
     'filters',
@@ -42,9 +44,13 @@ export function parseQueryBody(body: unknown): ParsedQuery {
     'aggregate',
   ]);
   const source = string(root.source, 'source');
+  const calculations = list(root.calculations, 'calculations').map((entry, i) =>
+    parseCalculation(entry, `calculations[${i}]`),
+  );
   return {
     source,
     ir: {
+      ...(calculations.length > 0 && { calculations }),
       dimensions: list(root.dimensions, 'dimensions').map((entry, i) =>
         parseDimension(entry, `dimensions[${i}]`),
       ),
@@ -59,6 +65,11 @@ export function parseQueryBody(body: unknown): ParsedQuery {
       aggregate: root.aggregate === undefined ? true : boolean(root.aggregate, 'aggregate'),
     },
   };
+}
+
+function parseCalculation(entry: unknown, path: string): QueryCalculation {
+  const value = object(entry, path, ['name', 'formula']);
+  return { name: string(value.name, `${path}.name`), formula: string(value.formula, `${path}.formula`) };
 }
 
 function parseDimension(entry: unknown, path: string): QueryDimension {

@@ -1,26 +1,43 @@
 import type { ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
-import { type FormulaNode, parseFormula } from './formula.ts';
+import { type Arithmetic, mapNames, parseFormula } from './formula.ts';
 import { metricName, type QueryIr, type QueryMetric } from './ir.ts';
 import type { Aggregation, Model, ModelMetric } from './model.ts';
 
 /** A model field resolved to its table alias, physical column and type. */
-export interface ResolvedField {
+export interface ColumnField {
+  kind: 'column';
   address: string;
   table: string;
   column: string;
   type: ColumnType;
 }
 
+/** A calculated field of the query (`QueryIr.calculations`): a row-level expression over columns. */
+export interface CalculatedField {
+  kind: 'calculated';
+  address: string;
+  type: ColumnType;
+  expression: RowExpression;
+}
+
+export type ResolvedField = ColumnField | CalculatedField;
+
+/** A calculated field's formula with every name resolved, calculations referenced inlined. */
+export type RowExpression = Arithmetic<{ kind: 'field'; field: ColumnField }>;
+
 /** A metric as an expression tree over aggregates: formulas and model metrics fully expanded. */
-export type MetricExpression =
-  | { kind: 'aggregate'; aggregation: Aggregation; field?: ResolvedField }
-  | { kind: 'number'; value: number }
-  | { kind: 'negate'; operand: MetricExpression }
-  | { kind: 'binary'; operator: '+' | '-' | '*' | '/'; left: MetricExpression; right: MetricExpression };
+export type MetricExpression = Arithmetic<{
+  kind: 'aggregate';
+  aggregation: Aggregation;
+  field?: ResolvedField;
+}>;
+
+/** Resolves a field reference of a query: a model field or a calculated field. */
+export type FieldResolver = (reference: string, path: string) => ResolvedField;
 
 /** `table.field`, or a bare name that exactly one table of the model has. */
-export function resolveField(model: Model, reference: string, path: string): ResolvedField {
+export function resolveField(model: Model, reference: string, path: string): ColumnField {
   const exact = model.dimensions.filter((d) => `${d.table}.${d.name}` === reference);
   const candidates = exact.length > 0 ? exact : model.dimensions.filter((d) => d.name === reference);
   if (candidates.length === 0) throw validationError(path, `unknown field ${JSON.stringify(reference)}`);
@@ -30,6 +47,7 @@ export function resolveField(model: Model, reference: string, path: string): Res
   }
   const [dimension] = candidates;
   return {
+    kind: 'column',
     address: `${dimension.table}.${dimension.name}`,
     table: dimension.table,
     column: dimension.column,
@@ -66,7 +84,7 @@ function aggregate(
  * Resolves the metrics of a query, and any metric name used in a formula or a filter: first a
  * metric column of the query, then a model metric. Formulas expand recursively; a cycle is a 400.
  */
-export function createMetricResolver(model: Model, ir: QueryIr) {
+export function createMetricResolver(model: Model, ir: QueryIr, fields: FieldResolver) {
   const queryMetrics = new Map(
     ir.metrics.map((metric, i) => [metricName(metric), { metric, path: `metrics[${i}]` }]),
   );
@@ -83,32 +101,20 @@ export function createMetricResolver(model: Model, ir: QueryIr) {
     }
   };
 
-  const fromFormula = (node: FormulaNode, lookup: (name: string) => MetricExpression): MetricExpression => {
-    switch (node.kind) {
-      case 'number':
-        return node;
-      case 'name':
-        return lookup(node.name);
-      case 'negate':
-        return { kind: 'negate', operand: fromFormula(node.operand, lookup) };
-      case 'binary':
-        return { ...node, left: fromFormula(node.left, lookup), right: fromFormula(node.right, lookup) };
-    }
-  };
-
   const modelMetric = (metric: ModelMetric, path: string): MetricExpression =>
     guard(`${metric.table}.${metric.name}`, path, () => {
       if (metric.formula !== undefined) {
         const tree = parseFormula(metric.formula, path);
-        return fromFormula(tree, (name) => modelMetric(findModelMetric(model, name, path, true), path));
+        return mapNames(tree, (name) => modelMetric(findModelMetric(model, name, path, true), path));
       }
       if (!metric.aggregation)
         throw validationError(path, `model metric "${metric.name}" has no aggregation or formula`);
       const dimension = model.dimensions.find((d) => d.table === metric.table && d.column === metric.column);
-      const field =
+      const field: ColumnField | undefined =
         metric.column === undefined
           ? undefined
           : {
+              kind: 'column',
               address: `${metric.table}.${metric.column}`,
               table: metric.table,
               column: metric.column,
@@ -122,12 +128,11 @@ export function createMetricResolver(model: Model, ir: QueryIr) {
       if (metric.kind === 'model')
         return modelMetric(findModelMetric(model, metric.metric, `${path}.metric`, true), path);
       if (metric.kind === 'aggregate') {
-        const field =
-          metric.field === undefined ? undefined : resolveField(model, metric.field, `${path}.field`);
+        const field = metric.field === undefined ? undefined : fields(metric.field, `${path}.field`);
         return aggregate(metric.aggregation, field, path);
       }
       const tree = parseFormula(metric.formula, `${path}.formula`);
-      return fromFormula(
+      return mapNames(
         tree,
         (name) => byName(name, `${path}.formula`) ?? unknownMetric(name, `${path}.formula`),
       );

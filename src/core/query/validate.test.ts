@@ -62,6 +62,7 @@ describe('validateQuery', () => {
     });
     expect(query.dimensions.map((d) => d.name)).toEqual(['country', 'date_month', 'id']);
     expect(query.dimensions[1].field).toEqual({
+      kind: 'column',
       address: 'orders.date',
       table: 'orders',
       column: 'order_date',

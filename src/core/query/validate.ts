@@ -1,5 +1,6 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
+import { createFieldResolver } from './calculations.ts';
 import {
   dimensionName,
   type FilterNode,
@@ -9,7 +10,13 @@ import {
   type QueryIr,
 } from './ir.ts';
 import type { Model } from './model.ts';
-import { createMetricResolver, type MetricExpression, type ResolvedField, resolveField } from './resolve.ts';
+import {
+  createMetricResolver,
+  type FieldResolver,
+  type MetricExpression,
+  type ResolvedField,
+  resolveField,
+} from './resolve.ts';
 import { checkOperator, convertValue, parseRelative, type RelativeSpec } from './values.ts';
 
 /** A query whose every name is resolved against the model and every value converted: ready to render. */
@@ -62,9 +69,12 @@ export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: num
   if (ir.aggregate && ir.dimensions.length === 0 && ir.metrics.length === 0) {
     throw validationError('dimensions', 'a query needs at least one dimension or metric');
   }
-  const metrics = createMetricResolver(model, ir);
+  const fields = createFieldResolver(model, ir.calculations);
+  const metrics = createMetricResolver(model, ir, fields);
   const dimensions =
-    ir.aggregate || ir.dimensions.length > 0 ? resolveDimensions(model, ir) : allDimensions(model);
+    ir.aggregate || ir.dimensions.length > 0
+      ? resolveDimensions(ir, fields)
+      : allDimensions(model, ir, fields);
   const resolvedMetrics = ir.metrics.map((metric, i) => ({
     name: metricName(metric),
     expression: metrics.metric(metric, `metrics[${i}]`),
@@ -73,7 +83,7 @@ export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: num
     [...dimensions.map((d) => d.name), ...resolvedMetrics.map((m) => m.name)],
     ir.dimensions.length,
   );
-  const split = ir.filters ? resolveFilter(ir.filters, 'filters', model, metrics) : {};
+  const split = ir.filters ? resolveFilter(ir.filters, 'filters', fields, metrics) : {};
   if (split.having && !ir.aggregate)
     throw validationError('filters', 'metric filters need "aggregate": true');
   const query: ResolvedQuery = {
@@ -86,15 +96,15 @@ export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: num
     aggregate: ir.aggregate,
   };
   query.sorts = ir.sorts.map((sort, i) => ({
-    target: resolveSort(query, model, sort.field, `sorts[${i}].field`),
+    target: resolveSort(query, fields, sort.field, `sorts[${i}].field`),
     descending: sort.descending,
   }));
   return query;
 }
 
-function resolveDimensions(model: Model, ir: QueryIr): ResolvedDimension[] {
+function resolveDimensions(ir: QueryIr, fields: FieldResolver): ResolvedDimension[] {
   return ir.dimensions.map((dimension, i) => {
-    const field = resolveField(model, dimension.field, `dimensions[${i}].field`);
+    const field = fields(dimension.field, `dimensions[${i}].field`);
     if (dimension.granularity) {
       const fits =
         field.type === 'datetime' ||
@@ -110,13 +120,21 @@ function resolveDimensions(model: Model, ir: QueryIr): ResolvedDimension[] {
   });
 }
 
-/** Raw rows without dimensions select every field; a name shared by two tables is qualified. */
-function allDimensions(model: Model): ResolvedDimension[] {
-  return model.dimensions.map((d) => {
+/**
+ * Raw rows without dimensions select every field, then the calculated ones; a name shared by two
+ * tables is qualified.
+ */
+function allDimensions(model: Model, ir: QueryIr, fields: FieldResolver): ResolvedDimension[] {
+  const modelFields = model.dimensions.map((d) => {
     const shared = model.dimensions.some((other) => other !== d && other.name === d.name);
     const field = resolveField(model, `${d.table}.${d.name}`, 'dimensions');
     return { name: shared ? field.address : d.name, field };
   });
+  const calculated = (ir.calculations ?? []).map(({ name }, i) => ({
+    name,
+    field: fields(name, `calculations[${i}]`),
+  }));
+  return [...modelFields, ...calculated];
 }
 
 function checkUniqueNames(names: string[], dimensionCount: number): void {
@@ -128,11 +146,11 @@ function checkUniqueNames(names: string[], dimensionCount: number): void {
   });
 }
 
-function resolveFilter(node: FilterNode, path: string, model: Model, metrics: Metrics): Split {
+function resolveFilter(node: FilterNode, path: string, fields: FieldResolver, metrics: Metrics): Split {
   if ('and' in node || 'or' in node) {
     const kind = 'and' in node ? 'and' : 'or';
     const parts = ('and' in node ? node.and : node.or).map((child, i) =>
-      resolveFilter(child, `${path}.${kind}[${i}]`, model, metrics),
+      resolveFilter(child, `${path}.${kind}[${i}]`, fields, metrics),
     );
     if (kind === 'or' && parts.some((p) => p.where) && parts.some((p) => p.having)) {
       throw validationError(path, '"or" cannot mix field rules (WHERE) and metric rules (HAVING)');
@@ -152,7 +170,7 @@ function resolveFilter(node: FilterNode, path: string, model: Model, metrics: Me
     const expression = metrics.byName(node.field, `${path}.field`)!;
     return { having: rule({ kind: 'metric', expression }, 'number', node.operator, node.values, path) };
   }
-  const field = resolveField(model, node.field, `${path}.field`);
+  const field = fields(node.field, `${path}.field`);
   return { where: rule({ kind: 'field', field }, field.type, node.operator, node.values, path) };
 }
 
@@ -177,10 +195,15 @@ function combine(kind: 'and' | 'or', parts: Array<Condition | undefined>): Condi
   return { kind, children };
 }
 
-function resolveSort(query: ResolvedQuery, model: Model, reference: string, path: string): SortTarget {
+function resolveSort(
+  query: ResolvedQuery,
+  fields: FieldResolver,
+  reference: string,
+  path: string,
+): SortTarget {
   const columns = [...query.dimensions.map((d) => d.name), ...query.metrics.map((m) => m.name)];
   if (columns.includes(reference)) return { kind: 'column', name: reference };
-  const field = resolveField(model, reference, path);
+  const field = fields(reference, path);
   if (!query.aggregate) return { kind: 'field', field };
   // A bare field name sorts by the one output column computed from that field, so clients may
   // write `{"field":"quantity"}` for `sum_quantity` or `"date"` for `date_month`.

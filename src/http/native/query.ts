@@ -10,6 +10,12 @@ import { type App, principalOf } from '../server.ts';
 const queryBody = Type.Object(
   {
     source: Type.Optional(Type.Unknown({ description: 'Data source uuid or model name' })),
+    calculations: Type.Optional(
+      Type.Unknown({
+        description:
+          'Row-level calculated fields [{name, formula}]: + - * / ( ), numbers, field names ("quoted" if needed); usable as any field',
+      }),
+    ),
     dimensions: Type.Optional(
       Type.Unknown({ description: 'Field names, or {field, granularity?, alias?}; granularity year…minute' }),
     ),

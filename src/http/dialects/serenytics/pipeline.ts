@@ -1,6 +1,7 @@
 import type { SourceFormula } from '../../../core/data/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import type {
+  Aggregation,
   FilterRule,
   Granularity,
   Operator,
@@ -11,18 +12,12 @@ import type {
 } from '../../../core/query/index.ts';
 import { granularities } from '../../../core/query/index.ts';
 import type { ColumnInfo, JsonScalar } from '../../../engines/types.ts';
-import { formulaMetrics } from './formulas.ts';
-
-/**
- * A one-stage Serenytics `data_processing_pipeline` → the core query IR. Every output column is
- * aliased `c<i>` so the answer maps back to the names the caller asked for, in its order.
- */
-export const SERENYTICS_MAX_ROWS = 20_000;
+import { aggregationOf, createFormulaPlanner } from './formulas.ts';
 
 export interface Stage {
-  group_by?: (string | { name: string; timeslot?: string })[];
+  group_by?: (string | { name: string; timeslot?: string; measureUuid?: string })[];
   select?: (string | { name: string; agg_function?: string; timeslot?: string; measureUuid?: string })[];
-  where?: { name: string; op: string; value?: unknown }[];
+  where?: { name: string; op: string; value?: unknown; measureUuid?: string }[];
   order_by?: (string | { name: string; agg_function?: string; direction?: string; measureUuid?: string })[];
   limit?: number;
 }
@@ -34,15 +29,6 @@ export interface Planned {
 }
 
 const COUNT = '$$count$$';
-const aggregationOf: Record<string, 'sum' | 'min' | 'max' | 'avg' | 'count' | 'count_distinct'> = {
-  sum: 'sum',
-  min: 'min',
-  max: 'max',
-  avg: 'avg',
-  count: 'count',
-  dcount: 'count_distinct',
-};
-
 const operatorOf: Record<string, Operator> = {
   '<': '<',
   '>': '>',
@@ -68,10 +54,16 @@ interface Output {
   measureUuid?: string;
 }
 
+/**
+ * A one-stage Serenytics `data_processing_pipeline` → the core query IR. Every output column is
+ * aliased `c<i>` so the answer maps back to the names the caller asked for, in its order.
+ * `maxRows` caps the answer (config `serenyticsMaxRows`); a larger `limit` is lowered to it.
+ */
 export function planPipeline(
   pipeline: unknown,
   columns: ColumnInfo[],
-  formulas: SourceFormula[] = [],
+  formulas: SourceFormula[],
+  maxRows: number,
 ): Planned {
   if (pipeline !== undefined && (!Array.isArray(pipeline) || pipeline.length > 1))
     throw validationError('data_processing_pipeline', 'must be a list with a single stage');
@@ -91,19 +83,49 @@ export function planPipeline(
       throw validationError(path, `must be one of ${granularities.join(', ')}`);
     return value as Granularity;
   };
+  // Formulas named by `measureUuid`, in any clause (the vendor doc: select, group_by, where).
+  const planner = createFormulaPlanner(
+    formulas,
+    field,
+    columns.map((c) => c.name),
+  );
 
   const groups = (stage.group_by ?? []).map((entry, i) => {
     const item = typeof entry === 'string' ? { name: entry } : entry;
     const path = `data_processing_pipeline[0].group_by[${i}]`;
+    if (item.measureUuid !== undefined) {
+      const formula = planner.find(item.measureUuid, `${path}.measureUuid`);
+      const label = item.name ?? formula.id;
+      return { label, field: formula.field('grouped by'), granularity: undefined, measureUuid: formula.id };
+    }
     return {
       label: item.name,
       field: field(item.name, `${path}.name`),
       granularity: timeslot(item.timeslot, `${path}.timeslot`),
+      measureUuid: undefined,
     };
   });
   const selects = (stage.select ?? []).map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
+
+  // A formula that aggregates filters groups (HAVING): the query must aggregate.
+  const having: QueryMetric[] = [];
+  const rules: FilterRule[] = (stage.where ?? []).map((condition, i) => {
+    const path = `data_processing_pipeline[0].where[${i}]`;
+    const operator = operatorOf[condition.op];
+    if (!operator)
+      throw validationError(`${path}.op`, `must be one of ${Object.keys(operatorOf).join(', ')}`);
+    const values = valuesOf(operator, condition.value, `${path}.value`);
+    if (condition.measureUuid === undefined)
+      return { field: field(condition.name, `${path}.name`), operator, values };
+    const formula = planner.find(condition.measureUuid, `${path}.measureUuid`);
+    if (formula.rowLevel) return { field: formula.field('filtered'), operator, values };
+    having.push(...formula.metrics(`w${i}`));
+    return { field: `w${i}`, operator, values };
+  });
+
   const aggregate =
     groups.length > 0 ||
+    having.length > 0 ||
     selects.some((item) => item.agg_function !== undefined || item.measureUuid !== undefined);
 
   const outputs: Output[] = [];
@@ -111,26 +133,42 @@ export function planPipeline(
     label,
     dimension: { field: f, ...(granularity && { granularity }) },
   });
+  // A select item without agg_function naming a grouped column or formula is that group's output.
+  const isGroup = (group: (typeof groups)[number], item: (typeof selects)[number]): boolean =>
+    item.agg_function === undefined &&
+    (group.measureUuid === undefined
+      ? item.measureUuid === undefined && item.name === group.label
+      : item.measureUuid === group.measureUuid);
   for (const group of groups) {
-    if (!selects.some((item) => item.name === group.label && item.agg_function === undefined))
-      outputs.push(dimensionOf(group.label, group.field, group.granularity));
+    if (!selects.some((item) => isGroup(group, item)))
+      outputs.push({
+        ...dimensionOf(group.label, group.field, group.granularity),
+        measureUuid: group.measureUuid,
+      });
   }
   selects.forEach((item, i) => {
     const path = `data_processing_pipeline[0].select[${i}]`;
     if (item.measureUuid !== undefined) {
       // A formula saved in the source's `jsonContent.measures`; `name` only labels the output.
-      const formula = formulas.find((f) => f.id === item.measureUuid);
-      if (!formula) throw validationError(`${path}.measureUuid`, `unknown formula "${item.measureUuid}"`);
+      const formula = planner.find(item.measureUuid, `${path}.measureUuid`);
       if (typeof item.name !== 'string' || item.name === '')
         throw validationError(`${path}.name`, 'is required with measureUuid');
       const alias = `c${outputs.length}`;
-      const metrics = formulaMetrics(
-        formula.expression,
-        alias,
-        (name) => field(name, `${path}.measureUuid`),
-        `${path}.measureUuid`,
-      );
-      outputs.push({ label: item.name, metrics, measureUuid: formula.id });
+      const group = groups.find((g) => isGroup(g, item));
+      if (group) outputs.push({ ...dimensionOf(item.name, group.field), measureUuid: formula.id });
+      else if (!formula.rowLevel)
+        outputs.push({ label: item.name, metrics: formula.metrics(alias), measureUuid: formula.id });
+      else {
+        // A row-level formula is aggregated over its row values, by default summed.
+        const aggregation = aggregationFrom(item.agg_function ?? 'sum', `${path}.agg_function`);
+        const metric: QueryMetric = {
+          kind: 'aggregate',
+          aggregation,
+          field: formula.field('aggregated'),
+          alias,
+        };
+        outputs.push({ label: item.name, metrics: [metric], measureUuid: formula.id });
+      }
       return;
     }
     if (item.agg_function === undefined) {
@@ -139,12 +177,7 @@ export function planPipeline(
       outputs.push(dimensionOf(item.name, field(item.name, `${path}.name`), granularity));
       return;
     }
-    const aggregation = aggregationOf[item.agg_function];
-    if (!aggregation)
-      throw validationError(
-        `${path}.agg_function`,
-        `must be one of ${Object.keys(aggregationOf).join(', ')}`,
-      );
+    const aggregation = aggregationFrom(item.agg_function, `${path}.agg_function`);
     const metric: QueryMetric =
       item.name === COUNT
         ? { kind: 'aggregate', aggregation: 'count', alias: `c${outputs.length}` }
@@ -166,18 +199,7 @@ export function planPipeline(
     if (output.dimension) dimensions.push({ ...output.dimension, alias: `c${i}` });
     else if (output.metrics) metrics.push(...output.metrics);
   });
-
-  const rules: FilterRule[] = (stage.where ?? []).map((condition, i) => {
-    const path = `data_processing_pipeline[0].where[${i}]`;
-    const operator = operatorOf[condition.op];
-    if (!operator)
-      throw validationError(`${path}.op`, `must be one of ${Object.keys(operatorOf).join(', ')}`);
-    return {
-      field: field(condition.name, `${path}.name`),
-      operator,
-      values: valuesOf(operator, condition.value, `${path}.value`),
-    };
-  });
+  metrics.push(...having);
 
   const sorts: QuerySort[] = (stage.order_by ?? []).map((entry, i) => {
     const item = typeof entry === 'string' ? { name: entry } : entry;
@@ -188,8 +210,12 @@ export function planPipeline(
     );
     if (index < 0 && aggregate)
       throw validationError(path, 'must name a selected column (with the same agg_function as in select)');
+    const unselected = () =>
+      uuid === undefined
+        ? field(item.name, `${path}.name`)
+        : planner.find(uuid, `${path}.measureUuid`).field('sorted by unless selected');
     return {
-      field: index >= 0 ? `c${index}` : field(item.name, `${path}.name`),
+      field: index >= 0 ? `c${index}` : unselected(),
       descending: String(item.direction ?? 'asc').toLowerCase() === 'desc',
     };
   });
@@ -198,16 +224,23 @@ export function planPipeline(
     throw validationError('data_processing_pipeline[0].limit', 'must be a non-negative integer');
   return {
     ir: {
+      ...(planner.calculations().length > 0 && { calculations: planner.calculations() }),
       dimensions,
       metrics,
       ...(rules.length > 0 && { filters: { and: rules } }),
       sorts,
-      limit: Math.min(stage.limit ?? SERENYTICS_MAX_ROWS, SERENYTICS_MAX_ROWS),
+      limit: Math.min(stage.limit ?? maxRows, maxRows),
       offset: 0,
       aggregate,
     },
     labels: outputs.map((output) => output.label),
   };
+}
+
+function aggregationFrom(name: string, path: string): Aggregation {
+  const aggregation = aggregationOf[name];
+  if (!aggregation) throw validationError(path, `must be one of ${Object.keys(aggregationOf).join(', ')}`);
+  return aggregation;
 }
 
 /** `in` and `!in` take a JSON list written as a string (`'["Q1","Q2"]'`); the rest one value. */

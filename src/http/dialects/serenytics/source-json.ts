@@ -31,13 +31,13 @@ export function columnTitle(name: string, type: ColumnType): SerenyticsColumn {
 }
 
 /** A data source as Serenytics renders it; `jsonContent` holds the column list, `token` the push token. */
-export function sourceJson(source: DataSource, pushToken?: string) {
+export function sourceJson(source: DataSource, pushToken?: string, folderUuid: string | null = null) {
   return {
     uuid: source.uuid,
     name: source.name,
     type: typeNames[source.type],
     ...(pushToken && { token: pushToken }),
-    folder_uuid: null,
+    folder_uuid: folderUuid,
     jsonContent: {
       columns: source.columns.map((column) => columnTitle(column.name, column.type)),
       primaryKey: source.primaryKey,

@@ -1,0 +1,142 @@
+import type { Services } from '../../../app.ts';
+import type { Principal } from '../../../core/auth/index.ts';
+import type { DataSource, ModelInput, StoredModel } from '../../../core/data/index.ts';
+import { isRosettaError, validationError } from '../../../core/errors.ts';
+import type { ModelJoin } from '../../../core/query/index.ts';
+import type { ColumnInfo } from '../../../engines/types.ts';
+import { columnTitle } from './source-json.ts';
+
+/**
+ * Serenytics join data sources ↔ core models. A join is created with `type: "Join"` and
+ *
+ *     jsonContent.joinConfig = {
+ *       base: "<data source uuid>",
+ *       joins: [{ source: "<uuid>", type: "left" | "inner" | "right" | "full",
+ *                 on: [{ left: "<uuid>.<column>", right: "<uuid>.<column>" }] }]
+ *     }
+ *
+ * and becomes a model whose tables are the sources, each aliased by its uuid, so the vendor's
+ * addresses `<uuid>.<column>` are the model's own field addresses. The join's uuid is the model's.
+ */
+const joinTypes: readonly ModelJoin['type'][] = ['left', 'inner', 'right', 'full'];
+const root = 'jsonContent.joinConfig';
+
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function list(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value) || value.length === 0) throw validationError(path, 'must be a non-empty list');
+  return value;
+}
+
+/** Validates a joinConfig (every error names its path) and maps it to a core model definition. */
+export async function joinModelInput(
+  services: Services,
+  principal: Principal,
+  name: string,
+  config: unknown,
+): Promise<ModelInput> {
+  if (!isObject(config)) throw validationError(root, 'is required for a Join source: {base, joins}');
+  const sources = new Map<string, DataSource>();
+  const source = async (uuid: unknown, path: string): Promise<DataSource> => {
+    if (typeof uuid !== 'string') throw validationError(path, 'must be a data source uuid');
+    if (sources.has(uuid)) throw validationError(path, `data source "${uuid}" is already in the join`);
+    const found = await services.data.sources.get(principal, uuid).catch((error: unknown) => {
+      if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND')
+        throw validationError(path, `unknown data source "${uuid}"`);
+      throw error;
+    });
+    sources.set(uuid, found);
+    return found;
+  };
+  // `<uuid>.<column>` of a source already in the join; uuids hold no dot.
+  const address = (value: unknown, path: string): string => {
+    const dot = typeof value === 'string' ? value.indexOf('.') : -1;
+    const joined = dot > 0 ? sources.get((value as string).slice(0, dot)) : undefined;
+    if (!joined) throw validationError(path, 'must be "<uuid>.<column>" of a source of the join');
+    const column = (value as string).slice(dot + 1);
+    if (!joined.columns.some((c) => c.name === column))
+      throw validationError(path, `unknown column "${column}" in data source "${joined.uuid}"`);
+    return value as string;
+  };
+
+  const base = await source(config.base, `${root}.base`);
+  const joins: ModelJoin[] = [];
+  for (const [i, entry] of list(config.joins, `${root}.joins`).entries()) {
+    const path = `${root}.joins[${i}]`;
+    if (!isObject(entry)) throw validationError(path, 'must be {source, type, on}');
+    const joined = await source(entry.source, `${path}.source`);
+    const type = entry.type ?? 'left';
+    if (!joinTypes.includes(type as ModelJoin['type']))
+      throw validationError(`${path}.type`, `must be one of ${joinTypes.join(', ')}`);
+    const on = list(entry.on, `${path}.on`).map((condition, j) => {
+      if (!isObject(condition)) throw validationError(`${path}.on[${j}]`, 'must be {left, right}');
+      return {
+        left: address(condition.left, `${path}.on[${j}].left`),
+        right: address(condition.right, `${path}.on[${j}].right`),
+      };
+    });
+    if (!on.some(({ left, right }) => [left, right].some((side) => side.startsWith(`${joined.uuid}.`))))
+      throw validationError(`${path}.on`, `must use a column of the joined source "${joined.uuid}"`);
+    joins.push({ table: joined.uuid, type: type as ModelJoin['type'], on });
+  }
+
+  const all = [...sources.values()];
+  return {
+    name,
+    connectionId: base.connectionId,
+    baseTable: base.uuid,
+    tables: all.map((s) => ({ name: s.uuid, dataSource: s.uuid })),
+    joins,
+    dimensions: all.flatMap((s) =>
+      s.columns.map((c) => ({ name: c.name, table: s.uuid, column: c.name, type: c.type })),
+    ),
+    metrics: [],
+    // The sources' row policies are the core's to add (models.ts): they follow later changes.
+    policies: [],
+  };
+}
+
+/** The join's fields as a pipeline addresses them: `<uuid>.<column>`. */
+export const joinColumns = (model: StoredModel): ColumnInfo[] =>
+  model.dimensions.map((d) => ({
+    name: `${d.table}.${d.name}`,
+    type: d.type,
+    nativeType: d.type,
+    nullable: true,
+  }));
+
+/** A join as Serenytics renders a data source. */
+export const joinJson = (model: StoredModel) => ({
+  uuid: model.uuid,
+  name: model.name,
+  type: 'Join',
+  folder_uuid: null,
+  jsonContent: {
+    columns: joinColumns(model).map((c) => columnTitle(c.name, c.type)),
+    joinConfig: {
+      base: model.baseTable,
+      joins: model.joins.map(({ table, type, on }) => ({ source: table, type, on })),
+    },
+    measures: {},
+  },
+  created_at: model.createdAt,
+  updated_at: model.updatedAt,
+});
+
+/** The join (model) a uuid names, or undefined when it names none. */
+export async function findJoin(
+  services: Services,
+  principal: Principal,
+  uuid: string,
+): Promise<StoredModel | undefined> {
+  try {
+    const model = await services.data.models.get(principal, uuid);
+    return model.uuid === uuid ? model : undefined;
+  } catch (error) {
+    if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
