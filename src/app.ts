@@ -78,7 +78,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
     const server = createServer({ logLevel: config.logLevel });
     await registerOpenApi(server, VERSION);
     await registerNativeApi(server, services, { version: VERSION, dataDir: config.dataDir });
-    await registerSerenyticsDialect(server, services);
+    await registerSerenyticsDialect(server, services, { maxRows: config.serenyticsMaxRows });
     await registerWebApp(server);
     await server.ready();
     await services.jobs.start();
@@ -124,7 +124,14 @@ function buildServices(config: Config, store: Store): Services {
     cache,
   });
   const content = createContentService(store);
-  const auth = createAuthService({ store, sessionHours: config.sessionHours });
+  const auth = createAuthService({
+    store,
+    sessionHours: config.sessionHours,
+    dataSources: async (organizationId, ids) => {
+      const found = await Promise.all(ids.map((id) => data.sources.find(organizationId, id)));
+      return found.flatMap((source) => (source ? [source.id] : []));
+    },
+  });
   const jobs = createJobService({ store });
   const owners = createUserPrincipalLookup(store.db);
   const exports = createExportService({
@@ -147,6 +154,11 @@ function buildServices(config: Config, store: Store): Services {
     query,
     content,
     renderer: exports,
+    attachments: {
+      dataDir: config.dataDir,
+      maxBytes: config.emailAttachmentMaxMb * 1024 * 1024,
+      retentionHours: config.exportRetentionHours,
+    },
     owners,
     mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom, dailyQuota: config.emailDailyQuota },
   });
@@ -158,7 +170,13 @@ function buildServices(config: Config, store: Store): Services {
     content,
     jobs,
     embeds: createEmbedService({ store, content, sources: data.sources }),
-    scripts: createScriptService({ store, jobs, auth }),
+    scripts: createScriptService({
+      store,
+      jobs,
+      auth,
+      timeoutMs: config.scriptTimeoutSeconds * 1000,
+      memoryMb: config.scriptMemoryMb,
+    }),
     exports,
     schedules,
   };

@@ -26,8 +26,16 @@ export interface Config {
   smtpFrom: string;
   /** Emails each organization may send per day. */
   emailDailyQuota: number;
+  /** Largest uploaded file an email may attach, in MB (at most the 50 MB request body limit). */
+  emailAttachmentMaxMb: number;
   /** Hours export files and their download links live. */
   exportRetentionHours: number;
+  /** Row cap of Serenytics `formatted_data` and `data-api` answers (the vendor documents 20 000). */
+  serenyticsMaxRows: number;
+  /** Wall-clock limit of one script run, in seconds. */
+  scriptTimeoutSeconds: number;
+  /** Address-space (Python) or heap (Node) limit of one script run, in MB. */
+  scriptMemoryMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +102,16 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`SMTP_FROM must be an address or "Name <address>", got "${smtpFrom}"`);
   }
 
+  const maxQueryRows = integer(env, 'ROSETTA_MAX_QUERY_ROWS', 1_000_000, 1, 100_000_000);
+  // A Serenytics answer is one query: its cap cannot exceed what any query may return.
+  const serenyticsMaxRows = integer(
+    env,
+    'ROSETTA_SERENYTICS_MAX_ROWS',
+    Math.min(20_000, maxQueryRows),
+    1,
+    maxQueryRows,
+  );
+
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -104,13 +122,17 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     bootstrapApiKey,
     demo: flag(env, 'ROSETTA_DEMO', true),
-    maxQueryRows: integer(env, 'ROSETTA_MAX_QUERY_ROWS', 1_000_000, 1, 100_000_000),
+    maxQueryRows,
     queryTimeoutSeconds: integer(env, 'ROSETTA_QUERY_TIMEOUT', 120, 1, 86_400),
     sessionHours: integer(env, 'ROSETTA_SESSION_HOURS', 24 * 7, 1, 24 * 365),
     logLevel: env.LOG_LEVEL || 'info',
     smtpUrl,
     smtpFrom,
     emailDailyQuota: integer(env, 'ROSETTA_EMAIL_DAILY_QUOTA', 50, 0, 1_000_000),
+    emailAttachmentMaxMb: integer(env, 'ROSETTA_EMAIL_ATTACHMENT_MAX_MB', 20, 1, 50),
     exportRetentionHours: integer(env, 'ROSETTA_EXPORT_RETENTION_HOURS', 24, 1, 24 * 365),
+    serenyticsMaxRows,
+    scriptTimeoutSeconds: integer(env, 'ROSETTA_SCRIPT_TIMEOUT_SECONDS', 600, 1, 86_400),
+    scriptMemoryMb: integer(env, 'ROSETTA_SCRIPT_MEMORY_MB', 512, 64, 65_536),
   };
 }

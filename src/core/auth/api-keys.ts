@@ -58,11 +58,27 @@ function futureDate(value: Date | string, now: Date): string {
   return date.toISOString();
 }
 
+/** Which of these data sources exist in the organization (the data module answers). */
+export type DataSourceLookup = (organizationId: number, ids: number[]) => Promise<number[]>;
+
 function validDataSourceIds(value: unknown): number[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw validationError('dataSourceIds', 'must be a non-empty list of data source ids');
   }
   return [...new Set(value.map((id) => validId('dataSourceIds', id)))];
+}
+
+/** Without a lookup (a store without the data module) ids are taken as they are. */
+async function requireSources(
+  lookup: DataSourceLookup | undefined,
+  organizationId: number,
+  ids: number[],
+  field: string,
+): Promise<void> {
+  if (!lookup) return;
+  const known = new Set(await lookup(organizationId, ids));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length > 0) throw validationError(field, `unknown data sources ${unknown.join(', ')}`);
 }
 
 /** Stores a key (no permission check: callers decide). */
@@ -105,6 +121,7 @@ export async function createApiKey(
   principal: Principal,
   input: NewApiKey,
   now: Date,
+  lookup?: DataSourceLookup,
 ): Promise<{ key: string; apiKey: ApiKey }> {
   const ownerId = input.userId === undefined ? principal.userId : validId('userId', input.userId);
   ensure(canManageApiKeys(principal, ownerId), 'manage API keys of another user');
@@ -112,6 +129,7 @@ export async function createApiKey(
   const expiresAt = input.expiresAt === undefined ? undefined : futureDate(input.expiresAt, now);
   const dataSourceIds =
     input.dataSourceIds === undefined ? undefined : validDataSourceIds(input.dataSourceIds);
+  if (dataSourceIds) await requireSources(lookup, principal.organizationId, dataSourceIds, 'dataSourceIds');
   await requireLiveOwner(db, principal.organizationId, ownerId);
   const key = generateApiKey();
   return { key, apiKey: await insertKey(db, ownerId, key, name, now, { expiresAt, dataSourceIds }) };
@@ -135,8 +153,7 @@ export async function listApiKeys(
   return rows.map(toApiKey);
 }
 
-/** Revoking is final and idempotent: a revoked key stays revoked, with its first revocation time. */
-export async function revokeApiKey(db: Db, principal: Principal, id: number, now: Date): Promise<ApiKey> {
+async function manageableKey(db: Db, principal: Principal, id: number): Promise<Selectable<ApiKeysTable>> {
   const row = await db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
@@ -146,10 +163,90 @@ export async function revokeApiKey(db: Db, principal: Principal, id: number, now
     .executeTakeFirst();
   // A key the caller may not manage is reported as missing: its existence is not theirs to learn.
   if (!row || !canManageApiKeys(principal, row.user_id)) throw notFound('API key', id);
+  return row;
+}
+
+/** Revoking is final and idempotent: a revoked key stays revoked, with its first revocation time. */
+export async function revokeApiKey(db: Db, principal: Principal, id: number, now: Date): Promise<ApiKey> {
+  const row = await manageableKey(db, principal, id);
   if (row.revoked_at !== null) return toApiKey(row);
   const updated = await db
     .updateTable('api_keys')
     .set({ revoked_at: now.toISOString() })
+    .where('id', '=', row.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toApiKey(updated);
+}
+
+export interface ApiKeyPatch {
+  name?: string;
+  /** Replaces the sources of a data-API key. */
+  dataSourceIds?: number[] | null;
+  /** Adds one source to a data-API key (after `dataSourceIds`). */
+  addDataSourceId?: number;
+  /** Takes one source off a data-API key (last); its last source cannot go: revoke the key instead. */
+  removeDataSourceId?: number;
+}
+
+/** The sources a patch leaves on a key (set, then add, then remove); undefined = untouched. */
+async function nextDataSources(
+  current: number[] | null,
+  patch: ApiKeyPatch,
+  organizationId: number,
+  lookup: DataSourceLookup | undefined,
+): Promise<number[] | undefined> {
+  const { dataSourceIds, addDataSourceId, removeDataSourceId } = patch;
+  if (dataSourceIds === undefined && addDataSourceId === undefined && removeDataSourceId === undefined)
+    return undefined;
+  if (current === null)
+    throw validationError('dataSourceIds', 'a full API key cannot be restricted; create a data-API key');
+  if (dataSourceIds === null)
+    throw validationError('dataSourceIds', 'a data-API key cannot become a full key; create a new key');
+  let next = current;
+  if (dataSourceIds !== undefined) {
+    next = validDataSourceIds(dataSourceIds);
+    await requireSources(lookup, organizationId, next, 'dataSourceIds');
+  }
+  if (addDataSourceId !== undefined) {
+    const added = validId('addDataSourceId', addDataSourceId);
+    await requireSources(lookup, organizationId, [added], 'addDataSourceId');
+    if (!next.includes(added)) next = [...next, added];
+  }
+  if (removeDataSourceId !== undefined) {
+    const removed = validId('removeDataSourceId', removeDataSourceId);
+    next = next.filter((source) => source !== removed);
+    if (next.length === 0)
+      throw validationError(
+        'removeDataSourceId',
+        'is the last data source of the key; revoke the key instead',
+      );
+  }
+  return next;
+}
+
+/**
+ * Renames a key or changes the sources of a data-API key. A full key stays full and a data key
+ * stays restricted: widening a partner's key to everything its owner may do, or narrowing a
+ * user's own key, would change what a secret already handed out stands for.
+ */
+export async function updateApiKey(
+  db: Db,
+  principal: Principal,
+  id: number,
+  patch: ApiKeyPatch,
+  lookup?: DataSourceLookup,
+): Promise<ApiKey> {
+  const row = await manageableKey(db, principal, id);
+  if (row.revoked_at !== null) throw conflict(`API key ${id} is revoked`);
+  const set: { name?: string; data_source_ids?: string } = {};
+  if (patch.name !== undefined) set.name = requiredText('name', patch.name);
+  const sources = await nextDataSources(toApiKey(row).dataSourceIds, patch, principal.organizationId, lookup);
+  if (sources) set.data_source_ids = JSON.stringify(sources);
+  if (Object.keys(set).length === 0) return toApiKey(row);
+  const updated = await db
+    .updateTable('api_keys')
+    .set(set)
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,5 +1,5 @@
 /** The auth module: credentials, principals and the permission rules every face applies. */
-export type { ApiKey, NewApiKey } from './api-keys.ts';
+export type { ApiKey, ApiKeyPatch, DataSourceLookup, NewApiKey } from './api-keys.ts';
 export { type BootstrapOptions, type BootstrapResult, bootstrapDirectory } from './bootstrap.ts';
 export * from './permissions.ts';
 export * from './principal.ts';

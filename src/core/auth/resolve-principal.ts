@@ -46,7 +46,12 @@ export function createPrincipalResolver(db: Db) {
       attributes,
     };
     if (credential.apiKeyId !== undefined) principal.apiKeyId = credential.apiKeyId;
-    if (credential.dataSourceIds !== undefined) principal.dataSourceIds = credential.dataSourceIds;
+    if (credential.dataSourceIds !== undefined) {
+      principal.dataSourceIds = credential.dataSourceIds;
+      // A data-API key only reads and queries its sources, whatever its owner may do: every rule
+      // asking for more than a viewer refuses it, and row policies apply to it as to a viewer.
+      principal.role = 'viewer';
+    }
     return principal;
   };
 }

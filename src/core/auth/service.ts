@@ -16,6 +16,8 @@ export interface AuthServiceOptions {
   sessionHours?: number;
   /** The clock; tests move it to expire credentials. */
   now?: () => Date;
+  /** Checks the sources a data-API key names; absent on stores without the data module. */
+  dataSources?: apiKeys.DataSourceLookup;
 }
 
 export interface LoginResult {
@@ -36,6 +38,8 @@ export interface AuthService {
   ): Promise<{ key: string; apiKey: apiKeys.ApiKey }>;
   listApiKeys(principal: Principal, userId?: number): Promise<apiKeys.ApiKey[]>;
   revokeApiKey(principal: Principal, id: number): Promise<apiKeys.ApiKey>;
+  /** Renames a key or changes the data sources of a data-API key (same rule as revoking). */
+  updateApiKey(principal: Principal, id: number, patch: apiKeys.ApiKeyPatch): Promise<apiKeys.ApiKey>;
   registerApiKey(
     userId: number,
     plainKey: string,
@@ -155,9 +159,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     async logout(token) {
       if (typeof token === 'string' && token.startsWith(SESSION_PREFIX)) await deleteSession(db, token);
     },
-    createApiKey: (principal, input) => apiKeys.createApiKey(db, principal, input, now()),
+    createApiKey: (principal, input) =>
+      apiKeys.createApiKey(db, principal, input, now(), options.dataSources),
     listApiKeys: (principal, userId) => apiKeys.listApiKeys(db, principal, userId),
     revokeApiKey: (principal, id) => apiKeys.revokeApiKey(db, principal, id, now()),
+    updateApiKey: (principal, id, patch) =>
+      apiKeys.updateApiKey(db, principal, id, patch, options.dataSources),
     registerApiKey: (userId, plainKey, name) => apiKeys.registerApiKey(db, userId, plainKey, name, now()),
   };
 }

@@ -97,14 +97,13 @@ export function createScriptService(deps: {
   store: Store;
   jobs: JobService;
   auth: AuthService;
-  /** Wall-clock limit of one run; default 10 minutes. */
-  timeoutMs?: number;
-  /** Address-space (Python) or heap (Node) limit; default 512 MB. */
-  memoryMb?: number;
+  /** Wall-clock limit of one run (config `scriptTimeoutSeconds`). */
+  timeoutMs: number;
+  /** Address-space (Python) or heap (Node) limit (config `scriptMemoryMb`). */
+  memoryMb: number;
 }): ScriptService {
   const { db } = deps.store;
-  const timeoutMs = deps.timeoutMs ?? 600_000;
-  const memoryMb = deps.memoryMb ?? 512;
+  const { timeoutMs, memoryMb } = deps;
   const ownerPrincipal = createUserPrincipalLookup(db);
 
   async function find(principal: Principal, ref: string): Promise<Selectable<ScriptRow>> {

@@ -29,6 +29,20 @@ const ApiKeyCreateBody = Type.Object(
   { additionalProperties: false },
 );
 
+const SourceId = Type.Integer({ minimum: 1 });
+
+const ApiKeyPatchBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    dataSourceIds: Type.Optional(
+      Type.Union([Type.Array(SourceId, { maxItems: 1000, description: 'replaces the list' }), Type.Null()]),
+    ),
+    addDataSourceId: Type.Optional(SourceId),
+    removeDataSourceId: Type.Optional(SourceId),
+  },
+  { additionalProperties: false },
+);
+
 const ApiKeyQuery = Type.Object(
   { userId: Type.Optional(IdParams.properties.id) },
   { additionalProperties: false },
@@ -67,6 +81,13 @@ export function registerApiKeyRoutes(app: App, deps: { auth: AuthService }): voi
       const { key, apiKey } = await auth.createApiKey(principalOf(request), request.body);
       return reply.status(201).send({ ...apiKey, key });
     },
+  );
+
+  // Rename a key, or set, add or remove the data sources of a data-API key (full keys stay full).
+  app.patch(
+    '/api-keys/:id',
+    { schema: { params: IdParams, body: ApiKeyPatchBody, response: { 200: ApiKeySchema } } },
+    async (request) => auth.updateApiKey(principalOf(request), Number(request.params.id), request.body),
   );
 
   app.delete('/api-keys/:id', { schema: { params: IdParams } }, async (request, reply) => {

@@ -3,7 +3,8 @@ import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
 import { TableHead } from '../components/TableHead.tsx';
 import { navigate } from '../router.tsx';
-import type { ApiKey, Group, Me, User } from '../types.ts';
+import type { Group, Me, User } from '../types.ts';
+import { ApiKeys } from './AdminApiKeys.tsx';
 import { UserAttributes } from './AdminAttributes.tsx';
 import { JobsAndSchedules } from './AdminJobs.tsx';
 
@@ -260,90 +261,6 @@ function Groups() {
           </li>
         ))}
       </ul>
-    </section>
-  );
-}
-
-function ApiKeys() {
-  const [keys, setKeys] = useState<ApiKey[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [name, setName] = useState('');
-  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
-  const load = useCallback(
-    () => api<{ items: ApiKey[] }>('GET', '/api-keys').then((r) => setKeys(r.items), setError),
-    [],
-  );
-  useEffect(() => {
-    load();
-  }, [load]);
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
-    try {
-      const answer = await api<ApiKey & { key: string }>('POST', '/api-keys', { name });
-      setCreated({ name: answer.name, key: answer.key });
-      setName('');
-      load();
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-  return (
-    <section>
-      <ErrorNote error={error} />
-      <form className="card inlineform" onSubmit={create} aria-label="Create API key">
-        <label>
-          Key name
-          <input required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <button type="submit" className="primary">
-          Create API key
-        </button>
-      </form>
-      {created && (
-        <div className="card secret" role="status" data-testid="new-key">
-          <p>
-            <strong>Copy the key “{created.name}” now: it is shown only once.</strong>
-          </p>
-          <code className="key">{created.key}</code>{' '}
-          <button type="button" onClick={() => navigator.clipboard?.writeText(created.key).catch(() => {})}>
-            Copy
-          </button>{' '}
-          <button type="button" onClick={() => setCreated(null)}>
-            Done
-          </button>
-        </div>
-      )}
-      <div className="card tablescroll">
-        <table>
-          <TableHead columns={['Name', 'Prefix', 'Created', 'Last used', 'Status']} actions />
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.id}>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>{new Date(k.createdAt).toLocaleString()}</td>
-                <td>{k.lastUsedAt ? new Date(k.lastUsedAt).toLocaleString() : '—'}</td>
-                <td>{k.revokedAt ? 'revoked' : 'active'}</td>
-                <td>
-                  {!k.revokedAt && (
-                    <button
-                      type="button"
-                      onClick={() =>
-                        confirm(`Revoke the key ${k.name}?`) &&
-                        api('DELETE', `/api-keys/${k.id}`).then(load, setError)
-                      }
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
     </section>
   );
 }

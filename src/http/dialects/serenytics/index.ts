@@ -4,9 +4,10 @@ import type { EmbedService } from '../../../core/auth/embed.ts';
 import type { AuthService } from '../../../core/auth/index.ts';
 import { unauthenticated } from '../../../core/errors.ts';
 import type { App } from '../../server.ts';
+import { registerDataApiRoutes } from './data-api.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
 import { registerDirectoryRoutes } from './directory.ts';
-import { registerEmailRoutes } from './email.ts';
+import { registerAttachmentUploadRoute, registerEmailRoutes } from './email.ts';
 import { embedTokenOf, registerEmbedRoutes } from './embed.ts';
 import { errorOf, serenyticsErrorHandler } from './envelope.ts';
 import { registerFolderRoutes } from './folders.ts';
@@ -38,33 +39,43 @@ function apiKeyHook(auth: AuthService, embeds: EmbedService) {
   };
 }
 
+/** The vendor's error envelope, its 404s and the JSON its clients send, on one scope of the face. */
+function speakSerenytics(api: App): void {
+  api.setErrorHandler(serenyticsErrorHandler);
+  api.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorOf(`no route ${request.method} ${request.url}`)),
+  );
+  // The vendor's clients send `Content-type: application/json` with no body on plain POSTs.
+  api.removeContentTypeParser('application/json');
+  api.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const body = String(text);
+    if (body.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body));
+    } catch {
+      done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
+}
+
 /**
- * The Serenytics face at `/serenytics`: its REST API (`/serenytics/api/...`) as the vendor's
- * docs and Python client use it. Only shapes are mapped here; every rule is the core's.
+ * The Serenytics face at `/serenytics`: its REST API (`/serenytics/api/...`) and its data API
+ * (`/serenytics/data-api/...`) as the vendor's docs and Python client use them. Only shapes are
+ * mapped here; every rule is the core's. `maxRows` caps every data answer.
  */
-export async function registerSerenyticsDialect(app: App, services: Services): Promise<void> {
+export async function registerSerenyticsDialect(
+  app: App,
+  services: Services,
+  limits: { maxRows: number },
+): Promise<void> {
   const prefix = '/serenytics/api';
   await app.register(
     async (scope) => {
       const api = scope as unknown as App;
-      api.setErrorHandler(serenyticsErrorHandler);
-      api.setNotFoundHandler((request, reply) =>
-        reply.status(404).send(errorOf(`no route ${request.method} ${request.url}`)),
-      );
-      // The vendor's clients send `Content-type: application/json` with no body on plain POSTs.
-      api.removeContentTypeParser('application/json');
-      api.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-        const body = String(text);
-        if (body.trim() === '') return done(null, undefined);
-        try {
-          done(null, JSON.parse(body));
-        } catch {
-          done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }), undefined);
-        }
-      });
+      speakSerenytics(api);
       api.addHook('onRequest', apiKeyHook(services.auth, services.embeds));
       registerDataSourceRoutes(api, services);
-      registerFormattedDataRoutes(api, services);
+      registerFormattedDataRoutes(api, services, limits);
       registerTaskRoutes(api, services);
       registerDirectoryRoutes(api, services);
       registerFolderRoutes(api, services);
@@ -78,8 +89,17 @@ export async function registerSerenyticsDialect(app: App, services: Services): P
         uploads.removeAllContentTypeParsers();
         uploads.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
         registerFileUploadRoute(uploads as unknown as App, services);
+        registerAttachmentUploadRoute(uploads as unknown as App, services);
       });
     },
     { prefix },
+  );
+  await app.register(
+    async (scope) => {
+      const api = scope as unknown as App;
+      speakSerenytics(api);
+      registerDataApiRoutes(api, services, limits);
+    },
+    { prefix: '/serenytics/data-api' },
   );
 }

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-config-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const load = (env: Record<string, string> = {}) =>
+  loadConfig({ ROSETTA_DATA_DIR: dataDir, ROSETTA_SECRET: 'a-secret-of-sixteen-chars', ...env });
+
+describe('limits', () => {
+  it('defaults to the vendor cap and the script limits documented in the README', () => {
+    const config = load();
+    expect(config.serenyticsMaxRows).toBe(20_000);
+    expect(config.scriptTimeoutSeconds).toBe(600);
+    expect(config.scriptMemoryMb).toBe(512);
+  });
+
+  it('reads each limit from the environment', () => {
+    const config = load({
+      ROSETTA_SERENYTICS_MAX_ROWS: '500',
+      ROSETTA_SCRIPT_TIMEOUT_SECONDS: '30',
+      ROSETTA_SCRIPT_MEMORY_MB: '256',
+    });
+    expect(config).toMatchObject({ serenyticsMaxRows: 500, scriptTimeoutSeconds: 30, scriptMemoryMb: 256 });
+  });
+
+  it('keeps the Serenytics cap within the query cap', () => {
+    expect(load({ ROSETTA_MAX_QUERY_ROWS: '1000' }).serenyticsMaxRows).toBe(1000);
+    expect(() => load({ ROSETTA_MAX_QUERY_ROWS: '1000', ROSETTA_SERENYTICS_MAX_ROWS: '5000' })).toThrow(
+      'ROSETTA_SERENYTICS_MAX_ROWS must be an integer between 1 and 1000, got "5000"',
+    );
+  });
+
+  it.each([
+    ['ROSETTA_SERENYTICS_MAX_ROWS', '0', 'between 1 and 1000000'],
+    ['ROSETTA_SERENYTICS_MAX_ROWS', '1.5', 'between 1 and 1000000'],
+    ['ROSETTA_SCRIPT_TIMEOUT_SECONDS', 'ten', 'between 1 and 86400'],
+    ['ROSETTA_SCRIPT_TIMEOUT_SECONDS', '86401', 'between 1 and 86400'],
+    ['ROSETTA_SCRIPT_MEMORY_MB', '16', 'between 64 and 65536'],
+  ])('refuses %s=%s', (name, value, bounds) => {
+    const attempt = () => load({ [name]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(`${name} must be an integer ${bounds}, got "${value}"`);
+  });
+});

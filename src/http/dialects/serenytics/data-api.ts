@@ -1,0 +1,103 @@
+import { PassThrough } from 'node:stream';
+import { text } from 'node:stream/consumers';
+import type { FastifyRequest } from 'fastify';
+import { type Static, Type } from 'typebox';
+import type { Services } from '../../../app.ts';
+import type { AuthService } from '../../../core/auth/index.ts';
+import { unauthenticated, validationError } from '../../../core/errors.ts';
+import { writeCsv } from '../../../core/exports/index.ts';
+import type { JsonScalar } from '../../../engines/types.ts';
+import { type App, principalOf } from '../../server.ts';
+import { queryPipeline } from './formatted-data.ts';
+import { columnTitle, sourceJson } from './source-json.ts';
+
+const Uuid = Type.Object({ uuid: Type.String({ maxLength: 200 }) });
+
+/** The formatted_data options (one-stage pipeline, order) plus the output `format`. */
+const QueryDataBody = Type.Object(
+  {
+    format: Type.Optional(Type.String()),
+    order: Type.Optional(Type.String()),
+    data_processing_pipeline: Type.Optional(Type.Array(Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+type QueryDataBody = Static<typeof QueryDataBody>;
+
+/** Only `X-Api-Key`: the data-api has no embed or webhook credentials. */
+function apiKeyOnly(auth: AuthService) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers['x-api-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (!key) throw unauthenticated('missing X-Api-Key header');
+    request.principal = await auth.authenticate(key.trim());
+  };
+}
+
+async function csvOf(columns: string[], rows: JsonScalar[][]): Promise<string> {
+  async function* batches() {
+    yield rows;
+  }
+  const out = new PassThrough();
+  const stream = { columns: columns.map((name) => ({ name, type: 'string' as const })), batches: batches() };
+  const [csv] = await Promise.all([text(out), writeCsv(stream, out)]);
+  return csv;
+}
+
+/**
+ * The Serenytics data-api at `/serenytics/data-api`: read-only access to data sources for any
+ * API key. A data-API key (one restricted to some sources) lists and queries only those: the
+ * core answers 404 for the others. `query-data` takes formatted_data's pipeline and answers CSV
+ * (the default) or JSON `{"columns": [names], "data": [rows]}`, at most `maxRows` rows.
+ */
+export function registerDataApiRoutes(app: App, services: Services, limits: { maxRows: number }): void {
+  const { sources } = services.data;
+  app.addHook('onRequest', apiKeyOnly(services.auth));
+
+  app.get('/datasources_list', async (request) => {
+    const list = await sources.list(principalOf(request));
+    return list.map((source) => {
+      const { uuid, name, type, created_at, updated_at } = sourceJson(source);
+      return { uuid, name, type, created_at, updated_at };
+    });
+  });
+
+  app.post('/query-model/:uuid', { schema: { params: Uuid } }, async (request) => {
+    const source = await sources.get(principalOf(request), request.params.uuid);
+    return {
+      uuid: source.uuid,
+      name: source.name,
+      columns: source.columns.map((column) => columnTitle(column.name, column.type)),
+    };
+  });
+
+  app.post(
+    '/query-data/:uuid',
+    {
+      schema: { params: Uuid, body: QueryDataBody },
+      // No body at all is the plainest query: every column, every row (up to the cap).
+      preValidation: async (request: FastifyRequest) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const body: QueryDataBody = request.body;
+      const format = body.format ?? 'csv';
+      if (format !== 'csv' && format !== 'json') throw validationError('format', 'must be "csv" or "json"');
+      if (body.order !== undefined && body.order !== 'row_by_row' && body.order !== 'column_by_column')
+        throw validationError('order', 'must be "row_by_row" or "column_by_column"');
+      if (format === 'csv' && body.order === 'column_by_column')
+        throw validationError('order', 'column_by_column needs "format": "json"');
+      const source = await sources.get(principal, request.params.uuid);
+      // A storage source nobody pushed rows to yet has no columns, hence nothing to select.
+      const answer =
+        source.columns.length === 0
+          ? { columns_titles: [], data: [] }
+          : await queryPipeline(services, principal, source, body, limits.maxRows);
+      const columns = answer.columns_titles.map((column) => column.name);
+      if (format === 'json') return { columns, data: answer.data };
+      return reply.type('text/csv; charset=utf-8').send(await csvOf(columns, answer.data));
+    },
+  );
+}

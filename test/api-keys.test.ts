@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app.ts';
+
+let app: TestApp;
+let demo: number;
+let other: number;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  const created = await app.request('POST', '/api/data-sources', { type: 'storage', name: 'second' });
+  other = created.body.id;
+  const sources = (await app.request('GET', '/api/data-sources')).body.items;
+  demo = sources.find((source: { name: string }) => source.name === 'demo_sales').id;
+}, 120_000);
+afterAll(() => app?.close());
+
+describe('PATCH /api/api-keys/:id', () => {
+  it('renames a key and edits the sources of a data-API key, which the key then follows', async () => {
+    const created = await app.request('POST', '/api/api-keys', { name: 'partner', dataSourceIds: [demo] });
+    expect(created.status).toBe(201);
+    const { id, key } = created.body;
+    const visible = async () =>
+      (await app.request('GET', '/api/data-sources', undefined, { token: key })).body.items.map(
+        (source: { id: number }) => source.id,
+      );
+    expect(await visible()).toEqual([demo]);
+
+    const added = await app.request('PATCH', `/api/api-keys/${id}`, {
+      name: 'partner B',
+      addDataSourceId: other,
+    });
+    expect(added.status).toBe(200);
+    expect(added.body).toMatchObject({ id, name: 'partner B', dataSourceIds: [demo, other] });
+    expect(added.body.key).toBeUndefined();
+    expect(await visible()).toEqual([demo, other]);
+
+    const removed = await app.request('PATCH', `/api/api-keys/${id}`, { removeDataSourceId: demo });
+    expect(removed.body.dataSourceIds).toEqual([other]);
+    expect(await visible()).toEqual([other]);
+
+    const set = await app.request('PATCH', `/api/api-keys/${id}`, { dataSourceIds: [demo] });
+    expect(set.body.dataSourceIds).toEqual([demo]);
+    const listed = (await app.request('GET', '/api/api-keys')).body.items;
+    expect(listed.find((k: { id: number }) => k.id === id)).toMatchObject({
+      name: 'partner B',
+      dataSourceIds: [demo],
+    });
+  });
+
+  it('answers 400 naming the field, 404 for keys the caller cannot manage', async () => {
+    const full = (await app.request('POST', '/api/api-keys', { name: 'mine' })).body;
+    const data = (await app.request('POST', '/api/api-keys', { name: 'p', dataSourceIds: [demo] })).body;
+    const cases: [number, unknown, string][] = [
+      [full.id, { dataSourceIds: [demo] }, 'dataSourceIds'],
+      [data.id, { dataSourceIds: null }, 'dataSourceIds'],
+      [data.id, { dataSourceIds: [] }, 'dataSourceIds'],
+      [data.id, { dataSourceIds: [demo, 4242] }, 'dataSourceIds'],
+      [data.id, { addDataSourceId: 4242 }, 'addDataSourceId'],
+      [data.id, { removeDataSourceId: demo }, 'removeDataSourceId'],
+      [data.id, { expiresAt: '2100-01-01T00:00:00Z' }, 'expiresAt'],
+      [data.id, { name: 42 }, 'name'],
+    ];
+    for (const [id, body, field] of cases) {
+      const answer = await app.request('PATCH', `/api/api-keys/${id}`, body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.error.field).toBe(field);
+    }
+    const unknown = await app.request('POST', '/api/api-keys', { name: 'p', dataSourceIds: [4242, 4343] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toBe('dataSourceIds: unknown data sources 4242, 4343');
+
+    expect((await app.request('PATCH', '/api/api-keys/999999', { name: 'x' })).status).toBe(404);
+    const byDataKey = await app.request(
+      'PATCH',
+      `/api/api-keys/${data.id}`,
+      { name: 'x' },
+      { token: data.key },
+    );
+    expect(byDataKey.status).toBe(404);
+    expect(
+      (await app.request('PATCH', `/api/api-keys/${data.id}`, { name: 'x' }, { token: '' })).status,
+    ).toBe(401);
+  });
+
+  it('is documented in the OpenAPI description', async () => {
+    const spec = (await app.request('GET', '/api/openapi.json')).body;
+    const patch = spec.paths['/api/api-keys/{id}'].patch;
+    expect(Object.keys(patch.requestBody.content['application/json'].schema.properties)).toEqual([
+      'name',
+      'dataSourceIds',
+      'addDataSourceId',
+      'removeDataSourceId',
+    ]);
+  });
+});
