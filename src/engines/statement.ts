@@ -8,6 +8,7 @@
 import { CancellationScope } from './cancellation.ts';
 import { columnTypeOfNative } from './columnTypes.ts';
 import type {
+  Catalog,
   ColumnType,
   CompiledQuery,
   Engine,
@@ -170,18 +171,27 @@ export async function streamStatement<C>(
   return { columns: open.columns, batches: batches() };
 }
 
+/** `maxTables` that lists every table: far beyond any catalog, and still exact as a LIMIT + 1. */
+export const EVERY_TABLE = 2 ** 52;
+
 /**
- * Catalog rows `[schema, table, column, native type, nullable, logical type?]`, ordered by table
- * and column position, grouped into tables. The logical type, where given, overrides the one read
- * from the native type; nullable is a boolean or 1/0.
+ * Catalog rows `[schema, table, is view, column, native type, nullable, logical type?]` of at most
+ * `maxTables + 1` tables, ordered by schema, table and column position, grouped into the first
+ * `maxTables` tables; the extra one only tells that the listing was cut. The logical type, where
+ * given, overrides the one read from the native type; booleans may be 1/0.
  */
-export function tablesOfColumns(rows: Iterable<readonly unknown[]>): TableInfo[] {
+export function catalogOfColumns(rows: Iterable<readonly unknown[]>, maxTables: number): Catalog {
   const tables = new Map<string, TableInfo>();
-  for (const [schema, name, column, nativeType, nullable, type] of rows) {
+  for (const [schema, name, isView, column, nativeType, nullable, type] of rows) {
     const key = JSON.stringify([schema, name]);
     let table = tables.get(key);
     if (!table) {
-      table = { schema: String(schema), name: String(name), columns: [] };
+      table = {
+        schema: String(schema),
+        name: String(name),
+        kind: Number(isView) === 1 ? 'view' : 'table',
+        columns: [],
+      };
       tables.set(key, table);
     }
     table.columns.push({
@@ -191,5 +201,6 @@ export function tablesOfColumns(rows: Iterable<readonly unknown[]>): TableInfo[]
       nullable: Number(nullable) === 1,
     });
   }
-  return [...tables.values()];
+  const listed = [...tables.values()];
+  return { tables: listed.slice(0, maxTables), truncated: listed.length > maxTables };
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RosettaError } from '../core/errors.ts';
+import { EVERY_TABLE } from './statement.ts';
 import type { ColumnType, Engine, JsonScalar } from './types.ts';
 
 /**
@@ -230,9 +231,15 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
       expect((await exec1('SELECT 1')).rows).toEqual([[1]]);
     });
 
+    let catalogCreated: Promise<void> | undefined;
+    const createCatalog = () => {
+      catalogCreated ??= exec(engine, ...setup.catalog.create);
+      return catalogCreated;
+    };
+
     it('introspects tables and views with mapped types, and describes a query', async () => {
       const { catalog } = setup;
-      await exec(engine, ...catalog.create);
+      await createCatalog();
       const tables = await engine.introspect();
       const orders = tables.find(
         (table) => table.schema === catalog.orders.schema && table.name === catalog.orders.name,
@@ -260,6 +267,27 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
         ['sold_on', 'date', true],
         ['ok', 'boolean', true],
       ]);
+    });
+
+    it('lists a bounded catalog of tables and views, saying when it was cut', async () => {
+      const { catalog } = setup;
+      await createCatalog();
+      const full = await engine.catalog(EVERY_TABLE);
+      expect(full.truncated).toBe(false);
+      const find = ({ schema, name }: { schema: string; name: string }) =>
+        full.tables.find((table) => table.schema === schema && table.name === name);
+      expect(find(catalog.orders)?.kind).toBe('table');
+      expect(find(catalog.orders)?.columns.slice(0, 3)).toEqual([
+        { name: 'id', type: 'integer', nativeType: expect.any(String), nullable: false },
+        { name: 'amount', type: 'number', nativeType: catalog.amountNativeType, nullable: true },
+        { name: 'sold_on', type: 'date', nativeType: expect.any(String), nullable: true },
+      ]);
+      expect(find(catalog.view)).toMatchObject({ kind: 'view', columns: [{ name: 'id', type: 'integer' }] });
+      expect(await engine.introspect()).toEqual(full.tables);
+      const first = await engine.catalog(1);
+      expect(first).toEqual({ tables: [full.tables[0]], truncated: true });
+      const exact = await engine.catalog(full.tables.length);
+      expect(exact).toEqual({ tables: full.tables, truncated: false });
     });
 
     it('answers ping, and once closed (twice over) refuses work with ERR_ENGINE', async () => {

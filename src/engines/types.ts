@@ -19,7 +19,15 @@ export interface ColumnInfo {
 export interface TableInfo {
   schema: string;
   name: string;
+  kind: 'table' | 'view';
   columns: ColumnInfo[];
+}
+
+/** The first tables and views of a warehouse, ordered by schema and name. */
+export interface Catalog {
+  tables: TableInfo[];
+  /** True when the warehouse holds more tables than were listed. */
+  truncated: boolean;
 }
 
 /** SQL with placeholders in the engine's own style ($1… for duckdb/postgres, ? for mysql). */
@@ -81,6 +89,8 @@ export interface Engine {
   readonly dialect: EngineDialect;
   /** Tables and views with their columns (schemas of the connection's database). */
   introspect(): Promise<TableInfo[]>;
+  /** The same, but at most `maxTables` of them (first by schema and name), for browsing. */
+  catalog(maxTables: number): Promise<Catalog>;
   /** Columns a SELECT statement would return, without running it in full. */
   describeQuery(sql: string): Promise<ColumnInfo[]>;
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult>;

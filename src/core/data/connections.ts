@@ -7,6 +7,7 @@ import { conflict, isRosettaError, notFound, RosettaError, validationError } fro
 import { duckdbPath, type EngineRegistry } from './engine-registry.ts';
 import { isNumericRef } from './refs.ts';
 import type { SecretBox } from './secrets.ts';
+import { browseSchema, type ConnectionSchema, runConsoleSql, type SqlResult } from './sql-console.ts';
 import type { ConnectionsTable } from './tables.ts';
 import type { Connection, ConnectionInput, ConnectionType } from './types.ts';
 
@@ -14,9 +15,9 @@ export const EMBEDDED_CONNECTION_NAME = 'Embedded DuckDB';
 export const EMBEDDED_DUCKDB_FILE = 'warehouse.duckdb';
 
 /**
- * Connections (warehouses). Rules: developers and admins may read and test them (they build
- * sources on them); only admins create, change or delete them, since a connection carries
- * credentials. The embedded connection is created per organization on bootstrap and is fixed.
+ * Connections (warehouses). Rules: developers and admins may read, test, browse and query them
+ * (they build sources on them); only admins create, change or delete them, since a connection
+ * carries credentials. The embedded connection is created per organization on bootstrap and is fixed.
  */
 export interface ConnectionService {
   list(principal: Principal): Promise<Connection[]>;
@@ -28,6 +29,15 @@ export interface ConnectionService {
   test(principal: Principal, ref: number | string): Promise<void>;
   /** Creates the organization's "Embedded DuckDB" connection once; returns it. */
   ensureEmbedded(organizationId: number): Promise<Connection>;
+  /** Schemas → tables and views → columns, bounded (developer+, as running SQL on it). */
+  schema(principal: Principal, ref: number | string): Promise<ConnectionSchema>;
+  /** Runs one SELECT as written (developer+); a statement the warehouse rejects is a 400. */
+  runSql(
+    principal: Principal,
+    ref: number | string,
+    input: { sql?: unknown; limit?: unknown },
+    signal?: AbortSignal,
+  ): Promise<SqlResult>;
 }
 
 const connectionTypes: readonly ConnectionType[] = ['duckdb', 'postgres', 'mysql'];
@@ -194,6 +204,31 @@ export function createConnectionService(deps: {
         const reason = error instanceof Error ? error.message : String(error);
         throw new RosettaError('ERR_ENGINE', `connection "${row.name}" failed: ${reason}`);
       }
+    },
+    async schema(principal, ref) {
+      requireRole(principal, 'developer', 'browse connections');
+      const row = await findRow(principal.organizationId, ref);
+      const sources = await db
+        .selectFrom('data_sources')
+        .select(['name', 'schema_name', 'table_name'])
+        .where('organization_id', '=', principal.organizationId)
+        .where('connection_id', '=', row.id)
+        .where('table_name', 'is not', null)
+        .orderBy('name')
+        .execute();
+      return browseSchema(
+        await deps.registry.engineFor(row.id),
+        sources.map((source) => ({
+          name: source.name,
+          ...(source.schema_name !== null && { schema: source.schema_name }),
+          table: source.table_name ?? '',
+        })),
+      );
+    },
+    async runSql(principal, ref, input, signal) {
+      requireRole(principal, 'developer', 'run SQL on connections');
+      const row = await findRow(principal.organizationId, ref);
+      return runConsoleSql(await deps.registry.engineFor(row.id), input, signal);
     },
     async ensureEmbedded(organizationId) {
       const existing = await db

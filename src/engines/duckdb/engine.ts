@@ -3,14 +3,16 @@ import { columnTypeOfNative } from '../columnTypes.ts';
 import { toEngineError } from '../errors.ts';
 import type { EngineSpec } from '../spec.ts';
 import {
+  catalogOfColumns,
+  EVERY_TABLE,
   type OpenResult,
   runStatement,
   type StatementDriver,
   type StreamOptions,
   streamStatement,
-  tablesOfColumns,
 } from '../statement.ts';
 import type {
+  Catalog,
   ColumnInfo,
   CompiledQuery,
   CsvCopyOptions,
@@ -30,12 +32,19 @@ const DEFAULT_POOL_SIZE = 4;
 /** DuckDB forgets an interrupt sent before its statement starts, so it is re-sent this often. */
 const INTERRUPT_REPEAT_MS = 50;
 
-const INTROSPECTION_SQL = `
-  SELECT schema_name, table_name, column_name, data_type, is_nullable
-  FROM duckdb_columns()
-  WHERE NOT internal AND database_name = current_database()
-    AND schema_name NOT IN ('information_schema', 'pg_catalog')
-  ORDER BY schema_name, table_name, column_index`;
+/** The first `$1` tables and views of the database, with their columns. */
+const CATALOG_SQL = `
+  WITH listed AS (
+    SELECT table_schema, table_name, table_type = 'VIEW' AS is_view
+    FROM information_schema.tables
+    WHERE table_catalog = current_database() AND table_schema NOT IN ('information_schema', 'pg_catalog')
+    ORDER BY table_schema, table_name
+    LIMIT $1)
+  SELECT c.schema_name, c.table_name, l.is_view, c.column_name, c.data_type, c.is_nullable
+  FROM duckdb_columns() c
+  JOIN listed l ON l.table_schema = c.schema_name AND l.table_name = c.table_name
+  WHERE NOT c.internal AND c.database_name = current_database()
+  ORDER BY c.schema_name, c.table_name, c.column_index`;
 
 /** Results are read chunk by chunk (2048 rows), whatever count is asked for. */
 async function openResult(connection: DuckDBConnection, query: CompiledQuery): Promise<OpenResult> {
@@ -64,7 +73,11 @@ export class DuckDbEngine extends DuckDbStorage implements Engine {
   }
 
   async introspect(): Promise<TableInfo[]> {
-    return tablesOfColumns(await this.query(INTROSPECTION_SQL));
+    return (await this.catalog(EVERY_TABLE)).tables;
+  }
+
+  async catalog(maxTables: number): Promise<Catalog> {
+    return catalogOfColumns(await this.query(CATALOG_SQL, [maxTables + 1]), maxTables);
   }
 
   /** Prepares without running: DuckDB plans the statement and reports its result columns. */

@@ -3,14 +3,16 @@ import mysql from 'mysql2/promise';
 import { toEngineError } from '../errors.ts';
 import type { EngineSpec } from '../spec.ts';
 import {
+  catalogOfColumns,
+  EVERY_TABLE,
   type OpenResult,
   runStatement,
   type StatementDriver,
   type StreamOptions,
   streamStatement,
-  tablesOfColumns,
 } from '../statement.ts';
 import type {
+  Catalog,
   ColumnInfo,
   CompiledQuery,
   Engine,
@@ -24,10 +26,17 @@ import { columnTypeOfField, nativeTypeOfField, rowConverter } from './values.ts'
 
 const DEFAULT_POOL_SIZE = 10;
 
-const INTROSPECTION_SQL = `
-  SELECT c.TABLE_SCHEMA, c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE = 'YES'
+/** The first `?` tables and views of the connection's database, with their columns. */
+const CATALOG_SQL = `
+  WITH listed AS (
+    SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE = 'VIEW' AS IS_VIEW
+    FROM information_schema.TABLES
+    WHERE TABLE_SCHEMA = DATABASE()
+    ORDER BY TABLE_NAME
+    LIMIT ?)
+  SELECT c.TABLE_SCHEMA, c.TABLE_NAME, l.IS_VIEW, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE = 'YES'
   FROM information_schema.COLUMNS c
-  WHERE c.TABLE_SCHEMA = DATABASE()
+  JOIN listed l ON l.TABLE_SCHEMA = c.TABLE_SCHEMA AND l.TABLE_NAME = c.TABLE_NAME
   ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`;
 
 /** A statement's result read row by row off the wire. */
@@ -101,7 +110,11 @@ export class MysqlEngine implements Engine {
   }
 
   async introspect(): Promise<TableInfo[]> {
-    return tablesOfColumns(await this.#query(INTROSPECTION_SQL));
+    return (await this.catalog(EVERY_TABLE)).tables;
+  }
+
+  async catalog(maxTables: number): Promise<Catalog> {
+    return catalogOfColumns(await this.#query(CATALOG_SQL, [maxTables + 1]), maxTables);
   }
 
   /** Wraps the statement in LIMIT 0: the server plans it and sends only the column definitions. */
@@ -141,9 +154,9 @@ export class MysqlEngine implements Engine {
     await this.#pool.end();
   }
 
-  async #query(sql: string): Promise<unknown[][]> {
+  async #query(sql: string, values: JsonScalar[] = []): Promise<unknown[][]> {
     try {
-      const [rows] = await this.#pool.query({ sql, rowsAsArray: true });
+      const [rows] = await this.#pool.query({ sql, values, rowsAsArray: true });
       return rows as unknown[][];
     } catch (error) {
       throw toEngineError(error);

@@ -3,14 +3,16 @@ import Cursor from 'pg-cursor';
 import { toEngineError } from '../errors.ts';
 import type { EngineSpec } from '../spec.ts';
 import {
+  catalogOfColumns,
+  EVERY_TABLE,
   type OpenResult,
   runStatement,
   type StatementDriver,
   type StreamOptions,
   streamStatement,
-  tablesOfColumns,
 } from '../statement.ts';
 import type {
+  Catalog,
   ColumnInfo,
   CompiledQuery,
   Engine,
@@ -24,13 +26,19 @@ import { columnTypeOfOid, jsonScalarTypes } from './values.ts';
 
 const DEFAULT_POOL_SIZE = 10;
 
-const INTROSPECTION_SQL = `
-  SELECT c.table_schema, c.table_name, c.column_name,
+/** The first `$1` tables and views of the user schemas, with their columns. */
+const CATALOG_SQL = `
+  WITH listed AS (
+    SELECT table_schema, table_name, table_type = 'VIEW' AS is_view
+    FROM information_schema.tables
+    WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_schema NOT LIKE 'pg\\_%'
+    ORDER BY table_schema, table_name
+    LIMIT $1)
+  SELECT c.table_schema, c.table_name, l.is_view, c.column_name,
          CASE WHEN c.data_type IN ('ARRAY', 'USER-DEFINED') THEN c.udt_name ELSE c.data_type END,
          c.is_nullable = 'YES', CASE WHEN c.data_type = 'ARRAY' THEN 'json' END
   FROM information_schema.columns c
-  JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-  WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') AND c.table_schema NOT LIKE 'pg\\_%'
+  JOIN listed l ON l.table_schema = c.table_schema AND l.table_name = c.table_name
   ORDER BY c.table_schema, c.table_name, c.ordinal_position`;
 
 type Row = JsonScalar[];
@@ -102,7 +110,11 @@ export class PostgresEngine implements Engine {
   }
 
   async introspect(): Promise<TableInfo[]> {
-    return tablesOfColumns((await this.#query(INTROSPECTION_SQL)).rows);
+    return (await this.catalog(EVERY_TABLE)).tables;
+  }
+
+  async catalog(maxTables: number): Promise<Catalog> {
+    return catalogOfColumns((await this.#query(CATALOG_SQL, [maxTables + 1])).rows, maxTables);
   }
 
   /** Runs the statement with LIMIT 0 around it: PostgreSQL plans it and reports the columns. */

@@ -31,6 +31,15 @@ const PatchBody = Type.Object(
   { additionalProperties: false },
 );
 
+const SqlBody = Type.Object(
+  {
+    sql: Type.String({ minLength: 1, maxLength: 100_000 }),
+    // Bounds are checked by the core, which names them in its 400.
+    limit: Type.Optional(Type.Integer({ description: 'Rows returned at most (default 1000, up to 10000)' })),
+  },
+  { additionalProperties: false },
+);
+
 export function registerConnectionRoutes(app: App, deps: { connections: ConnectionService }): void {
   const { connections } = deps;
 
@@ -57,4 +66,29 @@ export function registerConnectionRoutes(app: App, deps: { connections: Connecti
     await connections.test(principalOf(request), request.params.id);
     return { ok: true };
   });
+
+  app.get(
+    '/connections/:id/schema',
+    { schema: { summary: 'Schemas, tables and views with their columns (developer+)', params: Params } },
+    async (request) => connections.schema(principalOf(request), request.params.id),
+  );
+
+  app.post(
+    '/connections/:id/sql',
+    {
+      schema: {
+        summary: 'Run one SELECT statement as written (developer+); a rejected statement is a 400',
+        params: Params,
+        body: SqlBody,
+      },
+    },
+    async (request, reply) => {
+      // A client that goes away cancels its statement on the warehouse.
+      const abort = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      return connections.runSql(principalOf(request), request.params.id, request.body, abort.signal);
+    },
+  );
 }
