@@ -24,7 +24,8 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const embed = (data: unknown) => seren(app, 'POST', `/api/web_app/${dashboard}/embed`, data);
-const pathOf = (url: string) => new URL(url).pathname.replace(/^\/serenytics/, '') + new URL(url).search;
+/** What the embed page does first: open the token (counts one use). */
+const openEmbed = (token: string) => app.request('POST', '/api/embed/open', { token }, { token: '' });
 const byCountry = (token: string, uuid = demo) =>
   seren(
     app,
@@ -38,23 +39,41 @@ const byCountry = (token: string, uuid = demo) =>
   );
 
 describe('embed', () => {
-  it('returns the doc shape; the URL opens nb_max_embed times; payload variables filter the data', async () => {
+  it('returns the doc shape; the URL is the embed page; it opens nb_max_embed times; payload variables filter the data', async () => {
     const answer = await embed({ expire_in: 86400, payload: { country: 'France' }, nb_max_embed: 1 });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ status: 'ok', embeddedPayload: expect.any(String) });
-    expect(answer.body.embeddedUrl).toContain(
-      `/serenytics/api/web_app/${dashboard}?embeddedPayload=${answer.body.embeddedPayload}`,
-    );
+    const token = answer.body.embeddedPayload;
+    const url = new URL(answer.body.embeddedUrl);
+    expect(url.pathname).toBe(`/embed/${token}`);
 
-    const opened = await seren(app, 'GET', pathOf(answer.body.embeddedUrl), undefined, { key: null });
+    const page = await app.rosetta.server.inject({ method: 'GET', url: url.pathname });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+
+    const opened = await openEmbed(token);
     expect(opened.status).toBe(200);
-    expect(opened.body.uuid).toBe(dashboard);
-    const again = await seren(app, 'GET', pathOf(answer.body.embeddedUrl), undefined, { key: null });
-    expect(again.status).toBe(401);
+    expect(opened.body.dashboard.uuid).toBe(dashboard);
+    const again = await openEmbed(token);
+    expect(again.status).toBe(403);
+    expect(again.body.error.message).toContain('opened as many times as allowed');
 
     // Data requests of the open dashboard keep working, filtered by the payload.
-    const data = await byCountry(answer.body.embeddedPayload);
+    const data = await byCountry(token);
     expect(data.body).toMatchObject({ status: 'ok', data: [['France']] });
+  });
+
+  it('opens through the web_app route as well, counting the same uses', async () => {
+    const { body } = await embed({ expire_in: 600, payload: { country: 'France' }, nb_max_embed: 1 });
+    const opened = await seren(
+      app,
+      'GET',
+      `/api/web_app/${dashboard}?embeddedPayload=${body.embeddedPayload}`,
+      undefined,
+      { key: null },
+    );
+    expect(opened.body.uuid).toBe(dashboard);
+    expect((await openEmbed(body.embeddedPayload)).status).toBe(403);
   });
 
   it('limits the embed to its dashboard data and refuses writes', async () => {
@@ -76,10 +95,14 @@ describe('embed', () => {
   });
 
   it('refuses data queries once expire_in has passed', async () => {
-    const { body } = await embed({ expire_in: 1, payload: { country: 'Italy' } });
+    // Long enough for the first query on a busy machine, short enough to wait for.
+    const { body } = await embed({ expire_in: 3, payload: { country: 'Italy' } });
     expect((await byCountry(body.embeddedPayload)).body.data).toEqual([['Italy']]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect((await byCountry(body.embeddedPayload)).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const refused = await byCountry(body.embeddedPayload);
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors[0]).toContain('expired');
+    expect((await openEmbed(body.embeddedPayload)).status).toBe(403);
   });
 
   it('validates expire_in (> 0 and <= 5 days) and nb_max_embed (>= 1)', async () => {
@@ -89,5 +112,8 @@ describe('embed', () => {
     const bad = await embed({ expire_in: 60, payload: {}, nb_max_embed: 0 });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toContain('nb_max_embed');
+    const variable = await embed({ expire_in: 60, payload: { country: { nested: true } } });
+    expect(variable.status).toBe(400);
+    expect(variable.body.errors[0]).toContain('payload.country');
   });
 });

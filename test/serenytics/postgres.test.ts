@@ -29,7 +29,7 @@ describe('Serenytics face on PostgreSQL', () => {
     });
     const path = `/api/web_app/${dashboard}?embeddedPayload=${embed.body.embeddedPayload}`;
     expect((await seren(app, 'GET', path, undefined, { key: null })).status).toBe(200);
-    expect((await seren(app, 'GET', path, undefined, { key: null })).status).toBe(401);
+    expect((await seren(app, 'GET', path, undefined, { key: null })).status).toBe(403);
 
     const script = await seren(app, 'POST', '/api/script', {
       name: 's',

@@ -1,12 +1,14 @@
 import { lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorMessage, getToken, setToken, setUnauthorizedHandler } from './api.ts';
 import { DashboardPage } from './pages/Dashboard.tsx';
+import { EmbedPage } from './pages/Embed.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { LoginPage } from './pages/Login.tsx';
 
 // Pages off the dashboard path load on demand, so opening a dashboard fetches less.
 const AdminPage = lazy(() => import('./pages/Admin.tsx').then((m) => ({ default: m.AdminPage })));
 const DataPage = lazy(() => import('./pages/Data.tsx').then((m) => ({ default: m.DataPage })));
+const SqlRunnerPage = lazy(() => import('./pages/SqlRunner.tsx').then((m) => ({ default: m.SqlRunnerPage })));
 const WidgetEditorPage = lazy(() =>
   import('./pages/WidgetEditor.tsx').then((m) => ({ default: m.WidgetEditorPage })),
 );
@@ -15,6 +17,13 @@ import { Link, match, navigate, usePath } from './router.tsx';
 import type { Me } from './types.ts';
 
 export function App() {
+  const { path } = usePath();
+  const embed = match('/embed/:token', path);
+  // An embed is anonymous: it renders outside the signed-in shell and never touches the session.
+  return embed ? <EmbedPage key={embed.token} token={embed.token} /> : <SignedInApp />;
+}
+
+function SignedInApp() {
   const { path, search } = usePath();
   // The last known user renders the page at once; GET /me confirms (or ends) the session meanwhile.
   const [me, setMe] = useState<Me | null>(() => (getToken() ? cachedMe() : null));
@@ -119,7 +128,9 @@ function Header(props: { me: Me; path: string; onSignOut: () => void }) {
       ? 'admin'
       : path.startsWith('/explore')
         ? 'explore'
-        : 'home';
+        : path === '/sql'
+          ? 'sql'
+          : 'home';
   const canDevelop = me.role === 'developer' || me.role === 'admin';
   return (
     <header className="topbar">
@@ -140,6 +151,11 @@ function Header(props: { me: Me; path: string; onSignOut: () => void }) {
         <Link to="/data" aria-current={section === 'data' ? 'page' : undefined}>
           Data
         </Link>
+        {canDevelop && (
+          <Link to="/sql" aria-current={section === 'sql' ? 'page' : undefined}>
+            SQL
+          </Link>
+        )}
         {me.role === 'admin' && (
           <Link to="/admin" aria-current={section === 'admin' ? 'page' : undefined}>
             Admin
@@ -216,6 +232,7 @@ function routePage(path: string, search: URLSearchParams, me: Me): ReactNode {
       <DataPage me={me} selected={search.get('source') ?? undefined} view={search.get('view') ?? undefined} />
     );
   if (path === '/admin') return <AdminPage me={me} tab={search.get('tab') ?? 'users'} />;
+  if (path === '/sql') return <SqlRunnerPage me={me} />;
   if (path === '/' || path === '/login') return <HomePage me={me} />;
   return <NotFound />;
 }

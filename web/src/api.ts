@@ -21,6 +21,21 @@ export function setToken(token: string | null): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
+let embedToken: string | null = null;
+/**
+ * Makes every call carry an embed token (`Authorization: Embed …`) instead of the session: an
+ * embedded dashboard is anonymous and never reads or clears the signed-in user's token.
+ */
+export function setEmbedCredential(token: string): void {
+  embedToken = token;
+}
+
+function authorizationHeader(): string | undefined {
+  if (embedToken) return `Embed ${embedToken}`;
+  const token = getToken();
+  return token ? `Bearer ${token}` : undefined;
+}
+
 let onUnauthorized: () => void = () => {};
 export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
@@ -48,8 +63,8 @@ export async function api<T = unknown>(
   init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { ...init.headers };
-  const token = getToken();
-  if (token) headers.authorization = `Bearer ${token}`;
+  const authorization = authorizationHeader();
+  if (authorization) headers.authorization = authorization;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`/api${path}`, {
     method,
@@ -58,7 +73,7 @@ export async function api<T = unknown>(
     signal: init.signal,
   });
   if (response.status === 401 && path !== '/auth/login') {
-    setToken(null);
+    if (!embedToken) setToken(null);
     onUnauthorized();
   }
   if (!response.ok) throw await errorOf(response);
@@ -76,8 +91,8 @@ export function upload<T>(
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `/api${path}`);
-    const token = getToken();
-    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    const authorization = authorizationHeader();
+    if (authorization) xhr.setRequestHeader('authorization', authorization);
     xhr.setRequestHeader('content-type', contentType);
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);

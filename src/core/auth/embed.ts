@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Store } from '../../store/database.ts';
 import type { ContentService } from '../content/index.ts';
 import type { DataSourceService } from '../data/index.ts';
-import { forbidden, unauthenticated, validationError } from '../errors.ts';
+import { forbidden, RosettaError, unauthenticated, validationError } from '../errors.ts';
 import { type Attributes, type Principal, roleAtLeast } from './principal.ts';
 import { sha256 } from './secrets.ts';
 
@@ -13,6 +13,7 @@ import { sha256 } from './secrets.ts';
  * them. Every data request re-checks the expiry: a dashboard left open stops answering.
  */
 export const MAX_EMBED_SECONDS = 5 * 24 * 3600;
+const EXPIRED = 'this embed URL has expired';
 
 export interface NewEmbed {
   expiresInSeconds: unknown;
@@ -26,21 +27,21 @@ export interface EmbedService {
     dashboard: string,
     input: NewEmbed,
   ): Promise<{ token: string; expiresAt: string }>;
-  /** Opening the embed URL: counts one use; refused once expired or used up. */
+  /** Opening the embed URL: counts one use; ERR_FORBIDDEN once expired or used up. */
   open(token: string): Promise<Principal>;
-  /** The embed's later data requests: refused once expired, uses not counted. */
+  /** The embed's later data requests: ERR_UNAUTHENTICATED once expired, uses not counted. */
   authenticate(token: string): Promise<Principal>;
 }
 
 function attributesOf(variables: unknown): Attributes {
   if (variables === undefined || variables === null) return {};
   if (typeof variables !== 'object' || Array.isArray(variables))
-    throw validationError('payload', 'must be an object');
+    throw validationError('variables', 'must be an object');
   return Object.fromEntries(
     Object.entries(variables).map(([key, value]) => {
       const values = Array.isArray(value) ? value : [value];
       if (!values.every((v) => ['string', 'number', 'boolean'].includes(typeof v)))
-        throw validationError(`payload.${key}`, 'must be a string, number, boolean or a list of them');
+        throw validationError(`variables.${key}`, 'must be a string, number, boolean or a list of them');
       return [key, values.map(String)];
     }),
   );
@@ -70,7 +71,7 @@ export function createEmbedService(deps: {
         seconds > MAX_EMBED_SECONDS
       )
         throw validationError(
-          'expire_in',
+          'expiresInSeconds',
           `must be an integer from 1 to ${MAX_EMBED_SECONDS} seconds (5 days)`,
         );
       const maxUses = input.maxUses;
@@ -79,7 +80,7 @@ export function createEmbedService(deps: {
         maxUses !== null &&
         (typeof maxUses !== 'number' || !Number.isInteger(maxUses) || maxUses < 1)
       )
-        throw validationError('nb_max_embed', 'must be an integer of at least 1');
+        throw validationError('maxUses', 'must be an integer of at least 1');
       const attributes = attributesOf(input.variables);
       const dashboard = await deps.content.dashboards.get(principal, ref);
       if (dashboard.ownerId !== principal.userId && !roleAtLeast(principal.role, 'admin'))
@@ -142,10 +143,10 @@ export function createEmbedService(deps: {
         .executeTakeFirst();
       if (!row) throw unauthenticated('unknown embed token');
       if (Number(result.numUpdatedRows) === 0) {
-        throw unauthenticated(
-          row.expires_at <= at
-            ? 'this embed URL has expired'
-            : 'this embed URL was already opened as many times as allowed',
+        // Refused rather than unauthenticated: the token is known, it may just not open again.
+        throw new RosettaError(
+          'ERR_FORBIDDEN',
+          row.expires_at <= at ? EXPIRED : 'this embed URL was already opened as many times as allowed',
         );
       }
       return principalOf(row);
@@ -158,7 +159,7 @@ export function createEmbedService(deps: {
         .where('token_hash', '=', sha256(String(token)))
         .executeTakeFirst();
       if (!row) throw unauthenticated('unknown embed token');
-      if (row.expires_at <= now().toISOString()) throw unauthenticated('this embed URL has expired');
+      if (row.expires_at <= now().toISOString()) throw unauthenticated(EXPIRED);
       return principalOf(row);
     },
   };

@@ -3,11 +3,13 @@ import type { App } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAttributeRoutes } from './attributes.ts';
-import { bearerAuthHook, registerAuthRoutes } from './auth.ts';
+import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerDashboardRoutes } from './dashboards.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
+import { nativeAuthHook, registerEmbedRoutes } from './embeds.ts';
 import { registerExportRoutes } from './exports.ts';
+import { registerFavouriteRoutes } from './favourites.ts';
 import { registerFolderRoutes } from './folders.ts';
 import { registerGroupRoutes } from './groups.ts';
 import { registerJobRoutes } from './jobs.ts';
@@ -28,7 +30,7 @@ export async function registerNativeApi(
   await app.register(
     async (api) => {
       const typed = api as unknown as App;
-      typed.addHook('onRequest', bearerAuthHook(services.auth));
+      typed.addHook('onRequest', nativeAuthHook(services.auth, services.embeds));
       typed.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
         app.swagger(),
       );
@@ -47,6 +49,8 @@ export async function registerNativeApi(
       registerQueryRoutes(typed, { query: services.query });
       registerFolderRoutes(typed, { content: services.content });
       registerDashboardRoutes(typed, { content: services.content });
+      registerEmbedRoutes(typed, { embeds: services.embeds, content: services.content });
+      registerFavouriteRoutes(typed, { content: services.content });
       registerJobRoutes(typed, { jobs: services.jobs });
       registerExportRoutes(typed, { exports: services.exports });
       registerScheduleRoutes(typed, { schedules: services.schedules });

@@ -1,6 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
+import { isRosettaError, RosettaError } from '../../../core/errors.ts';
+import { embedUrlOf } from '../../native/embeds.ts';
 import { type App, principalOf } from '../../server.ts';
 
 declare module 'fastify' {
@@ -25,23 +27,42 @@ const EmbedBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** The core's names of the embed inputs, as the vendor's request calls them. */
+const vendorFields: Record<string, string> = {
+  expiresInSeconds: 'expire_in',
+  maxUses: 'nb_max_embed',
+  variables: 'payload',
+};
+
+function inVendorTerms(error: unknown): unknown {
+  if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
+  const [head = '', ...rest] = error.field.split('.');
+  const name = vendorFields[head];
+  if (!name) return error;
+  const field = [name, ...rest].join('.');
+  return new RosettaError('ERR_VALIDATION', `${field}${error.message.slice(error.field.length)}`, field);
+}
+
 /**
- * `POST /api/web_app/{uuid}/embed` → a URL served here: `GET /api/web_app/{uuid}?embeddedPayload=…`
- * opens the dashboard (one use), and the embed's data requests carry the same parameter.
+ * `POST /api/web_app/{uuid}/embed` → `embeddedUrl`, the web app's embed page (it opens the
+ * dashboard: one use), and `embeddedPayload`, the token its data requests carry (also accepted
+ * here as `?embeddedPayload=`; `GET /api/web_app/{uuid}?embeddedPayload=…` opens it too).
  */
 export function registerEmbedRoutes(app: App, services: Services): void {
   app.post(
     '/web_app/:uuid/embed',
     { schema: { params: Type.Object({ uuid: Type.String() }), body: EmbedBody } },
     async (request) => {
-      const { token } = await services.embeds.create(principalOf(request), request.params.uuid, {
-        expiresInSeconds: request.body.expire_in,
-        variables: request.body.payload,
-        maxUses: request.body.nb_max_embed,
-      });
-      const base = `${request.protocol}://${request.host}`;
-      const embeddedUrl = `${base}/serenytics/api/web_app/${request.params.uuid}?embeddedPayload=${token}`;
-      return { embeddedPayload: token, embeddedUrl, status: 'ok' };
+      const { token } = await services.embeds
+        .create(principalOf(request), request.params.uuid, {
+          expiresInSeconds: request.body.expire_in,
+          variables: request.body.payload,
+          maxUses: request.body.nb_max_embed,
+        })
+        .catch((error: unknown) => {
+          throw inVendorTerms(error);
+        });
+      return { embeddedPayload: token, embeddedUrl: embedUrlOf(request, token), status: 'ok' };
     },
   );
 }
