@@ -57,6 +57,7 @@ export function DataTable(props: {
           </thead>
           <tbody>
             {shown.map((row, r) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a result row's identity is its position in the result
               <tr key={current * pageSize + r}>
                 {row.map((value, c) => (
                   <td

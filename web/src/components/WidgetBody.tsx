@@ -20,6 +20,7 @@ export function WidgetBody(props: {
     return (
       <div className="textwidget">
         {text.split(/\n{2,}/).map((p, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: paragraphs have no identity but their place in the text
           <p key={i}>{p}</p>
         ))}
       </div>

@@ -1,12 +1,16 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage, getToken } from '../api.ts';
+import { DashboardHeader, DashboardStyle, dashboardScope } from '../components/DashboardDecor.tsx';
+import { DashboardGrid, useDashboardFilters } from '../components/DashboardGrid.tsx';
+import { DashboardSettings } from '../components/DashboardSettings.tsx';
+import { FavouriteButton } from '../components/FavouriteButton.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
-import { exportFilters, type FilterValue, ruleFor, withFilters } from '../components/filters.ts';
-import { WidgetBody } from '../components/WidgetBody.tsx';
+import { exportFilters } from '../components/filters.ts';
+import { ShareDialog } from '../components/ShareDialog.tsx';
 import { rememberDashboard } from '../recent.ts';
 import { Link, navigate } from '../router.tsx';
-import type { Cell, Dashboard, DataSource, FilterNode, Me, QueryResult, Widget } from '../types.ts';
+import type { Cell, Dashboard, Me, Widget } from '../types.ts';
 
 const LayoutEditor = lazy(() =>
   import('../components/LayoutEditor.tsx').then((m) => ({ default: m.LayoutEditor })),
@@ -26,15 +30,15 @@ function hasExports(): Promise<boolean> {
 
 export function DashboardPage(props: { id: string; me: Me }) {
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
-  const [sources, setSources] = useState<DataSource[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [values, setValues] = useState<Record<string, FilterValue | undefined>>({});
+  const { values, filterBar, extraFor, crossFilter } = useDashboardFilters(dashboard);
   const [refreshKey, setRefreshKey] = useState(0);
   const [editingLayout, setEditingLayout] = useState(false);
   const [exportsOn, setExportsOn] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [showHistory, setShowHistory] = useState(false);
   const [autoRefresh, setAutoRefresh] = useState(0);
+  const [dialog, setDialog] = useState<'settings' | 'share' | null>(null);
 
   useEffect(() => {
     if (!autoRefresh) return;
@@ -50,61 +54,16 @@ export function DashboardPage(props: { id: string; me: Me }) {
         document.title = `${d.name} · Rosetta`;
       })
       .catch(setError);
-    api<{ items: DataSource[] }>('GET', '/data-sources')
-      .then((r) => setSources(r.items))
-      .catch(() => {});
     hasExports().then(setExportsOn);
     return () => {
       document.title = 'Rosetta';
     };
   }, [props.id]);
 
-  const columnsOf = useMemo(() => {
-    const map = new Map<string, Set<string>>();
-    for (const s of sources) {
-      const names = new Set(s.columns.map((c) => c.name));
-      map.set(s.uuid, names);
-      map.set(String(s.id), names);
-    }
-    return map;
-  }, [sources]);
-
-  /** The extra rules for one widget: each set filter whose field its source has (unknown sources get them all). */
-  const extraFor = useCallback(
-    (widget: Widget): FilterNode[] => {
-      if (!dashboard || !widget.query) return [];
-      const columns = columnsOf.get(widget.query.source);
-      return dashboard.filters.flatMap((f) => {
-        if (columns && !columns.has(f.field)) return [];
-        const rule = ruleFor(f.field, values[f.id]);
-        return rule ? [rule] : [];
-      });
-    },
-    [dashboard, values, columnsOf],
-  );
-
-  const sourceFor = useCallback(
-    (field: string) => {
-      for (const w of dashboard?.widgets ?? []) {
-        if (!w.query) continue;
-        const columns = columnsOf.get(w.query.source);
-        if (!columns || columns.has(field)) return w.query.source;
-      }
-      return undefined;
-    },
-    [dashboard, columnsOf],
-  );
-
   if (error) return <ErrorNote error={error} />;
   if (!dashboard) return <p className="muted">Loading dashboard…</p>;
 
   const canEdit = props.me.role !== 'viewer' && props.me.role !== 'interactive_viewer';
-  const cells = new Map(dashboard.layout.map((c) => [c.widgetId, c]));
-  const ordered = [...dashboard.widgets].sort((a, b) => {
-    const ca = cells.get(a.id);
-    const cb = cells.get(b.id);
-    return (ca?.y ?? 999) - (cb?.y ?? 999) || (ca?.x ?? 0) - (cb?.x ?? 0);
-  });
 
   const deleteWidget = async (widget: Widget) => {
     if (!confirm(`Delete the widget “${widget.title || widget.id}”?`)) return;
@@ -123,15 +82,6 @@ export function DashboardPage(props: { id: string; me: Me }) {
     } catch (caught) {
       setNotice(errorMessage(caught));
     }
-  };
-
-  /** Cross-filter: a click on a chart's category sets the dashboard's values filter on that field. */
-  const crossFilter = (column: string, value: unknown) => {
-    const filter = dashboard.filters.find((f) => f.type === 'values' && f.field === column);
-    if (!filter || value === undefined) return;
-    const current = values[filter.id];
-    const same = current?.kind === 'values' && current.values.length === 1 && current.values[0] === value;
-    setValues({ ...values, [filter.id]: same ? undefined : { kind: 'values', values: [value as string] } });
   };
 
   const clone = async () => {
@@ -187,7 +137,8 @@ export function DashboardPage(props: { id: string; me: Me }) {
   };
 
   return (
-    <div className="dashboard">
+    <div className="dashboard" {...dashboardScope(dashboard.id)}>
+      <DashboardStyle id={dashboard.id} css={dashboard.customCss} />
       <div className="toolbar">
         <div>
           <p className="crumbs">
@@ -197,6 +148,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
           {dashboard.description && <p className="muted">{dashboard.description}</p>}
         </div>
         <div className="actions">
+          <FavouriteButton dashboardId={dashboard.id} onError={setNotice} />
           <button type="button" onClick={() => setRefreshKey(refreshKey + 1)} title="Run every widget again">
             Refresh
           </button>
@@ -228,6 +180,12 @@ export function DashboardPage(props: { id: string; me: Me }) {
               </button>
               <button type="button" onClick={clone}>
                 Clone
+              </button>
+              <button type="button" onClick={() => setDialog('share')} aria-haspopup="dialog">
+                Share
+              </button>
+              <button type="button" onClick={() => setDialog('settings')} aria-haspopup="dialog">
+                Settings
               </button>
               <button
                 type="button"
@@ -263,153 +221,39 @@ export function DashboardPage(props: { id: string; me: Me }) {
           onClose={() => setShowHistory(false)}
         />
       )}
-      <FilterBar
-        filters={dashboard.filters}
-        values={values}
-        onChange={(id, v) => setValues({ ...values, [id]: v })}
-        sourceFor={sourceFor}
-      />
-      {dashboard.widgets.length === 0 && <p className="empty muted">This dashboard has no widgets yet.</p>}
+      {dialog === 'settings' && (
+        <DashboardSettings
+          dashboard={dashboard}
+          sourceFor={filterBar.sourceFor}
+          onSaved={(saved) => {
+            setDashboard(saved);
+            setDialog(null);
+          }}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {dialog === 'share' && (
+        <ShareDialog dashboard={dashboard} onChanged={setDashboard} onClose={() => setDialog(null)} />
+      )}
+      <DashboardHeader html={dashboard.headerHtml} />
+      <FilterBar {...filterBar} />
       {editingLayout ? (
         <Suspense fallback={<p className="muted">Loading the layout editor…</p>}>
           <LayoutEditor dashboard={dashboard} onSave={saveLayout} onCancel={() => setEditingLayout(false)} />
         </Suspense>
       ) : (
-        <div className="grid" data-testid="dashboard-grid">
-          {ordered.map((widget) => {
-            const cell = cells.get(widget.id) ?? { x: 0, y: 999, w: 6, h: 4 };
-            return (
-              <WidgetCard
-                key={widget.id}
-                widget={widget}
-                cell={cell}
-                extra={extraFor(widget)}
-                refreshKey={refreshKey}
-                onSelect={crossFilter}
-                onEdit={
-                  canEdit ? () => navigate(`/dashboards/${dashboard.id}/widgets/${widget.id}`) : undefined
-                }
-                onDelete={canEdit ? () => deleteWidget(widget) : undefined}
-              />
-            );
-          })}
-        </div>
+        <DashboardGrid
+          dashboard={dashboard}
+          extraFor={extraFor}
+          refreshKey={refreshKey}
+          onSelect={crossFilter}
+          onEdit={
+            canEdit ? (widget) => navigate(`/dashboards/${dashboard.id}/widgets/${widget.id}`) : undefined
+          }
+          onDelete={canEdit ? deleteWidget : undefined}
+        />
       )}
     </div>
-  );
-}
-
-function WidgetCard(props: {
-  widget: Widget;
-  cell: { x: number; y: number; w: number; h: number };
-  extra: FilterNode[];
-  refreshKey: number;
-  onSelect?: (column: string, value: unknown) => void;
-  onEdit?: () => void;
-  onDelete?: () => void;
-}) {
-  const { widget, cell } = props;
-  const [result, setResult] = useState<QueryResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(Boolean(widget.query));
-  const query = widget.query ? withFilters(widget.query, props.extra) : null;
-  const key = JSON.stringify(query);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized query is the dependency
-  useEffect(() => {
-    if (!query) return;
-    const abort = new AbortController();
-    setLoading(true);
-    setError(null);
-    api<QueryResult>('POST', '/query', query, {
-      signal: abort.signal,
-      headers: props.refreshKey > 0 ? { 'cache-control': 'no-cache' } : undefined,
-    })
-      .then((r) => {
-        setResult(r);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (abort.signal.aborted) return;
-        setError(errorMessage(e));
-        setLoading(false);
-      });
-    return () => abort.abort();
-  }, [key, props.refreshKey]);
-
-  const title = widget.title || widget.id;
-  const state = error ? 'error' : loading ? 'loading' : 'ready';
-  const timing = result
-    ? `${result.durationMs.toFixed(0)} ms${result.cached ? ' · cached' : ''}${result.truncated ? ' · truncated' : ''}`
-    : '';
-  return (
-    <section
-      className={`widget widget-${widget.visualization.type}`}
-      data-widget-id={widget.id}
-      data-state={state}
-      aria-busy={loading}
-      aria-label={title}
-      style={{
-        ['--x' as string]: cell.x + 1,
-        ['--y' as string]: cell.y + 1,
-        ['--w' as string]: cell.w,
-        ['--h' as string]: cell.h,
-      }}
-    >
-      <header className="widgethead">
-        <h2>{title}</h2>
-        {result && (
-          <button
-            type="button"
-            className="timing"
-            aria-label={`Query took ${result.durationMs.toFixed(1)} ms${result.cached ? ', served from cache' : ''}`}
-          >
-            <span className="infoicon" aria-hidden="true">
-              i
-            </span>
-            <span className="timingtext">{timing}</span>
-          </button>
-        )}
-        {props.onEdit && (
-          <button
-            type="button"
-            className="icon"
-            onClick={props.onEdit}
-            aria-label={`Edit ${title}`}
-            title="Edit"
-          >
-            ✎
-          </button>
-        )}
-        {props.onDelete && (
-          <button
-            type="button"
-            className="icon"
-            onClick={props.onDelete}
-            aria-label={`Delete ${title}`}
-            title="Delete"
-          >
-            ×
-          </button>
-        )}
-      </header>
-      <div className="widgetbody">
-        {error ? (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        ) : (
-          <WidgetBody
-            visualization={widget.visualization}
-            result={result}
-            label={title}
-            onSelect={props.onSelect}
-            pageSize={Math.max(5, Math.floor((64 * cell.h - 110) / 23))}
-          />
-        )}
-        {loading && <output className="spinner" aria-label="Loading" />}
-      </div>
-    </section>
   );
 }
 

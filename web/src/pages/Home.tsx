@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { loadFavourites } from '../components/FavouriteButton.tsx';
 import { recentDashboards } from '../recent.ts';
 import { Link, navigate } from '../router.tsx';
 import type { DashboardSummary, Folder, Me } from '../types.ts';
@@ -8,13 +9,14 @@ import type { DashboardSummary, Folder, Me } from '../types.ts';
 export function HomePage(props: { me: Me }) {
   const [folders, setFolders] = useState<Folder[]>([]);
   const [dashboards, setDashboards] = useState<DashboardSummary[] | null>(null);
+  const [favourites, setFavourites] = useState<DashboardSummary[]>([]);
   const [folder, setFolder] = useState<number | 'all' | 'none'>('all');
   const [search, setSearch] = useState('');
   const [error, setError] = useState<unknown>(null);
 
   useEffect(() => {
     Promise.all([
-      api<{ items: Folder[] }>('GET', '/folders'),
+      api<{ items: Folder[] }>('GET', '/folders?kind=dashboard'),
       api<{ items: DashboardSummary[] }>('GET', '/dashboards'),
     ])
       .then(([f, d]) => {
@@ -22,6 +24,7 @@ export function HomePage(props: { me: Me }) {
         setDashboards(d.items);
       })
       .catch(setError);
+    loadFavourites().then(setFavourites).catch(setError);
   }, []);
 
   const shown = useMemo(() => {
@@ -113,6 +116,16 @@ export function HomePage(props: { me: Me }) {
           )}
         </div>
         <ErrorNote error={error} />
+        {favourites.length > 0 && !search && folder === 'all' && (
+          <nav aria-label="Favourites" className="recent favourites">
+            <span className="muted">★ Favourites:</span>
+            {favourites.map((d) => (
+              <Link key={d.id} to={`/dashboards/${d.id}`}>
+                {d.name}
+              </Link>
+            ))}
+          </nav>
+        )}
         {recent.length > 0 && !search && folder === 'all' && (
           <nav aria-label="Recently viewed" className="recent">
             <span className="muted">Recently viewed:</span>
