@@ -169,7 +169,7 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await page.getByLabel('Metric 1 field').selectOption('quantity');
     await page.getByRole('button', { name: '+ Add sort' }).click();
     await page.locator('section.preview[data-state="ready"] canvas').waitFor();
-    await page.getByText('SQL', { exact: true }).click();
+    await page.locator('main').getByText('SQL', { exact: true }).click();
     await shot('widget-editor');
     await page.getByRole('button', { name: 'Save widget' }).click();
     await page.getByRole('region', { name: 'Units by category (e2e)' }).waitFor();
@@ -298,12 +298,12 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await shown.waitFor();
     const key = (await shown.textContent()) ?? '';
     expect(key.length).toBeGreaterThanOrEqual(32);
-    await page.getByRole('cell', { name: 'e2e key' }).waitFor();
+    await page.getByRole('cell', { name: 'e2e key', exact: true }).waitFor();
     await shot('admin-keys');
     const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${key}` } });
     expect(me.status).toBe(200);
     await page.reload();
-    await page.getByRole('cell', { name: 'e2e key' }).waitFor();
+    await page.getByRole('cell', { name: 'e2e key', exact: true }).waitFor();
     expect(await page.getByTestId('new-key').count()).toBe(0);
     expect(await page.content()).not.toContain(key);
     expect(consoleErrors).toEqual([]);

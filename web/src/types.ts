@@ -59,7 +59,8 @@ export type FilterNode =
 export interface Query {
   source: string;
   dimensions?: (string | { field: string; granularity?: string })[];
-  metrics?: { field?: string; aggregation: string }[];
+  /** An aggregation over a field, or a metric of the model by name. */
+  metrics?: ({ field?: string; aggregation: string } | { metric: string })[];
   filters?: FilterNode;
   sorts?: (string | { field: string; descending?: boolean })[];
   limit?: number;
@@ -93,11 +94,28 @@ export interface DashboardFilter {
   default?: unknown;
 }
 
+export interface DashboardVariable {
+  name: string;
+  type: 'string' | 'number' | 'boolean' | 'date';
+  default: Scalar;
+}
+
+/** A share of a dashboard with a user or a group. */
+export interface AccessEntry {
+  subject: 'user' | 'group';
+  id: number;
+  level: 'view' | 'edit';
+}
+
 export interface Dashboard extends DashboardSummary {
   version: number;
   widgets: Widget[];
   filters: DashboardFilter[];
+  variables: DashboardVariable[];
   layout: Cell[];
+  customCss: string | null;
+  headerHtml: string | null;
+  shares: AccessEntry[];
 }
 
 export interface QueryResult {
@@ -118,8 +136,73 @@ export interface ApiKey {
   id: number;
   name: string;
   prefix: string;
+  /** Set on a data-API key: the only data sources it may query. */
+  dataSourceIds: number[] | null;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
   expiresAt: string | null;
+}
+
+/** A model table: a data source (by uuid), or a warehouse table or SQL query of the model's connection. */
+export type ModelTable =
+  | { name: string; dataSource: string }
+  | { name: string; schema?: string; table: string }
+  | { name: string; sql: string };
+
+export interface ModelJoin {
+  table: string;
+  type: 'left' | 'inner' | 'right' | 'full';
+  /** Equalities between `table.column` addresses. */
+  on: { left: string; right: string }[];
+}
+
+export interface ModelDimension {
+  name: string;
+  table: string;
+  column: string;
+  type?: string;
+  label?: string;
+}
+
+/** An aggregation over a column (none for a row count), or a formula over other metrics. */
+export interface ModelMetric {
+  name: string;
+  table: string;
+  label?: string;
+  aggregation?: string;
+  column?: string;
+  formula?: string;
+}
+
+/** Rows are visible when `field` is among the user's values of the attribute `attribute`. */
+export interface RowPolicy {
+  field: string;
+  attribute: string;
+}
+
+export interface ModelDefinition {
+  name: string;
+  connectionId: number;
+  baseTable: string;
+  tables: ModelTable[];
+  joins: ModelJoin[];
+  dimensions: ModelDimension[];
+  metrics: ModelMetric[];
+  policies: RowPolicy[];
+}
+
+export interface Model extends ModelDefinition {
+  id: number;
+  uuid: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AttributeDefinition {
+  id: number;
+  key: string;
+  type: string;
+  description: string;
 }

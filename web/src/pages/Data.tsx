@@ -5,6 +5,7 @@ import { DataTable } from '../components/DataTable.tsx';
 import { navigate } from '../router.tsx';
 import type { DataSource, Me, QueryResult } from '../types.ts';
 import { ConnectionsPanel } from './Connections.tsx';
+import { ModelsPanel } from './Models.tsx';
 
 export function DataPage(props: { me: Me; selected?: string; view?: string }) {
   const [sources, setSources] = useState<DataSource[] | null>(null);
@@ -66,6 +67,14 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
             Connections…
           </button>
         )}
+        <button
+          type="button"
+          className="link"
+          aria-pressed={props.view === 'models'}
+          onClick={() => navigate('/data?view=models')}
+        >
+          Models…
+        </button>
         {canDevelop && (
           <form className="stack" onSubmit={create}>
             <label>
@@ -86,6 +95,8 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
         <ErrorNote error={error} />
         {props.view === 'connections' ? (
           <ConnectionsPanel isAdmin={props.me.role === 'admin'} onSourceCreated={load} />
+        ) : props.view === 'models' ? (
+          <ModelsPanel canDevelop={canDevelop} />
         ) : sources === null ? (
           <p className="muted">Loading…</p>
         ) : selected ? (

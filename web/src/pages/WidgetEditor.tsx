@@ -1,20 +1,21 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
+import {
+  AggregationSelect,
+  findQuerySource,
+  type MetricChoice,
+  MODEL_METRIC,
+  metricChoiceOf,
+  queryMetricOf,
+  SourceSelect,
+  useQuerySources,
+} from '../components/ModelSourcePicker.tsx';
 import { WidgetBody } from '../components/WidgetBody.tsx';
 import { Link, navigate } from '../router.tsx';
-import type {
-  Dashboard,
-  DataSource,
-  FilterNode,
-  Query,
-  QueryResult,
-  Scalar,
-  Visualization,
-} from '../types.ts';
+import type { Dashboard, FilterNode, Query, QueryResult, Scalar, Visualization } from '../types.ts';
 
 const GRANULARITIES = ['year', 'quarter', 'month', 'week', 'day', 'hour'];
-const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct'];
 const OPERATORS = ['=', '!=', '>', '>=', '<', '<=', 'contains', 'starts with', 'between', 'null', 'not null'];
 const TYPES: { id: string; label: string }[] = [
   { id: 'table', label: 'Table' },
@@ -30,35 +31,44 @@ const TYPES: { id: string; label: string }[] = [
   { id: 'text', label: 'Text' },
 ];
 
-interface DimensionRow {
+/** Rows of the builder's lists carry a key of their own, so removing one keeps the others' inputs. */
+interface Keyed {
+  key: number;
+}
+let lastRowKey = 0;
+const keyed = <T extends object>(row: T): T & Keyed => ({ ...row, key: ++lastRowKey });
+
+interface DimensionRow extends Keyed {
   field: string;
   granularity: string;
 }
-interface MetricRow {
-  field: string;
-  aggregation: string;
-}
-interface FilterRow {
+interface MetricRow extends MetricChoice, Keyed {}
+interface FilterRow extends Keyed {
   field: string;
   operator: string;
   value: string;
 }
-interface SortRow {
+interface SortRow extends Keyed {
   field: string;
   descending: boolean;
 }
 
 const isTime = (type: string | undefined) => type === 'date' || type === 'datetime';
-const dimName = (d: DimensionRow) => (d.granularity ? `${d.field}_${d.granularity}` : d.field);
+// Result-column names follow the server's rule: bare field names, model metrics by name.
+const bare = (field: string) => field.slice(field.lastIndexOf('.') + 1);
+const dimName = (d: DimensionRow) => (d.granularity ? `${bare(d.field)}_${d.granularity}` : bare(d.field));
 const metricName = (m: MetricRow) =>
-  m.aggregation === 'count' && !m.field ? 'count' : `${m.aggregation}_${m.field}`;
+  m.aggregation === MODEL_METRIC
+    ? m.field
+    : m.aggregation === 'count' && !m.field
+      ? 'count'
+      : `${m.aggregation}_${bare(m.field)}`;
 
 /**
  * The query builder: a widget editor inside a dashboard (`dashboardId`), or Explore on its own.
  * Every change re-runs the query (debounced) for the live preview.
  */
 export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: string; source?: string }) {
-  const [sources, setSources] = useState<DataSource[] | null>(null);
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
   const [source, setSource] = useState(props.source ?? '');
   const [title, setTitle] = useState('');
@@ -77,15 +87,15 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
   const [saving, setSaving] = useState(false);
   const [dashboards, setDashboards] = useState<{ id: number; name: string }[]>([]);
   const [target, setTarget] = useState('');
+  const sources = useQuerySources(setError);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: default once, when the sources arrive
+  useEffect(() => {
+    if (!props.source && !props.widgetId && sources?.[0]) setSource((s) => s || sources[0].value);
+  }, [sources]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once per page
   useEffect(() => {
-    api<{ items: DataSource[] }>('GET', '/data-sources')
-      .then((r) => {
-        setSources(r.items);
-        if (!props.source && !props.widgetId && r.items[0]) setSource((s) => s || r.items[0].uuid);
-      })
-      .catch(setError);
     if (!props.dashboardId) {
       api<{ items: { id: number; name: string }[] }>('GET', '/dashboards')
         .then((r) => setDashboards(r.items))
@@ -111,33 +121,37 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
     setSource(query.source);
     setDimensions(
       (query.dimensions ?? []).map((d) =>
-        typeof d === 'string'
-          ? { field: d, granularity: '' }
-          : { field: d.field, granularity: d.granularity ?? '' },
+        keyed(
+          typeof d === 'string'
+            ? { field: d, granularity: '' }
+            : { field: d.field, granularity: d.granularity ?? '' },
+        ),
       ),
     );
-    setMetrics((query.metrics ?? []).map((m) => ({ field: m.field ?? '', aggregation: m.aggregation })));
+    setMetrics((query.metrics ?? []).map((m) => keyed(metricChoiceOf(m))));
     const rules =
       query.filters && 'and' in query.filters ? query.filters.and : query.filters ? [query.filters] : [];
     setFilters(
       rules.flatMap((r) =>
         'field' in r
-          ? [{ field: r.field, operator: r.operator, value: r.values.map(String).join(', ') }]
+          ? [keyed({ field: r.field, operator: r.operator, value: r.values.map(String).join(', ') })]
           : [],
       ),
     );
     setSorts(
       (query.sorts ?? []).map((s) =>
-        typeof s === 'string'
-          ? { field: s, descending: false }
-          : { field: s.field, descending: Boolean(s.descending) },
+        keyed(
+          typeof s === 'string'
+            ? { field: s, descending: false }
+            : { field: s.field, descending: Boolean(s.descending) },
+        ),
       ),
     );
     setLimit(query.limit ?? 500);
   }
 
-  const current = sources?.find((s) => s.uuid === source || String(s.id) === source);
-  const columns = current?.columns ?? [];
+  const current = findQuerySource(sources, source);
+  const columns = current?.fields ?? [];
   const typeOf = (field: string) => columns.find((c) => c.name === field)?.type;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: typeOf derives from columns
@@ -150,10 +164,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
         d.granularity ? { field: d.field, granularity: d.granularity } : d.field,
       );
     const mets = metrics.filter((m) => m.field || m.aggregation === 'count');
-    if (mets.length)
-      q.metrics = mets.map((m) =>
-        m.field ? { field: m.field, aggregation: m.aggregation } : { aggregation: m.aggregation },
-      );
+    if (mets.length) q.metrics = mets.map(queryMetricOf);
     const rules: FilterNode[] = filters
       .filter((f) => f.field)
       .map((f) => ({
@@ -328,36 +339,30 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
             </label>
           ) : (
             <>
-              <label>
-                Data source
-                <select
-                  name="source"
-                  value={current?.uuid ?? source}
-                  onChange={(e) => {
-                    setSource(e.target.value);
-                    setDimensions([]);
-                    setMetrics([]);
-                    setFilters([]);
-                    setSorts([]);
-                  }}
-                >
-                  <option value="">Choose a data source</option>
-                  {(sources ?? []).map((s) => (
-                    <option key={s.uuid} value={s.uuid}>
-                      {s.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <SourceSelect
+                sources={sources}
+                value={current?.value ?? source}
+                onChange={(value) => {
+                  setSource(value);
+                  setDimensions([]);
+                  setMetrics([]);
+                  setFilters([]);
+                  setSorts([]);
+                }}
+              />
               <fieldset>
                 <legend>Dimensions</legend>
                 {dimensions.map((d, i) => (
-                  <div className="row" key={i}>
+                  <div className="row" key={d.key}>
                     {fieldSelect(
                       d.field,
                       (v) =>
                         setDimensions(
-                          replace(dimensions, i, { field: v, granularity: isTime(typeOf(v)) ? 'month' : '' }),
+                          replace(dimensions, i, {
+                            ...d,
+                            field: v,
+                            granularity: isTime(typeOf(v)) ? 'month' : '',
+                          }),
                         ),
                       `Dimension ${i + 1}`,
                     )}
@@ -390,7 +395,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                 <button
                   type="button"
                   className="link"
-                  onClick={() => setDimensions([...dimensions, { field: '', granularity: '' }])}
+                  onClick={() => setDimensions([...dimensions, keyed({ field: '', granularity: '' })])}
                 >
                   + Add dimension
                 </button>
@@ -398,24 +403,20 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
               <fieldset>
                 <legend>Metrics</legend>
                 {metrics.map((m, i) => (
-                  <div className="row" key={i}>
-                    <select
-                      aria-label={`Metric ${i + 1} aggregation`}
-                      value={m.aggregation}
-                      onChange={(e) => setMetrics(replace(metrics, i, { ...m, aggregation: e.target.value }))}
-                    >
-                      {AGGREGATIONS.map((a) => (
-                        <option key={a} value={a}>
-                          {a.replace('_', ' ')}
-                        </option>
-                      ))}
-                    </select>
-                    {fieldSelect(
-                      m.field,
-                      (v) => setMetrics(replace(metrics, i, { ...m, field: v })),
-                      `Metric ${i + 1} field`,
-                      m.aggregation === 'count' ? 'rows' : undefined,
-                    )}
+                  <div className="row" key={m.key}>
+                    <AggregationSelect
+                      label={`Metric ${i + 1} aggregation`}
+                      row={m}
+                      metrics={current?.metrics ?? []}
+                      onChange={(row) => setMetrics(replace(metrics, i, { ...m, ...row }))}
+                    />
+                    {m.aggregation !== MODEL_METRIC &&
+                      fieldSelect(
+                        m.field,
+                        (v) => setMetrics(replace(metrics, i, { ...m, field: v })),
+                        `Metric ${i + 1} field`,
+                        m.aggregation === 'count' ? 'rows' : undefined,
+                      )}
                     <button
                       type="button"
                       className="icon"
@@ -429,7 +430,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                 <button
                   type="button"
                   className="link"
-                  onClick={() => setMetrics([...metrics, { field: '', aggregation: 'sum' }])}
+                  onClick={() => setMetrics([...metrics, keyed({ field: '', aggregation: 'sum' })])}
                 >
                   + Add metric
                 </button>
@@ -437,7 +438,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
               <fieldset>
                 <legend>Filters</legend>
                 {filters.map((f, i) => (
-                  <div className="row" key={i}>
+                  <div className="row" key={f.key}>
                     {fieldSelect(
                       f.field,
                       (v) => setFilters(replace(filters, i, { ...f, field: v })),
@@ -475,7 +476,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                 <button
                   type="button"
                   className="link"
-                  onClick={() => setFilters([...filters, { field: '', operator: '=', value: '' }])}
+                  onClick={() => setFilters([...filters, keyed({ field: '', operator: '=', value: '' })])}
                 >
                   + Add filter
                 </button>
@@ -483,7 +484,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
               <fieldset>
                 <legend>Sort and limit</legend>
                 {sorts.map((s, i) => (
-                  <div className="row" key={i}>
+                  <div className="row" key={s.key}>
                     <select
                       aria-label={`Sort ${i + 1} column`}
                       value={s.field}
@@ -519,7 +520,9 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                 <button
                   type="button"
                   className="link"
-                  onClick={() => setSorts([...sorts, { field: sortChoices[0] ?? '', descending: false }])}
+                  onClick={() =>
+                    setSorts([...sorts, keyed({ field: sortChoices[0] ?? '', descending: false })])
+                  }
                 >
                   + Add sort
                 </button>
