@@ -2,6 +2,8 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { EmbedTables } from '../core/auth/embed-tables.ts';
+import type { FavouriteTables } from '../core/content/favourite-tables.ts';
+import type { FolderItemTables } from '../core/content/folder-tables.ts';
 import type { ContentTables } from '../core/content/tables.ts';
 import type { DataTables } from '../core/data/tables.ts';
 import type { DirectoryTables } from '../core/directory/tables.ts';
@@ -14,6 +16,8 @@ export interface Database
   extends DirectoryTables,
     DataTables,
     ContentTables,
+    FavouriteTables,
+    FolderItemTables,
     JobTables,
     ScheduleTables,
     EmbedTables,

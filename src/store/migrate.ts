@@ -1,5 +1,7 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { embedMigrations } from '../core/auth/embed-tables.ts';
+import { favouriteMigrations } from '../core/content/favourite-tables.ts';
+import { folderItemMigrations } from '../core/content/folder-tables.ts';
 import { contentMigrations } from '../core/content/migrations.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
@@ -17,6 +19,8 @@ const allMigrations: Record<string, Migration> = {
   ...directoryMigrations,
   ...dataMigrations,
   ...contentMigrations,
+  ...favouriteMigrations,
+  ...folderItemMigrations,
   ...jobMigrations,
   ...scheduleMigrations,
   ...embedMigrations,

@@ -1,11 +1,12 @@
 import type { FolderAccessNode } from './permissions.ts';
 import type { Db } from './repo.ts';
 import type { FolderRow } from './tables.ts';
-import type { AccessEntry } from './types.ts';
+import type { AccessEntry, FolderItemKind, FolderKind } from './types.ts';
 
 /** Storage of folders; every read and write is scoped to one organization. */
 export interface FolderRecord extends FolderAccessNode {
   uuid: string;
+  kind: FolderKind;
   name: string;
   description: string | null;
   createdAt: string;
@@ -23,6 +24,7 @@ export async function loadFolders(db: Db, organizationId: number): Promise<Folde
   return rows.map((row) => ({
     id: row.id,
     uuid: row.uuid,
+    kind: row.kind as FolderKind,
     parentId: row.parent_id,
     name: row.name,
     description: row.description,
@@ -33,7 +35,10 @@ export async function loadFolders(db: Db, organizationId: number): Promise<Folde
   }));
 }
 
-export async function insertFolder(db: Db, row: Omit<FolderRow, 'id'>): Promise<number> {
+export async function insertFolder(
+  db: Db,
+  row: Omit<FolderRow, 'id' | 'kind'> & { kind: FolderKind },
+): Promise<number> {
   const { id } = await db.insertInto('folders').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }
@@ -79,5 +84,48 @@ export async function deleteFolders(db: Db, organizationId: number, folderIds: n
     .deleteFrom('folders')
     .where('organization_id', '=', organizationId)
     .where('id', 'in', folderIds)
+    .execute();
+}
+
+/** Item uuid → folder id of every filed item of one kind. */
+export async function loadItemFolders(
+  db: Db,
+  organizationId: number,
+  kind: FolderItemKind,
+): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('folder_items')
+    .select(['item_uuid', 'folder_id'])
+    .where('organization_id', '=', organizationId)
+    .where('kind', '=', kind)
+    .execute();
+  return new Map(rows.map((row) => [row.item_uuid, row.folder_id]));
+}
+
+/** Files the item in `folderId`, or takes it out of any folder (null). */
+export async function setItemFolder(
+  db: Db,
+  organizationId: number,
+  kind: FolderItemKind,
+  itemUuid: string,
+  folderId: number | null,
+  now: string,
+): Promise<void> {
+  await db
+    .deleteFrom('folder_items')
+    .where('organization_id', '=', organizationId)
+    .where('kind', '=', kind)
+    .where('item_uuid', '=', itemUuid)
+    .execute();
+  if (folderId === null) return;
+  await db
+    .insertInto('folder_items')
+    .values({
+      organization_id: organizationId,
+      folder_id: folderId,
+      kind,
+      item_uuid: itemUuid,
+      created_at: now,
+    })
     .execute();
 }

@@ -153,4 +153,66 @@ describe.each(backends)('folders on $kind', ({ available, open }) => {
     await content.folders.delete(org.editor, empty.uuid);
     await expect(content.folders.get(org.editor, empty.id)).rejects.toMatchObject({ code: 'ERR_NOT_FOUND' });
   });
+
+  it.skipIf(!available)(
+    'keeps kinds apart: subfolders inherit the kind, dashboards only go to theirs',
+    async () => {
+      const { editor } = organization();
+      const sources = await content.folders.create(editor, { name: 'Sources', kind: 'data_source' });
+      const sub = await content.folders.create(editor, { name: 'Raw', parentId: sources.id });
+      expect(sub.kind).toBe('data_source');
+      expect((await content.folders.create(editor, { name: 'Boards' })).kind).toBe('dashboard');
+      const listed = await content.folders.list(editor, { kind: 'data_source' });
+      expect(listed.map((f) => f.name)).toEqual(['Sources', 'Raw']);
+      const mixed = await rejection(
+        content.folders.create(editor, { name: 'Jobs', kind: 'script', parentId: sources.id }),
+      );
+      expect(mixed.field).toBe('parentId');
+      expect(
+        (await rejection(content.folders.create(editor, { name: 'X', kind: 'cube' as never }))).field,
+      ).toBe('kind');
+      const misplaced = await rejection(
+        content.dashboards.create(editor, { name: 'D', folderId: sources.id }),
+      );
+      expect(misplaced.field).toBe('folderId');
+      const scripts = await content.folders.create(editor, { name: 'Scripts', kind: 'script' });
+      expect(
+        (await rejection(content.folders.update(editor, scripts.id, { parentId: sources.id }))).field,
+      ).toBe('parentId');
+    },
+  );
+
+  it.skipIf(!available)('files items in folders of their kind, under folder access rules', async () => {
+    const org = organization();
+    const folder = await content.folders.create(org.editor, { name: 'ETL', kind: 'script' });
+    let changed = 0;
+    const change = async (moves: boolean) => {
+      changed += moves ? 1 : 0;
+      return 'changed';
+    };
+    const item = { kind: 'script', uuid: 'script-1', field: 'folder' } as const;
+    expect(await content.folders.place(org.editor, item, folder.uuid, change)).toBe('changed');
+    expect(changed).toBe(1);
+    expect(await content.folders.placements(org.viewer, 'script')).toEqual(
+      new Map([['script-1', folder.uuid]]),
+    );
+    await content.folders.place(org.editor, item, folder.id, change);
+    expect(changed).toBe(1);
+
+    const wrongKind = await rejection(
+      content.folders.place(org.editor, { ...item, kind: 'data_source' }, folder.id, change),
+    );
+    expect(wrongKind.field).toBe('folder');
+    // Restricted to its creator: others neither see the item there nor move it out, and a refused
+    // move does not run the item's change.
+    await content.folders.setAccess(org.editor, folder.id, [{ subject: 'user', id: 4, level: 'view' }]);
+    expect(await content.folders.placements(org.otherEditor, 'script')).toEqual(new Map());
+    await expect(content.folders.place(org.otherEditor, item, null, change)).rejects.toMatchObject({
+      code: 'ERR_FORBIDDEN',
+    });
+    expect(changed).toBe(1);
+    // Deleting the folder files its items back at the top level; the items themselves stay.
+    await content.folders.delete(org.editor, folder.id);
+    expect(await content.folders.placements(org.editor, 'script')).toEqual(new Map());
+  });
 });

@@ -8,9 +8,11 @@ import {
   type FolderRecord,
   insertFolder,
   loadFolders,
+  loadItemFolders,
+  setItemFolder,
   updateFolder,
 } from './folder-repo.ts';
-import { accessList, contentRef, label, nullableText, record } from './input.ts';
+import { accessList, contentRef, label, nullableText, oneOf, record } from './input.ts';
 import {
   canDeleteRecursively,
   canEditFolder,
@@ -20,17 +22,27 @@ import {
   governingFolder,
 } from './permissions.ts';
 import type { Db } from './repo.ts';
-import type { AccessEntry, ContentRef, Folder, FolderNode } from './types.ts';
+import {
+  type AccessEntry,
+  type ContentRef,
+  type Folder,
+  type FolderItemKind,
+  type FolderKind,
+  type FolderNode,
+  folderKinds,
+} from './types.ts';
 
 export interface FolderInput {
   name: string;
   description?: string | null;
+  /** Default: the parent's kind, or `dashboard` at the top level. */
+  kind?: FolderKind;
   /** Parent folder id or uuid; absent or null = top level. */
   parentId?: ContentRef | null;
   access?: AccessEntry[];
 }
 
-export type FolderPatch = Partial<Omit<FolderInput, 'access'>>;
+export type FolderPatch = Partial<Omit<FolderInput, 'access' | 'kind'>>;
 
 /** The folders of one organization, indexed for access checks and rendering. */
 export class FolderCatalog {
@@ -71,6 +83,7 @@ export class FolderCatalog {
       id: record.id,
       uuid: record.uuid,
       organizationId: this.organizationId,
+      kind: record.kind,
       parentId: record.parentId,
       parentUuid: this.uuidOf(record.parentId),
       name: record.name,
@@ -83,14 +96,25 @@ export class FolderCatalog {
     };
   }
 
-  /** A folder named in a request body (`parentId`, `folderId`): unknown and invisible look the same. */
-  target(principal: Principal, field: string, value: unknown): FolderRecord | null {
+  /**
+   * A folder named in a request body (`parentId`, `folderId`): unknown and invisible look the
+   * same. It must hold `kind` (dashboards unless said otherwise; `any` for a folder's parent,
+   * whose kind the caller checks).
+   */
+  target(
+    principal: Principal,
+    field: string,
+    value: unknown,
+    kind: FolderKind | 'any' = 'dashboard',
+  ): FolderRecord | null {
     if (value === null || value === undefined) return null;
     const ref = contentRef(field, value);
     const folder = this.find(ref);
     if (!folder || !canViewFolder(principal, this.index, folder.id)) {
       throw validationError(field, `folder ${JSON.stringify(ref)} not found`);
     }
+    if (kind !== 'any' && folder.kind !== kind)
+      throw validationError(field, `folder ${JSON.stringify(ref)} holds ${folder.kind}s, not ${kind}s`);
     return folder;
   }
 }
@@ -98,18 +122,22 @@ export class FolderCatalog {
 export class FolderService {
   constructor(private readonly db: Db) {}
 
-  /** Every folder the principal can see, parents before children. */
-  async list(principal: Principal): Promise<Folder[]> {
+  /** Every folder the principal can see (of one kind, when given), parents before children. */
+  async list(principal: Principal, options: { kind?: FolderKind } = {}): Promise<Folder[]> {
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     return catalog.records
+      .filter((record) => options.kind === undefined || record.kind === options.kind)
       .filter((record) => canViewFolder(principal, catalog.index, record.id))
       .map((record) => catalog.render(record));
   }
 
   /** The visible folders as a tree; a folder whose parent the principal cannot see is a root. */
-  async tree(principal: Principal): Promise<FolderNode[]> {
+  async tree(principal: Principal, options: { kind?: FolderKind } = {}): Promise<FolderNode[]> {
     const nodes = new Map(
-      (await this.list(principal)).map((folder) => [folder.id, { ...folder, children: [] as FolderNode[] }]),
+      (await this.list(principal, options)).map((folder) => [
+        folder.id,
+        { ...folder, children: [] as FolderNode[] },
+      ]),
     );
     const roots: FolderNode[] = [];
     for (const node of nodes.values()) {
@@ -125,17 +153,22 @@ export class FolderService {
   }
 
   async create(principal: Principal, input: FolderInput): Promise<Folder> {
-    const body = record('', input, ['name', 'description', 'parentId', 'access']);
+    const body = record('', input, ['name', 'description', 'kind', 'parentId', 'access']);
     const name = label('name', body.name);
     const description = nullableText('description', body.description, 10_000);
     const access = body.access === undefined ? [] : accessList('access', body.access);
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
-    const parent = catalog.target(principal, 'parentId', body.parentId);
+    const parent = catalog.target(principal, 'parentId', body.parentId, 'any');
+    const kind =
+      body.kind === undefined ? (parent?.kind ?? 'dashboard') : oneOf('kind', body.kind, folderKinds);
+    if (parent && parent.kind !== kind)
+      throw validationError('parentId', `a ${kind} folder cannot be inside a folder of ${parent.kind}s`);
     if (!canEditFolder(principal, catalog.index, parent?.id ?? null)) throw forbidden('create a folder here');
     const now = nowIso();
     const id = await insertFolder(this.db, {
       uuid: randomUUID(),
       organization_id: principal.organizationId,
+      kind,
       parent_id: parent?.id ?? null,
       name,
       description,
@@ -158,7 +191,7 @@ export class FolderService {
     const folder = this.visible(principal, catalog, ref);
     if (!canEditFolder(principal, catalog.index, folder.id)) throw forbidden('change this folder');
     if (body.parentId !== undefined) {
-      const parent = catalog.target(principal, 'parentId', body.parentId);
+      const parent = catalog.target(principal, 'parentId', body.parentId, folder.kind);
       if (parent && catalog.subtree(folder.id).includes(parent.id)) {
         throw validationError('parentId', 'a folder cannot move into itself or one of its subfolders');
       }
@@ -184,7 +217,10 @@ export class FolderService {
     return this.get(principal, folder.id);
   }
 
-  /** Deletes an empty folder; `recursive` (admins) also deletes its subfolders and dashboards. */
+  /**
+   * Deletes an empty folder; `recursive` (admins) also deletes its subfolders and dashboards.
+   * Data sources and scripts filed in it are not content of the folder: they go back to the top level.
+   */
   async delete(principal: Principal, ref: ContentRef, options: { recursive?: boolean } = {}): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
@@ -201,6 +237,42 @@ export class FolderService {
       }
       await deleteFolders(trx, principal.organizationId, ids);
     });
+  }
+
+  /** Item uuid → uuid of its folder, for the items of `kind` filed in folders the principal sees. */
+  async placements(principal: Principal, kind: FolderItemKind): Promise<Map<string, string>> {
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const filed = await loadItemFolders(this.db, principal.organizationId, kind);
+    const visible = new Map<string, string>();
+    for (const [item, folderId] of filed) {
+      if (canViewFolder(principal, catalog.index, folderId)) visible.set(item, catalog.uuidOf(folderId)!);
+    }
+    return visible;
+  }
+
+  /**
+   * Files a data source or script (by uuid) in a folder of its kind, or at the top level (null).
+   * Needs edit access to the folder it leaves and the one it enters, as moving a dashboard does.
+   * The right to change the item is its own module's rule: `changeItem` (told whether the item
+   * moves) runs that module's update after the folder checks and before the item is filed, so a
+   * refused move or a refused change stores neither.
+   */
+  async place<T>(
+    principal: Principal,
+    item: { kind: FolderItemKind; uuid: string; field: string },
+    folderRef: ContentRef | null,
+    changeItem: (moves: boolean) => Promise<T>,
+  ): Promise<T> {
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const target = catalog.target(principal, item.field, folderRef, item.kind)?.id ?? null;
+    const filed = await loadItemFolders(this.db, principal.organizationId, item.kind);
+    const current = filed.get(item.uuid) ?? null;
+    if (current === target) return changeItem(false);
+    if (!canEditFolder(principal, catalog.index, current) || !canEditFolder(principal, catalog.index, target))
+      throw forbidden(`move this ${item.kind.replace('_', ' ')} there`);
+    const changed = await changeItem(true);
+    await setItemFolder(this.db, principal.organizationId, item.kind, item.uuid, target, nowIso());
+    return changed;
   }
 
   private visible(principal: Principal, catalog: FolderCatalog, ref: ContentRef): FolderRecord {

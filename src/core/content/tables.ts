@@ -15,6 +15,8 @@ export interface FolderRow {
   uuid: string;
   organization_id: number;
   parent_id: number | null;
+  /** `FolderKind`; what the folder holds (migration 0320, default `dashboard`). */
+  kind: Generated<string>;
   name: string;
   description: string | null;
   /** JSON `AccessEntry[]`; empty = no list of its own (inherits, or open at the top). */

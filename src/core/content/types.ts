@@ -13,10 +13,17 @@ export interface AccessEntry {
 /** A folder or dashboard addressed by integer id or by uuid. */
 export type ContentRef = number | string;
 
+/** What a folder holds; a subfolder holds the same kind as its parent. */
+export const folderKinds = ['dashboard', 'data_source', 'script'] as const;
+export type FolderKind = (typeof folderKinds)[number];
+/** Kinds of other modules' items, filed by uuid (dashboards have their own folder column). */
+export type FolderItemKind = Exclude<FolderKind, 'dashboard'>;
+
 export interface Folder {
   id: number;
   uuid: string;
   organizationId: number;
+  kind: FolderKind;
   parentId: number | null;
   parentUuid: string | null;
   name: string;

@@ -53,6 +53,13 @@ describe('native content routes', () => {
     expect(child.body).toMatchObject({ parentId: parent.body.id, restricted: false });
     const tree = await call('GET', '/folders?format=tree');
     expect(tree.body.items[0].children[0].name).toBe('Budget');
+    const scripts = await call('POST', '/folders', { name: 'Jobs', kind: 'script' });
+    expect(scripts.body.kind).toBe('script');
+    const dashboardFolders = await call('GET', '/folders?kind=dashboard');
+    expect(dashboardFolders.body.items.map((f: { name: string }) => f.name)).toEqual(['Finance', 'Budget']);
+    const scriptFolders = await call('GET', '/folders?kind=script');
+    expect(scriptFolders.body.items.map((f: { name: string }) => f.name)).toEqual(['Jobs']);
+    expect((await call('GET', '/folders?kind=webapp')).status).toBe(400);
     const access = await call('PUT', `/folders/${parent.body.id}/access`, {
       access: [{ subject: 'group', id: 7, level: 'view' }],
     });

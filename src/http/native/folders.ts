@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import type { ContentService } from '../../core/content/index.ts';
+import { type ContentService, folderKinds } from '../../core/content/index.ts';
 import { type App, principalOf } from '../server.ts';
 import { IdParams, RefSchema } from './schemas.ts';
 
@@ -17,6 +17,8 @@ export const AccessEntrySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const FolderKindSchema = Type.Union(folderKinds.map((kind) => Type.Literal(kind)));
+
 const folderFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
   description: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
@@ -24,7 +26,11 @@ const folderFields = {
 };
 
 const FolderCreateBody = Type.Object(
-  { ...folderFields, access: Type.Optional(Type.Array(AccessEntrySchema, { maxItems: 500 })) },
+  {
+    ...folderFields,
+    kind: Type.Optional(FolderKindSchema),
+    access: Type.Optional(Type.Array(AccessEntrySchema, { maxItems: 500 })),
+  },
   { additionalProperties: false },
 );
 const FolderPatchBody = Type.Object(
@@ -42,14 +48,18 @@ export function registerFolderRoutes(app: App, deps: ContentRouteDeps): void {
       schema: {
         querystring: Type.Object({
           format: Type.Optional(Type.Union([Type.Literal('flat'), Type.Literal('tree')])),
+          kind: Type.Optional(FolderKindSchema),
         }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
+      const options = { kind: request.query.kind };
       return {
         items:
-          request.query.format === 'tree' ? await folders.tree(principal) : await folders.list(principal),
+          request.query.format === 'tree'
+            ? await folders.tree(principal, options)
+            : await folders.list(principal, options),
       };
     },
   );

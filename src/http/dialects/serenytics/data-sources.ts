@@ -1,12 +1,15 @@
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
+import type { Principal } from '../../../core/auth/index.ts';
 import type { DataSource } from '../../../core/data/index.ts';
 import { enqueueOperations } from '../../../core/data/ingest-jobs.ts';
 import { importUserAttributes } from '../../../core/directory/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
+import { folderUuidOf } from './folders.ts';
 import { formulasOf } from './formulas.ts';
+import { findJoin, joinJson, joinModelInput } from './joins.ts';
 import { incompatibleValues, lowerKeys, operationsOf } from './rows.ts';
 import { loadOptionsOf } from './source-files.ts';
 import { listOf, queryFilter, sourceJson } from './source-json.ts';
@@ -43,9 +46,16 @@ const BatchBody = Type.Object(
  */
 export function registerDataSourceRoutes(app: App, services: Services): void {
   const { sources, ingestor, files } = services.data;
+  const { folders } = services.content;
   // Storage sources carry their push token, as Serenytics configs do.
-  const render = (source: DataSource) =>
-    sourceJson(source, source.type === 'storage' ? files.pushTokenOf(source) : undefined);
+  const render = (source: DataSource, folderUuids: Map<string, string>) =>
+    sourceJson(
+      source,
+      source.type === 'storage' ? files.pushTokenOf(source) : undefined,
+      folderUuids.get(source.uuid) ?? null,
+    );
+  const renderOne = async (principal: Principal, source: DataSource) =>
+    render(source, await folders.placements(principal, 'data_source'));
 
   app.get(
     '/data_source',
@@ -56,7 +66,9 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const matches = queryFilter(request.query.q);
-      const all = (await sources.list(principalOf(request))).map(render);
+      const principal = principalOf(request);
+      const folderUuids = await folders.placements(principal, 'data_source');
+      const all = (await sources.list(principal)).map((source) => render(source, folderUuids));
       return listOf(all.filter((item) => matches(item)));
     },
   );
@@ -66,16 +78,25 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     errorOf('direct upload is not available: post the file to /api/data_source/{uuid}/file'),
   );
 
-  app.get('/data_source/:uuid', { schema: { params: Uuid } }, async (request) =>
-    render(await sources.get(principalOf(request), request.params.uuid)),
-  );
+  app.get('/data_source/:uuid', { schema: { params: Uuid } }, async (request) => {
+    const principal = principalOf(request);
+    const join = await findJoin(services, principal, request.params.uuid);
+    if (join) return joinJson(join);
+    return renderOne(principal, await sources.get(principal, request.params.uuid));
+  });
 
   app.post('/data_source', { schema: { body: CreateBody } }, async (request, reply) => {
     const { name, type } = request.body;
+    if (type === 'Join') {
+      const principal = principalOf(request);
+      const { jsonContent } = request.body as { jsonContent?: { joinConfig?: unknown } };
+      const input = await joinModelInput(services, principal, name, jsonContent?.joinConfig);
+      return reply.status(201).send(joinJson(await services.data.models.create(principal, input)));
+    }
     if (type !== undefined && type !== 'Storage')
-      throw validationError('type', 'only "Storage" sources can be created through this API');
+      throw validationError('type', 'only "Storage" and "Join" sources can be created through this API');
     const created = await sources.create(principalOf(request), { type: 'storage', name });
-    return reply.status(201).send(render(created));
+    return reply.status(201).send(render(created, new Map()));
   });
 
   app.put('/data_source/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
@@ -90,16 +111,26 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
       ...(name !== undefined && name !== current.name && { name }),
       ...(formulas && JSON.stringify(formulas) !== JSON.stringify(current.formulas) && { formulas }),
     };
+    // Moving the source to a folder changes it too, so the core checks the right to change it.
+    const update = async (moves: boolean) =>
+      Object.keys(patch).length > 0 || moves ? sources.update(principal, current.uuid, patch) : current;
+    const folderUuid = folderUuidOf(config);
+    const item = { kind: 'data_source', uuid: current.uuid, field: 'folder_uuid' } as const;
     const updated =
-      Object.keys(patch).length > 0 ? await sources.update(principal, current.uuid, patch) : current;
+      folderUuid === undefined
+        ? await update(false)
+        : await folders.place(principal, item, folderUuid, update);
     const loadOptions = loadOptionsOf(config);
     if (loadOptions && current.type === 'storage')
       await files.setOptions(principal, current.uuid, loadOptions);
-    return render(updated);
+    return renderOne(principal, updated);
   });
 
   app.delete('/data_source/:uuid', { schema: { params: Uuid } }, async (request, reply) => {
-    await sources.delete(principalOf(request), request.params.uuid);
+    const principal = principalOf(request);
+    const join = await findJoin(services, principal, request.params.uuid);
+    if (join) await services.data.models.delete(principal, join.uuid);
+    else await sources.delete(principal, request.params.uuid);
     return reply.status(204).send();
   });
 

@@ -1,8 +1,10 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import type { Job } from '../../../core/jobs/index.ts';
 import type { Script, ScriptRunResult } from '../../../core/scripts/index.ts';
 import { type App, principalOf } from '../../server.ts';
+import { folderUuidOf } from './folders.ts';
 import { listOf, queryFilter } from './source-json.ts';
 
 declare module 'fastify' {
@@ -15,12 +17,12 @@ declare module 'fastify' {
 const Uuid = Type.Object({ uuid: Type.String() });
 const Loose = Type.Object({}, { additionalProperties: true });
 
-const scriptJson = (script: Script) => ({
+const scriptJson = (script: Script, folderUuids: Map<string, string>) => ({
   uuid: script.uuid,
   name: script.name,
   language: script.language,
   code: script.code,
-  folder_uuid: null,
+  folder_uuid: folderUuids.get(script.uuid) ?? null,
   created_at: script.createdAt,
   updated_at: script.updatedAt,
 });
@@ -42,6 +44,8 @@ function runLog(job: Job) {
 /** `/api/script`: scripts of the core, run as jobs; `?async_=false` waits for the end. */
 export function registerScriptRoutes(app: App, services: Services): void {
   const { scripts } = services;
+  const { folders } = services.content;
+  const placed = (request: FastifyRequest) => folders.placements(principalOf(request), 'script');
 
   app.get(
     '/script',
@@ -52,19 +56,28 @@ export function registerScriptRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const matches = queryFilter(request.query.q);
-      const all = (await scripts.list(principalOf(request))).map(scriptJson);
+      const folderUuids = await placed(request);
+      const all = (await scripts.list(principalOf(request))).map((script) => scriptJson(script, folderUuids));
       return listOf(all.filter((item) => matches(item)));
     },
   );
   app.get('/script/:uuid', { schema: { params: Uuid } }, async (request) =>
-    scriptJson(await scripts.get(principalOf(request), request.params.uuid)),
+    scriptJson(await scripts.get(principalOf(request), request.params.uuid), await placed(request)),
   );
   app.post('/script', { schema: { body: Loose } }, async (request, reply) =>
-    reply.status(201).send(scriptJson(await scripts.create(principalOf(request), request.body))),
+    reply.status(201).send(scriptJson(await scripts.create(principalOf(request), request.body), new Map())),
   );
-  app.put('/script/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) =>
-    scriptJson(await scripts.update(principalOf(request), request.params.uuid, request.body)),
-  );
+  app.put('/script/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
+    const principal = principalOf(request);
+    const body = request.body as Record<string, unknown>;
+    const folderUuid = folderUuidOf(body);
+    const update = () => scripts.update(principal, request.params.uuid, body);
+    const { uuid } = await scripts.get(principal, request.params.uuid);
+    const item = { kind: 'script', uuid, field: 'folder_uuid' } as const;
+    const script =
+      folderUuid === undefined ? await update() : await folders.place(principal, item, folderUuid, update);
+    return scriptJson(script, await placed(request));
+  });
   app.delete('/script/:uuid', { schema: { params: Uuid } }, async (request, reply) => {
     await scripts.delete(principalOf(request), request.params.uuid);
     return reply.status(204).send();
