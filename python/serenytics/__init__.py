@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 
 __all__ = ['Client', 'DataSource', 'Data', 'Script', 'WebApp', 'SerenyticsException']
 
@@ -128,10 +129,15 @@ class Client:
             raise SerenyticsException('script data is only available inside a script run')
 
     def send_email(self, subject, recipients, html, web_app_uuid=None, pdf_file_name=None, file_to_attach=None, dashboard_payload=None):
-        if file_to_attach is not None:
-            raise SerenyticsException('file attachments are not supported by this server yet')
         body = {'subject': subject, 'recipients': recipients, 'html': html, 'web_app_uuid': web_app_uuid,
                 'pdf_file_name': pdf_file_name, 'dashboard_payload': dashboard_payload}
+        if file_to_attach is not None:
+            # The vendor's client asks for a signed S3 URL first; Rosetta takes the bytes itself.
+            upload_uuid = str(uuid.uuid4())
+            with open(file_to_attach, 'rb') as file:
+                self._request('POST', '/api/upload_file/%s' % upload_uuid, raw=file.read(), content_type='application/octet-stream')
+            body['file_to_attach_uuid'] = upload_uuid
+            body['file_to_attach_name'] = os.path.basename(file_to_attach)
         return self._wait_for_task(self._post('/api/email', body))
 
     # --- web apps ---------------------------------------------------------------------------
@@ -273,6 +279,14 @@ class WebApp:
 
     uuid = property(lambda self: self._config['uuid'])
     name = property(lambda self: self._config['name'])
+
+    @property
+    def folder_name(self):
+        folder_uuid = self._config.get('folder_uuid')
+        if folder_uuid is None:
+            return None
+        folders = self._client._get('/api/folder')['objects']
+        return next((folder['name'] for folder in folders if folder['uuid'] == folder_uuid), None)
 
     def set_custom_css(self, css):
         self._config.setdefault('jsonContent', {})['cssContent'] = css

@@ -27,8 +27,8 @@ export async function seren(
 }
 
 /** Polls a task like the vendor's client: every 50 ms until it is no longer pending. */
-export async function waitTask(app: TestApp, taskId: string): Promise<TestResponse> {
-  for (let i = 0; i < 200; i++) {
+export async function waitTask(app: TestApp, taskId: string, timeoutMs = 10_000): Promise<TestResponse> {
+  for (let i = 0; i < timeoutMs / 50; i++) {
     const answer = await seren(app, 'GET', `/api/task/${taskId}`);
     if (answer.body?.status !== 'pending') return answer;
     await new Promise((resolve) => setTimeout(resolve, 50));

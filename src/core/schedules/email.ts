@@ -1,14 +1,19 @@
 import type { Principal } from '../auth/principal.ts';
 import { requireRole } from '../auth/principal.ts';
+import type { DashboardFilter } from '../content/index.ts';
 import { RosettaError, validationError } from '../errors.ts';
+import { filterRules } from '../exports/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
+import type { FilterRule } from '../query/index.ts';
+import { type AttachmentUploads, attachmentName } from './attachments.ts';
 import type { Mailer } from './mail.ts';
 import type { Db } from './repo.ts';
 import type { DeliveryRenderer, RenderedFile } from './types.ts';
 
 /**
  * One-off emails (Serenytics `send_email`): sent by a job, with a dashboard rendered as a PDF
- * attachment when one is named. The daily quota is checked when the email is accepted, so the
+ * attachment when one is named (its filter values applied, as an export applies them) and a file
+ * uploaded before (`AttachmentUploads`) when one is named. The daily quota is checked when the email is accepted, so the
  * caller learns at once (ERR_QUOTA) rather than from a failed job; the mailer checks it again
  * when sending, which settles races.
  */
@@ -20,13 +25,19 @@ export interface EmailInput {
   text: string;
   /** A dashboard (id or uuid) to attach as a PDF. */
   dashboard?: string;
+  /** Default: `<dashboard name>.pdf`. */
   pdfFileName?: string;
+  /** Dashboard filter values for the PDF: filter id or field → values (see exports' filterRules). */
+  filters?: unknown;
+  /** An uploaded file to attach, by its upload uuid, under `filename`. */
+  attachment?: { upload: string; filename: string };
 }
 
 interface EmailPayload {
   principal: Principal;
   input: EmailInput;
   dashboardId?: number;
+  rules?: FilterRule[];
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+$/;
@@ -48,7 +59,13 @@ export function createEmailSender(deps: {
   jobs: JobService;
   mailer: Mailer;
   renderer: DeliveryRenderer;
-  dashboards: { get(principal: Principal, ref: number | string): Promise<{ id: number }> };
+  uploads: AttachmentUploads;
+  dashboards: {
+    get(
+      principal: Principal,
+      ref: number | string,
+    ): Promise<{ id: number; name: string; filters: DashboardFilter[] }>;
+  };
   quota: number;
   now: () => Date;
 }) {
@@ -58,11 +75,15 @@ export function createEmailSender(deps: {
     // The outbox keeps the message per job, so a requeued job does not send it twice.
     onInterrupted: 'requeue',
     async run(job, { payload, signal }) {
-      const { principal, input, dashboardId } = payload;
+      const { principal, input, dashboardId, rules = [] } = payload;
       const attachments: RenderedFile[] = [];
       if (dashboardId !== undefined) {
-        const file = await deps.renderer.render(principal, { dashboard: dashboardId }, 'pdf', [], signal);
-        attachments.push(input.pdfFileName ? { ...file, filename: input.pdfFileName } : file);
+        const file = await deps.renderer.render(principal, { dashboard: dashboardId }, 'pdf', rules, signal);
+        attachments.push({ ...file, filename: input.pdfFileName ?? file.filename });
+      }
+      if (input.attachment) {
+        const { upload, filename } = input.attachment;
+        attachments.push(await deps.uploads.read(principal.organizationId, upload, filename));
       }
       const message = { to: input.to, subject: input.subject, text: input.text, attachments, jobId: job.id };
       return { outboxId: (await deps.mailer.send(principal.organizationId, message, signal)).id };
@@ -83,12 +104,26 @@ export function createEmailSender(deps: {
       if (Number(n) >= deps.quota)
         throw new RosettaError('ERR_QUOTA', `the daily quota of ${deps.quota} emails is spent`);
       checked(input);
-      // The dashboard is resolved now, so a missing or hidden one is a 404/403 of this call.
-      const dashboardId =
-        input.dashboard === undefined
-          ? undefined
-          : (await deps.dashboards.get(principal, input.dashboard)).id;
-      return deps.jobs.enqueue(principal, SEND_EMAIL_JOB, { principal, input, dashboardId });
+      if (input.pdfFileName !== undefined) attachmentName('pdfFileName', input.pdfFileName);
+      if (input.attachment) {
+        await deps.uploads.check(principal.organizationId, 'attachment.upload', input.attachment.upload);
+        attachmentName('attachment.filename', input.attachment.filename);
+      }
+      if (input.filters !== undefined && input.dashboard === undefined)
+        throw validationError('filters', 'apply to a dashboard: name the dashboard to attach');
+      // The dashboard and its filter values are resolved now: a missing or hidden dashboard is a
+      // 404 of this call, and a value naming no filter of it a 400.
+      if (input.dashboard === undefined)
+        return deps.jobs.enqueue(principal, SEND_EMAIL_JOB, { principal, input });
+      const dashboard = await deps.dashboards.get(principal, input.dashboard);
+      const rules = filterRules(input.filters, dashboard.filters);
+      const pdfFileName = input.pdfFileName ?? `${dashboard.name.replace(/[/\\\0]/g, '_')}.pdf`;
+      return deps.jobs.enqueue(principal, SEND_EMAIL_JOB, {
+        principal,
+        input: { ...input, pdfFileName },
+        dashboardId: dashboard.id,
+        rules,
+      });
     },
   };
 }

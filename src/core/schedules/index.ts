@@ -2,6 +2,7 @@
 export { evaluateConditions } from './conditions.ts';
 export { checkCron, checkTimezone, nextFireTime } from './cron.ts';
 export { fillVariables, withFilters } from './delivery.ts';
+export type { EmailInput } from './email.ts';
 export { DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
 export { scheduleMigrations } from './migrations.ts';
 export { createScheduleService, type ScheduleService, type ScheduleServiceOptions } from './service.ts';

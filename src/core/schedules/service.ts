@@ -7,6 +7,7 @@ import type { DashboardService } from '../content/index.ts';
 import { forbidden, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import type { QueryService } from '../query/index.ts';
+import { type AttachmentOptions, createAttachmentUploads } from './attachments.ts';
 import { nextFireTime } from './cron.ts';
 import { type RunDeps, type RunPayload, runSchedule, withFilters } from './delivery.ts';
 import { createEmailSender, type EmailInput } from './email.ts';
@@ -31,6 +32,8 @@ export interface ScheduleServiceOptions {
   query: Pick<QueryService, 'run' | 'compile'>;
   content: { dashboards: Pick<DashboardService, 'get'> };
   renderer: DeliveryRenderer;
+  /** Where files uploaded for emails are kept, how large and how long. */
+  attachments: AttachmentOptions;
   /** Who a run acts as: its schedule's owner, read fresh at every run. */
   owners: OwnerResolver;
   mail?: MailOptions;
@@ -63,6 +66,8 @@ export interface ScheduleService {
   ): Promise<ScheduleRun[]>;
   /** Accepts a one-off email (sent by a job); ERR_QUOTA once the organization's daily quota is spent. */
   sendEmail(principal: Principal, input: EmailInput): Promise<Job>;
+  /** Keeps a file under the caller's uuid, for a later email to attach (ERR_LIMIT when too large). */
+  uploadAttachment(principal: Principal, uuid: string, bytes: Buffer): Promise<{ size: number }>;
   /** Messages sent or held, newest first; admins only. */
   outbox(principal: Principal, limit?: number): Promise<OutboxMessage[]>;
   /** Fires what is due now; returns how many fire times this process claimed. */
@@ -80,11 +85,15 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   const now = options.now ?? (() => new Date());
   const iso = () => now().toISOString();
   const mailer = createMailer({ db, now, ...options.mail });
+  const uploads = createAttachmentUploads(options.attachments);
+  const onError = options.onError ?? ((error) => console.error('schedules:', error));
+  let uploadCleanup: NodeJS.Timeout | undefined;
   const email = createEmailSender({
     db,
     jobs,
     mailer,
     renderer: options.renderer,
+    uploads,
     dashboards: options.content.dashboards,
     quota: options.mail?.dailyQuota ?? DEFAULT_DAILY_QUOTA,
     now,
@@ -115,7 +124,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     jobs,
     now,
     tickMs: options.tickMs ?? 10_000,
-    onError: options.onError ?? ((error) => console.error('schedules:', error)),
+    onError,
   });
 
   async function visible(principal: Principal, kind: ScheduleKind, ref: number | string) {
@@ -275,14 +284,22 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     },
 
     sendEmail: (principal, input) => email.send(principal, input),
+    uploadAttachment: (principal, uuid, bytes) => uploads.save(principal, uuid, bytes),
     async outbox(principal, limit = 100) {
       if (!isAdmin(principal)) throw forbidden('read the outbox');
       return mailer.list(principal.organizationId, Math.max(1, Math.min(limit, 1000)));
     },
 
     tick: () => ticker.tick(),
-    start: () => ticker.start(),
+    async start() {
+      const cleanup = () => uploads.cleanup(now()).catch(onError);
+      await cleanup();
+      uploadCleanup = setInterval(cleanup, 3_600_000);
+      uploadCleanup.unref();
+      await ticker.start();
+    },
     async stop() {
+      clearInterval(uploadCleanup);
       await ticker.stop();
       mailer.close();
     },

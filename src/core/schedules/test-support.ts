@@ -167,6 +167,7 @@ export async function openScheduleHarness(
         query,
         content,
         renderer: csvRenderer(query, content),
+        attachments: { dataDir },
         owners: async (_organizationId, userId) => people.get(userId),
         tickMs: 60_000,
         retryDelayMs: 20,

@@ -1,8 +1,10 @@
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
-import { validationError } from '../../../core/errors.ts';
+import { isRosettaError, validationError } from '../../../core/errors.ts';
+import type { EmailInput } from '../../../core/schedules/index.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
+import { payloadFilters } from './web-app-json.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) =>
   Type.Optional(Type.Union([schema, Type.Null()]));
@@ -23,23 +25,63 @@ const EmailBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** `POST /api/email`: a one-off email as a task; 429 once the daily quota is spent. */
+/** The core's field names of an email → the names the client sent. */
+const fieldNames: Record<string, string> = {
+  'attachment.upload': 'file_to_attach_uuid',
+  'attachment.filename': 'file_to_attach_name',
+  pdfFileName: 'pdf_file_name',
+};
+
+function renamed(error: unknown): unknown {
+  if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
+  const field = fieldNames[error.field] ?? error.field.replace(/^filters/, 'dashboard_payload');
+  return field === error.field ? error : validationError(field, error.message.slice(error.field.length + 2));
+}
+
+/**
+ * `POST /api/email`: a one-off email as a task; 429 once the daily quota is spent. The dashboard
+ * named by `web_app_uuid` is attached as a PDF with `dashboard_payload` applied as its filter
+ * values; a file uploaded before through `upload_file` is attached by `file_to_attach_uuid`.
+ */
 export function registerEmailRoutes(app: App, services: Services): void {
   app.post('/email', { schema: { body: EmailBody } }, async (request) => {
     const body = request.body;
-    if (body.file_to_attach_uuid)
-      throw validationError('file_to_attach_uuid', 'file attachments are not supported yet');
+    const input: EmailInput = { to: body.recipients, subject: body.subject, text: body.html ?? '' };
+    if (body.web_app_uuid) input.dashboard = body.web_app_uuid;
+    if (body.pdf_file_name) input.pdfFileName = body.pdf_file_name;
     if (body.dashboard_payload !== undefined && body.dashboard_payload !== null)
-      throw validationError('dashboard_payload', 'dashboard payloads in emails are not supported yet');
-    const job = await services.schedules.sendEmail(principalOf(request), {
-      to: body.recipients,
-      subject: body.subject,
-      text: body.html ?? '',
-      ...(body.web_app_uuid && { dashboard: body.web_app_uuid }),
-      ...(body.pdf_file_name && { pdfFileName: body.pdf_file_name }),
+      input.filters = payloadFilters('dashboard_payload', body.dashboard_payload);
+    if (body.file_to_attach_uuid) {
+      input.attachment = {
+        upload: body.file_to_attach_uuid,
+        filename: body.file_to_attach_name ?? body.file_to_attach_uuid,
+      };
+    }
+    const job = await services.schedules.sendEmail(principalOf(request), input).catch((error) => {
+      throw renamed(error);
     });
     return { status: 'ok', task_id: job.uuid };
   });
-  // No signed S3 upload here; attachments by upload are not supported yet either.
-  app.get('/sign_s3_file/', async () => errorOf('file uploads for email attachments are not supported yet'));
+  // No signed S3 upload here: the client then posts the file to `upload_file`.
+  app.get('/sign_s3_file/', async () =>
+    errorOf('direct upload is not available: post the file to /api/upload_file/{uuid}'),
+  );
+}
+
+/** `POST /api/upload_file/{uuid4}`: the raw bytes of a file a later email attaches (201). */
+export function registerAttachmentUploadRoute(app: App, services: Services): void {
+  app.post(
+    '/upload_file/:uuid',
+    { schema: { params: Type.Object({ uuid: Type.String() }) } },
+    async (request, reply) => {
+      if (!Buffer.isBuffer(request.body))
+        throw validationError('file', 'send the file as the raw request body');
+      const { size } = await services.schedules.uploadAttachment(
+        principalOf(request),
+        request.params.uuid,
+        request.body,
+      );
+      return reply.status(201).send({ status: 'ok', uuid: request.params.uuid, size });
+    },
+  );
 }

@@ -1,11 +1,23 @@
-import type { Dashboard, DashboardPatchInput, DashboardVariable } from '../../../core/content/index.ts';
-import { validationError } from '../../../core/errors.ts';
+import { randomUUID } from 'node:crypto';
+import type {
+  Dashboard,
+  DashboardPatchInput,
+  DashboardVariable,
+  LayoutItem,
+  Widget,
+  WidgetInput,
+} from '../../../core/content/index.ts';
+import { isRosettaError, validationError } from '../../../core/errors.ts';
 
 /**
  * Dashboards as Serenytics web apps. The client edits `jsonContent.cssContent`,
  * `jsonContent.headerMode` and `jsonContent.htmlHeader`; dashboard variables are a flat
- * name → value object. Widgets are shown in Rosetta's own shape and are not written back
- * through this face (Serenytics' widget model is undocumented).
+ * name → value object. Serenytics' own widget model is undocumented, so widgets take this shape:
+ * `{uuid, title, type, options, data: {datasource_uuid, query} | null, position: {x, y, w, h}}`,
+ * where `type` and `options` are the visualization and `query` the native query body without
+ * its source. A PUT writes them back: the list given replaces the widgets (added, removed,
+ * reordered), and an entry naming a current widget's `uuid` needs only the keys it changes.
+ * Dashboard filters are shown and written in Rosetta's own shape.
  */
 export function webAppJson(dashboard: Dashboard) {
   return {
@@ -21,9 +33,8 @@ export function webAppJson(dashboard: Dashboard) {
       headerMode: dashboard.headerHtml ? 'custom' : 'default',
       htmlHeader: dashboard.headerHtml ?? '',
       dashboard_variables: variablesJson(dashboard.variables),
-      widgets: dashboard.widgets,
+      widgets: dashboard.widgets.map((widget) => widgetJson(widget, dashboard.layout)),
       filters: dashboard.filters,
-      layout: dashboard.layout,
     },
   };
 }
@@ -31,28 +42,120 @@ export function webAppJson(dashboard: Dashboard) {
 const variablesJson = (variables: DashboardVariable[]) =>
   Object.fromEntries(variables.map((variable) => [variable.name, variable.default]));
 
-/** The fields of a whole or partial web app this face writes; anything else is left as it is. */
-export function webAppPatch(body: Record<string, unknown>): DashboardPatchInput {
+type WidgetJson = ReturnType<typeof widgetJson>;
+const widgetKeys = ['uuid', 'title', 'type', 'options', 'data', 'position'];
+
+function widgetJson(widget: Widget, layout: LayoutItem[]) {
+  const cell = layout.find((item) => item.widgetId === widget.id);
+  const { source, ...query } = widget.query ?? { source: '' };
+  return {
+    uuid: widget.id,
+    title: widget.title,
+    type: widget.visualization.type,
+    options: widget.visualization.options,
+    data: widget.query ? { datasource_uuid: source, query } : null,
+    position: cell ? { x: cell.x, y: cell.y, w: cell.w, h: cell.h } : null,
+  };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The widget's data config → the core widget query; checks name the web app's fields. */
+function queryOf(field: string, data: unknown): WidgetInput['query'] {
+  if (data === null) return null;
+  if (!isObject(data)) throw validationError(field, 'must be an object or null');
+  const { datasource_uuid: source, query = {}, ...rest } = data;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw validationError(`${field}.${unknown}`, 'is not a known property');
+  if (typeof source !== 'string' || source === '')
+    throw validationError(`${field}.datasource_uuid`, 'must be a data source uuid');
+  if (!isObject(query)) throw validationError(`${field}.query`, 'must be an object');
+  return { ...query, source };
+}
+
+/** Widgets and layout of a PUT, each entry merged onto the current widget of the same uuid. */
+function widgetsPatch(value: unknown, current: Dashboard): Pick<DashboardPatchInput, 'widgets' | 'layout'> {
+  if (!Array.isArray(value)) throw validationError('jsonContent.widgets', 'must be a list');
+  const currentJson = new Map(current.widgets.map((w) => [w.id, widgetJson(w, current.layout)]));
+  const widgets: WidgetInput[] = [];
+  const layout: LayoutItem[] = [];
+  value.forEach((entry, i) => {
+    const field = `jsonContent.widgets[${i}]`;
+    if (!isObject(entry)) throw validationError(field, 'must be an object');
+    const unknown = Object.keys(entry).find((key) => !widgetKeys.includes(key));
+    if (unknown) throw validationError(`${field}.${unknown}`, 'is not a known property');
+    if (entry.uuid !== undefined && typeof entry.uuid !== 'string')
+      throw validationError(`${field}.uuid`, 'must be a string');
+    const base = (entry.uuid === undefined ? undefined : currentJson.get(entry.uuid)) ?? {};
+    const merged = { ...base, ...entry } as Partial<WidgetJson> & Record<string, unknown>;
+    if (merged.type === undefined) throw validationError(`${field}.type`, 'is required for a new widget');
+    if (merged.options !== undefined && !isObject(merged.options))
+      throw validationError(`${field}.options`, 'must be an object');
+    // A new widget gets its uuid here, so its position can name it.
+    const id = merged.uuid ?? randomUUID();
+    const widget: WidgetInput = {
+      id,
+      ...(merged.title !== undefined && { title: merged.title }),
+      visualization: { type: merged.type, ...(merged.options && { options: merged.options }) },
+      query: merged.data === undefined ? null : queryOf(`${field}.data`, merged.data),
+    };
+    widgets.push(widget);
+    if (merged.position === undefined || merged.position === null) return;
+    if (!isObject(merged.position)) throw validationError(`${field}.position`, 'must be an object');
+    layout.push({ ...merged.position, widgetId: id } as LayoutItem);
+  });
+  return { widgets, layout };
+}
+
+/**
+ * The fields of a whole or partial web app this face writes; anything else is left as it is.
+ * `current` is the dashboard the PUT applies to (widget entries are merged onto it).
+ */
+export function webAppPatch(body: Record<string, unknown>, current: Dashboard): DashboardPatchInput {
   const patch: DashboardPatchInput = {};
   if (body.name !== undefined) patch.name = body.name as string;
   if (body.description !== undefined) patch.description = body.description as string | null;
   if (body.folder_uuid !== undefined) patch.folderId = body.folder_uuid as string | null;
   const content = body.jsonContent as Record<string, unknown> | undefined;
-  if (content !== undefined && (content === null || typeof content !== 'object'))
-    throw validationError('jsonContent', 'must be an object');
+  if (content !== undefined && !isObject(content)) throw validationError('jsonContent', 'must be an object');
   if (content?.cssContent !== undefined) patch.customCss = (content.cssContent as string) || null;
   const html = content?.htmlHeader;
   if (html !== undefined || content?.headerMode !== undefined) {
     patch.headerHtml =
       content?.headerMode === 'default' || content?.headerMode === 'none' ? null : (html as string) || null;
   }
+  if (content?.widgets !== undefined) Object.assign(patch, widgetsPatch(content.widgets, current));
+  if (content?.filters !== undefined) patch.filters = content.filters as DashboardPatchInput['filters'];
   return patch;
+}
+
+/**
+ * A core validation error of a patch made by `webAppPatch`, renamed to the web app's fields:
+ * `widgets[2].visualization.type` → `jsonContent.widgets[2].type`, `layout[…]` → the position
+ * of the widget it places, `folderId` → `folder_uuid`.
+ */
+export function webAppError(error: unknown, patch: DashboardPatchInput): unknown {
+  if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
+  const problem = error.message.slice(error.field.length + 2);
+  const layoutCell = /^layout\[(\d+)\]/.exec(error.field);
+  const widgetIndex = layoutCell
+    ? patch.widgets?.findIndex((w) => w.id === patch.layout?.[Number(layoutCell[1])]?.widgetId)
+    : undefined;
+  const field = layoutCell
+    ? `jsonContent.widgets[${widgetIndex}].position${error.field.slice(layoutCell[0].length)}`
+    : error.field
+        .replace(/^widgets\[(\d+)\]\.visualization\./, 'jsonContent.widgets[$1].')
+        .replace(/^widgets\[(\d+)\]\.query/, 'jsonContent.widgets[$1].data')
+        .replace(/^widgets\[(\d+)\]\.id/, 'jsonContent.widgets[$1].uuid')
+        .replace(/^(widgets|filters)/, 'jsonContent.$1')
+        .replace(/^folderId$/, 'folder_uuid');
+  return validationError(field, problem);
 }
 
 /** Merges new variables into the current ones: values are updated or added, never removed. */
 export function mergedVariables(current: DashboardVariable[], incoming: unknown): DashboardVariable[] {
-  if (incoming === null || typeof incoming !== 'object' || Array.isArray(incoming))
-    throw validationError('dashboard_variables', 'must be an object');
+  if (!isObject(incoming)) throw validationError('dashboard_variables', 'must be an object');
   const merged = new Map(current.map((variable) => [variable.name, variable]));
   for (const [name, value] of Object.entries(incoming)) {
     if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
@@ -65,4 +168,19 @@ export function mergedVariables(current: DashboardVariable[], incoming: unknown)
     });
   }
   return [...merged.values()];
+}
+
+/**
+ * A dashboard payload (`embeddedPayload` of generate_pdf, `dashboard_payload` of an email) as
+ * the dashboard filter values an export takes: a key names a dashboard filter (id or field),
+ * a scalar becomes a one-value list, a list or a range object is kept.
+ */
+export function payloadFilters(field: string, payload: unknown): Record<string, unknown> {
+  if (!isObject(payload)) throw validationError(field, 'must be an object');
+  return Object.fromEntries(
+    Object.entries(payload).map(([key, value]) => [
+      key,
+      isObject(value) || Array.isArray(value) ? value : [value],
+    ]),
+  );
 }

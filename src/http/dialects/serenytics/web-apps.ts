@@ -1,15 +1,17 @@
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import { isRosettaError, validationError } from '../../../core/errors.ts';
+import type { ExportResult } from '../../../core/exports/index.ts';
 import { type App, principalOf } from '../../server.ts';
+import { errorOf } from './envelope.ts';
 import { listOf } from './source-json.ts';
-import { mergedVariables, webAppJson, webAppPatch } from './web-app-json.ts';
+import { mergedVariables, payloadFilters, webAppError, webAppJson, webAppPatch } from './web-app-json.ts';
 
 const Uuid = Type.Object({ uuid: Type.String() });
 const Loose = Type.Object({}, { additionalProperties: true });
 
 /** `webapp_query_string.embeddedPayload` is base64(JSON(payload)): payload values filter the export. */
-function filtersOf(queryString: unknown): Record<string, unknown[]> | undefined {
+function filtersOf(queryString: unknown): Record<string, unknown> | undefined {
   const encoded = (queryString as { embeddedPayload?: unknown } | null | undefined)?.embeddedPayload;
   if (encoded === undefined || encoded === null) return undefined;
   let payload: unknown;
@@ -18,11 +20,7 @@ function filtersOf(queryString: unknown): Record<string, unknown[]> | undefined 
   } catch {
     throw validationError('webapp_query_string.embeddedPayload', 'must be base64-encoded JSON');
   }
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
-    throw validationError('webapp_query_string.embeddedPayload', 'must encode an object');
-  return Object.fromEntries(
-    Object.entries(payload).map(([key, value]) => [key, Array.isArray(value) ? value : [value]]),
-  );
+  return payloadFilters('webapp_query_string.embeddedPayload', payload);
 }
 
 /** `/api/web_app`: dashboards of the core content module. */
@@ -39,15 +37,15 @@ export function registerWebAppRoutes(app: App, services: Services): void {
   app.get('/web_app/:uuid', { schema: { params: Uuid }, config: { opensEmbed: true } }, async (request) =>
     webAppJson(await dashboards.get(principalOf(request), request.params.uuid)),
   );
-  app.put('/web_app/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) =>
-    webAppJson(
-      await dashboards.update(
-        principalOf(request),
-        request.params.uuid,
-        webAppPatch(request.body as Record<string, unknown>),
-      ),
-    ),
-  );
+  app.put('/web_app/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
+    const principal = principalOf(request);
+    const current = await dashboards.get(principal, request.params.uuid);
+    const patch = webAppPatch(request.body as Record<string, unknown>, current);
+    const updated = await dashboards.update(principal, current.uuid, patch).catch((error) => {
+      throw webAppError(error, patch);
+    });
+    return webAppJson(updated);
+  });
   app.delete('/web_app/:uuid', { schema: { params: Uuid } }, async (request, reply) => {
     await dashboards.delete(principalOf(request), request.params.uuid);
     return reply.status(204).send();
@@ -67,14 +65,18 @@ export function registerWebAppRoutes(app: App, services: Services): void {
         .send(webAppJson(await dashboards.update(principal, current.uuid, { variables })));
     },
   );
-  // Serenytics renders the dashboard (warming its cache) and may keep the PDF: a core export job.
+  /*
+   * Serenytics renders the dashboard (warming its cache) and, with `store_pdf`, keeps the PDF:
+   * a core export job either way. Storing waits for it and answers `pdf_url`, the exports'
+   * signed link, fetched without the API key until `expires_at` (as `csv_url` of data sources).
+   */
   app.post(
     '/web_app/:uuid/generate_pdf',
     {
       schema: {
         params: Uuid,
         body: Type.Object(
-          { webapp_query_string: Type.Optional(Type.Unknown()) },
+          { store_pdf: Type.Optional(Type.Boolean()), webapp_query_string: Type.Optional(Type.Unknown()) },
           { additionalProperties: true },
         ),
       },
@@ -88,7 +90,18 @@ export function registerWebAppRoutes(app: App, services: Services): void {
         format: 'pdf',
         ...(filters && { filters }),
       });
-      return { status: 'ok', task_id: job.uuid };
+      if (!request.body?.store_pdf) return { status: 'ok', task_id: job.uuid };
+      const done = await services.jobs.wait(job.id, { timeoutMs: 10 * 60_000 });
+      if (done.status !== 'success') return errorOf(done.error ?? `PDF generation ${done.status}`);
+      const { downloadUrl, expiresAt, filename, size } = done.result as ExportResult;
+      return {
+        status: 'ok',
+        task_id: job.uuid,
+        pdf_url: `${request.protocol}://${request.host}${downloadUrl}`,
+        pdf_file_name: filename,
+        size,
+        expires_at: expiresAt,
+      };
     },
   );
   app.get('/web_app/:uuid/data_sources', { schema: { params: Uuid } }, async (request) => {

@@ -1,0 +1,110 @@
+/**
+ * Files uploaded to be attached to a later email (the Serenytics client uploads a file under a
+ * uuid it picks, then names that uuid in `send_email`). Each organization has its directory
+ * `<dataDir>/attachments/<organization id>/`, holding one file per upload named by its uuid, so
+ * one organization can never attach another's upload; files older than the retention are
+ * deleted, as export files are.
+ */
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { type Principal, requireRole } from '../auth/principal.ts';
+import { RosettaError, validationError } from '../errors.ts';
+import type { RenderedFile } from './types.ts';
+
+export const DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
+
+export interface AttachmentOptions {
+  dataDir: string;
+  /** Largest upload; default 20 MB. */
+  maxBytes?: number;
+  /** How long an upload is kept; default 24 hours. */
+  retentionHours?: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const contentTypes: Record<string, string> = {
+  '.csv': 'text/csv',
+  '.txt': 'text/plain',
+  '.json': 'application/json',
+  '.pdf': 'application/pdf',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gz': 'application/gzip',
+  '.zip': 'application/zip',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
+
+/** An attachment's name: a plain file name, never a path. */
+export function attachmentName(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw validationError(field, 'must be a file name');
+  if (value.length > 255 || /[/\\\0]/.test(value) || value === '.' || value === '..')
+    throw validationError(field, 'must be a plain file name of at most 255 characters');
+  return value.trim();
+}
+
+export function createAttachmentUploads(options: AttachmentOptions) {
+  const root = join(options.dataDir, 'attachments');
+  const maxBytes = options.maxBytes ?? DEFAULT_ATTACHMENT_MAX_BYTES;
+  const retentionMs = (options.retentionHours ?? 24) * 3_600_000;
+  const pathOf = (organizationId: number, uuid: string) =>
+    join(root, String(organizationId), uuid.toLowerCase());
+
+  function checkedUuid(field: string, uuid: unknown): string {
+    if (typeof uuid !== 'string' || !UUID.test(uuid)) throw validationError(field, 'must be a uuid');
+    return uuid;
+  }
+
+  return {
+    /** Keeps the bytes under the caller's uuid (a second upload replaces the first). */
+    async save(principal: Principal, uuid: string, bytes: Buffer): Promise<{ size: number }> {
+      requireRole(principal, 'editor', 'upload email attachments');
+      checkedUuid('uuid', uuid);
+      if (bytes.length === 0) throw validationError('file', 'is empty: send the file as the request body');
+      if (bytes.length > maxBytes)
+        throw new RosettaError('ERR_LIMIT', `file: an attachment may have at most ${maxBytes} bytes`, 'file');
+      await mkdir(join(root, String(principal.organizationId)), { recursive: true });
+      await writeFile(pathOf(principal.organizationId, uuid), bytes);
+      return { size: bytes.length };
+    },
+
+    /** Fails with a validation error of `field` when no such upload exists (or it has expired). */
+    async check(organizationId: number, field: string, uuid: unknown): Promise<string> {
+      const checked = checkedUuid(field, uuid);
+      if (!(await stat(pathOf(organizationId, checked)).catch(() => undefined)))
+        throw validationError(
+          field,
+          `no file was uploaded under ${checked} (uploads are kept for a limited time)`,
+        );
+      return checked;
+    },
+
+    /** The upload as an attachment named `filename`, its content type read from the name. */
+    async read(organizationId: number, uuid: string, filename: string): Promise<RenderedFile> {
+      const content = await readFile(pathOf(organizationId, uuid)).catch(() => {
+        throw new Error(`the uploaded file ${uuid} no longer exists (uploads are kept for a limited time)`);
+      });
+      const contentType = contentTypes[extname(filename).toLowerCase()] ?? 'application/octet-stream';
+      return { filename, contentType, content };
+    },
+
+    /** Deletes uploads older than the retention; returns how many. */
+    async cleanup(now: Date): Promise<number> {
+      let removed = 0;
+      for (const organization of await readdir(root).catch(() => [] as string[])) {
+        const dir = join(root, organization);
+        for (const name of await readdir(dir).catch(() => [] as string[])) {
+          const info = await stat(join(dir, name)).catch(() => undefined);
+          if (info && now.getTime() - info.mtimeMs > retentionMs) {
+            await rm(join(dir, name), { force: true });
+            removed += 1;
+          }
+        }
+      }
+      return removed;
+    },
+  };
+}
+
+export type AttachmentUploads = ReturnType<typeof createAttachmentUploads>;
