@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSession, hasChromium, openBrowserSession } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useBrowserSession } from './browser.ts';
 
 describe.skipIf(!hasChromium)('data-API keys in the admin page', () => {
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    session = await openBrowserSession();
-  }, 240_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowserSession();
 
   it('creates a key restricted to a data source and edits its sources, by keyboard', async () => {
-    const { app, base, page, consoleErrors, shot, signIn } = session;
+    const { app, base, page, consoleErrors, shot, signIn } = session();
     await app.request('POST', '/api/data-sources', { type: 'storage', name: 'partner_feed' });
     const sources: { id: number; name: string }[] = (await app.request('GET', '/api/data-sources')).body
       .items;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
 import { ensureWebBuild } from './web-build.ts';
 
@@ -108,5 +109,23 @@ export async function openBrowserSession(): Promise<BrowserSession> {
       await app.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Opens one browser session for the enclosing `describe` block and closes it after its tests;
+ * the returned function gives the open session inside a test.
+ */
+export function useBrowserSession(): () => BrowserSession {
+  let session: BrowserSession | undefined;
+  beforeAll(async () => {
+    session = await openBrowserSession();
+  }, 240_000);
+  afterAll(async () => {
+    await session?.close();
+  });
+  return () => {
+    if (!session) throw new Error('the browser session did not open');
+    return session;
   };
 }

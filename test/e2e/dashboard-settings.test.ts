@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSession, hasChromium, openBrowserSession } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useBrowserSession } from './browser.ts';
 
 /** Header HTML with the usual ways in: a script, event handlers, javascript: URLs and CSS urls. */
 const HOSTILE_HEADER = [
@@ -17,18 +17,10 @@ const CUSTOM_CSS =
   '@import url("https://example.com/x.css");\nbutton { color: rgb(1, 2, 3); }\nbody b { color: rgb(200, 0, 0); }';
 
 describe.skipIf(!hasChromium)('dashboard settings, sharing and favourites in headless Chromium', () => {
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    session = await openBrowserSession();
-  }, 240_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowserSession();
 
   it('saves a sanitized header, scoped CSS and a new filter; shows the API’s refusal in the form', async () => {
-    const { app, base, page, consoleErrors, shot, waitForWidgets, demoDashboardId, signIn } = session;
+    const { app, base, page, consoleErrors, shot, waitForWidgets, demoDashboardId, signIn } = session();
     const id = await demoDashboardId();
     await signIn();
     await page.goto(`${base}/dashboards/${id}`);
@@ -106,7 +98,7 @@ describe.skipIf(!hasChromium)('dashboard settings, sharing and favourites in hea
   });
 
   it('shares with a group and changes the level, saved at once', async () => {
-    const { app, base, page, consoleErrors, shot, demoDashboardId } = session;
+    const { app, base, page, consoleErrors, shot, demoDashboardId } = session();
     const id = await demoDashboardId();
     const group = (await app.request('POST', '/api/groups', { name: 'Finance team' })).body;
     await page.goto(`${base}/dashboards/${id}`);
@@ -130,7 +122,7 @@ describe.skipIf(!hasChromium)('dashboard settings, sharing and favourites in hea
   });
 
   it('stars the dashboard and lists it under Favourites on Home', async () => {
-    const { app, base, page, consoleErrors, shot, demoDashboardId } = session;
+    const { app, base, page, consoleErrors, shot, demoDashboardId } = session();
     const id = await demoDashboardId();
     await page.goto(`${base}/dashboards/${id}`);
     const star = page.getByRole('button', { name: 'Favourite' });
@@ -155,7 +147,7 @@ describe.skipIf(!hasChromium)('dashboard settings, sharing and favourites in hea
     expect(consoleErrors).toEqual([]);
   });
   it('opens the dashboard with its filters at their stored defaults', async () => {
-    const { app, base, page, consoleErrors, waitForWidgets, demoDashboardId } = session;
+    const { app, base, page, consoleErrors, waitForWidgets, demoDashboardId } = session();
     const id = await demoDashboardId();
     const dashboard = (await app.request('GET', `/api/dashboards/${id}`)).body;
     const filters = dashboard.filters.map((f: { field: string }) =>

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSession, hasChromium, openBrowserSession } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useBrowserSession } from './browser.ts';
 
 /** Browser-side: the page scrolls sideways (something is wider than the viewport). */
 const OVERFLOWS = '(() => document.documentElement.scrollWidth > window.innerWidth)()';
 
 describe.skipIf(!hasChromium)('SQL runner in headless Chromium', () => {
-  let session: BrowserSession;
-
-  beforeAll(async () => {
-    session = await openBrowserSession();
-  }, 240_000);
-
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useBrowserSession();
 
   it('browses the demo warehouse, inserts a table, runs SQL and shows a rejected statement inline', async () => {
-    const { app, base, page, consoleErrors, shot, signIn } = session;
+    const { app, base, page, consoleErrors, shot, signIn } = session();
     await signIn();
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'SQL' }).click();
@@ -100,7 +92,7 @@ describe.skipIf(!hasChromium)('SQL runner in headless Chromium', () => {
   });
 
   it('has no SQL link and no runner for a viewer', async () => {
-    const { app, base, page, consoleErrors } = session;
+    const { app, base, page, consoleErrors } = session();
     const viewer = { email: 'sql-viewer@example.com', password: 'viewer password 1', role: 'viewer' };
     expect((await app.request('POST', '/api/users', viewer)).status).toBe(201);
     await page.locator('.userbutton').click();
