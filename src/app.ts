@@ -115,6 +115,7 @@ function buildServices(config: Config, store: Store): Services {
     onDataChanged: (_dataSourceId, connectionId) => {
       cache.invalidate({ connectionId });
     },
+    sqlTimeoutMs: config.queryTimeoutSeconds * 1000,
   });
   const query = createQueryService({
     resolveModel: (principal, source) => data.models.resolveModel(principal, source),

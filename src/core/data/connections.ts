@@ -87,6 +87,7 @@ export function createConnectionService(deps: {
   secrets: SecretBox;
   registry: EngineRegistry;
   dataDir: string;
+  sqlTimeoutMs?: number;
 }): ConnectionService {
   const { db } = deps.store;
 
@@ -228,7 +229,10 @@ export function createConnectionService(deps: {
     async runSql(principal, ref, input, signal) {
       requireRole(principal, 'developer', 'run SQL on connections');
       const row = await findRow(principal.organizationId, ref);
-      return runConsoleSql(await deps.registry.engineFor(row.id), input, signal);
+      return runConsoleSql(await deps.registry.engineFor(row.id), input, {
+        signal,
+        timeoutMs: deps.sqlTimeoutMs,
+      });
     },
     async ensureEmbedded(organizationId) {
       const existing = await db

@@ -48,6 +48,8 @@ export function createDataModule(deps: {
   secret: string;
   onDataChanged?: DataChangedHook;
   createEngine?: EngineFactory;
+  /** Statements typed in the SQL console are cancelled after this long (ERR_TIMEOUT). */
+  sqlTimeoutMs?: number;
 }): DataModule {
   const secrets = createSecretBox(deps.secret);
   const registry = createEngineRegistry({
@@ -59,7 +61,13 @@ export function createDataModule(deps: {
   const sources = createDataSourceService({ store: deps.store, registry });
   const ingestor = createStorageIngestor({ sources, onDataChanged: deps.onDataChanged });
   return {
-    connections: createConnectionService({ store: deps.store, secrets, registry, dataDir: deps.dataDir }),
+    connections: createConnectionService({
+      store: deps.store,
+      secrets,
+      registry,
+      dataDir: deps.dataDir,
+      sqlTimeoutMs: deps.sqlTimeoutMs,
+    }),
     sources,
     models: createModelService({ store: deps.store, registry, sources }),
     ingestor,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DuckDbEngine } from '../../engines/duckdb/engine.ts';
 import { RosettaError } from '../errors.ts';
-import { checkReadStatement } from './sql-console.ts';
+import { checkReadStatement, runConsoleSql } from './sql-console.ts';
 
 const refusal = (sql: unknown): string => {
   try {
@@ -40,4 +41,22 @@ describe('checkReadStatement', () => {
     expect(refusal('  ')).toBe('sql: must be a non-empty string');
     expect(refusal(42)).toBe('sql: must be a non-empty string');
   });
+});
+
+describe('runConsoleSql', () => {
+  it('cancels a statement that outlives the timeout with ERR_TIMEOUT, and the engine stays usable', async () => {
+    const engine = new DuckDbEngine({ type: 'duckdb', file: ':memory:', poolSize: 1 });
+    try {
+      const slow = runConsoleSql(
+        engine,
+        { sql: 'select count(*) from range(10000000000) a, range(10) b where a.range % 7 = b.range' },
+        { timeoutMs: 100 },
+      );
+      await expect(slow).rejects.toMatchObject({ code: 'ERR_TIMEOUT' });
+      const quick = await runConsoleSql(engine, { sql: 'select 42 as answer' });
+      expect(quick.rows).toEqual([[42]]);
+    } finally {
+      await engine.close();
+    }
+  }, 30_000);
 });

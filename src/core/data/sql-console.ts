@@ -73,13 +73,13 @@ export async function browseSchema(engine: Engine, sources: SourceOnTable[]): Pr
 export async function runConsoleSql(
   engine: Engine,
   input: { sql?: unknown; limit?: unknown },
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<SqlResult> {
   const sql = checkReadStatement(input.sql);
   const maxRows = checkLimit(input.limit);
   const started = performance.now();
   try {
-    const result = await engine.run({ sql, params: [] }, { maxRows, signal });
+    const result = await engine.run({ sql, params: [] }, { maxRows, ...options });
     return { ...result, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
     if (!isRosettaError(error) || error.code !== 'ERR_ENGINE') throw error;
