@@ -1,0 +1,21 @@
+# serenytics-rest-api.txt lines 822-841, verbatim
+import requests
+
+SOURCE_UUID = 'YOUR_SOURCE_UUID'
+
+route = 'https://api.serenytics.com/api/formatted_data/' + SOURCE_UUID
+
+headers = {
+    'X-Api-Key': 'YOUR_API_KEY',
+    'Content-type': 'application/json'
+}
+
+data = {
+        'order': 'row_by_row',
+        'data_processing_pipeline': [{
+            'select': ["Country","Date"]
+        }]
+    }
+r = requests.post(route, headers=headers, data=json.dumps(data))
+
+print(r.json())
