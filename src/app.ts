@@ -177,6 +177,7 @@ function buildServices(config: Config, store: Store): Services {
       auth,
       timeoutMs: config.scriptTimeoutSeconds * 1000,
       memoryMb: config.scriptMemoryMb,
+      python: config.scriptPython,
     }),
     exports,
     schedules,

@@ -36,6 +36,8 @@ export interface Config {
   scriptTimeoutSeconds: number;
   /** Address-space (Python) or heap (Node) limit of one script run, in MB. */
   scriptMemoryMb: number;
+  /** Interpreter of Python script runs: a command on PATH or an absolute path. */
+  scriptPython: string;
 }
 
 export class ConfigError extends Error {}
@@ -102,6 +104,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`SMTP_FROM must be an address or "Name <address>", got "${smtpFrom}"`);
   }
 
+  const scriptPython = env.ROSETTA_PYTHON || 'python3';
+  if (!/^[\w./+-]+$/.test(scriptPython)) {
+    throw new ConfigError(
+      `ROSETTA_PYTHON must be a command name or a path without spaces, got "${scriptPython}"`,
+    );
+  }
+
   const maxQueryRows = integer(env, 'ROSETTA_MAX_QUERY_ROWS', 1_000_000, 1, 100_000_000);
   // A Serenytics answer is one query: its cap cannot exceed what any query may return.
   const serenyticsMaxRows = integer(
@@ -134,5 +143,6 @@ export function loadConfig(env: Env = process.env): Config {
     serenyticsMaxRows,
     scriptTimeoutSeconds: integer(env, 'ROSETTA_SCRIPT_TIMEOUT_SECONDS', 600, 1, 86_400),
     scriptMemoryMb: integer(env, 'ROSETTA_SCRIPT_MEMORY_MB', 512, 64, 65_536),
+    scriptPython,
   };
 }

@@ -8,6 +8,7 @@ Methods returning pandas objects need pandas and say so when it is missing.
 """
 
 import base64
+import datetime
 import json
 import os
 import time
@@ -32,7 +33,7 @@ def _pandas():
 
 
 class Client:
-    def __init__(self, api_key=None, script_args=None):
+    def __init__(self, api_key=None, script_id=None, script_args=None):
         self._api_key = api_key or os.environ.get('SERENYTICS_API_KEY') or os.environ.get('ROSETTA_API_KEY')
         if not self._api_key:
             raise SerenyticsException('no API key: pass api_key or set SERENYTICS_API_KEY')
@@ -40,7 +41,7 @@ class Client:
         if script_args is None:
             script_args = json.loads((os.environ.get('SERENYTICS_SCRIPT_ARGS') or os.environ.get('ROSETTA_SCRIPT_ARGS')) or '{}')
         self.script_args = script_args
-        self._script_uuid = (os.environ.get('SERENYTICS_SCRIPT_UUID') or os.environ.get('ROSETTA_SCRIPT_UUID'))
+        self._script_uuid = script_id or os.environ.get('SERENYTICS_SCRIPT_UUID') or os.environ.get('ROSETTA_SCRIPT_UUID')
 
     # --- HTTP -----------------------------------------------------------------------------
     def _request(self, method, path, body=None, params=None, raw=None, content_type='application/json'):
@@ -118,15 +119,15 @@ class Client:
 
     def store_script_data(self, data):
         self._require_script()
-        self._request('PUT', '/api/script/%s/storage' % self._script_uuid, data)
+        self._request('PUT', '/api/script/%s/storage' % self._script_uuid, _tag_datetimes(data))
 
     def retrieve_script_data(self):
         self._require_script()
-        return self._get('/api/script/%s/storage' % self._script_uuid)
+        return _untag_datetimes(self._get('/api/script/%s/storage' % self._script_uuid))
 
     def _require_script(self):
         if not self._script_uuid:
-            raise SerenyticsException('script data is only available inside a script run')
+            raise SerenyticsException('script data needs the script: pass script_id to Client() or run inside a script')
 
     def send_email(self, subject, recipients, html, web_app_uuid=None, pdf_file_name=None, file_to_attach=None, dashboard_payload=None):
         body = {'subject': subject, 'recipients': recipients, 'html': html, 'web_app_uuid': web_app_uuid,
@@ -146,6 +147,27 @@ class Client:
 
     def get_webapp_by_uuid(self, uuid):
         return WebApp(self, self._get('/api/web_app/%s' % uuid))
+
+
+def _tag_datetimes(value):
+    """JSON has no dates: the vendor's client stores them as {"__type__": "datetime", "value": iso}."""
+    if isinstance(value, datetime.datetime):
+        return {'__type__': 'datetime', 'value': value.isoformat()}
+    if isinstance(value, dict):
+        return {key: _tag_datetimes(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_tag_datetimes(item) for item in value]
+    return value
+
+
+def _untag_datetimes(value):
+    if isinstance(value, dict):
+        if value.get('__type__') == 'datetime' and isinstance(value.get('value'), str):
+            return datetime.datetime.fromisoformat(value['value'])
+        return {key: _untag_datetimes(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_untag_datetimes(item) for item in value]
+    return value
 
 
 class Data:
@@ -185,7 +207,12 @@ class DataSource:
 
     def get_nb_rows(self):
         options = {'order': 'row_by_row', 'data_processing_pipeline': [{'select': [{'name': '$$count$$', 'agg_function': 'sum'}]}]}
-        return self._query(options)['data'][0][0]
+        try:
+            return self._query(options)['data'][0][0]
+        except SerenyticsException as error:
+            if 'Storage source is empty' in str(error):
+                return 0
+            raise
 
     def batch(self, rows_to_insert=None, rows_to_insert_or_update=None, rows_to_delete=None, primary_key=None, async_=False, **kwargs):
         wait = not kwargs.get('async', async_)

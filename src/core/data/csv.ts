@@ -7,11 +7,13 @@ import { isRosettaError, RosettaError, validationError } from '../errors.ts';
 import { checkColumnName, storageTypes } from './columns.ts';
 import type { DataSourceService } from './sources.ts';
 import {
+  bringsNewColumns,
   type DataChangedHook,
   ensureTable,
   finishBatch,
   type IngestResult,
   mapStorageError,
+  redefineTable,
 } from './storage-writes.ts';
 import type { DataSource } from './types.ts';
 import { inferType, type ScalarType } from './values.ts';
@@ -143,8 +145,13 @@ export async function loadCsvFile(
     throw validationError('file', gzip ? 'gzip content needs a .gz name' : 'not gzip content');
   const { header: read, records } = await sample(file, delimiter, gzip);
   const header = options.lowerCaseHeader ? read.map((name) => name.toLowerCase()) : read;
-  const columns = csvColumns(initial, header, records, forcedTypes(options.types, header));
-  const source = await ensureTable(sources, initial, columns);
+  const redefined =
+    options.mode === 'replace' && initial.columns.length > 0 && bringsNewColumns(initial, header);
+  const typedBy = redefined ? { ...initial, columns: [] } : initial;
+  const columns = csvColumns(typedBy, header, records, forcedTypes(options.types, header));
+  const source = redefined
+    ? await redefineTable(sources, initial, columns)
+    : await ensureTable(sources, initial, columns);
   let rows: number;
   try {
     const storage = await sources.storageOf(source);

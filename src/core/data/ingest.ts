@@ -5,11 +5,13 @@ import { checkColumnName, storageColumnsOf } from './columns.ts';
 import { type CsvOptions, loadCsvFile } from './csv.ts';
 import type { DataSourceService } from './sources.ts';
 import {
+  bringsNewColumns,
   type DataChangedHook,
   ensureTable,
   finishBatch,
   type IngestResult,
   mapStorageError,
+  redefineTable,
   writableSource,
 } from './storage-writes.ts';
 import type { DataSource } from './types.ts';
@@ -157,6 +159,12 @@ export function createStorageIngestor(deps: {
     if (source.columns.length === 0) {
       if (batch.mode === 'delete' || batch.rows.length === 0) return { rows: 0, version: source.version };
       source = await ensureTable(sources, source, inferColumns(batch));
+    } else if (
+      batch.mode === 'replace' &&
+      (batch.columns || !Array.isArray(batch.rows[0])) &&
+      bringsNewColumns(source, batchColumnNames(batch))
+    ) {
+      source = await redefineTable(sources, source, inferColumns(batch));
     }
     const columns = storageColumnsOf(source.columns);
     const { primaryKey } = source;

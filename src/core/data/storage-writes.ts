@@ -34,6 +34,28 @@ export async function ensureTable(sources: DataSourceService, source: DataSource
   return sources.setColumns(source, storageColumnInfo(checked, []));
 }
 
+/**
+ * A replace bringing columns the source lacks redefines its table from the new data (Serenytics:
+ * reloading a storage "can modify its schema"); the primary key must survive it.
+ */
+export async function redefineTable(
+  sources: DataSourceService,
+  source: DataSource,
+  columns: StorageColumn[],
+) {
+  const checked = checkStorageColumns(columns);
+  const lost = source.primaryKey.find((key) => !checked.some((column) => column.name === key));
+  if (lost) throw validationError('columns', `the new columns lack the primary key column "${lost}"`);
+  const storage = await sources.storageOf(source);
+  await storage.dropTable(source.table ?? '');
+  await storage.createTable(source.table ?? '', checked, source.primaryKey);
+  return sources.setColumns(source, storageColumnInfo(checked, source.primaryKey));
+}
+
+/** Whether some of `names` are not columns of the source yet. */
+export const bringsNewColumns = (source: DataSource, names: readonly string[]) =>
+  names.some((name) => !source.columns.some((column) => column.name === name));
+
 /** Engine failures a caller can fix (duplicate keys) are conflicts, not warehouse outages. */
 export function mapStorageError(error: unknown): unknown {
   if (

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Runs one script in a child process: Node for JavaScript, python3 for Python, with a wall-clock
- * timeout (SIGKILL), an address-space / heap limit, a scratch working directory, output capped,
- * and an environment holding only what the script needs (no server secrets are inherited).
+ * Runs one script in a child process: Node for JavaScript, the configured interpreter for Python,
+ * with a wall-clock timeout (SIGKILL), an address-space / heap limit, a scratch working directory,
+ * output capped, and an environment holding only what the script needs (no server secrets are
+ * inherited).
  */
 export type ScriptLanguage = 'python' | 'javascript';
 
@@ -34,6 +35,8 @@ export async function runScript(input: {
   env: Record<string, string>;
   timeoutMs: number;
   memoryMb: number;
+  /** Python interpreter (command or path). */
+  python: string;
   signal?: AbortSignal;
 }): Promise<ScriptRunResult> {
   const dir = await mkdtemp(join(tmpdir(), 'rosetta-script-'));
@@ -42,7 +45,7 @@ export async function runScript(input: {
     await writeFile(file, input.code);
     const [command, args] =
       input.language === 'python'
-        ? ['python3', ['-c', pythonPrelude(file, input.memoryMb * 1024 * 1024)]]
+        ? [input.python, ['-c', pythonPrelude(file, input.memoryMb * 1024 * 1024)]]
         : [process.execPath, [`--max-old-space-size=${input.memoryMb}`, file]];
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', ...input.env };
     return await new Promise<ScriptRunResult>((resolve, reject) => {

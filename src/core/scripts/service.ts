@@ -101,9 +101,11 @@ export function createScriptService(deps: {
   timeoutMs: number;
   /** Address-space (Python) or heap (Node) limit (config `scriptMemoryMb`). */
   memoryMb: number;
+  /** Interpreter of Python runs (config `scriptPython`). */
+  python: string;
 }): ScriptService {
   const { db } = deps.store;
-  const { timeoutMs, memoryMb } = deps;
+  const { timeoutMs, memoryMb, python } = deps;
   const ownerPrincipal = createUserPrincipalLookup(db);
 
   async function find(principal: Principal, ref: string): Promise<Selectable<ScriptRow>> {
@@ -136,6 +138,7 @@ export function createScriptService(deps: {
         code: row.code,
         timeoutMs,
         memoryMb,
+        python,
         signal,
         env: {
           ROSETTA_API_URL: payload.apiUrl,

@@ -17,6 +17,20 @@ import { listOf, queryFilter, sourceJson } from './source-json.ts';
 const Uuid = Type.Object({ uuid: Type.String() });
 const Loose = Type.Object({}, { additionalProperties: true });
 
+/**
+ * The `jsonContent` properties a saved config may carry: those Rosetta renders and the file load
+ * options. Serenytics' other properties (`set_property`) have no Rosetta counterpart: a 400
+ * names them rather than a save that silently drops them.
+ */
+const contentProperties = [
+  'columns',
+  'primaryKey',
+  'measures',
+  'separator',
+  'advanced_options',
+  'joinConfig',
+];
+
 const CreateBody = Type.Object(
   { name: Type.String({ minLength: 1 }), type: Type.Optional(Type.String()) },
   { additionalProperties: true },
@@ -106,6 +120,17 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     if (name !== undefined && typeof name !== 'string') throw validationError('name', 'must be a string');
     const current = await sources.get(principal, request.params.uuid);
     const jsonContent = config.jsonContent as Record<string, unknown> | undefined;
+    if (
+      jsonContent !== undefined &&
+      (jsonContent === null || typeof jsonContent !== 'object' || Array.isArray(jsonContent))
+    )
+      throw validationError('jsonContent', 'must be an object');
+    const unknown = Object.keys(jsonContent ?? {}).find((key) => !contentProperties.includes(key));
+    if (unknown !== undefined)
+      throw validationError(
+        `jsonContent.${unknown}`,
+        `is not a data source property Rosetta keeps (it keeps ${contentProperties.join(', ')})`,
+      );
     const formulas = formulasOf(jsonContent?.measures);
     const patch = {
       ...(name !== undefined && name !== current.name && { name }),
