@@ -41,6 +41,14 @@ if r.status_code == 200:
         print(f["name"], "--> ", f["resource_type"])
 `;
 
+/** The face's home folder of a resource type: where unfiled items are shown. */
+async function homeOf(resourceType: string, key?: string): Promise<string> {
+  const listed = (await seren(app, 'GET', '/api/folder', undefined, key ? { key } : {})).body.objects;
+  return listed.find(
+    (f: { name: string; resource_type: string }) => f.name === 'home' && f.resource_type === resourceType,
+  ).uuid;
+}
+
 async function keyOf(category: string, username: string): Promise<string> {
   const user = await seren(app, 'POST', '/api/user', { username, password: 'longEnoughPassword', category });
   const users = await app.request('GET', '/api/users');
@@ -54,6 +62,10 @@ describe('folder', () => {
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('datasource');
     expect(lines).toContain('My new folder -->  datasource');
+    // Serenytics files everything somewhere: unfiled items show in each type's home folder.
+    expect(lines).toEqual(
+      expect.arrayContaining(['home -->  webapp', 'home -->  datasource', 'home -->  script']),
+    );
   }, 30_000);
 
   it("runs the client doc's get_webapps example: folder_name is the web app's folder", async () => {
@@ -108,7 +120,8 @@ describe('folder', () => {
     const webapps = (await seren(app, 'POST', '/api/folder', { name: 'Boards', resource_type: 'webapp' }))
       .body;
     const source = (await seren(app, 'POST', '/api/data_source', { name: 'filed', type: 'Storage' })).body;
-    expect(source.folder_uuid).toBeNull();
+    const home = await homeOf('datasource');
+    expect(source.folder_uuid).toBe(home);
 
     // The client's save(): the whole config back, with the folder set.
     const moved = await seren(app, 'PUT', `/api/data_source/${source.uuid}`, {
@@ -131,9 +144,13 @@ describe('folder', () => {
     expect(unknown.body.errors[0]).toContain('folder_uuid');
     expect((await seren(app, 'GET', `/api/data_source/${source.uuid}`)).body.folder_uuid).toBe(folder.uuid);
 
-    // null takes it out again; a webapp's folder cannot be a datasource folder either.
+    // null or the home folder takes it out again; a webapp's folder cannot be a datasource folder.
     const out = await seren(app, 'PUT', `/api/data_source/${source.uuid}`, { folder_uuid: null });
-    expect(out.body.folder_uuid).toBeNull();
+    expect(out.body.folder_uuid).toBe(home);
+    await seren(app, 'PUT', `/api/data_source/${source.uuid}`, { folder_uuid: folder.uuid });
+    const home2 = await seren(app, 'PUT', `/api/data_source/${source.uuid}`, { folder_uuid: home });
+    expect(home2.status).toBe(200);
+    expect(home2.body.folder_uuid).toBe(home);
     const webApp = (await seren(app, 'GET', '/api/web_app')).body.objects[0];
     const misfiled = await seren(app, 'PUT', `/api/web_app/${webApp.uuid}`, { folder_uuid: folder.uuid });
     expect(misfiled.status).toBe(400);
@@ -171,7 +188,7 @@ describe('folder', () => {
     const seen = (await seren(app, 'GET', '/api/folder', undefined, { key: studio })).body.objects;
     expect(seen.map((f: { uuid: string }) => f.uuid)).not.toContain(folder.uuid);
     const asStudio = (await seren(app, 'GET', `/api/script/${script.uuid}`, undefined, { key: studio })).body;
-    expect(asStudio.folder_uuid).toBeNull();
+    expect(asStudio.folder_uuid).toBe(await homeOf('script', studio));
     const own = (
       await seren(app, 'POST', '/api/script', { name: 'mine', code: '', language: 'python' }, { key: studio })
     ).body;
@@ -197,6 +214,8 @@ describe('folder', () => {
       { key: editor },
     );
     expect(denied.status).toBe(403);
-    expect((await seren(app, 'GET', `/api/script/${own.uuid}`)).body.folder_uuid).toBeNull();
+    expect((await seren(app, 'GET', `/api/script/${own.uuid}`)).body.folder_uuid).toBe(
+      await homeOf('script'),
+    );
   });
 });

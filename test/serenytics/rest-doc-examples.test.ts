@@ -174,8 +174,9 @@ describe('script examples', () => {
 });
 
 describe('the backup example', () => {
-  it('03 writes every script (config + code) and data source into folders named as in the studio', async () => {
-    // The example reads each object's folder name: it expects every object to be filed.
+  it('03 writes every script (config + code) and data source into folders named as in the studio, unfiled ones under home', async () => {
+    // The example reads each object's folder name: scripts are filed, data sources are left in
+    // their home folder, where the face shows what Rosetta leaves unfiled.
     const place = async (resource: string, kind: string, folderName: string) => {
       const folder = (await seren(app, 'POST', '/api/folder', { name: folderName, resource_type: kind }))
         .body;
@@ -185,7 +186,6 @@ describe('the backup example', () => {
         ).toBe(200);
     };
     await place('script', 'script', 'ETL');
-    await place('data_source', 'datasource', 'Sales data');
     const cwd = mkdtempSync(join(tmpdir(), 'rosetta-backup-'));
     try {
       const { exitCode, lines } = await runDocExample('03-backup-scripts-and-sources.py', {
@@ -199,7 +199,7 @@ describe('the backup example', () => {
         'Create folder ./serenytics_backup/scripts/ETL',
         'done',
         'Backup data_sources',
-        'Create folder ./serenytics_backup/data_sources/Sales data',
+        'Create folder ./serenytics_backup/data_sources/home',
         'done',
       ]);
       const backup = join(cwd, 'serenytics_backup');
@@ -208,7 +208,7 @@ describe('the backup example', () => {
       const config = readFileSync(join(backup, 'scripts/ETL/doc job.json'), 'utf8');
       expect(config).toContain("'name': 'doc job'");
       expect(config).not.toContain("'code'");
-      const source = readFileSync(join(backup, 'data_sources/Sales data/demo_sales.json'), 'utf8');
+      const source = readFileSync(join(backup, 'data_sources/home/demo_sales.json'), 'utf8');
       expect(source).toContain(`'uuid': '${demo}'`);
     } finally {
       rmSync(cwd, { recursive: true, force: true });

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
-import type { Folder, FolderKind } from '../../../core/content/index.ts';
+import type { Principal } from '../../../core/auth/index.ts';
+import type { Folder, FolderItemKind, FolderKind, FolderService } from '../../../core/content/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import { type App, principalOf } from '../../server.ts';
 import { listOf } from './source-json.ts';
@@ -22,22 +24,65 @@ const folderJson = (folder: Folder) => ({
 });
 
 /**
- * A data source's or script's `folder_uuid` as a PUT body names it: undefined when absent,
- * null to take the item out of its folder.
+ * Serenytics files every object in a folder, and its clients rely on it (the doc's backup script
+ * reads the folder of each object). What Rosetta leaves unfiled is shown in its kind's `home`
+ * folder, which exists in this face only: filing an item there takes it out of its core folder.
  */
-export function folderUuidOf(body: Record<string, unknown>): string | null | undefined {
-  const value = body.folder_uuid;
+export function homeFolderUuid(organizationId: number, kind: FolderKind): string {
+  const hex = createHash('sha256').update(`serenytics-home:${organizationId}:${kind}`).digest('hex');
+  const variant = ((Number.parseInt(hex[16], 16) & 3) | 8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const homeFolderJson = (organizationId: number, kind: FolderKind) => ({
+  uuid: homeFolderUuid(organizationId, kind),
+  name: 'home',
+  resource_type: resourceTypeOf[kind],
+  parent_uuid: null,
+  created_at: null,
+});
+
+/** A `folder_uuid` as the core takes it: a home folder is no folder. */
+export function unhomed(value: unknown, organizationId: number): unknown {
+  const kinds = Object.values(kindOf);
+  return kinds.some((kind) => value === homeFolderUuid(organizationId, kind)) ? null : value;
+}
+
+/**
+ * A data source's or script's `folder_uuid` as a PUT body names it: undefined when absent,
+ * null (or its home folder) to take the item out of its folder.
+ */
+export function folderUuidOf(
+  body: Record<string, unknown>,
+  organizationId: number,
+): string | null | undefined {
+  const value = unhomed(body.folder_uuid, organizationId);
   if (value === undefined || value === null) return value;
   if (typeof value !== 'string' || value === '')
     throw validationError('folder_uuid', 'must be a folder uuid');
   return value;
 }
 
+/** The `folder_uuid` this face shows for each item of a kind: its core folder, else its home. */
+export async function folderLookup(
+  folders: FolderService,
+  principal: Principal,
+  kind: FolderItemKind,
+): Promise<(uuid: string) => string> {
+  const placed = await folders.placements(principal, kind);
+  const home = homeFolderUuid(principal.organizationId, kind);
+  return (uuid) => placed.get(uuid) ?? home;
+}
+
 /** `/api/folder`: core folders of the three kinds Serenytics files things in. */
 export function registerFolderRoutes(app: App, services: Services): void {
   const { folders } = services.content;
 
-  app.get('/folder', async (request) => listOf((await folders.list(principalOf(request))).map(folderJson)));
+  app.get('/folder', async (request) => {
+    const principal = principalOf(request);
+    const homes = Object.values(kindOf).map((kind) => homeFolderJson(principal.organizationId, kind));
+    return listOf([...homes, ...(await folders.list(principal)).map(folderJson)]);
+  });
   app.post(
     '/folder',
     {

@@ -4,7 +4,7 @@ import type { Services } from '../../../app.ts';
 import type { Job } from '../../../core/jobs/index.ts';
 import type { Script, ScriptRunResult } from '../../../core/scripts/index.ts';
 import { type App, principalOf } from '../../server.ts';
-import { folderUuidOf } from './folders.ts';
+import { folderLookup, folderUuidOf } from './folders.ts';
 import { listOf, queryFilter } from './source-json.ts';
 
 declare module 'fastify' {
@@ -17,12 +17,12 @@ declare module 'fastify' {
 const Uuid = Type.Object({ uuid: Type.String() });
 const Loose = Type.Object({}, { additionalProperties: true });
 
-const scriptJson = (script: Script, folderUuids: Map<string, string>) => ({
+const scriptJson = (script: Script, folderOf: (uuid: string) => string) => ({
   uuid: script.uuid,
   name: script.name,
   language: script.language,
   code: script.code,
-  folder_uuid: folderUuids.get(script.uuid) ?? null,
+  folder_uuid: folderOf(script.uuid),
   created_at: script.createdAt,
   updated_at: script.updatedAt,
 });
@@ -45,7 +45,7 @@ function runLog(job: Job) {
 export function registerScriptRoutes(app: App, services: Services): void {
   const { scripts } = services;
   const { folders } = services.content;
-  const placed = (request: FastifyRequest) => folders.placements(principalOf(request), 'script');
+  const placed = (request: FastifyRequest) => folderLookup(folders, principalOf(request), 'script');
 
   app.get(
     '/script',
@@ -56,8 +56,8 @@ export function registerScriptRoutes(app: App, services: Services): void {
     },
     async (request) => {
       const matches = queryFilter(request.query.q);
-      const folderUuids = await placed(request);
-      const all = (await scripts.list(principalOf(request))).map((script) => scriptJson(script, folderUuids));
+      const folderOf = await placed(request);
+      const all = (await scripts.list(principalOf(request))).map((script) => scriptJson(script, folderOf));
       return listOf(all.filter((item) => matches(item)));
     },
   );
@@ -65,12 +65,14 @@ export function registerScriptRoutes(app: App, services: Services): void {
     scriptJson(await scripts.get(principalOf(request), request.params.uuid), await placed(request)),
   );
   app.post('/script', { schema: { body: Loose } }, async (request, reply) =>
-    reply.status(201).send(scriptJson(await scripts.create(principalOf(request), request.body), new Map())),
+    reply
+      .status(201)
+      .send(scriptJson(await scripts.create(principalOf(request), request.body), await placed(request))),
   );
   app.put('/script/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
     const principal = principalOf(request);
     const body = request.body as Record<string, unknown>;
-    const folderUuid = folderUuidOf(body);
+    const folderUuid = folderUuidOf(body, principal.organizationId);
     const update = () => scripts.update(principal, request.params.uuid, body);
     const { uuid } = await scripts.get(principal, request.params.uuid);
     const item = { kind: 'script', uuid, field: 'folder_uuid' } as const;

@@ -8,6 +8,7 @@ import type {
   WidgetInput,
 } from '../../../core/content/index.ts';
 import { isRosettaError, validationError } from '../../../core/errors.ts';
+import { homeFolderUuid, unhomed } from './folders.ts';
 
 /**
  * Dashboards as Serenytics web apps. The client edits `jsonContent.cssContent`,
@@ -24,7 +25,7 @@ export function webAppJson(dashboard: Dashboard) {
     uuid: dashboard.uuid,
     name: dashboard.name,
     description: dashboard.description,
-    folder_uuid: dashboard.folderUuid,
+    folder_uuid: dashboard.folderUuid ?? homeFolderUuid(dashboard.organizationId, 'dashboard'),
     version: dashboard.version,
     created_at: dashboard.createdAt,
     updated_at: dashboard.updatedAt,
@@ -116,7 +117,8 @@ export function webAppPatch(body: Record<string, unknown>, current: Dashboard): 
   const patch: DashboardPatchInput = {};
   if (body.name !== undefined) patch.name = body.name as string;
   if (body.description !== undefined) patch.description = body.description as string | null;
-  if (body.folder_uuid !== undefined) patch.folderId = body.folder_uuid as string | null;
+  if (body.folder_uuid !== undefined)
+    patch.folderId = unhomed(body.folder_uuid, current.organizationId) as string | null;
   const content = body.jsonContent as Record<string, unknown> | undefined;
   if (content !== undefined && !isObject(content)) throw validationError('jsonContent', 'must be an object');
   if (content?.cssContent !== undefined) patch.customCss = (content.cssContent as string) || null;
