@@ -51,8 +51,11 @@ export interface DashboardSummary {
   updatedAt: string;
 }
 
+/** A filter value: a literal, or the value of a variable of the query's `variables`. */
+export type FilterValueOrVariable = Scalar | { variable: string };
+
 export type FilterNode =
-  | { field: string; operator: string; values: Scalar[] }
+  | { field: string; operator: string; values: FilterValueOrVariable[] }
   | { and: FilterNode[] }
   | { or: FilterNode[] };
 
@@ -64,6 +67,7 @@ export interface Query {
   filters?: FilterNode;
   sorts?: (string | { field: string; descending?: boolean })[];
   limit?: number;
+  variables?: Record<string, Scalar | Scalar[]>;
 }
 
 export interface Visualization {

@@ -27,4 +27,5 @@ export { type FolderInput, type FolderPatch, FolderService } from './folders.ts'
 export { GRID_COLUMNS, type LayoutCell } from './layout.ts';
 export * from './permissions.ts';
 export * from './types.ts';
+export { dashboardVariableValues, fillTemplate, tokenVariableValues } from './variables.ts';
 export type { PlacedWidget } from './widgets.ts';

@@ -9,15 +9,16 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompiledQuery, Engine, JsonScalar, RowStream } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { Dashboard, DashboardService, Widget } from '../content/index.ts';
+import { type Dashboard, type DashboardService, fillTemplate, type Widget } from '../content/index.ts';
 import { validationError } from '../errors.ts';
 import {
-  type FilterNode,
   type FilterRule,
   type Model,
   parseQueryBody,
   type QueryService,
+  type VariableValues,
 } from '../query/index.ts';
+import { exportBody, variablesOf } from './context.ts';
 import { writeCsv } from './csv.ts';
 import { contentTypes, fileNameOf } from './files.ts';
 import { renderDashboardPdf, renderDashboardPng } from './render-pool.ts';
@@ -46,16 +47,6 @@ export interface ProducedFile {
   truncated: boolean;
   pages?: number;
   warnings: string[];
-}
-
-/** The filter rules `and`-ed to a query body's own filters. */
-export function withRules(
-  body: Record<string, unknown>,
-  rules: readonly FilterNode[],
-): Record<string, unknown> {
-  if (rules.length === 0) return body;
-  const own = body.filters as FilterNode | undefined | null;
-  return { ...body, filters: { and: own ? [own, ...rules] : [...rules] } };
 }
 
 export async function widgetOf(
@@ -105,6 +96,13 @@ async function openRows(deps: ProduceDeps, engine: Engine, query: CompiledQuery,
 /** Percent done; the export reports it through its job. */
 type Progress = (percent: number) => void;
 
+/** What every widget query of one export gets: the filter rules and the variable values. */
+interface WidgetContext {
+  rules: readonly FilterRule[];
+  variables: VariableValues;
+  signal: AbortSignal;
+}
+
 const dataWidgets = (dashboard: Dashboard): Widget[] => dashboard.widgets.filter((w) => w.query);
 
 async function renderWidget(
@@ -112,15 +110,19 @@ async function renderWidget(
   principal: Principal,
   widget: Pick<Widget, 'id' | 'title' | 'visualization'>,
   body: Record<string, unknown> | null,
-  rules: readonly FilterRule[],
-  signal: AbortSignal,
+  context: WidgetContext,
 ): Promise<RenderWidget> {
-  if (!body) return { ...widget };
-  const { columns, rows } = await deps.query.run(principal, withRules(body, rules), {
-    signal,
+  const shown = {
+    ...widget,
+    title: fillTemplate(widget.title, context.variables),
+    variables: context.variables,
+  };
+  if (!body) return shown;
+  const { columns, rows } = await deps.query.run(principal, exportBody(body, context), {
+    signal: context.signal,
     noCache: true,
   });
-  return { ...widget, result: { columns, rows } };
+  return { ...shown, result: { columns, rows } };
 }
 
 /** What a PDF/PNG shows: the dashboard laid out as on screen, or one widget on a full-width card. */
@@ -128,8 +130,7 @@ async function renderSpec(
   deps: ProduceDeps,
   principal: Principal,
   target: ExportTarget,
-  rules: readonly FilterRule[],
-  signal: AbortSignal,
+  context: ExportContext,
   progress: Progress,
 ): Promise<DashboardRenderSpec> {
   const single = (widget: RenderWidget, title: string): DashboardRenderSpec => ({
@@ -139,42 +140,62 @@ async function renderSpec(
   });
   if ('query' in target) {
     const table = { id: 'query', title: 'Query', visualization: { type: 'table' as const, options: {} } };
-    return single(await renderWidget(deps, principal, table, target.query, rules, signal), 'Query');
+    const variables = variablesOf(principal, null, context.variables);
+    const widget = await renderWidget(deps, principal, table, target.query, { ...context, variables });
+    return single(widget, 'Query');
   }
   if ('widget' in target) {
     const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
-    return single(await renderWidget(deps, principal, widget, query, rules, signal), dashboard.name);
+    const variables = variablesOf(principal, dashboard, context.variables);
+    return single(
+      await renderWidget(deps, principal, widget, query, { ...context, variables }),
+      dashboard.name,
+    );
   }
   const dashboard = await deps.dashboards.get(principal, target.dashboard);
+  const widgetContext = { ...context, variables: variablesOf(principal, dashboard, context.variables) };
   const widgets: RenderWidget[] = [];
   // One at a time: the warehouse pool is shared with every other request.
   for (const [i, widget] of dashboard.widgets.entries()) {
-    widgets.push(await renderWidget(deps, principal, widget, widget.query, rules, signal));
+    widgets.push(await renderWidget(deps, principal, widget, widget.query, widgetContext));
     progress(10 + Math.round((60 * (i + 1)) / dashboard.widgets.length));
   }
   return { title: dashboard.name, headerHtml: dashboard.headerHtml, widgets, layout: dashboard.layout };
 }
 
-async function titleOf(deps: ProduceDeps, principal: Principal, target: ExportTarget): Promise<string> {
+async function titleOf(
+  deps: ProduceDeps,
+  principal: Principal,
+  target: ExportTarget,
+  given: unknown,
+): Promise<string> {
   if ('query' in target) return 'Query';
   if ('widget' in target) {
     const { dashboard, widget } = await widgetOf(deps, principal, target.widget);
-    return `${dashboard.name} - ${widget.title}`;
+    return `${dashboard.name} - ${fillTemplate(widget.title, variablesOf(principal, dashboard, given))}`;
   }
   return (await deps.dashboards.get(principal, target.dashboard)).name;
+}
+
+/** The filter rules and the requested variable values (resolved per target) of one export. */
+interface ExportContext {
+  rules: readonly FilterRule[];
+  variables: unknown;
+  signal: AbortSignal;
 }
 
 /** Writes the export of `target` into `dir` (an empty directory of its own). */
 export async function produceExport(
   deps: ProduceDeps,
   principal: Principal,
-  request: { target: ExportTarget; format: ExportFormat; rules: readonly FilterRule[] },
+  request: { target: ExportTarget; format: ExportFormat; rules: readonly FilterRule[]; variables?: unknown },
   dir: string,
   signal: AbortSignal,
   progress: Progress = () => {},
 ): Promise<ProducedFile> {
   const { target, format, rules } = request;
-  const filename = fileNameOf(await titleOf(deps, principal, target), format, deps.now());
+  const context: ExportContext = { rules, variables: request.variables, signal };
+  const filename = fileNameOf(await titleOf(deps, principal, target, request.variables), format, deps.now());
   const path = join(dir, filename);
   const done = (size: number, rest: Omit<ProducedFile, 'path' | 'filename' | 'contentType' | 'size'>) => ({
     path,
@@ -185,7 +206,7 @@ export async function produceExport(
   });
 
   if (format === 'pdf' || format === 'png') {
-    const spec = await renderSpec(deps, principal, target, rules, signal, progress);
+    const spec = await renderSpec(deps, principal, target, context, progress);
     const output = await (format === 'pdf' ? renderDashboardPdf(spec) : renderDashboardPng(spec));
     await writeFile(path, output.data);
     const rows = spec.widgets.reduce((n, w) => n + (w.result?.rows.length ?? 0), 0);
@@ -200,13 +221,14 @@ export async function produceExport(
   if ('dashboard' in target) {
     if (format === 'csv') throw validationError('format', 'a whole dashboard exports as xlsx, pdf or png');
     const dashboard = await deps.dashboards.get(principal, target.dashboard);
+    const widgetContext = { ...context, variables: variablesOf(principal, dashboard, request.variables) };
     const sheets = [];
     const widgets = dataWidgets(dashboard);
     for (const [i, widget] of widgets.entries()) {
-      const result = await renderWidget(deps, principal, widget, widget.query, rules, signal);
+      const result = await renderWidget(deps, principal, widget, widget.query, widgetContext);
       progress(10 + Math.round((60 * (i + 1)) / widgets.length));
       sheets.push({
-        name: widget.title,
+        name: result.title,
         columns: result.result?.columns ?? [],
         rows: result.result?.rows ?? [],
       });
@@ -215,8 +237,10 @@ export async function produceExport(
     return done((await stat(path)).size, { rows, truncated: false, warnings: [] });
   }
 
-  const body = 'query' in target ? target.query : (await widgetOf(deps, principal, target.widget)).query;
-  const { engine, query } = await compileBody(deps, principal, withRules(body, rules));
+  const source = 'query' in target ? null : await widgetOf(deps, principal, target.widget);
+  const body = source ? source.query : (target as { query: Record<string, unknown> }).query;
+  const variables = variablesOf(principal, source?.dashboard ?? null, request.variables);
+  const { engine, query } = await compileBody(deps, principal, exportBody(body, { rules, variables }));
   if (format === 'csv' && engine.copyToCsv) {
     // The engine writes the file itself: no value becomes a JS value on the way.
     const options = { delimiter: ',', header: true, maxRows: deps.maxRows, signal };

@@ -9,10 +9,11 @@ import { type Principal, type Role, roleAtLeast } from '../auth/principal.ts';
 import type { DashboardFilter, DashboardService } from '../content/index.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobContext, JobService } from '../jobs/index.ts';
-import type { FilterRule, QueryService } from '../query/index.ts';
+import type { FilterRule, QueryService, VariableValues } from '../query/index.ts';
+import { exportBody, variablesOf } from './context.ts';
 import { createFileStore, type StoredFile } from './files.ts';
 import { filterRules } from './filters.ts';
-import { type ProduceDeps, produceExport, widgetOf, withRules } from './produce.ts';
+import { type ProduceDeps, produceExport, widgetOf } from './produce.ts';
 import { type ExportFormat, type ExportTarget, parseExportRequest } from './target.ts';
 
 export const EXPORT_JOB_TYPE = 'export';
@@ -62,13 +63,17 @@ export interface ExportService {
   download(principal: Principal, jobRef: number | string): Promise<StoredFile>;
   /** The file a signed link names; the token is the credential. */
   downloadSigned(token: string): Promise<StoredFile>;
-  /** A target rendered to memory, as schedule deliveries need it (`DeliveryRenderer`). */
+  /**
+   * A target rendered to memory, as schedule deliveries need it (`DeliveryRenderer`); a
+   * dashboard's variables take their defaults unless `variables` overrides them.
+   */
   render(
     principal: Principal,
     target: ExportTarget,
     format: ExportFormat,
     filters: FilterRule[],
     signal: AbortSignal,
+    variables?: Record<string, unknown>,
   ): Promise<RenderedExport>;
   /** Deletes files older than the retention; returns how many. */
   cleanup(): Promise<number>;
@@ -90,6 +95,8 @@ interface ExportPayload {
   target: ExportTarget;
   format: ExportFormat;
   rules: FilterRule[];
+  /** As requested; resolved over the dashboard's defaults when the job runs. */
+  variables?: unknown;
   scope: CredentialScope;
 }
 
@@ -112,15 +119,24 @@ export function createExportService(options: ExportServiceOptions): ExportServic
   };
   let timer: NodeJS.Timeout | undefined;
 
-  /** Resolves dashboards to integer ids and the filter definitions the values refer to. */
-  async function resolve(principal: Principal, target: ExportTarget) {
+  /**
+   * Resolves dashboards to integer ids, the filter definitions the values refer to and the
+   * variable values (a 400 on `variables.<name>` now rather than in the job).
+   */
+  async function resolve(principal: Principal, target: ExportTarget, variables: unknown) {
     if ('query' in target)
-      return { target, definitions: null, queries: [{ path: 'query', body: target.query }] };
+      return {
+        target,
+        definitions: null,
+        variables: variablesOf(principal, null, variables),
+        queries: [{ path: 'query', body: target.query }],
+      };
     if ('widget' in target) {
       const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
       return {
         target: { widget: { dashboard: dashboard.id, widget: widget.id } },
         definitions: dashboard.filters as DashboardFilter[],
+        variables: variablesOf(principal, dashboard, variables),
         queries: [{ path: 'widget', body: query }],
       };
     }
@@ -128,22 +144,31 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const queries = dashboard.widgets.flatMap((w) =>
       w.query ? [{ path: `dashboard widget "${w.id}"`, body: w.query as Record<string, unknown> }] : [],
     );
-    return { target: { dashboard: dashboard.id }, definitions: dashboard.filters, queries };
+    return {
+      target: { dashboard: dashboard.id },
+      definitions: dashboard.filters,
+      variables: variablesOf(principal, dashboard, variables),
+      queries,
+    };
   }
 
   /**
-   * Compiles every query alone, then with the filter rules, so a bad query or filter is a 400
-   * naming the right field before any job runs.
+   * Compiles every query with its variables alone, then with the filter rules too, so a bad
+   * query, variable or filter is a 400 naming the right field before any job runs.
    */
   async function check(
     principal: Principal,
     queries: { path: string; body: Record<string, unknown> }[],
     rules: FilterRule[],
+    variables: VariableValues,
   ) {
     for (const { path, body } of queries) {
       for (const withFilters of rules.length > 0 ? [false, true] : [false]) {
         try {
-          await options.query.compile(principal, withFilters ? withRules(body, rules) : body);
+          await options.query.compile(
+            principal,
+            exportBody(body, { rules: withFilters ? rules : [], variables }),
+          );
         } catch (error) {
           if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION') throw error;
           const problem = error.field ? error.message.replace(`${error.field}: `, '') : error.message;
@@ -198,14 +223,19 @@ export function createExportService(options: ExportServiceOptions): ExportServic
   return {
     async enqueue(principal, body) {
       const request = parseExportRequest(body);
-      const { target, definitions, queries } = await resolve(principal, request.target);
+      const { target, definitions, variables, queries } = await resolve(
+        principal,
+        request.target,
+        request.variables,
+      );
       const rules = filterRules(request.filters, definitions);
-      await check(principal, queries, rules);
+      await check(principal, queries, rules, variables);
       const scope: CredentialScope = { kind: principal.kind, role: principal.role };
       if (principal.apiKeyId !== undefined) scope.apiKeyId = principal.apiKeyId;
       if (principal.dataSourceIds !== undefined) scope.dataSourceIds = principal.dataSourceIds;
       if (principal.embedDashboardId !== undefined) scope.embedDashboardId = principal.embedDashboardId;
       const payload: ExportPayload = { target, format: request.format, rules, scope };
+      if (request.variables !== undefined) payload.variables = request.variables;
       return options.jobs.enqueue(principal, EXPORT_JOB_TYPE, payload);
     },
 
@@ -222,14 +252,14 @@ export function createExportService(options: ExportServiceOptions): ExportServic
 
     downloadSigned: (token) => files.openSigned(token, now()),
 
-    async render(principal, target, format, filters, signal) {
+    async render(principal, target, format, filters, signal, variables) {
       const key = randomUUID();
       try {
         const dir = await files.prepare(key);
         const produced = await produceExport(
           deps,
           principal,
-          { target, format, rules: filters },
+          { target, format, rules: filters, variables },
           dir,
           signal,
         );

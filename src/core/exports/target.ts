@@ -1,4 +1,4 @@
-/** What an export asks for: a target (query, widget or dashboard), a format and filter values. */
+/** What an export asks for: a target (query, widget or dashboard), a format, filter and variable values. */
 import { validationError } from '../errors.ts';
 
 // The same list as the schedules' formats (core/schedules/types.ts), which are rendered here.
@@ -16,6 +16,8 @@ export interface ExportRequest {
   format: ExportFormat;
   /** Dashboard filter values (see filters.ts), checked against the target later. */
   filters: unknown;
+  /** Variable values over the dashboard's defaults (or a query's own), checked later. */
+  variables: unknown;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -59,5 +61,5 @@ export function parseExportRequest(body: unknown): ExportRequest {
       'a whole dashboard exports as xlsx, pdf or png; export one widget as csv',
     );
   }
-  return { target, format: format as ExportFormat, filters: body.filters };
+  return { target, format: format as ExportFormat, filters: body.filters, variables: body.variables };
 }

@@ -1,6 +1,7 @@
 /** The input and output of the dashboard renderers: data already fetched, no database here. */
 import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
 import type { LayoutItem, Visualization } from '../content/types.ts';
+import type { VariableValues } from '../query/index.ts';
 import type { PaperName } from './layout.ts';
 
 export interface WidgetResult {
@@ -15,6 +16,8 @@ export interface RenderWidget {
   visualization: Visualization;
   /** Absent for text widgets. */
   result?: WidgetResult | null;
+  /** The values `{{name}}` in a text widget stands for (the title comes filled in). */
+  variables?: VariableValues;
 }
 
 export interface DashboardRenderSpec {

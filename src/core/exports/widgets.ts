@@ -3,6 +3,8 @@
  * number with a label, tables as text grids that report where they stopped, text as rich text.
  */
 import type { JsonScalar } from '../../engines/types.ts';
+// The pure template file itself, not the content module: this runs in the render workers.
+import { fillTemplate } from '../content/variables.ts';
 import { isChartType } from './chart-options.ts';
 import { renderChartSvg, splitSvgTextRuns } from './chart-svg.ts';
 import { fitText, type MissingGlyphs, measureText } from './fonts.ts';
@@ -198,7 +200,11 @@ function textWidget(widget: RenderWidget, body: Box, missing: MissingGlyphs): Sh
     (v) => typeof v === 'string',
   );
   if (typeof source !== 'string') return [];
-  const html = /<[a-z]/i.test(source) ? source : escapeXml(source).replace(/\n/g, '<br>');
+  // Whether the text is HTML is decided before the values go in, and they go in escaped.
+  const values = widget.variables ?? {};
+  const html = /<[a-z]/i.test(source)
+    ? fillTemplate(source, values, escapeXml)
+    : escapeXml(fillTemplate(source, values)).replace(/\n/g, '<br>');
   return drawRichLines(wrapRichText(parseRichText(html), body.w), body, missing);
 }
 

@@ -38,3 +38,5 @@ export type {
 } from './service.ts';
 export { createQueryService } from './service.ts';
 export { maxFilterValues } from './values.ts';
+export type { VariableValue, VariableValues } from './variables.ts';
+export { parseVariables, variablesUsed, withVariables } from './variables.ts';

@@ -76,6 +76,10 @@ export type QueryMetric =
  *   days before today (today excluded), `this month` is the current month, `next 2 week` the two
  *   ISO weeks after the current one. The bounds are computed in JS at compile time and bound as
  *   parameters, so every dialect agrees and a cached result never outlives its period.
+ *
+ * In the native body a value may be `{"variable": "<name>"}`: parse.ts replaces it with the value
+ * the body's `variables: {name: scalar | scalar[]}` give (a list becomes several values) before
+ * anything else is checked, so the IR only holds literal values (variables.ts).
  */
 export interface FilterRule {
   field: string;

@@ -126,3 +126,39 @@ describe('parseQueryBody', () => {
     expect(() => parseQueryBody({ source: 's', filters })).toThrow(/deeper than 32/);
   });
 });
+
+describe('query variables', () => {
+  const rule = (values: unknown[], operator = 'in') => ({ field: 'country', operator, values });
+
+  it('substitutes {variable} filter values, a list expanding into several values', () => {
+    const parsed = parseQueryBody({
+      source: 's',
+      filters: { and: [rule([{ variable: 'country' }, 'Peru']), rule([{ variable: 'top' }], '>')] },
+      variables: { country: ['France', 'Spain'], top: 3, unused: true },
+    });
+    expect(parsed.ir.filters).toEqual({
+      and: [
+        { field: 'country', operator: 'in', values: ['France', 'Spain', 'Peru'] },
+        { field: 'country', operator: '>', values: [3] },
+      ],
+    });
+  });
+
+  it.each([
+    [
+      { filters: { and: [rule([{ variable: 'x' }])] } },
+      'filters.and[0].values[0].variable',
+      /"x" has no value/,
+    ],
+    [
+      { filters: rule(['a', { variable: 'x' }]), variables: { x: null } },
+      'filters.values[1].variable',
+      /no value/,
+    ],
+    [{ filters: rule([{ variable: 3 }]) }, 'filters.values[0].variable', /name of a variable/],
+    [{ filters: rule([{ variable: 'x', y: 1 }]), variables: { x: 1 } }, 'filters.values[0].y', /unknown/],
+    [{ variables: [] }, 'variables', /must be an object/],
+    [{ variables: { x: { a: 1 } } }, 'variables.x', /string, number, boolean, null or a list/],
+    [{ variables: { x: [[1]] } }, 'variables.x', /or a list of them/],
+  ])('%j → 400 at %s', (body, field, message) => fails({ source: 's', ...body }, field, message));
+});

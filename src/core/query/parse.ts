@@ -14,6 +14,7 @@ import {
   type QuerySort,
 } from './ir.ts';
 import type { Aggregation } from './model.ts';
+import { isVariableRef, parseVariables, substitute, type VariableValues } from './variables.ts';
 
 /**
  * The native query body (untrusted JSON) → IR. Only shapes and types are checked here; fields,
@@ -42,7 +43,9 @@ export function parseQueryBody(body: unknown): ParsedQuery {
     'limit',
     'offset',
     'aggregate',
+    'variables',
   ]);
+  const variables = parseVariables(root.variables);
   const source = string(root.source, 'source');
   const calculations = list(root.calculations, 'calculations').map((entry, i) =>
     parseCalculation(entry, `calculations[${i}]`),
@@ -58,7 +61,7 @@ export function parseQueryBody(body: unknown): ParsedQuery {
       filters:
         root.filters === undefined || root.filters === null
           ? undefined
-          : parseFilter(root.filters, 'filters', 0),
+          : parseFilter(root.filters, 'filters', 0, variables),
       sorts: list(root.sorts, 'sorts').map((entry, i) => parseSort(entry, `sorts[${i}]`)),
       limit: root.limit === undefined || root.limit === null ? undefined : count(root.limit, 'limit'),
       offset: root.offset === undefined || root.offset === null ? 0 : count(root.offset, 'offset'),
@@ -123,7 +126,7 @@ function parseMetric(entry: unknown, path: string): QueryMetric {
   return metric;
 }
 
-function parseFilter(entry: unknown, path: string, depth: number): FilterNode {
+function parseFilter(entry: unknown, path: string, depth: number, variables: VariableValues): FilterNode {
   if (depth > maxFilterDepth)
     throw validationError(path, `filters nest deeper than ${maxFilterDepth} levels`);
   const value = object(entry, path, ['and', 'or', 'field', 'operator', 'values']);
@@ -137,7 +140,7 @@ function parseFilter(entry: unknown, path: string, depth: number): FilterNode {
     }
     const key = groups[0];
     const children = array(value[key], `${path}.${key}`).map((child, i) =>
-      parseFilter(child, `${path}.${key}[${i}]`, depth + 1),
+      parseFilter(child, `${path}.${key}[${i}]`, depth + 1, variables),
     );
     return key === 'and' ? { and: children } : { or: children };
   }
@@ -147,7 +150,11 @@ function parseFilter(entry: unknown, path: string, depth: number): FilterNode {
     values:
       value.values === undefined
         ? []
-        : array(value.values, `${path}.values`).map((v, i) => scalar(v, `${path}.values[${i}]`)),
+        : array(value.values, `${path}.values`).flatMap((v, i) =>
+            isVariableRef(v)
+              ? substitute(v, variables, `${path}.values[${i}]`)
+              : [scalar(v, `${path}.values[${i}]`)],
+          ),
   };
 }
 

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { type EmbedService, MAX_EMBED_SECONDS } from '../../core/auth/embed.ts';
 import type { AuthService } from '../../core/auth/index.ts';
-import type { ContentService } from '../../core/content/index.ts';
+import { type ContentService, tokenVariableValues } from '../../core/content/index.ts';
 import { forbidden } from '../../core/errors.ts';
 import { type App, principalOf } from '../server.ts';
 import { bearerAuthHook } from './auth.ts';
@@ -62,7 +62,8 @@ const OpenBody = Type.Object(
 
 /**
  * `POST /dashboards/:id/embeds` creates an embed URL (owner or admin); `POST /embed/open` is the
- * embedded page opening it: one use counted, answered with the dashboard it shows.
+ * embedded page opening it: one use counted, answered with the dashboard it shows and the
+ * token's values of the dashboard's variables.
  */
 export function registerEmbedRoutes(app: App, deps: { embeds: EmbedService; content: ContentService }): void {
   app.post(
@@ -81,6 +82,8 @@ export function registerEmbedRoutes(app: App, deps: { embeds: EmbedService; cont
   app.post('/embed/open', { config: { public: true }, schema: { body: OpenBody } }, async (request) => {
     const principal = await deps.embeds.open(request.body.token);
     const dashboard = await deps.content.dashboards.get(principal, principal.embedDashboardId ?? 0);
-    return { dashboard, expiresAt: principal.expiresAt?.toISOString() };
+    // The token's values of the dashboard's variables: the page shows them and queries with them.
+    const variables = tokenVariableValues(dashboard.variables, principal.attributes);
+    return { dashboard, variables, expiresAt: principal.expiresAt?.toISOString() };
   });
 }

@@ -42,6 +42,12 @@ const ExportBody = Type.Object(
           'Dashboard filter id or field → values (list) or range ({from,to} dates, {min,max} numbers)',
       }),
     ),
+    variables: Type.Optional(
+      Type.Unknown({
+        description:
+          "Variable name → value or list, over the dashboard's defaults (a query export: the query's variables)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -26,7 +26,15 @@ const queryBody = Type.Object(
       }),
     ),
     filters: Type.Optional(
-      Type.Unknown({ description: '{and: […]} | {or: […]} | {field, operator, values}' }),
+      Type.Unknown({
+        description:
+          '{and: […]} | {or: […]} | {field, operator, values}; a value {variable: name} takes the value of `variables`',
+      }),
+    ),
+    variables: Type.Optional(
+      Type.Unknown({
+        description: 'Values of the variables the filters refer to: {name: scalar | scalar[]}',
+      }),
     ),
     sorts: Type.Optional(Type.Unknown({ description: 'Field names or {field, descending?}' })),
     limit: Type.Optional(Type.Unknown({ description: 'At most the configured row cap; absent = the cap' })),

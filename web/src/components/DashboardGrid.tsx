@@ -1,9 +1,12 @@
 import { type ComponentProps, useCallback, useEffect, useMemo, useState } from 'react';
+import { fillTemplate } from '../../../src/core/content/variables.ts';
+import type { VariableValues } from '../../../src/core/query/variables.ts';
 import { api, errorMessage } from '../api.ts';
 import type { Dashboard, DataSource, FilterNode, QueryResult, Widget } from '../types.ts';
 import type { FilterBar } from './FilterBar.tsx';
 import { valueFromDefault } from './filter-defaults.ts';
 import { type FilterValue, ruleFor, withFilters } from './filters.ts';
+import { queryWithVariables } from './VariableBar.tsx';
 import { WidgetBody } from './WidgetBody.tsx';
 
 /*
@@ -96,6 +99,8 @@ export function useDashboardFilters(dashboard: Dashboard | null) {
 export function DashboardGrid(props: {
   dashboard: Dashboard;
   extraFor: (widget: Widget) => FilterNode[];
+  /** The variable values of the view: queries take those they use, titles and texts `{{name}}`. */
+  variables: VariableValues;
   refreshKey: number;
   onSelect: (column: string, value: unknown) => void;
   /** Absent where the viewer may not edit (no edit controls are drawn). */
@@ -119,6 +124,7 @@ export function DashboardGrid(props: {
           widget={widget}
           cell={cells.get(widget.id) ?? { x: 0, y: 999, w: 6, h: 4 }}
           extra={props.extraFor(widget)}
+          variables={props.variables}
           refreshKey={props.refreshKey}
           onSelect={props.onSelect}
           onEdit={onEdit && (() => onEdit(widget))}
@@ -133,6 +139,7 @@ function WidgetCard(props: {
   widget: Widget;
   cell: { x: number; y: number; w: number; h: number };
   extra: FilterNode[];
+  variables: VariableValues;
   refreshKey: number;
   onSelect?: (column: string, value: unknown) => void;
   onEdit?: () => void;
@@ -142,7 +149,9 @@ function WidgetCard(props: {
   const [result, setResult] = useState<QueryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(Boolean(widget.query));
-  const query = widget.query ? withFilters(widget.query, props.extra) : null;
+  const query = widget.query
+    ? queryWithVariables(withFilters(widget.query, props.extra), props.variables)
+    : null;
   const key = JSON.stringify(query);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized query is the dependency
@@ -167,7 +176,7 @@ function WidgetCard(props: {
     return () => abort.abort();
   }, [key, props.refreshKey]);
 
-  const title = widget.title || widget.id;
+  const title = fillTemplate(widget.title || widget.id, props.variables);
   const state = error ? 'error' : loading ? 'loading' : 'ready';
   const timing = result
     ? `${result.durationMs.toFixed(0)} ms${result.cached ? ' · cached' : ''}${result.truncated ? ' · truncated' : ''}`
@@ -233,6 +242,7 @@ function WidgetCard(props: {
             visualization={widget.visualization}
             result={result}
             label={title}
+            variables={props.variables}
             onSelect={props.onSelect}
             pageSize={Math.max(5, Math.floor((64 * cell.h - 110) / 23))}
           />

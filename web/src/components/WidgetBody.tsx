@@ -1,4 +1,6 @@
+import { fillTemplate } from '../../../src/core/content/variables.ts';
 import { isChartType } from '../../../src/core/exports/chart-options.ts';
+import type { VariableValues } from '../../../src/core/query/variables.ts';
 import type { QueryResult, Scalar, Visualization } from '../types.ts';
 import { Chart } from './Chart.tsx';
 import { DataTable } from './DataTable.tsx';
@@ -9,6 +11,8 @@ export function WidgetBody(props: {
   visualization: Visualization;
   result: QueryResult | null;
   label: string;
+  /** The values `{{name}}` in a text widget stands for. */
+  variables?: VariableValues;
   onSelect?: (column: string, value: unknown) => void;
   /** Table rows that fit the widget; tables paginate by it. */
   pageSize?: number;
@@ -16,7 +20,10 @@ export function WidgetBody(props: {
   const { visualization, result } = props;
   const options = visualization.options ?? {};
   if (visualization.type === 'text') {
-    const text = String(options.text ?? options.content ?? options.markdown ?? '');
+    const text = fillTemplate(
+      String(options.text ?? options.content ?? options.markdown ?? ''),
+      props.variables ?? {},
+    );
     return (
       <div className="textwidget">
         {text.split(/\n{2,}/).map((p, i) => (

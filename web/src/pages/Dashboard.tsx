@@ -8,6 +8,7 @@ import { FavouriteButton } from '../components/FavouriteButton.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { exportFilters } from '../components/filters.ts';
 import { ShareDialog } from '../components/ShareDialog.tsx';
+import { useDashboardVariables, VariableBar } from '../components/VariableBar.tsx';
 import { rememberDashboard } from '../recent.ts';
 import { Link, navigate } from '../router.tsx';
 import type { Cell, Dashboard, Me, Widget } from '../types.ts';
@@ -32,6 +33,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
   const [error, setError] = useState<unknown>(null);
   const { values, filterBar, extraFor, crossFilter } = useDashboardFilters(dashboard);
+  const variables = useDashboardVariables(dashboard);
   const [refreshKey, setRefreshKey] = useState(0);
   const [editingLayout, setEditingLayout] = useState(false);
   const [exportsOn, setExportsOn] = useState(false);
@@ -102,6 +104,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
         dashboard: dashboard.id,
         format,
         filters: exportFilters(values),
+        variables: variables.requested,
       });
       const deadline = Date.now() + 120_000;
       for (;;) {
@@ -237,6 +240,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
       )}
       <DashboardHeader html={dashboard.headerHtml} />
       <FilterBar {...filterBar} />
+      <VariableBar {...variables.bar} />
       {editingLayout ? (
         <Suspense fallback={<p className="muted">Loading the layout editor…</p>}>
           <LayoutEditor dashboard={dashboard} onSave={saveLayout} onCancel={() => setEditingLayout(false)} />
@@ -245,6 +249,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
         <DashboardGrid
           dashboard={dashboard}
           extraFor={extraFor}
+          variables={variables.values}
           refreshKey={refreshKey}
           onSelect={crossFilter}
           onEdit={

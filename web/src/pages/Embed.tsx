@@ -3,10 +3,13 @@ import { api, errorMessage, setEmbedCredential, setUnauthorizedHandler } from '.
 import { DashboardHeader, DashboardStyle, dashboardScope } from '../components/DashboardDecor.tsx';
 import { DashboardGrid, useDashboardFilters } from '../components/DashboardGrid.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
-import type { Dashboard } from '../types.ts';
+import { useDashboardVariables, VariableBar } from '../components/VariableBar.tsx';
+import type { Dashboard, Scalar } from '../types.ts';
 
 interface Opened {
   dashboard: Dashboard;
+  /** The token's values of the dashboard's variables. */
+  variables: Record<string, Scalar | Scalar[]>;
   expiresAt: string;
 }
 
@@ -28,7 +31,7 @@ function openEmbed(token: string): Promise<Opened> {
  * server. An expired or used-up token replaces the page with a message.
  */
 export function EmbedPage(props: { token: string }) {
-  const [dashboard, setDashboard] = useState<Dashboard | null>(null);
+  const [opened, setOpened] = useState<Opened | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
 
   useEffect(() => {
@@ -36,9 +39,9 @@ export function EmbedPage(props: { token: string }) {
     // A later 401 means the token expired while the page was open.
     setUnauthorizedHandler(() => setRefusal('this embed URL has expired'));
     openEmbed(props.token)
-      .then((opened) => {
-        setDashboard(opened.dashboard);
-        document.title = opened.dashboard.name;
+      .then((answer) => {
+        setOpened(answer);
+        document.title = answer.dashboard.name;
       })
       .catch((error) => setRefusal(errorMessage(error)));
   }, [props.token]);
@@ -53,14 +56,15 @@ export function EmbedPage(props: { token: string }) {
       </main>
     );
   }
-  if (!dashboard) return <div className="boot" aria-busy="true" />;
-  return <EmbeddedDashboard dashboard={dashboard} />;
+  if (!opened) return <div className="boot" aria-busy="true" />;
+  return <EmbeddedDashboard dashboard={opened.dashboard} variables={opened.variables} />;
 }
 
 /** Mounted once the token is open, so its first requests already carry the embed credential. */
-function EmbeddedDashboard(props: { dashboard: Dashboard }) {
+function EmbeddedDashboard(props: { dashboard: Dashboard; variables: Opened['variables'] }) {
   const { dashboard } = props;
   const { filterBar, extraFor, crossFilter } = useDashboardFilters(dashboard);
+  const variables = useDashboardVariables(dashboard, props.variables);
   return (
     <main className="page embed dashboard" {...dashboardScope(dashboard.id)}>
       <DashboardStyle id={dashboard.id} css={dashboard.customCss} />
@@ -68,7 +72,14 @@ function EmbeddedDashboard(props: { dashboard: Dashboard }) {
       {dashboard.description && <p className="muted">{dashboard.description}</p>}
       <DashboardHeader html={dashboard.headerHtml} />
       <FilterBar {...filterBar} />
-      <DashboardGrid dashboard={dashboard} extraFor={extraFor} refreshKey={0} onSelect={crossFilter} />
+      <VariableBar {...variables.bar} />
+      <DashboardGrid
+        dashboard={dashboard}
+        extraFor={extraFor}
+        variables={variables.values}
+        refreshKey={0}
+        onSelect={crossFilter}
+      />
     </main>
   );
 }

@@ -1,6 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
+import { fillTemplate } from '../../../src/core/content/variables.ts';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
+import {
+  FilterValueInput,
+  type FilterValueRow,
+  filterValueRow,
+  filterValues,
+} from '../components/FilterValueInput.tsx';
 import {
   AggregationSelect,
   findQuerySource,
@@ -11,9 +18,10 @@ import {
   SourceSelect,
   useQuerySources,
 } from '../components/ModelSourcePicker.tsx';
+import { queryWithVariables, useDashboardVariables } from '../components/VariableBar.tsx';
 import { WidgetBody } from '../components/WidgetBody.tsx';
 import { Link, navigate } from '../router.tsx';
-import type { Dashboard, FilterNode, Query, QueryResult, Scalar, Visualization } from '../types.ts';
+import type { Dashboard, FilterNode, Query, QueryResult, Visualization } from '../types.ts';
 
 const GRANULARITIES = ['year', 'quarter', 'month', 'week', 'day', 'hour'];
 const OPERATORS = ['=', '!=', '>', '>=', '<', '<=', 'contains', 'starts with', 'between', 'null', 'not null'];
@@ -43,10 +51,8 @@ interface DimensionRow extends Keyed {
   granularity: string;
 }
 interface MetricRow extends MetricChoice, Keyed {}
-interface FilterRow extends Keyed {
+interface FilterRow extends Keyed, FilterValueRow {
   field: string;
-  operator: string;
-  value: string;
 }
 interface SortRow extends Keyed {
   field: string;
@@ -133,9 +139,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
       query.filters && 'and' in query.filters ? query.filters.and : query.filters ? [query.filters] : [];
     setFilters(
       rules.flatMap((r) =>
-        'field' in r
-          ? [keyed({ field: r.field, operator: r.operator, value: r.values.map(String).join(', ') })]
-          : [],
+        'field' in r ? [keyed({ field: r.field, operator: r.operator, ...filterValueRow(r.values) })] : [],
       ),
     );
     setSorts(
@@ -170,7 +174,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
       .map((f) => ({
         field: f.field,
         operator: f.operator,
-        values: parseValues(f.value, f.operator, typeOf(f.field)),
+        values: filterValues(f, typeOf(f.field)),
       }));
     if (rules.length) q.filters = { and: rules };
     const srt = sorts.filter((s) => s.field);
@@ -178,18 +182,21 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
     if (!dims.length && !mets.length) (q as Query & { aggregate?: boolean }).aggregate = false;
     return q;
   }, [source, type, limit, dimensions, metrics, filters, sorts, columns]);
-  const queryKey = JSON.stringify(query);
+  // The preview runs with the dashboard's defaults; the saved query keeps its variable references.
+  const variables = useDashboardVariables(dashboard).values;
+  const preview = query && queryWithVariables(query, variables);
+  const queryKey = JSON.stringify(preview);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized query is the dependency
   useEffect(() => {
-    if (!query) {
+    if (!preview) {
       setResult(null);
       return;
     }
     const abort = new AbortController();
     const timer = setTimeout(() => {
       setRunning(true);
-      api<QueryResult>('POST', '/query', query, { signal: abort.signal })
+      api<QueryResult>('POST', '/query', preview, { signal: abort.signal })
         .then((r) => {
           setResult(r);
           setPreviewError(null);
@@ -198,7 +205,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
           if (!abort.signal.aborted) setPreviewError(errorMessage(e));
         })
         .finally(() => setRunning(false));
-      api<{ sql: string }>('POST', '/query/sql', query, { signal: abort.signal })
+      api<{ sql: string }>('POST', '/query/sql', preview, { signal: abort.signal })
         .then((r) => setSql(r.sql))
         .catch(() => setSql(null));
     }, 250);
@@ -455,14 +462,12 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                         </option>
                       ))}
                     </select>
-                    {f.operator !== 'null' && f.operator !== 'not null' && (
-                      <input
-                        aria-label={`Filter ${i + 1} values`}
-                        placeholder="value, value…"
-                        value={f.value}
-                        onChange={(e) => setFilters(replace(filters, i, { ...f, value: e.target.value }))}
-                      />
-                    )}
+                    <FilterValueInput
+                      number={i + 1}
+                      row={f}
+                      variables={dashboard?.variables ?? []}
+                      onChange={(change) => setFilters(replace(filters, i, { ...f, ...change }))}
+                    />
                     <button
                       type="button"
                       className="icon"
@@ -476,7 +481,9 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                 <button
                   type="button"
                   className="link"
-                  onClick={() => setFilters([...filters, keyed({ field: '', operator: '=', value: '' })])}
+                  onClick={() =>
+                    setFilters([...filters, keyed({ field: '', operator: '=', value: '', variable: '' })])
+                  }
                 >
                   + Add filter
                 </button>
@@ -546,7 +553,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
           data-state={running ? 'loading' : previewError ? 'error' : result ? 'ready' : 'empty'}
         >
           <header className="widgethead">
-            <h2>{title || 'Preview'}</h2>
+            <h2>{fillTemplate(title || 'Preview', variables)}</h2>
             {result && (
               <span className="muted small">
                 {result.rows.length} rows · {result.durationMs.toFixed(0)} ms
@@ -560,7 +567,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                 {previewError}
               </p>
             ) : type === 'text' ? (
-              <WidgetBody visualization={visualization} result={null} label={title} />
+              <WidgetBody visualization={visualization} result={null} label={title} variables={variables} />
             ) : result ? (
               <WidgetBody visualization={visualization} result={result} label={title || 'Preview'} />
             ) : (
@@ -585,15 +592,4 @@ function replace<T>(list: T[], index: number, item: T): T[] {
 }
 function remove<T>(list: T[], index: number): T[] {
   return list.filter((_, i) => i !== index);
-}
-function parseValues(text: string, operator: string, type: string | undefined): Scalar[] {
-  if (operator === 'null' || operator === 'not null') return [];
-  const parts = text
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
-  if (type === 'integer' || type === 'number')
-    return parts.map((p) => (Number.isFinite(Number(p)) ? Number(p) : p));
-  if (type === 'boolean') return parts.map((p) => p === 'true');
-  return parts;
 }

@@ -1,0 +1,33 @@
+/** What an export adds to each query body it runs: the filter rules and the variable values. */
+import type { Principal } from '../auth/principal.ts';
+import { type Dashboard, dashboardVariableValues, tokenVariableValues } from '../content/index.ts';
+import { type FilterNode, parseVariables, type VariableValues, withVariables } from '../query/index.ts';
+
+/** The filter rules `and`-ed to a query body's own filters. */
+function withRules(body: Record<string, unknown>, rules: readonly FilterNode[]): Record<string, unknown> {
+  if (rules.length === 0) return body;
+  const own = body.filters as FilterNode | undefined | null;
+  return { ...body, filters: { and: own ? [own, ...rules] : [...rules] } };
+}
+
+/**
+ * The variable values a target's queries and templates use: a dashboard's defaults under the
+ * requested values, under an embed token's values of the same names (content/variables.ts); a
+ * query export's are the requested values (set over the query body's own).
+ */
+export function variablesOf(
+  principal: Principal,
+  dashboard: Dashboard | null,
+  given: unknown,
+): VariableValues {
+  if (!dashboard) return parseVariables(given);
+  const token =
+    principal.kind === 'embed' ? tokenVariableValues(dashboard.variables, principal.attributes) : {};
+  return { ...dashboardVariableValues(dashboard.variables, given), ...token };
+}
+
+/** A widget's query body as the export runs it: the filter rules and-ed, the variables set. */
+export const exportBody = (
+  body: Record<string, unknown>,
+  context: { rules: readonly FilterNode[]; variables: VariableValues },
+) => withVariables(withRules(body, context.rules), context.variables);
