@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTempPostgres } from '../support/databases.ts';
 import {
   contentOf,
   type Erratum,
@@ -13,7 +14,7 @@ import {
   storageSource,
   succeeded,
 } from './client-doc-examples/harness.ts';
-import { seren } from './support.ts';
+import { pgConnection, seren } from './support.ts';
 
 /*
  * The Serenytics Python client doc's DataSource and Data examples (catalogued in
@@ -24,6 +25,22 @@ const live = liveRosetta();
 const { run } = live;
 const files = mkdtempSync(join(tmpdir(), 'rosetta-doc-files-'));
 afterAll(() => rmSync(files, { recursive: true, force: true }));
+const database = await createTempPostgres('rosetta_doc');
+afterAll(() => database.drop());
+
+/** A SQL source alone on its own connection to the temp PostgreSQL database (native API). */
+async function sqlSourceOnItsConnection(name: string) {
+  const connection = (await live.app.request('POST', '/api/connections', pgConnection(database, name))).body;
+  const source = (
+    await live.app.request('POST', '/api/data-sources', {
+      type: 'sql',
+      name,
+      connectionId: connection.id,
+      sql: 'SELECT 1 AS one',
+    })
+  ).body;
+  return { connection, source };
+}
 
 /** The four rows every loading example of the doc writes. */
 const docRows = [
@@ -182,13 +199,32 @@ describe.each(places)('from the %s', (place) => {
     expect(user.body.login_metadata).toEqual({ region: 'north' });
   }, 30_000);
 
-  it('lines 812-816 (and 829-833, the same code): save refuses a property Rosetta does not keep', async () => {
-    // The doc's property (a SQL server address) lives in Rosetta's connections, not in sources.
-    const source = await storageSource(live.app, `property_${tag}`);
+  it.skipIf(!database.available)(
+    'lines 812-816 (and 829-833, the same code): save moves a SQL source to the server it names',
+    async () => {
+      const { connection, source } = await sqlSourceOnItsConnection(`property_${tag}`);
+      const code = named('27-set-property.py', source.name, [
+        errata.missingClient,
+        errata.unterminatedString,
+      ]);
+      succeeded(await run(place, code));
+      const moved = await live.app.request('GET', `/api/connections/${connection.id}`);
+      expect(moved.body).toMatchObject({ host: 'monserveursql.domain.com', database: database.name });
+      const saved = await seren(live.app, 'GET', `/api/data_source/${source.uuid}`);
+      expect(saved.body.jsonContent).toMatchObject({ server_ip: 'monserveursql.domain.com' });
+      // The doc's server does not exist: later examples that read every source must not meet it.
+      expect((await live.app.request('DELETE', `/api/data-sources/${source.uuid}`)).status).toBe(204);
+      expect((await live.app.request('DELETE', `/api/connections/${connection.id}`)).status).toBe(204);
+    },
+    30_000,
+  );
+
+  it('lines 812-816 on a Storage source: save is refused, a Storage source has no server', async () => {
+    const source = await storageSource(live.app, `stored_property_${tag}`);
     const code = named('27-set-property.py', source.name, [errata.missingClient, errata.unterminatedString]);
     const failed = await run(place, code);
     expect(failed.return_code).not.toBe(0);
-    expect(failed.stderr).toContain('jsonContent.server_ip: is not a data source property Rosetta keeps');
+    expect(failed.stderr).toContain('jsonContent.server_ip: a storage source has no server');
     const saved = await seren(live.app, 'GET', `/api/data_source/${source.uuid}`);
     expect(saved.body.jsonContent).not.toHaveProperty('server_ip');
   }, 30_000);

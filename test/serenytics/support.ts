@@ -1,4 +1,5 @@
 import { ADMIN_KEY, type TestApp, type TestResponse } from '../support/app.ts';
+import type { TempDatabase } from '../support/databases.ts';
 
 /** A request to the Serenytics face the way its clients send it: X-Api-Key + JSON. */
 export async function seren(
@@ -34,4 +35,18 @@ export async function waitTask(app: TestApp, taskId: string, timeoutMs = 10_000)
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`task ${taskId} still pending`);
+}
+
+/** The native API body of a connection to a temp PostgreSQL database. */
+export function pgConnection(database: TempDatabase, name: string) {
+  const url = new URL(database.url);
+  return {
+    name,
+    type: 'postgres',
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    database: database.name,
+    user: decodeURIComponent(url.username),
+    ...(url.password && { password: decodeURIComponent(url.password) }),
+  };
 }

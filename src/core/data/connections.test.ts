@@ -82,6 +82,32 @@ describe.each(['sqlite', 'postgres'] as const)('connections on %s metadata', asy
     ).toContain('file:');
   });
 
+  it.skipIf(!harness)('does not move the server of a storage source or of a DuckDB source', async () => {
+    const stored = await h.data.sources.create(admin, {
+      type: 'storage',
+      name: 'stored',
+      columns: [{ name: 'id', type: 'integer' }],
+    });
+    const moved = (source: typeof stored, principal = admin) =>
+      codeOf(h.data.connections.updateOfSource(principal, source, { host: 'db.example.org' }));
+    expect(await moved(stored)).toBe(
+      "ERR_VALIDATION host: a storage source has no server: its rows live in Rosetta's own storage",
+    );
+    const table = await h.data.sources.create(admin, {
+      type: 'table',
+      name: 'table on duckdb',
+      connectionId: h.embedded.id,
+      schema: stored.schema,
+      table: stored.table ?? '',
+    });
+    expect(await moved(table, developer)).toMatch(/^ERR_FORBIDDEN/);
+    expect(await moved(table)).toBe(
+      'ERR_VALIDATION host: the source reads the DuckDB file "warehouse.duckdb", which has no server',
+    );
+    await h.data.sources.delete(admin, table.uuid);
+    await h.data.sources.delete(admin, stored.uuid);
+  });
+
   it.skipIf(!harness)('reports a failing warehouse clearly', async () => {
     const bad = await h.data.connections.create(admin, {
       name: 'Nowhere',

@@ -4,12 +4,13 @@ import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
 import { type Principal, requireRole } from '../auth/principal.ts';
 import { conflict, isRosettaError, notFound, RosettaError, validationError } from '../errors.ts';
+import { otherReaders } from './connection-readers.ts';
 import { duckdbPath, type EngineRegistry } from './engine-registry.ts';
 import { isNumericRef } from './refs.ts';
 import type { SecretBox } from './secrets.ts';
 import { browseSchema, type ConnectionSchema, runConsoleSql, type SqlResult } from './sql-console.ts';
 import type { ConnectionsTable } from './tables.ts';
-import type { Connection, ConnectionInput, ConnectionType } from './types.ts';
+import type { Connection, ConnectionInput, ConnectionType, DataSource } from './types.ts';
 
 export const EMBEDDED_CONNECTION_NAME = 'Embedded DuckDB';
 export const EMBEDDED_DUCKDB_FILE = 'warehouse.duckdb';
@@ -24,6 +25,16 @@ export interface ConnectionService {
   get(principal: Principal, ref: number | string): Promise<Connection>;
   create(principal: Principal, input: ConnectionInput): Promise<Connection>;
   update(principal: Principal, ref: number | string, patch: Partial<ConnectionInput>): Promise<Connection>;
+  /**
+   * Changes the connection one data source reads (admin, as any connection change). Refused
+   * (conflict) while other sources or models read that connection: whoever moves "this source's
+   * server" does not expect the others to move along; the connection itself can be changed.
+   */
+  updateOfSource(
+    principal: Principal,
+    source: DataSource,
+    patch: Partial<ConnectionInput>,
+  ): Promise<Connection>;
   delete(principal: Principal, ref: number | string): Promise<void>;
   /** Opens the warehouse and pings it; throws ERR_ENGINE / ERR_TIMEOUT with the driver's words. */
   test(principal: Principal, ref: number | string): Promise<void>;
@@ -142,7 +153,7 @@ export function createConnectionService(deps: {
     return toConnection(row);
   }
 
-  return {
+  const service: ConnectionService = {
     async list(principal) {
       requireRole(principal, 'developer', 'list connections');
       const rows = await db
@@ -176,6 +187,28 @@ export function createConnectionService(deps: {
         .execute();
       await deps.registry.invalidate(row.id);
       return toConnection(await findRow(principal.organizationId, row.id));
+    },
+    async updateOfSource(principal, source, patch) {
+      const field = Object.keys(patch)[0] ?? 'host';
+      if (source.type === 'storage')
+        throw validationError(
+          field,
+          "a storage source has no server: its rows live in Rosetta's own storage",
+        );
+      requireRole(principal, 'admin', 'change connections');
+      const row = await findRow(principal.organizationId, source.connectionId);
+      if (row.type === 'duckdb')
+        throw validationError(field, `the source reads the DuckDB file "${row.file}", which has no server`);
+      const others = await otherReaders(deps.store, row.id, source);
+      if (others.length > 0) {
+        const named =
+          others.slice(0, 5).join(', ') + (others.length > 5 ? ` and ${others.length - 5} more` : '');
+        throw conflict(
+          `${field}: connection "${row.name}" also serves ${named}; change the connection itself to move them all`,
+          field,
+        );
+      }
+      return service.update(principal, row.id, patch);
     },
     async delete(principal, ref) {
       requireRole(principal, 'admin', 'delete connections');
@@ -249,4 +282,5 @@ export function createConnectionService(deps: {
       );
     },
   };
+  return service;
 }

@@ -1,16 +1,21 @@
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
-import type { DataSource } from '../../../core/data/index.ts';
+import type { Connection, DataSource } from '../../../core/data/index.ts';
 import { enqueueOperations } from '../../../core/data/ingest-jobs.ts';
 import { importUserAttributes } from '../../../core/directory/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
-import { folderUuidOf } from './folders.ts';
+import { folderLookup, folderUuidOf } from './folders.ts';
 import { formulasOf } from './formulas.ts';
 import { findJoin, joinJson, joinModelInput } from './joins.ts';
 import { incompatibleValues, lowerKeys, operationsOf } from './rows.ts';
+import {
+  connectionPropertyNames,
+  readableConnections,
+  saveConnectionProperties,
+} from './source-connection.ts';
 import { loadOptionsOf } from './source-files.ts';
 import { listOf, queryFilter, sourceJson } from './source-json.ts';
 
@@ -18,9 +23,10 @@ const Uuid = Type.Object({ uuid: Type.String() });
 const Loose = Type.Object({}, { additionalProperties: true });
 
 /**
- * The `jsonContent` properties a saved config may carry: those Rosetta renders and the file load
- * options. Serenytics' other properties (`set_property`) have no Rosetta counterpart: a 400
- * names them rather than a save that silently drops them.
+ * The `jsonContent` properties a saved config may carry: those Rosetta renders, the file load
+ * options and the connection properties of SQL sources. Serenytics' other properties
+ * (`set_property`) have no Rosetta counterpart: a 400 names them rather than a save that
+ * silently drops them.
  */
 const contentProperties = [
   'columns',
@@ -29,6 +35,7 @@ const contentProperties = [
   'separator',
   'advanced_options',
   'joinConfig',
+  ...connectionPropertyNames,
 ];
 
 const CreateBody = Type.Object(
@@ -62,14 +69,23 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
   const { sources, ingestor, files } = services.data;
   const { folders } = services.content;
   // Storage sources carry their push token, as Serenytics configs do.
-  const render = (source: DataSource, folderUuids: Map<string, string>) =>
+  const render = (
+    source: DataSource,
+    folderOf: (uuid: string) => string,
+    connections: Map<number, Connection>,
+  ) =>
     sourceJson(
       source,
       source.type === 'storage' ? files.pushTokenOf(source) : undefined,
-      folderUuids.get(source.uuid) ?? null,
+      folderOf(source.uuid),
+      connections.get(source.connectionId),
     );
   const renderOne = async (principal: Principal, source: DataSource) =>
-    render(source, await folders.placements(principal, 'data_source'));
+    render(
+      source,
+      await folderLookup(folders, principal, 'data_source'),
+      await readableConnections(services, principal),
+    );
 
   app.get(
     '/data_source',
@@ -81,8 +97,9 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     async (request) => {
       const matches = queryFilter(request.query.q);
       const principal = principalOf(request);
-      const folderUuids = await folders.placements(principal, 'data_source');
-      const all = (await sources.list(principal)).map((source) => render(source, folderUuids));
+      const folderOf = await folderLookup(folders, principal, 'data_source');
+      const connections = await readableConnections(services, principal);
+      const all = (await sources.list(principal)).map((source) => render(source, folderOf, connections));
       return listOf(all.filter((item) => matches(item)));
     },
   );
@@ -101,16 +118,16 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
 
   app.post('/data_source', { schema: { body: CreateBody } }, async (request, reply) => {
     const { name, type } = request.body;
+    const principal = principalOf(request);
     if (type === 'Join') {
-      const principal = principalOf(request);
       const { jsonContent } = request.body as { jsonContent?: { joinConfig?: unknown } };
       const input = await joinModelInput(services, principal, name, jsonContent?.joinConfig);
       return reply.status(201).send(joinJson(await services.data.models.create(principal, input)));
     }
     if (type !== undefined && type !== 'Storage')
       throw validationError('type', 'only "Storage" and "Join" sources can be created through this API');
-    const created = await sources.create(principalOf(request), { type: 'storage', name });
-    return reply.status(201).send(render(created, new Map()));
+    const created = await sources.create(principal, { type: 'storage', name });
+    return reply.status(201).send(await renderOne(principal, created));
   });
 
   app.put('/data_source/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
@@ -132,6 +149,7 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
         `is not a data source property Rosetta keeps (it keeps ${contentProperties.join(', ')})`,
       );
     const formulas = formulasOf(jsonContent?.measures);
+    if (jsonContent) await saveConnectionProperties(services, principal, current, jsonContent);
     const patch = {
       ...(name !== undefined && name !== current.name && { name }),
       ...(formulas && JSON.stringify(formulas) !== JSON.stringify(current.formulas) && { formulas }),
@@ -139,7 +157,7 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     // Moving the source to a folder changes it too, so the core checks the right to change it.
     const update = async (moves: boolean) =>
       Object.keys(patch).length > 0 || moves ? sources.update(principal, current.uuid, patch) : current;
-    const folderUuid = folderUuidOf(config);
+    const folderUuid = folderUuidOf(config, principal.organizationId);
     const item = { kind: 'data_source', uuid: current.uuid, field: 'folder_uuid' } as const;
     const updated =
       folderUuid === undefined

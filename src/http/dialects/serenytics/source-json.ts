@@ -1,7 +1,8 @@
-import type { DataSource } from '../../../core/data/index.ts';
+import type { Connection, DataSource } from '../../../core/data/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import type { ColumnType } from '../../../engines/types.ts';
 import { measuresOf } from './formulas.ts';
+import { connectionContent } from './source-connection.ts';
 
 /** Serenytics names of Rosetta's data source kinds (the client tests `type == "Storage"`). */
 const typeNames: Record<DataSource['type'], string> = { storage: 'Storage', sql: 'SQL', table: 'Table' };
@@ -30,8 +31,16 @@ export function columnTitle(name: string, type: ColumnType): SerenyticsColumn {
   return title;
 }
 
-/** A data source as Serenytics renders it; `jsonContent` holds the column list, `token` the push token. */
-export function sourceJson(source: DataSource, pushToken?: string, folderUuid: string | null = null) {
+/**
+ * A data source as Serenytics renders it; `jsonContent` holds the column list and, when the caller
+ * may read it, the source's remote connection; `token` the push token.
+ */
+export function sourceJson(
+  source: DataSource,
+  pushToken?: string,
+  folderUuid: string | null = null,
+  connection?: Connection,
+) {
   return {
     uuid: source.uuid,
     name: source.name,
@@ -42,6 +51,7 @@ export function sourceJson(source: DataSource, pushToken?: string, folderUuid: s
       columns: source.columns.map((column) => columnTitle(column.name, column.type)),
       primaryKey: source.primaryKey,
       measures: measuresOf(source.formulas),
+      ...connectionContent(connection),
     },
     created_at: source.createdAt,
     updated_at: source.updatedAt,
