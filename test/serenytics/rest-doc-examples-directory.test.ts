@@ -32,7 +32,13 @@ describe('folder examples', () => {
     expect(stored).toMatchObject({ kind: 'data_source' });
 
     const { lines } = await run('25-list-folders.py');
-    expect(lines).toEqual(['My new folder -->  datasource']);
+    // Each resource type's home folder comes first: where unfiled items are shown.
+    expect(lines).toEqual([
+      'home -->  webapp',
+      'home -->  datasource',
+      'home -->  script',
+      'My new folder -->  datasource',
+    ]);
   });
 });
 
