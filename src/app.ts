@@ -108,6 +108,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
 
 function buildServices(config: Config, store: Store): Services {
   const cache = createQueryCache();
+  const content = createContentService(store);
   const data = createDataModule({
     store,
     dataDir: config.dataDir,
@@ -115,6 +116,8 @@ function buildServices(config: Config, store: Store): Services {
     onDataChanged: (_dataSourceId, connectionId) => {
       cache.invalidate({ connectionId });
     },
+    onSourceDeleted: (source) =>
+      content.folders.forgetItem(source.organizationId, 'data_source', source.uuid),
     sqlTimeoutMs: config.queryTimeoutSeconds * 1000,
   });
   const query = createQueryService({
@@ -124,7 +127,6 @@ function buildServices(config: Config, store: Store): Services {
     timeoutMs: config.queryTimeoutSeconds * 1000,
     cache,
   });
-  const content = createContentService(store);
   const auth = createAuthService({
     store,
     sessionHours: config.sessionHours,
@@ -177,6 +179,7 @@ function buildServices(config: Config, store: Store): Services {
       auth,
       timeoutMs: config.scriptTimeoutSeconds * 1000,
       memoryMb: config.scriptMemoryMb,
+      onDeleted: (script) => content.folders.forgetItem(script.organizationId, 'script', script.uuid),
       python: config.scriptPython,
     }),
     exports,

@@ -218,4 +218,28 @@ describe('folder', () => {
       await homeOf('script'),
     );
   });
+  it('forgets where a data source or script was filed when it is deleted', async () => {
+    const filedItems = async () =>
+      (await app.rosetta.store.db.selectFrom('folder_items').select('item_uuid').execute()).map(
+        (row) => row.item_uuid,
+      );
+    const sources = (await seren(app, 'POST', '/api/folder', { name: 'Gone', resource_type: 'datasource' }))
+      .body;
+    const jobs = (await seren(app, 'POST', '/api/folder', { name: 'Gone jobs', resource_type: 'script' }))
+      .body;
+    const source = (await seren(app, 'POST', '/api/data_source', { name: 'ephemeral', type: 'Storage' }))
+      .body;
+    const script = (
+      await seren(app, 'POST', '/api/script', { name: 'ephemeral', code: '', language: 'python' })
+    ).body;
+    await seren(app, 'PUT', `/api/data_source/${source.uuid}`, { folder_uuid: sources.uuid });
+    await seren(app, 'PUT', `/api/script/${script.uuid}`, { folder_uuid: jobs.uuid });
+    expect(await filedItems()).toEqual(expect.arrayContaining([source.uuid, script.uuid]));
+
+    expect((await seren(app, 'DELETE', `/api/data_source/${source.uuid}`)).status).toBe(204);
+    expect((await seren(app, 'DELETE', `/api/script/${script.uuid}`)).status).toBe(204);
+    const left = await filedItems();
+    expect(left).not.toContain(source.uuid);
+    expect(left).not.toContain(script.uuid);
+  });
 });

@@ -250,6 +250,11 @@ export class FolderService {
     return visible;
   }
 
+  /** Forgets where a deleted data source or script was filed (its module calls this on delete). */
+  async forgetItem(organizationId: number, kind: FolderItemKind, uuid: string): Promise<void> {
+    await setItemFolder(this.db, organizationId, kind, uuid, null, nowIso());
+  }
+
   /**
    * Files a data source or script (by uuid) in a folder of its kind, or at the top level (null).
    * Needs edit access to the folder it leaves and the one it enters, as moving a dashboard does.

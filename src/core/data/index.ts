@@ -6,7 +6,7 @@ import { createStorageIngestor, type StorageIngestor } from './ingest.ts';
 import { createModelService, type ModelService } from './models.ts';
 import { createSecretBox } from './secrets.ts';
 import { createSourceFileService, type SourceFileService } from './source-files.ts';
-import { createDataSourceService, type DataSourceService } from './sources.ts';
+import { createDataSourceService, type DataSourceService, type SourceDeletedHook } from './sources.ts';
 import type { DataChangedHook } from './storage-writes.ts';
 
 export { type ConnectionService, EMBEDDED_CONNECTION_NAME, EMBEDDED_DUCKDB_FILE } from './connections.ts';
@@ -24,7 +24,13 @@ export type { EngineFactory, EngineRegistry } from './engine-registry.ts';
 export type { RowsBatch, RowsMode, RowsOperation, StorageIngestor } from './ingest.ts';
 export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts';
 export type { FileLoadOptions, SourceFileService } from './source-files.ts';
-export { type DataSourceService, MAX_PREVIEW_ROWS, relationOf, STORAGE_SCHEMA } from './sources.ts';
+export {
+  type DataSourceService,
+  MAX_PREVIEW_ROWS,
+  relationOf,
+  type SourceDeletedHook,
+  STORAGE_SCHEMA,
+} from './sources.ts';
 export type { DataChangedHook, IngestResult } from './storage-writes.ts';
 export type * from './types.ts';
 
@@ -47,6 +53,7 @@ export function createDataModule(deps: {
   /** The server secret (`config.secret`) from which the connection-secret key is derived. */
   secret: string;
   onDataChanged?: DataChangedHook;
+  onSourceDeleted?: SourceDeletedHook;
   createEngine?: EngineFactory;
   /** Statements typed in the SQL console are cancelled after this long (ERR_TIMEOUT). */
   sqlTimeoutMs?: number;
@@ -58,7 +65,7 @@ export function createDataModule(deps: {
     dataDir: deps.dataDir,
     createEngine: deps.createEngine ?? createEngine,
   });
-  const sources = createDataSourceService({ store: deps.store, registry });
+  const sources = createDataSourceService({ store: deps.store, registry, onDeleted: deps.onSourceDeleted });
   const ingestor = createStorageIngestor({ sources, onDataChanged: deps.onDataChanged });
   return {
     connections: createConnectionService({

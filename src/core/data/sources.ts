@@ -111,7 +111,14 @@ function checkSelect(sql: unknown): string {
   return text;
 }
 
-export function createDataSourceService(deps: { store: Store; registry: EngineRegistry }): DataSourceService {
+/** Called after a data source is deleted, so other modules can forget what they kept about it. */
+export type SourceDeletedHook = (source: DataSource) => Promise<void>;
+
+export function createDataSourceService(deps: {
+  store: Store;
+  registry: EngineRegistry;
+  onDeleted?: SourceDeletedHook;
+}): DataSourceService {
   const { db } = deps.store;
 
   async function find(organizationId: number, ref: number | string): Promise<DataSource | undefined> {
@@ -298,6 +305,7 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
         throw conflict(`data source is used by models ${users.map((u) => `"${u.name}"`).join(', ')}`);
       if (source.type === 'storage' && source.table) await (await storageOf(source)).dropTable(source.table);
       await db.deleteFrom('data_sources').where('id', '=', source.id).execute();
+      await deps.onDeleted?.(source);
     },
     async refreshColumns(principal, ref) {
       requireRole(principal, 'developer', 'refresh data source columns');

@@ -103,6 +103,8 @@ export function createScriptService(deps: {
   memoryMb: number;
   /** Interpreter of Python runs (config `scriptPython`). */
   python: string;
+  /** Called after a script is deleted, so other modules can forget what they kept about it. */
+  onDeleted?: (script: { organizationId: number; uuid: string }) => Promise<void>;
 }): ScriptService {
   const { db } = deps.store;
   const { timeoutMs, memoryMb, python } = deps;
@@ -211,6 +213,7 @@ export function createScriptService(deps: {
       const row = await find(principal, ref);
       await db.deleteFrom('script_runs').where('script_id', '=', row.id).execute();
       await db.deleteFrom('scripts').where('id', '=', row.id).execute();
+      await deps.onDeleted?.({ organizationId: principal.organizationId, uuid: row.uuid });
     },
     async createWebhookToken(principal, ref) {
       requireRole(principal, 'developer', 'create script tokens');
