@@ -1,27 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoRows } from '../src/core/data/index.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { demoDashboard, demoSource, exportFile } from './support/exports.ts';
+import { demoDashboard, demoSource, exportFile, pdfText } from './support/exports.ts';
 
 /** Units sold per country, computed in JS from the rows the demo loads. */
 const unitsIn = (...countries: string[]): number =>
   demoRows()
     .filter((row) => countries.includes(row[1] as string))
     .reduce((sum, row) => sum + (row[4] as number), 0);
-
-function pdfText(pdf: Buffer): string {
-  const dir = mkdtempSync(join(tmpdir(), 'rosetta-pdftext-'));
-  try {
-    writeFileSync(join(dir, 'in.pdf'), pdf);
-    return execFileSync('pdftotext', [join(dir, 'in.pdf'), '-'], { encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Dashboard variables over HTTP: in native queries, dashboard exports and embeds. */
 describe('variables', () => {

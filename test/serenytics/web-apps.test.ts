@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_DASHBOARD_NAME } from '../../src/core/content/index.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
+import { pdfText } from '../support/exports.ts';
 import { seren, waitTask } from './support.ts';
 
 let app: TestApp;
 let demo: string;
-
-/** The text of a PDF, through Debian's pdftotext. */
-const pdfText = (pdf: Buffer): string => execFileSync('pdftotext', ['-', '-'], { input: pdf }).toString();
 
 beforeAll(async () => {
   app = await startTestApp();

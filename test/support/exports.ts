@@ -61,6 +61,17 @@ export async function demoDashboard(app: TestApp): Promise<Json> {
   return (await app.request('GET', `/api/dashboards/${list.body.items[0].id}`)).body;
 }
 
+/** The text of a PDF, as Debian's pdftotext reads it. */
+export function pdfText(pdf: Buffer): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rosetta-pdftext-'));
+  try {
+    writeFileSync(join(dir, 'in.pdf'), pdf);
+    return execFileSync('pdftotext', [join(dir, 'in.pdf'), '-'], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Converts a PDF with Debian's pdftoppm; returns the first page as PNG bytes (and keeps it if asked). */
 export function pdfFirstPage(pdf: Buffer, keepAs?: string): Buffer {
   const dir = mkdtempSync(join(tmpdir(), 'rosetta-pdf-'));

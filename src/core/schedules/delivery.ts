@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
-import type { DashboardService } from '../content/index.ts';
+import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import { type Job, type JobContext, TransientJobError } from '../jobs/index.ts';
-import type { FilterNode, QueryService } from '../query/index.ts';
+import { type FilterNode, type QueryService, withVariables } from '../query/index.ts';
 import { evaluateConditions } from './conditions.ts';
 import { localDateTime } from './cron.ts';
 import type { Mailer } from './mail.ts';
@@ -63,6 +63,7 @@ export async function runSchedule(
       schedule.format,
       schedule.filters,
       context.signal,
+      schedule.variables,
     );
     await context.progress(70);
     const delivery = await deliver(deps, schedule, principal, file, evaluation, job, context);
@@ -85,7 +86,7 @@ async function evaluateAlert(deps: RunDeps, schedule: Schedule, principal: Princ
     const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
     const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
     if (!widget?.query) throw new Error(`widget "${target.widget.widget}" has no query any more`);
-    body = widget.query;
+    body = withVariables(widget.query, dashboardVariableValues(dashboard.variables, schedule.variables));
   } else throw new Error('an alert watches a widget or a query');
   const result = await deps.query.run(principal, withFilters(body, schedule.filters), {
     signal,

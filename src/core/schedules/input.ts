@@ -35,6 +35,8 @@ export interface ScheduleInput {
   target?: TargetInput;
   format?: ExportFormat;
   filters?: FilterRule[];
+  /** Checked against the target dashboard's variables by the service. */
+  variables?: Record<string, unknown>;
   destination?: Destination;
   conditions?: AlertCondition[];
 }
@@ -54,6 +56,7 @@ export function parseScheduleInput(kind: ScheduleKind, body: unknown, partial: b
     'target',
     'format',
     'filters',
+    'variables',
     'destination',
     ...(kind === 'alert' ? ['conditions'] : []),
   ]);
@@ -76,6 +79,8 @@ export function parseScheduleInput(kind: ScheduleKind, body: unknown, partial: b
       parseFilter(f, `filters[${i}]`),
     );
   }
+  if (root.variables !== undefined)
+    input.variables = root.variables === null ? {} : object(root.variables, 'variables');
   if (root.destination !== undefined) input.destination = parseDestination(root.destination);
   if (root.conditions !== undefined) {
     const list = array(root.conditions, 'conditions', MAX_CONDITIONS);

@@ -94,4 +94,15 @@ export const scheduleMigrations: Record<string, Migration> = {
       await db.schema.dropTable('schedules').execute();
     },
   },
+  '0501_schedule_variables': {
+    async up(db: MigrationDb) {
+      await db.schema
+        .alterTable('schedules')
+        .addColumn('variables', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('schedules').dropColumn('variables').execute();
+    },
+  },
 };

@@ -21,6 +21,7 @@ export function toSchedule(row: Selectable<ScheduleRow>): Schedule {
     target: JSON.parse(row.target),
     format: row.format as Schedule['format'],
     filters: JSON.parse(row.filters),
+    variables: JSON.parse(row.variables),
     destination: JSON.parse(row.destination),
     conditions: JSON.parse(row.conditions),
     nextRunAt: row.next_run_at,

@@ -3,7 +3,7 @@ import type { Store } from '../../store/database.ts';
 import { canManageSchedules, ensure } from '../auth/permissions.ts';
 import type { Principal } from '../auth/principal.ts';
 import { roleAtLeast } from '../auth/principal.ts';
-import type { DashboardService } from '../content/index.ts';
+import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import { forbidden, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import type { QueryService } from '../query/index.ts';
@@ -171,6 +171,24 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     return { query: target.query };
   }
 
+  /**
+   * The variable values a schedule stores: checked against its dashboard's variables by the rule
+   * exports use, and kept as given so later changes to the dashboard's defaults still apply.
+   */
+  async function checkVariables(
+    principal: Principal,
+    target: ScheduleTarget,
+    given: Record<string, unknown>,
+  ): Promise<Schedule['variables']> {
+    if (Object.keys(given).length === 0) return {};
+    if ('query' in target)
+      throw validationError('variables', 'only a dashboard or widget target has variables');
+    const id = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
+    const dashboard = await options.content.dashboards.get(principal, id);
+    dashboardVariableValues(dashboard.variables, given, 'variables');
+    return given as Schedule['variables'];
+  }
+
   const nextRun = (cron: string, timezone: string) =>
     nextFireTime(cron, timezone, now())?.toISOString() ?? null;
 
@@ -203,6 +221,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       ensure(canManageSchedules(principal), 'manage schedules');
       const input = parseScheduleInput(kind, body, false);
       const target = await resolveTarget(principal, input.target as TargetInput, input);
+      const variables = await checkVariables(principal, target, input.variables ?? {});
       const cron = input.cron as string;
       const timezone = input.timezone ?? 'UTC';
       const at = iso();
@@ -220,6 +239,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
           target: JSON.stringify(target),
           format: input.format ?? ('dashboard' in target ? 'pdf' : 'csv'),
           filters: JSON.stringify(input.filters ?? []),
+          variables: JSON.stringify(variables),
           destination: JSON.stringify(input.destination),
           conditions: JSON.stringify(input.conditions ?? []),
           next_run_at: nextRun(cron, timezone),
@@ -241,6 +261,10 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
             filters: input.filters ?? current.filters,
           })
         : undefined;
+      const variables =
+        input.variables || target
+          ? await checkVariables(principal, target ?? current.target, input.variables ?? current.variables)
+          : undefined;
       const cron = input.cron ?? current.cron;
       const timezone = input.timezone ?? current.timezone;
       const paused = input.paused ?? current.paused;
@@ -254,6 +278,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
           target: target && JSON.stringify(target),
           format: input.format,
           filters: input.filters && JSON.stringify(input.filters),
+          variables: variables && JSON.stringify(variables),
           destination: input.destination && JSON.stringify(input.destination),
           conditions: input.conditions && JSON.stringify(input.conditions),
           next_run_at: moved ? nextRun(cron, timezone) : row.next_run_at,

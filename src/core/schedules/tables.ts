@@ -23,6 +23,8 @@ export interface ScheduleRow {
   target: string;
   format: string;
   filters: string;
+  /** JSON object of dashboard variable values; '{}' when none. */
+  variables: string;
   destination: string;
   conditions: string;
   /** The next fire time; the tick's compare-and-set on it is what makes each fire time run once. */

@@ -80,6 +80,8 @@ export interface Schedule {
   format: ExportFormat;
   /** Extra filter rules `and`-ed to every query of the target. */
   filters: FilterRule[];
+  /** Values of the target dashboard's variables, over its defaults (checked when saved). */
+  variables: Record<string, JsonScalar | JsonScalar[]>;
   destination: Destination;
   conditions: AlertCondition[];
   nextRunAt: string | null;
@@ -119,7 +121,7 @@ export interface RenderedFile {
 
 /**
  * Renders a schedule's target for delivery as its owner would see it, with the schedule's filter
- * rules applied; implemented by the composition root with the exports module.
+ * rules and variable values applied; implemented by the composition root with the exports module.
  */
 export interface DeliveryRenderer {
   render(
@@ -128,6 +130,7 @@ export interface DeliveryRenderer {
     format: ExportFormat,
     filters: FilterRule[],
     signal: AbortSignal,
+    variables?: Schedule['variables'],
   ): Promise<RenderedFile>;
 }
 

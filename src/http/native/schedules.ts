@@ -64,6 +64,15 @@ const bodyFields = (kind: ScheduleKind) => ({
   target: Target,
   format: Type.Optional(Type.Union(['csv', 'xlsx', 'pdf', 'png'].map((f) => Type.Literal(f)))),
   filters: Type.Optional(Type.Array(FilterRule)),
+  // Values are checked by the core against the dashboard's variable types, naming `variables.<name>`.
+  variables: Type.Optional(
+    Type.Union([
+      Type.Record(Type.String({ minLength: 1 }), Type.Unknown(), {
+        description: 'dashboard/widget targets: variable name → value (or list), over the defaults',
+      }),
+      Type.Null(),
+    ]),
+  ),
   destination: Destination,
   ...(kind === 'alert' ? { conditions: Type.Array(Condition, { minItems: 1 }) } : {}),
 });
@@ -80,6 +89,7 @@ const ScheduleView = Type.Object({
   target: Type.Unknown(),
   format: Type.String(),
   filters: Type.Unknown(),
+  variables: Type.Unknown(),
   destination: Type.Unknown(),
   conditions: Type.Optional(Type.Unknown()),
   nextRunAt: nullableString,

@@ -4,6 +4,7 @@ import { api, errorMessage, getToken } from '../api.ts';
 import { DashboardHeader, DashboardStyle, dashboardScope } from '../components/DashboardDecor.tsx';
 import { DashboardGrid, useDashboardFilters } from '../components/DashboardGrid.tsx';
 import { DashboardSettings } from '../components/DashboardSettings.tsx';
+import { EmbedDialog } from '../components/EmbedDialog.tsx';
 import { FavouriteButton } from '../components/FavouriteButton.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { exportFilters } from '../components/filters.ts';
@@ -40,7 +41,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [showHistory, setShowHistory] = useState(false);
   const [autoRefresh, setAutoRefresh] = useState(0);
-  const [dialog, setDialog] = useState<'settings' | 'share' | null>(null);
+  const [dialog, setDialog] = useState<'settings' | 'share' | 'embed' | null>(null);
 
   useEffect(() => {
     if (!autoRefresh) return;
@@ -187,6 +188,9 @@ export function DashboardPage(props: { id: string; me: Me }) {
               <button type="button" onClick={() => setDialog('share')} aria-haspopup="dialog">
                 Share
               </button>
+              <button type="button" onClick={() => setDialog('embed')} aria-haspopup="dialog">
+                Embed
+              </button>
               <button type="button" onClick={() => setDialog('settings')} aria-haspopup="dialog">
                 Settings
               </button>
@@ -238,6 +242,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
       {dialog === 'share' && (
         <ShareDialog dashboard={dashboard} onChanged={setDashboard} onClose={() => setDialog(null)} />
       )}
+      {dialog === 'embed' && <EmbedDialog dashboard={dashboard} onClose={() => setDialog(null)} />}
       <DashboardHeader html={dashboard.headerHtml} />
       <FilterBar {...filterBar} />
       <VariableBar {...variables.bar} />

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { hasChromium, useBrowserSession } from './browser.ts';
+
+const digits = (text: string | null) => (text ?? '').replace(/\D/g, '');
+
+describe.skipIf(!hasChromium)('the embed dialog in headless Chromium', () => {
+  const session = useBrowserSession();
+
+  it('creates an embed URL with a variable that the embedded dashboard shows', async () => {
+    const { app, base, page, context, consoleErrors, shot, demoDashboardId, signIn } = session();
+    const id = await demoDashboardId();
+    const demo = (await app.request('GET', `/api/dashboards/${id}`)).body;
+    const byCountry = { field: 'country', operator: 'in', values: [{ variable: 'country' }] };
+    // biome-ignore lint/suspicious/noExplicitAny: widgets are sent back as the API gave them
+    const widgets = demo.widgets.map((w: any) =>
+      w.id === 'units-sold'
+        ? { ...w, title: 'Units in {{country}}', query: { ...w.query, filters: byCountry } }
+        : w,
+    );
+    const patched = await app.request('PATCH', `/api/dashboards/${id}`, {
+      variables: [{ name: 'country', type: 'string', default: 'France' }],
+      widgets,
+    });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    const source = demo.widgets.find((w: { id: string }) => w.id === 'units-sold').query.source;
+    const spain = await app.request('POST', '/api/query', {
+      source,
+      metrics: [{ field: 'quantity', aggregation: 'sum' }],
+      filters: { field: 'country', operator: '=', values: ['Spain'] },
+    });
+
+    await signIn();
+    await page.goto(`${base}/dashboards/${id}`);
+    await page.getByRole('button', { name: 'Embed' }).click();
+    const dialog = page.getByRole('dialog', { name: /Embed/ });
+    const variable = dialog.getByLabel('country');
+    expect(await variable.inputValue()).toBe('France');
+
+    // An API refusal is shown in the dialog, and the form stays to be corrected.
+    await dialog.getByLabel('Expires after').selectOption('custom');
+    await dialog.getByLabel('Expiry in seconds').fill('99999999');
+    await dialog.getByRole('button', { name: 'Create embed URL' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'expiresInSeconds' }).waitFor();
+    consoleErrors.length = 0; // the browser logs the refused request; the dialog showed it
+
+    await dialog.getByLabel('Expires after').selectOption({ label: '1 hour' });
+    await dialog.getByLabel('Max opens (optional)').fill('3');
+    await variable.fill('Spain');
+    await dialog.getByRole('button', { name: 'Create embed URL' }).click();
+    const urlField = dialog.getByRole('textbox', { name: 'Embed URL' });
+    await urlField.waitFor();
+    const url = await urlField.inputValue();
+    expect(url).toMatch(new RegExp(`^${base}/embed/\\S+$`));
+    expect(await dialog.getByRole('textbox', { name: 'HTML snippet' }).inputValue()).toContain(
+      `<iframe src="${url}"`,
+    );
+    await dialog.getByText(/^Expires /).waitFor();
+    await dialog.getByRole('button', { name: 'Copy Embed URL' }).click();
+    await dialog
+      .getByRole('status')
+      .filter({ hasText: /Copied|Selected/ })
+      .first()
+      .waitFor();
+    await shot('embed-dialog');
+
+    const embedded = await context.newPage();
+    embedded.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${embedded.url()}: ${m.text()}`);
+    });
+    embedded.on('pageerror', (error) => consoleErrors.push(`${embedded.url()}: uncaught ${error.message}`));
+    await embedded.goto(url);
+    const kpi = embedded.locator('[data-widget-id="units-sold"]');
+    await kpi.locator('h2', { hasText: 'Units in Spain' }).waitFor();
+    await expect
+      .poll(async () => digits(await kpi.getByTestId('kpi-value').textContent()))
+      .toBe(String(spain.body.rows[0][0]));
+    await embedded.close();
+    expect(consoleErrors).toEqual([]);
+  });
+});
