@@ -235,3 +235,75 @@ print(res.status_code, len(res.json()["data"]))
     expect(lines).toEqual(['200 text/csv; charset=utf-8', 'category,quantity', '200 2']);
   }, 30_000);
 });
+
+describe('join sources in the data-api', () => {
+  let regions: Source;
+  let join: string;
+  beforeAll(async () => {
+    const created = await seren(app, 'POST', '/api/data_source', { name: 'regions', type: 'Storage' });
+    await seren(app, 'POST', `/api/data_source/${created.body.uuid}/reload`, [
+      { country: DEMO_COUNTRIES[0], region: 'West' },
+    ]);
+    const sources: Source[] = (await app.request('GET', '/api/data-sources')).body.items;
+    regions = sources.find((source) => source.name === 'regions') as Source;
+    const joined = await seren(app, 'POST', '/api/data_source', {
+      name: 'sales_by_region',
+      type: 'Join',
+      jsonContent: {
+        joinConfig: {
+          base: demo.uuid,
+          joins: [
+            {
+              source: regions.uuid,
+              type: 'inner',
+              on: [{ left: `${demo.uuid}.country`, right: `${regions.uuid}.country` }],
+            },
+          ],
+        },
+      },
+    });
+    expect(joined.status).toBe(201);
+    join = joined.body.uuid;
+  });
+
+  it('lists, describes and queries a join for a full key', async () => {
+    const list = await dataApi('GET', '/datasources_list');
+    expect(list.body).toContainEqual(
+      expect.objectContaining({ uuid: join, name: 'sales_by_region', type: 'Join' }),
+    );
+    const model = await dataApi('POST', `/query-model/${join}`);
+    expect(model.status).toBe(200);
+    expect(model.body.columns).toContainEqual({ name: `${regions.uuid}.region`, type: 'str' });
+    const rows = await dataApi('POST', `/query-data/${join}`, {
+      format: 'json',
+      data_processing_pipeline: [
+        { group_by: [`${regions.uuid}.region`], select: [{ name: '$$count$$', agg_function: 'sum' }] },
+      ],
+    });
+    expect(rows.status).toBe(200);
+    expect(rows.body.columns).toEqual([`${regions.uuid}.region`, '$$count$$']);
+    expect(rows.body.data).toEqual([['West', expect.any(Number)]]);
+  });
+
+  it('shows a join to a data-API key only when every source of it is among the key sources', async () => {
+    const list = await dataApi('GET', '/datasources_list', undefined, dataKey);
+    expect(list.body.map((s: Source) => s.uuid)).toEqual([demo.uuid]);
+    for (const path of [`/query-model/${join}`, `/query-data/${join}`]) {
+      expect((await dataApi('POST', path, { format: 'json' }, dataKey)).status).toBe(404);
+    }
+    const both = await app.request('POST', '/api/api-keys', {
+      name: 'both',
+      dataSourceIds: [demo.id, regions.id],
+    });
+    const key = both.body.key;
+    const listed = await dataApi('GET', '/datasources_list', undefined, key);
+    expect(listed.body.map((s: Source) => s.name).sort()).toEqual([
+      'demo_sales',
+      'regions',
+      'sales_by_region',
+    ]);
+    const rows = await dataApi('POST', `/query-data/${join}`, { format: 'json' }, key);
+    expect(rows.status).toBe(200);
+    expect(rows.body.data.length).toBeGreaterThan(0);
+  });
+});

@@ -148,6 +148,76 @@ describe('data_source', () => {
     expect(count.body.data[0][0]).toBe(1);
   });
 
+  it('infers int/str/float/datetime from pushed rows; force_types overrides; a misfit value fails', async () => {
+    const created = await seren(app, 'POST', '/api/data_source', {
+      name: 'typed_push',
+      type: 'Storage',
+      jsonContent: {},
+    });
+    const route = `/api/data_source/${created.body.uuid}`;
+    const pushed = await seren(app, 'POST', `${route}/push/${created.body.token}`, {
+      n: 1,
+      label: 'a',
+      ratio: 1.5,
+      at: '2024-03-01T10:20:30',
+    });
+    expect(pushed.status).toBe(200);
+    const headers = async () =>
+      (await seren(app, 'POST', `/api/formatted_data/${created.body.uuid}`, { only_headers: true })).body
+        .columns_titles;
+    expect(await headers()).toEqual([
+      { name: 'n', type: 'int' },
+      { name: 'label', type: 'str' },
+      { name: 'ratio', type: 'float' },
+      { name: 'at', type: 'datetime', datetime_format: '%Y-%m-%dT%H:%M:%S' },
+    ]);
+    const misfit = await seren(app, 'POST', `${route}/batch`, {
+      async: false,
+      operations: [
+        { action: 'insert', rows: [{ n: 'two', label: 'b', ratio: 2, at: '2024-03-02T00:00:00' }] },
+      ],
+    });
+    expect(misfit.status).toBe(400);
+    expect(misfit.body.errors[0]).toContain('is incompatible with current table column types');
+  });
+
+  it('lets force_types override the types a file load would infer', async () => {
+    const created = await seren(app, 'POST', '/api/data_source', {
+      name: 'forced',
+      type: 'Storage',
+      jsonContent: {},
+    });
+    const route = `/api/data_source/${created.body.uuid}`;
+    const saved = await seren(app, 'PUT', route, {
+      ...created.body,
+      jsonContent: {
+        ...created.body.jsonContent,
+        advanced_options: '{"force_types": {"n": "str", "ratio": "float"}}',
+      },
+    });
+    expect(saved.status).toBe(200);
+    const upload = await seren(app, 'POST', `${route}/file`, undefined, {
+      raw: 'n,label,ratio\n007,b,2\n',
+      contentType: 'text/csv',
+    });
+    expect(upload.status).toBe(201);
+    const reload = await seren(app, 'POST', `${route}/reload_from_file`, { async: false });
+    expect(reload.body.errors).toBeUndefined();
+    const headers = await seren(app, 'POST', `/api/formatted_data/${created.body.uuid}`, {
+      only_headers: true,
+    });
+    expect(headers.body.columns_titles).toEqual([
+      { name: 'n', type: 'str' },
+      { name: 'label', type: 'str' },
+      { name: 'ratio', type: 'float' },
+    ]);
+    const rows = await seren(app, 'POST', `/api/formatted_data/${created.body.uuid}`, {
+      order: 'row_by_row',
+      data_processing_pipeline: [{ select: ['n', 'ratio'] }],
+    });
+    expect(rows.body.data).toEqual([['007', 2]]);
+  });
+
   it('reloads from JSON rows, replacing the content', async () => {
     const created = await seren(app, 'POST', '/api/data_source', {
       name: 'reloaded',

@@ -219,3 +219,69 @@ describe('row-level formulas (no aggregate function) are calculated fields', () 
     expect(unknown.body.errors[0]).toContain('select[0].measureUuid: unknown column "qty"');
   });
 });
+
+describe('formulas selected by name (no measureUuid), as the vendor clients do', () => {
+  beforeAll(async () => {
+    const saved = await seren(app, 'PUT', `/api/data_source/${uuid}`, {
+      jsonContent: {
+        measures: {
+          double: { name: 'Double sales', formula: '2 * [sales]' },
+          margin: { name: 'Margin', formula: '[sales] - [cost]' },
+          shadowed: { name: 'Sales', formula: '100 * [sales]' },
+          dup1: { name: 'Twice', formula: '[sales]' },
+          dup2: { name: 'Twice', formula: '[cost]' },
+        },
+      },
+    });
+    expect(saved.status).toBe(200);
+  });
+
+  it('selects and orders by a formula named in plain strings', async () => {
+    const answer = await query({ select: ['Country', 'Double sales'], order_by: ['Double sales'] });
+    expect(answer.body).toMatchObject({
+      status: 'ok',
+      data: [
+        ['US', 10],
+        ['FR', 60],
+      ],
+    });
+    expect(answer.body.columns_titles.map((c: { name: string }) => c.name)).toEqual([
+      'Country',
+      'Double sales',
+    ]);
+  });
+
+  it('groups by, filters on and sorts by a row-level formula named in objects', async () => {
+    const answer = await query({
+      group_by: [{ name: 'Margin' }],
+      select: [{ name: 'Margin' }, { name: 'sales', agg_function: 'sum' }],
+      where: [{ name: 'Margin', op: '>', value: 0 }],
+      order_by: [{ name: 'Margin', direction: 'desc' }],
+    });
+    expect(answer.body).toMatchObject({
+      status: 'ok',
+      data: [
+        [14, 20],
+        [6, 10],
+      ],
+    });
+  });
+
+  it('lets a real column of the same name win over the formula', async () => {
+    const answer = await query({ select: [{ name: 'Sales', agg_function: 'sum' }] });
+    expect(answer.body).toMatchObject({ status: 'ok', data: [[35]] });
+    const byUuid = await query({ select: [{ name: 'Sales', measureUuid: 'shadowed' }] });
+    expect(byUuid.body).toMatchObject({ status: 'ok', data: [[3500]] });
+  });
+
+  it('answers an ambiguous name with the error envelope, and the uuid still works', async () => {
+    const answer = await query({ select: ['Twice'] });
+    expect(answer.status).toBe(200);
+    expect(answer.body.status).toBe('error');
+    expect(answer.body.errors[0]).toContain('select[0].name: formula name "Twice" is ambiguous (dup1, dup2)');
+    const where = await query({ select: ['Country'], where: [{ name: 'Twice', op: '>', value: 1 }] });
+    expect(where.body.errors[0]).toContain('where[0].name: formula name "Twice" is ambiguous');
+    const byUuid = await query({ select: [{ name: 'Twice', measureUuid: 'dup2' }] });
+    expect(byUuid.body).toMatchObject({ status: 'ok', data: [[15]] });
+  });
+});

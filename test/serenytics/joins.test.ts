@@ -140,6 +140,62 @@ describe('join data sources', () => {
     expect((await app.request('POST', '/api/query', query)).body.rows).toHaveLength(3);
   });
 
+  it('is listed with the data sources, found by the q filter, filed in the datasource home folder', async () => {
+    const all = await seren(app, 'GET', '/api/data_source');
+    const home = all.body.objects.find((s: { uuid: string }) => s.uuid === orders).folder_uuid;
+    expect(home).toEqual(expect.any(String));
+    expect(all.body.objects).toContainEqual(
+      expect.objectContaining({ uuid: join, name: 'orders_with_customers', type: 'Join', folder_uuid: home }),
+    );
+    const q = encodeURIComponent(
+      JSON.stringify({ filters: [{ name: 'name', op: 'eq', val: 'orders_with_customers' }] }),
+    );
+    const found = await seren(app, 'GET', `/api/data_source?q=${q}`);
+    expect(found.body.num_results).toBe(1);
+    expect(found.body.objects[0]).toMatchObject({ uuid: join, type: 'Join', folder_uuid: home });
+    expect((await seren(app, 'GET', `/api/data_source/${join}`)).body.folder_uuid).toBe(home);
+  });
+
+  it('saves the whole config back (source.save()): renames, files in a folder, rebuilds from joinConfig', async () => {
+    const config = (await seren(app, 'GET', `/api/data_source/${join}`)).body;
+    const same = await seren(app, 'PUT', `/api/data_source/${join}`, config);
+    expect(same.status).toBe(200);
+    expect(same.body).toEqual(config);
+    const folder = (await seren(app, 'POST', '/api/folder', { name: 'Joins', resource_type: 'datasource' }))
+      .body;
+    const moved = await seren(app, 'PUT', `/api/data_source/${join}`, {
+      ...config,
+      name: 'orders_and_customers',
+      folder_uuid: folder.uuid,
+    });
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({
+      name: 'orders_and_customers',
+      folder_uuid: folder.uuid,
+      type: 'Join',
+    });
+    const inner = { ...joinConfig(), joins: [{ ...joinConfig().joins[0], type: 'inner' }] };
+    const rebuilt = await seren(app, 'PUT', `/api/data_source/${join}`, {
+      ...moved.body,
+      jsonContent: { ...moved.body.jsonContent, joinConfig: inner },
+    });
+    expect(rebuilt.body.jsonContent.joinConfig).toEqual(inner);
+    // The inner join drops the order of the unknown customer 3.
+    const rows = await query({ select: [`${orders}.id`, `${customers}.name`], order_by: [`${orders}.id`] });
+    expect(rows.body.data).toEqual([
+      [1, 'Ann'],
+      [2, 'Ann'],
+      [3, 'Bob'],
+    ]);
+    const bad = await seren(app, 'PUT', `/api/data_source/${join}`, { name: 7 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0]).toContain('name');
+    await seren(app, 'PUT', `/api/data_source/${join}`, {
+      ...config,
+      jsonContent: { ...config.jsonContent, joinConfig: joinConfig() },
+    });
+  });
+
   it('answers an unknown column with the error envelope', async () => {
     const answer = await query({ select: [{ name: `${customers}.nope` }] });
     expect(answer.status).toBe(200);

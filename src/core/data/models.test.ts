@@ -114,6 +114,12 @@ describe.each(['sqlite', 'postgres'] as const)('models on %s metadata', async (k
     const restricted = principalFor('viewer', { dataSourceIds: [orders.id] });
     expect(await messageOf(h.data.models.resolveModel(restricted, 'sales'))).toMatch(/^ERR_FORBIDDEN/);
     expect((await h.data.models.resolveModel(restricted, orders.uuid)).dataSourceIds).toEqual([orders.id]);
+    // Listing and reading follow the same rule: every source of the model must be allowed.
+    expect(await h.data.models.list(restricted)).toEqual([]);
+    expect(await messageOf(h.data.models.get(restricted, 'sales'))).toMatch(/^ERR_NOT_FOUND/);
+    const both = principalFor('viewer', { dataSourceIds: [orders.id, customers.id] });
+    expect((await h.data.models.list(both)).map((m) => m.name)).toEqual(['sales']);
+    expect((await h.data.models.get(both, 'sales')).name).toBe('sales');
     expect(await messageOf(h.data.sources.delete(developer, customers.id))).toBe(
       'ERR_CONFLICT data source is used by models "sales"',
     );

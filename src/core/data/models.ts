@@ -207,6 +207,21 @@ export function createModelService(deps: {
     };
   }
 
+  /**
+   * A principal limited to some data sources (data-API key, embed) sees a model only when every
+   * table of it is one of those sources, the same rule `resolveModel` applies to querying.
+   */
+  async function visible(principal: Principal, model: StoredModel): Promise<boolean> {
+    const allowed = principal.dataSourceIds;
+    if (!allowed) return true;
+    for (const table of model.tables) {
+      if (!('dataSource' in table)) return false;
+      const source = await deps.sources.find(principal.organizationId, table.dataSource);
+      if (!source || !allowed.includes(source.id)) return false;
+    }
+    return model.tables.length > 0;
+  }
+
   return {
     async list(principal) {
       requireRole(principal, 'viewer', 'list models');
@@ -216,12 +231,14 @@ export function createModelService(deps: {
         .where('organization_id', '=', principal.organizationId)
         .orderBy('name')
         .execute();
-      return rows.map(toStored);
+      const models = rows.map(toStored);
+      const shown = await Promise.all(models.map((model) => visible(principal, model)));
+      return models.filter((_, i) => shown[i]);
     },
     async get(principal, ref) {
       requireRole(principal, 'viewer', 'read models');
       const row = await findRow(principal.organizationId, ref);
-      if (!row) throw notFound('model', ref);
+      if (!row || !(await visible(principal, toStored(row)))) throw notFound('model', ref);
       return toStored(row);
     },
     async create(principal, input) {

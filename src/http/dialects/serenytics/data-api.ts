@@ -8,7 +8,8 @@ import { unauthenticated, validationError } from '../../../core/errors.ts';
 import { writeCsv } from '../../../core/exports/index.ts';
 import type { JsonScalar } from '../../../engines/types.ts';
 import { type App, principalOf } from '../../server.ts';
-import { queryPipeline } from './formatted-data.ts';
+import { pipelineTarget, queryPipeline } from './formatted-data.ts';
+import { joinJson, listJoins } from './joins.ts';
 import { columnTitle, sourceJson } from './source-json.ts';
 
 const Uuid = Type.Object({ uuid: Type.String({ maxLength: 200 }) });
@@ -45,9 +46,9 @@ async function csvOf(columns: string[], rows: JsonScalar[][]): Promise<string> {
 }
 
 /**
- * The Serenytics data-api at `/serenytics/data-api`: read-only access to data sources for any
- * API key. A data-API key (one restricted to some sources) lists and queries only those: the
- * core answers 404 for the others. `query-data` takes formatted_data's pipeline and answers CSV
+ * The Serenytics data-api at `/serenytics/data-api`: read-only access to data sources and joins
+ * for any API key. A data-API key (one restricted to some sources) lists and queries only those,
+ * and the joins of only those: the core answers 404 for the others. `query-data` takes formatted_data's pipeline and answers CSV
  * (the default) or JSON `{"columns": [names], "data": [rows]}`, at most `maxRows` rows.
  */
 export function registerDataApiRoutes(app: App, services: Services, limits: { maxRows: number }): void {
@@ -55,15 +56,24 @@ export function registerDataApiRoutes(app: App, services: Services, limits: { ma
   app.addHook('onRequest', apiKeyOnly(services.auth));
 
   app.get('/datasources_list', async (request) => {
-    const list = await sources.list(principalOf(request));
-    return list.map((source) => {
-      const { uuid, name, type, created_at, updated_at } = sourceJson(source);
-      return { uuid, name, type, created_at, updated_at };
-    });
+    const principal = principalOf(request);
+    const joins = await listJoins(services, principal);
+    // Folders are not part of this listing.
+    const all = [
+      ...(await sources.list(principal)).map((source) => sourceJson(source)),
+      ...joins.map((join) => joinJson(join, null)),
+    ];
+    return all.map(({ uuid, name, type, created_at, updated_at }) => ({
+      uuid,
+      name,
+      type,
+      created_at,
+      updated_at,
+    }));
   });
 
   app.post('/query-model/:uuid', { schema: { params: Uuid } }, async (request) => {
-    const source = await sources.get(principalOf(request), request.params.uuid);
+    const source = await pipelineTarget(services, principalOf(request), request.params.uuid);
     return {
       uuid: source.uuid,
       name: source.name,
@@ -89,7 +99,7 @@ export function registerDataApiRoutes(app: App, services: Services, limits: { ma
         throw validationError('order', 'must be "row_by_row" or "column_by_column"');
       if (format === 'csv' && body.order === 'column_by_column')
         throw validationError('order', 'column_by_column needs "format": "json"');
-      const source = await sources.get(principal, request.params.uuid);
+      const source = await pipelineTarget(services, principal, request.params.uuid);
       // A storage source nobody pushed rows to yet has no columns, hence nothing to select.
       const answer =
         source.columns.length === 0

@@ -7,9 +7,9 @@ import { importUserAttributes } from '../../../core/directory/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
-import { folderLookup, folderUuidOf } from './folders.ts';
+import { folderLookup, folderUuidOf, homeFolderUuid } from './folders.ts';
 import { formulasOf } from './formulas.ts';
-import { findJoin, joinJson, joinModelInput } from './joins.ts';
+import { findJoin, joinJson, joinModelInput, listJoins, saveJoin } from './joins.ts';
 import { incompatibleValues, lowerKeys, operationsOf } from './rows.ts';
 import {
   connectionPropertyNames,
@@ -99,7 +99,11 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
       const principal = principalOf(request);
       const folderOf = await folderLookup(folders, principal, 'data_source');
       const connections = await readableConnections(services, principal);
-      const all = (await sources.list(principal)).map((source) => render(source, folderOf, connections));
+      const all = [
+        ...(await sources.list(principal)).map((source) => render(source, folderOf, connections)),
+        // Joins are data sources in Serenytics: clients find them by name like any other.
+        ...(await listJoins(services, principal)).map((join) => joinJson(join, folderOf(join.uuid))),
+      ];
       return listOf(all.filter((item) => matches(item)));
     },
   );
@@ -112,7 +116,7 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
   app.get('/data_source/:uuid', { schema: { params: Uuid } }, async (request) => {
     const principal = principalOf(request);
     const join = await findJoin(services, principal, request.params.uuid);
-    if (join) return joinJson(join);
+    if (join) return joinJson(join, (await folderLookup(folders, principal, 'data_source'))(join.uuid));
     return renderOne(principal, await sources.get(principal, request.params.uuid));
   });
 
@@ -122,7 +126,8 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     if (type === 'Join') {
       const { jsonContent } = request.body as { jsonContent?: { joinConfig?: unknown } };
       const input = await joinModelInput(services, principal, name, jsonContent?.joinConfig);
-      return reply.status(201).send(joinJson(await services.data.models.create(principal, input)));
+      const join = await services.data.models.create(principal, input);
+      return reply.status(201).send(joinJson(join, homeFolderUuid(principal.organizationId, 'data_source')));
     }
     if (type !== undefined && type !== 'Storage')
       throw validationError('type', 'only "Storage" and "Join" sources can be created through this API');
@@ -133,6 +138,8 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
   app.put('/data_source/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
     const principal = principalOf(request);
     const config = request.body as Record<string, unknown>;
+    const join = await findJoin(services, principal, request.params.uuid);
+    if (join) return saveJoin(services, principal, join, config);
     const { name } = config;
     if (name !== undefined && typeof name !== 'string') throw validationError('name', 'must be a string');
     const current = await sources.get(principal, request.params.uuid);

@@ -33,6 +33,18 @@ export interface PipelineRequest {
 /** What a pipeline reads: a data source, or a join (a model over sources, fields `<uuid>.<column>`). */
 export type PipelineTarget = Pick<DataSource, 'uuid' | 'columns' | 'formulas'>;
 
+/** The join or data source a uuid names, as a pipeline reads it (joins have no formulas yet). */
+export async function pipelineTarget(
+  services: Services,
+  principal: Principal,
+  uuid: string,
+): Promise<PipelineTarget & { name: string }> {
+  const join = await findJoin(services, principal, uuid);
+  return join
+    ? { uuid: join.uuid, name: join.name, columns: joinColumns(join), formulas: [] }
+    : await services.data.sources.get(principal, uuid);
+}
+
 /**
  * Runs a one-stage pipeline on a source as the principal: the columns in the caller's names and
  * the rows (or the columns' values, with `order: column_by_column`), at most `maxRows` of them.
@@ -67,10 +79,7 @@ export function registerFormattedDataRoutes(app: App, services: Services, limits
   const handler = async (request: FastifyRequest<{ Params: { uuid: string }; Body: Body | undefined }>) => {
     const principal = principalOf(request);
     const body = request.body ?? {};
-    const join = await findJoin(services, principal, request.params.uuid);
-    const source: PipelineTarget = join
-      ? { uuid: join.uuid, columns: joinColumns(join), formulas: [] }
-      : await services.data.sources.get(principal, request.params.uuid);
+    const source = await pipelineTarget(services, principal, request.params.uuid);
     try {
       if (body.only_headers === true || body.only_headers === 'true') {
         return { status: 'ok', columns_titles: source.columns.map((c) => columnTitle(c.name, c.type)) };

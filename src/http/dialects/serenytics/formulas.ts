@@ -91,7 +91,7 @@ export interface PlannedFormula {
 }
 
 /**
- * Plans the formulas (by `measureUuid`) of one pipeline; `column` resolves a column name of the
+ * Plans the formulas (by `measureUuid`, or by name) of one pipeline; `column` resolves a column name of the
  * source (throws when unknown). Calculated fields are named so that they shadow no column.
  */
 export function createFormulaPlanner(
@@ -136,6 +136,19 @@ export function createFormulaPlanner(
         metrics: (name) =>
           aggregateMetrics(formula.expression, tokens, name, (text) => column(text, path), path),
       };
+    },
+    /**
+     * The uuid of the one formula called `name`, for items that name a formula instead of
+     * carrying its `measureUuid` (the vendor's own clients do); undefined when none is.
+     */
+    idNamed(name: string, path: string): string | undefined {
+      const named = formulas.filter((f) => f.name === name);
+      if (named.length > 1)
+        throw validationError(
+          path,
+          `formula name "${name}" is ambiguous (${named.map((f) => f.id).join(', ')}): give its measureUuid`,
+        );
+      return named[0]?.id;
     },
     calculations: () => calculations,
   };

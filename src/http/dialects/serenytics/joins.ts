@@ -4,6 +4,7 @@ import type { DataSource, ModelInput, StoredModel } from '../../../core/data/ind
 import { isRosettaError, validationError } from '../../../core/errors.ts';
 import type { ModelJoin } from '../../../core/query/index.ts';
 import type { ColumnInfo } from '../../../engines/types.ts';
+import { folderLookup, folderUuidOf } from './folders.ts';
 import { columnTitle } from './source-json.ts';
 
 /**
@@ -108,12 +109,19 @@ export const joinColumns = (model: StoredModel): ColumnInfo[] =>
     nullable: true,
   }));
 
-/** A join as Serenytics renders a data source. */
-export const joinJson = (model: StoredModel) => ({
+/**
+ * Whether a model has a join's shape (every table a data source aliased by its uuid): other
+ * models (Lightdash explores, SQL tables) are no Serenytics data sources.
+ */
+export const isJoin = (model: StoredModel): boolean =>
+  model.tables.length > 0 && model.tables.every((t) => 'dataSource' in t && t.dataSource === t.name);
+
+/** A join as Serenytics renders a data source, filed in `folderUuid`. */
+export const joinJson = (model: StoredModel, folderUuid: string | null) => ({
   uuid: model.uuid,
   name: model.name,
   type: 'Join',
-  folder_uuid: null,
+  folder_uuid: folderUuid,
   jsonContent: {
     columns: joinColumns(model).map((c) => columnTitle(c.name, c.type)),
     joinConfig: {
@@ -134,9 +142,45 @@ export async function findJoin(
 ): Promise<StoredModel | undefined> {
   try {
     const model = await services.data.models.get(principal, uuid);
-    return model.uuid === uuid ? model : undefined;
+    return model.uuid === uuid && isJoin(model) ? model : undefined;
   } catch (error) {
     if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND') return undefined;
     throw error;
   }
+}
+
+/** The joins the principal may see (the core hides those over sources it may not read). */
+export async function listJoins(services: Services, principal: Principal): Promise<StoredModel[]> {
+  return (await services.data.models.list(principal)).filter(isJoin);
+}
+
+/**
+ * `PUT /api/data_source/{join}` (the client's `source.save()` sends the whole config): renames the
+ * join, rebuilds it from a changed `jsonContent.joinConfig`, and files it in `folder_uuid`.
+ */
+export async function saveJoin(
+  services: Services,
+  principal: Principal,
+  join: StoredModel,
+  config: Record<string, unknown>,
+) {
+  const { name } = config;
+  if (name !== undefined && typeof name !== 'string') throw validationError('name', 'must be a string');
+  const newName = name ?? join.name;
+  const joinConfig = isObject(config.jsonContent) ? config.jsonContent.joinConfig : undefined;
+  const redefined =
+    joinConfig !== undefined &&
+    JSON.stringify(joinConfig) !== JSON.stringify(joinJson(join, null).jsonContent.joinConfig);
+  const patch: Partial<ModelInput> = redefined
+    ? await joinModelInput(services, principal, newName, joinConfig)
+    : { ...(newName !== join.name && { name: newName }) };
+  // Moving the join to a folder changes it too, so the core checks the right to change it.
+  const update = async (moves: boolean) =>
+    Object.keys(patch).length > 0 || moves ? services.data.models.update(principal, join.uuid, patch) : join;
+  const folderUuid = folderUuidOf(config, principal.organizationId);
+  const { folders } = services.content;
+  const item = { kind: 'data_source', uuid: join.uuid, field: 'folder_uuid' } as const;
+  const saved =
+    folderUuid === undefined ? await update(false) : await folders.place(principal, item, folderUuid, update);
+  return joinJson(saved, (await folderLookup(folders, principal, 'data_source'))(saved.uuid));
 }

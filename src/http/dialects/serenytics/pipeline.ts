@@ -90,9 +90,20 @@ export function planPipeline(
     columns.map((c) => c.name),
   );
 
+  const hasColumn = (name: string) =>
+    name === COUNT || columns.some((c) => c.name.toLowerCase() === name.toLowerCase());
+  // An item may name a formula instead of giving its measureUuid. A real column of that name
+  // wins: pipelines written before the formula was added must keep meaning the same column.
+  const resolved = <T extends { name?: unknown; measureUuid?: string }>(entry: string | T, path: string) => {
+    const item = (typeof entry === 'string' ? { name: entry } : entry) as T;
+    if (item.measureUuid !== undefined || typeof item.name !== 'string' || hasColumn(item.name)) return item;
+    const measureUuid = planner.idNamed(item.name, `${path}.name`);
+    return measureUuid === undefined ? item : { ...item, measureUuid };
+  };
+
   const groups = (stage.group_by ?? []).map((entry, i) => {
-    const item = typeof entry === 'string' ? { name: entry } : entry;
     const path = `data_processing_pipeline[0].group_by[${i}]`;
+    const item = resolved(entry, path);
     if (item.measureUuid !== undefined) {
       const formula = planner.find(item.measureUuid, `${path}.measureUuid`);
       const label = item.name ?? formula.id;
@@ -105,12 +116,15 @@ export function planPipeline(
       measureUuid: undefined,
     };
   });
-  const selects = (stage.select ?? []).map((entry) => (typeof entry === 'string' ? { name: entry } : entry));
+  const selects = (stage.select ?? []).map((entry, i) =>
+    resolved(entry, `data_processing_pipeline[0].select[${i}]`),
+  );
 
   // A formula that aggregates filters groups (HAVING): the query must aggregate.
   const having: QueryMetric[] = [];
-  const rules: FilterRule[] = (stage.where ?? []).map((condition, i) => {
+  const rules: FilterRule[] = (stage.where ?? []).map((entry, i) => {
     const path = `data_processing_pipeline[0].where[${i}]`;
+    const condition = resolved(entry, path);
     const operator = operatorOf[condition.op];
     if (!operator)
       throw validationError(`${path}.op`, `must be one of ${Object.keys(operatorOf).join(', ')}`);
@@ -202,8 +216,8 @@ export function planPipeline(
   metrics.push(...having);
 
   const sorts: QuerySort[] = (stage.order_by ?? []).map((entry, i) => {
-    const item = typeof entry === 'string' ? { name: entry } : entry;
     const path = `data_processing_pipeline[0].order_by[${i}]`;
+    const item = resolved(entry, path);
     const uuid = item.measureUuid;
     const index = outputs.findIndex((o) =>
       uuid !== undefined ? o.measureUuid === uuid : o.label === item.name && o.agg === item.agg_function,
