@@ -187,6 +187,9 @@ describe('join data sources', () => {
       [2, 'Ann'],
       [3, 'Bob'],
     ]);
+    // …also when the query reads no field of the joined source: the join still filters rows.
+    const counted = await query({ select: [{ name: '$$count$$', agg_function: 'sum' }] });
+    expect(counted.body.data, JSON.stringify(counted.body)).toEqual([[3]]);
     const bad = await seren(app, 'PUT', `/api/data_source/${join}`, { name: 7 });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toContain('name');

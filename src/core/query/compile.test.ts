@@ -90,6 +90,18 @@ describe('compileQuery structure', () => {
     );
   });
 
+  it('keeps inner, right and full joins even when no field of the query uses them', () => {
+    for (const type of ['inner', 'right', 'full'] as const) {
+      const model: Model = {
+        ...shopModel,
+        joins: shopModel.joins.map((join) => (join.table === 'customers' ? { ...join, type } : join)),
+      };
+      const sql = compile({ metrics: [{ aggregation: 'count' }] }, { model }).sql;
+      expect(sql).toContain(`${type.toUpperCase()} JOIN "customers" AS "customers"`);
+      expect(sql).not.toContain('regions');
+    }
+  });
+
   it('quotes identifiers from the model, doubling embedded quotes', () => {
     const model: Model = {
       ...shopModel,

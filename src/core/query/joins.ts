@@ -32,6 +32,9 @@ export function fromSql(model: Model, dialect: SqlDialect, used: Set<string>): s
     );
     emitted.add(table);
   };
+  // A left join that no field of the query uses cannot change the rows and is left out; inner,
+  // right and full joins filter or add rows, so they are always part of the query.
+  for (const join of model.joins) if (join.type !== 'left') visit(join.table, []);
   for (const table of used) visit(table, []);
   return clauses.join('\n');
 }
