@@ -3,6 +3,7 @@ import { api, errorMessage } from '../api.ts';
 import type { Column, Dashboard, DashboardVariable, DataSource } from '../types.ts';
 import { FilterSettings, filterBody, filterRow } from './FilterSettings.tsx';
 import { Modal } from './Modal.tsx';
+import { RemoveButton } from './RemoveButton.tsx';
 
 interface VariableRow {
   key: number;
@@ -149,14 +150,10 @@ export function DashboardSettings(props: {
                   onChange={(e) => setVariable(i, { ...row, value: e.target.value })}
                 />
               )}
-              <button
-                type="button"
-                className="icon"
-                aria-label={`Remove variable ${i + 1}`}
+              <RemoveButton
+                label={`Remove variable ${i + 1}`}
                 onClick={() => setVariables(variables.filter((_, j) => j !== i))}
-              >
-                ×
-              </button>
+              />
             </div>
           ))}
           <button type="button" className="link" onClick={() => setVariables([...variables, variableRow()])}>

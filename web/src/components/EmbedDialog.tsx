@@ -2,6 +2,7 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import type { Dashboard, DashboardVariable } from '../types.ts';
 import { Modal } from './Modal.tsx';
+import { RemoveButton } from './RemoveButton.tsx';
 
 /*
  * Creates an embed URL for the dashboard (`POST /dashboards/:id/embeds`; the server decides who
@@ -156,14 +157,10 @@ export function EmbedDialog(props: { dashboard: Dashboard; onClose: () => void }
                   value={row.values}
                   onChange={(e) => setAttribute(i, { ...row, values: e.target.value })}
                 />
-                <button
-                  type="button"
-                  className="icon"
-                  aria-label={`Remove attribute ${i + 1}`}
+                <RemoveButton
+                  label={`Remove attribute ${i + 1}`}
                   onClick={() => setAttributes(attributes.filter((_, j) => j !== i))}
-                >
-                  ×
-                </button>
+                />
               </div>
             ))}
             <button

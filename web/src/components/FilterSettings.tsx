@@ -2,6 +2,7 @@ import type { Column, DashboardFilter } from '../types.ts';
 import { FilterBar } from './FilterBar.tsx';
 import { defaultOf, valueFromDefault } from './filter-defaults.ts';
 import type { FilterValue } from './filters.ts';
+import { RemoveButton } from './RemoveButton.tsx';
 
 /** One filter as the settings form edits it; `key` tells rows apart before the server gives an id. */
 export interface FilterRow {
@@ -129,14 +130,10 @@ export function FilterSettings(props: {
               >
                 ↓
               </button>
-              <button
-                type="button"
-                className="icon"
-                aria-label={`Remove ${name}`}
+              <RemoveButton
+                label={`Remove ${name}`}
                 onClick={() => onChange(rows.filter((_, j) => j !== i))}
-              >
-                ×
-              </button>
+              />
             </div>
             {row.field && (
               <FilterBar

@@ -1,17 +1,10 @@
 import type { Column, ModelDimension, ModelMetric } from '../types.ts';
 import { keyed, type ModelDraft, removeAt, replaceAt, splitAddress } from './ModelDraft.ts';
 import { ModelFieldSelect } from './ModelFieldSelect.tsx';
+import { RemoveButton } from './RemoveButton.tsx';
 
 const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct'];
 const FORMULA = 'formula';
-
-function RemoveButton(props: { label: string; onClick: () => void }) {
-  return (
-    <button type="button" className="icon" aria-label={props.label} onClick={props.onClick}>
-      ×
-    </button>
-  );
-}
 
 /** Dimensions: the fields queries group and filter by, each a column of a table under a name. */
 export function ModelDimensionsSection(props: {

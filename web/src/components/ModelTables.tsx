@@ -12,6 +12,7 @@ import {
   replaceAt,
 } from './ModelDraft.ts';
 import { ModelFieldSelect } from './ModelFieldSelect.tsx';
+import { RemoveButton } from './RemoveButton.tsx';
 
 const JOIN_TYPES: ModelJoin['type'][] = ['left', 'inner', 'right', 'full'];
 
@@ -50,14 +51,10 @@ export function ModelTablesSection(props: {
               />
             </label>
             <span className="muted">{describe(table, sources)}</span>
-            <button
-              type="button"
-              className="icon"
-              aria-label={`Remove table ${table.name}`}
+            <RemoveButton
+              label={`Remove table ${table.name}`}
               onClick={() => onChange(removeTable(draft, table.name))}
-            >
-              ×
-            </button>
+            />
           </div>
         ))}
         <div className="row">
@@ -141,14 +138,7 @@ function JoinsFieldset(props: {
                   ))}
                 </select>
               </label>
-              <button
-                type="button"
-                className="icon"
-                aria-label={`Remove join ${n}`}
-                onClick={() => setJoins(removeAt(draft.joins, i))}
-              >
-                ×
-              </button>
+              <RemoveButton label={`Remove join ${n}`} onClick={() => setJoins(removeAt(draft.joins, i))} />
             </div>
             {join.on.map((condition, k) => {
               const setSide = (side: 'left' | 'right') => (address: string) =>
@@ -169,14 +159,10 @@ function JoinsFieldset(props: {
                     onChange={setSide('right')}
                   />
                   {join.on.length > 1 && (
-                    <button
-                      type="button"
-                      className="icon"
-                      aria-label={`Remove join ${n} condition ${k + 1}`}
+                    <RemoveButton
+                      label={`Remove join ${n} condition ${k + 1}`}
                       onClick={() => setJoin({ on: removeAt(join.on, k) })}
-                    >
-                      ×
-                    </button>
+                    />
                   )}
                 </div>
               );

@@ -1,6 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { RemoveButton } from '../components/RemoveButton.tsx';
 import { TableHead } from '../components/TableHead.tsx';
 import { navigate } from '../router.tsx';
 import type { Group, Me, User } from '../types.ts';
@@ -223,14 +224,10 @@ function Groups() {
               {(members[g.id] ?? []).map((m) => (
                 <li key={m.id}>
                   {m.email}{' '}
-                  <button
-                    type="button"
-                    className="icon"
-                    aria-label={`Remove ${m.email} from ${g.name}`}
+                  <RemoveButton
+                    label={`Remove ${m.email} from ${g.name}`}
                     onClick={() => act(api('DELETE', `/groups/${g.id}/members/${m.id}`))}
-                  >
-                    ×
-                  </button>
+                  />
                 </li>
               ))}
             </ul>

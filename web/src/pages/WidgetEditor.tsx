@@ -18,6 +18,7 @@ import {
   SourceSelect,
   useQuerySources,
 } from '../components/ModelSourcePicker.tsx';
+import { RemoveButton } from '../components/RemoveButton.tsx';
 import { queryWithVariables, useDashboardVariables } from '../components/VariableBar.tsx';
 import { WidgetBody } from '../components/WidgetBody.tsx';
 import { Link, navigate } from '../router.tsx';
@@ -389,14 +390,10 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                         ))}
                       </select>
                     )}
-                    <button
-                      type="button"
-                      className="icon"
-                      aria-label={`Remove dimension ${i + 1}`}
+                    <RemoveButton
+                      label={`Remove dimension ${i + 1}`}
                       onClick={() => setDimensions(remove(dimensions, i))}
-                    >
-                      ×
-                    </button>
+                    />
                   </div>
                 ))}
                 <button
@@ -424,14 +421,10 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                         `Metric ${i + 1} field`,
                         m.aggregation === 'count' ? 'rows' : undefined,
                       )}
-                    <button
-                      type="button"
-                      className="icon"
-                      aria-label={`Remove metric ${i + 1}`}
+                    <RemoveButton
+                      label={`Remove metric ${i + 1}`}
                       onClick={() => setMetrics(remove(metrics, i))}
-                    >
-                      ×
-                    </button>
+                    />
                   </div>
                 ))}
                 <button
@@ -468,14 +461,10 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                       variables={dashboard?.variables ?? []}
                       onChange={(change) => setFilters(replace(filters, i, { ...f, ...change }))}
                     />
-                    <button
-                      type="button"
-                      className="icon"
-                      aria-label={`Remove filter ${i + 1}`}
+                    <RemoveButton
+                      label={`Remove filter ${i + 1}`}
                       onClick={() => setFilters(remove(filters, i))}
-                    >
-                      ×
-                    </button>
+                    />
                   </div>
                 ))}
                 <button
@@ -514,14 +503,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                       <option value="asc">ascending</option>
                       <option value="desc">descending</option>
                     </select>
-                    <button
-                      type="button"
-                      className="icon"
-                      aria-label={`Remove sort ${i + 1}`}
-                      onClick={() => setSorts(remove(sorts, i))}
-                    >
-                      ×
-                    </button>
+                    <RemoveButton label={`Remove sort ${i + 1}`} onClick={() => setSorts(remove(sorts, i))} />
                   </div>
                 ))}
                 <button
