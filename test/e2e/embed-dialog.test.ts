@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasChromium, useBrowserSession } from './browser.ts';
-
-const digits = (text: string | null) => (text ?? '').replace(/\D/g, '');
+import { addCountryVariable, digits } from './country-variable.ts';
 
 describe.skipIf(!hasChromium)('the embed dialog in headless Chromium', () => {
   const session = useBrowserSession();
@@ -9,25 +8,7 @@ describe.skipIf(!hasChromium)('the embed dialog in headless Chromium', () => {
   it('creates an embed URL with a variable that the embedded dashboard shows', async () => {
     const { app, base, page, context, consoleErrors, shot, demoDashboardId, signIn } = session();
     const id = await demoDashboardId();
-    const demo = (await app.request('GET', `/api/dashboards/${id}`)).body;
-    const byCountry = { field: 'country', operator: 'in', values: [{ variable: 'country' }] };
-    // biome-ignore lint/suspicious/noExplicitAny: widgets are sent back as the API gave them
-    const widgets = demo.widgets.map((w: any) =>
-      w.id === 'units-sold'
-        ? { ...w, title: 'Units in {{country}}', query: { ...w.query, filters: byCountry } }
-        : w,
-    );
-    const patched = await app.request('PATCH', `/api/dashboards/${id}`, {
-      variables: [{ name: 'country', type: 'string', default: 'France' }],
-      widgets,
-    });
-    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    const source = demo.widgets.find((w: { id: string }) => w.id === 'units-sold').query.source;
-    const spain = await app.request('POST', '/api/query', {
-      source,
-      metrics: [{ field: 'quantity', aggregation: 'sum' }],
-      filters: { field: 'country', operator: '=', values: ['Spain'] },
-    });
+    const { unitsIn } = await addCountryVariable(app, id);
 
     await signIn();
     await page.goto(`${base}/dashboards/${id}`);
@@ -73,7 +54,7 @@ describe.skipIf(!hasChromium)('the embed dialog in headless Chromium', () => {
     await kpi.locator('h2', { hasText: 'Units in Spain' }).waitFor();
     await expect
       .poll(async () => digits(await kpi.getByTestId('kpi-value').textContent()))
-      .toBe(String(spain.body.rows[0][0]));
+      .toBe(await unitsIn('Spain'));
     await embedded.close();
     expect(consoleErrors).toEqual([]);
   });

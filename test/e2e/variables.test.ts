@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasChromium, useBrowserSession } from './browser.ts';
-
-const digits = (text: string | null) => (text ?? '').replace(/\D/g, '');
+import { addCountryVariable, BY_COUNTRY, digits } from './country-variable.ts';
 
 describe.skipIf(!hasChromium)('dashboard variables in headless Chromium', () => {
   const session = useBrowserSession();
@@ -9,34 +8,16 @@ describe.skipIf(!hasChromium)('dashboard variables in headless Chromium', () => 
   it('filters a widget and fills its title from a variable the viewer changes', async () => {
     const { app, base, page, consoleErrors, shot, waitForWidgets, demoDashboardId, signIn } = session();
     const id = await demoDashboardId();
-    const demo = (await app.request('GET', `/api/dashboards/${id}`)).body;
-    const byCountry = { field: 'country', operator: 'in', values: [{ variable: 'country' }] };
-    // biome-ignore lint/suspicious/noExplicitAny: widgets are sent back as the API gave them
-    const widgets = demo.widgets.map((w: any) =>
-      w.id === 'units-sold'
-        ? { ...w, title: 'Units in {{country}}', query: { ...w.query, filters: byCountry } }
-        : w,
-    );
-    widgets.push({
-      id: 'note',
-      title: 'Note',
-      visualization: { type: 'text', options: { text: 'Sales of {{country}}' } },
+    const { unitsIn } = await addCountryVariable(app, id, {
+      widgets: [
+        {
+          id: 'note',
+          title: 'Note',
+          visualization: { type: 'text', options: { text: 'Sales of {{country}}' } },
+        },
+      ],
+      layout: [{ widgetId: 'note', x: 0, y: 20, w: 6, h: 2 }],
     });
-    const patched = await app.request('PATCH', `/api/dashboards/${id}`, {
-      variables: [{ name: 'country', type: 'string', default: 'France' }],
-      widgets,
-      layout: [...demo.layout, { widgetId: 'note', x: 0, y: 20, w: 6, h: 2 }],
-    });
-    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    const unitsIn = async (country: string) => {
-      const source = demo.widgets.find((w: { id: string }) => w.id === 'units-sold').query.source;
-      const answer = await app.request('POST', '/api/query', {
-        source,
-        metrics: [{ field: 'quantity', aggregation: 'sum' }],
-        filters: { field: 'country', operator: '=', values: [country] },
-      });
-      return String(answer.body.rows[0][0]);
-    };
 
     await signIn();
     await page.goto(`${base}/dashboards/${id}`);
@@ -80,7 +61,7 @@ describe.skipIf(!hasChromium)('dashboard variables in headless Chromium', () => 
     await page.waitForURL(`${base}/dashboards/${id}`);
     const saved = (await app.request('GET', `/api/dashboards/${id}`)).body;
     expect(saved.widgets.find((w: { id: string }) => w.id === 'units-sold').query.filters).toEqual({
-      and: [byCountry],
+      and: [BY_COUNTRY],
     });
 
     // An embed shows the token's value, which its viewer cannot change.
