@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
 import type { Column, Dashboard, DashboardVariable, DataSource } from '../types.ts';
 import { FilterSettings, filterBody, filterRow } from './FilterSettings.tsx';
@@ -184,11 +185,7 @@ export function DashboardSettings(props: {
           />
           <span className="muted small">Applies inside this dashboard only; @import is ignored.</span>
         </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote error={error} />
         <div className="dialogactions">
           <button type="button" onClick={props.onClose}>
             Cancel

@@ -1,4 +1,5 @@
 import { type FormEvent, useId, useRef, useState } from 'react';
+import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
 import type { Dashboard, DashboardVariable } from '../types.ts';
 import { Modal } from './Modal.tsx';
@@ -171,11 +172,7 @@ export function EmbedDialog(props: { dashboard: Dashboard; onClose: () => void }
               + Add attribute
             </button>
           </fieldset>
-          {error && (
-            <p className="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorNote error={error} />
           <div className="dialogactions">
             <button type="button" onClick={props.onClose}>
               Cancel

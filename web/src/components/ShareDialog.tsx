@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
 import type { AccessEntry, Dashboard, Group, User } from '../types.ts';
 import { Modal } from './Modal.tsx';
@@ -150,11 +151,7 @@ export function ShareDialog(props: {
           </button>
         </div>
       </fieldset>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} />
       <p className="muted small">An edit share gives a viewer only view: the role is a ceiling.</p>
     </Modal>
   );

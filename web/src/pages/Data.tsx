@@ -214,11 +214,7 @@ function SourceDetail(props: { source: DataSource; onChanged: () => void }) {
           )}
         </form>
       )}
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorNote error={error} />
       <h2>Columns</h2>
       {source.columns.length === 0 ? (
         <p className="muted">No columns yet: upload a CSV to define them.</p>

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { ErrorNote } from '../App.tsx';
 import { api, errorMessage, setToken } from '../api.ts';
 import type { Me } from '../types.ts';
 
@@ -53,11 +54,7 @@ export function LoginPage(props: { onSignedIn: (me: Me) => void }) {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorNote error={error} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
