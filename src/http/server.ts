@@ -81,6 +81,11 @@ export function fieldErrorFormatter(errors: FastifySchemaValidationError[], data
   return validationError(field, problem);
 }
 
+/** `path` on this server as the caller reached it (for links handed back in answers). */
+export function absoluteUrl(request: FastifyRequest, path: string): string {
+  return `${request.protocol}://${request.host}${path}`;
+}
+
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new Error('route reached without the auth hook');
   return request.principal;

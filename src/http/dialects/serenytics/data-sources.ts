@@ -5,7 +5,7 @@ import type { Connection, DataSource } from '../../../core/data/index.ts';
 import { enqueueOperations } from '../../../core/data/ingest-jobs.ts';
 import { importUserAttributes } from '../../../core/directory/index.ts';
 import { validationError } from '../../../core/errors.ts';
-import { type App, principalOf } from '../../server.ts';
+import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { folderLookup, folderUuidOf, homeFolderUuid } from './folders.ts';
 import { formulasOf } from './formulas.ts';
@@ -229,7 +229,7 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
       const { downloadUrl } = job.result as { downloadUrl: string };
       return {
         status: 'ok',
-        csv_url: `${request.protocol}://${request.host}${downloadUrl}`,
+        csv_url: absoluteUrl(request, downloadUrl),
         output_file_format: format,
       };
     },

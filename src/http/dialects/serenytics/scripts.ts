@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import type { Job } from '../../../core/jobs/index.ts';
 import type { Script, ScriptRunResult } from '../../../core/scripts/index.ts';
-import { type App, principalOf } from '../../server.ts';
+import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { folderLookup, folderUuidOf } from './folders.ts';
 import { listOf, queryFilter } from './source-json.ts';
 
@@ -105,7 +105,7 @@ export function registerScriptRoutes(app: App, services: Services): void {
       } = (request.body ?? {}) as Record<string, unknown>;
       const inQuery = request.query.async_ === undefined ? undefined : request.query.async_ !== 'false';
       const wait = (asyncUnderscore ?? asyncFlag ?? inQuery ?? true) === false;
-      const apiUrl = `${request.protocol}://${request.host}/serenytics`;
+      const apiUrl = absoluteUrl(request, '/serenytics');
       const { token } = request.query;
       const job =
         request.principal === undefined && token !== undefined

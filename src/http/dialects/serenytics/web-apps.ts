@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import { isRosettaError, validationError } from '../../../core/errors.ts';
 import type { ExportResult } from '../../../core/exports/index.ts';
-import { type App, principalOf } from '../../server.ts';
+import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { listOf } from './source-json.ts';
 import { mergedVariables, payloadFilters, webAppError, webAppJson, webAppPatch } from './web-app-json.ts';
@@ -97,7 +97,7 @@ export function registerWebAppRoutes(app: App, services: Services): void {
       return {
         status: 'ok',
         task_id: job.uuid,
-        pdf_url: `${request.protocol}://${request.host}${downloadUrl}`,
+        pdf_url: absoluteUrl(request, downloadUrl),
         pdf_file_name: filename,
         size,
         expires_at: expiresAt,
