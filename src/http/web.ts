@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { App } from './server.ts';
+import { type App, absoluteUrl } from './server.ts';
 
 /** Paths that belong to an API face: never answered with the SPA's index.html. */
 const API_PREFIXES = ['/api', '/serenytics', '/holistics', '/sisense', '/lightdash', '/health', '/embed-api'];
@@ -24,6 +24,11 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const MISSING_BUILD = `<!doctype html><meta charset="utf-8"><title>Rosetta</title>
 <p>The web app is not built. Run <code>npm run build:web</code> and reload.</p>`;
+
+/** The web app's page that shows an embedded dashboard, which every face's embed URL opens. */
+export function embedUrlOf(request: FastifyRequest, token: string): string {
+  return absoluteUrl(request, `/embed/${token}`);
+}
 
 export interface WebAppOptions {
   /** Default: `web/dist` of this checkout. */

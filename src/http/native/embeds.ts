@@ -4,14 +4,10 @@ import { type EmbedService, MAX_EMBED_SECONDS } from '../../core/auth/embed.ts';
 import type { AuthService } from '../../core/auth/index.ts';
 import { type ContentService, tokenVariableValues } from '../../core/content/index.ts';
 import { forbidden } from '../../core/errors.ts';
-import { type App, absoluteUrl, principalOf } from '../server.ts';
+import { type App, principalOf } from '../server.ts';
+import { embedUrlOf } from '../web.ts';
 import { bearerAuthHook } from './auth.ts';
 import { IdParams } from './schemas.ts';
-
-/** The page that shows an embedded dashboard: the web app's `/embed/<token>`. */
-export function embedUrlOf(request: FastifyRequest, token: string): string {
-  return absoluteUrl(request, `/embed/${token}`);
-}
 
 /** `Authorization: Embed <token>`: the credential of an embedded dashboard's requests. */
 const EMBED_SCHEME = /^Embed\s+(\S+)\s*$/i;

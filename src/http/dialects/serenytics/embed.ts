@@ -2,8 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import { isRosettaError, RosettaError } from '../../../core/errors.ts';
-import { embedUrlOf } from '../../native/embeds.ts';
 import { type App, principalOf } from '../../server.ts';
+import { embedUrlOf } from '../../web.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
