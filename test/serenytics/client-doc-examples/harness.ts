@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../../support/app.ts';
+import { serveFace } from '../rest-doc-examples/run-example.ts';
 import { seren } from '../support.ts';
 
 /*
@@ -153,8 +154,7 @@ export function liveRosetta() {
   };
   beforeAll(async () => {
     live.app = await startTestApp({ env: { ROSETTA_PYTHON: python } });
-    const address = await live.app.rosetta.server.listen({ port: 0, host: '127.0.0.1' });
-    live.base = `${address}/serenytics`;
+    live.base = await serveFace(live.app);
   }, 120_000);
   afterAll(() => live.app?.close());
   return live;
