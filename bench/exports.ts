@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset } from './dataset.ts';
 import { type BenchServer, formatTiming, timeAlternately } from './support.ts';
@@ -49,7 +48,8 @@ export async function benchCsvExport(
     '/api/query/sql',
     query,
   );
-  const scratch = mkdtempSync(join(tmpdir(), 'rosetta-bench-copy-'));
+  // The raw baseline shares the server's DuckDB, which writes only into its staging area.
+  const scratch = mkdtempSync(join(server.dataDir, 'warehouse.duckdb.staging', 'bench-copy-'));
   let exported = 0;
   let peakRssGrowth = 0;
   try {

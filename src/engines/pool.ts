@@ -5,9 +5,12 @@
 export class ResourcePool<T> {
   readonly #idle: T[];
   readonly #waiting: ((resource: T) => void)[] = [];
+  /** How many resources the pool holds, idle or handed out. */
+  readonly size: number;
 
   constructor(resources: T[]) {
     this.#idle = [...resources];
+    this.size = resources.length;
   }
 
   acquire(): Promise<T> {

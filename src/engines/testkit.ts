@@ -89,6 +89,12 @@ export interface EngineContractSetup {
   runningSlow?: string;
   /** A statement that fails only while running (a bad cast). */
   runtimeError?: string;
+  /**
+   * Statements of this dialect that a user's SQL (`readOnly` runs, `describeQuery`) must not get
+   * through, besides the plain writes and DDL every dialect refuses; `{orders}` stands for the
+   * catalog's orders table. None of them may change anything.
+   */
+  userWrites?: string[];
   /** Rows to stream in the streaming case (25,000 a batch). */
   streamRows?: number;
   /** How far a streamed batch may run past its size (DuckDB adds whole chunks). */
@@ -222,12 +228,14 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
       expect((await exec1('SELECT 2')).rows).toEqual([[2]]);
     });
 
-    it('turns SQL errors into ERR_ENGINE', async () => {
+    it('turns SQL errors into ERR_ENGINE, and a query describeQuery refuses into a 400 on sql', async () => {
       expect(await codeOf(exec1('SELEC 1'))).toBe('ERR_ENGINE');
       expect(await codeOf(exec1('SELECT * FROM missing_table'))).toBe('ERR_ENGINE');
       if (setup.runtimeError) expect(await codeOf(exec1(setup.runtimeError))).toBe('ERR_ENGINE');
-      expect(await codeOf(engine.describeQuery('SELECT nope FROM nowhere'))).toBe('ERR_ENGINE');
       expect(await codeOf(engine.stream({ sql: 'SELEC 1', params: [] }, {}))).toBe('ERR_ENGINE');
+      const described = await engine.describeQuery('SELECT nope FROM nowhere').catch((error) => error);
+      expect(described).toMatchObject({ code: 'ERR_VALIDATION', field: 'sql' });
+      expect(described.message).toMatch(/^sql: .*nowhere/);
       expect((await exec1('SELECT 1')).rows).toEqual([[1]]);
     });
 
@@ -267,6 +275,35 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
         ['sold_on', 'date', true],
         ['ok', 'boolean', true],
       ]);
+    });
+
+    it("holds a user's SQL to one statement that only reads, and it changes nothing", async () => {
+      const { catalog } = setup;
+      await createCatalog();
+      const orders = `${catalog.orders.schema}.${catalog.orders.name}`;
+      const view = `${catalog.view.schema}.${catalog.view.name}`;
+      await exec(engine, `INSERT INTO ${orders} (id) VALUES (7)`);
+      const readOnly = (sql: string) => engine.run({ sql, params: [] }, { maxRows: 10, readOnly: true });
+      const statements = [
+        `INSERT INTO ${orders} (id) VALUES (8)`,
+        `DELETE FROM ${orders}`,
+        `DROP VIEW ${view}`,
+        'CREATE TABLE rosetta_scratch (a INT)',
+        `SELECT 1; DELETE FROM ${orders}`,
+        // Breaks out of the parentheses describeQuery may wrap the statement in.
+        `SELECT 1) AS x; COMMIT; DROP VIEW ${view}; SELECT * FROM (SELECT 1`,
+        ...(setup.userWrites ?? []).map((sql) => sql.replaceAll('{orders}', orders)),
+      ];
+      for (const sql of statements) {
+        expect(await codeOf(readOnly(sql)), sql).toMatch(/^ERR_(VALIDATION|ENGINE)$/);
+        expect(await codeOf(engine.describeQuery(sql)), sql).toBe('ERR_VALIDATION');
+      }
+      expect((await readOnly(`SELECT id FROM ${orders}`)).rows).toEqual([[7]]);
+      expect((await readOnly(`SELECT id FROM ${view}`)).rows).toEqual([[7]]);
+      expect((await engine.introspect()).some((table) => table.name === 'rosetta_scratch')).toBe(false);
+      // The connections are as they were: Rosetta's own statements still write.
+      await exec(engine, `DELETE FROM ${orders}`);
+      expect((await exec1(`SELECT count(*) AS n FROM ${orders}`)).rows).toEqual([[0]]);
     });
 
     it('lists a bounded catalog of tables and views, saying when it was cut', async () => {

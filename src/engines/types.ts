@@ -61,12 +61,21 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Cancel after this many milliseconds with ERR_TIMEOUT. */
   timeoutMs?: number;
+  /**
+   * The SQL is a user's, run as written (the SQL console): the warehouse itself must find it one
+   * statement that only reads — DuckDB's parser types it SELECT; PostgreSQL prepares it inside a
+   * READ ONLY transaction that is rolled back; MySQL prepares it as returning rows on a READ ONLY
+   * session — else ERR_VALIDATION on `sql` with the warehouse's words, and nothing is written.
+   */
+  readOnly?: boolean;
 }
 
 export interface CsvCopyOptions {
   /** One character, not a quote or line break. */
   delimiter: string;
   header: boolean;
+  /** Quote-prefix text cells and column names that start like a formula (`formula-cells.ts`); default true. */
+  escapeFormulas?: boolean;
   maxRows: number;
   /** Aborting cancels the copy on the server. */
   signal?: AbortSignal;
@@ -91,7 +100,11 @@ export interface Engine {
   introspect(): Promise<TableInfo[]>;
   /** The same, but at most `maxTables` of them (first by schema and name), for browsing. */
   catalog(maxTables: number): Promise<Catalog>;
-  /** Columns a SELECT statement would return, without running it in full. */
+  /**
+   * Columns a user's SELECT statement would return, without running it in full. The statement is
+   * held to `RunOptions.readOnly`, and one the warehouse refuses is ERR_VALIDATION on `sql` with
+   * its words (an unreachable warehouse stays ERR_ENGINE).
+   */
   describeQuery(sql: string): Promise<ColumnInfo[]>;
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult>;
   stream(

@@ -1,4 +1,3 @@
-import { resolve, sep } from 'node:path';
 import type { Selectable } from 'kysely';
 import type { EngineSpec } from '../../engines/spec.ts';
 import type { Engine } from '../../engines/types.ts';
@@ -6,14 +5,16 @@ import type { Store } from '../../store/database.ts';
 import { notFound, RosettaError } from '../errors.ts';
 import type { SecretBox } from './secrets.ts';
 import type { ConnectionsTable } from './tables.ts';
+import { duckdbFile, organizationFolder } from './warehouse-files.ts';
 
 export type EngineFactory = (spec: EngineSpec) => Engine;
 
 /**
  * One engine (with its own pool) per distinct warehouse. Connections with the same spec share
- * an engine: every organization's "Embedded DuckDB" points at the same file, and a DuckDB file
- * may be opened only once per process. A change to a connection must call `invalidate`, which
- * closes the old engine once no other connection uses it (queries still running on it fail).
+ * an engine: a DuckDB file may be opened only once per process (each organization's DuckDB files,
+ * its "Embedded DuckDB" among them, live in its own folder: `warehouse-files.ts`). A change to a
+ * connection must call `invalidate`, which closes the old engine once no other connection uses
+ * it (queries still running on it fail).
  */
 export interface EngineRegistry {
   engineFor(connectionId: number): Promise<Engine>;
@@ -23,21 +24,17 @@ export interface EngineRegistry {
   close(): Promise<void>;
 }
 
-/** A DuckDB file name must stay inside the data dir (connections are created over HTTP). */
-export function duckdbPath(dataDir: string, file: string): string {
-  const root = resolve(dataDir);
-  const full = resolve(root, file);
-  if (!full.startsWith(root + sep))
-    throw new RosettaError('ERR_VALIDATION', `file: must stay inside the data dir`, 'file');
-  return full;
-}
-
-export function specOfConnection(
+/** How to reach a connection's warehouse; a DuckDB file is resolved inside its organization's folder. */
+async function specOfConnection(
+  store: Store,
   row: Selectable<ConnectionsTable>,
   secrets: SecretBox,
   dataDir: string,
-): EngineSpec {
-  if (row.type === 'duckdb') return { type: 'duckdb', file: duckdbPath(dataDir, row.file ?? '') };
+): Promise<EngineSpec> {
+  if (row.type === 'duckdb') {
+    const folder = await organizationFolder(store.db, dataDir, row.organization_id);
+    return { type: 'duckdb', file: await duckdbFile(dataDir, folder, row.file ?? '') };
+  }
   if (row.type !== 'postgres' && row.type !== 'mysql')
     throw new Error(`connection ${row.id} has unknown type ${row.type}`);
   return {
@@ -67,7 +64,7 @@ export function createEngineRegistry(deps: {
       .where('id', '=', connectionId)
       .executeTakeFirst();
     if (!row) throw notFound('connection', connectionId);
-    return specOfConnection(row, deps.secrets, deps.dataDir);
+    return specOfConnection(deps.store, row, deps.secrets, deps.dataDir);
   }
 
   async function release(connectionId: number): Promise<void> {

@@ -67,19 +67,22 @@ export async function browseSchema(engine: Engine, sources: SourceOnTable[]): Pr
 }
 
 /**
- * Runs one SELECT (or WITH) statement. A statement the warehouse rejects while the warehouse
- * itself answers is the caller's mistake: a 400 on `sql` with the warehouse's own words.
+ * Runs one statement that only reads, as the warehouse itself decides (`RunOptions.readOnly`:
+ * DuckDB's parser, a READ ONLY transaction or session elsewhere), never by matching the text.
+ * A statement the warehouse rejects while the warehouse itself answers is the caller's mistake:
+ * a 400 on `sql` with the warehouse's own words.
  */
 export async function runConsoleSql(
   engine: Engine,
   input: { sql?: unknown; limit?: unknown },
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<SqlResult> {
-  const sql = checkReadStatement(input.sql);
+  const sql = input.sql;
+  if (typeof sql !== 'string' || !sql.trim()) throw validationError('sql', 'must be a non-empty string');
   const maxRows = checkLimit(input.limit);
   const started = performance.now();
   try {
-    const result = await engine.run({ sql, params: [] }, { maxRows, ...options });
+    const result = await engine.run({ sql, params: [] }, { maxRows, ...options, readOnly: true });
     return { ...result, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
     if (!isRosettaError(error) || error.code !== 'ERR_ENGINE') throw error;
@@ -97,26 +100,4 @@ function checkLimit(limit: unknown): number {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_SQL_ROWS)
     throw validationError('limit', `must be an integer from 1 to ${MAX_SQL_ROWS}`);
   return limit;
-}
-
-/** Comments and quoted text, skipped when looking for the statement's first word and semicolons. */
-const OPAQUE = /--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^']|'')*'?|"(?:[^"]|"")*"?|`(?:[^`]|``)*`?/g;
-
-/**
- * One read statement, trailing semicolon dropped: a guard against running DDL or DML by
- * accident from the console, not a sandbox (the connection's own grants are the boundary).
- */
-export function checkReadStatement(sql: unknown): string {
-  if (typeof sql !== 'string' || !sql.trim()) throw validationError('sql', 'must be a non-empty string');
-  // Blanked to the same length, so a position in `bare` is the same position in `sql`.
-  let bare = sql.replace(OPAQUE, (opaque) => ' '.repeat(opaque.length));
-  let end = sql.length;
-  const last = bare.lastIndexOf(';');
-  if (last >= 0 && !bare.slice(last + 1).trim()) {
-    end = last;
-    bare = bare.slice(0, last);
-  }
-  if (!/^[\s(]*(select|with)\b/i.test(bare)) throw validationError('sql', 'must be a SELECT statement');
-  if (bare.includes(';')) throw validationError('sql', 'must be a single statement');
-  return sql.slice(0, end).trim();
 }

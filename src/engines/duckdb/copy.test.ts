@@ -66,6 +66,57 @@ describe('DuckDbEngine.copyToCsv', () => {
     ]);
   });
 
+  it('neutralises formula cells exactly as writeCsv does, and writes them raw when asked', async () => {
+    const hostile: CompiledQuery = {
+      sql: `SELECT * FROM (VALUES
+          ('=1+2', -5, '-5', '+x', '@SUM(A1)', chr(9) || 'tab', chr(13) || 'cr', 'plain', '''q',
+           -9007199254740993::BIGINT, '-infinity'::DOUBLE, '=x'::BLOB),
+          (NULL, NULL, '', '=a,b', NULL, NULL, NULL, NULL, NULL, NULL, -1.5, NULL)
+        ) AS t("=cmd", "n", "text", "plus", "at", "tab", "cr", "plain", "quoted", "big", "f", "blob")
+        WHERE "plain" = $1 OR "plain" IS NULL`,
+      params: ['plain'],
+    };
+    for (const escapeFormulas of [true, false]) {
+      const copied = file(`hostile-${escapeFormulas}.csv`);
+      const streamed = file(`hostile-stream-${escapeFormulas}.csv`);
+      await engine.copyToCsv(hostile, copied, { ...options, escapeFormulas });
+      await writeCsv(await engine.stream(hostile, {}), streamed, { escapeFormulas });
+      expect(await readFile(copied, 'utf8')).toBe(await readFile(streamed, 'utf8'));
+    }
+    expect(parse(await readFile(file('hostile-true.csv'), 'utf8'))).toEqual([
+      ["'=cmd", 'n', 'text', 'plus', 'at', 'tab', 'cr', 'plain', 'quoted', 'big', 'f', 'blob'],
+      [
+        "'=1+2",
+        '-5',
+        "'-5",
+        "'+x",
+        "'@SUM(A1)",
+        "'\ttab",
+        "'\rcr",
+        'plain',
+        "'q",
+        '-9007199254740993',
+        '-Infinity',
+        "'=x",
+      ],
+      ['', '', '', "'=a,b", '', '', '', '', '', '', '-1.5', ''],
+    ]);
+    expect(parse(await readFile(file('hostile-false.csv'), 'utf8'))[1]).toEqual([
+      '=1+2',
+      '-5',
+      '-5',
+      '+x',
+      '@SUM(A1)',
+      '\ttab',
+      '\rcr',
+      'plain',
+      "'q",
+      '-9007199254740993',
+      '-Infinity',
+      '=x',
+    ]);
+  });
+
   it('keeps exactly maxRows rows and reports the cut', async () => {
     const series = { sql: 'SELECT range AS n FROM range(1, $1 + 1)', params: [1000] };
     const cut = await engine.copyToCsv(series, file('cut.csv'), { ...options, maxRows: 999 });

@@ -3,6 +3,8 @@
  * (which turns every value into a JS value first, the slow part of a big export).
  */
 import { type DuckDBConnection, type DuckDBType, DuckDBTypeId } from '@duckdb/node-api';
+import { columnTypeOfNative } from '../columnTypes.ts';
+import { FORMULA_TRIGGERS, neutralizeFormula } from '../formula-cells.ts';
 import type { CompiledQuery, CsvCopyOptions } from '../types.ts';
 import { quoteIdent, quoteLiteral } from './database.ts';
 
@@ -58,6 +60,22 @@ function csvValue(column: string, type: DuckDBType | undefined): string {
   }
 }
 
+const formulaStarts = FORMULA_TRIGGERS.map((c) =>
+  c < ' ' ? `chr(${c.charCodeAt(0)})` : quoteLiteral(c),
+).join(', ');
+
+/**
+ * `neutralizeFormula` in SQL, for the columns the stream path calls text (`string`): the same
+ * cells get the same quote. A column typed only by a parameter is left as it is; no query the
+ * IR compiles selects a bare text parameter.
+ */
+function escapedCsvValue(column: string, type: DuckDBType | undefined): string {
+  const value = csvValue(column, type);
+  if (!type || columnTypeOfNative(type.toString()) !== 'string') return value;
+  const text = `(${value})::VARCHAR`;
+  return `CASE WHEN left(${text}, 1) IN (${formulaStarts}) THEN '''' || ${text} ELSE ${text} END`;
+}
+
 /** The result columns of `sql`, from preparing it (nothing runs). */
 export async function copyColumnsOf(connection: DuckDBConnection, sql: string): Promise<CopyColumn[]> {
   const prepared = await connection.prepare(sql);
@@ -87,12 +105,17 @@ export function copyCsvStatement(
   query: CompiledQuery,
   columns: readonly CopyColumn[],
   file: string,
-  options: Pick<CsvCopyOptions, 'delimiter' | 'header'>,
+  options: Pick<CsvCopyOptions, 'delimiter' | 'header' | 'escapeFormulas'>,
   limit: number,
 ): CompiledQuery {
   if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`invalid COPY row limit ${limit}`);
+  const escapeCells = options.escapeFormulas ?? true;
   const aliases = columns.map((_, i) => `c${i}`);
-  const select = columns.map((c, i) => `${csvValue(aliases[i], c.type)} AS ${quoteIdent(c.name)}`);
+  const select = columns.map((c, i) => {
+    const value = escapeCells ? escapedCsvValue(aliases[i], c.type) : csvValue(aliases[i], c.type);
+    // The header is the column names: they are text cells too.
+    return `${value} AS ${quoteIdent(escapeCells ? neutralizeFormula(c.name) : c.name)}`;
+  });
   const settings = [
     options.header ? 'HEADER' : 'HEADER false',
     `DELIMITER ${quoteLiteral(options.delimiter)}`,

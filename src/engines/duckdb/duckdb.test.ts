@@ -32,6 +32,19 @@ describeEngineContract('DuckDbEngine', {
   /** Long enough to need cancelling, cheap in memory. */
   slow: 'SELECT count(*) FROM range(100000000) a, range(1000000) b WHERE a.range + b.range = 7',
   runtimeError: "SELECT 'x'::INTEGER",
+  userWrites: [
+    'WITH x AS (SELECT 1) INSERT INTO {orders} (id) SELECT 9',
+    'WITH x AS (SELECT 1) DELETE FROM {orders}',
+    'UPDATE {orders} SET id = 9',
+    "COPY {orders} TO '/tmp/rosetta-read-only-check.csv'",
+    "ATTACH ':memory:' AS elsewhere",
+    "EXPORT DATABASE '/tmp/rosetta-read-only-check'",
+    'INSTALL httpfs',
+    'LOAD parquet',
+    'SET threads = 1',
+    'PRAGMA enable_profiling',
+    'CHECKPOINT',
+  ],
   streamRows: 1_000_000,
   // Batches grow by whole chunks of 2048 rows.
   batchOverrun: 2047,

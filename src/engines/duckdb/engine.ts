@@ -1,6 +1,7 @@
-import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBResult } from '@duckdb/node-api';
 import { columnTypeOfNative } from '../columnTypes.ts';
 import { toEngineError } from '../errors.ts';
+import type { ResourcePool } from '../pool.ts';
 import type { EngineSpec } from '../spec.ts';
 import {
   catalogOfColumns,
@@ -25,6 +26,7 @@ import type {
 } from '../types.ts';
 import { copyColumnsOf, copyCsvStatement } from './copy.ts';
 import { DuckDbDatabase } from './database.ts';
+import { prepareSelect } from './read-only.ts';
 import { DuckDbStorage } from './storage.ts';
 import { bindings, convertersOf, rowsOfChunk } from './values.ts';
 
@@ -49,7 +51,23 @@ const CATALOG_SQL = `
 /** Results are read chunk by chunk (2048 rows), whatever count is asked for. */
 async function openResult(connection: DuckDBConnection, query: CompiledQuery): Promise<OpenResult> {
   const { values, types } = bindings(query.params);
-  const result: DuckDBResult = await connection.stream(query.sql, values, types);
+  return readResult(await connection.stream(query.sql, values, types));
+}
+
+/** A user's statement, run only once DuckDB has typed it a single SELECT (`prepareSelect`). */
+async function openReadOnlyResult(connection: DuckDBConnection, query: CompiledQuery): Promise<OpenResult> {
+  const prepared = await prepareSelect(connection, query.sql);
+  try {
+    const { values, types } = bindings(query.params);
+    prepared.bind(values, types);
+    return readResult(await prepared.stream(), prepared);
+  } catch (error) {
+    prepared.destroySync();
+    throw error;
+  }
+}
+
+function readResult(result: DuckDBResult, prepared?: DuckDBPreparedStatement): OpenResult {
   const converters = convertersOf(result);
   return {
     columns: result.columnNames().map((name, index) => ({
@@ -60,7 +78,7 @@ async function openResult(connection: DuckDBConnection, query: CompiledQuery): P
       const chunk = await result.fetchChunk();
       return chunk && chunk.rowCount > 0 ? rowsOfChunk(chunk, converters) : [];
     },
-    close: async () => {},
+    close: async () => prepared?.destroySync(),
   };
 }
 
@@ -80,12 +98,12 @@ export class DuckDbEngine extends DuckDbStorage implements Engine {
     return catalogOfColumns(await this.query(CATALOG_SQL, [maxTables + 1]), maxTables);
   }
 
-  /** Prepares without running: DuckDB plans the statement and reports its result columns. */
+  /** Prepares without running: DuckDB types the statement and reports its result columns. */
   async describeQuery(sql: string): Promise<ColumnInfo[]> {
     const database = await this.database();
     try {
       return await database.pool.use(async (connection) => {
-        const prepared = await connection.prepare(sql);
+        const prepared = await prepareSelect(connection, sql);
         try {
           const columns: ColumnInfo[] = [];
           for (let i = 0; i < prepared.columnCount; i++) {
@@ -108,11 +126,13 @@ export class DuckDbEngine extends DuckDbStorage implements Engine {
   }
 
   async run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
-    return runStatement(await this.#statements(), query, options);
+    const database = await this.database();
+    return runStatement(this.#statements(database.pool, options.readOnly), query, options);
   }
 
   async stream(query: CompiledQuery, options: StreamOptions): Promise<RowStream> {
-    return streamStatement(await this.#statements(), query, options);
+    const database = await this.database();
+    return streamStatement(this.#statements(database.pool, options.readOnly), query, options);
   }
 
   /**
@@ -120,34 +140,34 @@ export class DuckDbEngine extends DuckDbStorage implements Engine {
    * file written again with `maxRows` rows. That second run is paid by truncated exports alone,
    * and is simpler and safer than cutting the last record off a CSV whose quoted fields may
    * hold line breaks. Each COPY runs as a statement, so the signal interrupts it like a query.
+   * DuckDB may write only into its staging area: the file is written there, then moved to `file`.
+   * The export connections let DuckDB drop insertion order (`database.ts`), which keeps COPY
+   * streaming: without an ORDER BY the row order is free anyway.
    */
   async copyToCsv(query: CompiledQuery, file: string, options: CsvCopyOptions): Promise<CsvCopyResult> {
-    const driver = await this.#statements();
-    const copy = async (limit: number): Promise<number> => {
-      // Without an ORDER BY the row order is free; letting DuckDB drop it keeps COPY streaming
-      // (about 40 MB instead of 300+ MB for 10 million rows, and twice as fast). Per session,
-      // so other connections keep insertion order.
-      const open = async (connection: DuckDBConnection) => {
-        await connection.run('SET SESSION preserve_insertion_order = false');
-        const columns = await copyColumnsOf(connection, query.sql);
-        return openResult(connection, copyCsvStatement(query, columns, file, options, limit));
+    const database = await this.database();
+    const driver = this.#statements(database.exportPool);
+    const written = database.staging.withOutput(file, async (staged) => {
+      const copy = async (limit: number): Promise<number> => {
+        const open = async (connection: DuckDBConnection) => {
+          const columns = await copyColumnsOf(connection, query.sql);
+          return openResult(connection, copyCsvStatement(query, columns, staged, options, limit));
+        };
+        const { rows } = await runStatement({ ...driver, open }, query, {
+          maxRows: 1,
+          signal: options.signal,
+        });
+        // COPY answers with one row: the number of rows it wrote.
+        return Number(rows[0]?.[0] ?? 0);
       };
-      const release: typeof driver.release = (connection, outcome) => {
-        void connection
-          .run('RESET SESSION preserve_insertion_order')
-          .catch(() => {})
-          .finally(() => driver.release(connection, outcome));
-      };
-      const { rows } = await runStatement({ ...driver, open, release }, query, {
-        maxRows: 1,
-        signal: options.signal,
-      });
-      // COPY answers with one row: the number of rows it wrote.
-      return Number(rows[0]?.[0] ?? 0);
-    };
-    const rows = await copy(options.maxRows + 1);
-    if (rows <= options.maxRows) return { rows, truncated: false };
-    return { rows: await copy(options.maxRows), truncated: true };
+      const rows = await copy(options.maxRows + 1);
+      if (rows <= options.maxRows) return { rows, truncated: false };
+      return { rows: await copy(options.maxRows), truncated: true };
+    });
+    // Moving the file may fail too (a missing target directory): the caller sees ERR_ENGINE.
+    return written.catch((error: unknown) => {
+      throw toEngineError(error);
+    });
   }
 
   async ping(): Promise<void> {
@@ -159,15 +179,14 @@ export class DuckDbEngine extends DuckDbStorage implements Engine {
     await database?.close();
   }
 
-  /** Statements share the database's small connection pool; an interrupt stops one at once. */
-  async #statements(): Promise<StatementDriver<DuckDBConnection>> {
-    const database = await this.database();
+  /** Statements share one of the database's small pools; an interrupt stops one at once. */
+  #statements(pool: ResourcePool<DuckDBConnection>, readOnly = false): StatementDriver<DuckDBConnection> {
     return {
-      acquire: () => database.pool.acquire(),
-      open: openResult,
+      acquire: () => pool.acquire(),
+      open: readOnly ? openReadOnlyResult : openResult,
       interrupt: (connection) => connection.interrupt(),
       interruptRepeatMs: INTERRUPT_REPEAT_MS,
-      release: (connection) => database.pool.release(connection),
+      release: (connection) => pool.release(connection),
     };
   }
 }

@@ -183,24 +183,36 @@ export class DuckDbStorage implements ManagedStorage {
     });
   }
 
-  /** DuckDB's own CSV reader (gzip by extension) with the table's types forced on every column. */
-  loadCsv(
+  /**
+   * DuckDB's own CSV reader (gzip by extension) with the table's types forced on every column.
+   * DuckDB reads files only in its staging area, so the file is staged there for the load.
+   */
+  async loadCsv(
     table: string,
     columns: StorageColumn[],
     file: string,
     options: { delimiter: string; header: boolean; mode: 'replace' | 'append' },
   ): Promise<number> {
-    return this.#write(table, async (connection, target) => {
-      const targets = this.#pick(await this.#existingColumns(connection, target.table), columns);
-      const forced = targets.map((column) => `${quoteLiteral(column.name)}: ${quoteLiteral(column.sqlType)}`);
-      if (options.mode === 'replace') await connection.run(`DELETE FROM ${target.sql}`);
-      const result = await connection.run(
-        `INSERT INTO ${target.sql} (${columnList(targets)})
-         SELECT ${columnList(targets)} FROM read_csv(${quoteLiteral(file)}, columns = {${forced.join(', ')}},
-           delim = ${quoteLiteral(options.delimiter)}, header = ${options.header}, auto_detect = false)`,
-      );
-      return result.rowsChanged;
-    });
+    const database = await this.database();
+    const load = (staged: string) =>
+      this.#write(table, async (connection, target) => {
+        const targets = this.#pick(await this.#existingColumns(connection, target.table), columns);
+        const forced = targets.map(
+          (column) => `${quoteLiteral(column.name)}: ${quoteLiteral(column.sqlType)}`,
+        );
+        if (options.mode === 'replace') await connection.run(`DELETE FROM ${target.sql}`);
+        const result = await connection.run(
+          `INSERT INTO ${target.sql} (${columnList(targets)})
+           SELECT ${columnList(targets)} FROM read_csv(${quoteLiteral(staged)}, columns = {${forced.join(', ')}},
+             delim = ${quoteLiteral(options.delimiter)}, header = ${options.header}, auto_detect = false)`,
+        );
+        return result.rowsChanged;
+      });
+    try {
+      return await database.staging.withInput(file, load);
+    } catch (error) {
+      throw toEngineError(error);
+    }
   }
 
   applyOperations(table: string, operations: StorageOperation[]): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Connection as CallbackConnection, FieldPacket } from 'mysql2';
 import mysql from 'mysql2/promise';
+import { validationError } from '../../core/errors.ts';
 import { toEngineError } from '../errors.ts';
 import type { EngineSpec } from '../spec.ts';
 import {
@@ -41,8 +42,7 @@ const CATALOG_SQL = `
 
 /** A statement's result read row by row off the wire. */
 async function openResult(connection: mysql.PoolConnection, query: CompiledQuery): Promise<OpenResult> {
-  // The promise wrapper's typings call this the promise connection; at run time it is the callback one.
-  const core = connection.connection as unknown as CallbackConnection;
+  const core = coreOf(connection);
   const running = core.query({ sql: query.sql, values: [...query.params], rowsAsArray: true });
   const stream = running.stream({ highWaterMark: 1000 });
   // Errors reach the reader through the iterator; without a listener they would crash the process.
@@ -72,12 +72,64 @@ async function openResult(connection: mysql.PoolConnection, query: CompiledQuery
   };
 }
 
+/** The callback connection under a pooled promise one (its typings call it the promise connection). */
+const coreOf = (connection: mysql.PoolConnection): CallbackConnection =>
+  connection.connection as unknown as CallbackConnection;
+
+/** A statement the server refused is the statement's fault (400 on `sql`); anything else is ERR_ENGINE. */
+function statementError(error: unknown) {
+  const { sqlState, fatal } = (error ?? {}) as { sqlState?: unknown; fatal?: unknown };
+  return typeof sqlState === 'string' && fatal !== true && error instanceof Error
+    ? validationError('sql', error.message)
+    : toEngineError(error);
+}
+
+/**
+ * Every transaction of the session is READ ONLY until `endReadOnly`. A READ ONLY transaction
+ * alone is not enough: DDL commits it implicitly and then runs outside it (MariaDB drops the
+ * table), whereas on a READ ONLY session the transaction DDL starts is read-only too.
+ */
+const readOnlySession = (connection: mysql.PoolConnection) =>
+  connection.query('SET SESSION TRANSACTION READ ONLY');
+
+/** Gives the connection back as it was taken; one that cannot be reset is not reused. */
+function endReadOnly(connection: mysql.PoolConnection): void {
+  connection.query('SET SESSION TRANSACTION READ WRITE').then(
+    () => connection.release(),
+    () => connection.destroy(),
+  );
+}
+
+/**
+ * A user's statement is held to what the server itself says of it: on a READ ONLY session, and
+ * prepared first (one statement only), it must return rows — `SELECT … INTO OUTFILE`, `SET`, `DO`
+ * and `CALL` do not; writes are refused by the session.
+ */
+async function openReadOnlyResult(
+  connection: mysql.PoolConnection,
+  query: CompiledQuery,
+): Promise<OpenResult> {
+  await readOnlySession(connection);
+  const core = coreOf(connection);
+  const columns = await new Promise<number>((resolve, reject) =>
+    core.prepare(query.sql, (error, statement) => {
+      if (error) return reject(error);
+      core.unprepare(query.sql);
+      // Known at run time (the server's column count), missing from the typings.
+      resolve((statement as unknown as { columns: unknown[] }).columns.length);
+    }),
+  );
+  if (columns === 0) throw validationError('sql', 'must be a SELECT statement: this one returns no rows');
+  return openResult(connection, query);
+}
+
 /** An external MySQL/MariaDB warehouse: rows are streamed off the wire, KILL QUERY cancels. */
 export class MysqlEngine implements Engine {
   readonly dialect = 'mysql' as const;
   readonly #pool: mysql.Pool;
   readonly #config: mysql.ConnectionOptions;
   readonly #statements: StatementDriver<mysql.PoolConnection>;
+  readonly #readOnlyStatements: StatementDriver<mysql.PoolConnection>;
   #closed = false;
 
   constructor(spec: Extract<EngineSpec, { type: 'mysql' }>) {
@@ -107,6 +159,11 @@ export class MysqlEngine implements Engine {
       // A connection left in the middle of a result still has rows on the wire, so it is not reused.
       release: (connection, outcome) => (outcome === 'cut' ? connection.destroy() : connection.release()),
     };
+    this.#readOnlyStatements = {
+      ...this.#statements,
+      open: openReadOnlyResult,
+      release: (connection, outcome) => (outcome === 'cut' ? connection.destroy() : endReadOnly(connection)),
+    };
   }
 
   async introspect(): Promise<TableInfo[]> {
@@ -117,10 +174,17 @@ export class MysqlEngine implements Engine {
     return catalogOfColumns(await this.#query(CATALOG_SQL, [maxTables + 1]), maxTables);
   }
 
-  /** Wraps the statement in LIMIT 0: the server plans it and sends only the column definitions. */
+  /** Wraps the statement in LIMIT 0 on a READ ONLY session: the server plans it and sends only the column definitions. */
   async describeQuery(sql: string): Promise<ColumnInfo[]> {
+    let connection: mysql.PoolConnection;
     try {
-      const [, fields] = await this.#pool.query({
+      connection = await this.#pool.getConnection();
+    } catch (error) {
+      throw toEngineError(error);
+    }
+    try {
+      await readOnlySession(connection);
+      const [, fields] = await connection.query({
         sql: `SELECT * FROM (${sql}) AS described LIMIT 0`,
         rowsAsArray: true,
       });
@@ -131,16 +195,18 @@ export class MysqlEngine implements Engine {
         nullable: true,
       }));
     } catch (error) {
-      throw toEngineError(error);
+      throw statementError(error);
+    } finally {
+      endReadOnly(connection);
     }
   }
 
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
-    return runStatement(this.#statements, query, options);
+    return runStatement(options.readOnly ? this.#readOnlyStatements : this.#statements, query, options);
   }
 
   stream(query: CompiledQuery, options: StreamOptions): Promise<RowStream> {
-    return streamStatement(this.#statements, query, options);
+    return streamStatement(options.readOnly ? this.#readOnlyStatements : this.#statements, query, options);
   }
 
   async ping(): Promise<void> {

@@ -50,6 +50,14 @@ describeEngineContract('MysqlEngine', {
   empty: 'SELECT 1 AS one FROM DUAL WHERE 1 = 0',
   slow: 'SELECT SLEEP(30)',
   runningSlow: "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO = 'SELECT SLEEP(30)'",
+  userWrites: [
+    // DDL commits a READ ONLY transaction implicitly: only a READ ONLY session stops these.
+    'TRUNCATE {orders}',
+    'RENAME TABLE {orders} TO rosetta_scratch',
+    `SELECT id FROM {orders} INTO OUTFILE '/tmp/rosetta-read-only-check-${Date.now()}.csv'`,
+    'SET SESSION TRANSACTION READ WRITE',
+    'COMMIT',
+  ],
   catalog: {
     create: [
       `CREATE TABLE orders (id BIGINT NOT NULL, amount DECIMAL(12,2), sold_on DATE, sold_at DATETIME,

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { validationError } from '../../core/errors.ts';
 import { toEngineError } from '../errors.ts';
 import type { EngineSpec } from '../spec.ts';
 import {
@@ -79,12 +80,46 @@ async function openCursor(
   };
 }
 
+/** A statement the server refused is the statement's fault (400 on `sql`); anything else is ERR_ENGINE. */
+const statementError = (error: unknown) =>
+  error instanceof pg.DatabaseError ? validationError('sql', error.message) : toEngineError(error);
+
+/** `pg`'s extended protocol (one statement per message), which its typings do not declare. */
+type ExtendedQuery = pg.QueryConfig & { queryMode: 'extended' };
+
+/**
+ * A user's statement is held to what PostgreSQL itself allows: it must be preparable (`PREPARE`
+ * takes one SELECT, VALUES, INSERT, UPDATE, DELETE or MERGE — never COPY, DO, SET or DDL, and the
+ * extended protocol refuses a second statement), inside a READ ONLY transaction that refuses the
+ * writing ones and is rolled back afterwards (`releaseReadOnly`).
+ */
+async function openReadOnlyCursor(
+  client: pg.PoolClient,
+  query: CompiledQuery,
+  firstRead: number,
+): Promise<OpenResult> {
+  await client.query('BEGIN TRANSACTION READ ONLY');
+  const check: ExtendedQuery = { text: `PREPARE rosetta_read_check AS ${query.sql}`, queryMode: 'extended' };
+  await client.query(check);
+  await client.query('DEALLOCATE rosetta_read_check');
+  return openCursor(client, query, firstRead);
+}
+
+/** Ends the read-only transaction; a client that cannot even roll back is discarded. */
+function releaseReadOnly(client: pg.PoolClient): void {
+  client.query('ROLLBACK').then(
+    () => client.release(),
+    (error: Error) => client.release(error),
+  );
+}
+
 /** An external PostgreSQL warehouse: cursors cap and stream results, pg_cancel_backend cancels. */
 export class PostgresEngine implements Engine {
   readonly dialect = 'postgres' as const;
   readonly #pool: pg.Pool;
   readonly #config: pg.ClientConfig;
   readonly #statements: StatementDriver<pg.PoolClient>;
+  readonly #readOnlyStatements: StatementDriver<pg.PoolClient>;
 
   constructor(spec: Extract<EngineSpec, { type: 'postgres' }>) {
     this.#config = {
@@ -107,6 +142,7 @@ export class PostgresEngine implements Engine {
       interrupt: (client) => this.#cancel(client),
       release: (client) => client.release(),
     };
+    this.#readOnlyStatements = { ...this.#statements, open: openReadOnlyCursor, release: releaseReadOnly };
   }
 
   async introspect(): Promise<TableInfo[]> {
@@ -117,29 +153,54 @@ export class PostgresEngine implements Engine {
     return catalogOfColumns((await this.#query(CATALOG_SQL, [maxTables + 1])).rows, maxTables);
   }
 
-  /** Runs the statement with LIMIT 0 around it: PostgreSQL plans it and reports the columns. */
+  /**
+   * Runs the statement with LIMIT 0 around it, in a READ ONLY transaction rolled back afterwards:
+   * PostgreSQL plans it and reports the columns; only a query fits inside the parentheses.
+   */
   async describeQuery(sql: string): Promise<ColumnInfo[]> {
-    const { fields } = await this.#query(`SELECT * FROM (${sql}) AS described LIMIT 0`);
-    const oids = [...new Set(fields.map((field) => field.dataTypeID))];
-    const { rows } = await this.#query<[number, string]>(
-      'SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])',
-      [oids],
-    );
-    const names = new Map(rows);
-    return fields.map((field) => ({
-      name: field.name,
-      type: columnTypeOfOid(field.dataTypeID),
-      nativeType: names.get(field.dataTypeID) ?? String(field.dataTypeID),
-      nullable: true,
-    }));
+    let client: pg.PoolClient;
+    try {
+      client = await this.#pool.connect();
+    } catch (error) {
+      throw toEngineError(error);
+    }
+    // The extended protocol: text that closes the parentheses cannot start a second statement.
+    const query = async <R extends unknown[]>(text: string, values: unknown[] = []) =>
+      client.query<R>({
+        text,
+        values,
+        rowMode: 'array',
+        types: jsonScalarTypes,
+        queryMode: 'extended',
+      } as ExtendedQuery);
+    try {
+      await query('BEGIN TRANSACTION READ ONLY');
+      const { fields } = await query(`SELECT * FROM (${sql}) AS described LIMIT 0`);
+      const oids = [...new Set(fields.map((field) => field.dataTypeID))];
+      const { rows } = await query<[number, string]>(
+        'SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])',
+        [oids],
+      );
+      const names = new Map(rows);
+      return fields.map((field) => ({
+        name: field.name,
+        type: columnTypeOfOid(field.dataTypeID),
+        nativeType: names.get(field.dataTypeID) ?? String(field.dataTypeID),
+        nullable: true,
+      }));
+    } catch (error) {
+      throw statementError(error);
+    } finally {
+      releaseReadOnly(client);
+    }
   }
 
   run(query: CompiledQuery, options: RunOptions): Promise<QueryResult> {
-    return runStatement(this.#statements, query, options);
+    return runStatement(this.#driver(options), query, options);
   }
 
   stream(query: CompiledQuery, options: StreamOptions): Promise<RowStream> {
-    return streamStatement(this.#statements, query, options);
+    return streamStatement(this.#driver(options), query, options);
   }
 
   async ping(): Promise<void> {
@@ -165,6 +226,10 @@ export class PostgresEngine implements Engine {
     } catch (error) {
       throw toEngineError(error);
     }
+  }
+
+  #driver(options: { readOnly?: boolean }): StatementDriver<pg.PoolClient> {
+    return options.readOnly ? this.#readOnlyStatements : this.#statements;
   }
 
   /** From a separate short-lived connection: the pool may be full, and the busy one cannot speak. */

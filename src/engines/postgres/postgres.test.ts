@@ -32,6 +32,16 @@ describeEngineContract('PostgresEngine', {
   runningSlow:
     "SELECT count(*)::int FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'",
   runtimeError: "SELECT 'x'::int",
+  userWrites: [
+    'WITH added AS (INSERT INTO {orders} (id) VALUES (9) RETURNING id) SELECT * FROM added',
+    'WITH gone AS (DELETE FROM {orders} RETURNING id) SELECT * FROM gone',
+    // pg-cursor cannot read COPY data: once it crashed the whole process.
+    'COPY (SELECT 1) TO STDOUT',
+    "COPY (SELECT 1) TO '/tmp/rosetta-read-only-check.csv'",
+    'DO $$BEGIN SET TRANSACTION READ WRITE; DELETE FROM {orders}; END$$',
+    'SET TRANSACTION READ WRITE',
+    "SELECT set_config('transaction_read_only', 'off', true), count(*) FROM (DELETE FROM {orders} RETURNING 1) d",
+  ],
   catalog: {
     create: [
       'CREATE SCHEMA sales',
