@@ -61,6 +61,19 @@ describe.each(places)('from the %s', (place) => {
   const tag = place === 'user machine' ? 'user' : 'studio';
   const named = (file: string, name: string, fixes: Erratum[] = []) =>
     example(file, { MY_DATA_SOURCE_NAME: name }, fixes);
+  /**
+   * The doc's local file: on a user's machine a file of that machine; in the studio the script
+   * writes it into its own scratch dir first, as a sandboxed script reads no file of the server.
+   */
+  const localFile = (name: string, content: string) => {
+    if (place === 'user machine') {
+      const path = join(files, name);
+      writeFileSync(path, content);
+      return { path, prelude: '' };
+    }
+    const write = `with open(${JSON.stringify(name)}, 'w') as file: file.write(${JSON.stringify(content)})\n`;
+    return { path: name, prelude: write };
+  };
 
   it('lines 396-406: batch inserts the rows', async () => {
     const source = await storageSource(live.app, `batch_${tag}`, oldRows);
@@ -151,15 +164,14 @@ describe.each(places)('from the %s', (place) => {
   );
 
   it('lines 762-771: reload_data_from_file loads a ;-separated CSV, forcing a datetime', async () => {
-    const path = join(files, `dated_${tag}.csv`);
-    writeFileSync(path, 'creation_date;amount\n2024-01-02;3\n2024-02-03;4\n');
+    const file = localFile(`dated_${tag}.csv`, 'creation_date;amount\n2024-01-02;3\n2024-02-03;4\n');
     const source = await storageSource(live.app, `from_file_${tag}`, oldRows);
     const code = example(
       '25-reload-data-from-file.py',
-      { PATH_TO_LOCAL_FILE: path, MY_DATA_SOURCE_NAME: source.name },
+      { PATH_TO_LOCAL_FILE: file.path, MY_DATA_SOURCE_NAME: source.name },
       [errata.missingClient],
     );
-    succeeded(await run(place, code));
+    succeeded(await run(place, file.prelude + code));
     const content = await contentOf(live.app, source.uuid);
     expect(content.columns).toEqual(['creation_date', 'amount']);
     expect(content.types).toEqual(['datetime', 'int']);
@@ -167,18 +179,17 @@ describe.each(places)('from the %s', (place) => {
   }, 30_000);
 
   it('lines 853-858: update_data_from_file replaces rows by primary key and adds new ones', async () => {
-    const path = join(files, `update_${tag}.csv`);
-    writeFileSync(path, 'id,name\n2,Bea\n3,Cid\n');
+    const file = localFile(`update_${tag}.csv`, 'id,name\n2,Bea\n3,Cid\n');
     const source = await storageSource(live.app, `updated_${tag}`, [
       { id: 1, name: 'Ann' },
       { id: 2, name: 'Bob' },
     ]);
     const code = example(
       '29-update-data-from-file.py',
-      { PATH_TO_LOCAL_FILE: path, MY_DATA_SOURCE_NAME: source.name },
+      { PATH_TO_LOCAL_FILE: file.path, MY_DATA_SOURCE_NAME: source.name },
       [errata.missingClient],
     );
-    succeeded(await run(place, code));
+    succeeded(await run(place, file.prelude + code));
     expect((await contentOf(live.app, source.uuid)).rows).toEqual([
       [1, 'Ann'],
       [2, 'Bea'],

@@ -1,5 +1,6 @@
 /** The scripts module: user scripts run as jobs in child processes. */
 export type { ScriptLanguage, ScriptRunResult } from './runner.ts';
+export type { ScriptSandbox } from './sandbox.ts';
 export {
   createScriptService,
   SCRIPT_RUN_JOB,

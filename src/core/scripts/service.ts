@@ -3,13 +3,15 @@ import { fileURLToPath } from 'node:url';
 import type { Selectable } from 'kysely';
 import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
+import { authorize } from '../auth/authorize.ts';
 import type { AuthService } from '../auth/index.ts';
-import { type Principal, requireRole } from '../auth/principal.ts';
+import type { Principal } from '../auth/principal.ts';
 import { createUserPrincipalLookup } from '../auth/resolve-principal.ts';
 import { sha256 } from '../auth/secrets.ts';
 import { notFound, unauthenticated, validationError } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { runScript, type ScriptLanguage, type ScriptRunResult } from './runner.ts';
+import type { ScriptSandbox } from './sandbox.ts';
 import type { ScriptRow } from './tables.ts';
 
 /**
@@ -21,6 +23,8 @@ import type { ScriptRow } from './tables.ts';
 export const SCRIPT_RUN_JOB = 'script.run';
 const languages: ScriptLanguage[] = ['python', 'javascript'];
 const PYTHON_PATH = fileURLToPath(new URL('../../../python', import.meta.url));
+/** The server's source tree: a sandboxed script reads only its `python/` client. */
+const APP_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export interface Script {
   id: number;
@@ -103,15 +107,19 @@ export function createScriptService(deps: {
   memoryMb: number;
   /** Interpreter of Python runs (config `scriptPython`). */
   python: string;
+  /** `bwrap` sandboxes every run; `off` runs scripts as the server user (config `scriptSandbox`). */
+  sandbox: ScriptSandbox;
+  /** The server's data dir, which no sandboxed script may see. */
+  dataDir: string;
   /** Called after a script is deleted, so other modules can forget what they kept about it. */
   onDeleted?: (script: { organizationId: number; uuid: string }) => Promise<void>;
 }): ScriptService {
   const { db } = deps.store;
-  const { timeoutMs, memoryMb, python } = deps;
+  const { timeoutMs, memoryMb, python, sandbox } = deps;
   const ownerPrincipal = createUserPrincipalLookup(db);
 
   async function find(principal: Principal, ref: string): Promise<Selectable<ScriptRow>> {
-    requireRole(principal, 'editor', 'read scripts');
+    authorize(principal, 'script.read');
     const row = await db
       .selectFrom('scripts')
       .selectAll()
@@ -130,10 +138,7 @@ export function createScriptService(deps: {
       .executeTakeFirst();
     if (!row) throw notFound('script', payload.scriptId);
     const expiresAt = new Date(Date.now() + timeoutMs + 60_000);
-    const { key, apiKey } = await deps.auth.createApiKey(payload.principal, {
-      name: `script ${row.name}`,
-      expiresAt,
-    });
+    const { key, apiKey } = await deps.auth.mintScriptKey(payload.principal, `script ${row.name}`, expiresAt);
     try {
       return await runScript({
         language: row.language as ScriptLanguage,
@@ -141,6 +146,9 @@ export function createScriptService(deps: {
         timeoutMs,
         memoryMb,
         python,
+        sandbox,
+        readOnlyPaths: [PYTHON_PATH],
+        hiddenPaths: [deps.dataDir, APP_ROOT],
         signal,
         env: {
           ROSETTA_API_URL: payload.apiUrl,
@@ -151,7 +159,7 @@ export function createScriptService(deps: {
         },
       });
     } finally {
-      await deps.auth.revokeApiKey(payload.principal, apiKey.id).catch(() => {});
+      await deps.auth.endScriptKey(apiKey.id).catch(() => {});
     }
   }
 
@@ -165,7 +173,7 @@ export function createScriptService(deps: {
 
   const service: ScriptService = {
     async list(principal) {
-      requireRole(principal, 'editor', 'read scripts');
+      authorize(principal, 'script.read');
       const rows = await db
         .selectFrom('scripts')
         .selectAll()
@@ -176,7 +184,7 @@ export function createScriptService(deps: {
     },
     get: async (principal, ref) => toScript(await find(principal, ref)),
     async create(principal, input) {
-      requireRole(principal, 'developer', 'create scripts');
+      authorize(principal, 'script.manage');
       const values = checked(input, false);
       const now = nowIso();
       const row = await db
@@ -198,7 +206,7 @@ export function createScriptService(deps: {
       return toScript(row);
     },
     async update(principal, ref, input) {
-      requireRole(principal, 'developer', 'change scripts');
+      authorize(principal, 'script.manage');
       const row = await find(principal, ref);
       const values = checked(input, true);
       await db
@@ -209,14 +217,14 @@ export function createScriptService(deps: {
       return toScript(await find(principal, ref));
     },
     async delete(principal, ref) {
-      requireRole(principal, 'developer', 'delete scripts');
+      authorize(principal, 'script.manage');
       const row = await find(principal, ref);
       await db.deleteFrom('script_runs').where('script_id', '=', row.id).execute();
       await db.deleteFrom('scripts').where('id', '=', row.id).execute();
       await deps.onDeleted?.({ organizationId: principal.organizationId, uuid: row.uuid });
     },
     async createWebhookToken(principal, ref) {
-      requireRole(principal, 'developer', 'create script tokens');
+      authorize(principal, 'script.manage');
       const row = await find(principal, ref);
       const token = randomBytes(24).toString('base64url');
       await db
@@ -238,7 +246,7 @@ export function createScriptService(deps: {
       return service.run(owner, ref, args, apiUrl);
     },
     async run(principal, ref, args, apiUrl) {
-      requireRole(principal, 'developer', 'run scripts');
+      authorize(principal, 'script.run');
       const row = await find(principal, ref);
       const job = await deps.jobs.enqueue(principal, SCRIPT_RUN_JOB, {
         principal,
@@ -265,7 +273,7 @@ export function createScriptService(deps: {
     },
     getStorage: async (principal, ref) => JSON.parse((await find(principal, ref)).storage),
     async setStorage(principal, ref, value) {
-      requireRole(principal, 'developer', 'change script storage');
+      authorize(principal, 'script.manage');
       const row = await find(principal, ref);
       await db
         .updateTable('scripts')
