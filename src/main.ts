@@ -2,6 +2,9 @@ import { createRosetta } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
 async function main(): Promise<void> {
+  // Before anything is written: what the server creates (secret, metadata, warehouse, exports,
+  // uploads) is readable by its own user only. createRosetta sets it too, for embedded use.
+  process.umask(0o077);
   const config = loadConfig();
   const rosetta = await createRosetta(config);
   const { bootstrap, server } = rosetta;

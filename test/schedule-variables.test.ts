@@ -22,7 +22,8 @@ describe('schedule variables', () => {
   });
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // The receiver listens on loopback, which deliveries may reach only when allowed.
+    app = await startTestApp({ env: { ROSETTA_OUTBOUND_ALLOW: '127.0.0.1' } });
     const source = await demoSource(app);
     const demo = await demoDashboard(app);
     const widgets = demo.widgets.map((w: { id: string }) =>

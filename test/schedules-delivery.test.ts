@@ -33,7 +33,8 @@ async function runNow(app: TestApp, body: unknown) {
 describe('scheduled deliveries without SMTP', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp();
+    // The receiver listens on loopback, which deliveries may reach only when allowed.
+    app = await startTestApp({ env: { ROSETTA_OUTBOUND_ALLOW: '127.0.0.1' } });
   });
   afterAll(() => app.close());
 

@@ -23,4 +23,11 @@ describe('connection secrets', () => {
     parts[3] = Buffer.from('tampered').toString('base64url');
     expect(() => box.open(parts.join('.'), 'uuid-1')).toThrow();
   });
+
+  it('keeps one key per purpose: a sealed webhook secret does not open as a connection password', () => {
+    const schedules = createSecretBox('server-secret-0123456789', 'schedule-destinations');
+    const sealed = schedules.seal('hmac-secret', 'uuid-1');
+    expect(schedules.open(sealed, 'uuid-1')).toBe('hmac-secret');
+    expect(() => box.open(sealed, 'uuid-1')).toThrow();
+  });
 });

@@ -1,18 +1,19 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Connection secrets at rest: AES-256-GCM under a key derived (HKDF-SHA256) from the server
- * secret. The envelope is `v1.<iv>.<tag>.<ciphertext>` (base64url) so a later key rotation can
- * add `v2` without guessing. `context` (the connection uuid) is bound as associated data, so a
- * ciphertext copied onto another row does not decrypt.
+ * Secrets at rest (connection passwords, webhook signing secrets, Slack URLs): AES-256-GCM under
+ * a key derived (HKDF-SHA256) from the server secret, one key per `purpose`, so an envelope of
+ * one kind never opens as another. The envelope is `v1.<iv>.<tag>.<ciphertext>` (base64url) so
+ * a later key rotation can add `v2` without guessing. `context` (the owning row's uuid) is bound
+ * as associated data, so a ciphertext copied onto another row does not decrypt.
  */
 export interface SecretBox {
   seal(plain: string, context: string): string;
   open(envelope: string, context: string): string;
 }
 
-export function createSecretBox(serverSecret: string): SecretBox {
-  const key = Buffer.from(hkdfSync('sha256', serverSecret, 'rosetta', 'connection-secrets', 32));
+export function createSecretBox(serverSecret: string, purpose = 'connection-secrets'): SecretBox {
+  const key = Buffer.from(hkdfSync('sha256', serverSecret, 'rosetta', purpose, 32));
   return {
     seal(plain, context) {
       const iv = randomBytes(12);

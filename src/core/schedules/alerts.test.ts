@@ -55,7 +55,8 @@ describe('data alerts', async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/alert`;
-  const { jobs, schedules } = h.process();
+  // The receiver listens on loopback, which deliveries may reach only when allowed.
+  const { jobs, schedules } = h.process({ outboundAllow: ['127.0.0.1'] });
   beforeAll(() => jobs.start());
   afterAll(async () => {
     await h.close();

@@ -10,7 +10,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-attachments-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const principal = (organizationId: number, role: Role = 'editor'): Principal => ({
-  kind: 'user',
+  kind: 'session',
   userId: 1,
   userUuid: 'user-1',
   email: 'a@example.com',

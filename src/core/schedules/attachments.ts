@@ -7,7 +7,8 @@
  */
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { type Principal, requireRole } from '../auth/principal.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
 import { RosettaError, validationError } from '../errors.ts';
 import type { RenderedFile } from './types.ts';
 
@@ -59,7 +60,7 @@ export function createAttachmentUploads(options: AttachmentOptions) {
   return {
     /** Keeps the bytes under the caller's uuid (a second upload replaces the first). */
     async save(principal: Principal, uuid: string, bytes: Buffer): Promise<{ size: number }> {
-      requireRole(principal, 'editor', 'upload email attachments');
+      authorize(principal, 'email.send');
       checkedUuid('uuid', uuid);
       if (bytes.length === 0) throw validationError('file', 'is empty: send the file as the request body');
       if (bytes.length > maxBytes)

@@ -57,7 +57,8 @@ describe('scheduled deliveries', async () => {
   const smtp = await smtpServer();
   const hook = await receiver();
   const mailing = withSmtp.process({ mail: { smtpUrl: smtp.url, from: 'Rosetta <reports@example.test>' } });
-  const holding = h.process({ mail: { dailyQuota: 2 } });
+  // The receiver listens on loopback, which deliveries may reach only when allowed.
+  const holding = h.process({ mail: { dailyQuota: 2 }, outboundAllow: ['127.0.0.1'] });
   beforeAll(async () => {
     await mailing.jobs.start();
     await holding.jobs.start();

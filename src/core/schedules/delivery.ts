@@ -1,12 +1,22 @@
 import type { Principal } from '../auth/principal.ts';
 import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
+import type { SecretBox } from '../data/index.ts';
 import { type Job, type JobContext, TransientJobError } from '../jobs/index.ts';
-import { type FilterNode, type QueryService, withVariables } from '../query/index.ts';
+import { type FilterNode, type QueryRunResult, type QueryService, withVariables } from '../query/index.ts';
 import { evaluateConditions } from './conditions.ts';
 import { localDateTime } from './cron.ts';
+import { deliveryDestination } from './destinations.ts';
 import type { Mailer } from './mail.ts';
+import type { OutboundPolicy } from './outbound.ts';
 import { type Db, findSchedule, finishRun, toSchedule } from './repo.ts';
-import type { AlertEvaluation, DeliveryRenderer, OwnerResolver, RenderedFile, Schedule } from './types.ts';
+import type {
+  AlertEvaluation,
+  DeliveryRenderer,
+  Destination,
+  OwnerResolver,
+  RenderedFile,
+  Schedule,
+} from './types.ts';
 import { postJson } from './webhooks.ts';
 
 /**
@@ -24,10 +34,13 @@ export interface RunDeps {
   db: Db;
   now: () => Date;
   owners: OwnerResolver;
-  query: Pick<QueryService, 'run'>;
+  query: Pick<QueryService, 'run' | 'runSaved'>;
   dashboards: Pick<DashboardService, 'get'>;
   renderer: DeliveryRenderer;
   mailer: Mailer;
+  /** Opens the sealed webhook secret or Slack URL of a schedule. */
+  secrets: SecretBox;
+  outbound: OutboundPolicy;
   httpTimeoutMs: number;
 }
 
@@ -66,7 +79,8 @@ export async function runSchedule(
       schedule.variables,
     );
     await context.progress(70);
-    const delivery = await deliver(deps, schedule, principal, file, evaluation, job, context);
+    const destination = deliveryDestination(row, deps.secrets);
+    const delivery = await deliver(deps, schedule, destination, principal, file, evaluation, job, context);
     const result = evaluation ? { evaluation, delivery } : delivery;
     await finishRun(db, job.id, { status: 'success', result, triggered: evaluation?.triggered, now: iso() });
     return result;
@@ -80,18 +94,21 @@ export async function runSchedule(
 
 async function evaluateAlert(deps: RunDeps, schedule: Schedule, principal: Principal, signal: AbortSignal) {
   const { target } = schedule;
-  let body: Record<string, unknown>;
-  if ('query' in target) body = target.query;
+  const options = { signal, noCache: true };
+  let result: QueryRunResult;
+  if ('query' in target)
+    result = await deps.query.run(principal, withFilters(target.query, schedule.filters), options);
   else if ('widget' in target) {
     const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
     const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
     if (!widget?.query) throw new Error(`widget "${target.widget.widget}" has no query any more`);
-    body = withVariables(widget.query, dashboardVariableValues(dashboard.variables, schedule.variables));
+    const body = withVariables(
+      widget.query,
+      dashboardVariableValues(dashboard.variables, schedule.variables),
+    );
+    // The widget's own query: its dashboard's readers may watch it, as they may see it.
+    result = await deps.query.runSaved(principal, withFilters(body, schedule.filters), options);
   } else throw new Error('an alert watches a widget or a query');
-  const result = await deps.query.run(principal, withFilters(body, schedule.filters), {
-    signal,
-    noCache: true,
-  });
   return evaluateConditions(result, schedule.conditions);
 }
 
@@ -115,13 +132,14 @@ export function fillVariables(template: string, variables: Record<string, string
 async function deliver(
   deps: RunDeps,
   schedule: Schedule,
+  destination: Destination,
   principal: Principal,
   file: RenderedFile,
   evaluation: AlertEvaluation | undefined,
   job: Job,
   context: JobContext<RunPayload>,
 ) {
-  const { target, destination } = schedule;
+  const { target } = schedule;
   const dashboardId =
     'dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null;
   const dashboard =
@@ -153,6 +171,7 @@ async function deliver(
   }
   const options = {
     timeoutMs: deps.httpTimeoutMs,
+    outbound: deps.outbound,
     signal: context.signal,
     deliveryId: job.uuid,
     now: deps.now,

@@ -1,10 +1,10 @@
+import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { requireRole } from '../auth/principal.ts';
 import type { DashboardFilter } from '../content/index.ts';
 import { RosettaError, validationError } from '../errors.ts';
-import { filterRules } from '../exports/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import type { FilterRule } from '../query/index.ts';
+import { filterRules } from '../views/index.ts';
 import { type AttachmentUploads, attachmentName } from './attachments.ts';
 import type { Mailer } from './mail.ts';
 import type { Db } from './repo.ts';
@@ -92,7 +92,7 @@ export function createEmailSender(deps: {
 
   return {
     async send(principal: Principal, input: EmailInput): Promise<Job> {
-      requireRole(principal, 'editor', 'send emails');
+      authorize(principal, 'email.send');
       const dayStart = `${deps.now().toISOString().slice(0, 10)}T00:00:00.000Z`;
       const { n } = await deps.db
         .selectFrom('outbox_messages')

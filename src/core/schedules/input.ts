@@ -2,6 +2,7 @@ import type { JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import { type FilterRule, type Operator, operators } from '../query/index.ts';
 import { checkCron, checkTimezone } from './cron.ts';
+import type { OutboundPolicy } from './outbound.ts';
 import {
   type AlertCondition,
   type ConditionAggregation,
@@ -47,7 +48,12 @@ const MAX_CONDITIONS = 20;
 // Deliberately loose: the SMTP server is the judge; this only catches typos and header injection.
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
-export function parseScheduleInput(kind: ScheduleKind, body: unknown, partial: boolean): ScheduleInput {
+export function parseScheduleInput(
+  kind: ScheduleKind,
+  body: unknown,
+  partial: boolean,
+  outbound: Pick<OutboundPolicy, 'checkUrl'>,
+): ScheduleInput {
   const root = object(body, 'body', [
     'name',
     'cron',
@@ -81,7 +87,7 @@ export function parseScheduleInput(kind: ScheduleKind, body: unknown, partial: b
   }
   if (root.variables !== undefined)
     input.variables = root.variables === null ? {} : object(root.variables, 'variables');
-  if (root.destination !== undefined) input.destination = parseDestination(root.destination);
+  if (root.destination !== undefined) input.destination = parseDestination(root.destination, outbound);
   if (root.conditions !== undefined) {
     const list = array(root.conditions, 'conditions', MAX_CONDITIONS);
     if (list.length === 0) throw validationError('conditions', 'an alert needs at least one condition');
@@ -114,7 +120,7 @@ function parseTarget(kind: ScheduleKind, value: unknown): TargetInput {
   return { query: object(target.query, 'target.query') };
 }
 
-function parseDestination(value: unknown): Destination {
+function parseDestination(value: unknown, outbound: Pick<OutboundPolicy, 'checkUrl'>): Destination {
   const root = object(value, 'destination');
   const type = oneOf(root.type, 'destination.type', ['email', 'webhook', 'slack'] as const);
   if (type === 'email') {
@@ -138,12 +144,12 @@ function parseDestination(value: unknown): Destination {
     const d = object(value, 'destination', ['type', 'url', 'secret']);
     return {
       type,
-      url: url(d.url, 'destination.url'),
+      url: url(d.url, 'destination.url', outbound),
       secret: optionalText(d.secret, 'destination.secret', 500),
     };
   }
   const d = object(value, 'destination', ['type', 'url']);
-  return { type, url: url(d.url, 'destination.url') };
+  return { type, url: url(d.url, 'destination.url', outbound) };
 }
 
 function parseCondition(value: unknown, path: string): AlertCondition {
@@ -221,7 +227,7 @@ function ref(value: unknown, path: string): DashboardRef {
   return fail(path, 'must be a dashboard id or uuid');
 }
 
-function url(value: unknown, path: string): string {
+function url(value: unknown, path: string, outbound: Pick<OutboundPolicy, 'checkUrl'>): string {
   const raw = text(value, path, 2000);
   let parsed: URL;
   try {
@@ -230,5 +236,6 @@ function url(value: unknown, path: string): string {
     return fail(path, 'is not a URL');
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail(path, 'must be an http or https URL');
+  outbound.checkUrl(parsed, path);
   return parsed.toString();
 }

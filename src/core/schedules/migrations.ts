@@ -105,4 +105,15 @@ export const scheduleMigrations: Record<string, Migration> = {
       await db.schema.alterTable('schedules').dropColumn('variables').execute();
     },
   },
+  // Rows stored before this column keep their secrets in `destination` until the schedule
+  // service seals them at start (`sealPlainDestinations`): the key comes from the server
+  // secret, which migrations do not see.
+  '0502_schedule_destination_secrets': {
+    async up(db: MigrationDb) {
+      await db.schema.alterTable('schedules').addColumn('destination_secret', 'text').execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('schedules').dropColumn('destination_secret').execute();
+    },
+  },
 };

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../store/database.ts';
+import { destinationView } from './destinations.ts';
 import type { ScheduleRow, ScheduleRunRow } from './tables.ts';
 import type { RunStatus, Schedule, ScheduleKind, ScheduleRun } from './types.ts';
 
@@ -22,7 +23,7 @@ export function toSchedule(row: Selectable<ScheduleRow>): Schedule {
     format: row.format as Schedule['format'],
     filters: JSON.parse(row.filters),
     variables: JSON.parse(row.variables),
-    destination: JSON.parse(row.destination),
+    destination: destinationView(row),
     conditions: JSON.parse(row.conditions),
     nextRunAt: row.next_run_at,
     lastRunAt: row.last_run_at,

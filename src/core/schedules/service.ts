@@ -1,22 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/database.ts';
-import { canManageSchedules, ensure } from '../auth/permissions.ts';
+import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { roleAtLeast } from '../auth/principal.ts';
 import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
-import { forbidden, isRosettaError, notFound, validationError } from '../errors.ts';
+import { createSecretBox } from '../data/index.ts';
+import { isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import type { QueryService } from '../query/index.ts';
 import { type AttachmentOptions, createAttachmentUploads } from './attachments.ts';
 import { nextFireTime } from './cron.ts';
 import { type RunDeps, type RunPayload, runSchedule, withFilters } from './delivery.ts';
+import { DESTINATION_SECRETS_PURPOSE, sealPlainDestinations, storedDestination } from './destinations.ts';
 import { createEmailSender, type EmailInput } from './email.ts';
 import { parseScheduleInput, type ScheduleInput, type TargetInput } from './input.ts';
 import { createMailer, DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
+import { createOutboundPolicy, type ResolveHost } from './outbound.ts';
 import { findSchedule, listRuns, recordRun, toSchedule, updateSchedule } from './repo.ts';
 import { createTicker } from './ticker.ts';
 import type {
   DeliveryRenderer,
+  Destination,
   OutboxMessage,
   OwnerResolver,
   Schedule,
@@ -29,7 +32,7 @@ import { scheduleJobTypes } from './types.ts';
 export interface ScheduleServiceOptions {
   store: Pick<Store, 'db'>;
   jobs: JobService;
-  query: Pick<QueryService, 'run' | 'compile'>;
+  query: Pick<QueryService, 'run' | 'compile' | 'runSaved'>;
   content: { dashboards: Pick<DashboardService, 'get'> };
   renderer: DeliveryRenderer;
   /** Where files uploaded for emails are kept, how large and how long. */
@@ -37,6 +40,15 @@ export interface ScheduleServiceOptions {
   /** Who a run acts as: its schedule's owner, read fresh at every run. */
   owners: OwnerResolver;
   mail?: MailOptions;
+  /** The server secret; webhook secrets and Slack URLs are sealed under a key derived from it. */
+  secret: string;
+  /**
+   * Hosts, addresses and CIDR ranges deliveries may reach although they are loopback, private
+   * or link-local (`ROSETTA_OUTBOUND_ALLOW`). Default: none.
+   */
+  outboundAllow?: string[];
+  /** How destination names are resolved; default the system resolver (tests point names anywhere). */
+  resolveHost?: ResolveHost;
   now?: () => Date;
   /** How often due schedules are looked for; a run starts at most this late. Default 10 000. */
   tickMs?: number;
@@ -76,8 +88,7 @@ export interface ScheduleService {
   stop(): Promise<void>;
 }
 
-const isAdmin = (p: Principal): boolean =>
-  p.kind === 'user' && p.dataSourceIds === undefined && roleAtLeast(p.role, 'admin');
+const seesAll = (p: Principal): boolean => can(p, 'schedule.all');
 
 export function createScheduleService(options: ScheduleServiceOptions): ScheduleService {
   const { db } = options.store;
@@ -87,6 +98,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   const mailer = createMailer({ db, now, ...options.mail });
   const uploads = createAttachmentUploads(options.attachments);
   const onError = options.onError ?? ((error) => console.error('schedules:', error));
+  const secrets = createSecretBox(options.secret, DESTINATION_SECRETS_PURPOSE);
+  const outbound = createOutboundPolicy({ allow: options.outboundAllow, resolve: options.resolveHost });
   let uploadCleanup: NodeJS.Timeout | undefined;
   const email = createEmailSender({
     db,
@@ -106,6 +119,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     dashboards: options.content.dashboards,
     renderer: options.renderer,
     mailer,
+    secrets,
+    outbound,
     httpTimeoutMs: options.httpTimeoutMs ?? 30_000,
   };
   for (const type of Object.values(scheduleJobTypes)) {
@@ -128,12 +143,12 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   });
 
   async function visible(principal: Principal, kind: ScheduleKind, ref: number | string) {
-    ensure(canManageSchedules(principal), 'manage schedules');
+    authorize(principal, 'schedule.manage');
     const row = await findSchedule(db, ref);
     const seen =
       row?.organization_id === principal.organizationId &&
       row.kind === kind &&
-      (row.owner_id === principal.userId || isAdmin(principal));
+      (row.owner_id === principal.userId || seesAll(principal));
     if (!row || !seen) throw notFound(kind === 'alert' ? 'alert' : 'schedule', ref);
     return row;
   }
@@ -205,30 +220,31 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
 
   return {
     async list(principal, kind) {
-      ensure(canManageSchedules(principal), 'manage schedules');
+      authorize(principal, 'schedule.manage');
       let select = db
         .selectFrom('schedules')
         .selectAll()
         .where('organization_id', '=', principal.organizationId)
         .where('kind', '=', kind);
-      if (!isAdmin(principal)) select = select.where('owner_id', '=', principal.userId);
+      if (!seesAll(principal)) select = select.where('owner_id', '=', principal.userId);
       return (await select.orderBy('id').execute()).map(toSchedule);
     },
 
     get: async (principal, kind, ref) => toSchedule(await visible(principal, kind, ref)),
 
     async create(principal, kind, body) {
-      ensure(canManageSchedules(principal), 'manage schedules');
-      const input = parseScheduleInput(kind, body, false);
+      authorize(principal, 'schedule.manage');
+      const input = parseScheduleInput(kind, body, false, outbound);
       const target = await resolveTarget(principal, input.target as TargetInput, input);
       const variables = await checkVariables(principal, target, input.variables ?? {});
       const cron = input.cron as string;
       const timezone = input.timezone ?? 'UTC';
       const at = iso();
+      const uuid = randomUUID();
       const row = await db
         .insertInto('schedules')
         .values({
-          uuid: randomUUID(),
+          uuid,
           organization_id: principal.organizationId,
           owner_id: principal.userId,
           kind,
@@ -240,7 +256,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
           format: input.format ?? ('dashboard' in target ? 'pdf' : 'csv'),
           filters: JSON.stringify(input.filters ?? []),
           variables: JSON.stringify(variables),
-          destination: JSON.stringify(input.destination),
+          ...storedDestination(input.destination as Destination, uuid, secrets),
           conditions: JSON.stringify(input.conditions ?? []),
           next_run_at: nextRun(cron, timezone),
           created_at: at,
@@ -254,7 +270,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     async update(principal, kind, ref, body) {
       const row = await visible(principal, kind, ref);
       const current = toSchedule(row);
-      const input = parseScheduleInput(kind, body, true);
+      const input = parseScheduleInput(kind, body, true, outbound);
       const target = input.target
         ? await resolveTarget(principal, input.target, {
             ...input,
@@ -279,7 +295,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
           format: input.format,
           filters: input.filters && JSON.stringify(input.filters),
           variables: variables && JSON.stringify(variables),
-          destination: input.destination && JSON.stringify(input.destination),
+          ...(input.destination && storedDestination(input.destination, row.uuid, secrets)),
           conditions: input.conditions && JSON.stringify(input.conditions),
           next_run_at: moved ? nextRun(cron, timezone) : row.next_run_at,
           updated_at: iso(),
@@ -311,12 +327,13 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     sendEmail: (principal, input) => email.send(principal, input),
     uploadAttachment: (principal, uuid, bytes) => uploads.save(principal, uuid, bytes),
     async outbox(principal, limit = 100) {
-      if (!isAdmin(principal)) throw forbidden('read the outbox');
+      authorize(principal, 'outbox.read');
       return mailer.list(principal.organizationId, Math.max(1, Math.min(limit, 1000)));
     },
 
     tick: () => ticker.tick(),
     async start() {
+      await sealPlainDestinations(db, secrets);
       const cleanup = () => uploads.cleanup(now()).catch(onError);
       await cleanup();
       uploadCleanup = setInterval(cleanup, 3_600_000);

@@ -25,7 +25,10 @@ export interface ScheduleRow {
   filters: string;
   /** JSON object of dashboard variable values; '{}' when none. */
   variables: string;
+  /** JSON of what answers show of the destination (`DestinationView`). */
   destination: string;
+  /** The webhook secret or Slack URL, sealed with the schedule's uuid; null when there is none. */
+  destination_secret: string | null;
   conditions: string;
   /** The next fire time; the tick's compare-and-set on it is what makes each fire time run once. */
   next_run_at: string | null;

@@ -22,7 +22,7 @@ export const ORGANIZATION_ID = 1;
 
 export function principal(userId: number, role: Role): Principal {
   return {
-    kind: 'user',
+    kind: 'session',
     userId,
     userUuid: `user-${userId}`,
     email: `user${userId}@example.test`,
@@ -91,6 +91,9 @@ export interface ScheduleHarness {
   close(): Promise<void>;
 }
 
+/** The server secret of the harness; schedule secrets are sealed under keys derived from it. */
+export const SERVER_SECRET = 'test-secret-0123456789abcdef';
+
 export const SALES_ROWS = [
   ['FR', 'books', 3],
   ['FR', 'games', 5],
@@ -106,7 +109,7 @@ export async function openScheduleHarness(
   const store =
     kind === 'postgres' ? openPostgresStore(postgresUrl) : openSqliteStore(join(dataDir, 'meta.sqlite'));
   await migrateToLatest(store);
-  const data = createDataModule({ store, dataDir, secret: 'test-secret-0123456789abcdef' });
+  const data = createDataModule({ store, dataDir, secret: SERVER_SECRET });
   await data.connections.ensureEmbedded(ORGANIZATION_ID);
   const source = await data.sources.create(admin, {
     type: 'storage',
@@ -124,6 +127,7 @@ export async function openScheduleHarness(
   });
   const query = createQueryService({
     resolveModel: (who, ref) => data.models.resolveModel(who, ref),
+    sourceModel: (who, ref) => data.models.sourceModel(who, ref),
     engineFor: (connectionId) => data.registry.engineFor(connectionId),
     maxRows: 10_000,
     timeoutMs: 10_000,
@@ -169,6 +173,7 @@ export async function openScheduleHarness(
         renderer: csvRenderer(query, content),
         attachments: { dataDir },
         owners: async (_organizationId, userId) => people.get(userId),
+        secret: SERVER_SECRET,
         tickMs: 60_000,
         retryDelayMs: 20,
         httpTimeoutMs: 2000,

@@ -23,10 +23,27 @@ export type ScheduleTarget =
   /** A native query body (POST /api/query); alerts only. */
   | { query: Record<string, unknown> };
 
+export type EmailDestination = {
+  type: 'email';
+  recipients: string[];
+  subject: string | null;
+  message: string | null;
+};
+
+/** Where a delivery goes, secrets included: what a schedule is saved with and sent to. */
 export type Destination =
-  | { type: 'email'; recipients: string[]; subject: string | null; message: string | null }
+  | EmailDestination
   | { type: 'webhook'; url: string; secret: string | null }
   | { type: 'slack'; url: string };
+
+/**
+ * What answers show of a destination. The webhook signing secret and the Slack URL (whose path
+ * is the credential) are write-only: stored encrypted, shown as `hasSecret` and a masked URL.
+ */
+export type DestinationView =
+  | EmailDestination
+  | { type: 'webhook'; url: string; hasSecret: boolean }
+  | { type: 'slack'; maskedUrl: string };
 
 export const conditionOperators = [
   'greater_than',
@@ -82,7 +99,7 @@ export interface Schedule {
   filters: FilterRule[];
   /** Values of the target dashboard's variables, over its defaults (checked when saved). */
   variables: Record<string, JsonScalar | JsonScalar[]>;
-  destination: Destination;
+  destination: DestinationView;
   conditions: AlertCondition[];
   nextRunAt: string | null;
   lastRunAt: string | null;

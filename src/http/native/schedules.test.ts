@@ -5,7 +5,7 @@ import { createDirectoryService } from '../../core/directory/index.ts';
 import { openScheduleHarness } from '../../core/schedules/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
-import { bearerAuthHook } from './auth.ts';
+import { guardNativeRoutes } from './index.ts';
 import { registerOutboxRoutes } from './outbox.ts';
 import { registerScheduleRoutes } from './schedules.ts';
 
@@ -13,7 +13,8 @@ describe('schedule, alert and outbox routes', async () => {
   const h = await openScheduleHarness('sqlite');
   const auth = createAuthService({ store: h.store });
   const directory = createDirectoryService(h.store);
-  const { jobs, schedules } = h.process();
+  // The alert's webhook is a loopback address, refused when saved unless allowed.
+  const { jobs, schedules } = h.process({ outboundAllow: ['127.0.0.1'] });
   let app: App;
   let adminKey: string;
   let editorToken: string;
@@ -31,7 +32,7 @@ describe('schedule, alert and outbox routes', async () => {
     app = createServer({ logLevel: 'silent' });
     await app.register(
       async (api) => {
-        api.addHook('onRequest', bearerAuthHook(auth));
+        guardNativeRoutes(api, { auth });
         registerScheduleRoutes(api, { schedules });
         registerAlertRoutes(api, { schedules });
         registerOutboxRoutes(api, { schedules });

@@ -120,14 +120,10 @@ const RunsQuery = Type.Object(
 
 const refOf = (id: string): number | string => (/^[0-9]+$/.test(id) ? Number(id) : id);
 
-/** A webhook secret is write-only: answers say whether one is set. */
+/** The core's destination view already hides the webhook secret and the Slack URL. */
 function view(schedule: Schedule) {
-  const { organizationId: _org, destination, conditions, ...rest } = schedule;
-  const shown =
-    destination.type === 'webhook'
-      ? { type: destination.type, url: destination.url, hasSecret: destination.secret !== null }
-      : destination;
-  return { ...rest, destination: shown, ...(schedule.kind === 'alert' ? { conditions } : {}) };
+  const { organizationId: _org, conditions, ...rest } = schedule;
+  return { ...rest, ...(schedule.kind === 'alert' ? { conditions } : {}) };
 }
 
 export function registerScheduleKindRoutes(app: App, schedules: ScheduleService, kind: ScheduleKind): void {
