@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app.ts';
+import { ADMIN_KEY, startTestApp, type TestApp } from './support/app.ts';
 
 /**
  * Hostile input through the whole HTTP stack: every bad request is a 4xx with a message, never a
@@ -9,6 +9,8 @@ import { startTestApp, type TestApp } from './support/app.ts';
 describe('hostile input', () => {
   let app: TestApp;
   let source: string;
+  /** A storage source without columns yet: a failed first push must leave it so. */
+  let empty: string;
   let snapshot: string;
 
   const storedState = async () => {
@@ -30,6 +32,7 @@ describe('hostile input', () => {
     app = await startTestApp();
     const sources = await app.request('GET', '/api/data-sources');
     source = sources.body.items[0].uuid;
+    empty = (await app.request('POST', '/api/data-sources', { name: 'empty', type: 'storage' })).body.uuid;
     snapshot = await storedState();
   });
   afterAll(async () => {
@@ -96,6 +99,212 @@ describe('hostile input', () => {
       expectClientError(response);
       expect(String(response.body.error.field ?? response.body.error.message)).toContain(field);
     }
+  });
+
+  /** A 400 whose field is `field` (and whose message says `problem`), for a JSON body or its raw text. */
+  const refused = async (method: string, url: string, body: unknown, field: string, problem: RegExp) => {
+    const response =
+      typeof body === 'string'
+        ? await app.request(method, url, undefined, { raw: body })
+        : await app.request(method, url, body);
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(response.body.error).toMatchObject({ code: 'ERR_VALIDATION', field });
+    expect(response.body.error.message).toMatch(problem);
+  };
+  const nul = /must not contain the NUL character/;
+  const huge = '9'.repeat(400);
+
+  it('refuses NUL in query names and values with a 400 naming the field', async () => {
+    const query = (parts: Record<string, unknown>) => ({ source, ...parts });
+    await refused(
+      'POST',
+      '/api/query',
+      query({ metrics: [{ field: 'quantity', aggregation: 'sum', alias: 'total\u0000' }] }),
+      'metrics[0].alias',
+      nul,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      query({ dimensions: [{ field: 'country', alias: '\u0000' }] }),
+      'dimensions[0].alias',
+      nul,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      query({
+        metrics: [
+          { field: 'quantity', aggregation: 'sum' },
+          { name: 'double\u0000', formula: 'sum_quantity * 2' },
+        ],
+      }),
+      'metrics[1].name',
+      nul,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      query({
+        dimensions: ['country'],
+        filters: { and: [{ field: 'country', operator: '=', values: ['F\u0000'] }] },
+      }),
+      'filters.and[0].values[0]',
+      nul,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      query({
+        dimensions: ['country'],
+        variables: { c: 'F\u0000' },
+        filters: { and: [{ field: 'country', operator: 'contains', values: [{ variable: 'c' }] }] },
+      }),
+      'filters.and[0].values[0]',
+      nul,
+    );
+  });
+
+  it('refuses NUL in column names, row keys and text values, storing nothing', async () => {
+    await refused(
+      'POST',
+      '/api/data-sources',
+      { name: 'nul', type: 'storage', columns: [{ name: 'a\u0000b', type: 'string' }] },
+      'columns[0].name',
+      nul,
+    );
+    await refused(
+      'POST',
+      `/api/data-sources/${source}/rows`,
+      { mode: 'insert', rows: [{ country: 'F\u0000' }] },
+      'rows[1].country',
+      nul,
+    );
+    await refused(
+      'POST',
+      `/api/data-sources/${empty}/rows`,
+      { mode: 'insert', rows: [{ 'a\u0000': 1 }] },
+      'rows[1].a\u0000',
+      nul,
+    );
+    await refused(
+      'POST',
+      `/api/data-sources/${empty}/rows`,
+      { mode: 'insert', rows: [{ a: 'x\u0000' }] },
+      'rows[1].a',
+      nul,
+    );
+    await refused(
+      'POST',
+      '/api/models',
+      {
+        name: 'nul model',
+        connectionId: (await app.request('GET', `/api/data-sources/${source}`)).body.connectionId,
+        baseTable: 's',
+        tables: [{ name: 's', dataSource: source }],
+        dimensions: [{ name: 'country\u0000', table: 's', column: 'country' }],
+      },
+      'dimensions[0].name',
+      nul,
+    );
+    const csv = (text: string) =>
+      app.rosetta.server.inject({
+        method: 'POST',
+        url: `/api/data-sources/${source}/csv?mode=append`,
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'text/csv' },
+        payload: text,
+      });
+    // CSV is text: a NUL byte anywhere, header or value, refuses the file where it is.
+    for (const [text, at] of [
+      ['country\u0000,quantity\nFrance,1\n', 7],
+      ['country,quantity\nFr\u0000ance,1\n', 19],
+    ] as const) {
+      const answer = await csv(text);
+      expect(answer.statusCode, answer.body).toBe(400);
+      expect(answer.json().error).toEqual({
+        code: 'ERR_VALIDATION',
+        field: 'file',
+        message: `file: holds a NUL byte at byte ${at}: save the file as UTF-8 text`,
+      });
+    }
+  });
+
+  it('refuses numbers beyond what the column holds in queries and rows, naming the field', async () => {
+    const filter = (field: string, value: string) =>
+      `{"source":"${source}","dimensions":["country"],"filters":{"and":[{"field":"${field}","operator":">","values":[${value}]}]}}`;
+    await refused(
+      'POST',
+      '/api/query',
+      filter('quantity', huge),
+      'filters.and[0].values[0]',
+      /number out of range/,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      filter('price', `-${huge}`),
+      'filters.and[0].values[0]',
+      /number out of range/,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      filter('quantity', `"${huge}"`),
+      'filters.and[0].values[0]',
+      /out of range for integer/,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      filter('quantity', '1e300'),
+      'filters.and[0].values[0]',
+      /out of range for integer/,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      `{"source":"${source}","dimensions":["country"],"offset":${huge}}`,
+      'offset',
+      /non-negative integer/,
+    );
+    await refused(
+      'POST',
+      '/api/query',
+      `{"source":"${source}","dimensions":["country"],"limit":${huge}}`,
+      'limit',
+      /non-negative integer/,
+    );
+
+    const rows = (row: string) => `{"mode":"insert","rows":[${row}]}`;
+    const push = `/api/data-sources/${source}/rows`;
+    await refused(
+      'POST',
+      push,
+      rows(`{"quantity":${huge}}`),
+      'rows[1].quantity',
+      /^rows\[1\]\.quantity: number out of range/,
+    );
+    await refused(
+      'POST',
+      push,
+      rows(`{"quantity":"${huge}"}`),
+      'rows[1].quantity',
+      /out of range for integer/,
+    );
+    await refused(
+      'POST',
+      push,
+      rows('{"quantity":"9223372036854775808"}'),
+      'rows[1].quantity',
+      /out of range for integer/,
+    );
+    await refused('POST', push, rows(`{"price":"${huge}"}`), 'rows[1].price', /number out of range/);
+    await refused('POST', push, rows(`{"price":-${huge}}`), 'rows[1].price', /number out of range/);
+    await refused('POST', push, rows(`{"country":${huge}}`), 'rows[1].country', /number out of range/);
+    // A first push would define the columns; a bad value must not leave them defined.
+    const first = `/api/data-sources/${empty}/rows`;
+    await refused('POST', first, rows(`{"a":${huge}}`), 'rows[1].a', /number out of range/);
+    await refused('POST', first, rows('{"a":1},{"a":{"nested":true}}'), 'rows[2].a', /expected string/);
   });
 
   it('never answers a random body with a server error', async () => {

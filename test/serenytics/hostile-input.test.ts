@@ -15,6 +15,8 @@ describe('hostile input through the Serenytics face', () => {
   let demoSource: string;
   let demoDashboard: string;
   let snapshot: string;
+  /** A throwaway storage source holding rows `{id: 1, name: 'a'}`. */
+  let fuzz: string;
   const routes: Array<[string, string]> = [];
 
   const storedState = async () => {
@@ -36,7 +38,9 @@ describe('hostile input through the Serenytics face', () => {
 
     const source = (await seren(app, 'POST', '/api/data_source', { name: 'fuzz', type: 'Storage' })).body
       .uuid;
-    await seren(app, 'POST', `/api/data_source/${source}/reload`, { rows: [{ id: 1, name: 'a' }] });
+    fuzz = source;
+    const reloaded = await seren(app, 'POST', `/api/data_source/${source}/reload`, [{ id: 1, name: 'a' }]);
+    expect(reloaded.status, JSON.stringify(reloaded.body)).toBe(200);
     const board = (await seren(app, 'POST', `/api/web_app/${demoDashboard}/clone`)).body.uuid;
     const user = (
       await seren(app, 'POST', '/api/user', {
@@ -78,6 +82,77 @@ describe('hostile input through the Serenytics face', () => {
   afterAll(async () => {
     expect(await storedState()).toBe(snapshot);
     await app?.close();
+  });
+
+  it('refuses NUL and numbers no column holds on every data route, storing nothing', async () => {
+    const huge = '9'.repeat(400);
+    const rowsOf = async () =>
+      (
+        await seren(app, 'POST', `/api/formatted_data/${fuzz}`, {
+          order: 'row_by_row',
+          data_processing_pipeline: [{ select: ['id', 'name'], order_by: ['id'] }],
+        })
+      ).body.data;
+    const before = await rowsOf();
+    expect(before).toEqual([[1, 'a']]);
+    const route = `/api/data_source/${fuzz}`;
+    const refused = async (path: string, body: unknown, problem: RegExp | string) => {
+      const answer = await seren(
+        app,
+        'POST',
+        path,
+        typeof body === 'string' ? undefined : body,
+        typeof body === 'string' ? { raw: body } : {},
+      );
+      expect(answer.status, JSON.stringify(answer.body)).toBe(400);
+      if (typeof problem === 'string') expect(answer.body.errors[0]).toContain(problem);
+      else expect(answer.body.errors[0]).toMatch(problem);
+    };
+    const nul = /must not contain the NUL character/;
+    const batch = (row: string) => `{"async": false, "operations": [{"action": "insert", "rows": [${row}]}]}`;
+    await refused(
+      `${route}/batch`,
+      batch('{"id": 2, "name": "x\\u0000"}'),
+      /^rows\[1\]\.name: must not contain the NUL/,
+    );
+    await refused(`${route}/batch`, batch(`{"id": ${huge}}`), /^rows\[1\]\.id: number out of range/);
+    await refused(`${route}/batch`, batch(`{"id": "${huge}"}`), /^rows\[1\]\.id: out of range for integer/);
+    await refused(
+      `${route}/batch`,
+      batch(`{"id": 2, "name": -${huge}}`),
+      /^rows\[1\]\.name: number out of range/,
+    );
+    const token = (await seren(app, 'GET', route)).body.token;
+    await refused(`${route}/push/${token}`, { id: 3, name: 'x\u0000' }, nul);
+    // A reload bringing new columns would redefine the table: a NUL name must stop it first.
+    await refused(
+      `${route}/reload`,
+      [{ id: 4, 'na\u0000me': 'x' }],
+      'rows[1].na\u0000me: must not contain the NUL',
+    );
+    expect(await rowsOf()).toEqual(before);
+
+    const where = async (value: unknown, column = 'name') =>
+      (
+        await seren(app, 'POST', `/api/formatted_data/${fuzz}`, {
+          data_processing_pipeline: [{ select: ['id'], where: [{ name: column, op: '==', value }] }],
+        })
+      ).body;
+    expect(await where('a\u0000')).toMatchObject({ status: 'error', errors: [expect.stringMatching(nul)] });
+    expect(await where(huge, 'id')).toMatchObject({
+      status: 'error',
+      errors: [expect.stringMatching(/out of range for integer/)],
+    });
+    const dataApi = await app.rosetta.server.inject({
+      method: 'POST',
+      url: `/serenytics/data-api/query-data/${fuzz}`,
+      headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'application/json' },
+      payload: JSON.stringify({
+        data_processing_pipeline: [{ select: ['id'], where: [{ name: 'name', op: '==', value: 'a\u0000' }] }],
+      }),
+    });
+    expect(dataApi.statusCode, dataApi.body).toBe(400);
+    expect(dataApi.json().errors[0]).toMatch(nul);
   });
 
   it('never answers random JSON with a server error', async () => {

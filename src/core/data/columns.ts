@@ -1,12 +1,13 @@
 import type { ColumnInfo, StorageColumn } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import type { RowPolicy } from '../query/model.ts';
+import { refuseNul } from '../storable.ts';
 
 /**
  * Column names of storage sources are kept exactly as given (clients address them by the name
  * they pushed), except that empty names and names over 128 characters are rejected, and two
  * names differing only in case are rejected because warehouse identifiers (DuckDB's included)
- * compare case-insensitively.
+ * compare case-insensitively; so are names holding NUL, which no warehouse takes in an identifier.
  */
 export const MAX_COLUMN_NAME = 128;
 
@@ -24,7 +25,7 @@ export function checkColumnName(name: unknown, field: string): string {
     throw validationError(field, 'column name must not be empty');
   if (name.length > MAX_COLUMN_NAME)
     throw validationError(field, `column name longer than ${MAX_COLUMN_NAME} characters`);
-  return name;
+  return refuseNul(name, field);
 }
 
 export function checkStorageColumns(columns: readonly StorageColumn[], field = 'columns'): StorageColumn[] {

@@ -41,7 +41,7 @@ describe.each(['sqlite', 'postgres'] as const)('CSV loading on %s metadata', asy
       delimiter: ';',
     });
     expect(appended).toEqual({ rows: 2, version: 3 });
-    const preview = await h.data.sources.preview(developer, source.id, 10);
+    const preview = await h.query.preview(developer, source.id, 10);
     expect(preview.rows).toHaveLength(4);
     expect(preview.rows[1]).toEqual(['2024-01-02', 'Lyon; Centre', 4, '2']);
   });
@@ -72,7 +72,7 @@ describe.each(['sqlite', 'postgres'] as const)('CSV loading on %s metadata', asy
       expect(
         await messageOf(h.data.ingestor.loadCsv(editor, source.id, bad, { mode: 'append', delimiter: ';;' })),
       ).toMatch(/^ERR_VALIDATION delimiter/);
-      const rows = (await h.data.sources.preview(developer, source.id, 10)).rows;
+      const rows = (await h.query.preview(developer, source.id, 10)).rows;
       expect(rows).toEqual([
         ['A', 1, null],
         ['B', 2, null],

@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { open, rm } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import type { StorageColumn } from '../../engines/types.ts';
 import { isRosettaError, RosettaError, validationError } from '../errors.ts';
@@ -16,6 +16,7 @@ import {
   redefineTable,
 } from './storage-writes.ts';
 import type { DataSource } from './types.ts';
+import { checkCsvFile, inflateFile } from './upload-limit.ts';
 import { inferType, type ScalarType } from './values.ts';
 
 /**
@@ -23,7 +24,9 @@ import { inferType, type ScalarType } from './values.ts';
  * engine's `loadCsv`); here we only read the header and a sample (csv-parse) to map the file's
  * columns onto the source: every header column must be a column of the source (missing source
  * columns become NULL), or, for a source without columns yet, the header defines them with
- * forced types (`types`) or types inferred from the first 1000 records.
+ * forced types (`types`) or types inferred from the first 1000 records. A gzip file is inflated
+ * first, through a cap on its decompressed size (`maxBytes`), so a bomb is refused before any
+ * table changes; DuckDB then reads the plain file (in parallel, which it cannot do with gzip).
  */
 export interface CsvOptions {
   mode: 'replace' | 'append';
@@ -47,14 +50,9 @@ async function isGzip(file: string): Promise<boolean> {
   }
 }
 
-async function sample(
-  file: string,
-  delimiter: string,
-  gzip: boolean,
-): Promise<{ header: string[]; records: string[][] }> {
+async function sample(file: string, delimiter: string): Promise<{ header: string[]; records: string[][] }> {
   const input = createReadStream(file);
-  const text = gzip ? input.pipe(createGunzip()) : input;
-  const parser = text.pipe(parse({ delimiter, bom: true, relax_column_count: true }));
+  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true }));
   const records: string[][] = [];
   try {
     for await (const record of parser) {
@@ -127,12 +125,30 @@ function csvError(error: unknown, columns: StorageColumn[]): unknown {
   return new RosettaError('ERR_VALIDATION', `${field}: ${problem}`, column);
 }
 
+/**
+ * The file as DuckDB should read it: a gzip file inflated next to it (the caller removes the
+ * copy), a plain one as it is; either way no larger than `maxBytes`.
+ */
+async function plainFile(file: string, maxBytes: number): Promise<string> {
+  const gzip = await isGzip(file);
+  if (gzip !== file.endsWith('.gz'))
+    throw validationError('file', gzip ? 'gzip content needs a .gz name' : 'not gzip content');
+  if (!gzip) {
+    await checkCsvFile(file, maxBytes);
+    return file;
+  }
+  // No `.gz` left in the name: readers tell compression from the extensions.
+  const inflated = `${file.slice(0, -'.gz'.length)}.${randomUUID()}.csv`;
+  await inflateFile(file, inflated, maxBytes);
+  return inflated;
+}
+
 export async function loadCsvFile(
   sources: DataSourceService,
   initial: DataSource,
   file: string,
   options: CsvOptions,
-  hook?: DataChangedHook,
+  limits: { maxBytes: number; hook?: DataChangedHook },
 ): Promise<IngestResult> {
   const delimiter = options.delimiter ?? ',';
   if ([...delimiter].length !== 1 || delimiter === '"' || delimiter === '\n') {
@@ -140,10 +156,23 @@ export async function loadCsvFile(
   }
   if (options.mode !== 'replace' && options.mode !== 'append')
     throw validationError('mode', 'must be replace or append');
-  const gzip = await isGzip(file);
-  if (gzip !== file.endsWith('.gz'))
-    throw validationError('file', gzip ? 'gzip content needs a .gz name' : 'not gzip content');
-  const { header: read, records } = await sample(file, delimiter, gzip);
+  const plain = await plainFile(file, limits.maxBytes);
+  try {
+    return await loadPlainCsv(sources, initial, plain, { ...options, delimiter }, limits.hook);
+  } finally {
+    if (plain !== file) await rm(plain, { force: true });
+  }
+}
+
+async function loadPlainCsv(
+  sources: DataSourceService,
+  initial: DataSource,
+  file: string,
+  options: CsvOptions & { delimiter: string },
+  hook?: DataChangedHook,
+): Promise<IngestResult> {
+  const { delimiter } = options;
+  const { header: read, records } = await sample(file, delimiter);
   const header = options.lowerCaseHeader ? read.map((name) => name.toLowerCase()) : read;
   const redefined =
     options.mode === 'replace' && initial.columns.length > 0 && bringsNewColumns(initial, header);

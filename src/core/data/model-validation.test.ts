@@ -88,6 +88,14 @@ describe('model validation', () => {
       (d: ModelDefinition) => d.tables.push({ name: 'orders', table: 'orders' }),
       'tables[2].name: duplicate table "orders"',
     ],
+    [
+      (d: ModelDefinition) => (d.dimensions[0].name = 'coun\u0000try'),
+      'dimensions[0].name: must not contain the NUL character',
+    ],
+    [
+      (d: ModelDefinition) => (d.metrics[0].name = 'revenue\u0000'),
+      'metrics[0].name: must not contain the NUL character',
+    ],
   ])('names the path of error %#', (change, message) => {
     expect(errorOf(change)).toContain(message);
   });

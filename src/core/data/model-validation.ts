@@ -1,6 +1,7 @@
 import type { ColumnInfo, ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import type { Aggregation, ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
+import { refuseNul } from '../storable.ts';
 import type { ModelDefinition, ModelTableInput } from './types.ts';
 
 /**
@@ -25,7 +26,7 @@ function nameAt(value: unknown, field: string): string {
   if (typeof value !== 'string' || !value || value.length > 128 || value.includes('.')) {
     throw validationError(field, 'must be a name of 1 to 128 characters without "."');
   }
-  return value;
+  return refuseNul(value, field);
 }
 
 const arrayAt = <T>(value: unknown, field: string): T[] => {

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Principal } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
@@ -10,12 +10,22 @@ import type { RowsOperation, StorageIngestor } from './ingest.ts';
 import type { DataSourceService } from './sources.ts';
 import { type IngestResult, writableSource } from './storage-writes.ts';
 import type { DataSource } from './types.ts';
+import {
+  checkFileSize,
+  DEFAULT_UPLOAD_MAX_BYTES,
+  gzipHead,
+  uploadError,
+  uploadStages,
+  uploadTooLarge,
+} from './upload-limit.ts';
 
 /**
  * Files uploaded for a storage source, then loaded in a second call (how Serenytics clients
  * feed sources: upload, then "reload from file" or "update from file"). One staged file per
  * source, CSV (optionally gzip-compressed) or a JSON list of row objects, plus the load options
  * remembered for it (delimiter, forced types). Push tokens let a client write into one source.
+ * A file larger than `maxUploadBytes` (gzip counted decompressed) is refused when it arrives,
+ * and again when it is loaded, before any row is stored.
  */
 export interface FileLoadOptions {
   delimiter?: string;
@@ -37,9 +47,12 @@ export interface SourceFileService {
 
 const supported = 'upload a CSV file (optionally gzip-compressed) or a JSON list of row objects';
 
-function formatOf(bytes: Buffer): 'csv' | 'csv.gz' | 'json' {
+const HEAD_BYTES = 4096;
+
+async function formatOf(bytes: Buffer, maxBytes: number): Promise<'csv' | 'csv.gz' | 'json'> {
   const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
-  const head = gzip ? gunzipSync(bytes).subarray(0, 4096) : bytes.subarray(0, 4096);
+  if (!gzip && bytes.length > maxBytes) throw uploadTooLarge(maxBytes);
+  const head = gzip ? await gzipHead(bytes, maxBytes, HEAD_BYTES) : bytes.subarray(0, HEAD_BYTES);
   // A pickle (pandas' to_pickle, which the vendor's 2.x client uploads) starts with 0x80.
   if (head.length === 0 || head[0] === 0x80 || head.includes(0)) throw validationError('file', supported);
   if (!gzip && head.toString('utf8').trimStart().startsWith('[')) return 'json';
@@ -51,7 +64,9 @@ export function createSourceFileService(deps: {
   secret: string;
   sources: DataSourceService;
   ingestor: StorageIngestor;
+  maxUploadBytes?: number;
 }): SourceFileService {
+  const maxBytes = deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
   const directory = join(deps.dataDir, 'uploads');
   const base = (source: DataSource) => join(directory, source.uuid);
   const extensions = ['csv', 'csv.gz', 'json'] as const;
@@ -77,7 +92,6 @@ export function createSourceFileService(deps: {
     delimiter: string,
     lowerCase = false,
   ): Promise<Record<string, unknown>[]> {
-    const input = format === 'csv.gz' ? gunzipSync(await readFile(file)) : createReadStream(file);
     const parser = parse({
       delimiter,
       bom: true,
@@ -85,10 +99,28 @@ export function createSourceFileService(deps: {
       cast: (value) => (value === '' ? null : value),
     });
     const rows: Record<string, unknown>[] = [];
-    if (Buffer.isBuffer(input)) parser.end(input);
-    else input.pipe(parser);
-    for await (const record of parser) rows.push(record as Record<string, unknown>);
+    const collect = new Writable({
+      objectMode: true,
+      write(record: Record<string, unknown>, _encoding, callback) {
+        rows.push(record);
+        callback();
+      },
+    });
+    await pipeline([...uploadStages(file, format === 'csv.gz', maxBytes), parser, collect]).catch(
+      (error: unknown) => {
+        throw uploadError(error);
+      },
+    );
     return rows;
+  }
+
+  async function jsonRows(file: string): Promise<unknown> {
+    await checkFileSize(file, maxBytes);
+    try {
+      return JSON.parse(await readFile(file, 'utf8'));
+    } catch (error) {
+      throw validationError('file', `not valid JSON: ${(error as Error).message}`);
+    }
   }
 
   const tokenOf = (source: DataSource) =>
@@ -102,7 +134,7 @@ export function createSourceFileService(deps: {
     },
     async stage(principal, ref, bytes) {
       const source = await writableSource(deps.sources, principal, ref);
-      const format = formatOf(bytes);
+      const format = await formatOf(bytes, maxBytes);
       await mkdir(directory, { recursive: true });
       await Promise.all(extensions.map((ext) => rm(`${base(source)}.${ext}`, { force: true })));
       await writeFile(`${base(source)}.${format}`, bytes);
@@ -117,7 +149,7 @@ export function createSourceFileService(deps: {
       }
       const rows =
         format === 'json'
-          ? (JSON.parse(await readFile(file, 'utf8')) as unknown[])
+          ? await jsonRows(file)
           : await csvRows(file, format, options.delimiter ?? ',', options.lowerCaseHeader);
       if (!Array.isArray(rows)) throw validationError('file', supported);
       if (how.mode === 'replace') {

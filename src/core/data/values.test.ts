@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { coerceValue, INVALID, inferType } from './values.ts';
+import { coerceValue, INVALID, inferType, invalidValueProblem } from './values.ts';
 
 describe('value checks', () => {
   it('accepts integers and integer text, rejects the rest', () => {
@@ -55,5 +55,34 @@ describe('value checks', () => {
     expect(inferType(['true', 'false'])).toBe('boolean');
     expect(inferType(['x', 1])).toBe('string');
     expect(inferType([])).toBe('string');
+  });
+
+  it('refuses NUL in text and numbers beyond what the column type holds, saying which', () => {
+    const huge = '9'.repeat(400);
+    expect(coerceValue('string', 'a\u0000b')).toBe(INVALID);
+    expect(coerceValue('string', Number.POSITIVE_INFINITY)).toBe(INVALID);
+    expect(coerceValue('number', huge)).toBe(INVALID);
+    expect(coerceValue('number', `-${huge}`)).toBe(INVALID);
+    expect(coerceValue('number', Number.NEGATIVE_INFINITY)).toBe(INVALID);
+    expect(coerceValue('integer', huge)).toBe(INVALID);
+    expect(inferType([Number(huge)])).toBe('string');
+
+    expect(invalidValueProblem('string', 'a\u0000b')).toBe('must not contain the NUL character (\\u0000)');
+    expect(invalidValueProblem('integer', huge)).toMatch(
+      /^out of range for integer \(from -9007199254740991 to 9007199254740991\), got "9{50}/,
+    );
+    expect(invalidValueProblem('integer', 2 ** 60)).toBe(
+      'out of range for integer (from -9007199254740991 to 9007199254740991), got 1152921504606847000',
+    );
+    expect(invalidValueProblem('number', Number(huge))).toBe(
+      'number out of range (beyond ±1.7976931348623157e+308)',
+    );
+    expect(invalidValueProblem('string', Number(`-${huge}`))).toBe(
+      'number out of range (beyond ±1.7976931348623157e+308)',
+    );
+    expect(invalidValueProblem('number', huge)).toMatch(
+      /^number out of range \(beyond ±1.7976931348623157e\+308\), got "9{50}/,
+    );
+    expect(invalidValueProblem('date', 'soon')).toBe('expected date, got "soon"');
   });
 });

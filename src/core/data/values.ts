@@ -1,4 +1,12 @@
 import type { JsonScalar, StorageColumn } from '../../engines/types.ts';
+import {
+  describeValue,
+  hasNul,
+  INTEGER_OUT_OF_RANGE,
+  isOverflow,
+  NUL_PROBLEM,
+  NUMBER_OUT_OF_RANGE,
+} from '../storable.ts';
 
 /**
  * Type checks for pushed values, run on every value before anything touches the warehouse, so a
@@ -9,7 +17,10 @@ import type { JsonScalar, StorageColumn } from '../../engines/types.ts';
  * strings; booleans as true/false, 0/1 and their strings; dates `YYYY-MM-DD` (a midnight time is
  * tolerated); timestamps as ISO-8601 (`T` or space, optional seconds, fraction and zone; no zone
  * means UTC), normalized to UTC `YYYY-MM-DDTHH:MM:SS.sss` (the
- * warehouse's TIMESTAMP has no zone). Strings take any scalar as text.
+ * warehouse's TIMESTAMP has no zone). Strings take any scalar as text, except text holding NUL
+ * (`storable.ts`). A number no column can hold (a 400-digit literal parses to Infinity; digit
+ * text past what a double or a safe integer holds) is invalid for every type, never stored as
+ * `Infinity` or rounded; `invalidValueProblem` says which rule a value broke.
  */
 export const INVALID = Symbol('invalid');
 export type ScalarType = StorageColumn['type'];
@@ -49,11 +60,9 @@ export function coerceValue(type: ScalarType, value: unknown): JsonScalar | type
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'string':
-      return typeof value === 'string'
-        ? value
-        : typeof value === 'number' || typeof value === 'boolean'
-          ? String(value)
-          : INVALID;
+      if (typeof value === 'string') return hasNul(value) ? INVALID : value;
+      if (typeof value === 'number') return Number.isFinite(value) ? String(value) : INVALID;
+      return typeof value === 'boolean' ? String(value) : INVALID;
     case 'integer':
       if (typeof value === 'number') return Number.isSafeInteger(value) ? value : INVALID;
       if (typeof value === 'string' && integerText.test(value.trim())) {
@@ -61,9 +70,11 @@ export function coerceValue(type: ScalarType, value: unknown): JsonScalar | type
         return Number.isSafeInteger(parsed) ? parsed : INVALID;
       }
       return INVALID;
-    case 'number':
+    case 'number': {
       if (typeof value === 'number') return Number.isFinite(value) ? value : INVALID;
-      return typeof value === 'string' && numberText.test(value.trim()) ? Number(value) : INVALID;
+      const parsed = typeof value === 'string' && numberText.test(value.trim()) ? Number(value) : Number.NaN;
+      return Number.isFinite(parsed) ? parsed : INVALID;
+    }
     case 'boolean':
       if (typeof value === 'boolean') return value;
       if (value === 1 || value === 0) return value === 1;
@@ -97,8 +108,14 @@ export function inferType(samples: readonly unknown[]): ScalarType {
   return 'string';
 }
 
-/** How a bad value is shown in a message: JSON, shortened. */
-export function describeValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/** Why `coerceValue(type, value)` gave INVALID, as the end of a message naming the field. */
+export function invalidValueProblem(type: ScalarType, value: unknown): string {
+  if (typeof value === 'string' && hasNul(value)) return NUL_PROBLEM;
+  if (isOverflow(value)) return NUMBER_OUT_OF_RANGE;
+  const text = typeof value === 'string' ? value.trim() : undefined;
+  if (type === 'number' && text !== undefined && numberText.test(text))
+    return `${NUMBER_OUT_OF_RANGE}, got ${describeValue(value)}`;
+  const wholeNumber = Number.isInteger(value) || (text !== undefined && integerText.test(text));
+  if (type === 'integer' && wholeNumber) return `${INTEGER_OUT_OF_RANGE}, got ${describeValue(value)}`;
+  return `expected ${type}, got ${describeValue(value)}`;
 }

@@ -34,6 +34,53 @@ describe('writeCsv', () => {
     expect(result.bytes).toBe(readFileSync(file).length);
   });
 
+  it('quote-prefixes text cells and names that start like a formula, numbers never', async () => {
+    const stream = (): RowStream => ({
+      columns: [
+        { name: '=name', type: 'string' },
+        { name: 'big', type: 'integer' },
+        { name: 'amount', type: 'number' },
+      ],
+      batches: (async function* () {
+        yield [
+          ['=HYPERLINK("http://evil")', '-9007199254740993', -5],
+          ['-5', '1', '-Infinity'],
+          ['+1', null, 1],
+          ['@SUM(A1)', null, null],
+          ['\tx', null, null],
+          ['\rx', null, null],
+          ['=a,b', null, null],
+          ["'already", null, null],
+          ['', null, null],
+        ];
+      })(),
+    });
+    const escaped = join(dir, 'formulas.csv');
+    await writeCsv(stream(), escaped);
+    expect(readFileSync(escaped, 'utf8')).toBe(
+      [
+        "'=name,big,amount",
+        `"'=HYPERLINK(""http://evil"")",-9007199254740993,-5`,
+        "'-5,1,-Infinity",
+        "'+1,,1",
+        "'@SUM(A1),,",
+        "'\tx,,",
+        `"'\rx",,`,
+        `"'=a,b",,`,
+        "'already,,",
+        ',,',
+        '',
+      ].join('\r\n'),
+    );
+    const raw = join(dir, 'formulas-raw.csv');
+    await writeCsv(stream(), raw, { escapeFormulas: false });
+    expect(readFileSync(raw, 'utf8').split('\r\n').slice(0, 3)).toEqual([
+      '=name,big,amount',
+      '"=HYPERLINK(""http://evil"")",-9007199254740993,-5',
+      '-5,1,-Infinity',
+    ]);
+  });
+
   it('takes another delimiter, no header and \\n line endings', async () => {
     const file = join(dir, 'semicolon.csv');
     await writeCsv(streamOf([['a,b', 'c;d', '']]), file, { delimiter: ';', header: false, lineEnding: '\n' });

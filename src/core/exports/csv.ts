@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { neutralizeFormula } from '../../engines/formula-cells.ts';
 import type { JsonScalar, RowStream } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 
@@ -15,6 +16,11 @@ export interface CsvOptions {
   header?: boolean;
   /** RFC 4180 says CRLF (the default); `\n` for tools that want it. */
   lineEnding?: '\r\n' | '\n';
+  /**
+   * Quote-prefix text cells (and column names) a spreadsheet would run as formulas
+   * (`formula-cells.ts`); default true. Numbers, dates and booleans are never changed.
+   */
+  escapeFormulas?: boolean;
 }
 
 export interface CsvWriteResult {
@@ -34,14 +40,28 @@ function fieldEncoder(delimiter: string): (value: JsonScalar) => string {
   };
 }
 
+/**
+ * Per column, what its cells go through before encoding: only text columns can hold a formula;
+ * a numeric column's strings (integers past 2^53, `-Infinity`) are numbers and stay as they are.
+ */
+function cellFilters(stream: RowStream, escapeFormulas: boolean): Array<(value: JsonScalar) => JsonScalar> {
+  const text = (value: JsonScalar) => (typeof value === 'string' ? neutralizeFormula(value) : value);
+  const same = (value: JsonScalar) => value;
+  return stream.columns.map((column) => (escapeFormulas && column.type === 'string' ? text : same));
+}
+
 async function* csvChunks(stream: RowStream, options: Required<CsvOptions>, counts: CsvWriteResult) {
   const encode = fieldEncoder(options.delimiter);
   const { delimiter, lineEnding } = options;
-  let chunk = options.header ? stream.columns.map((c) => encode(c.name)).join(delimiter) + lineEnding : '';
+  const name = options.escapeFormulas ? neutralizeFormula : (text: string) => text;
+  const cell = cellFilters(stream, options.escapeFormulas);
+  let chunk = options.header
+    ? stream.columns.map((c) => encode(name(c.name))).join(delimiter) + lineEnding
+    : '';
   for await (const batch of stream.batches) {
     for (const row of batch) {
-      let line = row.length > 0 ? encode(row[0]) : '';
-      for (let i = 1; i < row.length; i++) line += delimiter + encode(row[i]);
+      let line = row.length > 0 ? encode(cell[0](row[0])) : '';
+      for (let i = 1; i < row.length; i++) line += delimiter + encode(cell[i](row[i]));
       chunk += line + lineEnding;
       if (chunk.length >= CHUNK_CHARS) {
         const bytes = Buffer.from(chunk);
@@ -72,7 +92,12 @@ export async function writeCsv(
   if ([...delimiter].length !== 1 || /["\r\n]/.test(delimiter)) {
     throw validationError('delimiter', 'must be one character other than a quote or a line break');
   }
-  const settings = { delimiter, header: options.header ?? true, lineEnding: options.lineEnding ?? '\r\n' };
+  const settings = {
+    delimiter,
+    header: options.header ?? true,
+    lineEnding: options.lineEnding ?? '\r\n',
+    escapeFormulas: options.escapeFormulas ?? true,
+  };
   const counts: CsvWriteResult = { rows: 0, bytes: 0 };
   const target = typeof out === 'string' ? createWriteStream(out) : out;
   await pipeline(Readable.from(csvChunks(stream, settings, counts)), target);

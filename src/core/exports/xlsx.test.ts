@@ -62,4 +62,45 @@ describe('writeXlsx', () => {
     ]);
     expect(synthetic.getRow(2501).getCell(1).value).toBe(2_499);
   });
+
+  it('writes text that starts like a formula as a quote-prefixed string cell, numbers as numbers', async () => {
+    const sheet = {
+      name: 'Hostile',
+      columns: [
+        { name: '@who', type: 'string' as const },
+        { name: 'n', type: 'number' as const },
+      ],
+      rows: [
+        ['=1+2', -5],
+        ['-5', 3],
+        ['+cmd|calc', null],
+        ['plain', null],
+      ],
+    };
+    const read = async (file: string) => {
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.readFile(file);
+      const rows: ExcelJS.Row[] = [];
+      workbook.worksheets[0].eachRow((row) => rows.push(row));
+      return rows;
+    };
+    const escaped = join(dir, 'hostile.xlsx');
+    await writeXlsx([sheet], escaped);
+    const rows = await read(escaped);
+    expect(rows.map((row) => (row.values as unknown[]).slice(1))).toEqual([
+      ["'@who", 'n'],
+      ["'=1+2", -5],
+      ["'-5", 3],
+      ["'+cmd|calc"],
+      ['plain'],
+    ]);
+    for (const row of rows) expect(row.getCell(1).type).toBe(ExcelJS.ValueType.String);
+
+    const raw = join(dir, 'hostile-raw.xlsx');
+    await writeXlsx([sheet], raw, { escapeFormulas: false });
+    const rawRows = await read(raw);
+    expect(rawRows[1].getCell(1).value).toBe('=1+2');
+    // Still a string cell, never a formula.
+    expect(rawRows[1].getCell(1).type).toBe(ExcelJS.ValueType.String);
+  });
 });

@@ -1,9 +1,12 @@
 /**
  * XLSX export through exceljs' streaming writer: rows are committed as they come, so a large
  * result never sits whole in memory. Cells are typed (numbers, dates, booleans), the header row
- * is bold and frozen; a sheet past Excel's row limit continues on a sheet of its own.
+ * is bold and frozen; a sheet past Excel's row limit continues on a sheet of its own. Text is
+ * always written as a string cell, never a formula; text a spreadsheet would read as a formula
+ * once edited or saved as CSV also gets the quote prefix, as in CSV (`formula-cells.ts`).
  */
 import ExcelJS from 'exceljs';
+import { neutralizeFormula } from '../../engines/formula-cells.ts';
 import type { ColumnType, JsonScalar, ResultColumn } from '../../engines/types.ts';
 
 export interface XlsxSheet {
@@ -18,9 +21,16 @@ export const XLSX_MAX_ROWS = 1_048_576;
 
 const FORMATS: Partial<Record<ColumnType, string>> = { date: 'yyyy-mm-dd', datetime: 'yyyy-mm-dd hh:mm:ss' };
 
+export interface XlsxOptions {
+  /** Quote-prefix text cells and column names that start like a formula; default true. */
+  escapeFormulas?: boolean;
+}
+
 /** Engine values to Excel cells; integers beyond 2^53 arrive as strings and stay text. */
-function cell(value: JsonScalar, type: ColumnType): ExcelJS.CellValue {
+function cell(value: JsonScalar, type: ColumnType, escapeFormulas: boolean): ExcelJS.CellValue {
   if (value === null) return null;
+  if (type === 'string' && typeof value === 'string')
+    return escapeFormulas ? neutralizeFormula(value) : value;
   if ((type === 'integer' || type === 'number') && typeof value === 'string') {
     const n = Number(value);
     return Number.isSafeInteger(n) || (type === 'number' && Number.isFinite(n)) ? n : value;
@@ -56,7 +66,13 @@ async function* batchesOf(rows: XlsxSheet['rows']): AsyncIterable<JsonScalar[][]
   else yield* rows;
 }
 
-export async function writeXlsx(sheets: readonly XlsxSheet[], file: string): Promise<{ rows: number }> {
+export async function writeXlsx(
+  sheets: readonly XlsxSheet[],
+  file: string,
+  options: XlsxOptions = {},
+): Promise<{ rows: number }> {
+  const escapeFormulas = options.escapeFormulas ?? true;
+  const text = escapeFormulas ? neutralizeFormula : (name: string) => name;
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     filename: file,
     useStyles: true,
@@ -72,7 +88,7 @@ export async function writeXlsx(sheets: readonly XlsxSheet[], file: string): Pro
         width: Math.min(Math.max(c.name.length + 2, 10), 40),
         style: FORMATS[c.type] ? { numFmt: FORMATS[c.type] } : {},
       }));
-      const header = worksheet.addRow(sheet.columns.map((c) => c.name));
+      const header = worksheet.addRow(sheet.columns.map((c) => text(c.name)));
       header.font = { bold: true };
       header.commit();
       return worksheet;
@@ -88,7 +104,9 @@ export async function writeXlsx(sheets: readonly XlsxSheet[], file: string): Pro
           worksheet = open(`${sheet.name} (${part})`);
           rowsInSheet = 1;
         }
-        worksheet.addRow(row.map((value, i) => cell(value, sheet.columns[i]?.type ?? 'string'))).commit();
+        worksheet
+          .addRow(row.map((value, i) => cell(value, sheet.columns[i]?.type ?? 'string', escapeFormulas)))
+          .commit();
         rowsInSheet += 1;
         total += 1;
       }

@@ -11,6 +11,7 @@ export interface ColumnField {
   table: string;
   column: string;
   type: ColumnType;
+  nativeType?: string;
 }
 
 /** A calculated field of the query (`QueryIr.calculations`): a row-level expression over columns. */
@@ -52,6 +53,7 @@ export function resolveField(model: Model, reference: string, path: string): Col
     table: dimension.table,
     column: dimension.column,
     type: dimension.type,
+    ...(dimension.nativeType !== undefined && { nativeType: dimension.nativeType }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RosettaError } from '../errors.ts';
 import { parseFormula } from './formula.ts';
+import type { QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
 import { shopModel } from './testkit.ts';
@@ -263,5 +264,120 @@ describe('parseFormula', () => {
         right: { kind: 'negate', operand: { kind: 'name', name: 'd' } },
       },
     });
+  });
+});
+
+describe('validateQuery on hostile names and values', () => {
+  const hostileRule = (field: string, operator: string, values: unknown[]) => ({
+    dimensions: ['country'],
+    ...rule(field, operator, values),
+  });
+
+  it('refuses NUL in result names and text values, from any face, naming the field', () => {
+    const ir = (parts: Partial<QueryIr>): QueryIr => ({
+      dimensions: [],
+      metrics: [],
+      sorts: [],
+      offset: 0,
+      aggregate: true,
+      ...parts,
+    });
+    const refused = (parts: Partial<QueryIr>, field: string) => {
+      expect(() => validateQuery(shopModel, ir(parts), { maxRows: 1000 })).toThrow(
+        expect.objectContaining({
+          code: 'ERR_VALIDATION',
+          field,
+          message: `${field}: must not contain the NUL character (\\u0000)`,
+        }),
+      );
+    };
+    refused({ dimensions: [{ field: 'country', alias: 'a\u0000b' }] }, 'dimensions[0].alias');
+    refused({ metrics: [{ kind: 'aggregate', aggregation: 'count', alias: '\u0000' }] }, 'metrics[0].alias');
+    refused({ metrics: [{ kind: 'formula', name: 'm\u0000', formula: 'revenue' }] }, 'metrics[0].name');
+    refused(
+      {
+        dimensions: [{ field: 'country' }],
+        filters: { and: [{ field: 'country', operator: '=', values: ['Fr\u0000'] }] },
+      },
+      'filters.and[0].values[0]',
+    );
+    fails(
+      { metrics: [{ field: 'quantity', aggregation: 'sum', alias: 'x\u0000' }] },
+      'metrics[0].alias',
+      /NUL character/,
+    );
+  });
+
+  it('refuses numbers beyond what the field type holds, naming the value', () => {
+    const huge = '9'.repeat(400);
+    fails(
+      hostileRule('quantity', '>', [Number(huge)]),
+      'filters.and[0].values[0]',
+      /number out of range \(beyond ±1.79/,
+    );
+    fails(
+      hostileRule('quantity', '>', [huge]),
+      'filters.and[0].values[0]',
+      /out of range for integer \(from -9007199254740991/,
+    );
+    fails(hostileRule('quantity', '>', [2 ** 60]), 'filters.and[0].values[0]', /out of range for integer/);
+    fails(
+      hostileRule('quantity', '=', ['1.5']),
+      'filters.and[0].values[0]',
+      /^[^:]+: "1.5" is not a valid integer$/,
+    );
+    fails(
+      hostileRule('price', '=', ['1e400']),
+      'filters.and[0].values[0]',
+      /number out of range.*got "1e400"/,
+    );
+    fails(hostileRule('price', '<', [`-${huge}`]), 'filters.and[0].values[0]', /number out of range/);
+    fails(hostileRule('country', '=', [Number(huge)]), 'filters.and[0].values[0]', /number out of range/);
+    fails(hostileRule('revenue', '>', [Number(huge)]), 'filters.and[0].values[0]', /number out of range/);
+    expect(() =>
+      validateQuery(
+        shopModel,
+        {
+          dimensions: [{ field: 'country' }],
+          metrics: [],
+          sorts: [],
+          aggregate: true,
+          offset: Number.POSITIVE_INFINITY,
+        },
+        { maxRows: 1000 },
+      ),
+    ).toThrow(expect.objectContaining({ field: 'offset' }));
+    expect(() =>
+      validateQuery(
+        shopModel,
+        { dimensions: [{ field: 'country' }], metrics: [], sorts: [], aggregate: true, offset: 0, limit: -1 },
+        { maxRows: 1000 },
+      ),
+    ).toThrow(expect.objectContaining({ field: 'limit' }));
+  });
+
+  it('holds integer filter values to the width of the column the warehouse declares', () => {
+    const widths: Record<string, string> = { quantity: 'smallint', id: 'INTEGER', price: 'double precision' };
+    const model: Model = {
+      ...shopModel,
+      dimensions: shopModel.dimensions.map((d) =>
+        d.table === 'orders' && widths[d.name] ? { ...d, nativeType: widths[d.name] } : d,
+      ),
+    };
+    fails(
+      hostileRule('quantity', '>', [70_000]),
+      'filters.and[0].values[0]',
+      /^filters\.and\[0\]\.values\[0\]: out of range for smallint \(from -32768 to 32767\), got 70000$/,
+      model,
+    );
+    fails(
+      hostileRule('orders.id', '=', ['5000000000']),
+      'filters.and[0].values[0]',
+      /out of range for INTEGER/,
+      model,
+    );
+    expect(() => validate(hostileRule('quantity', 'between', [-32768, 32767]), model)).not.toThrow();
+    expect(() => validate(hostileRule('price', '>', [5e9]), model)).not.toThrow();
+    expect(() => validate(hostileRule('customers.id', '>', [5e9]), model)).not.toThrow();
   });
 });

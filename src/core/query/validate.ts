@@ -1,5 +1,6 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
+import { describeValue, hasNul, integerBoundsOf, NUL_PROBLEM } from '../storable.ts';
 import { createFieldResolver } from './calculations.ts';
 import {
   dimensionName,
@@ -61,6 +62,15 @@ type Split = { where?: Condition; having?: Condition };
 type Metrics = ReturnType<typeof createMetricResolver>;
 
 export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: number }): ResolvedQuery {
+  // Every face maps its own paging onto these; a count the SQL cannot take is a 400 here.
+  for (const [field, count] of [
+    ['limit', ir.limit],
+    ['offset', ir.offset],
+  ] as const) {
+    if (count !== undefined && (!Number.isSafeInteger(count) || count < 0))
+      throw validationError(field, `expected a non-negative integer, got ${count}`);
+  }
+  checkOutputNames(ir);
   if (ir.limit !== undefined && ir.limit > options.maxRows) {
     throw validationError('limit', `at most ${options.maxRows} rows, got ${ir.limit}`);
   }
@@ -137,6 +147,18 @@ function allDimensions(model: Model, ir: QueryIr, fields: FieldResolver): Resolv
   return [...modelFields, ...calculated];
 }
 
+/** Names a query gives its result columns become SQL aliases: NUL would cut the statement short. */
+function checkOutputNames(ir: QueryIr): void {
+  ir.dimensions.forEach((dimension, i) => {
+    if (dimension.alias !== undefined && hasNul(dimension.alias))
+      throw validationError(`dimensions[${i}].alias`, NUL_PROBLEM);
+  });
+  ir.metrics.forEach((metric, i) => {
+    const [key, name] = metric.kind === 'formula' ? ['name', metric.name] : ['alias', metric.alias];
+    if (name !== undefined && hasNul(name)) throw validationError(`metrics[${i}].${key}`, NUL_PROBLEM);
+  });
+}
+
 function checkUniqueNames(names: string[], dimensionCount: number): void {
   names.forEach((name, i) => {
     if (names.indexOf(name) !== i) {
@@ -185,7 +207,24 @@ function rule(
   if (operator === 'relative')
     return { kind: 'rule', target, operator, values: [], relative: parseRelative(values, type, path) };
   const converted = values.map((value, i) => convertValue(value, type, `${path}.values[${i}]`));
+  checkIntegerWidth(target, converted, path);
   return { kind: 'rule', target, operator, values: converted };
+}
+
+/** Integer values a narrow column (`smallint`, `INTEGER`) cannot hold are a 400, not a warehouse error. */
+function checkIntegerWidth(target: ConditionTarget, values: readonly JsonScalar[], path: string): void {
+  if (target.kind !== 'field' || target.field.kind !== 'column' || target.field.type !== 'integer') return;
+  const nativeType = target.field.nativeType;
+  const bounds = nativeType === undefined ? undefined : integerBoundsOf(nativeType);
+  if (!bounds) return;
+  values.forEach((value, i) => {
+    if (typeof value === 'number' && (value < bounds.min || value > bounds.max)) {
+      throw validationError(
+        `${path}.values[${i}]`,
+        `out of range for ${nativeType} (from ${bounds.min} to ${bounds.max}), got ${describeValue(value)}`,
+      );
+    }
+  });
 }
 
 /** Empty groups (what UIs send when no rule is set) add no condition. */

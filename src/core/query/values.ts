@@ -1,5 +1,13 @@
 import type { ColumnType, JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
+import {
+  describeValue,
+  hasNul,
+  INTEGER_OUT_OF_RANGE,
+  isOverflow,
+  NUL_PROBLEM,
+  NUMBER_OUT_OF_RANGE,
+} from '../storable.ts';
 import { type Operator, type Period, periods } from './ir.ts';
 
 /**
@@ -62,13 +70,26 @@ export function checkOperator(
   }
 }
 
-/** A filter value converted to the field's type: numbers, booleans, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS.mmm`. */
+/**
+ * A filter value converted to the field's type: numbers, booleans, `YYYY-MM-DD`,
+ * `YYYY-MM-DD HH:MM:SS.mmm`. Whatever the type, text holding NUL and numbers no column holds
+ * are refused (`storable.ts`), so every face and every engine answers them with the same 400.
+ */
 export function convertValue(value: JsonScalar, type: ColumnType, path: string): JsonScalar {
   if (value === null)
     throw validationError(path, 'null is not a value here; use the "null" or "not null" operator');
+  if (typeof value === 'string' && hasNul(value)) throw validationError(path, NUL_PROBLEM);
+  if (isOverflow(value)) throw validationError(path, NUMBER_OUT_OF_RANGE);
   const converted = converters[type](value);
-  if (converted === undefined) throw validationError(path, `${JSON.stringify(value)} is not a valid ${type}`);
-  return converted;
+  if (converted !== undefined) return converted;
+  const shown = describeValue(value);
+  const wholeNumber = Number.isInteger(value) || (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value));
+  if (type === 'integer' && wholeNumber) throw validationError(path, `${INTEGER_OUT_OF_RANGE}, got ${shown}`);
+  // Digit text past the double range parses to Infinity: the number is too large, not malformed.
+  const overflows = typeof value === 'string' && numberText.test(value) && !Number.isFinite(Number(value));
+  if ((type === 'integer' || type === 'number') && overflows)
+    throw validationError(path, `${NUMBER_OUT_OF_RANGE}, got ${shown}`);
+  throw validationError(path, `${shown} is not a valid ${type}`);
 }
 
 const converters: Record<ColumnType, (value: string | number | boolean) => JsonScalar | undefined> = {
@@ -87,10 +108,11 @@ const converters: Record<ColumnType, (value: string | number | boolean) => JsonS
   json: () => undefined,
 };
 
+const numberText = /^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
 function toNumber(value: string | number | boolean): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(value))
-    return undefined;
+  if (typeof value !== 'string' || !numberText.test(value)) return undefined;
   const number = Number(value);
   return Number.isFinite(number) ? number : undefined;
 }

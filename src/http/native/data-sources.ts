@@ -6,25 +6,30 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { DataSourceInput, DataSourceService, StorageIngestor } from '../../core/data/index.ts';
-import { RosettaError, validationError } from '../../core/errors.ts';
+import {
+  type DataSourceInput,
+  type DataSourceService,
+  DEFAULT_UPLOAD_MAX_BYTES,
+  type StorageIngestor,
+  uploadTooLarge,
+} from '../../core/data/index.ts';
+import { validationError } from '../../core/errors.ts';
+import type { QueryService } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
 
 /**
- * Data sources under /api. Permissions live in the core services:
- *
- *   read (list, get, columns, preview)            viewer+   (previews apply row policies)
- *   create / change / delete / refresh columns    developer+
- *   push rows, load CSV into a storage source     editor+
+ * Data sources under /api; permissions are the core's (`source.*`, previews `query.adhoc`).
  *
  * CSV uploads (text/csv, application/gzip) stream to a temp file in the data dir, capped at
- * `maxUploadBytes`, handed to DuckDB's reader, and removed when the response is sent.
+ * `maxUploadBytes`, handed to the ingestor (which caps a gzip file's decompressed size the same
+ * way) and removed when the response is sent.
  */
 export interface DataSourceRouteDeps {
   sources: DataSourceService;
+  query: Pick<QueryService, 'preview'>;
   ingestor: StorageIngestor;
   dataDir: string;
-  /** Default 1 GiB. */
+  /** Largest request body, as sent (`ROSETTA_UPLOAD_MAX_MB`); default 1 GiB. */
   maxUploadBytes?: number;
 }
 
@@ -110,7 +115,7 @@ async function receiveUpload(dataDir: string, request: FastifyRequest, limit: nu
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
       if (head.length < 2) head = Buffer.concat([head, chunk.subarray(0, 2)]);
-      if (bytes > limit) callback(new RosettaError('ERR_LIMIT', `upload larger than ${limit} bytes`));
+      if (bytes > limit) callback(uploadTooLarge(limit));
       else callback(null, chunk);
     },
   });
@@ -138,7 +143,7 @@ function parseTypes(text: string | undefined): Record<string, string> | undefine
 
 export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): void {
   const { sources, ingestor } = deps;
-  const limit = deps.maxUploadBytes ?? 1024 ** 3;
+  const limit = deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
 
   const uploadTypes = ['text/csv', 'application/gzip', 'application/x-gzip'];
   for (const type of uploadTypes) {
@@ -186,7 +191,7 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
     '/data-sources/:id/preview',
     { schema: { params: Params, querystring: PreviewQuery } },
     async (request) =>
-      sources.preview(principalOf(request), request.params.id, Number(request.query.limit ?? 100)),
+      deps.query.preview(principalOf(request), request.params.id, Number(request.query.limit ?? 100)),
   );
 
   app.post('/data-sources/:id/rows', { schema: { params: Params, body: RowsBody } }, async (request) =>

@@ -3,14 +3,13 @@ import { text } from 'node:stream/consumers';
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { Services } from '../../../app.ts';
-import type { AuthService } from '../../../core/auth/index.ts';
-import { unauthenticated, validationError } from '../../../core/errors.ts';
+import { validationError } from '../../../core/errors.ts';
 import { writeCsv } from '../../../core/exports/index.ts';
-import type { JsonScalar } from '../../../engines/types.ts';
+import type { ColumnType, JsonScalar } from '../../../engines/types.ts';
 import { type App, principalOf } from '../../server.ts';
 import { pipelineTarget, queryPipeline } from './formatted-data.ts';
 import { joinJson, listJoins } from './joins.ts';
-import { columnTitle, sourceJson } from './source-json.ts';
+import { columnTitle, type SerenyticsColumn, sourceJson } from './source-json.ts';
 
 const Uuid = Type.Object({ uuid: Type.String({ maxLength: 200 }) });
 
@@ -25,23 +24,29 @@ const QueryDataBody = Type.Object(
 );
 type QueryDataBody = Static<typeof QueryDataBody>;
 
-/** Only `X-Api-Key`: the data-api has no embed or webhook credentials. */
-function apiKeyOnly(auth: AuthService) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers['x-api-key'];
-    const key = Array.isArray(header) ? header[0] : header;
-    if (!key) throw unauthenticated('missing X-Api-Key header');
-    request.principal = await auth.authenticate(key.trim());
-  };
-}
+/** The answer's Serenytics column types back to Rosetta's: the CSV writer escapes text columns only. */
+const resultTypes: Record<string, ColumnType> = {
+  str: 'string',
+  int: 'integer',
+  float: 'number',
+  bool: 'boolean',
+  datetime: 'datetime',
+};
 
-async function csvOf(columns: string[], rows: JsonScalar[][]): Promise<string> {
+async function csvOf(
+  titles: SerenyticsColumn[],
+  rows: JsonScalar[][],
+  escapeFormulas: boolean,
+): Promise<string> {
   async function* batches() {
     yield rows;
   }
   const out = new PassThrough();
-  const stream = { columns: columns.map((name) => ({ name, type: 'string' as const })), batches: batches() };
-  const [csv] = await Promise.all([text(out), writeCsv(stream, out)]);
+  const columns = titles.map(({ name, type }) => ({ name, type: resultTypes[type] ?? 'string' }));
+  const [csv] = await Promise.all([
+    text(out),
+    writeCsv({ columns, batches: batches() }, out, { escapeFormulas }),
+  ]);
   return csv;
 }
 
@@ -51,9 +56,12 @@ async function csvOf(columns: string[], rows: JsonScalar[][]): Promise<string> {
  * and the joins of only those: the core answers 404 for the others. `query-data` takes formatted_data's pipeline and answers CSV
  * (the default) or JSON `{"columns": [names], "data": [rows]}`, at most `maxRows` rows.
  */
-export function registerDataApiRoutes(app: App, services: Services, limits: { maxRows: number }): void {
+export function registerDataApiRoutes(
+  app: App,
+  services: Services,
+  limits: { maxRows: number; escapeFormulas: boolean },
+): void {
   const { sources } = services.data;
-  app.addHook('onRequest', apiKeyOnly(services.auth));
 
   app.get('/datasources_list', async (request) => {
     const principal = principalOf(request);
@@ -107,7 +115,8 @@ export function registerDataApiRoutes(app: App, services: Services, limits: { ma
           : await queryPipeline(services, principal, source, body, limits.maxRows);
       const columns = answer.columns_titles.map((column) => column.name);
       if (format === 'json') return { columns, data: answer.data };
-      return reply.type('text/csv; charset=utf-8').send(await csvOf(columns, answer.data));
+      const csv = await csvOf(answer.columns_titles, answer.data, limits.escapeFormulas);
+      return reply.type('text/csv; charset=utf-8').send(csv);
     },
   );
 }
