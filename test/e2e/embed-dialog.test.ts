@@ -56,6 +56,20 @@ describe.skipIf(!hasChromium)('the embed dialog in headless Chromium', () => {
       .poll(async () => digits(await kpi.getByTestId('kpi-value').textContent()))
       .toBe(await unitsIn('Spain'));
     await embedded.close();
+
+    // Back in the dialog: the link is listed with its one opening; revoking it stops the page.
+    await dialog.getByRole('button', { name: 'Create another' }).click();
+    const row = dialog.locator('table.embedlinks tbody tr').first();
+    await expect.poll(() => row.textContent()).toContain('country = Spain');
+    expect(await row.locator('td').nth(2).textContent()).toBe('1 / 3');
+    page.once('dialog', (confirm) => confirm.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => row.getAttribute('data-status')).toBe('revoked');
+    await shot('embed-dialog-revoked');
+    const revoked = await context.newPage();
+    await revoked.goto(url);
+    await revoked.getByRole('alert').filter({ hasText: 'revoked' }).waitFor();
+    await revoked.close();
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -164,7 +164,7 @@ describe.skipIf(!hasChromium)('models page and Explore over a model', () => {
     });
     expect(consoleErrors).toEqual([]);
   });
-  it('adds a row-level policy that a read-only viewer is held to', async () => {
+  it('adds a row-level policy that a read-only interactive viewer is held to', async () => {
     const { app, base, page, consoleErrors } = session;
     expect(
       (await app.request('POST', '/api/attributes', { key: 'sales_region', type: 'string' })).status,
@@ -172,7 +172,8 @@ describe.skipIf(!hasChromium)('models page and Explore over a model', () => {
     const viewer = await app.request('POST', '/api/users', {
       email: 'viewer-models@example.com',
       name: 'Viewer',
-      role: 'viewer',
+      // Explore runs ad-hoc queries: interactive viewers and up.
+      role: 'interactive_viewer',
       password: VIEWER_PASSWORD,
     });
     expect(viewer.status).toBe(201);

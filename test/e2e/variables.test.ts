@@ -29,7 +29,7 @@ describe.skipIf(!hasChromium)('dashboard variables in headless Chromium', () => 
 
     const queried: string[] = [];
     page.on('request', (request) => {
-      if (request.url().endsWith('/api/query')) queried.push(request.postData() ?? '');
+      if (request.url().endsWith('/results')) queried.push(request.postData() ?? '');
     });
     const input = page.getByRole('group', { name: 'Variables' }).getByLabel('country');
     expect(await input.inputValue()).toBe('France');

@@ -8,7 +8,7 @@ import { type BrowserSession, hasChromium, openBrowserSession } from './browser.
 const LOAD_BREAKDOWN = `(() => {
   const entries = performance.getEntriesByType('resource');
   const script = entries.find((e) => /\\/assets\\/index-.*\\.js$/.test(e.name));
-  const queries = entries.filter((e) => e.name.endsWith('/api/query'));
+  const queries = entries.filter((e) => e.name.endsWith('/results'));
   const round = (n) => (n === undefined ? '?' : n.toFixed(0));
   return 'app script loaded at ' + round(script?.responseEnd) + ' ms, ' + queries.length + ' queries from ' +
     round(Math.min(...queries.map((q) => q.startTime))) + ' to ' + round(Math.max(...queries.map((q) => q.responseEnd))) + ' ms';

@@ -132,6 +132,8 @@ function Header(props: { me: Me; path: string; onSignOut: () => void }) {
           ? 'sql'
           : 'home';
   const canDevelop = me.role === 'developer' || me.role === 'admin';
+  // Viewers see dashboards; exploring and previewing data are ad-hoc queries (interactive viewers up).
+  const canExplore = me.role !== 'viewer';
   return (
     <header className="topbar">
       <a className="skip" href="#main">
@@ -145,12 +147,16 @@ function Header(props: { me: Me; path: string; onSignOut: () => void }) {
         <Link to="/" aria-current={section === 'home' ? 'page' : undefined}>
           Dashboards
         </Link>
-        <Link to="/explore" aria-current={section === 'explore' ? 'page' : undefined}>
-          Explore
-        </Link>
-        <Link to="/data" aria-current={section === 'data' ? 'page' : undefined}>
-          Data
-        </Link>
+        {canExplore && (
+          <>
+            <Link to="/explore" aria-current={section === 'explore' ? 'page' : undefined}>
+              Explore
+            </Link>
+            <Link to="/data" aria-current={section === 'data' ? 'page' : undefined}>
+              Data
+            </Link>
+          </>
+        )}
         {canDevelop && (
           <Link to="/sql" aria-current={section === 'sql' ? 'page' : undefined}>
             SQL
@@ -182,10 +188,7 @@ function Header(props: { me: Me; path: string; onSignOut: () => void }) {
           <div className="menu" role="menu">
             <div className="menuhead">
               <strong>{me.email}</strong>
-              <span className="muted">
-                Role: {me.role}
-                {canDevelop ? '' : ''}
-              </span>
+              <span className="muted">Role: {me.role}</span>
             </div>
             {me.role === 'admin' && (
               <button

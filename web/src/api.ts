@@ -21,17 +21,19 @@ export function setToken(token: string | null): void {
   else localStorage.removeItem(TOKEN_KEY);
 }
 
-let embedToken: string | null = null;
+/** Set on an embedded page: its requests carry the embed session, never the signed-in user's token. */
+let embed: { session: string | null } | null = null;
 /**
- * Makes every call carry an embed token (`Authorization: Embed …`) instead of the session: an
- * embedded dashboard is anonymous and never reads or clears the signed-in user's token.
+ * Puts the page in embed mode (`null` before the link is opened): every call then carries
+ * `Authorization: Embed <session>` instead of the session, and never reads or clears the
+ * signed-in user's token.
  */
-export function setEmbedCredential(token: string): void {
-  embedToken = token;
+export function setEmbedCredential(session: string | null): void {
+  embed = { session };
 }
 
 function authorizationHeader(): string | undefined {
-  if (embedToken) return `Embed ${embedToken}`;
+  if (embed) return embed.session ? `Embed ${embed.session}` : undefined;
   const token = getToken();
   return token ? `Bearer ${token}` : undefined;
 }
@@ -73,7 +75,7 @@ export async function api<T = unknown>(
     signal: init.signal,
   });
   if (response.status === 401 && path !== '/auth/login') {
-    if (!embedToken) setToken(null);
+    if (!embed) setToken(null);
     onUnauthorized();
   }
   if (!response.ok) throw await errorOf(response);

@@ -1,31 +1,30 @@
-import { type ComponentProps, useCallback, useEffect, useMemo, useState } from 'react';
+import { type ComponentProps, useEffect, useMemo, useRef, useState } from 'react';
 import { fillTemplate } from '../../../src/core/content/variables.ts';
-import type { VariableValues } from '../../../src/core/query/variables.ts';
+import { type VariableValues, variablesUsed } from '../../../src/core/query/variables.ts';
 import { api, errorMessage } from '../api.ts';
-import type { Dashboard, DataSource, FilterNode, QueryResult, Widget } from '../types.ts';
+import type { Dashboard, DashboardFilter, QueryResult, Scalar, Widget } from '../types.ts';
 import type { FilterBar } from './FilterBar.tsx';
 import { valueFromDefault } from './filter-defaults.ts';
-import { type FilterValue, ruleFor, withFilters } from './filters.ts';
-import { queryWithVariables } from './VariableBar.tsx';
+import { type FilterValue, filtersFor, requestFilters } from './filters.ts';
 import { WidgetBody } from './WidgetBody.tsx';
 
 /*
  * A dashboard's widgets on their grid and the state of its filters: what the dashboard page and
- * the embed view show alike.
+ * the embed view show alike. Widgets read their data through the dashboard
+ * (`POST /dashboards/:id/widgets/:widgetId/results`), never as ad-hoc queries: viewers and embeds
+ * may see a dashboard without being allowed to query its sources.
  */
 
 export type FilterValues = Record<string, FilterValue | undefined>;
 
 /**
- * The dashboard filters' values and how they reach the widgets: a filter applies to each widget
- * whose data source has its field (sources it cannot read get them all); a click on a chart
- * category toggles the values filter on that field (cross-filter).
+ * The dashboard filters' values: the server applies each to the widgets whose data has its field;
+ * a click on a chart category toggles the values filter on that field (cross-filter).
  */
 const defaultValues = (dashboard: Dashboard | null): FilterValues =>
   Object.fromEntries((dashboard?.filters ?? []).map((f) => [f.id, valueFromDefault(f)]));
 
 export function useDashboardFilters(dashboard: Dashboard | null) {
-  const [sources, setSources] = useState<DataSource[]>([]);
   // The user's choices hold until the dashboard or its filter defaults change; then the filters
   // start again from their defaults, in the same render, so widgets never query without them.
   const defaultsKey = dashboard
@@ -37,47 +36,6 @@ export function useDashboardFilters(dashboard: Dashboard | null) {
     [chosen, defaultsKey, dashboard],
   );
   const setValues = (next: FilterValues) => setChosen({ key: defaultsKey, values: next });
-
-  useEffect(() => {
-    api<{ items: DataSource[] }>('GET', '/data-sources')
-      .then((r) => setSources(r.items))
-      .catch(() => {});
-  }, []);
-
-  const columnsOf = useMemo(() => {
-    const map = new Map<string, Set<string>>();
-    for (const s of sources) {
-      const names = new Set(s.columns.map((c) => c.name));
-      map.set(s.uuid, names);
-      map.set(String(s.id), names);
-    }
-    return map;
-  }, [sources]);
-
-  const extraFor = useCallback(
-    (widget: Widget): FilterNode[] => {
-      if (!dashboard || !widget.query) return [];
-      const columns = columnsOf.get(widget.query.source);
-      return dashboard.filters.flatMap((f) => {
-        if (columns && !columns.has(f.field)) return [];
-        const rule = ruleFor(f.field, values[f.id]);
-        return rule ? [rule] : [];
-      });
-    },
-    [dashboard, values, columnsOf],
-  );
-
-  const sourceFor = useCallback(
-    (field: string) => {
-      for (const w of dashboard?.widgets ?? []) {
-        if (!w.query) continue;
-        const columns = columnsOf.get(w.query.source);
-        if (!columns || columns.has(field)) return w.query.source;
-      }
-      return undefined;
-    },
-    [dashboard, columnsOf],
-  );
 
   const crossFilter = (column: string, value: unknown) => {
     const filter = dashboard?.filters.find((f) => f.type === 'values' && f.field === column);
@@ -91,14 +49,18 @@ export function useDashboardFilters(dashboard: Dashboard | null) {
     filters: dashboard?.filters ?? [],
     values,
     onChange: (id, value) => setValues({ ...values, [id]: value }),
-    sourceFor,
+    choicesOf: (filter: DashboardFilter) =>
+      api<{ values: Scalar[] }>('GET', `/dashboards/${dashboard?.id}/filters/${filter.id}/values`).then(
+        (r) => r.values,
+      ),
   };
-  return { values, filterBar, extraFor, crossFilter };
+  return { values, filters: requestFilters(values), filterBar, crossFilter };
 }
 
 export function DashboardGrid(props: {
   dashboard: Dashboard;
-  extraFor: (widget: Widget) => FilterNode[];
+  /** The view's filter values as the server takes them (`useDashboardFilters().filters`). */
+  filters: Record<string, unknown>;
   /** The variable values of the view: queries take those they use, titles and texts `{{name}}`. */
   variables: VariableValues;
   refreshKey: number;
@@ -121,9 +83,10 @@ export function DashboardGrid(props: {
       {ordered.map((widget) => (
         <WidgetCard
           key={widget.id}
+          dashboard={dashboard}
           widget={widget}
           cell={cells.get(widget.id) ?? { x: 0, y: 999, w: 6, h: 4 }}
-          extra={props.extraFor(widget)}
+          filters={props.filters}
           variables={props.variables}
           refreshKey={props.refreshKey}
           onSelect={props.onSelect}
@@ -136,35 +99,50 @@ export function DashboardGrid(props: {
 }
 
 function WidgetCard(props: {
+  dashboard: Dashboard;
   widget: Widget;
   cell: { x: number; y: number; w: number; h: number };
-  extra: FilterNode[];
+  filters: Record<string, unknown>;
   variables: VariableValues;
   refreshKey: number;
   onSelect?: (column: string, value: unknown) => void;
   onEdit?: () => void;
   onDelete?: () => void;
 }) {
-  const { widget, cell } = props;
+  const { dashboard, widget, cell } = props;
   const [result, setResult] = useState<QueryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(Boolean(widget.query));
-  const query = widget.query
-    ? queryWithVariables(withFilters(widget.query, props.extra), props.variables)
-    : null;
-  const key = JSON.stringify(query);
+  // What the widget depends on: the filters that apply to it (all, until the server said which)
+  // and the variables its query uses. A change elsewhere does not re-run it.
+  const applied = useRef<string[] | null>(null);
+  const settled = useRef('');
+  const used = widget.query ? variablesUsed(widget.query.filters) : [];
+  const variables = Object.fromEntries(
+    used.filter((name) => Object.hasOwn(props.variables, name)).map((name) => [name, props.variables[name]]),
+  );
+  const keyOf = (fields: string[] | null) =>
+    JSON.stringify([widget.query, filtersFor(props.filters, fields), variables, props.refreshKey]);
+  const key = keyOf(applied.current);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized query is the dependency
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized request is the dependency
   useEffect(() => {
-    if (!query) return;
+    if (!widget.query || key === settled.current) return;
     const abort = new AbortController();
     setLoading(true);
     setError(null);
-    api<QueryResult>('POST', '/query', query, {
-      signal: abort.signal,
-      headers: props.refreshKey > 0 ? { 'cache-control': 'no-cache' } : undefined,
-    })
+    api<QueryResult & { appliedFilters: string[] }>(
+      'POST',
+      `/dashboards/${dashboard.id}/widgets/${encodeURIComponent(widget.id)}/results`,
+      { filters: props.filters, variables },
+      {
+        signal: abort.signal,
+        headers: props.refreshKey > 0 ? { 'cache-control': 'no-cache' } : undefined,
+      },
+    )
       .then((r) => {
+        applied.current = r.appliedFilters;
+        settled.current = keyOf(r.appliedFilters);
         setResult(r);
         setLoading(false);
       })
@@ -174,7 +152,7 @@ function WidgetCard(props: {
         setLoading(false);
       });
     return () => abort.abort();
-  }, [key, props.refreshKey]);
+  }, [key]);
 
   const title = fillTemplate(widget.title || widget.id, props.variables);
   const state = error ? 'error' : loading ? 'loading' : 'ready';

@@ -53,7 +53,6 @@ function filterFields(dashboard: Dashboard, sources: DataSource[]): Column[] {
  */
 export function DashboardSettings(props: {
   dashboard: Dashboard;
-  sourceFor: (field: string) => string | undefined;
   onSaved: (dashboard: Dashboard) => void;
   onClose: () => void;
 }) {
@@ -68,6 +67,15 @@ export function DashboardSettings(props: {
   const [saving, setSaving] = useState(false);
   const [sources, setSources] = useState<DataSource[]>([]);
   const fields = useMemo(() => filterFields(dashboard, sources), [dashboard, sources]);
+  // A values filter previews its choices from the first widget source that has the field.
+  const sourceFor = (field: string) => {
+    for (const widget of dashboard.widgets) {
+      const source =
+        widget.query && sources.find((s) => [s.uuid, String(s.id)].includes(widget.query?.source ?? ''));
+      if (source?.columns.some((c) => c.name === field)) return source.uuid;
+    }
+    return undefined;
+  };
 
   useEffect(() => {
     api<{ items: DataSource[] }>('GET', '/data-sources')
@@ -109,7 +117,7 @@ export function DashboardSettings(props: {
           Description
           <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
         </label>
-        <FilterSettings rows={filters} onChange={setFilters} fields={fields} sourceFor={props.sourceFor} />
+        <FilterSettings rows={filters} onChange={setFilters} fields={fields} sourceFor={sourceFor} />
         <fieldset className="settingslist">
           <legend>Variables</legend>
           {variables.map((row, i) => (

@@ -2,13 +2,15 @@ import { type FormEvent, useId, useRef, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
 import type { Dashboard, DashboardVariable } from '../types.ts';
+import { EmbedList } from './EmbedList.tsx';
 import { Modal } from './Modal.tsx';
 import { RemoveButton } from './RemoveButton.tsx';
 
 /*
  * Creates an embed URL for the dashboard (`POST /dashboards/:id/embeds`; the server decides who
- * may). The token's `variables` object carries both the dashboard's variables and the attributes
- * that row policies read, so both are collected here into one object.
+ * may) and lists the existing ones, revocable. The link's `variables` object carries both the
+ * dashboard's variables and the attributes that row policies read, so both are collected here
+ * into one object; the server refuses attribute values beyond the creator's own (admins aside).
  */
 
 const EXPIRY_PRESETS = [
@@ -183,6 +185,7 @@ export function EmbedDialog(props: { dashboard: Dashboard; onClose: () => void }
           </div>
         </form>
       )}
+      <EmbedList dashboard={dashboard} refreshKey={created ? 1 : 0} />
     </Modal>
   );
 }

@@ -1,14 +1,23 @@
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import type { DashboardFilter, QueryResult, Scalar } from '../types.ts';
+
+/** A values filter's choices as an ad-hoc distinct query (editors, in the settings preview). */
+export const distinctValues = (source: string | undefined, field: string): Promise<Scalar[]> =>
+  source
+    ? api<QueryResult>('POST', '/query', { source, dimensions: [field], sorts: [field], limit: 1000 }).then(
+        (r) => r.rows.map((row) => row[0]),
+      )
+    : Promise.resolve([]);
+
 import { DATE_PRESETS, type FilterValue } from './filters.ts';
 
 export function FilterBar(props: {
   filters: DashboardFilter[];
   values: Record<string, FilterValue | undefined>;
   onChange: (id: string, value: FilterValue | undefined) => void;
-  /** The data source to read a values filter's choices from. */
-  sourceFor: (field: string) => string | undefined;
+  /** The values a values filter offers. */
+  choicesOf: (filter: DashboardFilter) => Promise<Scalar[]>;
 }) {
   if (props.filters.length === 0) return null;
   return (
@@ -25,8 +34,7 @@ export function FilterBar(props: {
             <ValuesFilter
               key={filter.id}
               label={label}
-              field={filter.field}
-              source={props.sourceFor(filter.field)}
+              load={() => props.choicesOf(filter)}
               value={value}
               onChange={set}
             />
@@ -127,11 +135,10 @@ function NumberRangeFilter(props: {
   );
 }
 
-/** Multi-select with search; the choices are a distinct query on the field, loaded on first open. */
+/** Multi-select with search; the choices are loaded on first open. */
 function ValuesFilter(props: {
   label: string;
-  field: string;
-  source: string | undefined;
+  load: () => Promise<Scalar[]>;
   value: FilterValue | undefined;
   onChange: (v: FilterValue | undefined) => void;
 }) {
@@ -144,17 +151,14 @@ function ValuesFilter(props: {
   const listId = useId();
   const selected = props.value?.kind === 'values' ? props.value.values : [];
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loaded once, on the first opening
   useEffect(() => {
-    if (!open || choices || !props.source) return;
-    api<QueryResult>('POST', '/query', {
-      source: props.source,
-      dimensions: [props.field],
-      sorts: [props.field],
-      limit: 1000,
-    })
-      .then((r) => setChoices(r.rows.map((row) => row[0])))
+    if (!open || choices) return;
+    props
+      .load()
+      .then(setChoices)
       .catch((e) => setError(errorMessage(e)));
-  }, [open, choices, props.source, props.field]);
+  }, [open, choices]);
 
   useEffect(() => {
     if (!open) return;

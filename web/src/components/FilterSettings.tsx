@@ -1,5 +1,5 @@
 import type { Column, DashboardFilter } from '../types.ts';
-import { FilterBar } from './FilterBar.tsx';
+import { distinctValues, FilterBar } from './FilterBar.tsx';
 import { defaultOf, valueFromDefault } from './filter-defaults.ts';
 import type { FilterValue } from './filters.ts';
 import { RemoveButton } from './RemoveButton.tsx';
@@ -50,6 +50,7 @@ export function FilterSettings(props: {
   rows: FilterRow[];
   onChange: (rows: FilterRow[]) => void;
   fields: Column[];
+  /** Where a field's values come from, for the preview of a values filter. */
   sourceFor: (field: string) => string | undefined;
 }) {
   const { rows, onChange, fields } = props;
@@ -140,7 +141,7 @@ export function FilterSettings(props: {
                 filters={[preview]}
                 values={{ [preview.id]: row.value }}
                 onChange={(_, value) => set(i, { ...row, value })}
-                sourceFor={props.sourceFor}
+                choicesOf={(filter) => distinctValues(props.sourceFor(filter.field), filter.field)}
               />
             )}
           </div>

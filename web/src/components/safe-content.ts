@@ -70,7 +70,7 @@ const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]+$/i;
 const UNSAFE_STYLE =
   /expression\s*\(|javascript:|vbscript:|-moz-binding|behavior\s*:|@import|url\s*\(\s*['"]?\s*(?!https?:|data:image\/)/i;
 
-/** The header HTML reduced to the allow-list: text formatting, http(s) links, http(s)/data images. */
+/** The header HTML reduced to the allow-list: text formatting, http(s) links, this server's and data images. */
 export function sanitizeHtml(html: string): string {
   // DOMParser documents are inert: nothing in them runs or loads while we walk them.
   const source = new DOMParser().parseFromString(html, 'text/html');
@@ -105,9 +105,22 @@ function copyElement(element: Element, to: Element): void {
   to.append(copy);
 }
 
+/**
+ * An image of this server (the Content-Security-Policy loads no other, so a foreign one would only
+ * show as broken).
+ */
+function sameOrigin(value: string): boolean {
+  if (!HTTP_URL.test(value) && !value.startsWith('/')) return false;
+  try {
+    return new URL(value, location.href).origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
 function safeAttribute(tag: string, name: string, value: string): string | null {
   if (name === 'href') return HTTP_URL.test(value) ? value : null;
-  if (name === 'src') return HTTP_URL.test(value) || DATA_IMAGE.test(value) ? value : null;
+  if (name === 'src') return sameOrigin(value) || DATA_IMAGE.test(value) ? value : null;
   if (name === 'target') return value === '_blank' ? value : null;
   if (name === 'style') return UNSAFE_STYLE.test(value) ? null : value;
   if ((name === 'width' || name === 'height') && tag === 'img') return /^\d{1,4}$/.test(value) ? value : null;

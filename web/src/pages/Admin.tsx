@@ -7,6 +7,7 @@ import { navigate } from '../router.tsx';
 import type { Group, Me, User } from '../types.ts';
 import { ApiKeys } from './AdminApiKeys.tsx';
 import { UserAttributes } from './AdminAttributes.tsx';
+import { AuditLog } from './AdminAudit.tsx';
 import { JobsAndSchedules } from './AdminJobs.tsx';
 
 const ROLES = ['viewer', 'interactive_viewer', 'editor', 'developer', 'admin'] as const;
@@ -18,6 +19,7 @@ export function AdminPage(props: { me: Me; tab: string }) {
     { id: 'keys', label: 'API keys' },
     { id: 'attributes', label: 'User attributes' },
     { id: 'jobs', label: 'Jobs & schedules' },
+    { id: 'audit', label: 'Audit log' },
   ];
   return (
     <div>
@@ -47,6 +49,7 @@ function AdminTab(props: { tab: string; me: Me }) {
   if (props.tab === 'keys') return <ApiKeys />;
   if (props.tab === 'attributes') return <UserAttributes />;
   if (props.tab === 'jobs') return <JobsAndSchedules />;
+  if (props.tab === 'audit') return <AuditLog />;
   return <Users me={props.me} />;
 }
 

@@ -7,7 +7,6 @@ import { DashboardSettings } from '../components/DashboardSettings.tsx';
 import { EmbedDialog } from '../components/EmbedDialog.tsx';
 import { FavouriteButton } from '../components/FavouriteButton.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
-import { exportFilters } from '../components/filters.ts';
 import { ShareDialog } from '../components/ShareDialog.tsx';
 import { useDashboardVariables, VariableBar } from '../components/VariableBar.tsx';
 import { rememberDashboard } from '../recent.ts';
@@ -33,7 +32,7 @@ function hasExports(): Promise<boolean> {
 export function DashboardPage(props: { id: string; me: Me }) {
   const [dashboard, setDashboard] = useState<Dashboard | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const { values, filterBar, extraFor, crossFilter } = useDashboardFilters(dashboard);
+  const { filters, filterBar, crossFilter } = useDashboardFilters(dashboard);
   const variables = useDashboardVariables(dashboard);
   const [refreshKey, setRefreshKey] = useState(0);
   const [editingLayout, setEditingLayout] = useState(false);
@@ -104,7 +103,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
       const { job } = await api<{ job: { id: number } }>('POST', '/exports', {
         dashboard: dashboard.id,
         format,
-        filters: exportFilters(values),
+        filters,
         variables: variables.requested,
       });
       const deadline = Date.now() + 120_000;
@@ -231,7 +230,6 @@ export function DashboardPage(props: { id: string; me: Me }) {
       {dialog === 'settings' && (
         <DashboardSettings
           dashboard={dashboard}
-          sourceFor={filterBar.sourceFor}
           onSaved={(saved) => {
             setDashboard(saved);
             setDialog(null);
@@ -253,7 +251,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
       ) : (
         <DashboardGrid
           dashboard={dashboard}
-          extraFor={extraFor}
+          filters={filters}
           variables={variables.values}
           refreshKey={refreshKey}
           onSelect={crossFilter}

@@ -8,12 +8,14 @@ import type { Dashboard, Scalar } from '../types.ts';
 
 interface Opened {
   dashboard: Dashboard;
-  /** The token's values of the dashboard's variables. */
+  /** The link's values of the dashboard's variables. */
   variables: Record<string, Scalar | Scalar[]>;
   expiresAt: string;
+  /** The credential of this page's requests: the link itself only opens. */
+  session: string;
 }
 
-/** Opening counts one use of the token, so a remount of the page must not open it again. */
+/** Opening counts one use of the link, so a remount of the page must not open it again. */
 const openings = new Map<string, Promise<Opened>>();
 
 function openEmbed(token: string): Promise<Opened> {
@@ -35,11 +37,12 @@ export function EmbedPage(props: { token: string }) {
   const [refusal, setRefusal] = useState<string | null>(null);
 
   useEffect(() => {
-    setEmbedCredential(props.token);
-    // A later 401 means the token expired while the page was open.
-    setUnauthorizedHandler(() => setRefusal('this embed URL has expired'));
+    setEmbedCredential(null);
+    // A later 401 means the link expired or was revoked while the page was open.
+    setUnauthorizedHandler(() => setRefusal('this embed URL has expired or was revoked'));
     openEmbed(props.token)
       .then((answer) => {
+        setEmbedCredential(answer.session);
         setOpened(answer);
         document.title = answer.dashboard.name;
       })
@@ -63,7 +66,7 @@ export function EmbedPage(props: { token: string }) {
 /** Mounted once the token is open, so its first requests already carry the embed credential. */
 function EmbeddedDashboard(props: { dashboard: Dashboard; variables: Opened['variables'] }) {
   const { dashboard } = props;
-  const { filterBar, extraFor, crossFilter } = useDashboardFilters(dashboard);
+  const { filters, filterBar, crossFilter } = useDashboardFilters(dashboard);
   const variables = useDashboardVariables(dashboard, props.variables);
   return (
     <main className="page embed dashboard" {...dashboardScope(dashboard.id)}>
@@ -75,7 +78,7 @@ function EmbeddedDashboard(props: { dashboard: Dashboard; variables: Opened['var
       <VariableBar {...variables.bar} />
       <DashboardGrid
         dashboard={dashboard}
-        extraFor={extraFor}
+        filters={filters}
         variables={variables.values}
         refreshKey={0}
         onSelect={crossFilter}
