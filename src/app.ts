@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from './config.ts';
-import { createEmbedService, type EmbedService } from './core/auth/embed.ts';
+import { type AuditService, createAuditService } from './core/audit/index.ts';
 import {
   type AuthService,
   type BootstrapResult,
   bootstrapDirectory,
   createAuthService,
+  createEmbedService,
   createUserPrincipalLookup,
+  type EmbedService,
+  type Principal,
 } from './core/auth/index.ts';
 import { type ContentService, createContentService, createDemoDashboard } from './core/content/index.ts';
 import { createDataModule, type DataModule, ensureDemoData } from './core/data/index.ts';
@@ -16,17 +18,23 @@ import {
   createDirectoryService,
   type DirectoryService,
   getDefaultOrganization,
+  listAttributeDefinitions,
 } from './core/directory/index.ts';
 import { closeRenderPool, createExportService, type ExportService } from './core/exports/index.ts';
 import { createJobService, type JobService } from './core/jobs/index.ts';
 import { createQueryCache, createQueryService, type QueryService } from './core/query/index.ts';
 import { createScheduleService, type ScheduleService } from './core/schedules/index.ts';
 import { createScriptService, type ScriptService } from './core/scripts/index.ts';
+import { createViewService, type ViewService } from './core/views/index.ts';
+import { protectDataDir } from './data-dir.ts';
 import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
+import { registerCredentialLimits } from './http/kit/rate-limit.ts';
+import { registerSecurityHeaders } from './http/kit/security-headers.ts';
 import { registerNativeApi } from './http/native/index.ts';
 import { type App, createServer, registerOpenApi } from './http/server.ts';
 import { registerWebApp } from './http/web.ts';
-import { openPostgresStore, openSqliteStore, type Store } from './store/database.ts';
+import { openConfiguredStore } from './store/configured.ts';
+import type { Store } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 
 export const VERSION: string = JSON.parse(
@@ -40,11 +48,13 @@ export interface Services {
   data: DataModule;
   query: QueryService;
   content: ContentService;
+  views: ViewService;
   jobs: JobService;
   embeds: EmbedService;
   scripts: ScriptService;
   exports: ExportService;
   schedules: ScheduleService;
+  audit: AuditService;
 }
 
 export interface Rosetta {
@@ -59,9 +69,8 @@ export interface Rosetta {
 
 /** The composition root: config → store → engines → services → http. */
 export async function createRosetta(config: Config): Promise<Rosetta> {
-  const store = config.databaseUrl
-    ? openPostgresStore(config.databaseUrl)
-    : openSqliteStore(join(config.dataDir, 'rosetta.sqlite'));
+  protectDataDir(config.dataDir);
+  const store = openConfiguredStore(config);
   try {
     await migrateToLatest(store);
     const services = buildServices(config, store);
@@ -75,10 +84,19 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
     await services.data.connections.ensureEmbedded(organization.id);
     if (bootstrap.created && config.demo) await createDemo(services, config, bootstrap, organization.id);
 
-    const server = createServer({ logLevel: config.logLevel });
+    const server = createServer({ logLevel: config.logLevel, trustProxy: config.trustProxy });
+    registerSecurityHeaders(server, { embedOrigins: config.embedOrigins });
+    await registerCredentialLimits(server, config);
     await registerOpenApi(server, VERSION);
-    await registerNativeApi(server, services, { version: VERSION, dataDir: config.dataDir });
-    await registerSerenyticsDialect(server, services, { maxRows: config.serenyticsMaxRows });
+    await registerNativeApi(server, services, {
+      version: VERSION,
+      dataDir: config.dataDir,
+      maxUploadBytes: config.uploadMaxMb * 1024 * 1024,
+    });
+    await registerSerenyticsDialect(server, services, {
+      maxRows: config.serenyticsMaxRows,
+      escapeFormulas: config.exportFormulaEscape,
+    });
     await registerWebApp(server);
     await server.ready();
     await services.jobs.start();
@@ -108,7 +126,10 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
 
 function buildServices(config: Config, store: Store): Services {
   const cache = createQueryCache();
-  const content = createContentService(store);
+  // Deleting a dashboard stops its embeds (late-bound: embeds need content, content calls back).
+  const content = createContentService(store, {
+    onDashboardDeleted: (dashboardId) => embeds.revokeAll({ dashboardId }, 'the dashboard was deleted'),
+  });
   const data = createDataModule({
     store,
     dataDir: config.dataDir,
@@ -116,12 +137,19 @@ function buildServices(config: Config, store: Store): Services {
     onDataChanged: (_dataSourceId, connectionId) => {
       cache.invalidate({ connectionId });
     },
+    onConnectionChanged: (connectionId) => {
+      cache.invalidate({ connectionId });
+    },
     onSourceDeleted: (source) =>
       content.folders.forgetItem(source.organizationId, 'data_source', source.uuid),
     sqlTimeoutMs: config.queryTimeoutSeconds * 1000,
+    maxUploadBytes: config.uploadMaxMb * 1024 * 1024,
+    maxQueryRows: config.maxQueryRows,
   });
+  const resolveModel = (principal: Principal, source: string) => data.models.resolveModel(principal, source);
   const query = createQueryService({
-    resolveModel: (principal, source) => data.models.resolveModel(principal, source),
+    resolveModel,
+    sourceModel: (principal, ref) => data.models.sourceModel(principal, ref),
     engineFor: (connectionId) => data.registry.engineFor(connectionId),
     maxRows: config.maxQueryRows,
     timeoutMs: config.queryTimeoutSeconds * 1000,
@@ -137,11 +165,13 @@ function buildServices(config: Config, store: Store): Services {
   });
   const jobs = createJobService({ store });
   const owners = createUserPrincipalLookup(store.db);
+  const views = createViewService({ dashboards: content.dashboards, query, resolveModel });
   const exports = createExportService({
     query,
+    views,
     content,
     data: {
-      resolveModel: (principal, source) => data.models.resolveModel(principal, source),
+      resolveModel,
       engineFor: (connectionId) => data.registry.engineFor(connectionId),
     },
     jobs,
@@ -149,6 +179,7 @@ function buildServices(config: Config, store: Store): Services {
     dataDir: config.dataDir,
     secret: config.secret,
     maxRows: config.maxQueryRows,
+    escapeFormulas: config.exportFormulaEscape,
     retentionHours: config.exportRetentionHours,
   });
   const schedules = createScheduleService({
@@ -164,15 +195,27 @@ function buildServices(config: Config, store: Store): Services {
     },
     owners,
     mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom, dailyQuota: config.emailDailyQuota },
+    secret: config.secret,
+    outboundAllow: config.outboundAllow,
+  });
+  const directory = createDirectoryService(store);
+  const embeds = createEmbedService({
+    store,
+    secret: config.secret,
+    canEditDashboard: (principal, ref) => content.dashboards.editable(principal, ref),
+    userPrincipal: owners,
+    attributeKeys: async (organizationId) =>
+      (await listAttributeDefinitions(store.db, organizationId)).map((definition) => definition.key),
   });
   return {
-    directory: createDirectoryService(store),
+    directory,
     auth,
     data,
     query,
     content,
+    views,
     jobs,
-    embeds: createEmbedService({ store, content, sources: data.sources }),
+    embeds,
     scripts: createScriptService({
       store,
       jobs,
@@ -181,9 +224,12 @@ function buildServices(config: Config, store: Store): Services {
       memoryMb: config.scriptMemoryMb,
       onDeleted: (script) => content.folders.forgetItem(script.organizationId, 'script', script.uuid),
       python: config.scriptPython,
+      sandbox: config.scriptSandbox,
+      dataDir: config.dataDir,
     }),
     exports,
     schedules,
+    audit: createAuditService(store),
   };
 }
 

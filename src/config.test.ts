@@ -46,3 +46,22 @@ describe('limits', () => {
     expect(attempt).toThrow(`${name} must be an integer ${bounds}, got "${value}"`);
   });
 });
+
+describe('export and upload hardening', () => {
+  it('escapes formula cells and caps uploads at 1024 MB unless told otherwise', () => {
+    expect(load()).toMatchObject({ exportFormulaEscape: true, uploadMaxMb: 1024 });
+    expect(load({ ROSETTA_EXPORT_FORMULA_ESCAPE: 'false', ROSETTA_UPLOAD_MAX_MB: '5' })).toMatchObject({
+      exportFormulaEscape: false,
+      uploadMaxMb: 5,
+    });
+  });
+
+  it('refuses a value that is not a flag or a size, naming the setting', () => {
+    expect(() => load({ ROSETTA_EXPORT_FORMULA_ESCAPE: 'maybe' })).toThrow(
+      'ROSETTA_EXPORT_FORMULA_ESCAPE must be true or false, got "maybe"',
+    );
+    expect(() => load({ ROSETTA_UPLOAD_MAX_MB: '0' })).toThrow(
+      'ROSETTA_UPLOAD_MAX_MB must be an integer between 1 and 1048576, got "0"',
+    );
+  });
+});

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import { parseOutboundAllowList } from './core/schedules/outbound.ts';
 
 /** Every knob of the server, read once from the environment at start. */
 export interface Config {
@@ -21,15 +23,31 @@ export interface Config {
   /** Lifetime of a session token in hours. */
   sessionHours: number;
   logLevel: string;
+  /** Who may frame the embed page (CSP `frame-ancestors` sources): `*`, origins, `'self'` or `'none'`. */
+  embedOrigins: string[];
+  /** Failed sign-ins per account (email) in 15 minutes before the next is a 429; 0 = no limit. */
+  loginFailuresPerAccount: number;
+  /** Failed sign-ins per client address in 15 minutes before the next is a 429; 0 = no limit. */
+  loginFailuresPerAddress: number;
+  /** Failed credential lookups (API key, session, embed or webhook token) per client address in a minute; 0 = no limit. */
+  credentialFailuresPerAddress: number;
+  /** Proxies whose X-Forwarded-* headers are believed (Fastify `trustProxy`): none, all, a hop count or addresses. */
+  trustProxy: boolean | number | string;
   /** smtp:// or smtps:// URL; undefined = emails are kept in the outbox. */
   smtpUrl?: string;
   smtpFrom: string;
+  /** Hosts, addresses and CIDR ranges webhook and Slack deliveries may reach although private. */
+  outboundAllow: string[];
   /** Emails each organization may send per day. */
   emailDailyQuota: number;
   /** Largest uploaded file an email may attach, in MB (at most the 50 MB request body limit). */
   emailAttachmentMaxMb: number;
   /** Hours export files and their download links live. */
   exportRetentionHours: number;
+  /** Quote-prefix CSV/XLSX text cells that start like a formula (OWASP CSV injection). */
+  exportFormulaEscape: boolean;
+  /** Largest upload (CSV, gzipped CSV once decompressed, JSON rows file) in MB. */
+  uploadMaxMb: number;
   /** Row cap of Serenytics `formatted_data` and `data-api` answers (the vendor documents 20 000). */
   serenyticsMaxRows: number;
   /** Wall-clock limit of one script run, in seconds. */
@@ -38,6 +56,8 @@ export interface Config {
   scriptMemoryMb: number;
   /** Interpreter of Python script runs: a command on PATH or an absolute path. */
   scriptPython: string;
+  /** `bwrap`: script runs in a bubblewrap sandbox that cannot see the data dir; `off`: unsandboxed. */
+  scriptSandbox: 'bwrap' | 'off';
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +82,47 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${env[name]}"`);
 }
 
+/** A CSP source that names where a page may be framed from, and nothing that could break out of the header. */
+const FRAME_SOURCE = /^(\*|'self'|'none'|https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:(\d{1,5}|\*))?)$/i;
+
+function embedOrigins(env: Env): string[] {
+  const raw = env.ROSETTA_EMBED_ORIGINS || '*';
+  const origins = raw.split(/[\s,]+/).filter(Boolean);
+  const bad = origins.find((origin) => !FRAME_SOURCE.test(origin));
+  // `'none'` beside other sources would be ignored by browsers, so it must stand alone.
+  if (origins.length === 0 || bad !== undefined || (origins.includes("'none'") && origins.length > 1)) {
+    throw new ConfigError(
+      `ROSETTA_EMBED_ORIGINS must list origins such as https://intranet.example.com (or *, 'self', 'none'), got "${bad ?? raw}"`,
+    );
+  }
+  return origins;
+}
+
+/** Behind a reverse proxy the client's address is in X-Forwarded-For, believed only from the proxies named. */
+function trustProxy(env: Env): boolean | number | string {
+  const raw = env.ROSETTA_TRUST_PROXY?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return integer(env, 'ROSETTA_TRUST_PROXY', 0, 1, 100);
+  const addresses = raw.split(/\s*,\s*/);
+  const bad = addresses.find((entry) => {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const version = isIP(address);
+    const maxBits = version === 6 ? 128 : 32;
+    return (
+      version === 0 ||
+      rest.length > 0 ||
+      (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= maxBits))
+    );
+  });
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `ROSETTA_TRUST_PROXY must be true, a number of proxies, or addresses/CIDRs such as 10.0.0.0/8, got "${bad}"`,
+    );
+  }
+  return addresses.join(',');
+}
+
 /** The secret is generated once and kept in the data dir, so encrypted secrets survive restarts. */
 function loadOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
@@ -73,7 +134,8 @@ function loadOrCreateSecret(dataDir: string): string {
 
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(env.ROSETTA_DATA_DIR || './data');
-  mkdirSync(dataDir, { recursive: true });
+  // Private to the server's user: it holds the secret, the metadata and the warehouse.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -104,11 +166,23 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`SMTP_FROM must be an address or "Name <address>", got "${smtpFrom}"`);
   }
 
+  let outboundAllow: string[];
+  try {
+    outboundAllow = parseOutboundAllowList(env.ROSETTA_OUTBOUND_ALLOW ?? '');
+  } catch (error) {
+    throw new ConfigError(`ROSETTA_OUTBOUND_ALLOW: ${(error as Error).message}`);
+  }
+
   const scriptPython = env.ROSETTA_PYTHON || 'python3';
   if (!/^[\w./+-]+$/.test(scriptPython)) {
     throw new ConfigError(
       `ROSETTA_PYTHON must be a command name or a path without spaces, got "${scriptPython}"`,
     );
+  }
+
+  const scriptSandbox = env.ROSETTA_SCRIPT_SANDBOX || 'bwrap';
+  if (scriptSandbox !== 'bwrap' && scriptSandbox !== 'off') {
+    throw new ConfigError(`ROSETTA_SCRIPT_SANDBOX must be bwrap or off, got "${scriptSandbox}"`);
   }
 
   const maxQueryRows = integer(env, 'ROSETTA_MAX_QUERY_ROWS', 1_000_000, 1, 100_000_000);
@@ -135,14 +209,25 @@ export function loadConfig(env: Env = process.env): Config {
     queryTimeoutSeconds: integer(env, 'ROSETTA_QUERY_TIMEOUT', 120, 1, 86_400),
     sessionHours: integer(env, 'ROSETTA_SESSION_HOURS', 24 * 7, 1, 24 * 365),
     logLevel: env.LOG_LEVEL || 'info',
+    embedOrigins: embedOrigins(env),
+    loginFailuresPerAccount: integer(env, 'ROSETTA_LOGIN_FAILURES_PER_ACCOUNT', 10, 0, 1_000_000),
+    loginFailuresPerAddress: integer(env, 'ROSETTA_LOGIN_FAILURES_PER_ADDRESS', 50, 0, 1_000_000),
+    credentialFailuresPerAddress: integer(env, 'ROSETTA_CREDENTIAL_FAILURES_PER_ADDRESS', 30, 0, 1_000_000),
+    trustProxy: trustProxy(env),
     smtpUrl,
     smtpFrom,
+    outboundAllow,
     emailDailyQuota: integer(env, 'ROSETTA_EMAIL_DAILY_QUOTA', 50, 0, 1_000_000),
     emailAttachmentMaxMb: integer(env, 'ROSETTA_EMAIL_ATTACHMENT_MAX_MB', 20, 1, 50),
     exportRetentionHours: integer(env, 'ROSETTA_EXPORT_RETENTION_HOURS', 24, 1, 24 * 365),
+    exportFormulaEscape: flag(env, 'ROSETTA_EXPORT_FORMULA_ESCAPE', true),
+    // 1 GiB: the native upload's former fixed cap; ~10 million rows of typical CSV, while a
+    // gzip bomb stops there instead of filling the disk and the warehouse.
+    uploadMaxMb: integer(env, 'ROSETTA_UPLOAD_MAX_MB', 1024, 1, 1024 * 1024),
     serenyticsMaxRows,
     scriptTimeoutSeconds: integer(env, 'ROSETTA_SCRIPT_TIMEOUT_SECONDS', 600, 1, 86_400),
     scriptMemoryMb: integer(env, 'ROSETTA_SCRIPT_MEMORY_MB', 512, 64, 65_536),
     scriptPython,
+    scriptSandbox,
   };
 }

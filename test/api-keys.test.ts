@@ -47,7 +47,7 @@ describe('PATCH /api/api-keys/:id', () => {
     });
   });
 
-  it('answers 400 naming the field, 404 for keys the caller cannot manage', async () => {
+  it('answers 400 naming the field, 404 for keys the caller cannot manage, 403 to a data key', async () => {
     const full = (await app.request('POST', '/api/api-keys', { name: 'mine' })).body;
     const data = (await app.request('POST', '/api/api-keys', { name: 'p', dataSourceIds: [demo] })).body;
     const cases: [number, unknown, string][] = [
@@ -76,7 +76,8 @@ describe('PATCH /api/api-keys/:id', () => {
       { name: 'x' },
       { token: data.key },
     );
-    expect(byDataKey.status).toBe(404);
+    // A data-API key lists and queries its sources, and manages nothing, itself included.
+    expect(byDataKey.status).toBe(403);
     expect(
       (await app.request('PATCH', `/api/api-keys/${data.id}`, { name: 'x' }, { token: '' })).status,
     ).toBe(401);
@@ -91,5 +92,68 @@ describe('PATCH /api/api-keys/:id', () => {
       'addDataSourceId',
       'removeDataSourceId',
     ]);
+  });
+});
+
+describe('a data-API key', () => {
+  it("lists and queries its sources and nothing else, not even its owner's exports", async () => {
+    const key = (await app.request('POST', '/api/api-keys', { name: 'partner', dataSourceIds: [other] })).body
+      .key;
+    const asKey = (method: string, url: string, body?: unknown) =>
+      app.request(method, url, body, { token: key });
+    // The owner (an admin) exports the other source; the job is theirs.
+    const demoUuid = (await app.request('GET', `/api/data-sources/${demo}`)).body.uuid;
+    const exported = await app.request('POST', '/api/exports', {
+      query: { source: demoUuid, metrics: [{ aggregation: 'count' }] },
+      format: 'csv',
+    });
+    expect(exported.status).toBe(202);
+    const job = exported.body.job.id;
+    const dashboard = (await app.request('GET', '/api/dashboards')).body.items[0].id;
+    for (const [method, url, body] of [
+      ['GET', `/api/jobs/${job}/download`],
+      ['GET', `/api/jobs/${job}`],
+      ['GET', '/api/jobs'],
+      ['POST', `/api/dashboards/${dashboard}/embeds`, { expiresInSeconds: 60 }],
+      ['GET', '/api/users'],
+      ['GET', '/api/groups'],
+      ['GET', '/api/dashboards'],
+      ['PUT', `/api/dashboards/${dashboard}/favourite`],
+      [
+        'POST',
+        '/api/exports',
+        { query: { source: demoUuid, metrics: [{ aggregation: 'count' }] }, format: 'csv' },
+      ],
+      ['GET', '/api/me'],
+    ] as const) {
+      const answer = await asKey(method, url, body);
+      expect(answer.status, `${method} ${url}`).toBe(403);
+    }
+    expect((await asKey('GET', '/api/data-sources')).body.items.map((s: { id: number }) => s.id)).toEqual([
+      other,
+    ]);
+    expect((await asKey('GET', `/api/data-sources/${demo}`)).status).toBe(404);
+    const otherUuid = (await app.request('GET', `/api/data-sources/${other}`)).body.uuid;
+    // Before its first rows a storage source has nothing to query: a 400 that says so.
+    const empty = await asKey('POST', '/api/query', {
+      source: otherUuid,
+      metrics: [{ aggregation: 'count' }],
+    });
+    expect(empty.body.error).toMatchObject({
+      field: 'source',
+      message: expect.stringContaining('no columns yet'),
+    });
+    await app.request('POST', `/api/data-sources/${other}/rows`, {
+      mode: 'insert',
+      rows: [{ n: 1 }, { n: 2 }],
+    });
+    const counted = await asKey('POST', '/api/query', {
+      source: otherUuid,
+      metrics: [{ aggregation: 'count' }],
+    });
+    expect(counted.body.rows).toEqual([[2]]);
+    expect(
+      (await asKey('POST', '/api/query', { source: demoUuid, metrics: [{ aggregation: 'count' }] })).status,
+    ).toBe(403);
   });
 });

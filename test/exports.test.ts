@@ -183,7 +183,7 @@ describe('exports', () => {
     expect(answer.text).toMatch(/expired/);
   });
 
-  it('gives a viewer with a row policy only their rows', async () => {
+  it('gives a reader with a row policy only their rows', async () => {
     const sources = await app.request('GET', '/api/data-sources');
     const demo = sources.body.items.find((s: { uuid: string }) => s.uuid === source);
     expect(
@@ -192,7 +192,8 @@ describe('exports', () => {
     const viewer = await app.request('POST', '/api/users', {
       email: 'viewer@example.com',
       password: 'viewer password 1',
-      role: 'viewer',
+      // Exporting an ad-hoc query is an ad-hoc query: interactive viewers and up.
+      role: 'interactive_viewer',
     });
     expect(viewer.status).toBe(201);
     const set = await app.request('PUT', `/api/users/${viewer.body.id}/attributes`, {

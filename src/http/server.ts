@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import type { Principal } from '../core/auth/principal.ts';
 import { type ErrorCode, httpStatusOf, isRosettaError, validationError } from '../core/errors.ts';
+import { REDACTED, redactedLogPaths, requestSerializer } from './log-redaction.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -23,6 +24,15 @@ declare module 'fastify' {
     /** Set by the auth hook of a face; absent on public routes. */
     principal?: Principal;
   }
+  interface FastifyInstance {
+    /** Every route of every face, as registered (the permission matrix is built from it). */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
 }
 
 /** The body every native error answers with; dialects map the same codes to their own shapes. */
@@ -91,16 +101,45 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-export function createServer(options: { logLevel?: string; bodyLimitBytes?: number } = {}): App {
+export function createServer(
+  options: {
+    logLevel?: string;
+    bodyLimitBytes?: number;
+    /** Where log lines go; default stdout (tests pass a stream they read). */
+    logStream?: { write(line: string): void };
+    /** Proxies whose X-Forwarded-* headers to believe: none (default), all, a hop count or addresses. */
+    trustProxy?: boolean | number | string;
+  } = {},
+): App {
+  const { trustProxy = false } = options;
   const app = Fastify({
-    logger: options.logLevel === 'silent' ? false : { level: options.logLevel ?? 'info' },
+    logger:
+      options.logLevel === 'silent'
+        ? false
+        : {
+            level: options.logLevel ?? 'info',
+            stream: options.logStream,
+            // Tokens some URLs carry and credential headers never reach the log.
+            serializers: { req: requestSerializer },
+            redact: { paths: redactedLogPaths, censor: REDACTED },
+          },
     bodyLimit: options.bodyLimitBytes ?? 50 * 1024 * 1024,
     schemaErrorFormatter: fieldErrorFormatter,
     // Clients join a base URL and a path and often double the slash (`…/serenytics//api`).
     routerOptions: { ignoreDuplicateSlashes: true },
+    // Which proxies' X-Forwarded-For/-Proto/-Host to believe for the client address and own URL;
+    // a number trusts that many hops (Fastify does, though its types omit numbers).
+    trustProxy:
+      typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const routes: RegisteredRoute[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
   app.setErrorHandler((error, request, reply: FastifyReply) => {
     const { status, body } = errorBody(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');

@@ -1,7 +1,8 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import type { EmbedTables } from '../core/auth/embed-tables.ts';
+import type { AuditTables } from '../core/audit/tables.ts';
+import type { EmbedTables } from '../core/auth/tables.ts';
 import type { FavouriteTables } from '../core/content/favourite-tables.ts';
 import type { FolderItemTables } from '../core/content/folder-tables.ts';
 import type { ContentTables } from '../core/content/tables.ts';
@@ -21,7 +22,8 @@ export interface Database
     JobTables,
     ScheduleTables,
     EmbedTables,
-    ScriptTables {}
+    ScriptTables,
+    AuditTables {}
 
 export type StoreKind = 'sqlite' | 'postgres';
 

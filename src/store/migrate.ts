@@ -1,5 +1,6 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
-import { embedMigrations } from '../core/auth/embed-tables.ts';
+import { auditMigrations } from '../core/audit/tables.ts';
+import { authMigrations } from '../core/auth/tables.ts';
 import { favouriteMigrations } from '../core/content/favourite-tables.ts';
 import { folderItemMigrations } from '../core/content/folder-tables.ts';
 import { contentMigrations } from '../core/content/migrations.ts';
@@ -12,8 +13,8 @@ import type { Store } from './database.ts';
 
 /**
  * Migrations of every module, applied in name order. Names are prefixed per module
- * (0100_ directory, 0200_ data, 0300_ content, 0400_ jobs, …) so later modules may refer to
- * earlier ones' tables.
+ * (0100_ directory, 0200_ data, 0300_ content, 0400_ jobs, 0500_ schedules, 0600_ auth, 0700_
+ * scripts, 0900_ audit) so later modules may refer to earlier ones' tables.
  */
 const allMigrations: Record<string, Migration> = {
   ...directoryMigrations,
@@ -23,8 +24,9 @@ const allMigrations: Record<string, Migration> = {
   ...folderItemMigrations,
   ...jobMigrations,
   ...scheduleMigrations,
-  ...embedMigrations,
+  ...authMigrations,
   ...scriptMigrations,
+  ...auditMigrations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -34,7 +36,13 @@ class StaticMigrationProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(store: Store): Promise<void> {
-  const migrator = new Migrator({ db: store.db, provider: new StaticMigrationProvider() });
+  // Modules number their migrations in their own ranges, so a module's new migration may sort
+  // before another module's applied one: it still runs, once.
+  const migrator = new Migrator({
+    db: store.db,
+    provider: new StaticMigrationProvider(),
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -100,7 +100,7 @@ describe('usersgroup', () => {
 });
 
 describe('login_metadata filters rows', () => {
-  it('lets a viewer read only the rows their metadata allows', async () => {
+  it('lets a user read only the rows their metadata allows', async () => {
     const source = await seren(app, 'POST', '/api/data_source', {
       name: 'by_unit',
       type: 'Storage',
@@ -132,10 +132,14 @@ describe('login_metadata filters rows', () => {
       order: 'row_by_row',
       data_processing_pipeline: [{ select: [{ name: 'amount', agg_function: 'sum' }] }],
     };
-    const asViewer = await seren(app, 'POST', `/api/formatted_data/${source.body.uuid}`, options, {
-      key: key.body.key,
+    const query = () =>
+      seren(app, 'POST', `/api/formatted_data/${source.body.uuid}`, options, { key: key.body.key });
+    // formatted_data is an ad-hoc query: a viewer sees dashboards, an interactive viewer queries.
+    expect((await query()).status).toBe(403);
+    await app.request('PATCH', `/api/users/${await userId(viewer.body.uuid)}`, {
+      role: 'interactive_viewer',
     });
-    expect(asViewer.body.data).toEqual([[101]]);
+    expect((await query()).body.data).toEqual([[101]]);
     const raw = await seren(
       app,
       'POST',
@@ -149,7 +153,7 @@ describe('login_metadata filters rows', () => {
     expect(raw.body.data.every((row: unknown[]) => row[0] === 'france')).toBe(true);
     const asAdmin = await seren(app, 'POST', `/api/formatted_data/${source.body.uuid}`, options);
     expect(asAdmin.body.data).toEqual([[111]]);
-    // A viewer cannot write rows either.
+    // Nor write rows.
     const write = await seren(
       app,
       'POST',

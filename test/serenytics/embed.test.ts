@@ -23,14 +23,26 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => app?.close());
 
-const embed = (data: unknown) => seren(app, 'POST', `/api/web_app/${dashboard}/embed`, data);
-/** What the embed page does first: open the token (counts one use). */
+const embed = (data: unknown, key?: string | null) =>
+  seren(app, 'POST', `/api/web_app/${dashboard}/embed`, data, key === undefined ? {} : { key });
+/** What the embed page does first: open the link (counts one use) and take its session. */
 const openEmbed = (token: string) => app.request('POST', '/api/embed/open', { token }, { token: '' });
-const byCountry = (token: string, uuid = demo) =>
+/** The embedded page's data: the dashboard's widget, as its session. */
+const byCountry = async (session: string) => {
+  const id = (await app.request('GET', `/api/dashboards/${dashboard}`)).body.id;
+  const response = await app.rosetta.server.inject({
+    method: 'POST',
+    url: `/api/dashboards/${id}/widgets/revenue-by-country/results`,
+    headers: { authorization: `Embed ${session}` },
+  });
+  const body = response.json();
+  return { status: response.statusCode, body, countries: body.rows?.map((row: unknown[]) => row[0]) };
+};
+const formattedData = (embeddedPayload: string) =>
   seren(
     app,
     'POST',
-    `/api/formatted_data/${uuid}?embeddedPayload=${token}`,
+    `/api/formatted_data/${demo}?embeddedPayload=${embeddedPayload}`,
     {
       order: 'row_by_row',
       data_processing_pipeline: [{ group_by: ['country'], select: [{ name: 'country' }] }],
@@ -58,9 +70,8 @@ describe('embed', () => {
     expect(again.status).toBe(403);
     expect(again.body.error.message).toContain('opened as many times as allowed');
 
-    // Data requests of the open dashboard keep working, filtered by the payload.
-    const data = await byCountry(token);
-    expect(data.body).toMatchObject({ status: 'ok', data: [['France']] });
+    // The open page keeps working, filtered by the payload.
+    expect((await byCountry(opened.body.session)).countries).toEqual(['France']);
   });
 
   it('opens through the web_app route as well, counting the same uses', async () => {
@@ -70,38 +81,50 @@ describe('embed', () => {
       'GET',
       `/api/web_app/${dashboard}?embeddedPayload=${body.embeddedPayload}`,
       undefined,
-      { key: null },
+      {
+        key: null,
+      },
     );
     expect(opened.body.uuid).toBe(dashboard);
     expect((await openEmbed(body.embeddedPayload)).status).toBe(403);
   });
 
-  it('limits the embed to its dashboard data and refuses writes', async () => {
+  it('never queries ad hoc, writes, or mints another embed (its payload would widen the row filter)', async () => {
     const { body } = await embed({ expire_in: 600, payload: { country: 'Spain' } });
-    const other = await seren(app, 'POST', '/api/data_source', {
-      name: 'other',
-      type: 'Storage',
-      jsonContent: {},
-    });
-    expect((await byCountry(body.embeddedPayload, other.body.uuid)).status).toBe(404);
-    const write = await seren(
-      app,
-      'POST',
-      `/api/data_source/${demo}/reload?embeddedPayload=${body.embeddedPayload}`,
-      [{ country: 'x' }],
-      { key: null },
-    );
-    expect(write.status).toBe(403);
+    const { session } = (await openEmbed(body.embeddedPayload)).body;
+    for (const credential of [body.embeddedPayload, session]) {
+      expect((await formattedData(credential)).status).not.toBe(200);
+      const minted = await seren(
+        app,
+        'POST',
+        `/api/web_app/${dashboard}/embed?embeddedPayload=${credential}`,
+        { expire_in: 432000, payload: { country: ['Spain', 'France', 'Germany'] } },
+        { key: null },
+      );
+      expect(minted.status, 'an embed minting an embed').not.toBe(200);
+      const write = await seren(
+        app,
+        'POST',
+        `/api/data_source/${demo}/reload?embeddedPayload=${credential}`,
+        [{ country: 'x' }],
+        {
+          key: null,
+        },
+      );
+      expect(write.status).not.toBe(200);
+    }
+    expect((await formattedData(session)).status).toBe(403);
   });
 
-  it('refuses data queries once expire_in has passed', async () => {
+  it('refuses data once expire_in has passed', async () => {
     // Long enough for the first query on a busy machine, short enough to wait for.
     const { body } = await embed({ expire_in: 3, payload: { country: 'Italy' } });
-    expect((await byCountry(body.embeddedPayload)).body.data).toEqual([['Italy']]);
+    const { session } = (await openEmbed(body.embeddedPayload)).body;
+    expect((await byCountry(session)).countries).toEqual(['Italy']);
     await new Promise((resolve) => setTimeout(resolve, 3100));
-    const refused = await byCountry(body.embeddedPayload);
+    const refused = await byCountry(session);
     expect(refused.status).toBe(401);
-    expect(refused.body.errors[0]).toContain('expired');
+    expect(refused.body.error.message).toContain('expired');
     expect((await openEmbed(body.embeddedPayload)).status).toBe(403);
   });
 
@@ -115,5 +138,14 @@ describe('embed', () => {
     const variable = await embed({ expire_in: 60, payload: { country: { nested: true } } });
     expect(variable.status).toBe(400);
     expect(variable.body.errors[0]).toContain('payload.country');
+  });
+
+  it('is refused to a data-API key', async () => {
+    const id = (await app.request('GET', '/api/data-sources')).body.items.find(
+      (s: { uuid: string }) => s.uuid === demo,
+    ).id;
+    const key = (await app.request('POST', '/api/api-keys', { name: 'partner', dataSourceIds: [id] })).body
+      .key;
+    expect((await embed({ expire_in: 60, payload: {} }, key)).status).toBe(403);
   });
 });

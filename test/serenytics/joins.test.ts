@@ -114,7 +114,7 @@ describe('join data sources', () => {
     const viewer = await app.request('POST', '/api/users', {
       email: 'join-viewer@example.com',
       password: 'viewer password 1',
-      role: 'viewer',
+      role: 'interactive_viewer',
     });
     await app.request('PUT', `/api/users/${viewer.body.id}/attributes`, { attributes: { country: ['FR'] } });
     const { body } = await app.request('GET', '/api/data-sources');

@@ -20,8 +20,10 @@ export const MYSQL_ADMIN_URL = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0
 const freshName = (prefix: string): string =>
   `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
+/** Under `CI=true` a missing service fails the run; on a developer's machine its tests skip, loudly. */
 function unavailable(service: string, error: unknown): TempDatabase {
   const reason = error instanceof Error ? error.message : String(error);
+  if (process.env.CI === 'true') throw new Error(`${service} is not reachable on CI (${reason})`);
   console.warn(`\n!!! ${service} is not reachable (${reason}): tests that need it are SKIPPED !!!\n`);
   return { available: false, url: '', name: '', drop: async () => {} };
 }

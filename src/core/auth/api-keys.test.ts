@@ -55,7 +55,12 @@ describe.each(['sqlite', 'postgres'] as const)('data-API keys on %s', async (kin
     );
     const { key, apiKey } = await auth.createApiKey(editor, { name: 'p', dataSourceIds: [a] });
     expect(apiKey.dataSourceIds).toEqual([a]);
-    expect(await auth.authenticate(key)).toMatchObject({ dataSourceIds: [a], role: 'viewer' });
+    // A data key acts as an interactive viewer of its sources at most, never as its editor owner.
+    expect(await auth.authenticate(key)).toMatchObject({
+      kind: 'dataKey',
+      dataSourceIds: [a],
+      role: 'interactive_viewer',
+    });
   });
 
   it.skipIf(!harness)('renames a key and sets, adds and removes its sources', async () => {

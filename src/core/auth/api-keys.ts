@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../store/database.ts';
+import { recordAudit } from '../audit/index.ts';
 import type { ApiKeysTable } from '../directory/tables.ts';
 import { findUserRow } from '../directory/users-read.ts';
 import { requiredText, validId } from '../directory/validation.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
-import { canManageApiKeys, ensure } from './permissions.ts';
+import { authorize, can } from './authorize.ts';
 import type { Principal } from './principal.ts';
 import { displayPrefix, generateApiKey, SESSION_PREFIX, sha256 } from './secrets.ts';
 
@@ -23,6 +24,8 @@ export interface ApiKey {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** `script`: the short-lived key of a script run; `standard` otherwise. */
+  kind: 'standard' | 'script';
 }
 
 export interface NewApiKey {
@@ -47,8 +50,13 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    kind: row.kind === 'script' ? 'script' : 'standard',
   };
 }
+
+/** Users manage their own keys; admins anyone's. A key the caller may not manage is not theirs to see. */
+const keyAction = (principal: Principal, ownerId: number) =>
+  ownerId === principal.userId ? 'apikey.own' : 'apikey.all';
 
 function futureDate(value: Date | string, now: Date): string {
   const date =
@@ -88,7 +96,7 @@ async function insertKey(
   plainKey: string,
   name: string,
   now: Date,
-  extra: { expiresAt?: string; dataSourceIds?: number[] } = {},
+  extra: { expiresAt?: string; dataSourceIds?: number[]; kind?: 'script' } = {},
 ): Promise<ApiKey> {
   const row = await db
     .insertInto('api_keys')
@@ -103,6 +111,7 @@ async function insertKey(
       expires_at: extra.expiresAt ?? null,
       last_used_at: null,
       revoked_at: null,
+      kind: extra.kind ?? 'standard',
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -124,7 +133,7 @@ export async function createApiKey(
   lookup?: DataSourceLookup,
 ): Promise<{ key: string; apiKey: ApiKey }> {
   const ownerId = input.userId === undefined ? principal.userId : validId('userId', input.userId);
-  ensure(canManageApiKeys(principal, ownerId), 'manage API keys of another user');
+  authorize(principal, keyAction(principal, ownerId));
   const name = requiredText('name', input.name);
   const expiresAt = input.expiresAt === undefined ? undefined : futureDate(input.expiresAt, now);
   const dataSourceIds =
@@ -132,7 +141,35 @@ export async function createApiKey(
   if (dataSourceIds) await requireSources(lookup, principal.organizationId, dataSourceIds, 'dataSourceIds');
   await requireLiveOwner(db, principal.organizationId, ownerId);
   const key = generateApiKey();
-  return { key, apiKey: await insertKey(db, ownerId, key, name, now, { expiresAt, dataSourceIds }) };
+  const apiKey = await db.transaction().execute(async (trx) => {
+    const created = await insertKey(trx, ownerId, key, name, now, { expiresAt, dataSourceIds });
+    await recordAudit(trx, principal, {
+      action: 'apikey.create',
+      target: { type: 'api_key', id: created.id },
+      details: { name, ownerId, dataSourceIds: dataSourceIds ?? null, expiresAt: expiresAt ?? null },
+    });
+    return created;
+  });
+  return { key, apiKey };
+}
+
+/**
+ * The key of one script run: its owner's rights as the owner has them now, never a credential
+ * minter (see `actions.ts`). No permission check: the script service decides who runs scripts.
+ */
+export async function createScriptKey(
+  db: Db,
+  owner: Principal,
+  name: string,
+  expiresAt: Date,
+  now: Date,
+): Promise<{ key: string; apiKey: ApiKey }> {
+  const key = generateApiKey();
+  const apiKey = await insertKey(db, owner.userId, key, name, now, {
+    expiresAt: futureDate(expiresAt, now),
+    kind: 'script',
+  });
+  return { key, apiKey };
 }
 
 /** The keys of one user (default: the caller), revoked ones included so the history stays visible. */
@@ -141,7 +178,7 @@ export async function listApiKeys(
   principal: Principal,
   userId = principal.userId,
 ): Promise<ApiKey[]> {
-  ensure(canManageApiKeys(principal, validId('userId', userId)), 'manage API keys of another user');
+  authorize(principal, keyAction(principal, validId('userId', userId)));
   const rows = await db
     .selectFrom('api_keys')
     .innerJoin('users', 'users.id', 'api_keys.user_id')
@@ -162,7 +199,7 @@ async function manageableKey(db: Db, principal: Principal, id: number): Promise<
     .where('api_keys.id', '=', validId('id', id))
     .executeTakeFirst();
   // A key the caller may not manage is reported as missing: its existence is not theirs to learn.
-  if (!row || !canManageApiKeys(principal, row.user_id)) throw notFound('API key', id);
+  if (!row || !can(principal, keyAction(principal, row.user_id))) throw notFound('API key', id);
   return row;
 }
 
@@ -170,13 +207,20 @@ async function manageableKey(db: Db, principal: Principal, id: number): Promise<
 export async function revokeApiKey(db: Db, principal: Principal, id: number, now: Date): Promise<ApiKey> {
   const row = await manageableKey(db, principal, id);
   if (row.revoked_at !== null) return toApiKey(row);
-  const updated = await db
-    .updateTable('api_keys')
-    .set({ revoked_at: now.toISOString() })
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toApiKey(updated);
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, principal, {
+      action: 'apikey.revoke',
+      target: { type: 'api_key', id: row.id },
+      details: { name: row.name, ownerId: row.user_id },
+    });
+    return toApiKey(updated);
+  });
 }
 
 export interface ApiKeyPatch {
@@ -244,13 +288,21 @@ export async function updateApiKey(
   const sources = await nextDataSources(toApiKey(row).dataSourceIds, patch, principal.organizationId, lookup);
   if (sources) set.data_source_ids = JSON.stringify(sources);
   if (Object.keys(set).length === 0) return toApiKey(row);
-  const updated = await db
-    .updateTable('api_keys')
-    .set(set)
-    .where('id', '=', row.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toApiKey(updated);
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('api_keys')
+      .set(set)
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (sources)
+      await recordAudit(trx, principal, {
+        action: 'apikey.sources',
+        target: { type: 'api_key', id: row.id },
+        details: { before: toApiKey(row).dataSourceIds, after: sources },
+      });
+    return toApiKey(updated);
+  });
 }
 
 export const MIN_REGISTERED_KEY_LENGTH = 32;

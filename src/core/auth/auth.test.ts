@@ -50,7 +50,7 @@ describe.each(storeKinds)('auth service on %s', async (kind) => {
 
     const principal = await auth.authenticate(login.token);
     expect(principal).toMatchObject({
-      kind: 'user',
+      kind: 'session',
       userId: user.id,
       role: 'editor',
       email: 'li@example.com',

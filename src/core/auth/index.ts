@@ -1,8 +1,31 @@
-/** The auth module: credentials, principals and the permission rules every face applies. */
+/** The auth module: credentials, principals and the one permission table every face applies. */
+export {
+  type Action,
+  type ActionRule,
+  actions,
+  type CredentialKind,
+  credentialKinds,
+  isAction,
+} from './actions.ts';
 export type { ApiKey, ApiKeyPatch, DataSourceLookup, NewApiKey } from './api-keys.ts';
+export { type AuthorizedResource, authorize, can, inScope } from './authorize.ts';
 export { type BootstrapOptions, type BootstrapResult, bootstrapDirectory } from './bootstrap.ts';
-export * from './permissions.ts';
+export {
+  createEmbedService,
+  type EmbedLink,
+  type EmbedService,
+  type EmbedStatus,
+  isEmbedSession,
+  MAX_EMBED_SECONDS,
+  type OpenedEmbed,
+} from './embed.ts';
 export * from './principal.ts';
 export { createUserPrincipalLookup } from './resolve-principal.ts';
 export { API_KEY_PREFIX, SESSION_PREFIX } from './secrets.ts';
-export { type AuthService, type AuthServiceOptions, createAuthService, type LoginResult } from './service.ts';
+export {
+  type AuthService,
+  type AuthServiceOptions,
+  createAuthService,
+  type LoginResult,
+  type RequestOrigin,
+} from './service.ts';

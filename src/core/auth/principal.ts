@@ -1,4 +1,4 @@
-import { forbidden } from '../errors.ts';
+import type { CredentialKind } from './actions.ts';
 
 /** The role lattice: each role can do everything the ones before it can. */
 export const roles = ['viewer', 'interactive_viewer', 'editor', 'developer', 'admin'] as const;
@@ -9,12 +9,16 @@ export const isRole = (value: unknown): value is Role => roles.includes(value as
 export const roleAtLeast = (role: Role, minimum: Role): boolean =>
   roles.indexOf(role) >= roles.indexOf(minimum);
 
+/** The lesser of two roles. */
+export const roleAtMost = (role: Role, ceiling: Role): Role => (roleAtLeast(role, ceiling) ? ceiling : role);
+
 /** Typed user attributes, user and group values merged: key → values. */
 export type Attributes = Record<string, string[]>;
 
 /** Who is calling: resolved once per request by the auth service, passed to every core call. */
 export interface Principal {
-  kind: 'user' | 'embed' | 'script';
+  /** The credential used; what it may carry is in `actions.ts`. */
+  kind: CredentialKind;
   userId: number;
   userUuid: string;
   email: string;
@@ -22,17 +26,22 @@ export interface Principal {
   projectId: number;
   role: Role;
   groupIds: number[];
+  /** The values row policies filter on. */
   attributes: Attributes;
-  /** Set when the caller used an API key. */
+  /** Set when the caller used an API key (full, data or script key). */
   apiKeyId?: number;
-  /** When set, the caller may only query these data sources (data-API keys, embeds). */
+  /** Set when the caller used a session: the stored hash of its token (not the secret). */
+  sessionHash?: string;
+  /** The network address the request came from, for the audit log. */
+  address?: string;
+  /** Set on data-API keys: the only data sources the caller may read. */
   dataSourceIds?: number[];
-  /** When set, the caller is an embed limited to this dashboard. */
+  /** Set on embeds: the one dashboard the caller may see. */
   embedDashboardId?: number;
-  /** Embed and script credentials expire; checked on every request. */
+  /** Set on embeds: the embed's id, so revoking it ends its sessions. */
+  embedId?: number;
+  /** Set on embeds: the values of the dashboard's variables the embed link carries. */
+  variables?: Attributes;
+  /** Embed credentials expire; checked on every request. */
   expiresAt?: Date;
-}
-
-export function requireRole(principal: Principal, minimum: Role, action: string): void {
-  if (!roleAtLeast(principal.role, minimum)) throw forbidden(action);
 }

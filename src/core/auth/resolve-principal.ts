@@ -4,7 +4,8 @@ import { effectiveAttributes } from '../directory/attribute-values.ts';
 import { groupIdsOf } from '../directory/groups.ts';
 import { getDefaultProject } from '../directory/organizations.ts';
 import { findUserRow, type UserRow } from '../directory/users-read.ts';
-import type { Principal, Role } from './principal.ts';
+import type { CredentialKind } from './actions.ts';
+import { type Principal, type Role, roleAtMost } from './principal.ts';
 
 type Db = Kysely<Database>;
 
@@ -27,7 +28,7 @@ export function createPrincipalResolver(db: Db) {
 
   return async function principalOfUser(
     user: UserRow,
-    credential: { apiKeyId?: number; dataSourceIds?: number[] } = {},
+    credential: { kind: CredentialKind; apiKeyId?: number; dataSourceIds?: number[] } = { kind: 'session' },
   ): Promise<Principal> {
     const [projectId, groupIds, attributes] = await Promise.all([
       projectOf(user.organization_id),
@@ -35,7 +36,7 @@ export function createPrincipalResolver(db: Db) {
       effectiveAttributes(db, user.id),
     ]);
     const principal: Principal = {
-      kind: 'user',
+      kind: credential.kind,
       userId: user.id,
       userUuid: user.uuid,
       email: user.email,
@@ -48,9 +49,9 @@ export function createPrincipalResolver(db: Db) {
     if (credential.apiKeyId !== undefined) principal.apiKeyId = credential.apiKeyId;
     if (credential.dataSourceIds !== undefined) {
       principal.dataSourceIds = credential.dataSourceIds;
-      // A data-API key only reads and queries its sources, whatever its owner may do: every rule
-      // asking for more than a viewer refuses it, and row policies apply to it as to a viewer.
-      principal.role = 'viewer';
+      // A data-API key lists and queries its sources (its credential kind allows nothing else),
+      // never more than its owner may: a viewer's key lists but runs no ad-hoc query.
+      principal.role = roleAtMost(principal.role, 'interactive_viewer');
     }
     return principal;
   };

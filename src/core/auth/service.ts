@@ -1,4 +1,5 @@
 import type { Store } from '../../store/database.ts';
+import { recordAudit } from '../audit/index.ts';
 import { verifyPassword } from '../directory/passwords.ts';
 import type { User } from '../directory/types.ts';
 import type { UserRow } from '../directory/users-read.ts';
@@ -26,10 +27,15 @@ export interface LoginResult {
   user: User;
 }
 
+/** Where a request comes from, for the audit log. */
+export interface RequestOrigin {
+  address?: string;
+}
+
 export interface AuthService {
-  login(email: string, password: string): Promise<LoginResult>;
+  login(email: string, password: string, origin?: RequestOrigin): Promise<LoginResult>;
   /** Resolves a bearer secret — session token or API key — to its principal, or ERR_UNAUTHENTICATED. */
-  authenticate(bearer: string): Promise<Principal>;
+  authenticate(bearer: string, origin?: RequestOrigin): Promise<Principal>;
   /** Ends a session; an unknown token or an API key is a no-op (keys are revoked, not logged out). */
   logout(token: string): Promise<void>;
   createApiKey(
@@ -45,6 +51,14 @@ export interface AuthService {
     plainKey: string,
     name: string,
   ): Promise<{ apiKey: apiKeys.ApiKey; created: boolean }>;
+  /** The short-lived key of one script run, acting for `owner` (see `createScriptKey`). */
+  mintScriptKey(
+    owner: Principal,
+    name: string,
+    expiresAt: Date,
+  ): Promise<{ key: string; apiKey: apiKeys.ApiKey }>;
+  /** Ends a script run's key. */
+  endScriptKey(id: number): Promise<void>;
 }
 
 const BAD_LOGIN = 'invalid email or password';
@@ -75,12 +89,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       .execute();
   }
 
-  async function login(email: string, password: string): Promise<LoginResult> {
+  async function login(email: string, password: string, origin: RequestOrigin = {}): Promise<LoginResult> {
     const candidates = await loginCandidates(email);
     const usable = typeof password === 'string' && password.length <= MAX_PASSWORD_LENGTH;
     // Unknown users still pay one password verification, so timing does not tell them apart.
     if (candidates.length === 0 || !usable) {
       await verifyPassword(null, usable ? password : '');
+      await loginFailed(candidates, email, origin);
       throw unauthenticated(BAD_LOGIN);
     }
     for (const user of candidates) {
@@ -93,9 +108,29 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         .returningAll()
         .executeTakeFirstOrThrow();
       const session = await createSession(db, user.id, at, sessionHours);
+      await recordAudit(
+        db,
+        { organizationId: user.organization_id, email: user.email, address: origin.address },
+        { action: 'auth.login', target: { type: 'user', id: user.id } },
+        at,
+      );
       return { ...session, user: toUser(updated) };
     }
+    await loginFailed(candidates, email, origin);
     throw unauthenticated(BAD_LOGIN);
+  }
+
+  /** Each organization holding that email sees the failure in its log; unknown emails land in none. */
+  async function loginFailed(candidates: UserRow[], email: unknown, origin: RequestOrigin): Promise<void> {
+    const tried = typeof email === 'string' ? email.slice(0, 254) : undefined;
+    const organizations = candidates.length > 0 ? candidates.map((u) => u.organization_id) : [null];
+    for (const organizationId of organizations)
+      await recordAudit(
+        db,
+        { organizationId, email: tried, address: origin.address },
+        { action: 'auth.login_failed' },
+        now(),
+      );
   }
 
   async function authenticateSession(hash: string): Promise<Principal> {
@@ -112,7 +147,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       throw unauthenticated('session expired');
     }
     const { session_expires_at: _, ...user } = row;
-    return principalOfUser(user);
+    return { ...(await principalOfUser(user)), sessionHash: hash };
   }
 
   async function authenticateApiKey(hash: string): Promise<Principal> {
@@ -126,6 +161,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         'api_keys.revoked_at as key_revoked_at',
         'api_keys.last_used_at as key_last_used_at',
         'api_keys.data_source_ids as key_data_source_ids',
+        'api_keys.kind as key_kind',
       ])
       .where('api_keys.secret_hash', '=', hash)
       .executeTakeFirst();
@@ -141,20 +177,34 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         .where('id', '=', row.key_id)
         .execute();
     }
-    const { key_id, key_expires_at, key_revoked_at, key_last_used_at, key_data_source_ids, ...user } = row;
-    const dataSourceIds =
-      key_data_source_ids === null ? undefined : (JSON.parse(key_data_source_ids) as number[]);
-    return principalOfUser(user, { apiKeyId: key_id, dataSourceIds });
+    const {
+      key_id,
+      key_expires_at,
+      key_revoked_at,
+      key_last_used_at,
+      key_data_source_ids,
+      key_kind,
+      ...user
+    } = row;
+    if (key_data_source_ids !== null) {
+      const dataSourceIds = JSON.parse(key_data_source_ids) as number[];
+      return principalOfUser(user, { kind: 'dataKey', apiKeyId: key_id, dataSourceIds });
+    }
+    return principalOfUser(user, { kind: key_kind === 'script' ? 'script' : 'apiKey', apiKeyId: key_id });
   }
 
   return {
     login,
-    async authenticate(bearer) {
+    async authenticate(bearer, origin = {}) {
       if (typeof bearer !== 'string' || bearer === '' || bearer.length > MAX_BEARER_LENGTH) {
         throw unauthenticated(BAD_CREDENTIAL);
       }
       const hash = sha256(bearer);
-      return bearer.startsWith(SESSION_PREFIX) ? authenticateSession(hash) : authenticateApiKey(hash);
+      const principal = await (bearer.startsWith(SESSION_PREFIX)
+        ? authenticateSession(hash)
+        : authenticateApiKey(hash));
+      if (origin.address !== undefined) principal.address = origin.address;
+      return principal;
     },
     async logout(token) {
       if (typeof token === 'string' && token.startsWith(SESSION_PREFIX)) await deleteSession(db, token);
@@ -166,5 +216,13 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     updateApiKey: (principal, id, patch) =>
       apiKeys.updateApiKey(db, principal, id, patch, options.dataSources),
     registerApiKey: (userId, plainKey, name) => apiKeys.registerApiKey(db, userId, plainKey, name, now()),
+    mintScriptKey: (owner, name, expiresAt) => apiKeys.createScriptKey(db, owner, name, expiresAt, now()),
+    async endScriptKey(id) {
+      await db
+        .updateTable('api_keys')
+        .set({ revoked_at: now().toISOString() })
+        .where('id', '=', id)
+        .execute();
+    },
   };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { nowIso } from '../../store/schema.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
 import {
@@ -52,13 +54,18 @@ interface Change {
  * checked before anything is written, and each change runs in one transaction.
  */
 export class DashboardService {
-  constructor(private readonly db: repo.Db) {}
+  constructor(
+    private readonly db: repo.Db,
+    /** Called after a dashboard is deleted (its embeds stop). */
+    private readonly onDeleted: (dashboardId: number) => Promise<unknown> = async () => {},
+  ) {}
 
   /** Summaries of the dashboards the principal can see, optionally of one folder (null = top level). */
   async list(
     principal: Principal,
     options: { folderId?: ContentRef | null } = {},
   ): Promise<DashboardSummary[]> {
+    authorize(principal, 'dashboard.view');
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     const folderId =
       options.folderId === undefined
@@ -75,8 +82,18 @@ export class DashboardService {
     return dashboard;
   }
 
+  /** Whether the principal may edit a dashboard it can see (ERR_NOT_FOUND when it cannot). */
+  async editable(principal: Principal, ref: ContentRef): Promise<{ id: number; editable: boolean }> {
+    const { catalog, row } = await this.visible(this.db, principal, ref);
+    return {
+      id: row.id,
+      editable: canEditDashboard(principal, catalog.index, repo.dashboardAccessNode(row)),
+    };
+  }
+
   /** The first dashboard of that name the principal can see. */
   async findByName(principal: Principal, name: string): Promise<Dashboard | undefined> {
+    authorize(principal, 'dashboard.view');
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     const rows = await repo.findDashboardRowsByName(this.db, principal.organizationId, name);
     const row = rows.find((r) => canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(r)));
@@ -114,12 +131,20 @@ export class DashboardService {
   }
 
   async delete(principal: Principal, ref: ContentRef): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    authorize(principal, 'dashboard.edit');
+    const id = await this.db.transaction().execute(async (trx) => {
       const { catalog, row } = await this.visible(trx, principal, ref);
       if (!canEditDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
         throw forbidden('delete this dashboard');
       await repo.deleteDashboardRow(trx, row.id);
+      await recordAudit(trx, principal, {
+        action: 'dashboard.delete',
+        target: { type: 'dashboard', id: row.id },
+        details: { name: row.name },
+      });
+      return row.id;
     });
+    await this.onDeleted(id);
   }
 
   /** A copy with new uuids (its own and its widgets'), owned by the caller, without the original's shares. */
@@ -128,6 +153,7 @@ export class DashboardService {
     ref: ContentRef,
     options: { name?: string; folderId?: ContentRef | null } = {},
   ): Promise<Dashboard> {
+    authorize(principal, 'dashboard.edit');
     const body = record('', options, ['name', 'folderId']);
     const name = body.name === undefined ? undefined : label('name', body.name);
     const { catalog, row, dashboard } = await this.visible(this.db, principal, ref);
@@ -198,6 +224,7 @@ export class DashboardService {
   }
 
   private async visible(db: repo.Db, principal: Principal, ref: ContentRef) {
+    authorize(principal, 'dashboard.view');
     const id = contentRef('id', ref);
     const catalog = await FolderCatalog.load(db, principal.organizationId);
     const row = await repo.findDashboardRow(db, principal.organizationId, id);
@@ -212,6 +239,7 @@ export class DashboardService {
     folderRef: ContentRef | null | undefined,
     shares: AccessEntry[],
   ): Promise<Dashboard> {
+    authorize(principal, 'dashboard.edit');
     const id = await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
       const folder = catalog.target(principal, 'folderId', folderRef);
@@ -248,6 +276,7 @@ export class DashboardService {
     ref: ContentRef,
     edit: (current: DashboardContent) => Change,
   ): Promise<Dashboard> {
+    authorize(principal, 'dashboard.edit');
     const id = await this.db.transaction().execute(async (trx) => {
       const { catalog, row, dashboard } = await this.visible(trx, principal, ref);
       const node = repo.dashboardAccessNode(row);
@@ -265,7 +294,14 @@ export class DashboardService {
         }
         changes.folder_id = folderId;
       }
-      if (shares) changes.shares = JSON.stringify(shares);
+      if (shares) {
+        changes.shares = JSON.stringify(shares);
+        await recordAudit(trx, principal, {
+          action: 'dashboard.shares',
+          target: { type: 'dashboard', id: row.id },
+          details: { before: JSON.parse(row.shares), after: shares },
+        });
+      }
       if (content) Object.assign(changes, repo.contentColumns(content), { version: row.version + 1 });
       if (!(await repo.updateDashboardRow(trx, row.id, row.version, changes))) {
         throw conflict('the dashboard was changed by someone else meanwhile; reload and retry');

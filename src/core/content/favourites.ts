@@ -1,6 +1,6 @@
 import { nowIso } from '../../store/schema.ts';
+import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { forbidden } from '../errors.ts';
 import type { DashboardService } from './dashboards.ts';
 import type { Db } from './repo.ts';
 import type { ContentRef, DashboardSummary } from './types.ts';
@@ -54,8 +54,8 @@ export class FavouriteService {
   }
 }
 
-/** Favourites belong to a person: embeds and scripts act for someone but have no favourites. */
+/** Favourites belong to a person: embeds, keys of data or scripts act for someone but have none. */
 function ownerOf(principal: Principal): number {
-  if (principal.kind !== 'user') throw forbidden('keep favourites with this credential');
+  authorize(principal, 'favourite.manage');
   return principal.userId;
 }

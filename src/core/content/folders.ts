@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { nowIso } from '../../store/schema.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, forbidden, notFound, validationError } from '../errors.ts';
 import {
@@ -124,6 +126,7 @@ export class FolderService {
 
   /** Every folder the principal can see (of one kind, when given), parents before children. */
   async list(principal: Principal, options: { kind?: FolderKind } = {}): Promise<Folder[]> {
+    authorize(principal, 'dashboard.view');
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     return catalog.records
       .filter((record) => options.kind === undefined || record.kind === options.kind)
@@ -133,6 +136,7 @@ export class FolderService {
 
   /** The visible folders as a tree; a folder whose parent the principal cannot see is a root. */
   async tree(principal: Principal, options: { kind?: FolderKind } = {}): Promise<FolderNode[]> {
+    authorize(principal, 'dashboard.view');
     const nodes = new Map(
       (await this.list(principal, options)).map((folder) => [
         folder.id,
@@ -153,6 +157,7 @@ export class FolderService {
   }
 
   async create(principal: Principal, input: FolderInput): Promise<Folder> {
+    authorize(principal, 'dashboard.edit');
     const body = record('', input, ['name', 'description', 'kind', 'parentId', 'access']);
     const name = label('name', body.name);
     const description = nullableText('description', body.description, 10_000);
@@ -182,6 +187,7 @@ export class FolderService {
 
   /** Renames, describes or moves (`parentId`) a folder. */
   async update(principal: Principal, ref: ContentRef, patch: FolderPatch): Promise<Folder> {
+    authorize(principal, 'dashboard.edit');
     const body = record('', patch, ['name', 'description', 'parentId']);
     const changes: Parameters<typeof updateFolder>[3] = { updated_at: nowIso() };
     if (body.name !== undefined) changes.name = label('name', body.name);
@@ -205,6 +211,7 @@ export class FolderService {
 
   /** Replaces the folder's own access list; an empty list makes it inherit again. */
   async setAccess(principal: Principal, ref: ContentRef, access: AccessEntry[]): Promise<Folder> {
+    authorize(principal, 'dashboard.edit');
     const entries = accessList('access', access);
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     const folder = this.visible(principal, catalog, ref);
@@ -214,6 +221,11 @@ export class FolderService {
       access: JSON.stringify(entries),
       updated_at: nowIso(),
     });
+    await recordAudit(this.db, principal, {
+      action: 'folder.access',
+      target: { type: 'folder', id: folder.id },
+      details: { before: folder.access, after: entries },
+    });
     return this.get(principal, folder.id);
   }
 
@@ -222,6 +234,7 @@ export class FolderService {
    * Data sources and scripts filed in it are not content of the folder: they go back to the top level.
    */
   async delete(principal: Principal, ref: ContentRef, options: { recursive?: boolean } = {}): Promise<void> {
+    authorize(principal, 'dashboard.edit');
     await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
       const folder = this.visible(principal, catalog, ref);
@@ -236,6 +249,11 @@ export class FolderService {
         throw conflict('the folder is not empty: delete its content first, or delete recursively (admins)');
       }
       await deleteFolders(trx, principal.organizationId, ids);
+      await recordAudit(trx, principal, {
+        action: 'folder.delete',
+        target: { type: 'folder', id: folder.id },
+        details: { folders: ids.length, recursive: Boolean(options.recursive) },
+      });
     });
   }
 
@@ -281,6 +299,7 @@ export class FolderService {
   }
 
   private visible(principal: Principal, catalog: FolderCatalog, ref: ContentRef): FolderRecord {
+    authorize(principal, 'dashboard.view');
     const folder = catalog.find(contentRef('id', ref));
     if (!folder || !canViewFolder(principal, catalog.index, folder.id)) throw notFound('folder', ref);
     return folder;

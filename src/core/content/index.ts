@@ -10,8 +10,11 @@ export interface ContentService {
   favourites: FavouriteService;
 }
 
-export function createContentService(store: Pick<Store, 'db'>): ContentService {
-  const dashboards = new DashboardService(store.db);
+export function createContentService(
+  store: Pick<Store, 'db'>,
+  hooks: { onDashboardDeleted?: (dashboardId: number) => Promise<unknown> } = {},
+): ContentService {
+  const dashboards = new DashboardService(store.db, hooks.onDashboardDeleted);
   return {
     folders: new FolderService(store.db),
     dashboards,

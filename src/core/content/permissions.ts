@@ -1,4 +1,5 @@
-import { type Principal, roleAtLeast } from '../auth/principal.ts';
+import { can } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { AccessEntry } from './types.ts';
 
 /**
@@ -26,8 +27,10 @@ import type { AccessEntry } from './types.ts';
  * Dashboard access: the best of its folder's access (top level = open), its `shares` (same
  * entries as folder lists) and ownership (the owner always keeps access).
  *
- * In every case edit needs the editor role at least: an edit grant to a viewer or
- * interactive_viewer gives view. An embed principal sees only its one dashboard and edits nothing.
+ * In every case edit needs the `dashboard.edit` action (editor role, a credential acting as the
+ * user): an edit grant to a viewer or interactive_viewer gives view. `content.admin` (admins)
+ * edits everything. An embed sees only its one dashboard and edits nothing; a data-API key sees
+ * no content.
  *
  * Moving a folder or dashboard changes the list it inherits: whoever may edit both ends may
  * move restricted content to an open place, as in Lightdash spaces.
@@ -70,9 +73,8 @@ export function governingFolder(index: FolderIndex, folderId: number | null): Fo
 const best = (a: Access, b: Access): Access =>
   a === 'edit' || b === 'edit' ? 'edit' : a === 'view' || b === 'view' ? 'view' : 'none';
 
-/** The most a role may do with content it can reach. */
-const roleCeiling = (principal: Principal): Access =>
-  roleAtLeast(principal.role, 'editor') ? 'edit' : 'view';
+/** The most a principal may do with content it can reach. */
+const roleCeiling = (principal: Principal): Access => (can(principal, 'dashboard.edit') ? 'edit' : 'view');
 
 /** The best level the entries grant the principal (as a user or through a group), capped by role. */
 function granted(principal: Principal, entries: AccessEntry[]): Access {
@@ -86,8 +88,8 @@ function granted(principal: Principal, entries: AccessEntry[]): Access {
 }
 
 export function folderAccess(principal: Principal, index: FolderIndex, folderId: number | null): Access {
-  if (principal.embedDashboardId !== undefined) return 'none';
-  if (principal.role === 'admin') return 'edit';
+  if (principal.embedDashboardId !== undefined || !can(principal, 'dashboard.view')) return 'none';
+  if (can(principal, 'content.admin')) return 'edit';
   const list = governingFolder(index, folderId);
   if (!list || list.createdBy === principal.userId) return roleCeiling(principal);
   return granted(principal, list.access);
@@ -100,7 +102,8 @@ export function dashboardAccess(
 ): Access {
   if (principal.embedDashboardId !== undefined)
     return principal.embedDashboardId === dashboard.id ? 'view' : 'none';
-  if (principal.role === 'admin') return 'edit';
+  if (!can(principal, 'dashboard.view')) return 'none';
+  if (can(principal, 'content.admin')) return 'edit';
   if (dashboard.ownerId === principal.userId) return roleCeiling(principal);
   return best(folderAccess(principal, index, dashboard.folderId), granted(principal, dashboard.shares));
 }
@@ -110,10 +113,10 @@ export const canManageFolderAccess = (
   index: FolderIndex,
   folder: FolderAccessNode,
 ): boolean =>
-  principal.role === 'admin' ||
+  can(principal, 'content.admin') ||
   (folder.createdBy === principal.userId && folderAccess(principal, index, folder.id) === 'edit');
 
-export const canDeleteRecursively = (principal: Principal): boolean => principal.role === 'admin';
+export const canDeleteRecursively = (principal: Principal): boolean => can(principal, 'content.admin');
 
 // One function per action, as in the table above; services call these.
 export const canViewFolder = (p: Principal, index: FolderIndex, folderId: number | null): boolean =>

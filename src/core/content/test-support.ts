@@ -55,7 +55,7 @@ let nextOrganizationId = 1;
 export function organization() {
   const organizationId = nextOrganizationId++;
   const principal = (userId: number, role: Role, groupIds: number[] = []): Principal => ({
-    kind: 'user',
+    kind: 'session',
     userId,
     userUuid: `user-${userId}`,
     email: `user${userId}@example.com`,

@@ -159,14 +159,14 @@ describe.each(['sqlite', 'postgres'] as const)('connections on %s metadata', asy
         ['amount', 'number'],
         ['placed', 'date'],
       ]);
-      const preview = await h.data.sources.preview(
-        principalFor('viewer', { attributes: { country: ['FR'] } }),
+      const preview = await h.query.preview(
+        principalFor('interactive_viewer', { attributes: { country: ['FR'] } }),
         source.uuid,
         10,
       );
       expect(preview.rows.map((r) => r[0]).sort()).toEqual([1, 3]);
-      expect((await h.data.sources.preview(principalFor('viewer'), source.id, 10)).rows).toEqual([]);
-      expect((await h.data.sources.preview(admin, source.id, 2)).rows).toHaveLength(2);
+      expect((await h.query.preview(principalFor('interactive_viewer'), source.id, 10)).rows).toEqual([]);
+      expect((await h.query.preview(admin, source.id, 2)).rows).toHaveLength(2);
 
       const model = await h.data.models.resolveModel(principalFor('viewer'), source.uuid);
       expect(model).toMatchObject({
@@ -176,11 +176,13 @@ describe.each(['sqlite', 'postgres'] as const)('connections on %s metadata', asy
         dataSourceIds: [source.id],
         policies: [{ field: 'country', attribute: 'country' }],
       });
+      // The native type lets the query core check that a filter value fits the column.
       expect(model.dimensions[2]).toEqual({
         name: 'amount',
         table: 'source',
         column: 'amount',
         type: 'number',
+        nativeType: 'numeric',
       });
       expect(await codeOf(h.data.connections.delete(admin, connection.id))).toMatch(/^ERR_CONFLICT/);
     },

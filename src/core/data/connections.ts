@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
-import { type Principal, requireRole } from '../auth/principal.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
 import { conflict, isRosettaError, notFound, RosettaError, validationError } from '../errors.ts';
 import { otherReaders } from './connection-readers.ts';
-import { duckdbPath, type EngineRegistry } from './engine-registry.ts';
+import type { EngineRegistry } from './engine-registry.ts';
 import { isNumericRef } from './refs.ts';
 import type { SecretBox } from './secrets.ts';
 import { browseSchema, type ConnectionSchema, runConsoleSql, type SqlResult } from './sql-console.ts';
 import type { ConnectionsTable } from './tables.ts';
 import type { Connection, ConnectionInput, ConnectionType, DataSource } from './types.ts';
+import { duckdbFile, organizationFolder } from './warehouse-files.ts';
 
 export const EMBEDDED_CONNECTION_NAME = 'Embedded DuckDB';
 export const EMBEDDED_DUCKDB_FILE = 'warehouse.duckdb';
@@ -38,7 +41,10 @@ export interface ConnectionService {
   delete(principal: Principal, ref: number | string): Promise<void>;
   /** Opens the warehouse and pings it; throws ERR_ENGINE / ERR_TIMEOUT with the driver's words. */
   test(principal: Principal, ref: number | string): Promise<void>;
-  /** Creates the organization's "Embedded DuckDB" connection once; returns it. */
+  /**
+   * Creates the organization's "Embedded DuckDB" connection once; returns it. Its file is
+   * `warehouse.duckdb` in the organization's own folder (`warehouse-files.ts`).
+   */
   ensureEmbedded(organizationId: number): Promise<Connection>;
   /** Schemas → tables and views → columns, bounded (developer+, as running SQL on it). */
   schema(principal: Principal, ref: number | string): Promise<ConnectionSchema>;
@@ -73,16 +79,17 @@ function toConnection(row: Selectable<ConnectionsTable>): Connection {
   };
 }
 
-function validate(input: ConnectionInput, dataDir: string): void {
+/** `resolveFile` checks a DuckDB file name in the organization's folder (`warehouse-files.ts`). */
+async function validate(
+  input: ConnectionInput,
+  resolveFile: (file: string) => Promise<string>,
+): Promise<void> {
   if (!input.name?.trim() || input.name.length > 200)
     throw validationError('name', 'must be 1 to 200 characters');
   if (!connectionTypes.includes(input.type))
     throw validationError('type', `must be one of ${connectionTypes.join(', ')}`);
   if (input.type === 'duckdb') {
-    if (!input.file || !/^[\w.-]+$/.test(input.file) || input.file.startsWith('.')) {
-      throw validationError('file', 'must be a file name inside the data dir (letters, digits, _ . -)');
-    }
-    duckdbPath(dataDir, input.file);
+    await resolveFile(input.file ?? '');
     return;
   }
   for (const field of ['host', 'database', 'user'] as const) {
@@ -99,8 +106,12 @@ export function createConnectionService(deps: {
   registry: EngineRegistry;
   dataDir: string;
   sqlTimeoutMs?: number;
+  /** After a connection changed or went away: its cached results are stale. */
+  onChanged?: (connectionId: number) => void;
 }): ConnectionService {
   const { db } = deps.store;
+  const fileIn = (organizationId: number) => async (file: string) =>
+    duckdbFile(deps.dataDir, await organizationFolder(db, deps.dataDir, organizationId), file);
 
   async function findRow(
     organizationId: number,
@@ -155,7 +166,7 @@ export function createConnectionService(deps: {
 
   const service: ConnectionService = {
     async list(principal) {
-      requireRole(principal, 'developer', 'list connections');
+      authorize(principal, 'connection.read');
       const rows = await db
         .selectFrom('connections')
         .selectAll()
@@ -165,27 +176,39 @@ export function createConnectionService(deps: {
       return rows.map(toConnection);
     },
     async get(principal, ref) {
-      requireRole(principal, 'developer', 'read connections');
+      authorize(principal, 'connection.read');
       return toConnection(await findRow(principal.organizationId, ref));
     },
     async create(principal, input) {
-      requireRole(principal, 'admin', 'create connections');
-      validate(input, deps.dataDir);
-      return insert(principal.organizationId, input, false);
+      authorize(principal, 'connection.manage');
+      await validate(input, fileIn(principal.organizationId));
+      const created = await insert(principal.organizationId, input, false);
+      await recordAudit(db, principal, {
+        action: 'connection.create',
+        target: { type: 'connection', id: created.id },
+        details: { name: created.name, type: created.type },
+      });
+      return created;
     },
     async update(principal, ref, patch) {
-      requireRole(principal, 'admin', 'change connections');
+      authorize(principal, 'connection.manage');
       const row = await findRow(principal.organizationId, ref);
       if (row.builtin) throw conflict('the embedded connection cannot be changed');
       const current = toConnection(row);
       const merged: ConnectionInput = { ...current, ...patch };
-      validate(merged, deps.dataDir);
+      await validate(merged, fileIn(principal.organizationId));
       await db
         .updateTable('connections')
         .set({ ...columnsOf({ ...merged, password: patch.password }, row.uuid), updated_at: nowIso() })
         .where('id', '=', row.id)
         .execute();
       await deps.registry.invalidate(row.id);
+      deps.onChanged?.(row.id);
+      await recordAudit(db, principal, {
+        action: 'connection.update',
+        target: { type: 'connection', id: row.id },
+        details: { changed: Object.keys(patch), name: merged.name },
+      });
       return toConnection(await findRow(principal.organizationId, row.id));
     },
     async updateOfSource(principal, source, patch) {
@@ -195,7 +218,7 @@ export function createConnectionService(deps: {
           field,
           "a storage source has no server: its rows live in Rosetta's own storage",
         );
-      requireRole(principal, 'admin', 'change connections');
+      authorize(principal, 'connection.manage');
       const row = await findRow(principal.organizationId, source.connectionId);
       if (row.type === 'duckdb')
         throw validationError(field, `the source reads the DuckDB file "${row.file}", which has no server`);
@@ -211,7 +234,7 @@ export function createConnectionService(deps: {
       return service.update(principal, row.id, patch);
     },
     async delete(principal, ref) {
-      requireRole(principal, 'admin', 'delete connections');
+      authorize(principal, 'connection.manage');
       const row = await findRow(principal.organizationId, ref);
       if (row.builtin) throw conflict('the embedded connection cannot be deleted');
       const used = await db
@@ -227,9 +250,15 @@ export function createConnectionService(deps: {
       }
       await db.deleteFrom('connections').where('id', '=', row.id).execute();
       await deps.registry.invalidate(row.id);
+      deps.onChanged?.(row.id);
+      await recordAudit(db, principal, {
+        action: 'connection.delete',
+        target: { type: 'connection', id: row.id },
+        details: { name: row.name },
+      });
     },
     async test(principal, ref) {
-      requireRole(principal, 'developer', 'test connections');
+      authorize(principal, 'connection.read');
       const row = await findRow(principal.organizationId, ref);
       try {
         await deps.registry.probe(row.id);
@@ -240,7 +269,7 @@ export function createConnectionService(deps: {
       }
     },
     async schema(principal, ref) {
-      requireRole(principal, 'developer', 'browse connections');
+      authorize(principal, 'connection.read');
       const row = await findRow(principal.organizationId, ref);
       const sources = await db
         .selectFrom('data_sources')
@@ -260,7 +289,7 @@ export function createConnectionService(deps: {
       );
     },
     async runSql(principal, ref, input, signal) {
-      requireRole(principal, 'developer', 'run SQL on connections');
+      authorize(principal, 'sql.run');
       const row = await findRow(principal.organizationId, ref);
       return runConsoleSql(await deps.registry.engineFor(row.id), input, {
         signal,

@@ -53,6 +53,6 @@ describe('demo data', async () => {
     expect(result.rows[0][1]).toBe(20);
     expect(String(result.rows[0][2]) >= '2023-01-01').toBe(true);
     expect(String(result.rows[0][3]) < '2026-01-01').toBe(true);
-    expect((await h.data.sources.preview(principalFor('viewer'), source.uuid, 3)).rows).toHaveLength(3);
+    expect((await h.query.preview(principalFor('interactive_viewer'), source.uuid, 3)).rows).toHaveLength(3);
   });
 });

@@ -23,16 +23,17 @@ export {
 export type { EngineFactory, EngineRegistry } from './engine-registry.ts';
 export type { RowsBatch, RowsMode, RowsOperation, StorageIngestor } from './ingest.ts';
 export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts';
+export { createSecretBox, type SecretBox } from './secrets.ts';
 export type { FileLoadOptions, SourceFileService } from './source-files.ts';
 export {
   type DataSourceService,
-  MAX_PREVIEW_ROWS,
   relationOf,
   type SourceDeletedHook,
   STORAGE_SCHEMA,
 } from './sources.ts';
 export type { DataChangedHook, IngestResult } from './storage-writes.ts';
 export type * from './types.ts';
+export { DEFAULT_UPLOAD_MAX_BYTES, uploadTooLarge } from './upload-limit.ts';
 
 export interface DataModule {
   connections: ConnectionService;
@@ -53,10 +54,16 @@ export function createDataModule(deps: {
   /** The server secret (`config.secret`) from which the connection-secret key is derived. */
   secret: string;
   onDataChanged?: DataChangedHook;
+  /** A connection changed or went away: results cached from it are stale. */
+  onConnectionChanged?: (connectionId: number) => void;
   onSourceDeleted?: SourceDeletedHook;
   createEngine?: EngineFactory;
   /** Statements typed in the SQL console are cancelled after this long (ERR_TIMEOUT). */
   sqlTimeoutMs?: number;
+  /** Largest uploaded file (CSV, gzip counted decompressed, JSON rows); default 1 GiB. */
+  maxUploadBytes?: number;
+  /** Rows one query returns at most (configuration `maxQueryRows`): write-policy checks read with it. */
+  maxQueryRows?: number;
 }): DataModule {
   const secrets = createSecretBox(deps.secret);
   const registry = createEngineRegistry({
@@ -66,7 +73,13 @@ export function createDataModule(deps: {
     createEngine: deps.createEngine ?? createEngine,
   });
   const sources = createDataSourceService({ store: deps.store, registry, onDeleted: deps.onSourceDeleted });
-  const ingestor = createStorageIngestor({ sources, onDataChanged: deps.onDataChanged });
+  const { maxUploadBytes } = deps;
+  const ingestor = createStorageIngestor({
+    sources,
+    onDataChanged: deps.onDataChanged,
+    maxUploadBytes,
+    maxQueryRows: deps.maxQueryRows,
+  });
   return {
     connections: createConnectionService({
       store: deps.store,
@@ -74,11 +87,18 @@ export function createDataModule(deps: {
       registry,
       dataDir: deps.dataDir,
       sqlTimeoutMs: deps.sqlTimeoutMs,
+      onChanged: deps.onConnectionChanged,
     }),
     sources,
     models: createModelService({ store: deps.store, registry, sources }),
     ingestor,
-    files: createSourceFileService({ dataDir: deps.dataDir, secret: deps.secret, sources, ingestor }),
+    files: createSourceFileService({
+      dataDir: deps.dataDir,
+      secret: deps.secret,
+      sources,
+      ingestor,
+      maxUploadBytes,
+    }),
     registry,
     close: () => registry.close(),
   };

@@ -8,7 +8,7 @@ const editor = principalFor('editor');
 const admin = principalFor('admin');
 
 async function rowsOf(h: Harness, source: DataSource): Promise<JsonScalar[][]> {
-  const preview = await h.data.sources.preview(admin, source.id, 1000);
+  const preview = await h.query.preview(admin, source.id, 1000);
   return [...preview.rows].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 }
 

@@ -1,7 +1,7 @@
 import type { JsonScalar, StorageColumn, StorageOperation } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import { validationError } from '../errors.ts';
-import { checkColumnName, storageColumnsOf } from './columns.ts';
+import { RosettaError, validationError } from '../errors.ts';
+import { checkColumnName, checkStorageColumns, storageColumnsOf } from './columns.ts';
 import { type CsvOptions, loadCsvFile } from './csv.ts';
 import type { DataSourceService } from './sources.ts';
 import {
@@ -15,7 +15,9 @@ import {
   writableSource,
 } from './storage-writes.ts';
 import type { DataSource } from './types.ts';
-import { coerceValue, describeValue, INVALID, inferType } from './values.ts';
+import { DEFAULT_UPLOAD_MAX_BYTES } from './upload-limit.ts';
+import { coerceValue, INVALID, inferType, invalidValueProblem } from './values.ts';
+import { refuseReplace, type WritePolicy, writePolicyOf } from './write-policies.ts';
 
 /**
  * Pushing rows into storage sources. Rule: editors and up may push (Serenytics lets "studio"
@@ -119,12 +121,8 @@ function toMatrix(
     const put = (slot: number, name: string, value: unknown) => {
       if (slot < 0) return;
       const coerced = coerceValue(target[slot].type, value);
-      if (coerced === INVALID) {
-        throw validationError(
-          `rows[${r + 1}].${name}`,
-          `expected ${target[slot].type}, got ${describeValue(value)}`,
-        );
-      }
+      if (coerced === INVALID)
+        throw validationError(`rows[${r + 1}].${name}`, invalidValueProblem(target[slot].type, value));
       out[slot] = coerced;
     };
     if (listedSlots && listed) {
@@ -147,34 +145,72 @@ function toMatrix(
   return matrix;
 }
 
+/**
+ * A batch against the writer's row policy: new rows inside it, the rows it changes or deletes
+ * inside it already, and no replace of the whole table.
+ */
+async function checkBatch(
+  policy: WritePolicy,
+  mode: RowsMode,
+  batch: { columns: StorageColumn[]; keyColumns: StorageColumn[]; rows: JsonScalar[][]; path: string },
+): Promise<void> {
+  if (mode === 'replace') return refuseReplace(policy, 'mode');
+  if (mode === 'delete') return policy.checkExisting(batch.keyColumns, batch.rows, batch.path);
+  policy.checkNew(batch.rows, batch.columns, (r) => `${batch.path}[${r + 1}]`);
+  if (mode === 'upsert') {
+    const at = batch.keyColumns.map((key) => batch.columns.findIndex((c) => c.name === key.name));
+    const keys = batch.rows.map((row) => at.map((i) => row[i]));
+    await policy.checkExisting(batch.keyColumns, keys, batch.path);
+  }
+}
+
 export function createStorageIngestor(deps: {
   sources: DataSourceService;
   onDataChanged?: DataChangedHook;
+  /** Largest CSV file, counted decompressed; default `DEFAULT_UPLOAD_MAX_BYTES`. */
+  maxUploadBytes?: number;
+  /** Rows a row-policy check reads at most (configuration `maxQueryRows`); default 1 000 000. */
+  maxQueryRows?: number;
 }): StorageIngestor {
   const { sources } = deps;
+  const policyOf = (principal: Principal, source: DataSource) =>
+    writePolicyOf(principal, source, sources, deps.maxQueryRows ?? 1_000_000);
 
-  async function apply(initial: DataSource, batch: RowsBatch): Promise<IngestResult> {
+  /**
+   * The columns a batch gives a source that has none, or redefines a source with (a replace
+   * bringing new columns); undefined when the source's own columns stay.
+   */
+  function definedColumns(source: DataSource, batch: RowsBatch): StorageColumn[] | undefined {
+    const redefines =
+      source.columns.length === 0 ||
+      (batch.mode === 'replace' &&
+        (batch.columns !== undefined || !Array.isArray(batch.rows[0])) &&
+        bringsNewColumns(source, batchColumnNames(batch)));
+    return redefines ? checkStorageColumns(inferColumns(batch)) : undefined;
+  }
+
+  /** Creates or redefines the table, once every value of the batch has been checked against it. */
+  const defineTable = (source: DataSource, columns: StorageColumn[]) =>
+    source.columns.length === 0
+      ? ensureTable(sources, source, columns)
+      : redefineTable(sources, source, columns);
+
+  async function apply(initial: DataSource, batch: RowsBatch, policy?: WritePolicy): Promise<IngestResult> {
     if (!Array.isArray(batch.rows)) throw validationError('rows', 'expected an array');
-    let source = initial;
-    if (source.columns.length === 0) {
-      if (batch.mode === 'delete' || batch.rows.length === 0) return { rows: 0, version: source.version };
-      source = await ensureTable(sources, source, inferColumns(batch));
-    } else if (
-      batch.mode === 'replace' &&
-      (batch.columns || !Array.isArray(batch.rows[0])) &&
-      bringsNewColumns(source, batchColumnNames(batch))
-    ) {
-      source = await redefineTable(sources, source, inferColumns(batch));
-    }
-    const columns = storageColumnsOf(source.columns);
-    const { primaryKey } = source;
+    if (initial.columns.length === 0 && (batch.mode === 'delete' || batch.rows.length === 0))
+      return { rows: 0, version: initial.version };
+    const defined = definedColumns(initial, batch);
+    const columns = defined ?? storageColumnsOf(initial.columns);
+    const { primaryKey } = initial;
     if ((batch.mode === 'upsert' || batch.mode === 'delete') && primaryKey.length === 0) {
       throw validationError('mode', `${batch.mode} needs a primary key, and the source declares none`);
     }
     const keyColumns = primaryKey.map((name) => columns.find((c) => c.name === name) as StorageColumn);
     const target = batch.mode === 'delete' ? keyColumns : columns;
     const matrix = toMatrix(batch, columns, target, primaryKey);
-    if (matrix.length === 0 && batch.mode !== 'replace') return { rows: 0, version: source.version };
+    if (policy) await checkBatch(policy, batch.mode, { columns, keyColumns, rows: matrix, path: 'rows' });
+    if (matrix.length === 0 && batch.mode !== 'replace') return { rows: 0, version: initial.version };
+    const source = defined ? await defineTable(initial, defined) : initial;
 
     const storage = await sources.storageOf(source);
     const table = source.table ?? '';
@@ -191,17 +227,22 @@ export function createStorageIngestor(deps: {
     return { rows: written, version: await finishBatch(sources, source, deps.onDataChanged) };
   }
 
-  async function applyOperations(initial: DataSource, operations: RowsOperation[]): Promise<IngestResult> {
-    let source = initial;
+  async function applyOperations(
+    initial: DataSource,
+    operations: RowsOperation[],
+    policy?: WritePolicy,
+  ): Promise<IngestResult> {
     const first = operations.find((operation) => operation.mode !== 'delete' && operation.rows.length > 0);
-    if (source.columns.length === 0) {
-      if (!first) return { rows: 0, version: source.version };
-      source = await ensureTable(sources, source, inferColumns({ mode: 'insert', rows: first.rows }));
-    }
-    const columns = storageColumnsOf(source.columns);
+    if (initial.columns.length === 0 && !first) return { rows: 0, version: initial.version };
+    const defined =
+      initial.columns.length === 0 && first
+        ? checkStorageColumns(inferColumns({ mode: 'insert', rows: first.rows }))
+        : undefined;
+    const columns = defined ?? storageColumnsOf(initial.columns);
+    const primaryKey = initial.primaryKey;
     const steps: StorageOperation[] = operations.map((operation, i) => {
       if (!Array.isArray(operation.rows)) throw validationError(`operations[${i}].rows`, 'expected an array');
-      const key = operation.key ?? source.primaryKey;
+      const key = operation.key ?? primaryKey;
       const keyColumns = key.map((name) => {
         const column = columns.find((c) => c.name === name);
         if (!column) throw validationError(`operations[${i}].primaryKey`, `unknown column "${name}"`);
@@ -218,6 +259,15 @@ export function createStorageIngestor(deps: {
       const rows = toMatrix(batch, columns, target, operation.mode === 'insert' ? [] : key);
       return { mode: operation.mode, columns: target, key, rows };
     });
+    if (policy)
+      for (const [i, step] of steps.entries())
+        await checkBatch(policy, step.mode, {
+          columns,
+          keyColumns: step.key.map((name) => columns.find((c) => c.name === name) as StorageColumn),
+          rows: step.rows,
+          path: `operations[${i}].rows`,
+        });
+    const source = defined ? await defineTable(initial, defined) : initial;
     const storage = await sources.storageOf(source);
     let written: number;
     try {
@@ -233,16 +283,28 @@ export function createStorageIngestor(deps: {
 
   return {
     async applyOperations(principal, ref, operations) {
-      return applyOperations(await writableSource(sources, principal, ref), operations);
+      const source = await writableSource(sources, principal, ref);
+      return applyOperations(source, operations, policyOf(principal, source));
     },
     async pushRows(principal, ref, batch) {
       const modes: RowsMode[] = ['insert', 'upsert', 'delete', 'replace'];
       if (!modes.includes(batch.mode)) throw validationError('mode', `must be one of ${modes.join(', ')}`);
-      return apply(await writableSource(sources, principal, ref), batch);
+      const source = await writableSource(sources, principal, ref);
+      return apply(source, batch, policyOf(principal, source));
     },
     async loadCsv(principal, ref, file, options) {
       const source = await writableSource(sources, principal, ref);
-      return loadCsvFile(sources, source, file, options, deps.onDataChanged);
+      // A file is loaded by the warehouse itself, row by row unseen: bound writers push rows.
+      if (policyOf(principal, source))
+        throw new RosettaError(
+          'ERR_FORBIDDEN',
+          'file: your row policy binds what you may write, and a file load cannot be checked row by row; push the rows instead',
+          'file',
+        );
+      return loadCsvFile(sources, source, file, options, {
+        maxBytes: deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES,
+        hook: deps.onDataChanged,
+      });
     },
     apply,
   };

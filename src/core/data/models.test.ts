@@ -111,13 +111,20 @@ describe.each(['sqlite', 'postgres'] as const)('models on %s metadata', async (k
     expect(
       await messageOf(h.data.models.resolveModel(principalFor('viewer', { organizationId: 2 }), 'sales')),
     ).toMatch(/^ERR_NOT_FOUND/);
-    const restricted = principalFor('viewer', { dataSourceIds: [orders.id] });
-    expect(await messageOf(h.data.models.resolveModel(restricted, 'sales'))).toMatch(/^ERR_FORBIDDEN/);
-    expect((await h.data.models.resolveModel(restricted, orders.uuid)).dataSourceIds).toEqual([orders.id]);
+    // A data-API key queries only models all of whose tables are its sources.
+    const dataKey = (ids: number[]) =>
+      principalFor('interactive_viewer', { kind: 'dataKey', dataSourceIds: ids });
+    const restricted = dataKey([orders.id]);
+    const count = (source: string) => ({ source, metrics: [{ aggregation: 'count' }] });
+    expect(await messageOf(h.query.run(restricted, count('sales')))).toMatch(
+      new RegExp(`^ERR_FORBIDDEN not allowed to read the data source\\(s\\) ${customers.id}`),
+    );
+    expect((await h.query.run(restricted, count(orders.uuid))).rows).toHaveLength(1);
     // Listing and reading follow the same rule: every source of the model must be allowed.
     expect(await h.data.models.list(restricted)).toEqual([]);
     expect(await messageOf(h.data.models.get(restricted, 'sales'))).toMatch(/^ERR_NOT_FOUND/);
-    const both = principalFor('viewer', { dataSourceIds: [orders.id, customers.id] });
+    const both = dataKey([orders.id, customers.id]);
+    expect((await h.query.run(both, count('sales'))).rows).toHaveLength(1);
     expect((await h.data.models.list(both)).map((m) => m.name)).toEqual(['sales']);
     expect((await h.data.models.get(both, 'sales')).name).toBe('sales');
     expect(await messageOf(h.data.sources.delete(developer, customers.id))).toBe(
@@ -159,7 +166,9 @@ describe.each(['sqlite', 'postgres'] as const)('models on %s metadata', async (k
       ['id', 'integer'],
       ['doubled', 'number'],
     ]);
-    expect((await h.data.sources.preview(viewer, source.uuid, 5)).rows).toEqual([[1, 6]]);
+    expect((await h.query.preview(principalFor('interactive_viewer'), source.uuid, 5)).rows).toEqual([
+      [1, 6],
+    ]);
     const model = await h.data.models.resolveModel(viewer, source.uuid);
     expect(model.tables[0]).toEqual({ name: 'source', relation: { kind: 'sql', sql } });
   });

@@ -3,9 +3,12 @@ import type { Selectable } from 'kysely';
 import type { ColumnInfo } from '../../engines/types.ts';
 import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
-import { type Principal, requireRole } from '../auth/principal.ts';
-import { conflict, forbidden, notFound, validationError } from '../errors.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize, inScope } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
+import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Model, ModelTable, RowPolicy } from '../query/model.ts';
+import { refuseNul } from '../storable.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { validateModelDefinition } from './model-validation.ts';
 import { isNumericRef } from './refs.ts';
@@ -17,8 +20,8 @@ import type { DataSource, ModelDefinition, ModelInput, StoredModel } from './typ
 export const SOURCE_TABLE = 'source';
 
 /**
- * Models. Rules: viewers and up read and query them; developers and admins create, change and
- * delete them. Names are unique per organization (dialects address models by name). Tables may
+ * Models. Rules (`model.*` actions): viewers and up read them; developers and admins create,
+ * change and delete them; queries on them are the query service's (`query.adhoc`). Names are unique per organization (dialects address models by name). Tables may
  * point at data sources (`{name, dataSource: uuid}`) of the same connection; the model then
  * follows their versions, so ingestion into them invalidates cached results.
  */
@@ -29,8 +32,13 @@ export interface ModelService {
   create(principal: Principal, input: ModelInput): Promise<StoredModel>;
   update(principal: Principal, ref: number | string, patch: Partial<ModelInput>): Promise<StoredModel>;
   delete(principal: Principal, ref: number | string): Promise<void>;
-  /** A data source uuid or a model name → the Model the query core compiles. */
+  /**
+   * A data source uuid or a model name of the principal's organization → the Model the query
+   * core compiles. Finding is not permission: the query service authorizes what runs on it.
+   */
   resolveModel(principal: Principal, source: string): Promise<Model>;
+  /** The one-table model of a data source, by id or uuid (previews). */
+  sourceModel(principal: Principal, ref: number | string): Promise<Model>;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,6 +70,7 @@ export function modelOfDataSource(source: DataSource, addressedAs: string): Mode
       table: SOURCE_TABLE,
       column: c.name,
       type: c.type,
+      ...(c.nativeType !== undefined && { nativeType: c.nativeType }),
     })),
     metrics: [],
     policies: source.policies,
@@ -124,9 +133,13 @@ export function createModelService(deps: {
         }
         columns.set(table.name, source.columns);
       } else if ('sql' in table) {
-        if (!/^\s*(select|with)\b/i.test(table.sql))
-          throw validationError(`tables[${i}].sql`, 'must be a SELECT statement');
-        columns.set(table.name, await engine.describeQuery(table.sql));
+        // The warehouse's parser decides that it is one statement that only reads.
+        const described = await engine.describeQuery(table.sql).catch((error: unknown) => {
+          throw isRosettaError(error) && error.field === 'sql'
+            ? validationError(`tables[${i}].sql`, error.message.replace(/^sql: /, ''))
+            : error;
+        });
+        columns.set(table.name, described);
       } else {
         introspected ??= await engine.introspect();
         const found = introspected.find(
@@ -149,6 +162,7 @@ export function createModelService(deps: {
     ) {
       throw validationError('name', 'must be 1 to 200 characters and not a uuid');
     }
+    refuseNul(input.name, 'name');
     const connection = await db
       .selectFrom('connections')
       .select('id')
@@ -173,6 +187,7 @@ export function createModelService(deps: {
 
   async function resolveStored(principal: Principal, stored: StoredModel): Promise<Model> {
     const dataSourceIds: number[] = [];
+    let readsOtherTables = false;
     let version = stored.version;
     const tables: ModelTable[] = [];
     const policies = [...stored.policies];
@@ -185,12 +200,16 @@ export function createModelService(deps: {
         // Versions only grow, so the sum changes whenever any of them does.
         version += source.version;
         tables.push({ name: table.name, relation: relationOf(source) });
-      } else if ('sql' in table) tables.push({ name: table.name, relation: { kind: 'sql', sql: table.sql } });
-      else
+      } else {
+        readsOtherTables = true;
         tables.push({
           name: table.name,
-          relation: { kind: 'table', schema: table.schema, table: table.table },
+          relation:
+            'sql' in table
+              ? { kind: 'sql', sql: table.sql }
+              : { kind: 'table', schema: table.schema, table: table.table },
         });
+      }
     }
     const { baseTable, joins, dimensions, metrics, connectionId } = stored;
     return {
@@ -204,27 +223,26 @@ export function createModelService(deps: {
       policies,
       version,
       dataSourceIds,
+      readsOtherTables,
     };
   }
 
-  /**
-   * A principal limited to some data sources (data-API key, embed) sees a model only when every
-   * table of it is one of those sources, the same rule `resolveModel` applies to querying.
-   */
+  /** A data-API key sees a model only when it may query it: every table one of its sources. */
   async function visible(principal: Principal, model: StoredModel): Promise<boolean> {
-    const allowed = principal.dataSourceIds;
-    if (!allowed) return true;
+    if (!principal.dataSourceIds) return true;
+    const dataSourceIds: number[] = [];
     for (const table of model.tables) {
       if (!('dataSource' in table)) return false;
       const source = await deps.sources.find(principal.organizationId, table.dataSource);
-      if (!source || !allowed.includes(source.id)) return false;
+      if (!source) return false;
+      dataSourceIds.push(source.id);
     }
-    return model.tables.length > 0;
+    return inScope(principal, { dataSourceIds });
   }
 
   return {
     async list(principal) {
-      requireRole(principal, 'viewer', 'list models');
+      authorize(principal, 'model.read');
       const rows = await db
         .selectFrom('models')
         .selectAll()
@@ -236,13 +254,13 @@ export function createModelService(deps: {
       return models.filter((_, i) => shown[i]);
     },
     async get(principal, ref) {
-      requireRole(principal, 'viewer', 'read models');
+      authorize(principal, 'model.read');
       const row = await findRow(principal.organizationId, ref);
       if (!row || !(await visible(principal, toStored(row)))) throw notFound('model', ref);
       return toStored(row);
     },
     async create(principal, input) {
-      requireRole(principal, 'developer', 'create models');
+      authorize(principal, 'model.manage');
       const model = await validated(principal.organizationId, input);
       await nameTaken(principal.organizationId, model.name);
       const now = nowIso();
@@ -263,7 +281,7 @@ export function createModelService(deps: {
       return toStored(row);
     },
     async update(principal, ref, patch) {
-      requireRole(principal, 'developer', 'change models');
+      authorize(principal, 'model.manage');
       const row = await findRow(principal.organizationId, ref);
       if (!row) throw notFound('model', ref);
       const current = toStored(row);
@@ -280,19 +298,32 @@ export function createModelService(deps: {
         })
         .where('id', '=', row.id)
         .execute();
+      if (JSON.stringify(model.policies) !== JSON.stringify(current.policies))
+        await recordAudit(db, principal, {
+          action: 'model.policies',
+          target: { type: 'model', id: row.id },
+          details: { name: model.name, before: current.policies, after: model.policies },
+        });
       return toStored((await findRow(principal.organizationId, row.id)) as Selectable<ModelsTable>);
     },
     async delete(principal, ref) {
-      requireRole(principal, 'developer', 'delete models');
+      authorize(principal, 'model.manage');
       const row = await findRow(principal.organizationId, ref);
       if (!row) throw notFound('model', ref);
       await db.deleteFrom('models').where('id', '=', row.id).execute();
+      await recordAudit(db, principal, {
+        action: 'model.delete',
+        target: { type: 'model', id: row.id },
+        details: { name: row.name },
+      });
     },
     async resolveModel(principal, source) {
-      requireRole(principal, 'viewer', 'query data');
       let model: Model | undefined;
       if (uuidPattern.test(source)) {
         const dataSource = await deps.sources.find(principal.organizationId, source);
+        // A storage source gets its table with its first rows: before, there is nothing to query.
+        if (dataSource?.columns.length === 0)
+          throw validationError('source', 'the data source has no columns yet: push rows into it first');
         if (dataSource) model = modelOfDataSource(dataSource, source);
       }
       if (!model) {
@@ -300,15 +331,12 @@ export function createModelService(deps: {
         if (!row || isNumericRef(source)) throw notFound('data source or model', source);
         model = await resolveStored(principal, toStored(row));
       }
-      // A data-API key or embed limited to some sources may query only models built on them.
-      const allowed = principal.dataSourceIds;
-      if (
-        allowed &&
-        (model.dataSourceIds.length === 0 || model.dataSourceIds.some((id) => !allowed.includes(id)))
-      ) {
-        throw forbidden(`query "${source}"`);
-      }
       return model;
+    },
+    async sourceModel(principal, ref) {
+      const source = await deps.sources.find(principal.organizationId, ref);
+      if (!source) throw notFound('data source', ref);
+      return modelOfDataSource(source, source.uuid);
     },
   };
 }

@@ -1,31 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { hasManagedStorage } from '../../engines/index.ts';
-import type { ColumnInfo, Engine, ManagedStorage, QueryResult } from '../../engines/types.ts';
+import type { ColumnInfo, Engine, ManagedStorage } from '../../engines/types.ts';
 import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
-import { type Principal, requireRole } from '../auth/principal.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize, inScope } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
 import type { ModelRelation } from '../query/model.ts';
+import { refuseNul } from '../storable.ts';
 import { checkPolicies, checkPrimaryKey, checkStorageColumns, storageColumnInfo } from './columns.ts';
 import type { EngineRegistry } from './engine-registry.ts';
-import { previewQuery } from './preview.ts';
 import { isNumericRef } from './refs.ts';
 import type { DataSourcesTable } from './tables.ts';
 import type { DataSource, DataSourceInput, DataSourcePatch, DataSourceType, SourceFormula } from './types.ts';
 
 /** Managed tables live in this schema of the embedded DuckDB (the engine creates it). */
 export const STORAGE_SCHEMA = 'storage';
-export const MAX_PREVIEW_ROWS = 1000;
 
 type StorageInput = Extract<DataSourceInput, { type: 'storage' }>;
 
 /**
- * Data sources. Rules: viewers and up read them (list, get, columns, preview — previews apply
- * row policies); developers and admins create, change and delete them (an `sql` source runs
- * arbitrary SELECTs on the warehouse, a `table` source exposes a table). A principal restricted
- * to some sources (data-API key, embed) sees only those. Names need not be unique: the uuid is
- * the handle (as in Serenytics).
+ * Data sources. Rules (`source.*` actions): viewers and up read them (list, get, columns);
+ * developers and admins create, change and delete them (an `sql` source runs arbitrary SELECTs on
+ * the warehouse, a `table` source exposes a table). A data-API key sees only its sources. Names
+ * need not be unique: the uuid is the handle (as in Serenytics). Previews are queries
+ * (`QueryService.preview`).
  */
 export interface DataSourceService {
   list(principal: Principal): Promise<DataSource[]>;
@@ -34,7 +35,6 @@ export interface DataSourceService {
   update(principal: Principal, ref: number | string, patch: DataSourcePatch): Promise<DataSource>;
   delete(principal: Principal, ref: number | string): Promise<void>;
   refreshColumns(principal: Principal, ref: number | string): Promise<DataSource>;
-  preview(principal: Principal, ref: number | string, limit: number): Promise<QueryResult>;
   /** For other core services and bootstrap: no permission check. */
   find(organizationId: number, ref: number | string): Promise<DataSource | undefined>;
   findByName(organizationId: number, name: string): Promise<DataSource | undefined>;
@@ -99,16 +99,16 @@ function checkFormulas(formulas: unknown): SourceFormula[] {
 function checkName(name: unknown): string {
   if (typeof name !== 'string' || !name.trim() || name.length > 200)
     throw validationError('name', 'must be 1 to 200 characters');
-  return name.trim();
+  return refuseNul(name, 'name').trim();
 }
 
-/** One statement that reads: describeQuery would otherwise happily plan DDL on some engines. */
+/**
+ * The SQL of a source as queries nest it (`(…) AS q`): no trailing semicolon. Whether it is one
+ * statement that only reads is the warehouse's own parser's call (`describeQuery`), never a pattern's.
+ */
 function checkSelect(sql: unknown): string {
-  if (typeof sql !== 'string' || !/^\s*(select|with)\b/i.test(sql))
-    throw validationError('sql', 'must be a SELECT statement');
-  const text = sql.trim().replace(/;\s*$/, '');
-  if (text.includes(';')) throw validationError('sql', 'must be a single statement');
-  return text;
+  if (typeof sql !== 'string' || !sql.trim()) throw validationError('sql', 'must be a SELECT statement');
+  return refuseNul(sql, 'sql').trim().replace(/;\s*$/, '');
 }
 
 /** Called after a data source is deleted, so other modules can forget what they kept about it. */
@@ -128,12 +128,10 @@ export function createDataSourceService(deps: {
     return row && toDataSource(row);
   }
 
-  /** A restricted principal gets "not found" for other sources, so ids do not leak. */
+  /** A data-API key gets "not found" for other sources, so ids do not leak. */
   async function visible(principal: Principal, ref: number | string): Promise<DataSource> {
     const source = await find(principal.organizationId, ref);
-    if (!source || (principal.dataSourceIds && !principal.dataSourceIds.includes(source.id))) {
-      throw notFound('data source', ref);
-    }
+    if (!source || !inScope(principal, { dataSourceIds: [source.id] })) throw notFound('data source', ref);
     return source;
   }
 
@@ -239,7 +237,7 @@ export function createDataSourceService(deps: {
 
   return {
     async list(principal) {
-      requireRole(principal, 'viewer', 'list data sources');
+      authorize(principal, 'source.read');
       let query = db
         .selectFrom('data_sources')
         .selectAll()
@@ -248,11 +246,11 @@ export function createDataSourceService(deps: {
       return (await query.orderBy('id').execute()).map(toDataSource);
     },
     async get(principal, ref) {
-      requireRole(principal, 'viewer', 'read data sources');
+      authorize(principal, 'source.read');
       return visible(principal, ref);
     },
     async create(principal, input) {
-      requireRole(principal, 'developer', `create ${input.type} data sources`);
+      authorize(principal, 'source.manage');
       if (input.type === 'storage') return createStorage(principal.organizationId, input);
       const name = checkName(input.name);
       const connectionId = await connectionInOrganization(principal.organizationId, input.connectionId);
@@ -277,7 +275,7 @@ export function createDataSourceService(deps: {
       });
     },
     async update(principal, ref, patch) {
-      requireRole(principal, 'developer', 'change data sources');
+      authorize(principal, 'source.manage');
       const source = await visible(principal, ref);
       const set: Partial<Selectable<DataSourcesTable>> = {};
       if (patch.name !== undefined) set.name = checkName(patch.name);
@@ -290,10 +288,17 @@ export function createDataSourceService(deps: {
       }
       if (patch.policies !== undefined) set.policies = JSON.stringify(checkPolicies(patch.policies, columns));
       if (patch.formulas !== undefined) set.formulas = JSON.stringify(checkFormulas(patch.formulas));
-      return save(source, set);
+      const saved = await save(source, set);
+      if (set.policies !== undefined)
+        await recordAudit(db, principal, {
+          action: 'source.policies',
+          target: { type: 'data_source', id: source.id },
+          details: { name: source.name, before: source.policies, after: saved.policies },
+        });
+      return saved;
     },
     async delete(principal, ref) {
-      requireRole(principal, 'developer', 'delete data sources');
+      authorize(principal, 'source.manage');
       const source = await visible(principal, ref);
       const users = await db
         .selectFrom('models')
@@ -305,10 +310,15 @@ export function createDataSourceService(deps: {
         throw conflict(`data source is used by models ${users.map((u) => `"${u.name}"`).join(', ')}`);
       if (source.type === 'storage' && source.table) await (await storageOf(source)).dropTable(source.table);
       await db.deleteFrom('data_sources').where('id', '=', source.id).execute();
+      await recordAudit(db, principal, {
+        action: 'source.delete',
+        target: { type: 'data_source', id: source.id },
+        details: { name: source.name, type: source.type },
+      });
       await deps.onDeleted?.(source);
     },
     async refreshColumns(principal, ref) {
-      requireRole(principal, 'developer', 'refresh data source columns');
+      authorize(principal, 'source.manage');
       const source = await visible(principal, ref);
       if (source.type === 'storage') return source;
       const columns = await describe(
@@ -316,17 +326,6 @@ export function createDataSourceService(deps: {
         source.type === 'sql' ? { sql: source.sql } : source,
       );
       return save(source, { columns: JSON.stringify(columns) });
-    },
-    async preview(principal, ref, limit) {
-      requireRole(principal, 'viewer', 'preview data sources');
-      const source = await visible(principal, ref);
-      if (source.type === 'storage' && source.columns.length === 0)
-        return { columns: [], rows: [], truncated: false };
-      const cap = Math.max(1, Math.min(Math.trunc(limit) || 100, MAX_PREVIEW_ROWS));
-      const engine = await deps.registry.engineFor(source.connectionId);
-      // One row past the cap lets the engine report `truncated`.
-      const query = previewQuery(engine.dialect, relationOf(source), source.policies, principal, cap + 1);
-      return engine.run(query, { maxRows: cap });
     },
     find,
     async findByName(organizationId, name) {

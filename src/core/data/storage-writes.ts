@@ -1,5 +1,6 @@
 import type { StorageColumn } from '../../engines/types.ts';
-import { type Principal, requireRole } from '../auth/principal.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
 import { checkStorageColumns, storageColumnInfo } from './columns.ts';
 import type { DataSourceService } from './sources.ts';
@@ -14,13 +15,11 @@ export interface IngestResult {
   version: number;
 }
 
-/** Loads a storage source for writing, checking the role and the source's kind. */
+/** Loads a storage source for writing, checking the permission and the source's kind. */
 export async function writableSource(sources: DataSourceService, principal: Principal, ref: number | string) {
-  requireRole(principal, 'editor', 'push data into storage sources');
+  authorize(principal, 'source.write');
   const source = await sources.find(principal.organizationId, ref);
-  if (!source || (principal.dataSourceIds && !principal.dataSourceIds.includes(source.id))) {
-    throw notFound('data source', ref);
-  }
+  if (!source) throw notFound('data source', ref);
   if (source.type !== 'storage')
     throw validationError('dataSource', `a ${source.type} source does not accept rows`);
   return source;

@@ -6,6 +6,7 @@ import { openPostgresStore, openSqliteStore, type Store } from '../../store/data
 import { migrateToLatest } from '../../store/migrate.ts';
 import type { Principal, Role } from '../auth/principal.ts';
 import { isRosettaError } from '../errors.ts';
+import { createQueryService, type QueryService } from '../query/index.ts';
 import { createDataModule, type DataModule } from './index.ts';
 import type { Connection } from './types.ts';
 
@@ -16,6 +17,8 @@ import type { Connection } from './types.ts';
  */
 export interface Harness {
   data: DataModule;
+  /** Over the data module: previews and queries read back what the tests wrote. */
+  query: QueryService;
   store: Store;
   dataDir: string;
   embedded: Connection;
@@ -27,7 +30,7 @@ export const ORGANIZATION_ID = 1;
 
 export function principalFor(role: Role, overrides: Partial<Principal> = {}): Principal {
   return {
-    kind: 'user',
+    kind: 'session',
     userId: 1,
     userUuid: '00000000-0000-4000-8000-000000000001',
     email: `${role}@example.test`,
@@ -60,8 +63,16 @@ export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness 
     onDataChanged: (id, connectionId) => changes.push([id, connectionId]),
   });
   const embedded = await data.connections.ensureEmbedded(ORGANIZATION_ID);
+  const query = createQueryService({
+    resolveModel: (principal, source) => data.models.resolveModel(principal, source),
+    sourceModel: (principal, ref) => data.models.sourceModel(principal, ref),
+    engineFor: (connectionId) => data.registry.engineFor(connectionId),
+    maxRows: 100_000,
+    timeoutMs: 60_000,
+  });
   return {
     data,
+    query,
     store,
     dataDir,
     embedded,

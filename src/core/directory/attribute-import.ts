@@ -1,5 +1,5 @@
+import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { requireRole } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
 import type { DirectoryService } from './service.ts';
 import type { AttributeInput } from './types.ts';
@@ -30,7 +30,7 @@ export async function importUserAttributes(
   principal: Principal,
   table: { columns: string[]; rows: readonly (readonly unknown[])[] },
 ): Promise<{ users: number }> {
-  requireRole(principal, 'admin', 'reload users metadata');
+  authorize(principal, 'directory.manage');
   const login = table.columns.indexOf('login');
   if (login < 0) throw validationError('login', 'the source needs a "login" column');
   let users = 0;

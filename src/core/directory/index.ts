@@ -2,6 +2,7 @@
 export { importUserAttributes, setFreeFormAttributes } from './attribute-import.ts';
 export { ATTRIBUTE_TYPES } from './attribute-types.ts';
 export { effectiveAttributes } from './attribute-values.ts';
+export { listAttributeDefinitions } from './attributes.ts';
 export { getDefaultOrganization, getDefaultProject } from './organizations.ts';
 export { createDirectoryService, type DirectoryService } from './service.ts';
 export type * from './types.ts';

@@ -127,4 +127,15 @@ const directory: Migration = {
   },
 };
 
-export const directoryMigrations: Record<string, Migration> = { '0100_directory': directory };
+export const directoryMigrations: Record<string, Migration> = {
+  '0100_directory': directory,
+  /** Script runs get keys of their own kind, so the permission table can tell them apart. */
+  '0110_api_key_kind': {
+    async up(db: MigrationDb) {
+      await db.schema
+        .alterTable('api_keys')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('standard'))
+        .execute();
+    },
+  },
+};

@@ -1,11 +1,6 @@
 import type { Store } from '../../store/database.ts';
-import {
-  canEditOwnProfile,
-  canManageAttributes,
-  canManageGroups,
-  canManageUsers,
-  ensure,
-} from '../auth/permissions.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize } from '../auth/authorize.ts';
 import type { Attributes, Principal } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
 import * as values from './attribute-values.ts';
@@ -29,10 +24,11 @@ import * as write from './users-write.ts';
 import { normalizeEmail, validId } from './validation.ts';
 
 /**
- * The directory as the faces see it: every call takes the caller's principal, checks the
- * permission (core/auth/permissions.ts) and works inside the caller's organization. Reading a
- * user is open to every user of the organization (names and emails appear on shared content);
- * reading other users' attributes is for admins, or the user themself.
+ * The directory as the faces see it: every call takes the caller's principal, authorizes the
+ * action (`directory.read`, `directory.manage`, `profile.edit`) and works inside the caller's
+ * organization. Reading users is open to every user of the organization (names and emails appear
+ * on shared content); reading other users' attributes is for admins, or the user themself.
+ * Changes of rights (roles, status, passwords set by an admin, groups, attributes) are audited.
  */
 export interface DirectoryService {
   defaultProject(principal: Principal): Promise<Project>;
@@ -74,28 +70,40 @@ export interface DirectoryService {
 
 export function createDirectoryService(store: Store): DirectoryService {
   const { db } = store;
-  // Each guard checks a permission and yields the caller's organization, so a use case cannot
+  // Each guard authorizes an action and yields the caller's organization, so a use case cannot
   // be reached without both.
-  const member = (p: Principal) => p.organizationId;
-  const guard = (p: Principal, ok: boolean, action: string) => {
-    ensure(ok, action);
+  const guard = (p: Principal, action: 'directory.read' | 'directory.manage') => {
+    authorize(p, action);
     return p.organizationId;
   };
-  const userAdmin = (p: Principal) => guard(p, canManageUsers(p), 'manage users');
-  const groupAdmin = (p: Principal) => guard(p, canManageGroups(p), 'manage groups');
-  const attributeAdmin = (p: Principal) => guard(p, canManageAttributes(p), 'manage user attributes');
-  const selfOrAdmin = (p: Principal, userId: number) =>
-    guard(p, p.userId === userId || canManageUsers(p), 'read the attributes of another user');
+  const member = (p: Principal) => guard(p, 'directory.read');
+  const admin = (p: Principal) => guard(p, 'directory.manage');
+  const selfOrAdmin = (p: Principal, userId: number) => (p.userId === userId ? member(p) : admin(p));
   // Everyone may change their own name, password and timezone; role and status are for admins.
-  const userEditor = (p: Principal, id: number, changes: UserChanges) =>
-    canEditOwnProfile(p) && p.userId === id && changes.role === undefined && changes.status === undefined
-      ? member(p)
-      : userAdmin(p);
+  const userEditor = (p: Principal, id: number, changes: UserChanges) => {
+    if (p.userId !== id || changes.role !== undefined || changes.status !== undefined) return admin(p);
+    authorize(p, 'profile.edit');
+    return p.organizationId;
+  };
+  const audit = (p: Principal, action: string, target: { type: string; id: number }, details = {}) =>
+    recordAudit(db, p, { action, target, details });
+  const audited =
+    <T>(p: Principal, action: string, target: (result: T) => { type: string; id: number }, details: object) =>
+    async (result: T): Promise<T> => {
+      await audit(p, action, target(result), details);
+      return result;
+    };
 
   return {
     defaultProject: (p) => getDefaultProject(db, member(p)),
 
-    createUser: async (p, input) => write.insertUser(db, userAdmin(p), input),
+    createUser: async (p, input) =>
+      write.insertUser(db, admin(p), input).then(
+        audited(p, 'user.create', (u) => ({ type: 'user', id: u.id }), {
+          email: input.email,
+          role: input.role,
+        }),
+      ),
     listUsers: async (p, filter) => read.listUsers(db, member(p), filter),
     getUser: async (p, id) => read.getUserById(db, member(p), validId('id', id)),
     getUserByUuid: async (p, uuid) => {
@@ -103,38 +111,75 @@ export function createDirectoryService(store: Store): DirectoryService {
       return read.getUserByUuid(db, member(p), uuid);
     },
     getUserByEmail: async (p, email) => read.getUserByEmail(db, member(p), normalizeEmail(email)),
-    updateUser: async (p, id, changes) =>
-      write.updateUser(db, userEditor(p, id, changes), validId('id', id), changes),
-    deleteUser: async (p, id) => write.deleteUser(db, userAdmin(p), validId('id', id)),
-    restoreUser: async (p, id) => write.restoreUser(db, userAdmin(p), validId('id', id)),
+    updateUser: async (p, id, changes) => {
+      const organizationId = userEditor(p, id, changes);
+      const before = await read.getUserById(db, organizationId, validId('id', id));
+      const updated = await write.updateUser(db, organizationId, before.id, changes, {
+        keepSession: p.userId === before.id ? p.sessionHash : undefined,
+      });
+      const rights: Record<string, unknown> = {};
+      if (updated.role !== before.role) rights.role = { before: before.role, after: updated.role };
+      if (updated.status !== before.status) rights.status = { before: before.status, after: updated.status };
+      if (changes.password !== undefined) rights.password = p.userId === before.id ? 'changed' : 'reset';
+      if (Object.keys(rights).length > 0)
+        await audit(p, 'user.update', { type: 'user', id: before.id }, rights);
+      return updated;
+    },
+    deleteUser: async (p, id) =>
+      write
+        .deleteUser(db, admin(p), validId('id', id))
+        .then(audited(p, 'user.delete', (u) => ({ type: 'user', id: u.id }), {})),
+    restoreUser: async (p, id) =>
+      write
+        .restoreUser(db, admin(p), validId('id', id))
+        .then(audited(p, 'user.restore', (u) => ({ type: 'user', id: u.id }), {})),
 
-    createGroup: async (p, input) => groups.createGroup(db, groupAdmin(p), input),
+    createGroup: async (p, input) =>
+      groups
+        .createGroup(db, admin(p), input)
+        .then(audited(p, 'group.create', (g) => ({ type: 'group', id: g.id }), { name: input.name })),
     listGroups: async (p) => groups.listGroups(db, member(p)),
     getGroup: async (p, id) => groups.getGroup(db, member(p), validId('id', id)),
-    updateGroup: async (p, id, input) => groups.updateGroup(db, groupAdmin(p), validId('id', id), input),
-    deleteGroup: async (p, id) => groups.deleteGroup(db, groupAdmin(p), validId('id', id)),
-    addMember: async (p, groupId, userId) =>
-      groups.addMember(db, groupAdmin(p), validId('groupId', groupId), validId('userId', userId)),
-    removeMember: async (p, groupId, userId) =>
-      groups.removeMember(db, groupAdmin(p), validId('groupId', groupId), validId('userId', userId)),
+    updateGroup: async (p, id, input) => groups.updateGroup(db, admin(p), validId('id', id), input),
+    deleteGroup: async (p, id) => {
+      await groups.deleteGroup(db, admin(p), validId('id', id));
+      await audit(p, 'group.delete', { type: 'group', id });
+    },
+    addMember: async (p, groupId, userId) => {
+      await groups.addMember(db, admin(p), validId('groupId', groupId), validId('userId', userId));
+      await audit(p, 'group.member_add', { type: 'group', id: groupId }, { userId });
+    },
+    removeMember: async (p, groupId, userId) => {
+      await groups.removeMember(db, admin(p), validId('groupId', groupId), validId('userId', userId));
+      await audit(p, 'group.member_remove', { type: 'group', id: groupId }, { userId });
+    },
     listMembers: async (p, groupId) => groups.listMembers(db, member(p), validId('groupId', groupId)),
 
-    defineAttribute: async (p, input) => attributes.defineAttribute(db, attributeAdmin(p), input),
+    defineAttribute: async (p, input) =>
+      attributes
+        .defineAttribute(db, admin(p), input)
+        .then(audited(p, 'attribute.define', (d) => ({ type: 'attribute', id: d.id }), { key: input.key })),
     listAttributeDefinitions: async (p) => attributes.listAttributeDefinitions(db, member(p)),
     getAttributeDefinition: async (p, id) =>
       attributes.getAttributeDefinition(db, member(p), validId('id', id)),
     updateAttributeDefinition: async (p, id, input) =>
-      attributes.updateAttributeDefinition(db, attributeAdmin(p), validId('id', id), input),
-    deleteAttributeDefinition: async (p, id) =>
-      attributes.deleteAttributeDefinition(db, attributeAdmin(p), validId('id', id)),
+      attributes.updateAttributeDefinition(db, admin(p), validId('id', id), input),
+    deleteAttributeDefinition: async (p, id) => {
+      await attributes.deleteAttributeDefinition(db, admin(p), validId('id', id));
+      await audit(p, 'attribute.delete', { type: 'attribute', id });
+    },
     getUserAttributes: async (p, userId) =>
       values.getAttributes(db, selfOrAdmin(p, userId), 'user', validId('userId', userId)),
     setUserAttributes: async (p, userId, input) =>
-      values.setAttributes(db, attributeAdmin(p), 'user', validId('userId', userId), input),
+      values
+        .setAttributes(db, admin(p), 'user', validId('userId', userId), input)
+        .then(audited(p, 'user.attributes', () => ({ type: 'user', id: userId }), { values: input })),
     getGroupAttributes: async (p, groupId) =>
-      values.getAttributes(db, attributeAdmin(p), 'group', validId('groupId', groupId)),
+      values.getAttributes(db, admin(p), 'group', validId('groupId', groupId)),
     setGroupAttributes: async (p, groupId, input) =>
-      values.setAttributes(db, attributeAdmin(p), 'group', validId('groupId', groupId), input),
+      values
+        .setAttributes(db, admin(p), 'group', validId('groupId', groupId), input)
+        .then(audited(p, 'group.attributes', () => ({ type: 'group', id: groupId }), { values: input })),
     effectiveAttributes: async (p, userId) => {
       await read.getUserById(db, selfOrAdmin(p, userId), validId('userId', userId));
       return values.effectiveAttributes(db, userId);

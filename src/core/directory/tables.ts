@@ -97,6 +97,8 @@ export interface ApiKeysTable {
   prefix: string;
   /** JSON array of data source ids the key is restricted to; null = unrestricted. */
   data_source_ids: string | null;
+  /** `standard`, or `script`: the short-lived key of a script run. */
+  kind: Generated<string>;
   created_at: string;
   expires_at: string | null;
   last_used_at: string | null;

@@ -1,17 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator } from 'kysely';
 import { createTempPostgres } from '../../../test/support/databases.ts';
 import { openPostgresStore, openSqliteStore, type Store, type StoreKind } from '../../store/database.ts';
+import { migrateToLatest } from '../../store/migrate.ts';
 import type { Principal } from '../auth/principal.ts';
-import { directoryMigrations } from './migrations.ts';
 import type { User } from './types.ts';
 
 /**
  * Test support for the directory and auth modules: a fresh migrated store of either kind, so one
- * test body runs against SQLite and PostgreSQL. Only the directory's migrations are applied, so
- * these tests do not depend on other modules' work in progress.
+ * test body runs against SQLite and PostgreSQL. Every module's migrations are applied: auth and
+ * directory changes write the audit log and refer to other modules' tables.
  */
 
 export const storeKinds: StoreKind[] = ['sqlite', 'postgres'];
@@ -22,20 +21,11 @@ export interface TestStore {
   close(): Promise<void>;
 }
 
-async function migrateDirectory(store: Store): Promise<void> {
-  const migrator = new Migrator({
-    db: store.db,
-    provider: { getMigrations: async () => directoryMigrations },
-  });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
-}
-
 export async function openTestStore(kind: StoreKind): Promise<TestStore> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'rosetta-directory-'));
     const store = openSqliteStore(join(dir, 'metadata.sqlite'));
-    await migrateDirectory(store);
+    await migrateToLatest(store);
     return {
       available: true,
       store,
@@ -49,7 +39,7 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
   if (!temp.available)
     return { available: false, store: undefined as unknown as Store, close: async () => {} };
   const store = openPostgresStore(temp.url);
-  await migrateDirectory(store);
+  await migrateToLatest(store);
   return {
     available: true,
     store,
@@ -63,7 +53,7 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
 /** A principal for `user` as a session would give it (no groups or attributes unless passed). */
 export function principalOf(user: User, projectId: number, extra: Partial<Principal> = {}): Principal {
   return {
-    kind: 'user',
+    kind: 'session',
     userId: user.id,
     userUuid: user.uuid,
     email: user.email,

@@ -82,11 +82,30 @@ async function existingRow(db: Db, organizationId: number, id: number): Promise<
   return row;
 }
 
+/**
+ * Ends what a user's credentials opened: every session (but `keepSession`, the hash of the
+ * session changing its own password) and, when the user stops being active, every API key — so
+ * restoring the user later brings none of them back.
+ */
+async function endCredentials(db: Db, userId: number, options: { keys: boolean; keepSession?: string }) {
+  let sessions = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (options.keepSession !== undefined) sessions = sessions.where('token_hash', '!=', options.keepSession);
+  await sessions.execute();
+  if (options.keys)
+    await db
+      .updateTable('api_keys')
+      .set({ revoked_at: nowIso() })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .execute();
+}
+
 export async function updateUser(
   db: Db,
   organizationId: number,
   id: number,
   changes: UserChanges,
+  options: { keepSession?: string } = {},
 ): Promise<User> {
   const row = await existingRow(db, organizationId, id);
   const patch: Updateable<UsersTable> = {};
@@ -113,6 +132,12 @@ export async function updateUser(
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  const deactivated = row.status === 'active' && updated.status !== 'active';
+  if (patch.password_hash !== undefined || deactivated)
+    await endCredentials(db, row.id, {
+      keys: deactivated,
+      keepSession: deactivated ? undefined : options.keepSession,
+    });
   return toUser(updated);
 }
 
@@ -127,8 +152,7 @@ export async function deleteUser(db: Db, organizationId: number, id: number): Pr
     .where('id', '=', row.id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  // Open sessions die with the user; API keys are refused by authenticate's status check.
-  await db.deleteFrom('sessions').where('user_id', '=', row.id).execute();
+  await endCredentials(db, row.id, { keys: true });
   return toUser(updated);
 }
 

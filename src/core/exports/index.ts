@@ -15,7 +15,6 @@ export {
   writeCsv,
 } from './csv.ts';
 export type { StoredFile } from './files.ts';
-export { filterRules } from './filters.ts';
 export type { PaperName } from './layout.ts';
 export {
   closeRenderPool,
@@ -47,4 +46,4 @@ export type {
   RenderWidget,
   WidgetResult,
 } from './types.ts';
-export { writeXlsx, XLSX_MAX_ROWS, type XlsxSheet } from './xlsx.ts';
+export { writeXlsx, XLSX_MAX_ROWS, type XlsxOptions, type XlsxSheet } from './xlsx.ts';

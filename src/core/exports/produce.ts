@@ -18,7 +18,7 @@ import {
   type QueryService,
   type VariableValues,
 } from '../query/index.ts';
-import { exportBody, variablesOf } from './context.ts';
+import { type ViewService, variablesOf, viewBody } from '../views/index.ts';
 import { writeCsv } from './csv.ts';
 import { contentTypes, fileNameOf } from './files.ts';
 import { renderDashboardPdf, renderDashboardPng } from './render-pool.ts';
@@ -27,12 +27,15 @@ import type { DashboardRenderSpec, RenderWidget } from './types.ts';
 import { writeXlsx } from './xlsx.ts';
 
 export interface ProduceDeps {
-  query: Pick<QueryService, 'run' | 'compileIr'>;
+  query: Pick<QueryService, 'run' | 'compileIr' | 'runSaved' | 'compileSaved'>;
+  views: Pick<ViewService, 'applicableRules'>;
   dashboards: Pick<DashboardService, 'get'>;
   resolveModel(principal: Principal, source: string): Promise<Model>;
   engineFor(connectionId: number): Promise<Engine>;
   /** Row cap of a streamed export (configuration `maxQueryRows`). */
   maxRows: number;
+  /** Quote-prefix text cells that start like a formula in CSV and XLSX (`formula-cells.ts`). */
+  escapeFormulas: boolean;
   now: () => Date;
 }
 
@@ -62,15 +65,42 @@ export async function widgetOf(
 }
 
 /**
- * A query body compiled by the query service for the caller, so row-level security and
- * data-source restrictions are in the SQL whichever way the rows are then written.
+ * A query body compiled by the query service for the caller — an ad-hoc query, or a widget's
+ * saved one — so row-level security and data-source restrictions are in the SQL whichever way
+ * the rows are then written.
  */
-async function compileBody(deps: ProduceDeps, principal: Principal, body: Record<string, unknown>) {
-  const { source, ir } = parseQueryBody(body);
-  const model = await deps.resolveModel(principal, source);
-  const compiled = await deps.query.compileIr(principal, model, ir);
+async function compileBody(
+  deps: ProduceDeps,
+  principal: Principal,
+  body: Record<string, unknown>,
+  saved: boolean,
+) {
+  let compiled: CompiledQuery;
+  let model: Model;
+  if (saved) ({ model, ...compiled } = await deps.query.compileSaved(principal, body));
+  else {
+    const { source, ir } = parseQueryBody(body);
+    model = await deps.resolveModel(principal, source);
+    compiled = await deps.query.compileIr(principal, model, ir);
+  }
   const engine = await deps.engineFor(model.connectionId);
   return { engine, query: { sql: compiled.sql, params: compiled.params } satisfies CompiledQuery };
+}
+
+/**
+ * A widget's body with the export's filters and variables: a saved widget takes the dashboard
+ * filters whose field its data has, as on screen; an ad-hoc query takes them all.
+ */
+async function bodyOf(
+  deps: ProduceDeps,
+  principal: Principal,
+  body: Record<string, unknown>,
+  context: { rules: readonly FilterRule[]; variables: VariableValues; saved: boolean },
+) {
+  const rules = context.saved
+    ? await deps.views.applicableRules(principal, body, context.rules)
+    : context.rules;
+  return viewBody(body, { rules, variables: context.variables });
 }
 
 /** Streams a query's rows, cut at the row cap (the compiled SQL fetches one more to tell). */
@@ -101,6 +131,8 @@ interface WidgetContext {
   rules: readonly FilterRule[];
   variables: VariableValues;
   signal: AbortSignal;
+  /** A dashboard's widget (saved) rather than an ad-hoc query. */
+  saved: boolean;
 }
 
 const dataWidgets = (dashboard: Dashboard): Widget[] => dashboard.widgets.filter((w) => w.query);
@@ -118,10 +150,11 @@ async function renderWidget(
     variables: context.variables,
   };
   if (!body) return shown;
-  const { columns, rows } = await deps.query.run(principal, exportBody(body, context), {
-    signal: context.signal,
-    noCache: true,
-  });
+  const options = { signal: context.signal, noCache: true };
+  const full = await bodyOf(deps, principal, body, context);
+  const { columns, rows } = await (context.saved
+    ? deps.query.runSaved(principal, full, options)
+    : deps.query.run(principal, full, options));
   return { ...shown, result: { columns, rows } };
 }
 
@@ -141,19 +174,27 @@ async function renderSpec(
   if ('query' in target) {
     const table = { id: 'query', title: 'Query', visualization: { type: 'table' as const, options: {} } };
     const variables = variablesOf(principal, null, context.variables);
-    const widget = await renderWidget(deps, principal, table, target.query, { ...context, variables });
+    const widget = await renderWidget(deps, principal, table, target.query, {
+      ...context,
+      variables,
+      saved: false,
+    });
     return single(widget, 'Query');
   }
   if ('widget' in target) {
     const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
     const variables = variablesOf(principal, dashboard, context.variables);
     return single(
-      await renderWidget(deps, principal, widget, query, { ...context, variables }),
+      await renderWidget(deps, principal, widget, query, { ...context, variables, saved: true }),
       dashboard.name,
     );
   }
   const dashboard = await deps.dashboards.get(principal, target.dashboard);
-  const widgetContext = { ...context, variables: variablesOf(principal, dashboard, context.variables) };
+  const widgetContext = {
+    ...context,
+    variables: variablesOf(principal, dashboard, context.variables),
+    saved: true,
+  };
   const widgets: RenderWidget[] = [];
   // One at a time: the warehouse pool is shared with every other request.
   for (const [i, widget] of dashboard.widgets.entries()) {
@@ -221,7 +262,11 @@ export async function produceExport(
   if ('dashboard' in target) {
     if (format === 'csv') throw validationError('format', 'a whole dashboard exports as xlsx, pdf or png');
     const dashboard = await deps.dashboards.get(principal, target.dashboard);
-    const widgetContext = { ...context, variables: variablesOf(principal, dashboard, request.variables) };
+    const widgetContext = {
+      ...context,
+      variables: variablesOf(principal, dashboard, request.variables),
+      saved: true,
+    };
     const sheets = [];
     const widgets = dataWidgets(dashboard);
     for (const [i, widget] of widgets.entries()) {
@@ -233,17 +278,25 @@ export async function produceExport(
         rows: result.result?.rows ?? [],
       });
     }
-    const { rows } = await writeXlsx(sheets, path);
+    const { rows } = await writeXlsx(sheets, path, { escapeFormulas: deps.escapeFormulas });
     return done((await stat(path)).size, { rows, truncated: false, warnings: [] });
   }
 
   const source = 'query' in target ? null : await widgetOf(deps, principal, target.widget);
   const body = source ? source.query : (target as { query: Record<string, unknown> }).query;
   const variables = variablesOf(principal, source?.dashboard ?? null, request.variables);
-  const { engine, query } = await compileBody(deps, principal, exportBody(body, { rules, variables }));
+  const saved = source !== null;
+  const full = await bodyOf(deps, principal, body, { rules, variables, saved });
+  const { engine, query } = await compileBody(deps, principal, full, saved);
   if (format === 'csv' && engine.copyToCsv) {
     // The engine writes the file itself: no value becomes a JS value on the way.
-    const options = { delimiter: ',', header: true, maxRows: deps.maxRows, signal };
+    const options = {
+      delimiter: ',',
+      header: true,
+      maxRows: deps.maxRows,
+      escapeFormulas: deps.escapeFormulas,
+      signal,
+    };
     const { rows, truncated } = await engine.copyToCsv(query, path, options);
     return done((await stat(path)).size, {
       rows,
@@ -253,7 +306,7 @@ export async function produceExport(
   }
   const { rows: stream, state } = await openRows(deps, engine, query, signal);
   if (format === 'csv') {
-    const { bytes } = await writeCsv(stream, path);
+    const { bytes } = await writeCsv(stream, path, { escapeFormulas: deps.escapeFormulas });
     return done(bytes, {
       rows: state.rows,
       truncated: state.truncated,
@@ -264,6 +317,7 @@ export async function produceExport(
   const { rows } = await writeXlsx(
     [{ name: sheetName, columns: stream.columns, rows: stream.batches }],
     path,
+    { escapeFormulas: deps.escapeFormulas },
   );
   return done((await stat(path)).size, {
     rows,

@@ -5,21 +5,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { authorize } from '../auth/authorize.ts';
 import { type Principal, type Role, roleAtLeast } from '../auth/principal.ts';
 import type { DashboardFilter, DashboardService } from '../content/index.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobContext, JobService } from '../jobs/index.ts';
 import type { FilterRule, QueryService, VariableValues } from '../query/index.ts';
-import { exportBody, variablesOf } from './context.ts';
+import { filterRules, type ViewService, variablesOf, viewBody } from '../views/index.ts';
 import { createFileStore, type StoredFile } from './files.ts';
-import { filterRules } from './filters.ts';
 import { type ProduceDeps, produceExport, widgetOf } from './produce.ts';
 import { type ExportFormat, type ExportTarget, parseExportRequest } from './target.ts';
 
 export const EXPORT_JOB_TYPE = 'export';
 
 export interface ExportServiceOptions {
-  query: Pick<QueryService, 'run' | 'compile' | 'compileIr'>;
+  query: Pick<QueryService, 'run' | 'compile' | 'compileIr' | 'runSaved' | 'compileSaved'>;
+  views: Pick<ViewService, 'applicableRules'>;
   content: { dashboards: Pick<DashboardService, 'get'> };
   data: Pick<ProduceDeps, 'resolveModel' | 'engineFor'>;
   jobs: JobService;
@@ -30,6 +31,11 @@ export interface ExportServiceOptions {
   secret: string;
   /** Row cap of a streamed export (configuration `maxQueryRows`). */
   maxRows: number;
+  /**
+   * Quote-prefix CSV/XLSX text cells a spreadsheet would run as formulas; default true
+   * (configuration `exportFormulaEscape`).
+   */
+  escapeFormulas?: boolean;
   /** How long files and their links live; default 24. */
   retentionHours?: number;
   now?: () => Date;
@@ -102,6 +108,14 @@ interface ExportPayload {
 
 const HOUR_MS = 3_600_000;
 
+/** Jobs queued before credential kinds existed said `user`: a session, or a data-API key. */
+function currentScope(
+  scope: CredentialScope | (Omit<CredentialScope, 'kind'> & { kind: 'user' }),
+): CredentialScope {
+  if (scope.kind !== 'user') return scope;
+  return { ...scope, kind: scope.dataSourceIds === undefined ? 'session' : 'dataKey' };
+}
+
 export function createExportService(options: ExportServiceOptions): ExportService {
   const now = options.now ?? (() => new Date());
   const files = createFileStore({
@@ -111,10 +125,12 @@ export function createExportService(options: ExportServiceOptions): ExportServic
   });
   const deps: ProduceDeps = {
     query: options.query,
+    views: options.views,
     dashboards: options.content.dashboards,
     resolveModel: options.data.resolveModel,
     engineFor: options.data.engineFor,
     maxRows: options.maxRows,
+    escapeFormulas: options.escapeFormulas ?? true,
     now,
   };
   let timer: NodeJS.Timeout | undefined;
@@ -163,12 +179,15 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     variables: VariableValues,
   ) {
     for (const { path, body } of queries) {
-      for (const withFilters of rules.length > 0 ? [false, true] : [false]) {
+      // A dashboard's widget takes the filters whose field its data has; an ad-hoc query all.
+      const saved = path !== 'query';
+      const applicable = saved ? await options.views.applicableRules(principal, body, rules) : rules;
+      for (const withFilters of applicable.length > 0 ? [false, true] : [false]) {
+        const full = viewBody(body, { rules: withFilters ? applicable : [], variables });
         try {
-          await options.query.compile(
-            principal,
-            exportBody(body, { rules: withFilters ? rules : [], variables }),
-          );
+          await (saved
+            ? options.query.compileSaved(principal, full)
+            : options.query.compile(principal, full));
         } catch (error) {
           if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION') throw error;
           const problem = error.field ? error.message.replace(`${error.field}: `, '') : error.message;
@@ -185,7 +204,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const { payload, signal } = context;
     const owner = job.ownerId === null ? undefined : await options.owners(job.organizationId, job.ownerId);
     if (!owner) throw new Error(`the user who asked for this export (${job.ownerId}) no longer exists`);
-    const { scope } = payload;
+    const scope = currentScope(payload.scope);
     // The job acts as its owner does now, but never with more than the credential that asked.
     const role = roleAtLeast(owner.role, scope.role) ? scope.role : owner.role;
     const principal: Principal = { ...owner, ...scope, role };
@@ -222,6 +241,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
 
   return {
     async enqueue(principal, body) {
+      authorize(principal, 'dashboard.export');
       const request = parseExportRequest(body);
       const { target, definitions, variables, queries } = await resolve(
         principal,

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/database.ts';
+import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { roleAtLeast } from '../auth/principal.ts';
 import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
 import { appendLog, cancelJob, findJob, insertJob, listJobs, readLogs, toJob } from './repo.ts';
 import {
@@ -52,9 +52,8 @@ export interface JobService {
   stop(): Promise<void>;
 }
 
-/** Admins see every job of their organization; everyone else only the jobs they own. */
-const seesAllJobs = (p: Principal): boolean =>
-  p.kind === 'user' && p.dataSourceIds === undefined && roleAtLeast(p.role, 'admin');
+/** Admins see every job of their organization (`job.all`); everyone else only the jobs they own. */
+const seesAllJobs = (p: Principal): boolean => can(p, 'job.all');
 
 export function createJobService(options: JobServiceOptions): JobService {
   const { db } = options.store;
@@ -80,6 +79,7 @@ export function createJobService(options: JobServiceOptions): JobService {
   });
 
   async function visibleRow(principal: Principal, ref: number | string) {
+    authorize(principal, 'job.own');
     const row = await findJob(db, ref);
     const visible =
       row?.organization_id === principal.organizationId &&
@@ -131,6 +131,7 @@ export function createJobService(options: JobServiceOptions): JobService {
     },
 
     async list(principal, filters = {}) {
+      authorize(principal, 'job.own');
       const ownerId = seesAllJobs(principal) ? null : principal.userId;
       return (await listJobs(db, principal.organizationId, ownerId, filters)).map(toJob);
     },

@@ -50,7 +50,7 @@ export async function openJobStore(
 
 export function userPrincipal(userId: number, role: Role, organizationId = 1): Principal {
   return {
-    kind: 'user',
+    kind: 'session',
     userId,
     userUuid: `user-${userId}`,
     email: `user${userId}@example.com`,

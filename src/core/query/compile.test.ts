@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineDialect } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import { RosettaError } from '../errors.ts';
 import { compileQuery } from './compile.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
@@ -170,20 +169,5 @@ describe('row-level security in the compiler', () => {
       { model, who: principal({ attributes: { segment: ['A'] } }) },
     );
     expect(compiled.sql).toContain('WHERE ("customers"."segment" = $1 AND 1 = 0)');
-  });
-
-  it('data-source-restricted callers may only query their data sources', () => {
-    const error = (() => {
-      try {
-        compile({ dimensions: ['country'] }, { who: principal({ dataSourceIds: [11] }) });
-      } catch (caught) {
-        return caught;
-      }
-    })();
-    expect(error).toBeInstanceOf(RosettaError);
-    expect((error as RosettaError).code).toBe('ERR_FORBIDDEN');
-    expect(() =>
-      compile({ dimensions: ['country'] }, { who: principal({ dataSourceIds: [10, 11] }) }),
-    ).not.toThrow();
   });
 });

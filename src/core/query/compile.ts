@@ -7,7 +7,7 @@ import type { QueryIr } from './ir.ts';
 import { fromSql, usedTables } from './joins.ts';
 import type { Model } from './model.ts';
 import type { MetricExpression } from './resolve.ts';
-import { assertDataSourceAccess, secureQuery } from './security.ts';
+import { secureQuery } from './security.ts';
 import { type ResolvedDimension, type ResolvedQuery, validateQuery } from './validate.ts';
 
 export interface CompileOptions {
@@ -20,13 +20,12 @@ export interface CompileOptions {
 }
 
 /**
- * IR → SQL, as a chain of small steps: access check → validation against the model → row
- * policies → rendering. Identifiers come only from the model and are quoted; every value is a
+ * IR → SQL, as a chain of small steps: validation against the model → row policies →
+ * rendering (who may run the query was decided by the query service). Identifiers come only from the model and are quoted; every value is a
  * bound parameter. Only limits and formula constants, both checked numbers, appear as literals
  * (a bound LIMIT breaks MySQL prepared statements).
  */
 export function compileQuery(model: Model, ir: QueryIr, options: CompileOptions): CompiledQuery {
-  assertDataSourceAccess(options.principal, model);
   const query = secureQuery(validateQuery(model, ir, options), model, options.principal);
   const ctx: SqlContext = { dialect: dialects[options.dialect], params: [], now: options.now ?? new Date() };
   return { sql: renderQuery(ctx, model, query, options.maxRows), params: ctx.params };

@@ -28,7 +28,6 @@ export type {
 export type { ParsedQuery } from './parse.ts';
 export { parseQueryBody } from './parse.ts';
 export { relativeRange } from './relative.ts';
-export { assertDataSourceAccess } from './security.ts';
 export type {
   CompiledForEngine,
   QueryRunResult,
@@ -36,7 +35,7 @@ export type {
   QueryServiceDeps,
   RunQueryOptions,
 } from './service.ts';
-export { createQueryService } from './service.ts';
+export { createQueryService, MAX_PREVIEW_ROWS, readsOf } from './service.ts';
 export { maxFilterValues } from './values.ts';
 export type { VariableValue, VariableValues } from './variables.ts';
 export { parseVariables, variablesUsed, withVariables } from './variables.ts';

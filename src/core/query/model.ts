@@ -19,8 +19,10 @@ export interface Model {
   policies: RowPolicy[];
   /** Bumped on every change of the underlying data; part of the cache key. */
   version: number;
-  /** Data sources read by the model (for data-API keys and embeds restricted to some). */
+  /** Data sources read by the model (data-API keys may query only models over theirs). */
   dataSourceIds: number[];
+  /** True when a table of the model is a warehouse table or SQL rather than a data source. */
+  readsOtherTables?: boolean;
 }
 
 export type ModelRelation = { kind: 'table'; schema?: string; table: string } | { kind: 'sql'; sql: string };
@@ -45,6 +47,8 @@ export interface ModelDimension {
   column: string;
   type: ColumnType;
   label?: string;
+  /** The warehouse's own type of the column (`smallint`, `INTEGER`…), when known: it bounds filter values. */
+  nativeType?: string;
 }
 
 export type Aggregation = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'count_distinct';

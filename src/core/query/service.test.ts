@@ -26,6 +26,7 @@ async function setup(model: Model = shopModel) {
   });
   const service = createQueryService({
     resolveModel,
+    sourceModel: async () => model,
     engineFor: async () => engine,
     maxRows: 3,
     timeoutMs: 5000,
@@ -56,7 +57,7 @@ describe('query service', () => {
     expect(calls).toHaveLength(1);
     await service.run(admin, { ...byCountry, limit: 3 }, { noCache: true });
     expect(calls).toHaveLength(2);
-    expect(service.invalidate({ connectionId: shopModel.connectionId })).toBe(1);
+    expect(service.invalidate(admin, { connectionId: shopModel.connectionId })).toBe(1);
     expect((await service.run(admin, { ...byCountry, limit: 3 })).cached).toBe(false);
     await close();
   });
@@ -113,6 +114,45 @@ describe('query service', () => {
     await expect(service.run(principal({ dataSourceIds: [99] }), byCountry)).rejects.toMatchObject({
       code: 'ERR_FORBIDDEN',
     });
+    await close();
+  });
+
+  it('runs ad-hoc queries for interactive viewers and up, saved ones for every reader', async () => {
+    const { service, close } = await setup();
+    const viewer = principal({ role: 'viewer' });
+    const body = { source: 'shop', metrics: [{ aggregation: 'count' }] };
+    await expect(service.run(viewer, body)).rejects.toMatchObject({
+      code: 'ERR_FORBIDDEN',
+      message: 'not allowed to run ad-hoc queries (needs the interactive_viewer role)',
+    });
+    await expect(service.compile(viewer, body)).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    const embed = principal({ kind: 'embed', embedDashboardId: 1 });
+    await expect(service.run(embed, body)).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    // A dashboard's widget, run by the use case that authorized the dashboard.
+    expect((await service.runSaved(viewer, body)).rows).toEqual([[8]]);
+    expect((await service.run(principal(), body)).rows).toEqual([[8]]);
+    await close();
+  });
+
+  it('lets a data-API key query only models reading its sources alone', async () => {
+    const { service, close } = await setup();
+    const body = { source: 'shop', metrics: [{ aggregation: 'count' }] };
+    const key = (dataSourceIds: number[]) => principal({ kind: 'dataKey', dataSourceIds });
+    await expect(service.run(key([11]), body)).rejects.toMatchObject({
+      code: 'ERR_FORBIDDEN',
+      field: 'source',
+      message: 'not allowed to read the data source(s) 10 with this key',
+    });
+    expect((await service.run(key([10, 11]), body)).rows).toEqual([[8]]);
+    await close();
+  });
+
+  it('invalidates the cache for developers and admins only', async () => {
+    const { service, close } = await setup();
+    await expect(() => service.invalidate(principal({ role: 'editor' }))).toThrow(
+      expect.objectContaining({ code: 'ERR_FORBIDDEN' }),
+    );
+    expect(service.invalidate(principal({ role: 'developer' }))).toBe(0);
     await close();
   });
 });

@@ -77,13 +77,13 @@ const regionRows: JsonScalar[][] = [
 export const pinnedNow = new Date('2024-04-20T12:00:00Z');
 
 export const principal = (overrides: Partial<Principal> = {}): Principal => ({
-  kind: 'user',
+  kind: 'session',
   userId: 2,
   userUuid: '00000000-0000-0000-0000-000000000002',
   email: 'user@example.com',
   organizationId: 1,
   projectId: 1,
-  role: 'viewer',
+  role: 'interactive_viewer',
   groupIds: [],
   attributes: {},
   ...overrides,

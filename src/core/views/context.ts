@@ -1,4 +1,4 @@
-/** What an export adds to each query body it runs: the filter rules and the variable values. */
+/** What a view adds to each widget query it runs: the dashboard's filter rules and variable values. */
 import type { Principal } from '../auth/principal.ts';
 import { type Dashboard, dashboardVariableValues, tokenVariableValues } from '../content/index.ts';
 import { type FilterNode, parseVariables, type VariableValues, withVariables } from '../query/index.ts';
@@ -22,12 +22,12 @@ export function variablesOf(
 ): VariableValues {
   if (!dashboard) return parseVariables(given);
   const token =
-    principal.kind === 'embed' ? tokenVariableValues(dashboard.variables, principal.attributes) : {};
+    principal.kind === 'embed' ? tokenVariableValues(dashboard.variables, principal.variables ?? {}) : {};
   return { ...dashboardVariableValues(dashboard.variables, given), ...token };
 }
 
-/** A widget's query body as the export runs it: the filter rules and-ed, the variables set. */
-export const exportBody = (
+/** A widget's query body as a view runs it: the filter rules and-ed, the variables set. */
+export const viewBody = (
   body: Record<string, unknown>,
   context: { rules: readonly FilterNode[]; variables: VariableValues },
 ) => withVariables(withRules(body, context.rules), context.variables);

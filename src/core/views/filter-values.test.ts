@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DashboardFilter } from '../content/index.ts';
-import { filterRules } from './filters.ts';
+import { filterRules } from './filter-values.ts';
 
 const definitions: DashboardFilter[] = [
   { id: 'period', field: 'date', label: 'Date', type: 'date_range' },
@@ -21,12 +21,25 @@ describe('dashboard filter values → filter rules', () => {
       ),
     ).toEqual([
       { field: 'country', operator: 'in', values: ['France', 'Spain'] },
-      { field: 'date', operator: 'between', values: ['2024-01-01', '2024-03-31'] },
+      { field: 'date', operator: '>=', values: ['2024-01-01'] },
+      { field: 'date', operator: '<', values: ['2024-04-01'] },
       { field: 'price', operator: '>=', values: [10] },
     ]);
     expect(filterRules({ date: { to: '2024-12-31' } }, definitions)).toEqual([
-      { field: 'date', operator: '<=', values: ['2024-12-31'] },
+      { field: 'date', operator: '<', values: ['2025-01-01'] },
     ]);
+    expect(filterRules({ date: { to: '2024-12-31T12:00:00' } }, definitions)).toEqual([
+      { field: 'date', operator: '<=', values: ['2024-12-31T12:00:00'] },
+    ]);
+  });
+
+  it('takes a relative period as the query language writes it', () => {
+    expect(filterRules({ period: { relative: ['last', 7, 'day'] } }, definitions)).toEqual([
+      { field: 'date', operator: 'relative', values: ['last', 7, 'day'] },
+    ]);
+    expect(() => filterRules({ period: { relative: 'last week' } }, definitions)).toThrow(
+      expect.objectContaining({ field: 'filters.period.relative' }),
+    );
   });
 
   it('filters nothing for an empty list or an open range', () => {

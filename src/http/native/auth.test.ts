@@ -5,7 +5,8 @@ import { createDirectoryService } from '../../core/directory/index.ts';
 import { openTestStore } from '../../core/directory/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
-import { bearerAuthHook, registerAuthRoutes } from './auth.ts';
+import { registerAuthRoutes } from './auth.ts';
+import { guardNativeRoutes } from './index.ts';
 import { registerUserRoutes } from './users.ts';
 
 describe('auth and API key routes', async () => {
@@ -22,7 +23,7 @@ describe('auth and API key routes', async () => {
     app = createServer({ logLevel: 'silent' });
     await app.register(
       async (api) => {
-        api.addHook('onRequest', bearerAuthHook(auth));
+        guardNativeRoutes(api, { auth });
         registerAuthRoutes(api, { auth, directory });
         registerApiKeyRoutes(api, { auth });
         registerUserRoutes(api, { directory });

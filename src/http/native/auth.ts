@@ -1,36 +1,11 @@
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { AuthService } from '../../core/auth/index.ts';
 import type { DirectoryService } from '../../core/directory/index.ts';
-import { unauthenticated } from '../../core/errors.ts';
+import { authorizationOf } from '../kit/credentials.ts';
+import { limitLoginFailures } from '../kit/rate-limit.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
 import { UserSchema } from './users.ts';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Set on routes that answer without credentials (only `POST /auth/login` here). */
-    public?: boolean;
-  }
-}
-
-/** The secret of `Authorization: Bearer <secret>`, or undefined. */
-export function bearerOf(request: FastifyRequest): string | undefined {
-  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-}
-
-/**
- * The native face's auth hook (register with `app.addHook('onRequest', …)`): resolves the bearer
- * — session token or API key — to `request.principal`, except on routes flagged `public`.
- */
-export function bearerAuthHook(auth: AuthService) {
-  return async (request: FastifyRequest): Promise<void> => {
-    if (request.routeOptions.config.public) return;
-    const bearer = bearerOf(request);
-    if (bearer === undefined) throw unauthenticated('missing Authorization: Bearer header');
-    request.principal = await auth.authenticate(bearer);
-  };
-}
 
 const LoginBody = Type.Object(
   {
@@ -61,11 +36,14 @@ export function registerAuthRoutes(app: App, deps: { auth: AuthService; director
       config: { public: true },
       schema: { body: LoginBody, response: { 200: LoginAnswer } },
     },
-    async (request) => auth.login(request.body.email, request.body.password),
+    async (request) =>
+      limitLoginFailures(request, request.body.email, () =>
+        auth.login(request.body.email, request.body.password, { address: request.ip }),
+      ),
   );
 
   app.post('/auth/logout', async (request, reply) => {
-    await auth.logout(bearerOf(request) ?? '');
+    await auth.logout(authorizationOf(request, 'Bearer') ?? '');
     return reply.status(204).send();
   });
 

@@ -21,6 +21,7 @@ describe('native data routes', async () => {
       registerConnectionRoutes(scoped, { connections: h.data.connections });
       registerDataSourceRoutes(scoped, {
         sources: h.data.sources,
+        query: h.query,
         ingestor: h.data.ingestor,
         dataDir: h.dataDir,
         maxUploadBytes: 4096,
@@ -95,9 +96,10 @@ describe('native data routes', async () => {
     });
     expect(tooBig.statusCode).toBe(413);
 
+    // A preview is an ad-hoc query: interactive viewers and up.
     const preview = await app.inject({
       url: `/api/data-sources/${id}/preview?limit=2`,
-      headers: { 'x-role': 'viewer' },
+      headers: { 'x-role': 'interactive_viewer' },
     });
     expect(preview.json()).toMatchObject({ truncated: true });
     expect(preview.json().rows).toHaveLength(2);

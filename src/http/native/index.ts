@@ -1,13 +1,17 @@
 import type { Services } from '../../app.ts';
+import type { AuthService, EmbedService } from '../../core/auth/index.ts';
+import { credentialHook } from '../kit/credentials.ts';
+import { routeAuthorization } from '../kit/route-permissions.ts';
 import type { App } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAttributeRoutes } from './attributes.ts';
+import { registerAuditRoutes } from './audit.ts';
 import { registerAuthRoutes } from './auth.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerDashboardRoutes } from './dashboards.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
-import { nativeAuthHook, registerEmbedRoutes } from './embeds.ts';
+import { nativeCredential, registerEmbedRoutes } from './embeds.ts';
 import { registerExportRoutes } from './exports.ts';
 import { registerFavouriteRoutes } from './favourites.ts';
 import { registerFolderRoutes } from './folders.ts';
@@ -15,22 +19,33 @@ import { registerGroupRoutes } from './groups.ts';
 import { registerJobRoutes } from './jobs.ts';
 import { registerModelRoutes } from './models.ts';
 import { registerOutboxRoutes } from './outbox.ts';
+import { nativePermissions } from './permissions.ts';
 import { registerQueryRoutes } from './query.ts';
 import { registerScheduleRoutes } from './schedules.ts';
 import { registerUserRoutes } from './users.ts';
+import { registerViewRoutes } from './views.ts';
+
+/**
+ * The native face's two hooks: who calls (`Authorization: Bearer` or `Embed`), then whether the
+ * route's action is theirs (permissions.ts).
+ */
+export function guardNativeRoutes(api: App, deps: { auth: AuthService; embeds?: EmbedService }): void {
+  api.addHook('onRequest', credentialHook(deps, nativeCredential, 'missing Authorization: Bearer header'));
+  api.addHook('onRequest', routeAuthorization(nativePermissions));
+}
 
 /** Rosetta's own REST API under /api, its OpenAPI document and the health probe. */
 export async function registerNativeApi(
   app: App,
   services: Services,
-  options: { version: string; dataDir: string },
+  options: { version: string; dataDir: string; maxUploadBytes?: number },
 ): Promise<void> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', version: options.version }));
 
   await app.register(
     async (api) => {
       const typed = api as unknown as App;
-      typed.addHook('onRequest', nativeAuthHook(services.auth, services.embeds));
+      guardNativeRoutes(typed, services);
       typed.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
         app.swagger(),
       );
@@ -42,13 +57,16 @@ export async function registerNativeApi(
       registerConnectionRoutes(typed, { connections: services.data.connections });
       registerDataSourceRoutes(typed, {
         sources: services.data.sources,
+        query: services.query,
         ingestor: services.data.ingestor,
         dataDir: options.dataDir,
+        maxUploadBytes: options.maxUploadBytes,
       });
       registerModelRoutes(typed, { models: services.data.models });
       registerQueryRoutes(typed, { query: services.query });
       registerFolderRoutes(typed, { content: services.content });
       registerDashboardRoutes(typed, { content: services.content });
+      registerViewRoutes(typed, { views: services.views });
       registerEmbedRoutes(typed, { embeds: services.embeds, content: services.content });
       registerFavouriteRoutes(typed, { content: services.content });
       registerJobRoutes(typed, { jobs: services.jobs });
@@ -56,6 +74,7 @@ export async function registerNativeApi(
       registerScheduleRoutes(typed, { schedules: services.schedules });
       registerAlertRoutes(typed, { schedules: services.schedules });
       registerOutboxRoutes(typed, { schedules: services.schedules });
+      registerAuditRoutes(typed, { audit: services.audit });
     },
     { prefix: '/api' },
   );

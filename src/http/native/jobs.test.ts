@@ -2,17 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapDirectory } from '../../core/auth/bootstrap.ts';
 import { createAuthService } from '../../core/auth/index.ts';
 import { createDirectoryService } from '../../core/directory/index.ts';
-import { directoryMigrations } from '../../core/directory/migrations.ts';
 import { openTestStore } from '../../core/directory/test-support.ts';
 import { createJobService, systemOwner } from '../../core/jobs/index.ts';
-import { migrateJobs } from '../../core/jobs/test-support.ts';
 import { type App, createServer } from '../server.ts';
-import { bearerAuthHook } from './auth.ts';
+import { guardNativeRoutes } from './index.ts';
 import { registerJobRoutes } from './jobs.ts';
 
 describe('job routes', async () => {
+  // Every module's tables, the jobs' included.
   const env = await openTestStore('sqlite');
-  await migrateJobs(env.store, directoryMigrations);
   const auth = createAuthService({ store: env.store });
   const directory = createDirectoryService(env.store);
   const jobs = createJobService({ store: env.store, pollIntervalMs: 50 });
@@ -45,7 +43,7 @@ describe('job routes', async () => {
     app = createServer({ logLevel: 'silent' });
     await app.register(
       async (api) => {
-        api.addHook('onRequest', bearerAuthHook(auth));
+        guardNativeRoutes(api, { auth });
         registerJobRoutes(api, { jobs });
       },
       { prefix: '/api' },

@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { requireRole } from '../../core/auth/principal.ts';
 import type { QueryService } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
 
@@ -54,7 +53,7 @@ const columnType = Type.Union([
   Type.Literal('json'),
 ]);
 
-const queryResult = Type.Object({
+export const queryResult = Type.Object({
   columns: Type.Array(Type.Object({ name: Type.String(), type: columnType })),
   rows: Type.Array(Type.Array(Type.Unknown())),
   truncated: Type.Boolean(),
@@ -114,9 +113,8 @@ export function registerQueryRoutes(app: App, deps: { query: QueryService }): vo
         response: { 200: Type.Object({ invalidated: Type.Integer() }) },
       },
     },
-    async (request) => {
-      requireRole(principalOf(request), 'developer', 'invalidate the query cache');
-      return { invalidated: deps.query.invalidate({ connectionId: request.body?.connectionId }) };
-    },
+    async (request) => ({
+      invalidated: deps.query.invalidate(principalOf(request), { connectionId: request.body?.connectionId }),
+    }),
   );
 }

@@ -5,8 +5,8 @@ import { createDirectoryService } from '../../core/directory/index.ts';
 import { openTestStore } from '../../core/directory/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerAttributeRoutes } from './attributes.ts';
-import { bearerAuthHook } from './auth.ts';
 import { registerGroupRoutes } from './groups.ts';
+import { guardNativeRoutes } from './index.ts';
 import { registerUserRoutes } from './users.ts';
 
 describe('user, group and attribute routes', async () => {
@@ -22,7 +22,7 @@ describe('user, group and attribute routes', async () => {
     app = createServer({ logLevel: 'silent' });
     await app.register(
       async (api) => {
-        api.addHook('onRequest', bearerAuthHook(auth));
+        guardNativeRoutes(api, { auth });
         registerUserRoutes(api, { directory });
         registerGroupRoutes(api, { directory });
         registerAttributeRoutes(api, { directory });

@@ -185,8 +185,9 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
   });
 
   app.post('/data_source/:uuid/invalidate_cache', { schema: { params: Uuid } }, async (request) => {
-    const source = await sources.get(principalOf(request), request.params.uuid);
-    services.query.invalidate({ connectionId: source.connectionId });
+    const principal = principalOf(request);
+    const source = await sources.get(principal, request.params.uuid);
+    services.query.invalidate(principal, { connectionId: source.connectionId });
     return { status: 'ok' };
   });
 

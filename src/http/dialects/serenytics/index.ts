@@ -1,8 +1,7 @@
-import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../../app.ts';
-import type { EmbedService } from '../../../core/auth/embed.ts';
-import type { AuthService } from '../../../core/auth/index.ts';
-import { unauthenticated } from '../../../core/errors.ts';
+import { isEmbedSession } from '../../../core/auth/index.ts';
+import { type CredentialReader, credentialHook, headerOf } from '../../kit/credentials.ts';
+import { routeAuthorization } from '../../kit/route-permissions.ts';
 import type { App } from '../../server.ts';
 import { registerDataApiRoutes } from './data-api.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
@@ -12,6 +11,7 @@ import { embedTokenOf, registerEmbedRoutes } from './embed.ts';
 import { errorOf, serenyticsErrorHandler } from './envelope.ts';
 import { registerFolderRoutes } from './folders.ts';
 import { registerFormattedDataRoutes } from './formatted-data.ts';
+import { serenyticsPermissions } from './permissions.ts';
 import { registerScriptRoutes } from './scripts.ts';
 import { registerFileLoadRoutes, registerFileUploadRoute } from './source-files.ts';
 import { registerTaskRoutes } from './tasks.ts';
@@ -19,25 +19,22 @@ import { registerWebAppRoutes } from './web-apps.ts';
 
 /**
  * `X-Api-Key: <any Rosetta API key>` on every route of the face; an embedded dashboard carries
- * its embed token (`?embeddedPayload=`) instead.
+ * its embed link (`?embeddedPayload=`) instead, which opens it on the routes that show it.
  */
-function apiKeyHook(auth: AuthService, embeds: EmbedService) {
-  return async (request: FastifyRequest): Promise<void> => {
-    const header = request.headers['x-api-key'];
-    const key = Array.isArray(header) ? header[0] : header;
-    // A script webhook authenticates by its own token (`run?token=`), checked by the route.
-    if (!key && request.routeOptions.config.scriptWebhook && (request.query as { token?: string }).token)
-      return;
-    const embedToken = key ? undefined : embedTokenOf(request);
-    if (embedToken) {
-      const opens = request.routeOptions.config.opensEmbed && request.method === 'GET';
-      request.principal = await (opens ? embeds.open(embedToken) : embeds.authenticate(embedToken));
-      return;
-    }
-    if (!key) throw unauthenticated('missing X-Api-Key header');
-    request.principal = await auth.authenticate(key.trim());
-  };
-}
+const serenyticsCredential: CredentialReader = (request) => {
+  const key = headerOf(request, 'x-api-key');
+  if (key !== undefined) return { kind: 'secret', value: key };
+  const embed = embedTokenOf(request);
+  if (embed === undefined) return undefined;
+  const opens = request.routeOptions.config.opensEmbed && request.method === 'GET' && !isEmbedSession(embed);
+  return { kind: opens ? 'embedLink' : 'embed', value: embed };
+};
+
+/** The data-api takes `X-Api-Key` only: no embed or webhook credentials. */
+const dataApiCredential: CredentialReader = (request) => {
+  const key = headerOf(request, 'x-api-key');
+  return key === undefined ? undefined : { kind: 'secret', value: key };
+};
 
 /** The vendor's error envelope, its 404s and the JSON its clients send, on one scope of the face. */
 function speakSerenytics(api: App): void {
@@ -61,19 +58,21 @@ function speakSerenytics(api: App): void {
 /**
  * The Serenytics face at `/serenytics`: its REST API (`/serenytics/api/...`) and its data API
  * (`/serenytics/data-api/...`) as the vendor's docs and Python client use them. Only shapes are
- * mapped here; every rule is the core's. `maxRows` caps every data answer.
+ * mapped here; every rule is the core's. `maxRows` caps every data answer; `escapeFormulas`
+ * quote-prefixes the data API's CSV cells that start like a formula.
  */
 export async function registerSerenyticsDialect(
   app: App,
   services: Services,
-  limits: { maxRows: number },
+  limits: { maxRows: number; escapeFormulas: boolean },
 ): Promise<void> {
   const prefix = '/serenytics/api';
   await app.register(
     async (scope) => {
       const api = scope as unknown as App;
       speakSerenytics(api);
-      api.addHook('onRequest', apiKeyHook(services.auth, services.embeds));
+      api.addHook('onRequest', credentialHook(services, serenyticsCredential, 'missing X-Api-Key header'));
+      api.addHook('onRequest', routeAuthorization(serenyticsPermissions));
       registerDataSourceRoutes(api, services);
       registerFormattedDataRoutes(api, services, limits);
       registerTaskRoutes(api, services);
@@ -98,6 +97,8 @@ export async function registerSerenyticsDialect(
     async (scope) => {
       const api = scope as unknown as App;
       speakSerenytics(api);
+      api.addHook('onRequest', credentialHook(services, dataApiCredential, 'missing X-Api-Key header'));
+      api.addHook('onRequest', routeAuthorization(serenyticsPermissions));
       registerDataApiRoutes(api, services, limits);
     },
     { prefix: '/serenytics/data-api' },

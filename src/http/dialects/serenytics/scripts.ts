@@ -3,16 +3,10 @@ import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import type { Job } from '../../../core/jobs/index.ts';
 import type { Script, ScriptRunResult } from '../../../core/scripts/index.ts';
+import { limitCredentialFailures } from '../../kit/rate-limit.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { folderLookup, folderUuidOf } from './folders.ts';
 import { listOf, queryFilter } from './source-json.ts';
-
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Reachable with `?token=<script webhook token>` instead of an API key. */
-    scriptWebhook?: boolean;
-  }
-}
 
 const Uuid = Type.Object({ uuid: Type.String() });
 const Loose = Type.Object({}, { additionalProperties: true });
@@ -95,7 +89,8 @@ export function registerScriptRoutes(app: App, services: Services): void {
           { additionalProperties: true },
         ),
       },
-      config: { scriptWebhook: true },
+      // Reachable with `?token=<script webhook token>` instead of an API key.
+      config: { ownToken: 'token' },
     },
     async (request) => {
       const {
@@ -109,7 +104,9 @@ export function registerScriptRoutes(app: App, services: Services): void {
       const { token } = request.query;
       const job =
         request.principal === undefined && token !== undefined
-          ? await scripts.runWithToken(request.params.uuid, token, args, apiUrl)
+          ? await limitCredentialFailures(request, () =>
+              scripts.runWithToken(request.params.uuid, token, args, apiUrl),
+            )
           : await scripts.run(principalOf(request), request.params.uuid, args, apiUrl);
       if (!wait) return { status: 'ok', text: 'Script launched', task_id: job.uuid };
       const done = await services.jobs.wait(job.id, { timeoutMs: 15 * 60_000 });

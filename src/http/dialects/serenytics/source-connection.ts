@@ -100,7 +100,6 @@ export async function saveConnectionProperties(
   await connections.updateOfSource(principal, source, patch).catch((error) => {
     throw vendorNamed(error, changes);
   });
-  services.query.invalidate({ connectionId: source.connectionId });
 }
 
 /** The connections the principal may read, by id: none for those the core forbids to read them. */
