@@ -1,6 +1,6 @@
 import type { ColumnInfo, Engine, EngineDialect, JsonScalar, ResultColumn } from '../../engines/types.ts';
 import { isRosettaError, RosettaError, validationError } from '../errors.ts';
-import { quoteIdentifier } from './preview.ts';
+import { dialects } from '../query/dialects.ts';
 
 /**
  * The developer's SQL console on a connection: a bounded schema tree to browse, and one read
@@ -50,7 +50,7 @@ export async function browseSchema(engine: Engine, sources: SourceOnTable[]): Pr
   const { tables, truncated } = await engine.catalog(MAX_BROWSED_TABLES);
   const schemas = new Map<string, BrowsedTable[]>();
   for (const table of tables) {
-    const sqlName = [table.schema, table.name].map((part) => quoteIdentifier(engine.dialect, part)).join('.');
+    const sqlName = [table.schema, table.name].map((part) => dialects[engine.dialect].quote(part)).join('.');
     const dataSources = sources
       .filter((source) => source.table === table.name && (source.schema ?? table.schema) === table.schema)
       .map((source) => source.name);

@@ -60,6 +60,13 @@ export interface QueryService {
   preview(principal: Principal, source: number | string, limit: number): Promise<QueryRunResult>;
   /** A saved query body (a widget's), for a use case that authorized its dashboard. */
   runSaved(principal: Principal, body: unknown, options?: RunQueryOptions): Promise<QueryRunResult>;
+  /** The same, on a model the use case resolved already. */
+  runSavedIr(
+    principal: Principal,
+    model: Model,
+    ir: QueryIr,
+    options?: RunQueryOptions,
+  ): Promise<QueryRunResult>;
   compileSaved(principal: Principal, body: unknown): Promise<CompiledForEngine & { model: Model }>;
   /** Drops cached results of one connection, or all (`cache.invalidate`). */
   invalidate(principal: Principal, scope?: { connectionId?: number }): number;
@@ -146,6 +153,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       const { model, ir } = await parsed(principal, body);
       return execute(principal, model, ir, options);
     },
+    runSavedIr: execute,
     async compileSaved(principal, body) {
       const { model, ir } = await parsed(principal, body);
       const compiled = compileFor(principal, model, ir, (await deps.engineFor(model.connectionId)).dialect);

@@ -3,7 +3,14 @@ import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Dashboard, DashboardService, Widget } from '../content/index.ts';
 import { notFound, validationError } from '../errors.ts';
-import type { FilterRule, Model, QueryRunResult, QueryService, RunQueryOptions } from '../query/index.ts';
+import {
+  type FilterRule,
+  type Model,
+  parseQueryBody,
+  type QueryRunResult,
+  type QueryService,
+  type RunQueryOptions,
+} from '../query/index.ts';
 import { resolveField } from '../query/resolve.ts';
 import { variablesOf, viewBody } from './context.ts';
 import { filterRules } from './filter-values.ts';
@@ -70,7 +77,7 @@ const hasField = (model: Model, field: string): boolean => {
 
 export function createViewService(deps: {
   dashboards: Pick<DashboardService, 'get'>;
-  query: Pick<QueryService, 'runSaved'>;
+  query: Pick<QueryService, 'runSavedIr'>;
   resolveModel(principal: Principal, source: string): Promise<Model>;
 }): ViewService {
   async function open(principal: Principal, ref: number | string): Promise<Dashboard> {
@@ -110,7 +117,8 @@ export function createViewService(deps: {
         hasField(model, rule.field),
       );
       const variables = variablesOf(principal, dashboard, input.variables);
-      const result = await deps.query.runSaved(principal, viewBody(body, { rules, variables }), options);
+      const { ir } = parseQueryBody(viewBody(body, { rules, variables }));
+      const result = await deps.query.runSavedIr(principal, model, ir, options);
       return { ...result, appliedFilters: applying.map((filter) => filter.id) };
     },
 
@@ -122,9 +130,10 @@ export function createViewService(deps: {
       for (const widget of dashboard.widgets) {
         if (!widget.query) continue;
         const { source } = widget.query;
-        if (!hasField(await deps.resolveModel(principal, source), filter.field)) continue;
-        const body = { source, dimensions: [filter.field], sorts: [filter.field] };
-        const { rows, truncated } = await deps.query.runSaved(principal, body, {
+        const model = await deps.resolveModel(principal, source);
+        if (!hasField(model, filter.field)) continue;
+        const { ir } = parseQueryBody({ source, dimensions: [filter.field], sorts: [filter.field] });
+        const { rows, truncated } = await deps.query.runSavedIr(principal, model, ir, {
           ...options,
           maxRows: MAX_FILTER_CHOICES,
         });
