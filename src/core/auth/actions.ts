@@ -69,6 +69,3 @@ export const actions = {
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof actions;
-
-export const isAction = (value: unknown): value is Action =>
-  typeof value === 'string' && Object.hasOwn(actions, value);

@@ -79,8 +79,8 @@ export interface EmbedService {
   open(token: string, origin?: { address?: string }): Promise<OpenedEmbed>;
   /** An embed session's later requests: ERR_UNAUTHENTICATED once expired or revoked. */
   authenticate(session: string): Promise<Principal>;
-  /** Stops the embeds of a deleted dashboard or user. */
-  revokeAll(scope: { dashboardId?: number; userId?: number }, reason: string): Promise<number>;
+  /** Stops the embeds of a deleted dashboard (a creator's are stopped at their next use). */
+  revokeAll(scope: { dashboardId: number }, reason: string): Promise<number>;
 }
 
 const sameText = (a: string, b: string) =>
@@ -330,14 +330,13 @@ export function createEmbedService(deps: EmbedDeps): EmbedService {
     },
 
     async revokeAll(scope, reason) {
-      if (scope.dashboardId === undefined && scope.userId === undefined) return 0;
-      let query = db
+      const result = await db
         .updateTable('embed_tokens')
         .set({ revoked_at: now().toISOString(), revoked_reason: reason, updated_at: now().toISOString() })
-        .where('revoked_at', 'is', null);
-      if (scope.dashboardId !== undefined) query = query.where('dashboard_id', '=', scope.dashboardId);
-      if (scope.userId !== undefined) query = query.where('created_by', '=', scope.userId);
-      return Number((await query.executeTakeFirst()).numUpdatedRows);
+        .where('revoked_at', 'is', null)
+        .where('dashboard_id', '=', scope.dashboardId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
   };
 }

@@ -5,7 +5,6 @@ export {
   actions,
   type CredentialKind,
   credentialKinds,
-  isAction,
 } from './actions.ts';
 export type { ApiKey, ApiKeyPatch, DataSourceLookup, NewApiKey } from './api-keys.ts';
 export { type AuthorizedResource, authorize, can, inScope } from './authorize.ts';
