@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileStore } from '../src/core/exports/files.ts';
+import { columnLabel, withoutFloatNoise } from '../src/core/exports/present.ts';
 import { startTestApp, type TestApp } from './support/app.ts';
 import {
   decodePng,
@@ -75,8 +76,10 @@ describe('exports', () => {
     const sheet = workbook.worksheets[0];
     const rows: unknown[][] = [];
     sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
-    expect(rows[0]).toEqual(expected.body.columns.map((c: { name: string }) => c.name));
-    expect(rows.slice(1)).toEqual(expected.body.rows);
+    expect(rows[0]).toEqual(expected.body.columns.map((c: { name: string }) => columnLabel(c.name)));
+    // The demo's DOUBLE sums lose their representation noise in the file, and only that.
+    const clean = (value: unknown) => (typeof value === 'number' ? withoutFloatNoise(value) : value);
+    expect(rows.slice(1)).toEqual(expected.body.rows.map((row: unknown[]) => row.map(clean)));
   });
 
   it('exports a query as CSV with the query rows', async () => {

@@ -54,8 +54,8 @@ describe('connection schema and SQL over /api', () => {
     const { status, body } = await app.request('POST', `/api/connections/${embedded}/sql`, { sql });
     expect(status).toBe(200);
     expect(body.columns).toEqual([
-      { name: 'country', type: 'string' },
-      { name: 'n', type: 'integer' },
+      { name: 'country', type: 'string', nativeType: 'VARCHAR' },
+      { name: 'n', type: 'integer', nativeType: 'BIGINT' },
     ]);
     expect(body.rows).toHaveLength(20);
     expect(body.rows.reduce((sum: number, row: [string, number]) => sum + row[1], 0)).toBe(DEMO_ROWS);

@@ -22,3 +22,10 @@ export function columnTypeOfNative(nativeType: string): ColumnType {
   if (/^(timestamp|datetime)/.test(name)) return 'datetime';
   return 'string';
 }
+
+/**
+ * A binary floating-point type (`DOUBLE`, `FLOAT`, `REAL`, `double precision`, `float8`): its
+ * values are the nearest doubles, not the decimals people typed, unlike DECIMAL and NUMERIC.
+ */
+export const isBinaryFloat = (nativeType: string): boolean =>
+  /^(float[48]?|double|real)\b/.test(nativeType.trim().toLowerCase());

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RosettaError } from '../core/errors.ts';
+import { isBinaryFloat } from './columnTypes.ts';
 import { EVERY_TABLE } from './statement.ts';
 import type { ColumnType, Engine, JsonScalar } from './types.ts';
 
@@ -134,6 +135,10 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
         ...TYPED_TYPES,
         ...setup.typed.extra.types,
       ]);
+      // The native type tells the DOUBLE from the DECIMAL(10,2), both of type `number`.
+      const [double, decimal] = [result.columns[2].nativeType ?? '', result.columns[7].nativeType ?? ''];
+      expect([isBinaryFloat(double), isBinaryFloat(decimal)]).toEqual([true, false]);
+      expect(decimal).toMatch(/^(decimal|numeric)/i);
       expect(result.truncated).toBe(false);
     });
 
@@ -150,14 +155,18 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
       expect(small).toMatchObject({ columns: [{ name: 'n', type: 'integer' }], truncated: false });
       expect(small.rows).toHaveLength(10);
       const empty = await engine.run({ sql: setup.empty, params: [] }, { maxRows: 10 });
-      expect(empty).toEqual({ columns: [{ name: 'one', type: 'integer' }], rows: [], truncated: false });
+      expect(empty).toEqual({
+        columns: [{ name: 'one', type: 'integer', nativeType: expect.any(String) }],
+        rows: [],
+        truncated: false,
+      });
     });
 
     it('streams in batches', async () => {
       const total = setup.streamRows ?? 200_000;
       const batchSize = 25_000;
       const stream = await engine.stream({ sql: setup.series(total), params: [] }, { batchSize });
-      expect(stream.columns).toEqual([{ name: 'n', type: 'integer' }]);
+      expect(stream.columns).toEqual([{ name: 'n', type: 'integer', nativeType: expect.any(String) }]);
       const sizes: number[] = [];
       let sum = 0;
       for await (const batch of stream.batches) {

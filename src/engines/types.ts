@@ -41,6 +41,11 @@ export type JsonScalar = string | number | boolean | null;
 export interface ResultColumn {
   name: string;
   type: ColumnType;
+  /**
+   * The engine's own type name (`DOUBLE`, `DECIMAL(38,3)`, `numeric`) when it reports one: it
+   * tells a binary float, whose values carry representation noise, from an exact decimal.
+   */
+  nativeType?: string;
 }
 
 /**

@@ -204,4 +204,47 @@ describe('dashboard renderers (worker pool)', () => {
     expect(output.warnings.join()).toContain('U+1F680');
     expect(output.warnings.join()).not.toContain('Москва');
   });
+
+  it('labels table and KPI columns for people and formats their numbers, identifiers without separators', async () => {
+    const orders = {
+      columns: [
+        { name: 'order_id', type: 'integer' as const },
+        { name: 'date_month', type: 'datetime' as const },
+        { name: 'sum_quantity', type: 'integer' as const },
+        { name: 'sum_price', type: 'number' as const, nativeType: 'DOUBLE' },
+      ],
+      rows: [
+        [1234567, '2025-01-01T00:00:00.000Z', 12345, 31443.39000000001],
+        [1234568, '2025-02-01T00:00:00.000Z', 7, 11065.069999999998],
+      ],
+    };
+    const spec: DashboardRenderSpec = {
+      title: 'Numbers',
+      widgets: [
+        { id: 't', title: 'Orders', visualization: { type: 'table', options: {} }, result: orders },
+        {
+          id: 'k',
+          title: 'Revenue',
+          visualization: { type: 'kpi', options: { field: 'sum_price' } },
+          result: { columns: [orders.columns[3]], rows: [[31443.39000000001]] },
+        },
+      ],
+      layout: [
+        { widgetId: 't', x: 0, y: 0, w: 8, h: 3 },
+        { widgetId: 'k', x: 8, y: 0, w: 4, h: 3 },
+      ],
+    };
+    const png = await renderDashboardPng(spec, { pngWidth: 1200 });
+    writeFileSync(join(results, 'numbers.png'), png.data);
+    if (!hasPoppler) return;
+    const file = join(results, 'numbers.pdf');
+    writeFileSync(file, (await renderDashboardPdf(spec)).data);
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    for (const shown of ['Order id', 'Date (month)', 'Sum of quantity', 'Sum of price', '2025-01-01'])
+      expect(text).toContain(shown);
+    expect(text).toMatch(/1234567 +2025-01-01 +12,345 +31,443\.39/);
+    expect(text).toMatch(/1234568 +2025-02-01 +7 +11,065\.07/);
+    expect(text).toContain('31,443.39\n');
+    expect(text).not.toMatch(/sum_price|1,234,567|31443\.39000|11,065\.069/);
+  });
 });

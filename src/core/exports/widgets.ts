@@ -2,13 +2,14 @@
  * How each kind of widget is drawn into its box: charts through ECharts SVG, KPIs as a big
  * number with a label, tables as text grids that report where they stopped, text as rich text.
  */
-import type { JsonScalar } from '../../engines/types.ts';
+import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
 // The pure template file itself, not the content module: this runs in the render workers.
 import { fillTemplate } from '../content/variables.ts';
 import { isChartType } from './chart-options.ts';
 import { renderChartSvg, splitSvgTextRuns } from './chart-svg.ts';
 import { fitText, type MissingGlyphs, measureText } from './fonts.ts';
 import type { Box } from './layout.ts';
+import { columnLabel, formatNumber, formatValue, isNumeric } from './present.ts';
 import { escapeXml, parseRichText, type RichLine, wrapRichText } from './rich-text.ts';
 import { type Shape, textShape } from './scene.ts';
 import type { RenderWidget, WidgetResult } from './types.ts';
@@ -16,7 +17,6 @@ import type { RenderWidget, WidgetResult } from './types.ts';
 export const INK = '#1f2933';
 export const MUTED = '#6b7785';
 const RULE = '#d9dee5';
-const NUMERIC = new Set(['integer', 'number']);
 
 export function cardFrame(title: string, box: Box, missing: MissingGlyphs): { shapes: Shape[]; body: Box } {
   const shapes: Shape[] = [{ kind: 'rect', ...box, fill: '#ffffff', stroke: RULE, radius: 4 }];
@@ -43,14 +43,10 @@ function note(text: string, body: Box, missing: MissingGlyphs): Shape[] {
   ];
 }
 
-/** Cell text: numbers grouped, midnight timestamps shortened to dates, null as empty. */
-export function cellText(value: JsonScalar, type: string): string {
+/** Cell text as people read it (`present.ts`), on one line; null as empty. */
+function cellText(value: JsonScalar, column: ResultColumn): string {
   if (value === null) return '';
-  if (typeof value === 'number') return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-  const text = String(value);
-  if (type === 'date' || type === 'datetime')
-    return text.replace(/T00:00:00(\.0+)?Z?$/, '').replace('T', ' ');
-  return text.replace(/\s+/g, ' ');
+  return formatValue(value, column.type, undefined, column.name).replace(/\s+/g, ' ');
 }
 
 function kpi(widget: RenderWidget, result: WidgetResult, body: Box, missing: MissingGlyphs): Shape[] {
@@ -58,23 +54,23 @@ function kpi(widget: RenderWidget, result: WidgetResult, body: Box, missing: Mis
   const wanted =
     typeof options.field === 'string' ? options.field : Array.isArray(options.y) ? options.y[0] : undefined;
   let index = result.columns.findIndex((c) => c.name === wanted);
-  if (index < 0) index = result.columns.findIndex((c) => NUMERIC.has(c.type));
+  if (index < 0) index = result.columns.findIndex((c) => isNumeric(c.type));
   if (index < 0) index = 0;
   const raw = result.rows[0]?.[index] ?? null;
   const value = raw === null ? null : Number(raw);
+  const column = result.columns[index];
   let text = '–';
   if (value !== null && Number.isFinite(value)) {
     const format = options.format;
     text =
       format === 'percent'
         ? `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%`
-        : value.toLocaleString('en-US', { maximumFractionDigits: format === 'integer' ? 0 : 2 });
+        : formatNumber(value, { type: column?.type, format, column: column?.name });
     text = `${typeof options.prefix === 'string' ? options.prefix : ''}${text}${typeof options.suffix === 'string' ? options.suffix : ''}`;
   } else if (raw !== null) {
     text = String(raw);
   }
-  const column = result.columns[index]?.name ?? '';
-  const label = typeof options.label === 'string' ? options.label : column.replace(/_/g, ' ');
+  const label = typeof options.label === 'string' ? options.label : columnLabel(column?.name ?? '');
   // The number takes what the box allows: up to 40 pt high and never wider than the box.
   let size = Math.min(40, body.h * 0.5);
   size = Math.max(8, Math.min(size, (size * body.w * 0.92) / Math.max(1, measureText(text, size, 'bold'))));
@@ -100,9 +96,8 @@ export const TABLE_ROW = 14;
 function columnWidths(result: WidgetResult, width: number): number[] {
   const sample = result.rows.slice(0, 100);
   const natural = result.columns.map((column, i) => {
-    let widest = measureText(column.name, TABLE_SIZE, 'bold');
-    for (const row of sample)
-      widest = Math.max(widest, measureText(cellText(row[i], column.type), TABLE_SIZE));
+    let widest = measureText(columnLabel(column.name), TABLE_SIZE, 'bold');
+    for (const row of sample) widest = Math.max(widest, measureText(cellText(row[i], column), TABLE_SIZE));
     return Math.min(Math.max(widest + 10, 36), 260);
   });
   const total = natural.reduce((a, b) => a + b, 0);
@@ -133,7 +128,7 @@ export function drawTable(
   const row = (values: string[], y: number, bold: boolean) => {
     let x = body.x;
     values.forEach((value, i) => {
-      const right = NUMERIC.has(result.columns[i].type);
+      const right = isNumeric(result.columns[i].type);
       const text = fitText(value, widths[i] - 8, TABLE_SIZE, bold ? 'bold' : 'regular');
       const at = {
         x: right ? x + widths[i] - 4 : x + 4,
@@ -146,7 +141,7 @@ export function drawTable(
     });
   };
   row(
-    result.columns.map((c) => c.name),
+    result.columns.map((c) => columnLabel(c.name)),
     body.y + 11,
     true,
   );
@@ -158,7 +153,7 @@ export function drawTable(
     if ((r - from) % 2 === 1)
       shapes.push({ kind: 'rect', x: body.x, y, w: body.w, h: TABLE_ROW, fill: '#f7f9fb' });
     row(
-      result.rows[r].map((value, i) => cellText(value, result.columns[i].type)),
+      result.rows[r].map((value, i) => cellText(value, result.columns[i])),
       y + 10,
       false,
     );

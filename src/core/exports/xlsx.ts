@@ -1,13 +1,19 @@
 /**
  * XLSX export through exceljs' streaming writer: rows are committed as they come, so a large
  * result never sits whole in memory. Cells are typed (numbers, dates, booleans), the header row
- * is bold and frozen; a sheet past Excel's row limit continues on a sheet of its own. Text is
- * always written as a string cell, never a formula; text a spreadsheet would read as a formula
- * once edited or saved as CSV also gets the quote prefix, as in CSV (`formula-cells.ts`).
+ * holds the columns' labels (`Sum of price`), bold and frozen; a sheet past Excel's row limit
+ * continues on a sheet of its own. Text is always written as a string cell, never a formula;
+ * text a spreadsheet would read as a formula once edited or saved as CSV also gets the quote
+ * prefix, as in CSV (`formula-cells.ts`).
+ *
+ * Numbers: binary floats lose their representation noise (`withoutFloatNoise`), exact decimals
+ * are written as the engine delivers them, never rounded; each numeric column gets a display
+ * format (identifiers without separators). Numeric text (a value no double holds) stays text.
  */
 import ExcelJS from 'exceljs';
 import { neutralizeFormula } from '../../engines/formula-cells.ts';
-import type { ColumnType, JsonScalar, ResultColumn } from '../../engines/types.ts';
+import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
+import { columnLabel, isFloatColumn, isIdentifierColumn, withoutFloatNoise } from './present.ts';
 
 export interface XlsxSheet {
   name: string;
@@ -19,29 +25,71 @@ export interface XlsxSheet {
 /** Excel's limit per sheet, header row included. */
 export const XLSX_MAX_ROWS = 1_048_576;
 
-const FORMATS: Partial<Record<ColumnType, string>> = { date: 'yyyy-mm-dd', datetime: 'yyyy-mm-dd hh:mm:ss' };
-
 export interface XlsxOptions {
   /** Quote-prefix text cells and column names that start like a formula; default true. */
   escapeFormulas?: boolean;
 }
 
-/** Engine values to Excel cells; integers beyond 2^53 arrive as strings and stay text. */
-function cell(value: JsonScalar, type: ColumnType, escapeFormulas: boolean): ExcelJS.CellValue {
-  if (value === null) return null;
-  if (type === 'string' && typeof value === 'string')
-    return escapeFormulas ? neutralizeFormula(value) : value;
-  if ((type === 'integer' || type === 'number') && typeof value === 'string') {
-    const n = Number(value);
-    return Number.isSafeInteger(n) || (type === 'number' && Number.isFinite(n)) ? n : value;
+/**
+ * Numeric text as a number when a double holds it exactly (at most 15 significant digits, as
+ * many as Excel keeps), else undefined: such a value stays text rather than lose digits.
+ */
+function exactNumber(text: string): number | undefined {
+  const mantissa = /^[+-]?(\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.exec(text.trim())?.[1];
+  if (mantissa === undefined) return undefined;
+  const digits = mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  return digits.length <= 15 ? Number(text) : undefined;
+}
+
+/** Timestamps without a zone are UTC (ARCHITECTURE §5), which is how exceljs writes dates. */
+function dateCell(value: string): Date | string {
+  const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length === 10 ? value : `${value}Z`;
+  const date = new Date(iso.replace(' ', 'T'));
+  return Number.isNaN(date.getTime()) ? value : date;
+}
+
+/** The display format of a DECIMAL(p,s) column: its own scale, at most 10 places. */
+function decimalFormat(nativeType: string | undefined): string {
+  const scale = Number(
+    /^(?:decimal|numeric|dec)\s*\(\s*\d+\s*,\s*(\d+)\s*\)/i.exec(nativeType ?? '')?.[1] ?? 2,
+  );
+  return scale === 0 ? '#,##0' : `#,##0.${'0'.repeat(Math.min(scale, 10))}`;
+}
+
+interface ColumnWriter {
+  numFmt?: string;
+  /** Engine value to an Excel cell (not called for NULL). */
+  cell(value: Exclude<JsonScalar, null>): ExcelJS.CellValue;
+}
+
+/** How one column is written, decided once per column rather than per value. */
+function columnWriter(column: ResultColumn, escapeFormulas: boolean): ColumnWriter {
+  const identifier = isIdentifierColumn(column.name);
+  switch (column.type) {
+    case 'string':
+      return { cell: (v) => (escapeFormulas && typeof v === 'string' ? neutralizeFormula(v) : v) };
+    case 'integer':
+      // Integers beyond 2^53 arrive as strings and stay text.
+      return {
+        numFmt: identifier ? '0' : '#,##0',
+        cell: (v) => (typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v),
+      };
+    case 'number': {
+      const float = isFloatColumn(column);
+      const number = float ? withoutFloatNoise : (v: number) => v;
+      const text = (v: string) => exactNumber(v) ?? v;
+      return {
+        numFmt: identifier ? '0' : float ? '#,##0.00' : decimalFormat(column.nativeType),
+        cell: (v) => (typeof v === 'number' ? number(v) : typeof v === 'string' ? text(v) : v),
+      };
+    }
+    case 'date':
+      return { numFmt: 'yyyy-mm-dd', cell: (v) => (typeof v === 'string' ? dateCell(v) : v) };
+    case 'datetime':
+      return { numFmt: 'yyyy-mm-dd hh:mm:ss', cell: (v) => (typeof v === 'string' ? dateCell(v) : v) };
+    default:
+      return { cell: (v) => v };
   }
-  if ((type === 'date' || type === 'datetime') && typeof value === 'string') {
-    // Timestamps without a zone are UTC (ARCHITECTURE §5), which is how exceljs writes dates.
-    const iso = /[zZ]|[+-]\d\d:?\d\d$/.test(value) || value.length === 10 ? value : `${value}Z`;
-    const date = new Date(iso.replace(' ', 'T'));
-    return Number.isNaN(date.getTime()) ? value : date;
-  }
-  return value;
 }
 
 /** Sheet names: at most 31 characters, none of `[]:*?/\`, unique regardless of case. */
@@ -81,14 +129,16 @@ export async function writeXlsx(
   const nameFor = sheetNamer();
   let total = 0;
   for (const sheet of sheets) {
+    const writers = sheet.columns.map((column) => columnWriter(column, escapeFormulas));
+    const labels = sheet.columns.map((column) => columnLabel(column.name));
     const open = (name: string) => {
       const worksheet = workbook.addWorksheet(nameFor(name), { views: [{ state: 'frozen', ySplit: 1 }] });
-      worksheet.columns = sheet.columns.map((c) => ({
+      worksheet.columns = sheet.columns.map((c, i) => ({
         key: c.name,
-        width: Math.min(Math.max(c.name.length + 2, 10), 40),
-        style: FORMATS[c.type] ? { numFmt: FORMATS[c.type] } : {},
+        width: Math.min(Math.max(labels[i].length + 2, 10), 40),
+        style: writers[i].numFmt ? { numFmt: writers[i].numFmt } : {},
       }));
-      const header = worksheet.addRow(sheet.columns.map((c) => text(c.name)));
+      const header = worksheet.addRow(labels.map(text));
       header.font = { bold: true };
       header.commit();
       return worksheet;
@@ -105,7 +155,7 @@ export async function writeXlsx(
           rowsInSheet = 1;
         }
         worksheet
-          .addRow(row.map((value, i) => cell(value, sheet.columns[i]?.type ?? 'string', escapeFormulas)))
+          .addRow(row.map((value, i) => (value === null ? null : (writers[i]?.cell(value) ?? value))))
           .commit();
         rowsInSheet += 1;
         total += 1;

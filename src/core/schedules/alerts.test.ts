@@ -2,8 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRosettaError } from '../errors.ts';
-import { evaluateConditions } from './conditions.ts';
-import { editor, openScheduleHarness } from './test-support.ts';
+import { describeConditions, evaluateConditions } from './conditions.ts';
+import { admin, editor, openScheduleHarness } from './test-support.ts';
 
 describe('alert conditions', () => {
   const result = {
@@ -37,6 +37,62 @@ describe('alert conditions', () => {
     expect(() => check('sum', 'equals', [1], 'price')).toThrow(
       /no result column "price" \(columns: day, amount\)/,
     );
+  });
+
+  it('compares floats as people read them, and keeps exact decimals exact', () => {
+    const floats = {
+      columns: [
+        { name: 'sum_price', type: 'number' as const, nativeType: 'DOUBLE' },
+        { name: 'sum_amount', type: 'number' as const, nativeType: 'DECIMAL(38,3)' },
+        { name: 'share', type: 'number' as const, nativeType: 'DOUBLE' },
+      ],
+      rows: [
+        [31443.39000000001, 1234567890123.456, 0.1],
+        [null, null, 0.2],
+      ],
+    };
+    const evaluation = evaluateConditions(floats, [
+      { field: 'sum_price', aggregation: 'first', operator: 'greater_than', values: [31443.39] },
+      { field: 'sum_price', aggregation: 'first', operator: 'equals', values: ['31443.39'] },
+      { field: 'share', aggregation: 'sum', operator: 'equals', values: [0.3] },
+      { field: 'sum_amount', aggregation: 'max', operator: 'equals', values: [1234567890123.456] },
+    ]);
+    expect(evaluation.conditions.map((c) => [c.value, c.holds])).toEqual([
+      [31443.39, false],
+      [31443.39, true],
+      [0.3, true],
+      [1234567890123.456, true],
+    ]);
+  });
+
+  it('describes conditions with column labels and numbers for people', () => {
+    const condition = (
+      field: string,
+      aggregation: string,
+      operator: string,
+      values: unknown[],
+      value: unknown,
+    ) => ({ field, aggregation, operator, values, value, holds: true }) as never;
+    const text = describeConditions({
+      triggered: true,
+      rows: 3,
+      conditions: [
+        condition('sum_price', 'first', 'greater_than', [1000], 31443.39),
+        condition('order_id', 'max', 'greater_or_equal', [1000000], 1234567),
+        condition('count_distinct_order_id', 'last', 'between', ['1000', 20000], 12345),
+        condition('sum_quantity', 'avg', 'less_or_equal', [0.5], 0.004),
+        condition('date_month', 'first', 'equals', ['2025-01-01'], '2025-01-01T00:00:00.000Z'),
+        condition('country', 'count', 'not_equals', [0], 3),
+      ],
+    });
+    expect(text.split('; ')).toEqual([
+      'Sum of price is 31,443.39 (above 1,000)',
+      'Highest order id is 1234567 (at least 1000000)',
+      'Distinct order id (last row) is 12,345 (between 1,000 and 20,000)',
+      'Average sum of quantity is 0.004 (at most 0.5)',
+      'Date (month) is 2025-01-01 (equal to 2025-01-01)',
+      'Count of country is 3 (not equal to 0)',
+    ]);
   });
 });
 
@@ -136,7 +192,7 @@ describe('data alerts', async () => {
     });
     expect((await run(alert.id)).status).toBe('success');
     expect(String(calls[1].text)).toMatch(
-      /^\*Alert "Three countries, top one 10 to 12" triggered: count\(country\) = 3/,
+      /^\*Alert "Three countries, top one 10 to 12" triggered: Count of country is 3 \(equal to 3\); Highest sum of quantity is 11 \(between 10 and 12\)\*/,
     );
 
     await schedules.update(editor, 'alert', alert.id, {
@@ -171,5 +227,44 @@ describe('data alerts', async () => {
     expect(
       await fieldOf({ ...good, target: { widget: { dashboard: h.dashboard.id, widget: 'gone' } } }),
     ).toBe('ERR_VALIDATION target.widget.widget');
+  });
+
+  it('emails a DOUBLE alert value as people read it, with the column label', async () => {
+    const prices = await h.data.sources.create(admin, {
+      type: 'storage',
+      name: 'prices',
+      columns: [{ name: 'price', type: 'number' }],
+    });
+    // Whole cents whose DOUBLE sum is 31443.39000000001 (the true total is 31443.39).
+    const cents = Array.from({ length: 62 }, (_, i) => (i === 61 ? 1_047_220 : ((i + 1) * 1109) % 100_000));
+    expect(cents.reduce((a, b) => a + b, 0)).toBe(3_144_339);
+    await h.data.ingestor.apply(prices, {
+      mode: 'replace',
+      rows: cents.map((c) => [c / 100]),
+      columns: ['price'],
+    });
+    const body = { source: prices.uuid, metrics: [{ field: 'price', aggregation: 'sum' }] };
+    const raw = await h.query.run(admin, body, { noCache: true });
+    expect(raw.columns[0]).toMatchObject({ name: 'sum_price', nativeType: 'DOUBLE' });
+    expect(raw.rows[0][0]).toBe(31443.39000000001);
+
+    const alert = await schedules.create(admin, 'alert', {
+      name: 'Revenue above 1000',
+      cron: '0 * * * *',
+      target: { query: body },
+      destination: { type: 'email', recipients: ['boss@example.test'] },
+      conditions: [
+        { field: 'sum_price', aggregation: 'first', operator: 'greater_than', values: [1000] },
+        { field: 'sum_price', aggregation: 'first', operator: 'less_or_equal', values: [31443.39] },
+      ],
+    });
+    const job = await schedules.runNow(admin, 'alert', alert.id);
+    expect((await jobs.wait(job.id, { timeoutMs: 10_000 })).status).toBe('success');
+    const [message] = await schedules.outbox(admin);
+    expect(message.text).toContain(
+      'Alert "Revenue above 1000" triggered: Sum of price is 31,443.39 (above 1,000); ' +
+        'Sum of price is 31,443.39 (at most 31,443.39)',
+    );
+    expect(message.text).not.toMatch(/sum_price|31443\.39000/);
   });
 });

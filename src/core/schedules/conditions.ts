@@ -1,12 +1,27 @@
 import type { JsonScalar, QueryResult } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
-import type { AlertCondition, AlertEvaluation, ConditionOperator, ConditionResult } from './types.ts';
+import {
+  columnLabel,
+  formatNumber,
+  formatValue,
+  isFloatColumn,
+  withoutFloatNoise,
+} from '../exports/present.ts';
+import type {
+  AlertCondition,
+  AlertEvaluation,
+  ConditionAggregation,
+  ConditionOperator,
+  ConditionResult,
+} from './types.ts';
 
 /**
  * Data-alert conditions on a query result. Each condition reduces one result column to a value
  * (see `conditionAggregations`) and compares it; the alert triggers only when all conditions hold.
  * Numbers compare numerically (a string threshold is read as a number); anything else compares
- * as text, which orders ISO dates correctly.
+ * as text, which orders ISO dates correctly. A number computed from binary floats (a DOUBLE
+ * column, or any sum or average taken here) is compared without its representation noise, as
+ * people read it: 0.1 + 0.2 equals 0.3, and a DOUBLE sum of 31443.39000000001 is not above 31443.39.
  */
 export function evaluateConditions(
   result: Pick<QueryResult, 'columns' | 'rows'>,
@@ -21,10 +36,12 @@ export function evaluateConditions(
         `no result column "${condition.field}" (columns: ${names})`,
       );
     }
-    const value = reduce(
+    const reduced = reduce(
       condition,
       result.rows.map((row) => row[column] ?? null),
     );
+    const float = isFloatColumn(result.columns[column]) || ARITHMETIC.has(condition.aggregation);
+    const value = typeof reduced === 'number' && float ? withoutFloatNoise(reduced) : reduced;
     return {
       ...condition,
       value,
@@ -37,6 +54,8 @@ export function evaluateConditions(
     conditions: evaluated,
   };
 }
+
+const ARITHMETIC = new Set<ConditionAggregation>(['sum', 'avg']);
 
 function reduce(condition: AlertCondition, values: JsonScalar[]): JsonScalar {
   const present = values.filter((v) => v !== null);
@@ -86,4 +105,58 @@ function holds(value: JsonScalar, operator: ConditionOperator, values: JsonScala
     case 'between':
       return c >= 0 && compare(value, values[1]) <= 0;
   }
+}
+
+const OPERATOR_WORDS: Record<ConditionOperator, string> = {
+  greater_than: 'above',
+  less_than: 'below',
+  greater_or_equal: 'at least',
+  less_or_equal: 'at most',
+  equals: 'equal to',
+  not_equals: 'not equal to',
+  between: 'between',
+};
+
+const ISO_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
+
+const AGGREGATION_WORDS: Record<Exclude<ConditionAggregation, 'first' | 'last'>, string> = {
+  sum: 'Total',
+  avg: 'Average',
+  min: 'Lowest',
+  max: 'Highest',
+  count: 'Count of',
+};
+
+/**
+ * Conditions as people read them in an alert's email, Slack message and log, with column labels
+ * and numbers formatted: `Sum of price is 31,443.39 (above 1,000)`.
+ */
+export function describeConditions(evaluation: AlertEvaluation): string {
+  return evaluation.conditions.map(describeCondition).join('; ');
+}
+
+/** `Sum of price`, `Sum of price (last row)`, `Highest sum of quantity`, `Count of country`. */
+function subjectOf(condition: ConditionResult): string {
+  const label = columnLabel(condition.field);
+  if (condition.aggregation === 'first') return label;
+  if (condition.aggregation === 'last') return `${label} (last row)`;
+  return `${AGGREGATION_WORDS[condition.aggregation]} ${label.charAt(0).toLowerCase()}${label.slice(1)}`;
+}
+
+function describeCondition(condition: ConditionResult): string {
+  // A first, last, lowest or highest value is one of the column's own: an identifier stays one.
+  const column = ['first', 'last', 'min', 'max'].includes(condition.aggregation)
+    ? condition.field
+    : undefined;
+  const numeric = typeof condition.value === 'number';
+  const shown = (value: JsonScalar): string => {
+    if (value === null) return 'empty';
+    const number = Number(value);
+    if (numeric && Number.isFinite(number)) return formatNumber(number, { column });
+    return typeof value === 'string' && ISO_TIMESTAMP.test(value)
+      ? formatValue(value, 'datetime')
+      : String(value);
+  };
+  const bounds = condition.values.slice(0, condition.operator === 'between' ? 2 : 1).map(shown);
+  return `${subjectOf(condition)} is ${shown(condition.value)} (${OPERATOR_WORDS[condition.operator]} ${bounds.join(' and ')})`;
 }

@@ -70,10 +70,10 @@ async function openReadOnlyResult(connection: DuckDBConnection, query: CompiledQ
 function readResult(result: DuckDBResult, prepared?: DuckDBPreparedStatement): OpenResult {
   const converters = convertersOf(result);
   return {
-    columns: result.columnNames().map((name, index) => ({
-      name,
-      type: columnTypeOfNative(result.columnType(index).toString()),
-    })),
+    columns: result.columnNames().map((name, index) => {
+      const nativeType = result.columnType(index).toString();
+      return { name, type: columnTypeOfNative(nativeType), nativeType };
+    }),
     async read() {
       const chunk = await result.fetchChunk();
       return chunk && chunk.rowCount > 0 ? rowsOfChunk(chunk, converters) : [];

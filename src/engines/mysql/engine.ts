@@ -55,7 +55,11 @@ async function openResult(connection: mysql.PoolConnection, query: CompiledQuery
   const rows: AsyncIterator<unknown> = stream[Symbol.asyncIterator]();
   const convert = rowConverter(fields);
   return {
-    columns: fields.map((field) => ({ name: field.name, type: columnTypeOfField(field) })),
+    columns: fields.map((field) => ({
+      name: field.name,
+      type: columnTypeOfField(field),
+      nativeType: nativeTypeOfField(field),
+    })),
     async read(count) {
       const read: JsonScalar[][] = [];
       while (read.length < count) {

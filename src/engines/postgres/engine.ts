@@ -23,7 +23,7 @@ import type {
   RunOptions,
   TableInfo,
 } from '../types.ts';
-import { columnTypeOfOid, jsonScalarTypes } from './values.ts';
+import { columnTypeOfOid, jsonScalarTypes, nativeTypeOfOid } from './values.ts';
 
 const DEFAULT_POOL_SIZE = 10;
 
@@ -70,6 +70,7 @@ async function openCursor(
     columns: (fields ?? []).map((field) => ({
       name: field.name,
       type: columnTypeOfOid(field.dataTypeID),
+      nativeType: nativeTypeOfOid(field.dataTypeID),
     })),
     async read(count) {
       const rows = first ?? (await readCursor(cursor, count)).rows;

@@ -41,6 +41,26 @@ const COLUMN_TYPES = new Map<number, ColumnType>([
 export const columnTypeOfOid = (oid: number): ColumnType =>
   COLUMN_TYPES.get(oid) ?? (ARRAY_OIDS.has(oid) ? 'json' : 'string');
 
+/** `format_type` names of the types above, as `describeQuery` reports them. */
+const NATIVE_NAMES = new Map<number, string>([
+  [OID.bool, 'boolean'],
+  [OID.int2, 'smallint'],
+  [OID.int4, 'integer'],
+  [OID.int8, 'bigint'],
+  [OID.oid, 'oid'],
+  [OID.float4, 'real'],
+  [OID.float8, 'double precision'],
+  [OID.numeric, 'numeric'],
+  [OID.date, 'date'],
+  [OID.timestamp, 'timestamp without time zone'],
+  [OID.timestamptz, 'timestamp with time zone'],
+  [OID.json, 'json'],
+  [OID.jsonb, 'jsonb'],
+]);
+
+/** The native type name of a result column, for the types Rosetta knows by OID. */
+export const nativeTypeOfOid = (oid: number): string | undefined => NATIVE_NAMES.get(oid);
+
 const integer = (text: string): number | string => {
   const number = Number(text);
   return Number.isSafeInteger(number) ? number : text;

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
+import { columnLabel, formatValue, isNumeric } from '../../../src/core/exports/present.ts';
 import type { QueryResult, Scalar } from '../types.ts';
-import { columnLabel, formatValue, isNumeric } from './format.ts';
 
 /** A sortable, paginated results table. */
 export function DataTable(props: {
@@ -64,7 +64,7 @@ export function DataTable(props: {
                     key={result.columns[c].name}
                     className={isNumeric(result.columns[c].type) ? 'num' : undefined}
                   >
-                    {formatValue(value, result.columns[c].type)}
+                    {formatValue(value, result.columns[c].type, undefined, result.columns[c].name)}
                   </td>
                 ))}
               </tr>

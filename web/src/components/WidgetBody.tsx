@@ -1,10 +1,10 @@
 import { fillTemplate } from '../../../src/core/content/variables.ts';
 import { isChartType } from '../../../src/core/exports/chart-options.ts';
+import { columnLabel, formatValue, isNumeric } from '../../../src/core/exports/present.ts';
 import type { VariableValues } from '../../../src/core/query/variables.ts';
 import type { QueryResult, Scalar, Visualization } from '../types.ts';
 import { Chart } from './Chart.tsx';
 import { DataTable } from './DataTable.tsx';
-import { columnLabel, formatValue, isNumeric } from './format.ts';
 
 /** The body of a widget for its visualization type, from a query result. */
 export function WidgetBody(props: {
@@ -63,7 +63,7 @@ function Kpi(props: { result: QueryResult; options: Record<string, unknown> }) {
     <div className="kpi">
       <div className="kpivalue" data-testid="kpi-value">
         {String(options.prefix ?? '')}
-        {formatValue(value as Scalar, column?.type ?? 'number', options.format)}
+        {formatValue(value as Scalar, column?.type ?? 'number', options.format, column?.name)}
         {String(options.suffix ?? '')}
       </div>
       {column && <div className="kpilabel muted">{columnLabel(column.name)}</div>}
@@ -94,7 +94,7 @@ function Pivot(props: { result: QueryResult }) {
     const key = `${rk}\u0000${ck}`;
     cells.set(key, (cells.get(key) ?? 0) + Number(row[metric] ?? 0));
   }
-  const type = result.columns[metric].type;
+  const { type, name } = result.columns[metric];
   return (
     <div className="tablescroll">
       <table className="pivot">
@@ -122,11 +122,11 @@ function Pivot(props: { result: QueryResult }) {
                   total += v ?? 0;
                   return (
                     <td key={ck} className="num">
-                      {v === undefined ? '' : formatValue(v, type)}
+                      {v === undefined ? '' : formatValue(v, type, undefined, name)}
                     </td>
                   );
                 })}
-                <td className="num total">{formatValue(total, type)}</td>
+                <td className="num total">{formatValue(total, type, undefined, name)}</td>
               </tr>
             );
           })}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import {
+  columnLabel,
+  formatNumber,
+  formatValue,
+  isFloatColumn,
+  isIdentifierColumn,
+  withoutFloatNoise,
+} from './present.ts';
+
+describe('present', () => {
+  it('drops float noise and nothing else', () => {
+    expect(0.1 + 0.2).not.toBe(0.3);
+    expect(withoutFloatNoise(0.1 + 0.2)).toBe(0.3);
+    expect(withoutFloatNoise(31443.39000000001)).toBe(31443.39);
+    expect(withoutFloatNoise(11065.069999999998)).toBe(11065.07);
+    // Values with at most 15 significant digits come back unchanged.
+    for (const value of [12.5, -0.004, 123456789.123456, 1e-7, 2 ** 53 + 2, 1e21, 0, -7])
+      expect(withoutFloatNoise(value)).toBe(value);
+    expect(withoutFloatNoise(Number.NaN)).toBeNaN();
+    expect(withoutFloatNoise(Number.POSITIVE_INFINITY)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('tells identifiers from quantities by column name', () => {
+    for (const name of [
+      'id',
+      'order_id',
+      'Order ID',
+      'orderId',
+      'customer_ids',
+      'zip',
+      'postcode',
+      'date_year',
+    ])
+      expect(isIdentifierColumn(name), name).toBe(true);
+    for (const name of [
+      'paid',
+      'valid',
+      'grid',
+      'quantity',
+      'count_order_id',
+      'count_distinct_order_id',
+      'sum_id',
+    ])
+      expect(isIdentifierColumn(name), name).toBe(false);
+  });
+
+  it('tells binary float columns by their native type', () => {
+    const column = (nativeType?: string, type: 'number' | 'integer' = 'number') => ({ type, nativeType });
+    for (const nativeType of ['DOUBLE', 'FLOAT', 'REAL', 'double precision', 'float8', 'float4', 'double'])
+      expect(isFloatColumn(column(nativeType)), nativeType).toBe(true);
+    for (const nativeType of ['DECIMAL(18,3)', 'numeric', 'decimal', 'NUMERIC(10,2)'])
+      expect(isFloatColumn(column(nativeType)), nativeType).toBe(false);
+    expect(isFloatColumn(column(undefined))).toBe(true);
+    expect(isFloatColumn(column('BIGINT', 'integer'))).toBe(false);
+  });
+
+  it('formats numbers for people', () => {
+    expect(formatNumber(31443.39000000001)).toBe('31,443.39');
+    expect(formatNumber(11065.069999999998)).toBe('11,065.07');
+    expect(formatNumber(1284533)).toBe('1,284,533');
+    expect(formatNumber(-1234.567)).toBe('-1,234.57');
+    expect(formatNumber(0.004)).toBe('0.004');
+    expect(formatNumber(0.0456)).toBe('0.046');
+    expect(formatNumber(0.5)).toBe('0.5');
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(12.6, { type: 'number', format: 'integer' })).toBe('13');
+    expect(formatNumber(1284533, { format: 'compact' })).toBe('1.3M');
+    expect(formatNumber(1234567, { column: 'Order ID' })).toBe('1234567');
+    expect(formatNumber(2025, { column: 'date_year' })).toBe('2025');
+    expect(formatNumber(12345, { column: 'count_distinct_order_id' })).toBe('12,345');
+  });
+
+  it('formats values by type, identifiers without separators', () => {
+    expect(formatValue(null, 'number')).toBe('∅');
+    expect(formatValue(31443.39000000001, 'number')).toBe('31,443.39');
+    expect(formatValue(12345, 'integer', undefined, 'order_id')).toBe('12345');
+    expect(formatValue(12345, 'integer', undefined, 'sum_quantity')).toBe('12,345');
+    expect(formatValue('2025-01-01T00:00:00.000Z', 'datetime')).toBe('2025-01-01');
+    expect(formatValue('2025-01-01T10:20:30.000Z', 'datetime')).toBe('2025-01-01 10:20:30');
+    expect(formatValue('FR', 'string', undefined, 'country_code')).toBe('FR');
+  });
+
+  it('labels columns', () => {
+    expect(columnLabel('sum_quantity')).toBe('Sum of quantity');
+    expect(columnLabel('avg_unit_price')).toBe('Average unit price');
+    expect(columnLabel('count_distinct_order_id')).toBe('Distinct order id');
+    expect(columnLabel('date_month')).toBe('Date (month)');
+    expect(columnLabel('order_date_quarter')).toBe('Order date (quarter)');
+    expect(columnLabel('country')).toBe('Country');
+    expect(columnLabel('Order ID')).toBe('Order ID');
+  });
+});
