@@ -28,7 +28,8 @@ export function ensureWebBuild(): void {
     join(ROOT, 'web', 'src'),
     join(ROOT, 'web', 'index.html'),
     join(ROOT, 'web', 'vite.config.ts'),
-    join(ROOT, 'src', 'core', 'exports', 'chart-options.ts'),
+    // the browser-safe chart and formatting modules the web app imports live here
+    join(ROOT, 'src', 'core', 'exports'),
   ]);
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   const started = Date.now();

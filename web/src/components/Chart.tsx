@@ -2,8 +2,8 @@ import { BarChart, LineChart, PieChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
-import { chartOption } from '../../../src/core/exports/chart-options.ts';
+import { useEffect, useRef, useState } from 'react';
+import { categoryColumn, chartDrawing } from '../../../src/core/exports/chart-options.ts';
 import type { QueryResult, Visualization } from '../types.ts';
 
 echarts.use([
@@ -31,6 +31,8 @@ export function Chart(props: {
   const xColumn = useRef<string | undefined>(undefined);
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  // Why the chart does not show every row as it is (also drawn under its title), for screen readers.
+  const [note, setNote] = useState<string | undefined>(undefined);
 
   useEffect(() => {
     const el = element.current;
@@ -54,19 +56,28 @@ export function Chart(props: {
     const el = element.current;
     const instance = chart.current;
     if (!el || !instance) return;
-    const option = chartOption(
-      { type: props.visualization.type, options: props.visualization.options ?? {} },
-      props.result,
-      { width: el.clientWidth || 400, height: el.clientHeight || 240, animation: false },
-    );
+    const visualization = { type: props.visualization.type, options: props.visualization.options ?? {} };
+    const { option, note } = chartDrawing(visualization, props.result, {
+      width: el.clientWidth || 400,
+      height: el.clientHeight || 240,
+      animation: false,
+      interactive: true,
+    });
     instance.setOption(option, { notMerge: true });
-    const options = props.visualization.options ?? {};
-    xColumn.current =
-      typeof options.x === 'string'
-        ? options.x
-        : props.result.columns.find((c) => c.type !== 'integer' && c.type !== 'number')?.name;
+    xColumn.current = categoryColumn(visualization, props.result);
+    setNote(note);
+    // What was drawn, read back from ECharts: lets a page check its series without a global.
+    const drawn = (instance.getOption().series ?? []) as { name?: string; data?: unknown }[];
+    el.dataset.series = JSON.stringify(drawn.map((s) => ({ name: s.name, data: s.data })));
     el.dataset.rendered = 'true';
   }, [props.visualization, props.result]);
 
-  return <div className="chart" ref={element} role="img" aria-label={props.label} />;
+  return (
+    <div
+      className="chart"
+      ref={element}
+      role="img"
+      aria-label={note ? `${props.label} (${note})` : props.label}
+    />
+  );
 }

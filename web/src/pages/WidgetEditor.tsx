@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { fillTemplate } from '../../../src/core/content/variables.ts';
+import { columnLabel } from '../../../src/core/exports/present.ts';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
+import { ChartAxes } from '../components/ChartAxes.tsx';
 import {
   FilterValueInput,
   type FilterValueRow,
@@ -81,6 +83,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
   const [title, setTitle] = useState('');
   const [type, setType] = useState('bar');
   const [text, setText] = useState('');
+  const [chartOptions, setChartOptions] = useState<Record<string, unknown>>({});
   const [dimensions, setDimensions] = useState<DimensionRow[]>([]);
   const [metrics, setMetrics] = useState<MetricRow[]>([]);
   const [filters, setFilters] = useState<FilterRow[]>([]);
@@ -123,7 +126,9 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
   function loadWidget(widgetTitle: string, query: Query | null, visualization: Visualization) {
     setTitle(widgetTitle);
     setType(visualization.type);
-    setText(String(visualization.options?.text ?? ''));
+    const { text: widgetText, ...options } = visualization.options ?? {};
+    setText(String(widgetText ?? ''));
+    setChartOptions(options);
     if (!query) return;
     setSource(query.source);
     setDimensions(
@@ -216,7 +221,10 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
     };
   }, [queryKey]);
 
-  const visualization: Visualization = type === 'text' ? { type, options: { text } } : { type, options: {} };
+  const visualization: Visualization = useMemo(
+    () => (type === 'text' ? { type, options: { text } } : { type, options: chartOptions }),
+    [type, text, chartOptions],
+  );
 
   const save = async () => {
     const dashboardId = props.dashboardId ?? target;
@@ -435,6 +443,14 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                   + Add metric
                 </button>
               </fieldset>
+              {result && (
+                <ChartAxes
+                  type={type}
+                  columns={result.columns}
+                  options={chartOptions}
+                  onChange={setChartOptions}
+                />
+              )}
               <fieldset>
                 <legend>Filters</legend>
                 {filters.map((f, i) => (
@@ -489,7 +505,7 @@ export function WidgetEditorPage(props: { dashboardId?: string; widgetId?: strin
                       <option value="">Choose a column</option>
                       {sortChoices.map((c) => (
                         <option key={c} value={c}>
-                          {c}
+                          {columnLabel(c)}
                         </option>
                       ))}
                     </select>

@@ -1,0 +1,167 @@
+/**
+ * Bar, line and area charts: one series per metric, times one per value of the split columns.
+ * What the chart cannot show faithfully (too many series, rows landing on the same point) is
+ * said in notes, never dropped silently.
+ */
+import type { SeriesOption } from 'echarts';
+import type { JsonScalar } from '../../engines/types.ts';
+import { axisNumber, categoryLabel, numberOf } from './chart-labels.ts';
+import type { ChartBody, ChartResult } from './chart-options.ts';
+import { columnLabel } from './present.ts';
+
+/** More lines than this are unreadable, and ECharts' palette repeats long before. */
+export const MAX_SERIES = 25;
+
+export interface CartesianFields {
+  /** The category column. */
+  x: number;
+  /** The metric columns. */
+  ys: number[];
+  /** The columns whose values split each metric into series (their labels joined). */
+  splits: number[];
+}
+
+export interface SeriesData {
+  name: string;
+  data: (number | null)[];
+}
+
+interface Group {
+  key: string;
+  /** Per metric, per category. */
+  data: (number | null)[][];
+  /** Of the first metric, to keep the largest groups. */
+  total: number;
+  /** Rows seen per category. */
+  rows: Map<number, number>;
+}
+
+const TIME = new Set(['date', 'datetime']);
+const SEPARATOR = ' · ';
+
+/** Raw time values in time order (ISO strings sort as text), null last. */
+function inTimeOrder(a: JsonScalar | undefined, b: JsonScalar | undefined): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  return String(a) < String(b) ? -1 : 1;
+}
+
+function categoriesOf(result: ChartResult, fields: CartesianFields): string[] {
+  const column = result.columns[fields.x];
+  const raw = new Map<string, JsonScalar>();
+  for (const row of result.rows) {
+    const label = categoryLabel(row[fields.x], column.name);
+    if (!raw.has(label)) raw.set(label, row[fields.x]);
+  }
+  const labels = [...raw.keys()];
+  // Split rows come in an order that says nothing about the axis; time runs left to right.
+  if (fields.splits.length > 0 && TIME.has(column.type))
+    labels.sort((a, b) => inTimeOrder(raw.get(a), raw.get(b)));
+  return labels;
+}
+
+/** The categories and series of the chart, with what it had to leave out. */
+export function cartesianSeries(
+  result: ChartResult,
+  fields: CartesianFields,
+): { categories: string[]; series: SeriesData[]; notes: string[] } {
+  const categories = categoriesOf(result, fields);
+  const position = new Map(categories.map((label, index) => [label, index]));
+  const xName = result.columns[fields.x].name;
+  const groups = new Map<string, Group>();
+  let sharing = 0;
+  for (const row of result.rows) {
+    const key = fields.splits.map((i) => categoryLabel(row[i], result.columns[i].name)).join(SEPARATOR);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        key,
+        data: fields.ys.map(() => new Array(categories.length).fill(null)),
+        total: 0,
+        rows: new Map(),
+      };
+      groups.set(key, group);
+    }
+    const at = position.get(categoryLabel(row[fields.x], xName)) as number;
+    const seen = group.rows.get(at) ?? 0;
+    group.rows.set(at, seen + 1);
+    if (seen > 0) {
+      sharing += seen === 1 ? 2 : 1; // the first row of the point counts once it has company
+      continue;
+    }
+    fields.ys.forEach((y, m) => {
+      group.data[m][at] = numberOf(row[y]);
+    });
+    group.total += numberOf(row[fields.ys[0]]) ?? 0;
+  }
+
+  const metrics = fields.ys.slice(0, MAX_SERIES);
+  const room = Math.max(1, Math.floor(MAX_SERIES / metrics.length));
+  let shown = [...groups.values()];
+  if (shown.length > room) {
+    const largest = new Set([...shown].sort((a, b) => b.total - a.total).slice(0, room));
+    shown = shown.filter((group) => largest.has(group));
+  }
+  const metricName = (y: number) => columnLabel(result.columns[y].name);
+  const series = shown.flatMap((group) =>
+    metrics.map((y, m) => ({
+      name:
+        fields.splits.length === 0
+          ? metricName(y)
+          : fields.ys.length === 1
+            ? group.key
+            : `${group.key}${SEPARATOR}${metricName(y)}`,
+      data: group.data[m],
+    })),
+  );
+  const notes: string[] = [];
+  const all = groups.size * fields.ys.length;
+  if (series.length < all) notes.push(`showing ${series.length} of ${all} series`);
+  if (sharing > 0) notes.push(`${sharing} rows share a point; showing the first`);
+  return { categories, series, notes };
+}
+
+export function cartesian(
+  type: string,
+  options: Record<string, unknown>,
+  result: ChartResult,
+  fields: CartesianFields,
+): ChartBody {
+  const { categories, series, notes } = cartesianSeries(result, fields);
+  const seriesType = type === 'bar' || type === 'stacked_bar' ? 'bar' : 'line';
+  const stacked = type === 'stacked_bar' || options.stacked === true;
+  const horizontal = options.horizontal === true && seriesType === 'bar';
+  const categoryAxis = {
+    type: 'category' as const,
+    data: categories,
+    boundaryGap: seriesType === 'bar',
+    name: columnLabel(result.columns[fields.x].name),
+    nameLocation: 'middle' as const,
+    nameGap: 28,
+    axisLabel: { hideOverlap: true },
+  };
+  const valueAxis = {
+    type: 'value' as const,
+    // One metric split into series: its name is nowhere else on the chart.
+    name: fields.ys.length === 1 ? columnLabel(result.columns[fields.ys[0]].name) : undefined,
+    nameLocation: 'middle' as const,
+    nameGap: horizontal ? 28 : 44,
+    axisLabel: { formatter: axisNumber },
+  };
+  return {
+    xAxis: horizontal ? valueAxis : categoryAxis,
+    yAxis: horizontal ? { ...categoryAxis, inverse: true, nameGap: 44 } : valueAxis,
+    series: series.map(({ name, data }) => ({
+      type: seriesType,
+      name,
+      data,
+      stack: stacked ? 'total' : undefined,
+      smooth: seriesType === 'line' && options.smooth === true,
+      areaStyle: type === 'area' ? { opacity: 0.35 } : undefined,
+      showSymbol: seriesType === 'line' && categories.length <= 40,
+    })) as SeriesOption[],
+    legend: series.length > 1 ? series.map((s) => s.name) : undefined,
+    notes,
+  };
+}
