@@ -187,6 +187,7 @@ function buildServices(config: Config, store: Store): Services {
     jobs,
     query,
     content,
+    views,
     renderer: exports,
     attachments: {
       dataDir: config.dataDir,

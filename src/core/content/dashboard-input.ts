@@ -194,7 +194,7 @@ function parseQuery(field: string, value: unknown): WidgetQuery {
 
 function parseFilters(value: unknown): DashboardFilter[] {
   const filters = list('filters', value, 50, (v, f) => {
-    const body = record(f, v, ['id', 'field', 'label', 'type', 'default']);
+    const body = record(f, v, ['id', 'field', 'label', 'type', 'default', 'tileTargets']);
     const filter: DashboardFilter = {
       id: body.id === undefined ? randomUUID() : identifier(fieldPath(f, 'id'), body.id),
       field: label(fieldPath(f, 'field'), body.field),
@@ -205,6 +205,10 @@ function parseFilters(value: unknown): DashboardFilter[] {
     if (body.default !== undefined && body.default !== null) {
       filter.default = filterDefault(fieldPath(f, 'default'), filter.type, body.default);
     }
+    if (body.tileTargets !== undefined && body.tileTargets !== null) {
+      const targets = tileTargets(fieldPath(f, 'tileTargets'), body.tileTargets);
+      if (Object.keys(targets).length > 0) filter.tileTargets = targets;
+    }
     return filter;
   });
   const seen = new Set<string>();
@@ -213,6 +217,22 @@ function parseFilters(value: unknown): DashboardFilter[] {
     seen.add(filter.id);
   });
   return filters;
+}
+
+/** Widget id → the field the filter filters in that widget, or false for none. */
+function tileTargets(field: string, value: unknown): Record<string, string | false> {
+  const targets = object(field, value);
+  const entries = Object.entries(targets);
+  if (entries.length > 200) throw validationError(field, 'at most 200 widgets');
+  return Object.fromEntries(
+    entries.map(([widgetId, target]) => {
+      const path = fieldPath(field, widgetId);
+      identifier(path, widgetId);
+      if (target === false) return [widgetId, false];
+      if (typeof target !== 'string') throw validationError(path, 'must be a field name or false');
+      return [widgetId, label(path, target)];
+    }),
+  );
 }
 
 /** Range bounds are passed on as given (ISO dates or relative expressions the query core reads). */

@@ -98,6 +98,11 @@ export interface DashboardFilter {
   type: FilterType;
   /** date_range: {from?, to?}; values: scalar[]; number_range: {min?, max?}. */
   default?: unknown;
+  /**
+   * Per widget id: the field this filter filters in that widget, or `false` to leave the widget
+   * alone. A widget not listed is filtered on `field` when its data has it.
+   */
+  tileTargets?: Record<string, string | false>;
 }
 
 export const variableTypes = ['string', 'number', 'boolean', 'date'] as const;

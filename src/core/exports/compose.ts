@@ -3,7 +3,7 @@
  * the 12-column grid, rows paginated for PDF; a table longer than its cell continues on pages
  * of its own right after the page it starts on (PDF) or ends with "… N more rows" (PNG).
  */
-import { MissingGlyphs } from './fonts.ts';
+import { fitText, MissingGlyphs } from './fonts.ts';
 import { type Box, type PageSize, type PlacedCell, pageSize, placeGrid } from './layout.ts';
 import { parseRichText, wrapRichText } from './rich-text.ts';
 import { type Page, type Shape, textShape } from './scene.ts';
@@ -12,6 +12,8 @@ import { cardFrame, drawRichLines, drawTable, drawWidget, MUTED, TABLE_ROW } fro
 
 const MARGIN = 24;
 const GAP = 8;
+/** Size of the plain lines under the title (filters in force, time of the render). */
+const NOTE_SIZE = 9;
 /** Past this many rows a PDF table stops, so one widget cannot produce thousands of pages. */
 export const MAX_PDF_TABLE_ROWS = 10_000;
 
@@ -31,6 +33,13 @@ function header(
     textShape(spec.title, { x: MARGIN, y: MARGIN + 16, size: 16, face: 'bold' }, missing),
   ];
   let height = 26;
+  for (const note of spec.notes ?? []) {
+    const line = fitText(note, width, NOTE_SIZE);
+    shapes.push(
+      textShape(line, { x: MARGIN, y: MARGIN + height + 8, size: NOTE_SIZE, color: MUTED }, missing),
+    );
+    height += NOTE_SIZE + 4;
+  }
   if (spec.headerHtml) {
     const lines = wrapRichText(parseRichText(spec.headerHtml), width);
     const box: Box = {

@@ -18,7 +18,14 @@ import {
   type QueryService,
   type VariableValues,
 } from '../query/index.ts';
-import { type ViewService, variablesOf, viewBody } from '../views/index.ts';
+import {
+  type FilterSummary,
+  filtersLine,
+  type ViewFilters,
+  type ViewService,
+  variablesOf,
+  viewBody,
+} from '../views/index.ts';
 import { writeCsv } from './csv.ts';
 import { contentTypes, fileNameOf } from './files.ts';
 import { renderDashboardPdf, renderDashboardPng } from './render-pool.ts';
@@ -28,7 +35,7 @@ import { writeXlsx } from './xlsx.ts';
 
 export interface ProduceDeps {
   query: Pick<QueryService, 'run' | 'compileIr' | 'runSaved' | 'compileSaved'>;
-  views: Pick<ViewService, 'applicableRules'>;
+  views: Pick<ViewService, 'widgetRules'>;
   dashboards: Pick<DashboardService, 'get'>;
   resolveModel(principal: Principal, source: string): Promise<Model>;
   engineFor(connectionId: number): Promise<Engine>;
@@ -50,6 +57,8 @@ export interface ProducedFile {
   truncated: boolean;
   pages?: number;
   warnings: string[];
+  /** The filters in force, as the file's header prints them. */
+  filters: FilterSummary[];
 }
 
 export async function widgetOf(
@@ -88,18 +97,19 @@ async function compileBody(
 }
 
 /**
- * A widget's body with the export's filters and variables: a saved widget takes the dashboard
- * filters whose field its data has, as on screen; an ad-hoc query takes them all.
+ * A query's body with the export's filters and variables: a dashboard's widget (`widgetId`) takes
+ * the filters that apply to it, as on screen; an ad-hoc query takes the rules as they are.
  */
 async function bodyOf(
   deps: ProduceDeps,
   principal: Principal,
   body: Record<string, unknown>,
-  context: { rules: readonly FilterRule[]; variables: VariableValues; saved: boolean },
+  context: { filters: ViewFilters; variables: VariableValues; widgetId?: string },
 ) {
-  const rules = context.saved
-    ? await deps.views.applicableRules(principal, body, context.rules)
-    : context.rules;
+  const rules =
+    context.widgetId === undefined
+      ? context.filters.rules
+      : await deps.views.widgetRules(principal, { id: context.widgetId, query: body }, context.filters);
   return viewBody(body, { rules, variables: context.variables });
 }
 
@@ -126,9 +136,9 @@ async function openRows(deps: ProduceDeps, engine: Engine, query: CompiledQuery,
 /** Percent done; the export reports it through its job. */
 type Progress = (percent: number) => void;
 
-/** What every widget query of one export gets: the filter rules and the variable values. */
+/** What every widget query of one export gets: the filters and the variable values. */
 interface WidgetContext {
-  rules: readonly FilterRule[];
+  filters: ViewFilters;
   variables: VariableValues;
   signal: AbortSignal;
   /** A dashboard's widget (saved) rather than an ad-hoc query. */
@@ -151,7 +161,8 @@ async function renderWidget(
   };
   if (!body) return shown;
   const options = { signal: context.signal, noCache: true };
-  const full = await bodyOf(deps, principal, body, context);
+  const widgetId = context.saved ? widget.id : undefined;
+  const full = await bodyOf(deps, principal, body, { ...context, widgetId });
   const { columns, rows } = await (context.saved
     ? deps.query.runSaved(principal, full, options)
     : deps.query.run(principal, full, options));
@@ -218,36 +229,52 @@ async function titleOf(
   return (await deps.dashboards.get(principal, target.dashboard)).name;
 }
 
-/** The filter rules and the requested variable values (resolved per target) of one export. */
+/** The filters and the requested variable values (resolved per target) of one export. */
 interface ExportContext {
-  rules: readonly FilterRule[];
+  filters: ViewFilters;
   variables: unknown;
   signal: AbortSignal;
+}
+
+/** What a PDF or PNG prints under its title: the filters in force and when it was made. */
+function headerNotes(summaries: readonly FilterSummary[], now: Date): string[] {
+  const time = `${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return [filtersLine(summaries), `Generated ${time}`];
 }
 
 /** Writes the export of `target` into `dir` (an empty directory of its own). */
 export async function produceExport(
   deps: ProduceDeps,
   principal: Principal,
-  request: { target: ExportTarget; format: ExportFormat; rules: readonly FilterRule[]; variables?: unknown },
+  request: {
+    target: ExportTarget;
+    format: ExportFormat;
+    filters: ViewFilters;
+    variables?: unknown;
+  },
   dir: string,
   signal: AbortSignal,
   progress: Progress = () => {},
 ): Promise<ProducedFile> {
-  const { target, format, rules } = request;
-  const context: ExportContext = { rules, variables: request.variables, signal };
+  const { target, format, filters } = request;
+  const context: ExportContext = { filters, variables: request.variables, signal };
   const filename = fileNameOf(await titleOf(deps, principal, target, request.variables), format, deps.now());
   const path = join(dir, filename);
-  const done = (size: number, rest: Omit<ProducedFile, 'path' | 'filename' | 'contentType' | 'size'>) => ({
+  const done = (
+    size: number,
+    rest: Omit<ProducedFile, 'path' | 'filename' | 'contentType' | 'size' | 'filters'>,
+  ): ProducedFile => ({
     path,
     filename,
     contentType: contentTypes[format],
     size,
+    filters: filters.summaries,
     ...rest,
   });
 
   if (format === 'pdf' || format === 'png') {
     const spec = await renderSpec(deps, principal, target, context, progress);
+    spec.notes = headerNotes(filters.summaries, deps.now());
     const output = await (format === 'pdf' ? renderDashboardPdf(spec) : renderDashboardPng(spec));
     await writeFile(path, output.data);
     const rows = spec.widgets.reduce((n, w) => n + (w.result?.rows.length ?? 0), 0);
@@ -286,7 +313,8 @@ export async function produceExport(
   const body = source ? source.query : (target as { query: Record<string, unknown> }).query;
   const variables = variablesOf(principal, source?.dashboard ?? null, request.variables);
   const saved = source !== null;
-  const full = await bodyOf(deps, principal, body, { rules, variables, saved });
+  const widgetId = source?.widget.id;
+  const full = await bodyOf(deps, principal, body, { filters, variables, widgetId });
   const { engine, query } = await compileBody(deps, principal, full, saved);
   if (format === 'csv' && engine.copyToCsv) {
     // The engine writes the file itself: no value becomes a JS value on the way.

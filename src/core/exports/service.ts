@@ -11,7 +11,15 @@ import type { DashboardFilter, DashboardService } from '../content/index.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobContext, JobService } from '../jobs/index.ts';
 import type { FilterRule, QueryService, VariableValues } from '../query/index.ts';
-import { filterRules, type ViewService, variablesOf, viewBody } from '../views/index.ts';
+import {
+  type AppliedFilter,
+  type FilterSummary,
+  requestedFilters,
+  type ViewFilters,
+  type ViewService,
+  variablesOf,
+  viewBody,
+} from '../views/index.ts';
 import { createFileStore, type StoredFile } from './files.ts';
 import { type ProduceDeps, produceExport, widgetOf } from './produce.ts';
 import { type ExportFormat, type ExportTarget, parseExportRequest } from './target.ts';
@@ -20,7 +28,7 @@ export const EXPORT_JOB_TYPE = 'export';
 
 export interface ExportServiceOptions {
   query: Pick<QueryService, 'run' | 'compile' | 'compileIr' | 'runSaved' | 'compileSaved'>;
-  views: Pick<ViewService, 'applicableRules'>;
+  views: Pick<ViewService, 'widgetRules'>;
   content: { dashboards: Pick<DashboardService, 'get'> };
   data: Pick<ProduceDeps, 'resolveModel' | 'engineFor'>;
   jobs: JobService;
@@ -51,6 +59,8 @@ export interface ExportResult {
   truncated: boolean;
   pages?: number;
   warnings: string[];
+  /** The filters in force, dashboard defaults included, as the file prints them. */
+  filters: FilterSummary[];
   /** Relative to the server's root; works without a bearer token until `expiresAt`. */
   downloadUrl: string;
   expiresAt: string;
@@ -77,7 +87,7 @@ export interface ExportService {
     principal: Principal,
     target: ExportTarget,
     format: ExportFormat,
-    filters: FilterRule[],
+    filters: ViewFilters,
     signal: AbortSignal,
     variables?: Record<string, unknown>,
   ): Promise<RenderedExport>;
@@ -100,13 +110,24 @@ interface CredentialScope {
 interface ExportPayload {
   target: ExportTarget;
   format: ExportFormat;
+  /** Rules on fields (a query's filters); older jobs kept dashboard filters here too. */
   rules: FilterRule[];
+  /** The dashboard filters in force, and what the file's header prints (absent in older jobs). */
+  applied?: AppliedFilter[];
+  summaries?: FilterSummary[];
   /** As requested; resolved over the dashboard's defaults when the job runs. */
   variables?: unknown;
   scope: CredentialScope;
 }
 
 const HOUR_MS = 3_600_000;
+
+/** A query an export runs, checked before it is queued; a dashboard's widget names its id. */
+interface CheckedQuery {
+  path: string;
+  widgetId?: string;
+  body: Record<string, unknown>;
+}
 
 /** Jobs queued before credential kinds existed said `user`: a session, or a data-API key. */
 function currentScope(
@@ -145,7 +166,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         target,
         definitions: null,
         variables: variablesOf(principal, null, variables),
-        queries: [{ path: 'query', body: target.query }],
+        queries: [{ path: 'query', body: target.query }] as CheckedQuery[],
       };
     if ('widget' in target) {
       const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
@@ -153,12 +174,14 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         target: { widget: { dashboard: dashboard.id, widget: widget.id } },
         definitions: dashboard.filters as DashboardFilter[],
         variables: variablesOf(principal, dashboard, variables),
-        queries: [{ path: 'widget', body: query }],
+        queries: [{ path: 'widget', widgetId: widget.id, body: query }],
       };
     }
     const dashboard = await deps.dashboards.get(principal, target.dashboard);
     const queries = dashboard.widgets.flatMap((w) =>
-      w.query ? [{ path: `dashboard widget "${w.id}"`, body: w.query as Record<string, unknown> }] : [],
+      w.query
+        ? [{ path: `dashboard widget "${w.id}"`, widgetId: w.id, body: w.query as Record<string, unknown> }]
+        : [],
     );
     return {
       target: { dashboard: dashboard.id },
@@ -174,14 +197,16 @@ export function createExportService(options: ExportServiceOptions): ExportServic
    */
   async function check(
     principal: Principal,
-    queries: { path: string; body: Record<string, unknown> }[],
-    rules: FilterRule[],
+    queries: CheckedQuery[],
+    filters: ViewFilters,
     variables: VariableValues,
   ) {
-    for (const { path, body } of queries) {
-      // A dashboard's widget takes the filters whose field its data has; an ad-hoc query all.
-      const saved = path !== 'query';
-      const applicable = saved ? await options.views.applicableRules(principal, body, rules) : rules;
+    for (const { path, widgetId, body } of queries) {
+      // A dashboard's widget takes the filters that apply to it, as on screen; an ad-hoc query all.
+      const saved = widgetId !== undefined;
+      const applicable = saved
+        ? await options.views.widgetRules(principal, { id: widgetId, query: body }, filters)
+        : filters.rules;
       for (const withFilters of applicable.length > 0 ? [false, true] : [false]) {
         const full = viewBody(body, { rules: withFilters ? applicable : [], variables });
         try {
@@ -209,7 +234,13 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const role = roleAtLeast(owner.role, scope.role) ? scope.role : owner.role;
     const principal: Principal = { ...owner, ...scope, role };
     const dir = await files.prepare(job.uuid);
-    const produced = await produceExport(deps, principal, payload, dir, signal, (percent) => {
+    const filters = {
+      applied: payload.applied ?? [],
+      rules: payload.rules,
+      summaries: payload.summaries ?? [],
+    };
+    const request = { target: payload.target, format: payload.format, filters, variables: payload.variables };
+    const produced = await produceExport(deps, principal, request, dir, signal, (percent) => {
       void context.progress(percent);
     });
     const finished = now();
@@ -248,13 +279,13 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         request.target,
         request.variables,
       );
-      const rules = filterRules(request.filters, definitions);
-      await check(principal, queries, rules, variables);
+      const { applied, rules, summaries } = requestedFilters(request.filters, definitions);
+      await check(principal, queries, { applied, rules, summaries }, variables);
       const scope: CredentialScope = { kind: principal.kind, role: principal.role };
       if (principal.apiKeyId !== undefined) scope.apiKeyId = principal.apiKeyId;
       if (principal.dataSourceIds !== undefined) scope.dataSourceIds = principal.dataSourceIds;
       if (principal.embedDashboardId !== undefined) scope.embedDashboardId = principal.embedDashboardId;
-      const payload: ExportPayload = { target, format: request.format, rules, scope };
+      const payload: ExportPayload = { target, format: request.format, applied, rules, summaries, scope };
       if (request.variables !== undefined) payload.variables = request.variables;
       return options.jobs.enqueue(principal, EXPORT_JOB_TYPE, payload);
     },
@@ -279,7 +310,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         const produced = await produceExport(
           deps,
           principal,
-          { target, format, rules: filters, variables },
+          { target, format, filters, variables },
           dir,
           signal,
         );

@@ -24,6 +24,8 @@ export interface DashboardRenderSpec {
   title: string;
   /** Drawn at the top as the documented tag subset (see rich-text.ts). */
   headerHtml?: string | null;
+  /** Plain lines printed under the title (the filters in force, the time of the render). */
+  notes?: string[];
   widgets: RenderWidget[];
   layout: LayoutItem[];
 }

@@ -183,7 +183,9 @@ describe('scheduled deliveries', async () => {
     expect((await holding.jobs.wait(slackJob.id, { timeoutMs: 10_000 })).status).toBe('success');
     const slackBody = JSON.parse(hook.calls[2].body);
     expect(Object.keys(slackBody)).toEqual(['text']);
-    expect(slackBody.text).toMatch(/^\*Channel: by-country\.csv\*\nby-country\.csv \(\d+ bytes\)$/);
+    expect(slackBody.text).toMatch(
+      /^\*Channel: by-country\.csv\*\nFilters: none \(all data\)\nby-country\.csv \(\d+ bytes\)$/,
+    );
     expect(hook.calls[2].headers['x-rosetta-signature']).toBeUndefined();
   });
 

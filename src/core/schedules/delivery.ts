@@ -3,7 +3,8 @@ import { type DashboardService, dashboardVariableValues } from '../content/index
 import type { SecretBox } from '../data/index.ts';
 import { type Job, type JobContext, TransientJobError } from '../jobs/index.ts';
 import { type FilterNode, type QueryRunResult, type QueryService, withVariables } from '../query/index.ts';
-import { evaluateConditions } from './conditions.ts';
+import { filtersLine, scheduledFilters, type ViewFilters, type ViewService } from '../views/index.ts';
+import { describeConditions, evaluateConditions } from './conditions.ts';
 import { localDateTime } from './cron.ts';
 import { deliveryDestination } from './destinations.ts';
 import type { Mailer } from './mail.ts';
@@ -36,6 +37,7 @@ export interface RunDeps {
   owners: OwnerResolver;
   query: Pick<QueryService, 'run' | 'runSaved'>;
   dashboards: Pick<DashboardService, 'get'>;
+  views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   mailer: Mailer;
   /** Opens the sealed webhook secret or Slack URL of a schedule. */
@@ -58,11 +60,12 @@ export async function runSchedule(
   try {
     const principal = await deps.owners(schedule.organizationId, schedule.ownerId);
     if (!principal) throw new Error(`the owner (user ${schedule.ownerId}) of this schedule no longer exists`);
+    const filters = await filtersOf(deps, schedule, principal);
     let evaluation: AlertEvaluation | undefined;
     if (schedule.kind === 'alert') {
-      evaluation = await evaluateAlert(deps, schedule, principal, context.signal);
+      evaluation = await evaluateAlert(deps, schedule, principal, filters, context.signal);
       await context.log(
-        `conditions ${evaluation.triggered ? 'hold' : 'do not hold'}: ${describe(evaluation)}`,
+        `conditions ${evaluation.triggered ? 'hold' : 'do not hold'}: ${describeConditions(evaluation)}`,
       );
       if (!evaluation.triggered) {
         await finishRun(db, job.id, { status: 'success', result: evaluation, triggered: false, now: iso() });
@@ -74,13 +77,21 @@ export async function runSchedule(
       principal,
       schedule.target,
       schedule.format,
-      schedule.filters,
+      filters,
       context.signal,
       schedule.variables,
     );
     await context.progress(70);
     const destination = deliveryDestination(row, deps.secrets);
-    const delivery = await deliver(deps, schedule, destination, principal, file, evaluation, job, context);
+    const delivery = await deliver(
+      deps,
+      schedule,
+      destination,
+      principal,
+      { file, filters, evaluation },
+      job,
+      context,
+    );
     const result = evaluation ? { evaluation, delivery } : delivery;
     await finishRun(db, job.id, { status: 'success', result, triggered: evaluation?.triggered, now: iso() });
     return result;
@@ -92,12 +103,30 @@ export async function runSchedule(
   }
 }
 
-async function evaluateAlert(deps: RunDeps, schedule: Schedule, principal: Principal, signal: AbortSignal) {
+/**
+ * What a run applies: the schedule's rules, over the filter defaults of the dashboard it shows, as
+ * the dashboard opens on screen.
+ */
+async function filtersOf(deps: RunDeps, schedule: Schedule, principal: Principal): Promise<ViewFilters> {
+  const { target } = schedule;
+  if ('query' in target) return scheduledFilters(schedule.filters, null);
+  const ref = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
+  const dashboard = await deps.dashboards.get(principal, ref);
+  return scheduledFilters(schedule.filters, dashboard.filters);
+}
+
+async function evaluateAlert(
+  deps: RunDeps,
+  schedule: Schedule,
+  principal: Principal,
+  filters: ViewFilters,
+  signal: AbortSignal,
+) {
   const { target } = schedule;
   const options = { signal, noCache: true };
   let result: QueryRunResult;
   if ('query' in target)
-    result = await deps.query.run(principal, withFilters(target.query, schedule.filters), options);
+    result = await deps.query.run(principal, withFilters(target.query, filters.rules), options);
   else if ('widget' in target) {
     const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
     const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
@@ -106,8 +135,10 @@ async function evaluateAlert(deps: RunDeps, schedule: Schedule, principal: Princ
       widget.query,
       dashboardVariableValues(dashboard.variables, schedule.variables),
     );
-    // The widget's own query: its dashboard's readers may watch it, as they may see it.
-    result = await deps.query.runSaved(principal, withFilters(body, schedule.filters), options);
+    // The widget's own query: its dashboard's readers may watch it, as they may see it. It takes
+    // the filters whose field its data has, as on screen.
+    const rules = await deps.views.widgetRules(principal, { id: widget.id, query: body }, filters);
+    result = await deps.query.runSaved(principal, withFilters(body, rules), options);
   } else throw new Error('an alert watches a widget or a query');
   return evaluateConditions(result, schedule.conditions);
 }
@@ -119,11 +150,6 @@ export function withFilters(body: Record<string, unknown>, filters: FilterNode[]
   return { ...body, filters: { and: own ? [own, ...filters] : filters } };
 }
 
-const describe = (evaluation: AlertEvaluation): string =>
-  evaluation.conditions
-    .map((c) => `${c.aggregation}(${c.field}) = ${c.value} ${c.operator} ${c.values.join(' and ')}`)
-    .join('; ');
-
 /** `{{$today}}`, `{{$now}}` (in the schedule's timezone), `{{$dashboard}}`, `{{$name}}`; others stay. */
 export function fillVariables(template: string, variables: Record<string, string>): string {
   return template.replace(/\{\{\s*\$(\w+)\s*\}\}/g, (whole, name: string) => variables[name] ?? whole);
@@ -134,12 +160,12 @@ async function deliver(
   schedule: Schedule,
   destination: Destination,
   principal: Principal,
-  file: RenderedFile,
-  evaluation: AlertEvaluation | undefined,
+  sent: { file: RenderedFile; filters: ViewFilters; evaluation: AlertEvaluation | undefined },
   job: Job,
   context: JobContext<RunPayload>,
 ) {
   const { target } = schedule;
+  const { file, filters, evaluation } = sent;
   const dashboardId =
     'dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null;
   const dashboard =
@@ -147,7 +173,7 @@ async function deliver(
   const local = localDateTime(new Date(context.payload.fireTime), schedule.timezone);
   const variables = { today: local.date, now: local.time, dashboard, name: schedule.name };
   const headline = evaluation
-    ? `Alert "${schedule.name}" triggered: ${describe(evaluation)}`
+    ? `Alert "${schedule.name}" triggered: ${describeConditions(evaluation)}`
     : `${schedule.name}: ${file.filename}`;
   const fileInfo = { filename: file.filename, contentType: file.contentType, size: file.content.length };
 
@@ -159,7 +185,7 @@ async function deliver(
       {
         to: destination.recipients,
         subject: fillVariables(destination.subject ?? defaultSubject, variables),
-        text: `${intro}${headline}\n`,
+        text: `${intro}${headline}\n${filtersLine(filters.summaries)}\n`,
         attachments: [file],
         scheduleId: schedule.id,
         jobId: job.id,
@@ -182,6 +208,7 @@ async function deliver(
       schedule: { id: schedule.id, uuid: schedule.uuid, name: schedule.name, kind: schedule.kind },
       fireTime: context.payload.fireTime,
       evaluation: evaluation ?? null,
+      filters: filters.summaries,
       file: { ...fileInfo, url: file.url ?? null, content: file.content.toString('base64') },
     };
     const status = await postJson(destination.url, payload, { ...options, secret: destination.secret });
@@ -190,7 +217,8 @@ async function deliver(
   }
   // Incoming webhooks cannot upload files: Slack gets the summary and a link when there is one.
   const link = file.url ? `<${file.url}|${file.filename}>` : `${file.filename} (${fileInfo.size} bytes)`;
-  const status = await postJson(destination.url, { text: `*${headline}*\n${link}` }, options);
+  const text = `*${headline}*\n${filtersLine(filters.summaries)}\n${link}`;
+  const status = await postJson(destination.url, { text }, options);
   await context.log(`Slack answered ${status}`);
   return { channel: 'slack', status, file: fileInfo };
 }

@@ -3,8 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { DashboardFilter } from '../content/index.ts';
 import { RosettaError, validationError } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
-import type { FilterRule } from '../query/index.ts';
-import { filterRules } from '../views/index.ts';
+import { requestedFilters, type ViewFilters } from '../views/index.ts';
 import { type AttachmentUploads, attachmentName } from './attachments.ts';
 import type { Mailer } from './mail.ts';
 import type { Db } from './repo.ts';
@@ -37,7 +36,9 @@ interface EmailPayload {
   principal: Principal;
   input: EmailInput;
   dashboardId?: number;
-  rules?: FilterRule[];
+  /** The dashboard's filters in force (older jobs: `rules` alone, on the filters' fields). */
+  filters?: ViewFilters;
+  rules?: ViewFilters['rules'];
 }
 
 const emailPattern = /^[^\s@]+@[^\s@]+$/;
@@ -75,10 +76,17 @@ export function createEmailSender(deps: {
     // The outbox keeps the message per job, so a requeued job does not send it twice.
     onInterrupted: 'requeue',
     async run(job, { payload, signal }) {
-      const { principal, input, dashboardId, rules = [] } = payload;
+      const { principal, input, dashboardId } = payload;
       const attachments: RenderedFile[] = [];
       if (dashboardId !== undefined) {
-        const file = await deps.renderer.render(principal, { dashboard: dashboardId }, 'pdf', rules, signal);
+        const filters = payload.filters ?? { applied: [], rules: payload.rules ?? [], summaries: [] };
+        const file = await deps.renderer.render(
+          principal,
+          { dashboard: dashboardId },
+          'pdf',
+          filters,
+          signal,
+        );
         attachments.push({ ...file, filename: input.pdfFileName ?? file.filename });
       }
       if (input.attachment) {
@@ -116,13 +124,13 @@ export function createEmailSender(deps: {
       if (input.dashboard === undefined)
         return deps.jobs.enqueue(principal, SEND_EMAIL_JOB, { principal, input });
       const dashboard = await deps.dashboards.get(principal, input.dashboard);
-      const rules = filterRules(input.filters, dashboard.filters);
+      const filters = requestedFilters(input.filters, dashboard.filters);
       const pdfFileName = input.pdfFileName ?? `${dashboard.name.replace(/[/\\\0]/g, '_')}.pdf`;
       return deps.jobs.enqueue(principal, SEND_EMAIL_JOB, {
         principal,
         input: { ...input, pdfFileName },
         dashboardId: dashboard.id,
-        rules,
+        filters,
       });
     },
   };

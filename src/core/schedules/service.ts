@@ -7,6 +7,7 @@ import { createSecretBox } from '../data/index.ts';
 import { isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import type { QueryService } from '../query/index.ts';
+import type { ViewService } from '../views/index.ts';
 import { type AttachmentOptions, createAttachmentUploads } from './attachments.ts';
 import { nextFireTime } from './cron.ts';
 import { type RunDeps, type RunPayload, runSchedule, withFilters } from './delivery.ts';
@@ -34,6 +35,7 @@ export interface ScheduleServiceOptions {
   jobs: JobService;
   query: Pick<QueryService, 'run' | 'compile' | 'runSaved'>;
   content: { dashboards: Pick<DashboardService, 'get'> };
+  views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   /** Where files uploaded for emails are kept, how large and how long. */
   attachments: AttachmentOptions;
@@ -117,6 +119,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     owners: options.owners,
     query,
     dashboards: options.content.dashboards,
+    views: options.views,
     renderer: options.renderer,
     mailer,
     secrets,

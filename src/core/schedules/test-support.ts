@@ -8,6 +8,7 @@ import { type ContentService, createContentService, type Dashboard } from '../co
 import { createDataModule, type DataModule } from '../data/index.ts';
 import { createJobService, type JobService } from '../jobs/index.ts';
 import { createQueryService, type QueryService } from '../query/index.ts';
+import { createViewService } from '../views/index.ts';
 import { withFilters } from './delivery.ts';
 import { createScheduleService, type ScheduleService, type ScheduleServiceOptions } from './service.ts';
 import type { DeliveryRenderer, ScheduleTarget } from './types.ts';
@@ -63,7 +64,7 @@ export function csvRenderer(query: QueryService, content: ContentService): Deliv
       }
       const blocks: string[] = [];
       for (const body of bodies) {
-        const result = await query.run(who, withFilters(body, filters), { signal, noCache: true });
+        const result = await query.run(who, withFilters(body, filters.rules), { signal, noCache: true });
         const lines = [result.columns.map((c) => csvCell(c.name)).join(',')];
         for (const row of result.rows) lines.push(row.map(csvCell).join(','));
         blocks.push(lines.join('\n'));
@@ -133,6 +134,11 @@ export async function openScheduleHarness(
     timeoutMs: 10_000,
   });
   const content = createContentService(store);
+  const views = createViewService({
+    dashboards: content.dashboards,
+    query,
+    resolveModel: (who, ref) => data.models.resolveModel(who, ref),
+  });
   const dashboard = await content.dashboards.create(admin, {
     name: 'Sales',
     widgets: [
@@ -170,6 +176,7 @@ export async function openScheduleHarness(
         jobs,
         query,
         content,
+        views,
         renderer: csvRenderer(query, content),
         attachments: { dataDir },
         owners: async (_organizationId, userId) => people.get(userId),

@@ -1,6 +1,7 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { FilterRule } from '../query/index.ts';
+import type { ViewFilters } from '../views/index.ts';
 
 /** Domain types of schedules: cron deliveries of dashboards, widgets and queries, and data alerts. */
 
@@ -137,15 +138,16 @@ export interface RenderedFile {
 }
 
 /**
- * Renders a schedule's target for delivery as its owner would see it, with the schedule's filter
- * rules and variable values applied; implemented by the composition root with the exports module.
+ * Renders a schedule's target for delivery as its owner would see it, with the schedule's
+ * filters (its rules over its dashboard's filter defaults) and variable values applied;
+ * implemented by the composition root with the exports module.
  */
 export interface DeliveryRenderer {
   render(
     principal: Principal,
     target: ScheduleTarget,
     format: ExportFormat,
-    filters: FilterRule[],
+    filters: ViewFilters,
     signal: AbortSignal,
     variables?: Schedule['variables'],
   ): Promise<RenderedFile>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DashboardFilter } from '../content/index.ts';
+import { defaultsBeside, defaultValueOf } from './applied-filters.ts';
 import { filterRules } from './filter-values.ts';
 
 const definitions: DashboardFilter[] = [
@@ -20,9 +21,9 @@ describe('dashboard filter values → filter rules', () => {
         definitions,
       ),
     ).toEqual([
-      { field: 'country', operator: 'in', values: ['France', 'Spain'] },
       { field: 'date', operator: '>=', values: ['2024-01-01'] },
       { field: 'date', operator: '<', values: ['2024-04-01'] },
+      { field: 'country', operator: 'in', values: ['France', 'Spain'] },
       { field: 'price', operator: '>=', values: [10] },
     ]);
     expect(filterRules({ date: { to: '2024-12-31' } }, definitions)).toEqual([
@@ -73,5 +74,39 @@ describe('dashboard filter values → filter rules', () => {
         expect.objectContaining({ code: 'ERR_VALIDATION', field }),
       );
     }
+  });
+
+  describe('defaults', () => {
+    const withDefaults: DashboardFilter[] = [
+      { ...definitions[0], default: { from: 'last 7 day' } },
+      { ...definitions[1], default: ['France'] },
+      definitions[2],
+    ];
+
+    it('reads a relative period written as words as the relative operator', () => {
+      expect(defaultValueOf(withDefaults[0])).toEqual({ relative: ['last', 7, 'day'] });
+      expect(defaultValueOf({ type: 'date_range', default: { from: '2024-01-01' } })).toEqual({
+        from: '2024-01-01',
+      });
+    });
+
+    it('apply to filters the request leaves out; null, [] or an open range clear them', () => {
+      expect(filterRules({}, withDefaults)).toEqual([
+        { field: 'date', operator: 'relative', values: ['last', 7, 'day'] },
+        { field: 'country', operator: 'in', values: ['France'] },
+      ]);
+      expect(filterRules({ period: null, country: [] }, withDefaults)).toEqual([]);
+      expect(filterRules({ period: { from: null, to: null }, country: ['Spain'] }, withDefaults)).toEqual([
+        { field: 'country', operator: 'in', values: ['Spain'] },
+      ]);
+    });
+
+    it("fill in a schedule's rules except on the fields those rules name", () => {
+      const own = { field: 'country', operator: 'in' as const, values: ['Italy'] };
+      const applied = defaultsBeside([own], withDefaults);
+      expect(applied.map((a) => [a.filter.id, a.origin, a.rules])).toEqual([
+        ['period', 'default', [{ field: 'date', operator: 'relative', values: ['last', 7, 'day'] }]],
+      ]);
+    });
   });
 });

@@ -9,6 +9,7 @@ import type { JsonScalar } from '../../engines/types.ts';
 import type { DashboardFilter } from '../content/index.ts';
 import { validationError } from '../errors.ts';
 import { type FilterRule, maxFilterValues } from '../query/index.ts';
+import { dashboardFilters } from './applied-filters.ts';
 
 type Range = { from?: JsonScalar; to?: JsonScalar; dates?: boolean };
 
@@ -71,7 +72,12 @@ function rangeRules(field: string, { from, to, dates }: Range): FilterRule[] {
   return [];
 }
 
-function rulesFor(field: string, value: unknown, path: string, type?: DashboardFilter['type']): FilterRule[] {
+export function rulesFor(
+  field: string,
+  value: unknown,
+  path: string,
+  type?: DashboardFilter['type'],
+): FilterRule[] {
   if (Array.isArray(value)) {
     if (type && type !== 'values') throw validationError(path, `a ${type} filter takes a range object`);
     const values = valueList(value, path);
@@ -88,28 +94,24 @@ function rulesFor(field: string, value: unknown, path: string, type?: DashboardF
   return rangeRules(field, range(record, path, numeric ? 'number' : 'date'));
 }
 
+export const isUnset = (value: unknown) =>
+  value === null ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((v) => v === null || v === undefined));
+
 /**
- * `values` maps a dashboard filter's id or field to its value. With `definitions` (a dashboard
- * or widget export) keys must name one of the dashboard's filters; without them (a query
- * export) keys are fields of the query's model.
+ * `values` maps a query's fields (a query export) to values; with `definitions`, a dashboard
+ * filter's id or field, defaults included (`dashboardFilters`, on each filter's own field).
  */
 export function filterRules(values: unknown, definitions: readonly DashboardFilter[] | null): FilterRule[] {
+  if (definitions) return dashboardFilters(values, definitions).flatMap((applied) => applied.rules);
   if (values === undefined || values === null) return [];
   if (typeof values !== 'object' || Array.isArray(values)) {
     throw validationError('filters', 'must be an object of filter id or field → values');
   }
-  const rules: FilterRule[] = [];
-  for (const [key, value] of Object.entries(values)) {
-    const path = `filters.${key}`;
-    let field = key;
-    let type: DashboardFilter['type'] | undefined;
-    if (definitions) {
-      const definition = definitions.find((d) => d.id === key) ?? definitions.find((d) => d.field === key);
-      if (!definition) throw validationError(path, 'the dashboard has no filter with this id or field');
-      field = definition.field;
-      type = definition.type;
-    }
-    rules.push(...rulesFor(field, value, path, type));
-  }
-  return rules;
+  return Object.entries(values).flatMap(([key, value]) =>
+    isUnset(value) ? [] : rulesFor(key, value, `filters.${key}`),
+  );
 }

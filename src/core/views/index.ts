@@ -1,5 +1,13 @@
 /** Views: what a dashboard shows, for the screen, embeds, exports and deliveries alike. */
+
+export {
+  type AppliedFilter,
+  dashboardFilters,
+  defaultValueOf,
+  targetField,
+} from './applied-filters.ts';
 export { variablesOf, viewBody } from './context.ts';
+export { type FilterSummary, filtersLine } from './filter-text.ts';
 export { filterRules } from './filter-values.ts';
 export {
   createViewService,
@@ -9,3 +17,4 @@ export {
   type ViewService,
   type WidgetResults,
 } from './service.ts';
+export { requestedFilters, scheduledFilters, type ViewFilters } from './view-filters.ts';

@@ -11,9 +11,9 @@ import {
   type QueryService,
   type RunQueryOptions,
 } from '../query/index.ts';
-import { resolveField } from '../query/resolve.ts';
+import { dashboardFilters, hasField, targetField } from './applied-filters.ts';
 import { variablesOf, viewBody } from './context.ts';
-import { filterRules } from './filter-values.ts';
+import type { ViewFilters } from './view-filters.ts';
 
 /** What a view asks of a dashboard: its filters' values and its variables' values. */
 export interface ViewInput {
@@ -55,25 +55,19 @@ export interface ViewService {
     filterId: string,
     options?: RunQueryOptions,
   ): Promise<FilterChoices>;
-  /** The rules that apply to a saved query body: those whose field its model has. */
-  applicableRules(
+  /**
+   * The rules a dashboard's widget takes from a view's filters: each dashboard filter on its
+   * target field for this widget, and each rule whose field its data has.
+   */
+  widgetRules(
     principal: Principal,
-    body: Record<string, unknown>,
-    rules: readonly FilterRule[],
+    widget: { id: string; query: Record<string, unknown> },
+    filters: Pick<ViewFilters, 'applied' | 'rules'>,
   ): Promise<FilterRule[]>;
 }
 
 /** Choices a values filter lists at most. */
 export const MAX_FILTER_CHOICES = 1000;
-
-const hasField = (model: Model, field: string): boolean => {
-  try {
-    resolveField(model, field, 'field');
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export function createViewService(deps: {
   dashboards: Pick<DashboardService, 'get'>;
@@ -90,14 +84,13 @@ export function createViewService(deps: {
   const modelOf = (principal: Principal, body: Record<string, unknown>) =>
     deps.resolveModel(principal, String(body.source));
 
-  async function applicableRules(
-    principal: Principal,
-    body: Record<string, unknown>,
-    rules: readonly FilterRule[],
-  ): Promise<FilterRule[]> {
-    if (rules.length === 0) return [];
-    const model = await modelOf(principal, body);
-    return rules.filter((rule) => hasField(model, rule.field));
+  function rulesOn(model: Model, widgetId: string, filters: Pick<ViewFilters, 'applied' | 'rules'>) {
+    const rules: FilterRule[] = [];
+    for (const { filter, rules: own } of filters.applied) {
+      const field = targetField(filter, widgetId, model);
+      if (field !== null) rules.push(...own.map((rule) => ({ ...rule, field })));
+    }
+    return [...rules, ...filters.rules.filter((rule) => hasField(model, rule.field))];
   }
 
   function queryOf(widget: Widget): Record<string, unknown> {
@@ -112,10 +105,11 @@ export function createViewService(deps: {
       if (!widget) throw notFound('widget', widgetId);
       const body = queryOf(widget);
       const model = await modelOf(principal, body);
-      const applying = dashboard.filters.filter((filter) => hasField(model, filter.field));
-      const rules = filterRules(input.filters, dashboard.filters).filter((rule) =>
-        hasField(model, rule.field),
-      );
+      const applying = dashboard.filters.filter((filter) => targetField(filter, widget.id, model) !== null);
+      const rules = rulesOn(model, widget.id, {
+        applied: dashboardFilters(input.filters, dashboard.filters),
+        rules: [],
+      });
       const variables = variablesOf(principal, dashboard, input.variables);
       const { ir } = parseQueryBody(viewBody(body, { rules, variables }));
       const result = await deps.query.runSavedIr(principal, model, ir, options);
@@ -142,6 +136,9 @@ export function createViewService(deps: {
       return { values: [], truncated: false };
     },
 
-    applicableRules,
+    async widgetRules(principal, widget, filters) {
+      if (filters.applied.length === 0 && filters.rules.length === 0) return [];
+      return rulesOn(await modelOf(principal, widget.query), widget.id, filters);
+    },
   };
 }

@@ -61,6 +61,16 @@ const dashboardFields = {
           label: Type.Optional(Type.String({ maxLength: 255 })),
           type: literals(filterTypes),
           default: Type.Optional(Type.Unknown()),
+          tileTargets: Type.Optional(
+            Type.Record(
+              Type.String(),
+              Type.Union([Type.String({ minLength: 1, maxLength: 255 }), Type.Literal(false)]),
+              {
+                description:
+                  'Widget id → the field this filter filters in that widget, or false to leave it alone; other widgets are filtered on `field` when their data has it',
+              },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),

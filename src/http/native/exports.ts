@@ -19,7 +19,9 @@ const FilterValue = Type.Union([
     to: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     min: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
     max: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    relative: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Number()]))),
   }),
+  Type.Null({ description: 'Leaves the filter unset (without it, a filter takes its default)' }),
 ]);
 
 // Targets are checked by the core, which names the offending field; the schema documents them.
@@ -39,7 +41,7 @@ const ExportBody = Type.Object(
     filters: Type.Optional(
       Type.Record(Type.String(), FilterValue, {
         description:
-          'Dashboard filter id or field → values (list) or range ({from,to} dates, {min,max} numbers)',
+          'Dashboard filter id or field → values (list), range ({from,to} dates, {min,max} numbers), {relative: ["last", 7, "day"]} or null; a filter left out takes its default',
       }),
     ),
     variables: Type.Optional(

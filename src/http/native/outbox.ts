@@ -9,6 +9,7 @@ const Message = Type.Object({
   scheduleId: Type.Union([Type.Integer(), Type.Null()]),
   to: Type.Array(Type.String()),
   subject: Type.String(),
+  text: Type.String({ description: 'The plain-text body' }),
   status: Type.String({ description: 'pending, sent, held (no SMTP configured) or failed' }),
   error: nullableString,
   attachments: Type.Array(

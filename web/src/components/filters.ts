@@ -43,14 +43,12 @@ function requestValue(value: FilterValue | undefined): unknown {
 
 /**
  * The filter values of a view as widget results and exports take them (`{id: value}`); the server
- * applies each to the widgets whose data has its field, the same way on screen and in files.
+ * applies each to the widgets whose data has its field, the same way on screen and in files. A
+ * filter the user cleared is sent as `null`: a filter left out takes its default on the server.
  */
 export function requestFilters(values: Record<string, FilterValue | undefined>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [id, value] of Object.entries(values)) {
-    const request = requestValue(value);
-    if (request !== undefined) out[id] = request;
-  }
+  for (const [id, value] of Object.entries(values)) out[id] = requestValue(value) ?? null;
   return out;
 }
 
