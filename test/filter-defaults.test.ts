@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.ts';
 import { exportFile, waitForJob } from './support/exports.ts';
@@ -19,10 +20,10 @@ let dashboard: number;
 const thisYear = new Date().getUTCFullYear();
 const lastYear = thisYear - 1;
 const rows = [
-  { ordered_at: `${lastYear - 1}-06-01T10:00:00`, amount: 1 },
-  { ordered_at: `${lastYear}-01-01T00:00:00`, amount: 10 },
-  { ordered_at: `${lastYear}-12-31T23:30:00`, amount: 100 },
-  { ordered_at: `${thisYear}-01-01T00:00:00`, amount: 1000 },
+  { ordered_at: `${lastYear - 1}-06-01T10:00:00`, shipped_at: `${lastYear - 1}-06-02T10:00:00`, amount: 1 },
+  { ordered_at: `${lastYear}-01-01T00:00:00`, shipped_at: `${lastYear}-01-02T00:00:00`, amount: 10 },
+  { ordered_at: `${lastYear}-12-31T23:30:00`, shipped_at: `${thisYear}-01-01T09:00:00`, amount: 100 },
+  { ordered_at: `${thisYear}-01-01T00:00:00`, shipped_at: `${thisYear}-01-01T10:00:00`, amount: 1000 },
 ];
 
 async function truth(where: string): Promise<number> {
@@ -44,6 +45,7 @@ beforeAll(async () => {
       type: 'storage',
       columns: [
         { name: 'ordered_at', type: 'datetime' },
+        { name: 'shipped_at', type: 'datetime' },
         { name: 'amount', type: 'integer' },
       ],
     })
@@ -163,5 +165,79 @@ describe('dashboard filter defaults', () => {
     // The alert's own rule on the filter's field replaces the default.
     const since = [{ field: 'ordered_at', operator: '>=', values: [`${lastYear - 1}-01-01`] }];
     expect(await alert(500, since)).toBe(true);
+  });
+});
+
+describe('a dashboard filter per tile', () => {
+  it('filters each tile on its own field, or not at all where switched off', async () => {
+    const widget = (id: string) => ({
+      id,
+      query: { source: source.uuid, metrics: [{ field: 'amount', aggregation: 'sum' }] },
+      visualization: { type: 'kpi' },
+    });
+    const created = await app.request('POST', '/api/dashboards', {
+      name: 'Orders per tile',
+      widgets: [widget('ordered'), widget('shipped'), widget('all')],
+      filters: [
+        {
+          id: 'when',
+          field: 'ordered_at',
+          label: 'When',
+          type: 'date_range',
+          default: { from: 'last 1 year' },
+          tileTargets: { shipped: 'shipped_at', all: false },
+        },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.filters[0].tileTargets).toEqual({ shipped: 'shipped_at', all: false });
+    const id = created.body.id;
+    const results = (widgetId: string) =>
+      app.request('POST', `/api/dashboards/${id}/widgets/${widgetId}/results`, {});
+
+    const ordered = await results('ordered');
+    expect(total(ordered.body)).toBe(await truth(lastYearWhere));
+    expect(ordered.body.appliedFilters).toEqual(['when']);
+    const shipped = await results('shipped');
+    expect(total(shipped.body)).toBe(
+      await truth(`shipped_at >= '${lastYear}-01-01' AND shipped_at < '${thisYear}-01-01'`),
+    );
+    expect(total(shipped.body)).toBe(10);
+    const all = await results('all');
+    expect(total(all.body)).toBe(await truth('true'));
+    expect(all.body.appliedFilters).toEqual([]);
+
+    // The export of the whole dashboard takes each tile's target too.
+    const { data } = await exportFile(app, { dashboard: id, format: 'xlsx' });
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(data as unknown as ArrayBuffer);
+    const firstValues = book.worksheets.map((sheet) => Number(sheet.getRow(2).getCell(1).value));
+    expect(firstValues).toEqual([total(ordered.body), total(shipped.body), total(all.body)]);
+  });
+
+  it('refuses a target that is not a field name or false, and one the tile lacks', async () => {
+    const bad = await app.request('POST', '/api/dashboards', {
+      name: 'Bad targets',
+      filters: [{ field: 'ordered_at', type: 'date_range', tileTargets: { a: 3 } }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.field).toBe('filters[0].tileTargets.a');
+
+    const lacking = await app.request('POST', '/api/dashboards', {
+      name: 'Lacking',
+      widgets: [
+        {
+          id: 'a',
+          query: { source: source.uuid, metrics: [{ field: 'amount', aggregation: 'sum' }] },
+          visualization: { type: 'kpi' },
+        },
+      ],
+      filters: [{ id: 'when', field: 'ordered_at', type: 'date_range', tileTargets: { a: 'planet' } }],
+    });
+    const answer = await app.request('POST', `/api/dashboards/${lacking.body.id}/widgets/a/results`, {
+      filters: { when: { from: '2020-01-01' } },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.field).toBe('filters.when.tileTargets.a');
   });
 });
