@@ -55,4 +55,27 @@ describe('relativeRange (UTC, whole units, half-open)', () => {
       '2024-01-01T09:00:00.000Z',
     ]);
   });
+
+  it('this unit to date ends with today', () => {
+    const toDate = (unit: 'year' | 'month' | 'hour', now: string) => {
+      const { start, end } = relativeRange(
+        { direction: 'this', count: 1, unit, toDate: true },
+        new Date(now),
+      );
+      return [start.toISOString(), end.toISOString()];
+    };
+    expect(toDate('year', '2024-05-10T08:00:00Z')).toEqual([
+      '2024-01-01T00:00:00.000Z',
+      '2024-05-11T00:00:00.000Z',
+    ]);
+    expect(toDate('month', '2024-02-29T23:59:00Z')).toEqual([
+      '2024-02-01T00:00:00.000Z',
+      '2024-03-01T00:00:00.000Z',
+    ]);
+    // A unit shorter than a day ends with itself.
+    expect(toDate('hour', '2024-01-01T08:42:00Z')).toEqual([
+      '2024-01-01T08:00:00.000Z',
+      '2024-01-01T09:00:00.000Z',
+    ]);
+  });
 });

@@ -7,7 +7,13 @@ import type { RelativeSpec } from './values.ts';
  */
 export function relativeRange(spec: RelativeSpec, now: Date): { start: Date; end: Date } {
   const current = startOf(spec.unit, now);
-  if (spec.direction === 'this') return { start: current, end: shift(current, spec.unit, 1) };
+  if (spec.direction === 'this') {
+    const end = shift(current, spec.unit, 1);
+    if (!spec.toDate) return { start: current, end };
+    // Up to the end of today, not now: the bounds stay the same all day, and so does the cache key.
+    const tomorrow = shift(startOf('day', now), 'day', 1);
+    return { start: current, end: tomorrow < end ? tomorrow : end };
+  }
   if (spec.direction === 'last') return { start: shift(current, spec.unit, -spec.count), end: current };
   const next = shift(current, spec.unit, 1);
   return { start: next, end: shift(next, spec.unit, spec.count) };

@@ -151,6 +151,8 @@ export interface RelativeSpec {
   direction: 'last' | 'this' | 'next';
   count: number;
   unit: Period;
+  /** `["this", "year", "to date"]`: the current unit up to the end of today (year to date). */
+  toDate?: boolean;
 }
 
 /** Relative periods reach at most this many units away: enough for "last 100 years" in days. */
@@ -162,10 +164,14 @@ export function parseRelative(values: readonly JsonScalar[], type: ColumnType, p
   if (direction !== 'last' && direction !== 'next' && !isThis) {
     throw validationError(`${path}.values[0]`, 'expected "last", "this" or "next"');
   }
+  if (isThis && values.length === 3 && values[2] === 'to date')
+    return { ...parseRelative(values.slice(0, 2), type, path), toDate: true };
   if (values.length !== (isThis ? 2 : 3)) {
     throw validationError(
       `${path}.values`,
-      isThis ? 'expected ["this", unit]' : `expected ["${direction}", count, unit]`,
+      isThis
+        ? 'expected ["this", unit] or ["this", unit, "to date"]'
+        : `expected ["${direction}", count, unit]`,
     );
   }
   const count = isThis ? 1 : values[1];

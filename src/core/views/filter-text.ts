@@ -16,16 +16,6 @@ export interface FilterSummary {
 }
 
 const MAX_LISTED = 5;
-const UNITS: Record<string, string> = {
-  year: 'year',
-  quarter: 'quarter',
-  month: 'month',
-  week: 'week',
-  day: 'day',
-  hour: 'hour',
-  minute: 'minute',
-};
-
 const scalar = (value: JsonScalar): string => (value === null ? '(empty)' : String(value));
 
 function list(values: readonly JsonScalar[]): string {
@@ -33,15 +23,15 @@ function list(values: readonly JsonScalar[]): string {
   return values.length > MAX_LISTED ? `${shown} and ${values.length - MAX_LISTED} more` : shown;
 }
 
-/** `["last", 7, "day"]` → "Last 7 days", `["this", "year"]` → "This year". */
+/** `["last", 7, "day"]` → "Last 7 days", `["this", "year"]` → "This year", `["this", "year", "to date"]` → "Year to date". */
 export function relativeText(spec: readonly JsonScalar[]): string {
-  const [direction, countOrUnit, maybeUnit] = spec;
-  const unit = UNITS[String(maybeUnit ?? countOrUnit)] ?? String(maybeUnit ?? countOrUnit);
-  const count = maybeUnit === undefined ? 1 : Number(countOrUnit);
-  const words =
-    direction === 'this'
-      ? `this ${unit}`
-      : `${direction} ${count === 1 ? '' : `${count} `}${unit}${count === 1 ? '' : 's'}`;
+  const [direction, second, third] = spec;
+  let words: string;
+  if (direction === 'this') words = third === 'to date' ? `${second} to date` : `this ${second}`;
+  else {
+    const count = Number(second);
+    words = `${direction} ${count === 1 ? '' : `${count} `}${third}${count === 1 ? '' : 's'}`;
+  }
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
