@@ -114,6 +114,66 @@ describe('the demo answers POST /api/query (SQLite metadata)', () => {
     }
   });
 
+  it('computes the dashboard revenue and margin as plain SQL over price × quantity does', async () => {
+    const list = await app.request('GET', '/api/dashboards');
+    const dashboard = (await app.request('GET', `/api/dashboards/${list.body.items[0].uuid}`)).body;
+    const run = async (id: string) => {
+      const widget = dashboard.widgets.find((w: { id: string }) => w.id === id);
+      const answer = await app.request('POST', '/api/query', widget.query);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body;
+    };
+    const connections = (await app.request('GET', '/api/connections')).body.items;
+    const embedded = connections.find((c: { builtin: boolean }) => c.builtin).id;
+    const schema = (await app.request('GET', `/api/connections/${embedded}/schema`)).body;
+    const table = schema.schemas
+      .flatMap((s: { tables: unknown[] }) => s.tables)
+      .find((t: { dataSources: string[] }) => t.dataSources.includes('demo_sales')).sqlName;
+    const sql = async (text: string) => {
+      const answer = await app.request('POST', `/api/connections/${embedded}/sql`, { sql: text });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.rows as [string, number, number][];
+    };
+
+    const byCountry = await run('revenue-by-country');
+    expect(byCountry.columns.map((c: { name: string }) => c.name)).toEqual(['country', 'revenue']);
+    const expected = await sql(
+      `SELECT country, sum(price * quantity) FROM ${table} GROUP BY country ORDER BY 2 DESC`,
+    );
+    expect(byCountry.rows.map((row: unknown[]) => row[0])).toEqual(expected.map((row) => row[0]));
+    for (const [i, [, revenue]] of (byCountry.rows as [string, number][]).entries())
+      expect(revenue).toBeCloseTo(expected[i][1], 2);
+    // Each price counts as many times as its quantity: far more than the plain sum of prices.
+    const [[prices]] = await sql(`SELECT sum(price) FROM ${table}`);
+    const total = byCountry.rows.reduce((sum: number, row: number[]) => sum + row[1], 0);
+    expect(total).toBeGreaterThan(1.5 * Number(prices));
+
+    const latest = await run('revenue-latest-year');
+    const margin = await run('margin-latest-year');
+    const years = await sql(
+      `SELECT year(date)::VARCHAR, sum(price * quantity), sum((price - cost_of_goods) * quantity) FROM ${table} GROUP BY 1 ORDER BY 1 DESC LIMIT 2`,
+    );
+    expect(years.map((row) => row[0])).toEqual(['2025', '2024']);
+    expect(latest.rows.map((row: string[]) => row[0].slice(0, 4))).toEqual(['2025', '2024']);
+    for (const i of [0, 1]) {
+      expect(latest.rows[i][1]).toBeCloseTo(years[i][1], 2);
+      expect(margin.rows[i][1]).toBeCloseTo(years[i][2], 2);
+    }
+    expect(latest.rows[0][1] / latest.rows[1][1]).toBeGreaterThan(1.2);
+
+    const categories = await run('sales-by-category');
+    expect(categories.columns.map((c: { name: string }) => c.name)).toEqual([
+      'category',
+      'subcategory',
+      'units',
+      'revenue',
+      'cost',
+      'margin',
+    ]);
+    for (const [, , , revenue, cost, lineMargin] of categories.rows)
+      expect(lineMargin).toBeCloseTo(revenue - cost, 2);
+  });
+
   it('answers the same after a restart, and creates nothing twice', async () => {
     await app.stop();
     app = await startTestApp({ dataDir: app.dataDir });
