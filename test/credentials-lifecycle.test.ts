@@ -25,7 +25,7 @@ describe('credentials after a change of the user', () => {
     const changed = await app.request(
       'PATCH',
       `/api/users/${id}`,
-      { password: 'second password 2' },
+      { password: 'second password 2', currentPassword: 'first password 1' },
       { token: here },
     );
     expect(changed.status).toBe(200);

@@ -62,8 +62,11 @@ describe.skipIf(!hasChromium)('the embed dialog in headless Chromium', () => {
     const row = dialog.locator('table.embedlinks tbody tr').first();
     await expect.poll(() => row.textContent()).toContain('country = Spain');
     expect(await row.locator('td').nth(2).textContent()).toBe('1 / 3');
-    page.once('dialog', (confirm) => confirm.accept());
     await row.getByRole('button', { name: 'Revoke' }).click();
+    await page
+      .getByRole('dialog', { name: 'Revoke embed link' })
+      .getByRole('button', { name: 'Revoke' })
+      .click();
     await expect.poll(() => row.getAttribute('data-status')).toBe('revoked');
     await shot('embed-dialog-revoked');
     const revoked = await context.newPage();

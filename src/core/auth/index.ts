@@ -18,6 +18,12 @@ export {
   MAX_EMBED_SECONDS,
   type OpenedEmbed,
 } from './embed.ts';
+export type {
+  IssuedPasswordLink,
+  NewInvitation,
+  OpenedPasswordLink,
+  PasswordLinkAnswer,
+} from './password-links.ts';
 export * from './principal.ts';
 export { createUserPrincipalLookup } from './resolve-principal.ts';
 export { API_KEY_PREFIX, SESSION_PREFIX } from './secrets.ts';

@@ -7,6 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'rst_';
 export const SESSION_PREFIX = 'rss_';
+/** Invitation and password-reset links. */
+export const PASSWORD_LINK_PREFIX = 'rsl_';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -25,6 +27,7 @@ export function randomBase62(length: number): string {
 /** `rst_` + 40 base62 characters ≈ 238 bits. */
 export const generateApiKey = (): string => `${API_KEY_PREFIX}${randomBase62(40)}`;
 export const generateSessionToken = (): string => `${SESSION_PREFIX}${randomBase62(43)}`;
+export const generatePasswordLinkToken = (): string => `${PASSWORD_LINK_PREFIX}${randomBase62(43)}`;
 /** A readable generated password for the bootstrap admin (≈ 119 bits). */
 export const generatePassword = (): string => randomBase62(20);
 

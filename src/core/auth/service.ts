@@ -6,6 +6,7 @@ import type { UserRow } from '../directory/users-read.ts';
 import { toUser } from '../directory/users-read.ts';
 import { unauthenticated } from '../errors.ts';
 import * as apiKeys from './api-keys.ts';
+import * as links from './password-links.ts';
 import type { Principal } from './principal.ts';
 import { createPrincipalResolver } from './resolve-principal.ts';
 import { SESSION_PREFIX, sha256 } from './secrets.ts';
@@ -59,6 +60,22 @@ export interface AuthService {
   ): Promise<{ key: string; apiKey: apiKeys.ApiKey }>;
   /** Ends a script run's key. */
   endScriptKey(id: number): Promise<void>;
+
+  /** Creates a pending user and the invitation link that lets them set their password (admins). */
+  invite(
+    principal: Principal,
+    input: links.NewInvitation,
+  ): Promise<{ user: User; link: links.IssuedPasswordLink }>;
+  /** A new invitation (pending user) or password-reset link (active user); earlier ones expire. */
+  issuePasswordLink(principal: Principal, userId: number): Promise<links.IssuedPasswordLink>;
+  /** What the link's page shows before it is used (public: the token is the credential). */
+  openPasswordLink(token: string): Promise<links.OpenedPasswordLink>;
+  /** Sets the password (and name) through the link, uses it up and signs the user in. */
+  acceptPasswordLink(
+    token: string,
+    answer: links.PasswordLinkAnswer,
+    origin?: RequestOrigin,
+  ): Promise<LoginResult>;
 }
 
 const BAD_LOGIN = 'invalid email or password';
@@ -99,25 +116,28 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       throw unauthenticated(BAD_LOGIN);
     }
     for (const user of candidates) {
-      if (!(await verifyPassword(user.password_hash, password))) continue;
-      const at = now();
-      const updated = await db
-        .updateTable('users')
-        .set({ last_login_at: at.toISOString() })
-        .where('id', '=', user.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const session = await createSession(db, user.id, at, sessionHours);
-      await recordAudit(
-        db,
-        { organizationId: user.organization_id, email: user.email, address: origin.address },
-        { action: 'auth.login', target: { type: 'user', id: user.id } },
-        at,
-      );
-      return { ...session, user: toUser(updated) };
+      if (await verifyPassword(user.password_hash, password)) return startSession(toUser(user), origin);
     }
     await loginFailed(candidates, email, origin);
     throw unauthenticated(BAD_LOGIN);
+  }
+
+  async function startSession(user: User, origin: RequestOrigin): Promise<LoginResult> {
+    const at = now();
+    const updated = await db
+      .updateTable('users')
+      .set({ last_login_at: at.toISOString() })
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const session = await createSession(db, user.id, at, sessionHours);
+    await recordAudit(
+      db,
+      { organizationId: user.organizationId, email: user.email, address: origin.address },
+      { action: 'auth.login', target: { type: 'user', id: user.id } },
+      at,
+    );
+    return { ...session, user: toUser(updated) };
   }
 
   /** Each organization holding that email sees the failure in its log; unknown emails land in none. */
@@ -223,6 +243,12 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
         .set({ revoked_at: now().toISOString() })
         .where('id', '=', id)
         .execute();
+    },
+    invite: (principal, input) => links.invite(db, principal, input, now()),
+    issuePasswordLink: (principal, userId) => links.issueForUser(db, principal, userId, now()),
+    openPasswordLink: (token) => links.openLink(db, token, now()),
+    async acceptPasswordLink(token, answer, origin = {}) {
+      return startSession(await links.acceptLink(db, token, answer, origin, now()), origin);
     },
   };
 }

@@ -119,9 +119,8 @@ describe.each(storeKinds)('directory service on %s', async (kind) => {
   it.skipIf(!env.available)('lets users edit their own profile but nothing else', async () => {
     const user = await directory.createUser(admin, { email: 'self@example.com', password: 'password1' });
     const self = principalOf(user, projectId);
-    expect((await directory.updateUser(self, user.id, { name: 'Me', password: 'new-password' })).name).toBe(
-      'Me',
-    );
+    const change = { name: 'Me', password: 'new-password', currentPassword: 'password1' };
+    expect((await directory.updateUser(self, user.id, change)).name).toBe('Me');
     expect(await code(directory.updateUser(self, user.id, { role: 'admin' }))).toBe('ERR_FORBIDDEN');
     expect(await code(directory.updateUser(self, admin.userId, { name: 'x' }))).toBe('ERR_FORBIDDEN');
     expect(await code(directory.createUser(self, { email: 'other@example.com' }))).toBe('ERR_FORBIDDEN');

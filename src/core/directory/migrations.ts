@@ -138,4 +138,22 @@ export const directoryMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  /** Invitation and password-reset links (core/auth/password-links.ts). */
+  '0120_password_links': {
+    async up(db: MigrationDb) {
+      await serialId(db)(db.schema.createTable('password_links'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('created_by', 'integer')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('used_at', 'text')
+        .execute();
+      await db.schema.createIndex('password_links_user').on('password_links').column('user_id').execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.dropTable('password_links').execute();
+    },
+  },
 };

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
-import { notFound } from '../errors.ts';
+import { conflict, notFound } from '../errors.ts';
 import type { Organization, Project } from './types.ts';
+import { isUniqueViolation, requiredText } from './validation.ts';
 
 type Db = Kysely<Database>;
 
@@ -50,6 +51,35 @@ export async function getDefaultOrganization(db: Db): Promise<Organization> {
     .executeTakeFirst();
   if (!org) throw notFound('organization', 'default');
   return org;
+}
+
+export async function getOrganization(db: Db, id: number): Promise<Organization> {
+  const org = await db
+    .selectFrom('organizations')
+    .select(['id', 'uuid', 'name'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!org) throw notFound('organization', id);
+  return org;
+}
+
+/** Names are unique across organizations (the CLI and sign-in pages tell them apart by name). */
+export async function renameOrganization(db: Db, id: number, name: unknown): Promise<Organization> {
+  const text = requiredText('name', name);
+  try {
+    const org = await db
+      .updateTable('organizations')
+      .set({ name: text, updated_at: nowIso() })
+      .where('id', '=', id)
+      .returning(['id', 'uuid', 'name'])
+      .executeTakeFirst();
+    if (!org) throw notFound('organization', id);
+    return org;
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw conflict(`an organization named ${JSON.stringify(text)} already exists`, 'name');
+    throw error;
+  }
 }
 
 export async function getDefaultProject(db: Db, organizationId: number): Promise<Project> {

@@ -1,12 +1,12 @@
 import type { Store } from '../../store/database.ts';
 import { recordAudit } from '../audit/index.ts';
-import { authorize } from '../auth/authorize.ts';
+import { authorize, can } from '../auth/authorize.ts';
 import type { Attributes, Principal } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
 import * as values from './attribute-values.ts';
 import * as attributes from './attributes.ts';
 import * as groups from './groups.ts';
-import { getDefaultProject } from './organizations.ts';
+import { getDefaultProject, getOrganization, renameOrganization } from './organizations.ts';
 import type {
   AttributeDefinition,
   AttributeDefinitionInput,
@@ -14,30 +14,40 @@ import type {
   Group,
   GroupInput,
   NewUser,
+  Organization,
   Project,
   User,
   UserChanges,
   UserFilter,
+  UserView,
 } from './types.ts';
 import * as read from './users-read.ts';
 import * as write from './users-write.ts';
 import { normalizeEmail, validId } from './validation.ts';
+import { shownTo } from './visibility.ts';
 
 /**
  * The directory as the faces see it: every call takes the caller's principal, authorizes the
  * action (`directory.read`, `directory.manage`, `profile.edit`) and works inside the caller's
- * organization. Reading users is open to every user of the organization (names and emails appear
- * on shared content); reading other users' attributes is for admins, or the user themself.
+ * organization. Every user of the organization may list the others, but sees of them only what
+ * their role allows (visibility.ts): names for all, emails, roles and status from editors up,
+ * the rest for admins. Reading other users' attributes is for admins, or the user themself.
  * Changes of rights (roles, status, passwords set by an admin, groups, attributes) are audited.
  */
 export interface DirectoryService {
   defaultProject(principal: Principal): Promise<Project>;
+  getOrganization(principal: Principal): Promise<Organization>;
+  renameOrganization(principal: Principal, name: string): Promise<Organization>;
 
   createUser(principal: Principal, input: NewUser): Promise<User>;
-  listUsers(principal: Principal, filter?: UserFilter): Promise<User[]>;
-  getUser(principal: Principal, id: number): Promise<User>;
-  getUserByUuid(principal: Principal, uuid: string): Promise<User>;
-  getUserByEmail(principal: Principal, email: string): Promise<User>;
+  /** The caller's own user, whole. */
+  getSelf(principal: Principal): Promise<User>;
+  listUsers(principal: Principal, filter?: UserFilter): Promise<UserView[]>;
+  getUser(principal: Principal, id: number): Promise<UserView>;
+  getUserByUuid(principal: Principal, uuid: string): Promise<UserView>;
+  /** Looking a user up by email is a test of who has an account: for those who may see emails. */
+  getUserByEmail(principal: Principal, email: string): Promise<UserView>;
+  /** A change of one's own password needs `currentPassword`. */
   updateUser(principal: Principal, id: number, changes: UserChanges): Promise<User>;
   deleteUser(principal: Principal, id: number): Promise<User>;
   restoreUser(principal: Principal, id: number): Promise<User>;
@@ -49,7 +59,7 @@ export interface DirectoryService {
   deleteGroup(principal: Principal, id: number): Promise<void>;
   addMember(principal: Principal, groupId: number, userId: number): Promise<void>;
   removeMember(principal: Principal, groupId: number, userId: number): Promise<void>;
-  listMembers(principal: Principal, groupId: number): Promise<User[]>;
+  listMembers(principal: Principal, groupId: number): Promise<UserView[]>;
 
   defineAttribute(principal: Principal, input: AttributeDefinitionInput): Promise<AttributeDefinition>;
   listAttributeDefinitions(principal: Principal): Promise<AttributeDefinition[]>;
@@ -79,6 +89,13 @@ export function createDirectoryService(store: Store): DirectoryService {
   const member = (p: Principal) => guard(p, 'directory.read');
   const admin = (p: Principal) => guard(p, 'directory.manage');
   const selfOrAdmin = (p: Principal, userId: number) => (p.userId === userId ? member(p) : admin(p));
+  const shown = async <T extends User | User[]>(p: Principal, found: Promise<T>) => {
+    const view = shownTo(p);
+    const result = await found;
+    return (Array.isArray(result) ? result.map(view) : view(result)) as T extends User[]
+      ? UserView[]
+      : UserView;
+  };
   // Everyone may change their own name, password and timezone; role and status are for admins.
   const userEditor = (p: Principal, id: number, changes: UserChanges) => {
     if (p.userId !== id || changes.role !== undefined || changes.status !== undefined) return admin(p);
@@ -96,6 +113,23 @@ export function createDirectoryService(store: Store): DirectoryService {
 
   return {
     defaultProject: (p) => getDefaultProject(db, member(p)),
+    getOrganization: async (p) => getOrganization(db, member(p)),
+    renameOrganization: async (p, name) => {
+      authorize(p, 'organization.manage');
+      const before = await getOrganization(db, p.organizationId);
+      const renamed = await renameOrganization(db, p.organizationId, name);
+      if (renamed.name !== before.name)
+        await audit(
+          p,
+          'organization.rename',
+          { type: 'organization', id: renamed.id },
+          {
+            before: before.name,
+            after: renamed.name,
+          },
+        );
+      return renamed;
+    },
 
     createUser: async (p, input) =>
       write.insertUser(db, admin(p), input).then(
@@ -104,16 +138,30 @@ export function createDirectoryService(store: Store): DirectoryService {
           role: input.role,
         }),
       ),
-    listUsers: async (p, filter) => read.listUsers(db, member(p), filter),
-    getUser: async (p, id) => read.getUserById(db, member(p), validId('id', id)),
+    getSelf: async (p) => read.getUserById(db, member(p), p.userId),
+    listUsers: async (p, filter = {}) => {
+      const organizationId = member(p);
+      // Who may not see statuses may not filter on them either; nor search what they may not see.
+      if (filter.status !== undefined) authorize(p, 'directory.contacts');
+      const searchEmails = can(p, 'directory.contacts');
+      return shown(p, read.listUsers(db, organizationId, filter, { searchEmails }));
+    },
+    getUser: async (p, id) => shown(p, read.getUserById(db, member(p), validId('id', id))),
     getUserByUuid: async (p, uuid) => {
       if (typeof uuid !== 'string' || uuid.length > 64) throw validationError('uuid', 'is not a uuid');
-      return read.getUserByUuid(db, member(p), uuid);
+      return shown(p, read.getUserByUuid(db, member(p), uuid));
     },
-    getUserByEmail: async (p, email) => read.getUserByEmail(db, member(p), normalizeEmail(email)),
+    getUserByEmail: async (p, email) => {
+      const organizationId = member(p);
+      const normalized = normalizeEmail(email);
+      if (normalized !== p.email) authorize(p, 'directory.contacts');
+      return shown(p, read.getUserByEmail(db, organizationId, normalized));
+    },
     updateUser: async (p, id, changes) => {
       const organizationId = userEditor(p, id, changes);
       const before = await read.getUserById(db, organizationId, validId('id', id));
+      if (changes.password !== undefined && p.userId === before.id)
+        await write.checkCurrentPassword(db, organizationId, before.id, changes.currentPassword);
       const updated = await write.updateUser(db, organizationId, before.id, changes, {
         keepSession: p.userId === before.id ? p.sessionHash : undefined,
       });
@@ -153,7 +201,8 @@ export function createDirectoryService(store: Store): DirectoryService {
       await groups.removeMember(db, admin(p), validId('groupId', groupId), validId('userId', userId));
       await audit(p, 'group.member_remove', { type: 'group', id: groupId }, { userId });
     },
-    listMembers: async (p, groupId) => groups.listMembers(db, member(p), validId('groupId', groupId)),
+    listMembers: async (p, groupId) =>
+      shown(p, groups.listMembers(db, member(p), validId('groupId', groupId))),
 
     defineAttribute: async (p, input) =>
       attributes

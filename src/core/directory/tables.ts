@@ -113,6 +113,26 @@ export interface SessionsTable {
   expires_at: string;
 }
 
+export type PasswordLinkPurpose = 'invitation' | 'reset';
+
+/**
+ * Single-use links that let a user set their password: an invitation (the user is pending) or
+ * a reset issued by an admin. Only the hash of the token is stored, as for sessions.
+ */
+export interface PasswordLinksTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: PasswordLinkPurpose;
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  /** The admin who issued it. */
+  created_by: number | null;
+  created_at: string;
+  /** Issuing a new link for the user sets the earlier unused ones to expire at once. */
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface DirectoryTables {
   organizations: OrganizationsTable;
   projects: ProjectsTable;
@@ -123,4 +143,5 @@ export interface DirectoryTables {
   attribute_values: AttributeValuesTable;
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
+  password_links: PasswordLinksTable;
 }

@@ -35,6 +35,13 @@ export interface User {
   lastLoginAt: string | null;
 }
 
+/**
+ * A user as another member of the organization sees them (see visibility.ts): always who they
+ * are; the other fields only when the caller may see them, else absent.
+ */
+export type UserView = Pick<User, 'id' | 'uuid' | 'organizationId' | 'name'> &
+  Partial<Omit<User, 'id' | 'uuid' | 'organizationId' | 'name'>>;
+
 export interface NewUser {
   email: string;
   name?: string;
@@ -50,6 +57,8 @@ export interface UserChanges {
   role?: Role | string;
   status?: Exclude<UserStatus, 'deleted'>;
   password?: string;
+  /** Required with `password` when users change their own: a stolen session cannot lock them out. */
+  currentPassword?: string;
   timezone?: string;
 }
 

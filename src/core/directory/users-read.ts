@@ -67,7 +67,13 @@ export async function getUserByEmail(db: Db, organizationId: number, email: stri
 const MAX_PAGE = 1000;
 export const USER_STATUSES: readonly UserStatus[] = ['active', 'pending', 'deleted'];
 
-export async function listUsers(db: Db, organizationId: number, filter: UserFilter = {}): Promise<User[]> {
+/** `searchEmails: false` matches the search on names only, for callers who may not see emails. */
+export async function listUsers(
+  db: Db,
+  organizationId: number,
+  filter: UserFilter = {},
+  options: { searchEmails: boolean } = { searchEmails: true },
+): Promise<User[]> {
   const limit = filter.limit ?? MAX_PAGE;
   const offset = filter.offset ?? 0;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
@@ -86,12 +92,12 @@ export async function listUsers(db: Db, organizationId: number, filter: UserFilt
     const search = requiredText('search', filter.search).toLowerCase();
     // LIKE wildcards in the search text are matched literally.
     const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) =>
-      eb.or([
-        eb(sql`lower(email)`, 'like', sql`${pattern} escape '\\'`),
-        eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),
-      ]),
-    );
+    query = query.where((eb) => {
+      const byName = eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`);
+      return options.searchEmails
+        ? eb.or([eb(sql`lower(email)`, 'like', sql`${pattern} escape '\\'`), byName])
+        : byName;
+    });
   }
   const rows = await query.orderBy('id').limit(limit).offset(offset).execute();
   return rows.map(toUser);

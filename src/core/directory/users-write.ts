@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
-import { conflict, notFound, validationError } from '../errors.ts';
-import { hashPassword } from './passwords.ts';
+import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 import type { UsersTable } from './tables.ts';
 import type { NewUser, User, UserChanges } from './types.ts';
 import { findUserRow, toUser, type UserRow } from './users-read.ts';
@@ -98,6 +98,29 @@ async function endCredentials(db: Db, userId: number, options: { keys: boolean; 
       .where('user_id', '=', userId)
       .where('revoked_at', 'is', null)
       .execute();
+}
+
+/**
+ * Users changing their own password prove the current one, so a session left open (or stolen)
+ * cannot lock its user out. A wrong one is a 403 naming `currentPassword`.
+ */
+export async function checkCurrentPassword(
+  db: Db,
+  organizationId: number,
+  id: number,
+  current: unknown,
+): Promise<void> {
+  if (current === undefined || current === '')
+    throw validationError('currentPassword', 'is required to change your own password');
+  if (typeof current !== 'string' || current.length > 1024)
+    throw validationError('currentPassword', 'must be a string of at most 1024 characters');
+  const row = await existingRow(db, organizationId, id);
+  if (!(await verifyPassword(row.password_hash, current)))
+    throw new RosettaError(
+      'ERR_FORBIDDEN',
+      'currentPassword: is not your current password',
+      'currentPassword',
+    );
 }
 
 export async function updateUser(

@@ -19,6 +19,7 @@ const LoginAnswer = Type.Object({ token: Type.String(), expiresAt: Type.String()
 const MeAnswer = Type.Object({
   ...UserSchema.properties,
   organizationId: Type.Integer(),
+  organizationName: Type.String(),
   projectId: Type.Integer(),
   groupIds: Type.Array(Type.Integer()),
   attributes: Type.Record(Type.String(), Type.Array(Type.String())),
@@ -49,9 +50,13 @@ export function registerAuthRoutes(app: App, deps: { auth: AuthService; director
 
   app.get('/me', { schema: { response: { 200: MeAnswer } } }, async (request) => {
     const principal = principalOf(request);
-    const user = await directory.getUser(principal, principal.userId);
+    const [user, organization] = await Promise.all([
+      directory.getSelf(principal),
+      directory.getOrganization(principal),
+    ]);
     return {
       ...user,
+      organizationName: organization.name,
       // The credential's role and attributes, as every permission check sees them.
       role: principal.role,
       projectId: principal.projectId,

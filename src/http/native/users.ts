@@ -33,7 +33,18 @@ export const UserSchema = Type.Object({
   lastLoginAt: nullable(Type.String()),
 });
 
-export const UserList = Type.Object({ items: Type.Array(UserSchema) });
+/**
+ * Another user as the caller may see them (core/directory/visibility.ts): id, uuid and name
+ * always; email, role and status for editors and up; the rest for admins and oneself.
+ */
+const UserViewSchema = Type.Object({
+  ...Type.Partial(Type.Omit(UserSchema, ['id', 'uuid', 'name'])).properties,
+  id: Type.Integer(),
+  uuid: Type.String(),
+  name: Type.String(),
+});
+
+export const UserList = Type.Object({ items: Type.Array(UserViewSchema) });
 
 const UserCreateBody = Type.Object(
   {
@@ -52,6 +63,7 @@ const UserPatchBody = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 200 })),
     role: Type.Optional(RoleSchema),
     password: Type.Optional(Type.String({ maxLength: 1024 })),
+    currentPassword: Type.Optional(Type.String({ maxLength: 1024 })),
     timezone: Type.Optional(Type.String({ maxLength: 64 })),
     status: Type.Optional(SettableStatus),
   },
@@ -68,7 +80,10 @@ const UserQuery = Type.Object(
   { additionalProperties: false },
 );
 
-/** Users under `/users`; deleting is soft (`status: deleted`) and undone by `POST /users/:id/restore`. */
+/**
+ * Users under `/users`; deleting is soft (`status: deleted`) and undone by `POST /users/:id/restore`.
+ * Changing one's own password takes `currentPassword` too.
+ */
 export function registerUserRoutes(app: App, deps: { directory: DirectoryService }): void {
   const { directory } = deps;
 
@@ -90,8 +105,10 @@ export function registerUserRoutes(app: App, deps: { directory: DirectoryService
       reply.status(201).send(await directory.createUser(principalOf(request), request.body)),
   );
 
-  app.get('/users/:id', { schema: { params: IdParams, response: { 200: UserSchema } } }, async (request) =>
-    directory.getUser(principalOf(request), Number(request.params.id)),
+  app.get(
+    '/users/:id',
+    { schema: { params: IdParams, response: { 200: UserViewSchema } } },
+    async (request) => directory.getUser(principalOf(request), Number(request.params.id)),
   );
 
   app.patch(

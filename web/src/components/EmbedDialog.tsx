@@ -1,7 +1,8 @@
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
 import type { Dashboard, DashboardVariable } from '../types.ts';
+import { CopyField } from './CopyField.tsx';
 import { EmbedList } from './EmbedList.tsx';
 import { Modal } from './Modal.tsx';
 import { RemoveButton } from './RemoveButton.tsx';
@@ -236,41 +237,6 @@ function EmbedResult(props: { created: Created; onAnother: () => void; onClose: 
           Done
         </button>
       </div>
-    </div>
-  );
-}
-
-/** Copies through the clipboard API; where it is refused (plain http), selects the text instead. */
-function CopyField(props: { label: string; text: string; multiline?: boolean }) {
-  const id = useId();
-  const ref = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
-  const [status, setStatus] = useState('');
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(props.text);
-      setStatus('Copied.');
-    } catch {
-      ref.current?.focus();
-      ref.current?.select();
-      setStatus('Selected: press Ctrl+C (⌘C) to copy.');
-    }
-  };
-  return (
-    <div className="stack">
-      <label htmlFor={id}>{props.label}</label>
-      <div className="row">
-        {props.multiline ? (
-          <textarea id={id} ref={ref} className="code" rows={3} readOnly value={props.text} />
-        ) : (
-          <input id={id} ref={ref} readOnly value={props.text} />
-        )}
-        <button type="button" onClick={copy} aria-label={`Copy ${props.label}`}>
-          Copy
-        </button>
-      </div>
-      <span className="muted small" role="status">
-        {status}
-      </span>
     </div>
   );
 }

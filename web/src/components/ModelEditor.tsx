@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
 import type { DataSource, Model } from '../types.ts';
+import { useConfirm } from './ConfirmDialog.tsx';
 import { definitionOf, draftOf, emptyDraft, fieldsOf } from './ModelDraft.ts';
 import { ModelDimensionsSection, ModelMetricsSection, ModelPoliciesSection } from './ModelFields.tsx';
 import { ModelTablesSection } from './ModelTables.tsx';
@@ -23,6 +24,7 @@ export function ModelEditor(props: {
   const [draft, setDraft] = useState(() => (model ? draftOf(model) : emptyDraft()));
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
+  const [confirmDialog, confirm] = useConfirm();
   const fields = fieldsOf(draft, sources);
 
   const save = async (event: FormEvent) => {
@@ -47,7 +49,13 @@ export function ModelEditor(props: {
   };
 
   const remove = async () => {
-    if (!model || !window.confirm(`Delete the model "${model.name}"?`)) return;
+    if (!model) return;
+    const sure = await confirm({
+      title: 'Delete model',
+      message: `Delete the model “${model.name}”?`,
+      confirmLabel: 'Delete model',
+    });
+    if (!sure) return;
     try {
       await api('DELETE', `/models/${model.uuid}`);
       props.onDeleted();
@@ -87,6 +95,7 @@ export function ModelEditor(props: {
           )}
         </div>
       )}
+      {confirmDialog}
     </form>
   );
 }

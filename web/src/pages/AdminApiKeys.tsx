@@ -1,9 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { useConfirm } from '../components/ConfirmDialog.tsx';
 import { Modal } from '../components/Modal.tsx';
 import { TableHead } from '../components/TableHead.tsx';
 import type { ApiKey, DataSource } from '../types.ts';
+import { changeThenReload } from './admin-actions.ts';
 
 /** Checkboxes, one per data source: the sources a data-API key may query. */
 function SourceChoices(props: {
@@ -94,6 +96,7 @@ export function ApiKeys() {
   const [restrictTo, setRestrictTo] = useState<number[]>([]);
   const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
   const [editing, setEditing] = useState<ApiKey | null>(null);
+  const [confirmDialog, confirm] = useConfirm();
   const load = useCallback(
     () => api<{ items: ApiKey[] }>('GET', '/api-keys').then((r) => setKeys(r.items), setError),
     [],
@@ -112,10 +115,19 @@ export function ApiKeys() {
       setCreated({ name: answer.name, key: answer.key });
       setName('');
       setRestrictTo([]);
+      setError(null);
       load();
     } catch (caught) {
       setError(caught);
     }
+  };
+  const revoke = async (key: ApiKey) => {
+    const sure = await confirm({
+      title: 'Revoke API key',
+      message: `Revoke the key ${key.name}? Scripts and clients using it stop working at once.`,
+      confirmLabel: 'Revoke',
+    });
+    if (sure) changeThenReload(setError, load)(api('DELETE', `/api-keys/${key.id}`));
   };
   const sourceNames = (ids: number[] | null) =>
     ids === null
@@ -180,14 +192,7 @@ export function ApiKeys() {
                       >
                         Edit
                       </button>{' '}
-                      <button
-                        type="button"
-                        aria-describedby={`key-name-${k.id}`}
-                        onClick={() =>
-                          confirm(`Revoke the key ${k.name}?`) &&
-                          api('DELETE', `/api-keys/${k.id}`).then(load, setError)
-                        }
-                      >
+                      <button type="button" aria-describedby={`key-name-${k.id}`} onClick={() => revoke(k)}>
                         Revoke
                       </button>
                     </>
@@ -208,6 +213,7 @@ export function ApiKeys() {
           }}
         />
       )}
+      {confirmDialog}
     </section>
   );
 }

@@ -1,8 +1,10 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { useConfirm } from '../components/ConfirmDialog.tsx';
 import { TableHead } from '../components/TableHead.tsx';
 import type { User } from '../types.ts';
+import { changeThenReload } from './admin-actions.ts';
 
 interface Definition {
   id: number;
@@ -43,6 +45,15 @@ function Definitions(props: {
   const [key, setKey] = useState('');
   const [type, setType] = useState<string>('string');
   const [description, setDescription] = useState('');
+  const [confirmDialog, confirm] = useConfirm();
+  const remove = async (definition: Definition) => {
+    const sure = await confirm({
+      title: 'Delete attribute',
+      message: `Delete the attribute ${definition.key} and every value of it?`,
+      confirmLabel: 'Delete attribute',
+    });
+    if (sure) changeThenReload(props.onError, props.reload)(api('DELETE', `/attributes/${definition.id}`));
+  };
   const create = (event: FormEvent) => {
     event.preventDefault();
     api('POST', '/attributes', { key, type, description: description || undefined }).then(() => {
@@ -92,14 +103,7 @@ function Definitions(props: {
                 <td>{d.type}</td>
                 <td>{d.description}</td>
                 <td>
-                  <button
-                    type="button"
-                    aria-label={`Delete attribute ${d.key}`}
-                    onClick={() =>
-                      confirm(`Delete the attribute ${d.key} and every value of it?`) &&
-                      api('DELETE', `/attributes/${d.id}`).then(props.reload, props.onError)
-                    }
-                  >
+                  <button type="button" aria-label={`Delete attribute ${d.key}`} onClick={() => remove(d)}>
                     Delete
                   </button>
                 </td>
@@ -108,6 +112,7 @@ function Definitions(props: {
           </tbody>
         </table>
       </div>
+      {confirmDialog}
     </>
   );
 }

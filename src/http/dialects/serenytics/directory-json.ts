@@ -1,5 +1,5 @@
 import type { Attributes, Role } from '../../../core/auth/index.ts';
-import type { AttributeInput, Group, User } from '../../../core/directory/index.ts';
+import type { AttributeInput, Group, UserView } from '../../../core/directory/index.ts';
 import { validationError } from '../../../core/errors.ts';
 
 /**
@@ -50,11 +50,12 @@ export function metadataInput(metadata: unknown): AttributeInput {
   );
 }
 
-export const userJson = (user: User, attributes: Attributes) => ({
+/** Fields the caller may not see (core/directory/visibility.ts) are left out. */
+export const userJson = (user: UserView, attributes: Attributes) => ({
   uuid: user.uuid,
   username: user.email,
   name: user.name,
-  category: categoryOfRole[user.role],
+  category: user.role && categoryOfRole[user.role],
   login_metadata: metadataOf(attributes),
   status: user.status,
   created_at: user.createdAt,

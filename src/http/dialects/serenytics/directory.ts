@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
-import { setFreeFormAttributes, type User } from '../../../core/directory/index.ts';
+import { setFreeFormAttributes, type UserView } from '../../../core/directory/index.ts';
 import { isRosettaError, notFound, validationError } from '../../../core/errors.ts';
 import { type App, principalOf } from '../../server.ts';
 import { groupJson, metadataInput, roleOf, userJson } from './directory-json.ts';
@@ -26,7 +26,7 @@ const UserPut = Type.Object(
 export function registerDirectoryRoutes(app: App, services: Services): void {
   const { directory } = services;
 
-  const render = async (principal: Principal, user: User) =>
+  const render = async (principal: Principal, user: UserView) =>
     userJson(user, await directory.getUserAttributes(principal, user.id));
 
   const groupByUuid = async (principal: Principal, uuid: string) => {
