@@ -28,10 +28,25 @@ const defaultSize = (type: VisualizationType): { w: number; h: number } => {
   return { w: 6, h: 4 };
 };
 
+const overlaps = (a: LayoutCell, b: LayoutCell) =>
+  a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/** The first free `w` × `h` space, reading the grid row by row from the top left. */
+export function firstFreeSpace(occupied: readonly LayoutCell[], w: number, h: number): LayoutCell {
+  const bottom = Math.max(0, ...occupied.map((cell) => cell.y + cell.h));
+  for (let y = 0; y <= bottom; y++) {
+    for (let x = 0; x + w <= GRID_COLUMNS; x++) {
+      const cell = { x, y, w, h };
+      if (!occupied.some((other) => overlaps(cell, other))) return cell;
+    }
+  }
+  return { x: 0, y: bottom, w, h };
+}
+
 /**
  * One cell per widget, in widget order. `strict` (the layout came in the request) rejects cells
  * of unknown or repeated widgets; otherwise (widgets replaced, layout kept) stale cells are
- * dropped. Widgets without a cell are placed in rows below everything placed.
+ * dropped. Widgets without a cell go into the first free space that fits their default size.
  */
 export function completeLayout(widgets: Widget[], layout: LayoutItem[], strict: boolean): LayoutItem[] {
   const ids = new Set(widgets.map((widget) => widget.id));
@@ -45,20 +60,10 @@ export function completeLayout(widgets: Widget[], layout: LayoutItem[], strict: 
     if (problem && strict) throw validationError(`layout[${i}].widgetId`, `${item.widgetId} ${problem}`);
     if (!problem) placed.set(item.widgetId, item);
   });
-  let y = Math.max(0, ...[...placed.values()].map((cell) => cell.y + cell.h));
-  let x = 0;
-  let rowHeight = 0;
   for (const widget of widgets) {
     if (placed.has(widget.id)) continue;
     const { w, h } = defaultSize(widget.visualization.type);
-    if (x + w > GRID_COLUMNS) {
-      x = 0;
-      y += rowHeight;
-      rowHeight = 0;
-    }
-    placed.set(widget.id, { widgetId: widget.id, x, y, w, h });
-    x += w;
-    rowHeight = Math.max(rowHeight, h);
+    placed.set(widget.id, { widgetId: widget.id, ...firstFreeSpace([...placed.values()], w, h) });
   }
   return widgets.map((widget) => placed.get(widget.id)!);
 }

@@ -27,23 +27,33 @@ export function defaultValueOf(filter: Pick<DashboardFilter, 'type' | 'default'>
   if (filter.type !== 'date_range' || stored === null || typeof stored !== 'object') return stored;
   const { from, to } = stored as { from?: unknown; to?: unknown };
   if (typeof from !== 'string' || to !== undefined || !RELATIVE_TEXT.test(from)) return stored;
-  return { relative: from.split(/\s+/).map((word) => (/^\d+$/.test(word) ? Number(word) : word)) };
+  const words = from
+    .trim()
+    .replace(/\s+to\s+date$/, '')
+    .split(/\s+/);
+  const spec: (string | number)[] = words.map((word) => (/^\d+$/.test(word) ? Number(word) : word));
+  return { relative: /\sto\s+date$/.test(from.trim()) ? [...spec, 'to date'] : spec };
 }
 
 /**
  * The filters in force in a view of a dashboard, exactly as the screen opens it: a requested
  * value (by filter id or field) wins; a filter not named takes its default; `null` (or an empty
- * list or range) names a filter to leave it unset.
+ * list or range) names a filter to leave it unset. Errors name `<path>.<key>` (a schedule's
+ * values are its `filterValues`).
  */
-export function dashboardFilters(values: unknown, definitions: readonly DashboardFilter[]): AppliedFilter[] {
+export function dashboardFilters(
+  values: unknown,
+  definitions: readonly DashboardFilter[],
+  path = 'filters',
+): AppliedFilter[] {
   const requested = new Map<DashboardFilter, { key: string; value: unknown }>();
   if (values !== undefined && values !== null) {
     if (typeof values !== 'object' || Array.isArray(values))
-      throw validationError('filters', 'must be an object of filter id or field → values');
+      throw validationError(path, 'must be an object of filter id or field → values');
     for (const [key, value] of Object.entries(values)) {
       const definition = definitions.find((d) => d.id === key) ?? definitions.find((d) => d.field === key);
       if (!definition)
-        throw validationError(`filters.${key}`, 'the dashboard has no filter with this id or field');
+        throw validationError(`${path}.${key}`, 'the dashboard has no filter with this id or field');
       requested.set(definition, { key, value });
     }
   }
@@ -52,25 +62,30 @@ export function dashboardFilters(values: unknown, definitions: readonly Dashboar
     const asked = requested.get(filter);
     const value = asked ? asked.value : defaultValueOf(filter);
     if (value === undefined || isUnset(value)) continue;
-    const path = asked ? `filters.${asked.key}` : `filters.${filter.id} (its default)`;
-    const rules = rulesFor(filter.field, value, path, filter.type);
+    const at = asked ? `${path}.${asked.key}` : `filters.${filter.id} (its default)`;
+    const rules = rulesFor(filter.field, value, at, filter.type);
     if (rules.length > 0) applied.push({ filter, value, origin: asked ? 'request' : 'default', rules });
   }
   return applied;
 }
 
 /**
- * The defaults a schedule's own rules leave in force: those of the filters whose field no rule
- * names, so a delivery shows what the dashboard opens on unless the schedule says otherwise.
+ * The dashboard filters a schedule applies: its `values` (filter id → value, as a view requests
+ * them) over the defaults, where the defaults of filters whose field one of its own rules names
+ * are left out, so a delivery shows what the dashboard opens on unless the schedule says otherwise.
  */
 export function defaultsBeside(
   rules: readonly FilterRule[],
   definitions: readonly DashboardFilter[],
+  values: Record<string, unknown> = {},
+  path = 'filters',
 ): AppliedFilter[] {
   const named = new Set(rules.map((rule) => rule.field));
+  const valued = new Set(Object.keys(values));
   return dashboardFilters(
-    {},
-    definitions.filter((d) => !named.has(d.field)),
+    values,
+    definitions.filter((d) => !named.has(d.field) || valued.has(d.id) || valued.has(d.field)),
+    path,
   );
 }
 

@@ -85,6 +85,9 @@ describe('dashboard filter values → filter rules', () => {
 
     it('reads a relative period written as words as the relative operator', () => {
       expect(defaultValueOf(withDefaults[0])).toEqual({ relative: ['last', 7, 'day'] });
+      expect(defaultValueOf({ type: 'date_range', default: { from: 'this year to date' } })).toEqual({
+        relative: ['this', 'year', 'to date'],
+      });
       expect(defaultValueOf({ type: 'date_range', default: { from: '2024-01-01' } })).toEqual({
         from: '2024-01-01',
       });

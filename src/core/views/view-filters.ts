@@ -30,12 +30,16 @@ export function requestedFilters(
   return { applied, rules: [], summaries: applied.map(appliedSummary) };
 }
 
-/** A schedule's own rules, over its dashboard's filter defaults when it shows a dashboard. */
+/**
+ * A schedule's own rules and, when it shows a dashboard, its filter values (`filterValues`: id →
+ * value) over the dashboard's filter defaults. Errors name `filterValues.<id>`.
+ */
 export function scheduledFilters(
   rules: readonly FilterRule[],
   definitions: readonly DashboardFilter[] | null,
+  values: Record<string, unknown> = {},
 ): ViewFilters {
-  const applied = definitions ? defaultsBeside(rules, definitions) : [];
+  const applied = definitions ? defaultsBeside(rules, definitions, values, 'filterValues') : [];
   return {
     applied,
     rules: [...rules],

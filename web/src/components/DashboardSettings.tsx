@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
 import type { Column, Dashboard, DashboardVariable, DataSource } from '../types.ts';
-import { FilterSettings, filterBody, filterRow } from './FilterSettings.tsx';
+import { FilterSettings, type FilterTile, filterBody, filterRow } from './FilterSettings.tsx';
 import { Modal } from './Modal.tsx';
 import { RemoveButton } from './RemoveButton.tsx';
 
@@ -47,6 +47,16 @@ function filterFields(dashboard: Dashboard, sources: DataSource[]): Column[] {
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The data widgets a filter may target, with the fields of their source when it is a data source. */
+function filterTiles(dashboard: Dashboard, sources: DataSource[]): FilterTile[] {
+  return dashboard.widgets.flatMap((widget) => {
+    if (!widget.query) return [];
+    const ref = widget.query.source;
+    const source = sources.find((s) => s.uuid === ref || String(s.id) === ref);
+    return [{ id: widget.id, title: widget.title || widget.id, fields: source?.columns ?? [] }];
+  });
+}
+
 /**
  * The dashboard's settings: name, description, filters, variables, header HTML and custom CSS,
  * saved with one PATCH. A refused save keeps the dialog open with the server's message.
@@ -67,6 +77,7 @@ export function DashboardSettings(props: {
   const [saving, setSaving] = useState(false);
   const [sources, setSources] = useState<DataSource[]>([]);
   const fields = useMemo(() => filterFields(dashboard, sources), [dashboard, sources]);
+  const tiles = useMemo(() => filterTiles(dashboard, sources), [dashboard, sources]);
   // A values filter previews its choices from the first widget source that has the field.
   const sourceFor = (field: string) => {
     for (const widget of dashboard.widgets) {
@@ -117,7 +128,13 @@ export function DashboardSettings(props: {
           Description
           <textarea rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
         </label>
-        <FilterSettings rows={filters} onChange={setFilters} fields={fields} sourceFor={sourceFor} />
+        <FilterSettings
+          rows={filters}
+          onChange={setFilters}
+          fields={fields}
+          sourceFor={sourceFor}
+          tiles={tiles}
+        />
         <fieldset className="settingslist">
           <legend>Variables</legend>
           {variables.map((row, i) => (

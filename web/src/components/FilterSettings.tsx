@@ -12,6 +12,16 @@ export interface FilterRow {
   label: string;
   type: DashboardFilter['type'];
   value: FilterValue | undefined;
+  /** Widget id → the field filtered in that widget, or false to leave it alone. */
+  tileTargets: Record<string, string | false>;
+}
+
+/** A data widget as the per-tile targets list shows it. */
+export interface FilterTile {
+  id: string;
+  title: string;
+  /** The fields of its data, when known (data sources); a model's are not listed. */
+  fields: Column[];
 }
 
 const TYPES: { id: DashboardFilter['type']; label: string }[] = [
@@ -28,6 +38,7 @@ export const filterRow = (filter?: DashboardFilter): FilterRow => ({
   label: filter?.label && filter.label !== filter.field ? filter.label : '',
   type: filter?.type ?? 'values',
   value: filter ? valueFromDefault(filter) : undefined,
+  tileTargets: filter?.tileTargets ?? {},
 });
 
 /** The PATCH body entry of a row; the server validates it and names the field of any problem. */
@@ -39,6 +50,7 @@ export function filterBody(row: FilterRow) {
     ...(row.label && { label: row.label }),
     type: row.type,
     ...(stored !== undefined && { default: stored }),
+    ...(Object.keys(row.tileTargets).length > 0 && { tileTargets: row.tileTargets }),
   };
 }
 
@@ -52,6 +64,7 @@ export function FilterSettings(props: {
   fields: Column[];
   /** Where a field's values come from, for the preview of a values filter. */
   sourceFor: (field: string) => string | undefined;
+  tiles: FilterTile[];
 }) {
   const { rows, onChange, fields } = props;
   const set = (index: number, row: FilterRow) => onChange(rows.map((r, i) => (i === index ? row : r)));
@@ -136,6 +149,15 @@ export function FilterSettings(props: {
                 onClick={() => onChange(rows.filter((_, j) => j !== i))}
               />
             </div>
+            {row.field && props.tiles.length > 0 && (
+              <TileTargets
+                name={name}
+                field={row.field}
+                tiles={props.tiles}
+                targets={row.tileTargets}
+                onChange={(tileTargets) => set(i, { ...row, tileTargets })}
+              />
+            )}
             {row.field && (
               <FilterBar
                 filters={[preview]}
@@ -151,5 +173,59 @@ export function FilterSettings(props: {
         + Add filter
       </button>
     </fieldset>
+  );
+}
+
+const AUTOMATIC = '';
+const OFF = '\u0000off';
+
+/** Which field the filter filters in each tile: its own field where the tile has it, another, or none. */
+function TileTargets(props: {
+  name: string;
+  field: string;
+  tiles: FilterTile[];
+  targets: Record<string, string | false>;
+  onChange: (targets: Record<string, string | false>) => void;
+}) {
+  const set = (tile: string, choice: string) => {
+    const { [tile]: _, ...rest } = props.targets;
+    props.onChange(choice === AUTOMATIC ? rest : { ...rest, [tile]: choice === OFF ? false : choice });
+  };
+  const overridden = Object.keys(props.targets).length;
+  return (
+    <details className="tiletargets">
+      <summary>Per tile{overridden > 0 ? ` (${overridden} changed)` : ''}</summary>
+      {props.tiles.map((tile) => {
+        const target = props.targets[tile.id];
+        const has = tile.fields.some((f) => f.name === props.field);
+        return (
+          <label key={tile.id} className="tiletarget">
+            <span>{tile.title || tile.id}</span>
+            <select
+              aria-label={`${props.name} in ${tile.title || tile.id}`}
+              value={target === undefined ? AUTOMATIC : target === false ? OFF : target}
+              onChange={(e) => set(tile.id, e.target.value)}
+            >
+              <option value={AUTOMATIC}>
+                {tile.fields.length === 0 || has
+                  ? `Automatic (${props.field})`
+                  : 'Automatic (not filtered: no such field)'}
+              </option>
+              <option value={OFF}>Off for this tile</option>
+              {tile.fields
+                .filter((f) => f.name !== props.field)
+                .map((f) => (
+                  <option key={f.name} value={f.name}>
+                    {f.name} ({f.type})
+                  </option>
+                ))}
+              {typeof target === 'string' && !tile.fields.some((f) => f.name === target) && (
+                <option value={target}>{target}</option>
+              )}
+            </select>
+          </label>
+        );
+      })}
+    </details>
   );
 }

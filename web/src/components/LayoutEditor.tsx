@@ -1,14 +1,16 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import ReactGridLayout, { type Layout, useContainerWidth } from 'react-grid-layout';
 import 'react-grid-layout/css/styles.css';
 import 'react-resizable/css/styles.css';
-import type { Cell, Dashboard } from '../types.ts';
+import type { Cell, Dashboard, Widget } from '../types.ts';
 
 /** Move and resize widgets on the 12-column grid; saves the dashboard's layout. */
 export function LayoutEditor(props: {
   dashboard: Dashboard;
   onSave: (layout: Cell[]) => void;
   onCancel: () => void;
+  /** The widget's drawn data, so charts stay visible while they are moved and resized. */
+  renderBody: (widget: Widget) => ReactNode;
 }) {
   const { width, containerRef, mounted } = useContainerWidth();
   const cells = new Map(props.dashboard.layout.map((c) => [c.widgetId, c]));
@@ -46,6 +48,7 @@ export function LayoutEditor(props: {
                   <h2>{w.title || w.id}</h2>
                   <span className="muted">{w.visualization.type}</span>
                 </header>
+                <div className="widgetbody">{props.renderBody(w)}</div>
               </div>
             ))}
           </ReactGridLayout>

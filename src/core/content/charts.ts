@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { nowIso } from '../../store/schema.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
+import { conflict, forbidden, notFound } from '../errors.ts';
+import { type ChartInput, type ChartPatchInput, parseChartCreate, parseChartPatch } from './charts-input.ts';
+import * as charts from './charts-repo.ts';
+import { dashboardRowsShowing, detachChartTiles } from './charts-tiles.ts';
+import { FolderCatalog } from './folders.ts';
+import { contentRef, integer } from './input.ts';
+import { canEditChart, canEditFolder, canViewChart, canViewDashboard } from './permissions.ts';
+import { type Placement, placementChange } from './placement.ts';
+import { type Db, dashboardAccessNode } from './repo.ts';
+import type {
+  Chart,
+  ChartContent,
+  ChartSummary,
+  ChartUse,
+  ChartVersionSummary,
+  ContentRef,
+} from './types.ts';
+
+/** A chart with the dashboards the caller sees it on, and whether the caller may change it. */
+export type ChartDetail = Chart & { usedBy: ChartUse[]; canEdit: boolean };
+
+/**
+ * Saved charts: a query and its visualization with an id and versions of their own, shown on
+ * dashboards by reference (`Widget.chartId`). Access is folder access and ownership, as for
+ * dashboards; every content change stores a version; a chart that dashboards show is deleted
+ * only with `force`, which leaves those tiles as plain widgets holding its content.
+ */
+export class ChartService {
+  constructor(private readonly db: Db) {}
+
+  /** Summaries of the charts the principal can see, optionally of one folder (null = top level). */
+  async list(principal: Principal, options: { folderId?: ContentRef | null } = {}): Promise<ChartSummary[]> {
+    authorize(principal, 'dashboard.view');
+    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
+    const folderId =
+      options.folderId === undefined
+        ? undefined
+        : (catalog.target(principal, 'folderId', options.folderId)?.id ?? null);
+    const rows = await charts.listChartRows(this.db, principal.organizationId, folderId);
+    return rows
+      .filter((row) => canViewChart(principal, catalog.index, charts.chartAccessNode(row)))
+      .map((row) => charts.toChartSummary(row, catalog.uuidOf(row.folder_id)));
+  }
+
+  /** The chart, and the dashboards showing it that the principal can see. */
+  async get(principal: Principal, ref: ContentRef): Promise<ChartDetail> {
+    const { catalog, row, chart } = await this.visible(this.db, principal, ref);
+    const showing = await dashboardRowsShowing(this.db, principal.organizationId, chart.uuid);
+    const usedBy = showing
+      .filter((row) => canViewDashboard(principal, catalog.index, dashboardAccessNode(row)))
+      .map((row) => ({ id: row.id, uuid: row.uuid, name: row.name }));
+    return { ...chart, usedBy, canEdit: canEditChart(principal, catalog.index, charts.chartAccessNode(row)) };
+  }
+
+  async create(principal: Principal, input: ChartInput): Promise<ChartDetail> {
+    authorize(principal, 'dashboard.edit');
+    const { content, folderRef, personal } = parseChartCreate(input);
+    const id = await this.db.transaction().execute(async (trx) => {
+      const catalog = await FolderCatalog.load(trx, principal.organizationId);
+      const folder = catalog.target(principal, 'folderId', folderRef);
+      if (!personal && !canEditFolder(principal, catalog.index, folder?.id ?? null))
+        throw forbidden('create a chart here');
+      const now = nowIso();
+      const id = await charts.insertChart(trx, {
+        uuid: randomUUID(),
+        organization_id: principal.organizationId,
+        folder_id: folder?.id ?? null,
+        personal: personal ? 1 : 0,
+        ...charts.chartContentColumns(content),
+        version: 1,
+        created_by: principal.userId,
+        created_at: now,
+        updated_at: now,
+        updated_by: principal.userId,
+      });
+      await charts.insertChartVersion(trx, {
+        chartId: id,
+        version: 1,
+        authorId: principal.userId,
+        createdAt: now,
+        content,
+      });
+      return id;
+    });
+    return this.get(principal, id);
+  }
+
+  /** PATCH: the keys given replace the current ones; `version`, when given, must be the current one. */
+  async update(principal: Principal, ref: ContentRef, input: ChartPatchInput): Promise<ChartDetail> {
+    const { content, folderRef, personal, baseVersion } = parseChartPatch(input);
+    const changesContent = Object.keys(content).length > 0;
+    return this.change(principal, ref, baseVersion, (current) => ({
+      content: changesContent ? { ...current, ...content } : undefined,
+      folderRef,
+      personal,
+    }));
+  }
+
+  /**
+   * Moves the chart to the trash. Without `force`, a chart that dashboards show is a 409 naming
+   * them; with it, those tiles become plain widgets first (a restore does not re-link them).
+   */
+  async delete(principal: Principal, ref: ContentRef, options: { force?: boolean } = {}): Promise<void> {
+    authorize(principal, 'dashboard.edit');
+    await this.db.transaction().execute(async (trx) => {
+      const { catalog, row, chart } = await this.visible(trx, principal, ref);
+      if (!canEditChart(principal, catalog.index, charts.chartAccessNode(row)))
+        throw forbidden('delete this chart');
+      const showing = await dashboardRowsShowing(trx, principal.organizationId, chart.uuid);
+      if (showing.length > 0 && !options.force) {
+        const seen = showing.filter((d) =>
+          canViewDashboard(principal, catalog.index, dashboardAccessNode(d)),
+        );
+        const names = seen.map((d) => JSON.stringify(d.name)).join(', ');
+        const unseen = showing.length - seen.length;
+        throw conflict(
+          `the chart is shown on ${showing.length} dashboard${showing.length > 1 ? 's' : ''}` +
+            `${names ? `: ${names}` : ''}${unseen && seen.length ? ` and ${unseen} you cannot see` : ''}; ` +
+            'delete it with force=true to turn those tiles into plain widgets holding its query',
+        );
+      }
+      await detachChartTiles(trx, principal, chart, showing);
+      await charts.trashChartRow(trx, row.id, principal.userId, nowIso());
+      await recordAudit(trx, principal, {
+        action: 'chart.trash',
+        target: { type: 'chart', id: row.id },
+        details: { name: row.name, detachedFrom: showing.map((d) => d.id) },
+      });
+    });
+  }
+
+  /** Newest first. */
+  async listVersions(principal: Principal, ref: ContentRef): Promise<ChartVersionSummary[]> {
+    const { row } = await this.visible(this.db, principal, ref);
+    return (await charts.chartVersions(this.db, row.id)).map(charts.withoutSnapshot);
+  }
+
+  /** Brings back a version's content as a new version; the folder stays as it is. */
+  async restoreVersion(principal: Principal, ref: ContentRef, version: number): Promise<ChartDetail> {
+    const { row } = await this.visible(this.db, principal, ref);
+    const number = integer('version', version, 1, Number.MAX_SAFE_INTEGER);
+    const [found] = await charts.chartVersions(this.db, row.id, number);
+    if (!found) throw notFound('version', number);
+    return this.change(principal, ref, undefined, () => ({ content: found.snapshot }));
+  }
+
+  private async visible(db: Db, principal: Principal, ref: ContentRef) {
+    authorize(principal, 'dashboard.view');
+    const id = contentRef('id', ref);
+    const catalog = await FolderCatalog.load(db, principal.organizationId);
+    const row = await charts.findChartRow(db, principal.organizationId, id);
+    if (!row || !canViewChart(principal, catalog.index, charts.chartAccessNode(row)))
+      throw notFound('chart', ref);
+    return { catalog, row, chart: charts.toChart(row, catalog.uuidOf(row.folder_id)) };
+  }
+
+  /** Loads, checks edit rights and the base version, applies `edit`, stores with an optimistic lock. */
+  private async change(
+    principal: Principal,
+    ref: ContentRef,
+    baseVersion: number | undefined,
+    edit: (current: ChartContent) => Placement & { content?: ChartContent },
+  ): Promise<ChartDetail> {
+    authorize(principal, 'dashboard.edit');
+    const id = await this.db.transaction().execute(async (trx) => {
+      const { catalog, row, chart } = await this.visible(trx, principal, ref);
+      const node = charts.chartAccessNode(row);
+      if (!canEditChart(principal, catalog.index, node)) throw forbidden('edit this chart');
+      if (baseVersion !== undefined && baseVersion !== row.version) {
+        throw conflict(
+          `the chart is at version ${row.version}, not ${baseVersion}; reload and retry`,
+          'version',
+        );
+      }
+      const { content, ...placement } = edit(charts.chartContentOf(chart));
+      const now = nowIso();
+      const changes: Parameters<typeof charts.updateChartRow>[3] = {
+        updated_at: now,
+        updated_by: principal.userId,
+      };
+      const canEdit = canEditChart(principal, catalog.index, node);
+      Object.assign(changes, placementChange(principal, catalog, row, placement, canEdit, 'chart'));
+      if (content) Object.assign(changes, charts.chartContentColumns(content), { version: row.version + 1 });
+      if (!(await charts.updateChartRow(trx, row.id, row.version, changes)))
+        throw conflict('the chart was changed by someone else meanwhile; reload and retry');
+      if (content) {
+        await charts.insertChartVersion(trx, {
+          chartId: row.id,
+          version: row.version + 1,
+          authorId: principal.userId,
+          createdAt: now,
+          content,
+        });
+      }
+      return row.id;
+    });
+    return this.get(principal, id);
+  }
+}

@@ -1,0 +1,123 @@
+import { Type } from 'typebox';
+import type { ChartInput, ChartPatchInput, ContentService } from '../../core/content/index.ts';
+import type { QueryService } from '../../core/query/index.ts';
+import { type App, principalOf } from '../server.ts';
+import { QuerySchema, VersionParams, VisualizationSchema } from './dashboards.ts';
+import { queryResult } from './query.ts';
+import { IdParams, RefSchema } from './schemas.ts';
+
+const chartFields = {
+  name: Type.String({ minLength: 1, maxLength: 255 }),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
+  folderId: Type.Optional(
+    Type.Union([RefSchema, Type.Null()], { description: 'A dashboard folder; null = the top level' }),
+  ),
+  personal: Type.Optional(
+    Type.Boolean({ description: "In the creator's personal space (no folder): seen by them and admins only" }),
+  ),
+  query: QuerySchema,
+  visualization: VisualizationSchema,
+};
+const ChartBody = Type.Object(chartFields, { additionalProperties: false });
+const ChartPatchBody = Type.Object(
+  {
+    name: Type.Optional(chartFields.name),
+    description: chartFields.description,
+    folderId: chartFields.folderId,
+    personal: chartFields.personal,
+    query: Type.Optional(chartFields.query),
+    visualization: Type.Optional(chartFields.visualization),
+    version: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'The version edited: a 409 when another was stored since' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+/**
+ * Saved charts under `/charts`: CRUD, versions, and their results. A chart's results are an
+ * ad-hoc run of its query (`query.adhoc`): viewers read data through dashboards only, where a
+ * tile shows the chart.
+ */
+export function registerChartRoutes(app: App, deps: { content: ContentService; query: QueryService }): void {
+  const { charts } = deps.content;
+
+  app.get(
+    '/charts',
+    {
+      schema: {
+        querystring: Type.Object({ folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+      },
+    },
+    async (request) => ({
+      items: await charts.list(principalOf(request), { folderId: request.query.folderId }),
+    }),
+  );
+
+  app.get('/charts/:id', { schema: { params: IdParams } }, async (request) =>
+    charts.get(principalOf(request), request.params.id),
+  );
+
+  // The core re-checks every body, so the schema-typed bodies are handed over as its input types.
+  app.post('/charts', { schema: { body: ChartBody } }, async (request, reply) =>
+    reply.status(201).send(await charts.create(principalOf(request), request.body as ChartInput)),
+  );
+
+  app.patch('/charts/:id', { schema: { params: IdParams, body: ChartPatchBody } }, async (request) =>
+    charts.update(principalOf(request), request.params.id, request.body as ChartPatchInput),
+  );
+
+  app.delete(
+    '/charts/:id',
+    {
+      schema: {
+        params: IdParams,
+        querystring: Type.Object({
+          force: Type.Optional(
+            Type.Union([Type.Literal('true'), Type.Literal('false')], {
+              description: 'Delete even when dashboards show it: their tiles become plain widgets',
+            }),
+          ),
+        }),
+      },
+    },
+    async (request, reply) => {
+      await charts.delete(principalOf(request), request.params.id, { force: request.query.force === 'true' });
+      return reply.status(204).send();
+    },
+  );
+
+  app.get('/charts/:id/versions', { schema: { params: IdParams } }, async (request) => ({
+    items: await charts.listVersions(principalOf(request), request.params.id),
+  }));
+
+  app.post('/charts/:id/versions/:version/restore', { schema: { params: VersionParams } }, async (request) =>
+    charts.restoreVersion(principalOf(request), request.params.id, Number(request.params.version)),
+  );
+
+  app.post(
+    '/charts/:id/results',
+    {
+      schema: {
+        summary: "Run a saved chart's query (interactive viewers and up)",
+        params: IdParams,
+        body: Type.Object({}, { additionalProperties: false }),
+        response: { 200: queryResult },
+      },
+      // No body at all runs the query as saved.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      const chart = await charts.get(principal, request.params.id);
+      const abort = new AbortController();
+      reply.raw.on('close', () => {
+        if (!reply.raw.writableFinished) abort.abort();
+      });
+      const noCache = /no-cache/i.test(request.headers['cache-control'] ?? '');
+      return deps.query.run(principal, chart.query, { signal: abort.signal, noCache });
+    },
+  );
+}
