@@ -71,15 +71,12 @@ export async function timeAlternately(
       if (run >= options.warmup) samples[name].push(elapsed);
     }
   }
-  return Object.fromEntries(
-    Object.entries(samples).map(([name, values]) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      return [
-        name,
-        { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1) ?? 0 },
-      ];
-    }),
-  );
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, timingOf(values)]));
+}
+
+export function timingOf(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], min: sorted[0], max: sorted.at(-1) ?? 0 };
 }
 
 export const formatTiming = (t: Timing): string =>

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureServerBuild } from './support/server-build.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -30,8 +31,12 @@ async function waitForHealth(port: number, deadline: number): Promise<{ status: 
 describe('npm start', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-start-'));
   let child: ChildProcess | undefined;
+  // npm start runs dist/: built from this checkout, outside the 10 s.
+  beforeAll(ensureServerBuild);
   afterAll(() => {
-    child?.kill('SIGKILL');
+    // The whole group: npm, its shell and the server, which a failed test would otherwise leave running.
+    if (child && child.exitCode === null && child.signalCode === null)
+      process.kill(-(child.pid as number), 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -15,10 +15,11 @@ describe('request log redaction', async () => {
   await app.ready();
   afterAll(() => app.close());
 
+  /** The URLs of the request lines (one per request, written by the server's onResponse hook). */
   const loggedUrls = () =>
     lines.flatMap((line) => {
       const entry = JSON.parse(line);
-      return entry.req?.url ? [entry.req.url] : [];
+      return entry.msg === 'request' ? [entry.url] : [];
     });
 
   it('logs no token from any URL shape that carries one', async () => {

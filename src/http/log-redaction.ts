@@ -7,6 +7,8 @@
  * at all, and the usual credential headers are censored should anything log them.
  */
 
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+
 export const REDACTED = '[redacted]';
 
 /** Query parameters whose value is a credential, compared in lower case. */
@@ -75,3 +77,27 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'set-cookie', 'x-api-key'
 export const redactedLogPaths = ['req.headers', 'headers', 'res.headers'].flatMap((parent) =>
   CREDENTIAL_HEADERS.map((name) => `${parent}["${name}"]`),
 );
+
+/**
+ * Fastify's request log, one line per request instead of "incoming request" and "request
+ * completed": method, redacted URL, status and duration (ms), under the request id (`reqId`)
+ * Fastify binds, once the answer is sent; `error` level if sending it failed.
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      url: redactUrl(request.url),
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request');
+    else reply.log.info(line, 'request');
+  }
+}

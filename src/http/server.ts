@@ -9,7 +9,8 @@ import Fastify, {
 } from 'fastify';
 import type { Principal } from '../core/auth/principal.ts';
 import { type ErrorCode, httpStatusOf, isRosettaError, validationError } from '../core/errors.ts';
-import { REDACTED, redactedLogPaths, requestSerializer } from './log-redaction.ts';
+import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
+import { OneLinePerRequest, REDACTED, redactedLogPaths, requestSerializer } from './log-redaction.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -83,11 +84,20 @@ export function fieldErrorFormatter(errors: FastifySchemaValidationError[], data
   const params = (error?.params ?? {}) as { additionalProperty?: string; missingProperty?: string };
   const key = params.additionalProperty ?? params.missingProperty;
   const field = key ? (path ? `${path}.${key}` : key) : path || dataVar;
+  // An enum, or a union of literals (which fails once per literal): say which values it takes.
+  const allowed =
+    error?.keyword === 'enum'
+      ? ((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).map(String)
+      : errors
+          .filter((e) => e.keyword === 'const' && e.instancePath === error?.instancePath)
+          .map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
   const problem = params.additionalProperty
     ? 'is not a known property'
     : key
       ? 'is required'
-      : (error?.message ?? 'is invalid');
+      : allowed.length > 1
+        ? `must be one of ${allowed.join(', ')}`
+        : (error?.message ?? 'is invalid');
   return validationError(field, problem);
 }
 
@@ -123,8 +133,12 @@ export function createServer(
             serializers: { req: requestSerializer },
             redact: { paths: redactedLogPaths, censor: REDACTED },
           },
+    logController: new OneLinePerRequest(),
     bodyLimit: options.bodyLimitBytes ?? 50 * 1024 * 1024,
     schemaErrorFormatter: fieldErrorFormatter,
+    schemaController: {
+      compilersFactory: { buildValidator: lazyValidators(), buildSerializer: lazySerializers() },
+    },
     // Clients join a base URL and a path and often double the slash (`…/serenytics//api`).
     routerOptions: { ignoreDuplicateSlashes: true },
     // Which proxies' X-Forwarded-For/-Proto/-Host to believe for the client address and own URL;
@@ -134,6 +148,7 @@ export function createServer(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  acceptEmptyJsonBodies(app);
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (route) => {
@@ -151,6 +166,21 @@ export function createServer(
       .send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
   return app as unknown as App;
+}
+
+/**
+ * Action routes (`…/run`, `…/cancel`, `…/restore`) take no body, and clients call them with none
+ * while still sending `Content-Type: application/json`, which Fastify refuses ("Body cannot be
+ * empty"). An empty body is no body; anything else goes to Fastify's own parser, so malformed
+ * JSON and prototype poisoning stay a 400.
+ */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') done(null, undefined);
+    else parseJson(request, text, done);
+  });
 }
 
 export async function registerOpenApi(app: App, version: string): Promise<void> {

@@ -2,6 +2,8 @@
  * A small pool of worker threads for PDF and PNG rendering: rendering is synchronous CPU work
  * that would stall the server's event loop. Workers start on first use, run one render at a
  * time, are replaced when they crash or time out, and do not keep the process alive when idle.
+ * A worker idle for `idleMs` is stopped: each holds its own heap, fonts and WebAssembly memory
+ * (≈ 120 MB after a PDF), which a server that exports now and then should not keep.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -26,6 +28,8 @@ export interface RenderPoolOptions {
   size?: number;
   /** A render running longer is stopped with ERR_TIMEOUT; default 60 s. */
   timeoutMs?: number;
+  /** A worker without a render for this long is stopped; default 30 s. */
+  idleMs?: number;
 }
 
 interface Task {
@@ -37,10 +41,15 @@ interface Task {
 interface Slot {
   worker: Worker;
   task?: Task;
+  /** The running render's timeout, or the idle worker's stop. */
   timer?: NodeJS.Timeout;
 }
 
-let settings: Required<RenderPoolOptions> = { size: Math.min(2, availableParallelism()), timeoutMs: 60_000 };
+let settings: Required<RenderPoolOptions> = {
+  size: Math.min(2, availableParallelism()),
+  timeoutMs: 60_000,
+  idleMs: 30_000,
+};
 const slots: Slot[] = [];
 const queue: Task[] = [];
 let nextId = 1;
@@ -67,19 +76,29 @@ function settle(slot: Slot): Task | undefined {
   return task;
 }
 
-function replace(slot: Slot, error: Error): void {
-  settle(slot)?.reject(error);
+/** Takes the slot out of the pool (its exit is then expected) and stops its worker. */
+function retire(slot: Slot): void {
   const index = slots.indexOf(slot);
   if (index >= 0) slots.splice(index, 1);
   void slot.worker.terminate();
+}
+
+function replace(slot: Slot, error: Error): void {
+  settle(slot)?.reject(error);
+  retire(slot);
   dispatch();
+}
+
+function idle(slot: Slot): void {
+  slot.worker.unref();
+  slot.timer = setTimeout(() => retire(slot), settings.idleMs).unref();
 }
 
 function addSlot(): Slot {
   const slot: Slot = { worker: startWorker() };
   slot.worker.on('message', (reply: RenderReply) => {
     const task = settle(slot);
-    slot.worker.unref();
+    idle(slot);
     if (task) {
       if (reply.ok)
         task.resolve({ data: Buffer.from(reply.data), warnings: reply.warnings, pages: reply.pages });
@@ -101,6 +120,7 @@ function dispatch(): void {
     const slot = slots.find((s) => !s.task) ?? (slots.length < settings.size ? addSlot() : undefined);
     if (!slot) return;
     const task = queue.shift() as Task;
+    clearTimeout(slot.timer);
     slot.task = task;
     slot.worker.ref();
     slot.timer = setTimeout(
@@ -123,7 +143,7 @@ function render(
   });
 }
 
-/** Changes the pool's size and timeout; applies to workers started afterwards. */
+/** Changes the pool's size, timeout and idle time; applies to renders started afterwards. */
 export function configureRenderPool(options: RenderPoolOptions): void {
   settings = { ...settings, ...options };
 }
@@ -140,6 +160,11 @@ export function renderDashboardPng(
   options: RenderOptions = {},
 ): Promise<RenderOutput> {
   return render('png', spec, options);
+}
+
+/** Worker threads alive now, busy or idle. */
+export function renderWorkerCount(): number {
+  return slots.length;
 }
 
 /** Stops every worker; queued and running renders fail. The pool restarts on next use. */
