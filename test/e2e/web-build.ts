@@ -30,6 +30,8 @@ export function ensureWebBuild(): void {
     join(ROOT, 'web', 'vite.config.ts'),
     // the browser-safe chart and formatting modules the web app imports live here
     join(ROOT, 'src', 'core', 'exports'),
+    join(ROOT, 'src', 'core', 'query'), // drill-through queries (drill.ts)
+    join(ROOT, 'src', 'core', 'schedules'), // alert conditions, evaluated in the alert dialog
   ]);
   if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   const started = Date.now();

@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The input the server found wrong (`calculations[0].formula`), when it names one. */
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -46,17 +48,22 @@ export function setUnauthorizedHandler(handler: () => void): void {
 async function errorOf(response: Response): Promise<ApiError> {
   let code = 'ERR_HTTP';
   let message = `${response.status} ${response.statusText}`;
+  let field: string | undefined;
   try {
     const body = await response.json();
     if (body?.error) {
       code = body.error.code ?? code;
       message = body.error.message ?? message;
+      field = typeof body.error.field === 'string' ? body.error.field : undefined;
     }
   } catch {
     // not JSON
   }
-  return new ApiError(response.status, code, message);
+  return new ApiError(response.status, code, message, field);
 }
+
+/** Calls made before signing in: their 401 is a wrong password or link, not an ended session. */
+const SIGN_IN_PATHS = ['/auth/login', '/password-links/'];
 
 export async function api<T = unknown>(
   method: string,
@@ -74,7 +81,7 @@ export async function api<T = unknown>(
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: init.signal,
   });
-  if (response.status === 401 && path !== '/auth/login') {
+  if (response.status === 401 && !SIGN_IN_PATHS.some((prefix) => path.startsWith(prefix))) {
     if (!embed) setToken(null);
     onUnauthorized();
   }

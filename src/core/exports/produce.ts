@@ -11,13 +11,7 @@ import type { CompiledQuery, Engine, JsonScalar, RowStream } from '../../engines
 import type { Principal } from '../auth/principal.ts';
 import { type Dashboard, type DashboardService, fillTemplate, type Widget } from '../content/index.ts';
 import { validationError } from '../errors.ts';
-import {
-  type FilterRule,
-  type Model,
-  parseQueryBody,
-  type QueryService,
-  type VariableValues,
-} from '../query/index.ts';
+import { type Model, parseQueryBody, type QueryService, type VariableValues } from '../query/index.ts';
 import {
   type FilterSummary,
   filtersLine,
@@ -28,6 +22,7 @@ import {
 } from '../views/index.ts';
 import { writeCsv } from './csv.ts';
 import { contentTypes, fileNameOf } from './files.ts';
+import { numberFormatOf } from './present.ts';
 import { renderDashboardPdf, renderDashboardPng } from './render-pool.ts';
 import type { ExportFormat, ExportTarget } from './target.ts';
 import type { DashboardRenderSpec, RenderWidget } from './types.ts';
@@ -84,7 +79,7 @@ async function compileBody(
   body: Record<string, unknown>,
   saved: boolean,
 ) {
-  let compiled: CompiledQuery;
+  let compiled: CompiledQuery & { rowCap: number };
   let model: Model;
   if (saved) ({ model, ...compiled } = await deps.query.compileSaved(principal, body));
   else {
@@ -93,7 +88,10 @@ async function compileBody(
     compiled = await deps.query.compileIr(principal, model, ir);
   }
   const engine = await deps.engineFor(model.connectionId);
-  return { engine, query: { sql: compiled.sql, params: compiled.params } satisfies CompiledQuery };
+  // The SQL fetches one row past the query's limit or the cap, to tell a cut: never written.
+  const cap = Math.min(compiled.rowCap, deps.maxRows);
+  const query: CompiledQuery = { sql: compiled.sql, params: compiled.params };
+  return { engine, query, cap, limited: cap < deps.maxRows };
 }
 
 /**
@@ -113,13 +111,13 @@ async function bodyOf(
   return viewBody(body, { rules, variables: context.variables });
 }
 
-/** Streams a query's rows, cut at the row cap (the compiled SQL fetches one more to tell). */
-async function openRows(deps: ProduceDeps, engine: Engine, query: CompiledQuery, signal: AbortSignal) {
+/** Streams a query's rows, cut at `cap` (the compiled SQL fetches one more to tell). */
+async function openRows(engine: Engine, query: CompiledQuery, cap: number, signal: AbortSignal) {
   const stream = await engine.stream(query, { signal });
   const state = { rows: 0, truncated: false };
   async function* capped(): AsyncIterable<JsonScalar[][]> {
     for await (const batch of stream.batches) {
-      const room = deps.maxRows - state.rows;
+      const room = cap - state.rows;
       if (batch.length > room) {
         state.truncated = true;
         state.rows += room;
@@ -303,6 +301,7 @@ export async function produceExport(
         name: result.title,
         columns: result.result?.columns ?? [],
         rows: result.result?.rows ?? [],
+        format: numberFormatOf(widget.visualization.options),
       });
     }
     const { rows } = await writeXlsx(sheets, path, { escapeFormulas: deps.escapeFormulas });
@@ -315,43 +314,43 @@ export async function produceExport(
   const saved = source !== null;
   const widgetId = source?.widget.id;
   const full = await bodyOf(deps, principal, body, { filters, variables, widgetId });
-  const { engine, query } = await compileBody(deps, principal, full, saved);
+  const { engine, query, cap, limited } = await compileBody(deps, principal, full, saved);
+  // Rows past the query's own limit were not asked for: only the row cap cuts an export.
+  const written = (rows: number, cut: boolean) => {
+    const truncated = cut && !limited;
+    return { rows, truncated, warnings: truncation({ truncated }, deps.maxRows) };
+  };
   if (format === 'csv' && engine.copyToCsv) {
     // The engine writes the file itself: no value becomes a JS value on the way.
     const options = {
       delimiter: ',',
       header: true,
-      maxRows: deps.maxRows,
+      maxRows: cap,
       escapeFormulas: deps.escapeFormulas,
       signal,
     };
     const { rows, truncated } = await engine.copyToCsv(query, path, options);
-    return done((await stat(path)).size, {
-      rows,
-      truncated,
-      warnings: truncation({ truncated }, deps.maxRows),
-    });
+    return done((await stat(path)).size, written(rows, truncated));
   }
-  const { rows: stream, state } = await openRows(deps, engine, query, signal);
+  const { rows: stream, state } = await openRows(engine, query, cap, signal);
   if (format === 'csv') {
     const { bytes } = await writeCsv(stream, path, { escapeFormulas: deps.escapeFormulas });
-    return done(bytes, {
-      rows: state.rows,
-      truncated: state.truncated,
-      warnings: truncation(state, deps.maxRows),
-    });
+    return done(bytes, written(state.rows, state.truncated));
   }
   const sheetName = 'query' in target ? 'Query' : target.widget.widget;
   const { rows } = await writeXlsx(
-    [{ name: sheetName, columns: stream.columns, rows: stream.batches }],
+    [
+      {
+        name: sheetName,
+        columns: stream.columns,
+        rows: stream.batches,
+        format: numberFormatOf(source?.widget.visualization.options),
+      },
+    ],
     path,
     { escapeFormulas: deps.escapeFormulas },
   );
-  return done((await stat(path)).size, {
-    rows,
-    truncated: state.truncated,
-    warnings: truncation(state, deps.maxRows),
-  });
+  return done((await stat(path)).size, written(rows, state.truncated));
 }
 
 const truncation = (state: { truncated: boolean }, maxRows: number): string[] =>

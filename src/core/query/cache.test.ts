@@ -36,12 +36,15 @@ describe('query cache', () => {
     expect(cache.get(key('c'))).toBeDefined();
   });
 
-  it('bounds the total size and skips results too large or truncated', () => {
+  it('bounds the total size and skips results too large', () => {
     const entry = estimateBytes(result(100));
     const cache = createQueryCache({ maxBytes: entry * 2 + 1, maxEntryBytes: entry });
     cache.set(key('big'), result(101));
-    cache.set(key('cut'), result(1, true));
     expect(cache.stats().entries).toBe(0);
+    // The SQL fixes its cut, so a truncated result is what the same SQL gives again.
+    cache.set(key('cut'), result(1, true));
+    expect(cache.get(key('cut'))).toEqual(result(1, true));
+    cache.clear();
     for (const sql of ['a', 'b', 'c']) cache.set(key(sql), result(100));
     expect(cache.stats().entries).toBe(2);
     expect(cache.stats().bytes).toBeLessThanOrEqual(entry * 2 + 1);

@@ -4,7 +4,8 @@ import type { CompiledQuery, EngineDialect, QueryResult } from '../../engines/ty
  * The result cache: an LRU bounded by entry count and by approximate total size. A key is the
  * exact SQL and parameters for one connection and model version, so row policies (bound as
  * parameters) and data changes (new version) never serve one caller's rows to another or stale
- * rows after a load. Truncated results and results too large for the budget are not cached.
+ * rows after a load. The SQL fixes its own cut (LIMIT row cap + 1), so a truncated result is
+ * cached like any other; results too large for the budget are not.
  * Entries also expire after `ttlMs`, for warehouses that change behind Rosetta's back.
  */
 export interface QueryCacheKey {
@@ -74,7 +75,6 @@ export function createQueryCache(options: QueryCacheOptions = {}): QueryCache {
       return entry.result;
     },
     set(key, result) {
-      if (result.truncated) return;
       const size = estimateBytes(result);
       if (size > maxEntryBytes) return;
       const id = keyOf(key);

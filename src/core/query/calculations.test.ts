@@ -37,8 +37,9 @@ FROM "orders" AS "orders"
 WHERE ("orders"."price" * "orders"."quantity") > $1
 GROUP BY (CAST("orders"."price" AS DOUBLE) / NULLIF(("orders"."quantity" - 1), 0))
 ORDER BY SUM(("orders"."price" * "orders"."quantity")) DESC NULLS LAST
-LIMIT 5`,
+LIMIT 6`,
       params: [50],
+      rowCap: 5,
     });
   });
 
@@ -50,7 +51,7 @@ FROM "orders" AS "orders"
 WHERE ("orders"."price" * "orders"."quantity") > $1
 GROUP BY (CAST("orders"."price" AS double precision) / NULLIF(("orders"."quantity" - 1), 0))
 ORDER BY SUM(("orders"."price" * "orders"."quantity")) DESC NULLS LAST
-LIMIT 5`);
+LIMIT 6`);
   });
 
   it('mysql', () => {
@@ -60,8 +61,9 @@ FROM \`orders\` AS \`orders\`
 WHERE (\`orders\`.\`price\` * \`orders\`.\`quantity\`) > ?
 GROUP BY (CAST(\`orders\`.\`price\` AS DOUBLE) / NULLIF((\`orders\`.\`quantity\` - 1), 0))
 ORDER BY SUM((\`orders\`.\`price\` * \`orders\`.\`quantity\`)) IS NULL, SUM((\`orders\`.\`price\` * \`orders\`.\`quantity\`)) DESC
-LIMIT 5`,
+LIMIT 6`,
       params: [50],
+      rowCap: 5,
     });
   });
 
@@ -284,6 +286,6 @@ describe.each(runners)('calculated fields on $dialect', (runner) => {
     const expected = rows.map((row) =>
       row.map((cell) => (typeof cell === 'number' ? expect.closeTo(cell, 9) : cell)),
     );
-    expect(await runner.run(compiled)).toEqual(expected);
+    expect((await runner.run(compiled)).slice(0, compiled.rowCap)).toEqual(expected);
   });
 });

@@ -40,8 +40,9 @@ WHERE ("orders"."note" ILIKE $1 ESCAPE '!' AND ("orders"."order_date" >= CAST($2
 GROUP BY "orders"."country", CAST(date_trunc('week', CAST("orders"."order_date" AS TIMESTAMP)) AS DATE)
 HAVING SUM("orders"."quantity") > CAST($4 AS DOUBLE)
 ORDER BY SUM("orders"."quantity") DESC NULLS LAST
-LIMIT 10`,
+LIMIT 11`,
       params: ['%50!%%', '2024-03-01', '2024-04-01', 2],
+      rowCap: 10,
     });
   });
 
@@ -53,8 +54,9 @@ WHERE ("orders"."note" ILIKE $1 ESCAPE '!' AND ("orders"."order_date" >= CAST($2
 GROUP BY "orders"."country", CAST(date_trunc('week', CAST("orders"."order_date" AS timestamp)) AS date)
 HAVING SUM("orders"."quantity") > CAST($4 AS double precision)
 ORDER BY SUM("orders"."quantity") DESC NULLS LAST
-LIMIT 10`,
+LIMIT 11`,
       params: ['%50!%%', '2024-03-01', '2024-04-01', 2],
+      rowCap: 10,
     });
   });
 
@@ -66,8 +68,9 @@ WHERE (LOWER(\`orders\`.\`note\`) LIKE LOWER(?) ESCAPE '!' AND (\`orders\`.\`ord
 GROUP BY \`orders\`.\`country\`, DATE_SUB(DATE(\`orders\`.\`order_date\`), INTERVAL WEEKDAY(\`orders\`.\`order_date\`) DAY)
 HAVING SUM(\`orders\`.\`quantity\`) > CAST(? AS DOUBLE)
 ORDER BY SUM(\`orders\`.\`quantity\`) IS NULL, SUM(\`orders\`.\`quantity\`) DESC
-LIMIT 10`,
+LIMIT 11`,
       params: ['%50!%%', '2024-03-01', '2024-04-01', 2],
+      rowCap: 10,
     });
   });
 });
@@ -117,9 +120,9 @@ describe('compileQuery structure', () => {
     );
   });
 
-  it('without a limit asks for one row more than the cap, so truncation is visible', () => {
+  it('asks for one row more than the limit or the cap, so truncation is visible', () => {
     expect(compile({ dimensions: ['country'] }).sql).toMatch(/LIMIT 101$/);
-    expect(compile({ dimensions: ['country'], limit: 5, offset: 10 }).sql).toMatch(/LIMIT 5 OFFSET 10$/);
+    expect(compile({ dimensions: ['country'], limit: 5, offset: 10 }).sql).toMatch(/LIMIT 6 OFFSET 10$/);
   });
 
   it('raw rows have no GROUP BY and no default order', () => {

@@ -17,21 +17,65 @@ export interface CompileOptions {
   maxRows: number;
   /** The clock for relative date filters (tests pin it). */
   now?: Date;
+  /**
+   * Values as literals of the dialect instead of bound parameters, and LIMIT `rowCap` rather than
+   * one row more: SQL for a developer to read and run as is in the SQL runner.
+   */
+  inline?: boolean;
+}
+
+export interface CompiledRows extends CompiledQuery {
+  /**
+   * Rows the caller may return: the query's limit, else the cap. The SQL asks for one row more,
+   * so a reader that stops at `rowCap` knows whether the result was cut (`truncated`).
+   */
+  rowCap: number;
 }
 
 /**
  * IR → SQL, as a chain of small steps: validation against the model → row policies →
- * rendering (who may run the query was decided by the query service). Identifiers come only from the model and are quoted; every value is a
- * bound parameter. Only limits and formula constants, both checked numbers, appear as literals
- * (a bound LIMIT breaks MySQL prepared statements).
+ * rendering (who may run the query was decided by the query service). Identifiers come only from
+ * the model and are quoted; every value is a bound parameter (unless `inline`). Only limits and
+ * formula constants, both checked numbers, appear as literals (a bound LIMIT breaks MySQL
+ * prepared statements).
  */
-export function compileQuery(model: Model, ir: QueryIr, options: CompileOptions): CompiledQuery {
+export function compileQuery(model: Model, ir: QueryIr, options: CompileOptions): CompiledRows {
   const query = secureQuery(validateQuery(model, ir, options), model, options.principal);
-  const ctx: SqlContext = { dialect: dialects[options.dialect], params: [], now: options.now ?? new Date() };
-  return { sql: renderQuery(ctx, model, query, options.maxRows), params: ctx.params };
+  const ctx = contextOf(options);
+  const rowCap = Math.min(query.limit ?? options.maxRows, options.maxRows);
+  const { lines, columns } = renderSelect(ctx, model, query);
+  const order = orderSql(ctx, query, columns);
+  if (order) lines.push(`ORDER BY ${order}`);
+  lines.push(
+    `LIMIT ${options.inline ? rowCap : rowCap + 1}${query.offset > 0 ? ` OFFSET ${query.offset}` : ''}`,
+  );
+  return { sql: lines.join('\n'), params: ctx.params, rowCap };
 }
 
-function renderQuery(ctx: SqlContext, model: Model, query: ResolvedQuery, maxRows: number): string {
+/**
+ * How many rows the query has without its limit and offset (`totalRows`): COUNT(*) over the same
+ * query, row policies included, as a subquery.
+ */
+export function compileCount(model: Model, ir: QueryIr, options: CompileOptions): CompiledQuery {
+  const query = secureQuery(validateQuery(model, ir, options), model, options.principal);
+  const ctx = contextOf(options);
+  const { quote } = ctx.dialect;
+  const inner = renderSelect(ctx, model, query).lines.join('\n');
+  return {
+    sql: `SELECT COUNT(*) AS ${quote('total_rows')} FROM (\n${inner}\n) AS ${quote('counted')}`,
+    params: ctx.params,
+  };
+}
+
+const contextOf = (options: CompileOptions): SqlContext => ({
+  dialect: dialects[options.dialect],
+  params: [],
+  now: options.now ?? new Date(),
+  inline: options.inline,
+});
+
+/** SELECT … FROM … WHERE … GROUP BY … HAVING …: the query without its order and page. */
+function renderSelect(ctx: SqlContext, model: Model, query: ResolvedQuery) {
   const { quote } = ctx.dialect;
   const metric = (expression: MetricExpression): string => metricSql(ctx, expression);
   const columns = new Map<string, string>([
@@ -46,11 +90,7 @@ function renderQuery(ctx: SqlContext, model: Model, query: ResolvedQuery, maxRow
     lines.push(`GROUP BY ${query.dimensions.map((d) => columns.get(d.name)).join(', ')}`);
   }
   if (query.having) lines.push(`HAVING ${conditionSql(ctx, query.having, metric)}`);
-  const order = orderSql(ctx, query, columns);
-  if (order) lines.push(`ORDER BY ${order}`);
-  // Without a limit, fetch one row more than the cap so the engine can report truncation.
-  lines.push(`LIMIT ${query.limit ?? maxRows + 1}${query.offset > 0 ? ` OFFSET ${query.offset}` : ''}`);
-  return lines.join('\n');
+  return { lines, columns };
 }
 
 const dimensionSql = (ctx: SqlContext, dimension: ResolvedDimension): string => {

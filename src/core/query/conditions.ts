@@ -11,6 +11,8 @@ export interface SqlContext {
   dialect: SqlDialect;
   params: JsonScalar[];
   now: Date;
+  /** Values are written as literals instead of bound (SQL for the SQL runner, never run here). */
+  inline?: boolean;
 }
 
 /** A column, or a calculated field's expression in its place. */
@@ -20,12 +22,13 @@ export const columnSql = (ctx: SqlContext, field: ResolvedField): string =>
     : arithmeticSql(field.expression, (leaf) => columnSql(ctx, leaf.field), ctx.dialect.types.float);
 
 /**
- * Binds a value as the next parameter. Dates and timestamps are cast so that every engine
- * compares them as such; metric bounds are cast to float so `sum(int) > 2.5` works on PostgreSQL.
+ * Binds a value as the next parameter (or writes it as a literal when `inline`). Dates and
+ * timestamps are cast so that every engine compares them as such; metric bounds are cast to
+ * float so `sum(int) > 2.5` works on PostgreSQL.
  */
 export function bind(ctx: SqlContext, value: JsonScalar, type: ColumnType | 'metric'): string {
-  ctx.params.push(value);
-  const placeholder = ctx.dialect.placeholder(ctx.params.length);
+  if (!ctx.inline) ctx.params.push(value);
+  const placeholder = ctx.inline ? ctx.dialect.literal(value) : ctx.dialect.placeholder(ctx.params.length);
   const cast =
     type === 'date' ? 'date' : type === 'datetime' ? 'datetime' : type === 'metric' ? 'float' : undefined;
   return cast ? `CAST(${placeholder} AS ${ctx.dialect.types[cast]})` : placeholder;

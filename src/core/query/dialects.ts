@@ -1,4 +1,4 @@
-import type { EngineDialect } from '../../engines/types.ts';
+import type { EngineDialect, JsonScalar } from '../../engines/types.ts';
 import type { Granularity } from './ir.ts';
 
 /**
@@ -11,6 +11,8 @@ export interface SqlDialect {
   quote(identifier: string): string;
   /** The placeholder of the n-th (1-based) bound parameter. */
   placeholder(index: number): string;
+  /** A value as a literal, for SQL shown to a developer rather than run with parameters. */
+  literal(value: JsonScalar): string;
   /** Type names for CAST: date, timestamp, double-precision float. */
   types: { date: string; datetime: string; float: string };
   /** The start of the bucket holding `expression`; weeks start on Monday. Day and coarser give dates; weekday an ISO day number. */
@@ -25,6 +27,23 @@ export interface SqlDialect {
 
 const quoteWith = (quote: string) => (identifier: string) =>
   `${quote}${identifier.replaceAll(quote, quote + quote)}${quote}`;
+
+/**
+ * `'…'` with quotes doubled. Where a backslash escapes inside strings (MySQL by default, and
+ * PostgreSQL's E'…' whatever `standard_conforming_strings` says) it is doubled too, so no value
+ * can end its literal early.
+ */
+const literalWith =
+  (backslashes: 'plain' | 'escaped' | 'postgres') =>
+  (value: JsonScalar): string => {
+    if (value === null) return 'NULL';
+    if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+    if (typeof value === 'number') return value < 0 ? `(${value})` : String(value);
+    const quoted = value.replaceAll("'", "''");
+    if (backslashes === 'plain' || !value.includes('\\')) return `'${quoted}'`;
+    const escaped = quoted.replaceAll('\\', '\\\\');
+    return backslashes === 'postgres' ? `E'${escaped}'` : `'${escaped}'`;
+  };
 
 const coarse = (granularity: Granularity): boolean => granularity !== 'hour' && granularity !== 'minute';
 
@@ -60,6 +79,7 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
     name: 'duckdb',
     quote: quoteWith('"'),
     placeholder: (index) => `$${index}`,
+    literal: literalWith('plain'),
     types: duckdbTypes,
     truncate: dateTrunc(duckdbTypes, (e) => `isodow(${e})`),
     ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
@@ -70,6 +90,7 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
     name: 'postgres',
     quote: quoteWith('"'),
     placeholder: (index) => `$${index}`,
+    literal: literalWith('postgres'),
     types: postgresTypes,
     truncate: dateTrunc(postgresTypes, (e) => `CAST(EXTRACT(ISODOW FROM ${e}) AS integer)`),
     ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
@@ -80,6 +101,7 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
     name: 'mysql',
     quote: quoteWith('`'),
     placeholder: () => '?',
+    literal: literalWith('escaped'),
     types: { date: 'DATE', datetime: 'DATETIME', float: 'DOUBLE' },
     truncate: (granularity, expression) => mysqlBuckets[granularity](expression),
     // LOWER on both sides: a binary or case-sensitive collation must not change the answer.

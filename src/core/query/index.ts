@@ -3,6 +3,8 @@ export type { QueryCache, QueryCacheKey, QueryCacheOptions } from './cache.ts';
 export { createQueryCache, queryCacheDefaults } from './cache.ts';
 export type { CompileOptions } from './compile.ts';
 export { compileQuery } from './compile.ts';
+export type { DrillableQuery, DrillQuery, PointValues } from './drill.ts';
+export { bucketEnd, DRILL_ROWS, DrillError, drillQuery } from './drill.ts';
 export { parseFormula } from './formula.ts';
 export type {
   FilterNode,

@@ -56,7 +56,9 @@ describe('parseQueryBody', () => {
         offset: 0,
         aggregate: true,
       },
+      count: false,
     });
+    expect(parseQueryBody({ source: 's', count: true }).count).toBe(true);
   });
 
   it('defaults: no limit, offset 0, aggregated', () => {
@@ -98,6 +100,7 @@ describe('parseQueryBody', () => {
       /unknown aggregation/,
     ],
     [{ source: 's', metrics: [{ aggregation: 'sum' }] }, 'metrics[0].field', /required/],
+    [{ source: 's', count: 'yes' }, 'count', /expected true or false/],
     [{ source: 's', metrics: [{ metric: 'r', field: 'q' }] }, 'metrics[0]', /not both/],
     [{ source: 's', metrics: [{ name: 'm' }] }, 'metrics[0].formula', /required/],
     [

@@ -25,6 +25,8 @@ export interface ParsedQuery {
   /** Data source uuid or model name. */
   source: string;
   ir: QueryIr;
+  /** Also count the rows without limit and offset (`totalRows`); not part of the IR. */
+  count: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -44,6 +46,7 @@ export function parseQueryBody(body: unknown): ParsedQuery {
     'offset',
     'aggregate',
     'variables',
+    'count',
   ]);
   const variables = parseVariables(root.variables);
   const source = string(root.source, 'source');
@@ -67,6 +70,7 @@ export function parseQueryBody(body: unknown): ParsedQuery {
       offset: root.offset === undefined || root.offset === null ? 0 : count(root.offset, 'offset'),
       aggregate: root.aggregate === undefined ? true : boolean(root.aggregate, 'aggregate'),
     },
+    count: root.count === undefined ? false : boolean(root.count, 'count'),
   };
 }
 

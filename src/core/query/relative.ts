@@ -43,7 +43,7 @@ function startOf(unit: Period, date: Date): Date {
 }
 
 /** `date` moved by `count` units; `date` is a unit start, so month arithmetic never overflows a day. */
-function shift(date: Date, unit: Period, count: number): Date {
+export function shift(date: Date, unit: Period, count: number): Date {
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
   const d = date.getUTCDate();

@@ -48,7 +48,7 @@ describe('query service', () => {
         ['FR', 3],
         ['US', 2],
       ],
-      truncated: false,
+      truncated: true, // the fourth group, NULL
       cached: false,
     });
     expect(calls[0].options).toMatchObject({ maxRows: 3, timeoutMs: 5000 });
@@ -62,12 +62,71 @@ describe('query service', () => {
     await close();
   });
 
-  it('reports truncation at the row cap and does not cache a truncated result', async () => {
-    const { service, close } = await setup();
+  it('reports truncation at the row cap, and serves the same cut result from the cache', async () => {
+    const { service, calls, close } = await setup();
     const result = await service.run(admin, byCountry);
     expect(result).toMatchObject({ truncated: true, cached: false });
     expect(result.rows).toHaveLength(3);
-    expect((await service.run(admin, byCountry)).cached).toBe(false);
+    expect(calls[0].query.sql).toMatch(/LIMIT 4$/);
+    expect(await service.run(admin, byCountry)).toMatchObject({
+      rows: result.rows,
+      truncated: true,
+      cached: true,
+    });
+    await close();
+  });
+
+  it('reports truncation at an explicit limit, never returning the row it fetched to tell', async () => {
+    const { service, calls, close } = await setup();
+    const cut = await service.run(admin, { ...byCountry, limit: 2 });
+    expect(cut).toMatchObject({
+      rows: [
+        ['DE', 2],
+        ['FR', 3],
+      ],
+      truncated: true,
+    });
+    expect(calls[0].query.sql).toMatch(/LIMIT 3$/);
+    expect(calls[0].options.maxRows).toBe(2);
+    const cached = await service.run(admin, { ...byCountry, limit: 2 });
+    expect(cached).toMatchObject({ rows: cut.rows, truncated: true, cached: true });
+    // A limit the rows fit in is no cut; the last page after an offset neither.
+    const known = { ...byCountry, filters: { field: 'country', operator: 'not null' } };
+    expect((await service.run(admin, { ...known, limit: 3 })).truncated).toBe(false);
+    expect(await service.run(admin, { ...known, limit: 2, offset: 2 })).toMatchObject({
+      rows: [['US', 2]],
+      truncated: false,
+    });
+    await close();
+  });
+
+  it('counts the rows without limit and offset on request, row policies applied', async () => {
+    const { service, calls, close } = await setup({
+      ...shopModel,
+      policies: [{ field: 'segment', attribute: 'segment' }],
+    });
+    const rows = {
+      source: 'shop',
+      aggregate: false,
+      dimensions: ['orders.id'],
+      sorts: ['orders.id'],
+      limit: 2,
+      count: true,
+    };
+    expect(await service.run(admin, rows)).toMatchObject({ truncated: true, totalRows: 8 });
+    expect(calls.at(-1)?.query.sql).toMatch(/^SELECT COUNT\(\*\) AS "total_rows" FROM \(/);
+    const segmentB = principal({ attributes: { segment: ['B'] } });
+    expect(await service.run(segmentB, rows)).toMatchObject({ truncated: true, totalRows: 3 });
+    expect(await service.run(segmentB, { ...rows, offset: 2 })).toMatchObject({ rows: [[8]], totalRows: 3 });
+    // An uncut first page is its own count: no second query.
+    const before = calls.length;
+    expect(await service.run(segmentB, { ...rows, limit: 3 })).toMatchObject({
+      truncated: false,
+      totalRows: 3,
+    });
+    expect(calls.length).toBe(before + 1);
+    expect((await service.run(admin, { ...rows, count: false })).totalRows).toBeUndefined();
+    await expect(service.run(admin, { ...rows, count: 'yes' })).rejects.toMatchObject({ field: 'count' });
     await close();
   });
 

@@ -2,7 +2,7 @@ import type { CompiledQuery, Engine, EngineDialect, QueryResult } from '../../en
 import { type AuthorizedResource, authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { QueryCache } from './cache.ts';
-import { compileQuery } from './compile.ts';
+import { type CompiledRows, compileCount, compileQuery } from './compile.ts';
 import type { QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
@@ -27,15 +27,27 @@ export interface RunQueryOptions {
   noCache?: boolean;
   /** A lower row cap than the configured one (previews, a face's documented limit). */
   maxRows?: number;
+  /** Also count the rows the query has without its limit and offset (`totalRows`). */
+  count?: boolean;
 }
 
 export interface QueryRunResult extends QueryResult {
   cached: boolean;
   durationMs: number;
+  /** With `count`: the rows of the query without its limit and offset, row policies applied. */
+  totalRows?: number;
 }
 
-export interface CompiledForEngine extends CompiledQuery {
+export interface CompiledForEngine extends CompiledRows {
   dialect: EngineDialect;
+}
+
+export interface CompileBodyOptions {
+  /**
+   * Values as literals, for a developer to run the SQL in the SQL runner (`sql.run`); the
+   * answer then names the connection to run it on.
+   */
+  inline?: boolean;
 }
 
 /** Rows a data preview shows at most. */
@@ -50,8 +62,12 @@ export const MAX_PREVIEW_ROWS = 1000;
 export interface QueryService {
   /** Runs a native query body (untrusted JSON). */
   run(principal: Principal, body: unknown, options?: RunQueryOptions): Promise<QueryRunResult>;
-  /** The SQL a native query body compiles to, for "show generated SQL". */
-  compile(principal: Principal, body: unknown): Promise<CompiledForEngine>;
+  /** The SQL a native query body compiles to, for "show generated SQL" (or the SQL runner). */
+  compile(
+    principal: Principal,
+    body: unknown,
+    options?: CompileBodyOptions,
+  ): Promise<CompiledForEngine & { connectionId?: number }>;
   /** Runs IR built by another core module or a face's query mapper. */
   runIr(principal: Principal, model: Model, ir: QueryIr, options?: RunQueryOptions): Promise<QueryRunResult>;
   /** Compiles IR for the model's engine, e.g. to stream it (exports). */
@@ -86,17 +102,29 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     model: Model,
     ir: QueryIr,
     dialect: EngineDialect,
-    maxRows = deps.maxRows,
+    options: { maxRows?: number; inline?: boolean } = {},
   ): CompiledForEngine => ({
     dialect,
-    ...compileQuery(model, ir, { dialect, principal, maxRows, now: now() }),
+    ...compileQuery(model, ir, {
+      dialect,
+      principal,
+      maxRows: options.maxRows ?? deps.maxRows,
+      now: now(),
+      inline: options.inline,
+    }),
   });
 
-  const execute = async (principal: Principal, model: Model, ir: QueryIr, options: RunQueryOptions = {}) => {
-    const started = performance.now();
-    const maxRows = Math.min(options.maxRows ?? deps.maxRows, deps.maxRows);
-    const engine = await deps.engineFor(model.connectionId);
-    const query = compileFor(principal, model, ir, engine.dialect, maxRows);
+  /**
+   * Runs compiled SQL through the cache. The SQL fixes its own cut (LIMIT `rowCap` + 1, read up
+   * to `rowCap`), so a cached result, truncated or not, is the one the same SQL would give again.
+   */
+  const cachedRun = async (
+    engine: Engine,
+    model: Model,
+    query: CompiledQuery,
+    rowCap: number,
+    options: RunQueryOptions,
+  ): Promise<{ result: QueryResult; cached: boolean }> => {
     const key = {
       dialect: engine.dialect,
       connectionId: model.connectionId,
@@ -104,13 +132,50 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       query,
     };
     const hit = options.noCache ? undefined : deps.cache?.get(key);
-    if (hit) return { ...hit, cached: true, durationMs: elapsed(started) };
+    if (hit) return { result: hit, cached: true };
     const result = await engine.run(
       { sql: query.sql, params: query.params },
-      { maxRows, signal: options.signal, timeoutMs: deps.timeoutMs },
+      { maxRows: rowCap, signal: options.signal, timeoutMs: deps.timeoutMs },
     );
     deps.cache?.set(key, result);
-    return { ...result, cached: false, durationMs: elapsed(started) };
+    return { result, cached: false };
+  };
+
+  const execute = async (
+    principal: Principal,
+    model: Model,
+    ir: QueryIr,
+    options: RunQueryOptions = {},
+  ): Promise<QueryRunResult> => {
+    const started = performance.now();
+    const maxRows = Math.min(options.maxRows ?? deps.maxRows, deps.maxRows);
+    const engine = await deps.engineFor(model.connectionId);
+    const { sql, params, rowCap } = compileFor(principal, model, ir, engine.dialect, { maxRows });
+    const { result, cached } = await cachedRun(engine, model, { sql, params }, rowCap, options);
+    const answer: QueryRunResult = { ...result, cached, durationMs: 0 };
+    if (options.count) answer.totalRows = await totalRows(principal, model, ir, engine, result, options);
+    answer.durationMs = elapsed(started);
+    return answer;
+  };
+
+  /** The rows without limit and offset: read off an uncut first page, else counted by the engine. */
+  const totalRows = async (
+    principal: Principal,
+    model: Model,
+    ir: QueryIr,
+    engine: Engine,
+    page: QueryResult,
+    options: RunQueryOptions,
+  ): Promise<number> => {
+    if (!page.truncated && ir.offset === 0) return page.rows.length;
+    const counting = compileCount(model, ir, {
+      dialect: engine.dialect,
+      principal,
+      maxRows: deps.maxRows,
+      now: now(),
+    });
+    const { result } = await cachedRun(engine, model, counting, 1, options);
+    return Number(result.rows[0]?.[0] ?? 0);
   };
 
   const runIr: QueryService['runIr'] = async (principal, model, ir, options) => {
@@ -124,18 +189,25 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
   };
 
   const parsed = async (principal: Principal, body: unknown) => {
-    const { source, ir } = parseQueryBody(body);
-    return { ir, model: await deps.resolveModel(principal, source) };
+    const { source, ir, count } = parseQueryBody(body);
+    return { ir, count, model: await deps.resolveModel(principal, source) };
   };
 
   return {
     async run(principal, body, options) {
-      const { model, ir } = await parsed(principal, body);
-      return runIr(principal, model, ir, options);
+      const { model, ir, count } = await parsed(principal, body);
+      return runIr(principal, model, ir, { ...options, count: options?.count ?? count });
     },
-    async compile(principal, body) {
+    async compile(principal, body, options = {}) {
       const { model, ir } = await parsed(principal, body);
-      return compileIr(principal, model, ir);
+      if (!options.inline) return compileIr(principal, model, ir);
+      authorize(principal, 'query.adhoc', readsOf(model));
+      authorize(principal, 'sql.run');
+      const { dialect } = await deps.engineFor(model.connectionId);
+      return {
+        ...compileFor(principal, model, ir, dialect, { inline: true }),
+        connectionId: model.connectionId,
+      };
     },
     runIr,
     compileIr,

@@ -1,10 +1,37 @@
 import { Type } from 'typebox';
 import type { QueryService } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
+import { FilterOperator } from './schemas.ts';
 
 /**
- * Native query routes (mounted under /api). The body schema documents the shape for OpenAPI but
- * accepts anything: core/query/parse.ts validates it so every 400 names the bad path.
+ * A filter: a rule or an `and`/`or` group. Groups nest; their children take the same shape and
+ * are checked by the query core, which names their path (`filters.and[0].operator`).
+ */
+const QueryFilter = Type.Union(
+  [
+    Type.Object(
+      {
+        field: Type.String({ minLength: 1 }),
+        operator: FilterOperator,
+        values: Type.Optional(
+          Type.Array(Type.Unknown(), {
+            description: 'scalars; a value {variable: name} takes the value of `variables`',
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Object({ and: Type.Array(Type.Unknown()) }, { additionalProperties: false }),
+    Type.Object({ or: Type.Array(Type.Unknown()) }, { additionalProperties: false }),
+    Type.Null(),
+  ],
+  { description: '{field, operator, values} | {and: [filter…]} | {or: [filter…]}' },
+);
+
+/**
+ * Native query routes (mounted under /api). The body schema documents the shape for OpenAPI and
+ * checks the outer filter's operator; core/query/parse.ts validates the rest, so every 400 names
+ * the bad path.
  */
 const queryBody = Type.Object(
   {
@@ -24,21 +51,27 @@ const queryBody = Type.Object(
           '{field?, aggregation, alias?} | {metric, alias?} | {name, formula}; columns: sum_quantity, revenue, …',
       }),
     ),
-    filters: Type.Optional(
-      Type.Unknown({
-        description:
-          '{and: […]} | {or: […]} | {field, operator, values}; a value {variable: name} takes the value of `variables`',
-      }),
-    ),
+    filters: Type.Optional(QueryFilter),
     variables: Type.Optional(
       Type.Unknown({
         description: 'Values of the variables the filters refer to: {name: scalar | scalar[]}',
       }),
     ),
     sorts: Type.Optional(Type.Unknown({ description: 'Field names or {field, descending?}' })),
-    limit: Type.Optional(Type.Unknown({ description: 'At most the configured row cap; absent = the cap' })),
+    limit: Type.Optional(
+      Type.Unknown({
+        description:
+          'At most the configured row cap; absent = the cap. `truncated` says when the query has more rows',
+      }),
+    ),
     offset: Type.Optional(Type.Unknown({ description: 'Rows to skip' })),
     aggregate: Type.Optional(Type.Unknown({ description: 'false = plain rows without GROUP BY (previews)' })),
+    count: Type.Optional(
+      Type.Unknown({
+        description:
+          'true = the answer also carries `totalRows`: the rows of the query without limit and offset (one more COUNT(*) query when the page is cut)',
+      }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -56,7 +89,10 @@ const columnType = Type.Union([
 export const queryResult = Type.Object({
   columns: Type.Array(Type.Object({ name: Type.String(), type: columnType })),
   rows: Type.Array(Type.Array(Type.Unknown())),
-  truncated: Type.Boolean(),
+  truncated: Type.Boolean({ description: 'True when the query has more rows than the limit or the row cap' }),
+  totalRows: Type.Optional(
+    Type.Integer({ description: 'With `count: true`: the rows of the query without limit and offset' }),
+  ),
   cached: Type.Boolean(),
   durationMs: Type.Number(),
 });
@@ -65,6 +101,18 @@ const compiledQuery = Type.Object({
   dialect: Type.String(),
   sql: Type.String(),
   params: Type.Array(Type.Unknown()),
+  connectionId: Type.Optional(
+    Type.Integer({ description: 'With `inline=true`: the connection to run the SQL on (SQL runner)' }),
+  ),
+});
+
+const compileQuerystring = Type.Object({
+  inline: Type.Optional(
+    Type.Union([Type.Literal('true'), Type.Literal('false')], {
+      description:
+        'true = values written as literals of the dialect instead of parameters, for the SQL runner (developers: `sql.run`)',
+    }),
+  ),
 });
 
 export function registerQueryRoutes(app: App, deps: { query: QueryService }): void {
@@ -95,11 +143,14 @@ export function registerQueryRoutes(app: App, deps: { query: QueryService }): vo
       schema: {
         summary: 'The SQL and parameters a query compiles to',
         body: queryBody,
+        querystring: compileQuerystring,
         response: { 200: compiledQuery },
       },
     },
     async (request) => {
-      const compiled = await deps.query.compile(principalOf(request), request.body);
+      const compiled = await deps.query.compile(principalOf(request), request.body, {
+        inline: request.query.inline === 'true',
+      });
       return { ...compiled, params: [...compiled.params] };
     },
   );

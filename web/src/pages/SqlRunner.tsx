@@ -3,6 +3,7 @@ import { ErrorNote } from '../App.tsx';
 import { api, errorMessage } from '../api.ts';
 import { DataTable } from '../components/DataTable.tsx';
 import { type ConnectionSchema, SchemaTree } from '../components/SchemaTree.tsx';
+import { clearSqlDraft, readSqlDraft } from '../components/sql-draft.ts';
 import type { Me, Scalar } from '../types.ts';
 
 interface Connection {
@@ -22,14 +23,18 @@ interface SqlResult {
 
 const ROW_LIMITS = [100, 1000, 10_000];
 
-/** The developers' SQL runner: pick a connection, browse its schema, run one SELECT at a time. */
+/**
+ * The developers' SQL runner: pick a connection, browse its schema, run one SELECT at a time.
+ * Another page may hand it SQL to start from (Explore's "Open in SQL runner").
+ */
 export function SqlRunnerPage(props: { me: Me }) {
   const allowed = props.me.role === 'developer' || props.me.role === 'admin';
+  const [handedOver] = useState(readSqlDraft);
   const [connections, setConnections] = useState<Connection[]>([]);
   const [connectionId, setConnectionId] = useState<number | null>(null);
   const [schema, setSchema] = useState<ConnectionSchema | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
-  const [sql, setSql] = useState('');
+  const [sql, setSql] = useState(handedOver?.sql ?? '');
   const [limit, setLimit] = useState(1000);
   const [result, setResult] = useState<{ run: number; answer: SqlResult } | null>(null);
   const [runError, setRunError] = useState<unknown>(null);
@@ -37,11 +42,18 @@ export function SqlRunnerPage(props: { me: Me }) {
   const editor = useRef<HTMLTextAreaElement>(null);
   const [caretAfterInsert, setCaretAfterInsert] = useState<number | null>(null);
 
+  useEffect(clearSqlDraft, []);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the handed-over SQL is read once
   useEffect(() => {
     if (!allowed) return;
     api<{ items: Connection[] }>('GET', '/connections').then((answer) => {
       setConnections(answer.items);
-      setConnectionId((answer.items.find((c) => c.builtin) ?? answer.items[0])?.id ?? null);
+      const start =
+        answer.items.find((c) => c.id === handedOver?.connectionId) ??
+        answer.items.find((c) => c.builtin) ??
+        answer.items[0];
+      setConnectionId(start?.id ?? null);
     }, setLoadError);
   }, [allowed]);
 
