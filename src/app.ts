@@ -25,6 +25,7 @@ import { createJobService, type JobService } from './core/jobs/index.ts';
 import { createQueryCache, createQueryService, type QueryService } from './core/query/index.ts';
 import { createScheduleService, type ScheduleService } from './core/schedules/index.ts';
 import { createScriptService, type ScriptService } from './core/scripts/index.ts';
+import { createTrashService, type TrashService } from './core/trash/index.ts';
 import { createViewService, type ViewService } from './core/views/index.ts';
 import { protectDataDir } from './data-dir.ts';
 import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
@@ -55,6 +56,7 @@ export interface Services {
   exports: ExportService;
   schedules: ScheduleService;
   audit: AuditService;
+  trash: TrashService;
 }
 
 export interface Rosetta {
@@ -102,6 +104,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
     await services.jobs.start();
     await services.schedules.start();
     await services.exports.start();
+    await services.trash.start();
     return {
       config,
       store,
@@ -111,6 +114,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       async close() {
         await server.close();
         services.exports.stop();
+        services.trash.stop();
         await services.schedules.stop();
         await services.jobs.stop();
         await closeRenderPool();
@@ -196,6 +200,7 @@ function buildServices(config: Config, store: Store): Services {
     },
     owners,
     mail: { smtpUrl: config.smtpUrl, from: config.smtpFrom, dailyQuota: config.emailDailyQuota },
+    publicUrl: config.publicUrl,
     secret: config.secret,
     outboundAllow: config.outboundAllow,
   });
@@ -231,6 +236,7 @@ function buildServices(config: Config, store: Store): Services {
     exports,
     schedules,
     audit: createAuditService(store),
+    trash: createTrashService({ bins: [content.trash, data.trash] }),
   };
 }
 

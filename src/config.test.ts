@@ -65,3 +65,19 @@ describe('export and upload hardening', () => {
     );
   });
 });
+
+describe('the public URL', () => {
+  it('is optional, and kept without its trailing slash', () => {
+    expect(load().publicUrl).toBeUndefined();
+    expect(load({ ROSETTA_PUBLIC_URL: 'https://bi.example.com/rosetta/' }).publicUrl).toBe(
+      'https://bi.example.com/rosetta',
+    );
+  });
+
+  it.each(['bi.example.com', 'ftp://bi.example.com', 'https://bi.example.com/?x=1'])(
+    'refuses %s',
+    (value) => {
+      expect(() => load({ ROSETTA_PUBLIC_URL: value })).toThrow(/^ROSETTA_PUBLIC_URL /);
+    },
+  );
+});

@@ -36,6 +36,8 @@ export interface Config {
   /** smtp:// or smtps:// URL; undefined = emails are kept in the outbox. */
   smtpUrl?: string;
   smtpFrom: string;
+  /** The address users open Rosetta at, without a trailing slash; emails link to dashboards under it. */
+  publicUrl?: string;
   /** Hosts, addresses and CIDR ranges webhook and Slack deliveries may reach although private. */
   outboundAllow: string[];
   /** Emails each organization may send per day. */
@@ -63,6 +65,23 @@ export interface Config {
 export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
+
+/** `https://bi.example.com/rosetta/` → `https://bi.example.com/rosetta`; unset → undefined. */
+function parsePublicUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`ROSETTA_PUBLIC_URL is not a URL: "${value}"`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    throw new ConfigError(
+      `ROSETTA_PUBLIC_URL must be a plain http(s) address like https://bi.example.com, got "${value}"`,
+    );
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -166,6 +185,8 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`SMTP_FROM must be an address or "Name <address>", got "${smtpFrom}"`);
   }
 
+  const publicUrl = parsePublicUrl(env.ROSETTA_PUBLIC_URL);
+
   let outboundAllow: string[];
   try {
     outboundAllow = parseOutboundAllowList(env.ROSETTA_OUTBOUND_ALLOW ?? '');
@@ -216,6 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     smtpUrl,
     smtpFrom,
+    publicUrl,
     outboundAllow,
     emailDailyQuota: integer(env, 'ROSETTA_EMAIL_DAILY_QUOTA', 50, 0, 1_000_000),
     emailAttachmentMaxMb: integer(env, 'ROSETTA_EMAIL_ATTACHMENT_MAX_MB', 20, 1, 50),

@@ -47,8 +47,15 @@ describe('scheduled deliveries without SMTP', () => {
     const [message] = outbox.body.items;
     expect(message).toMatchObject({ to: ['team@example.test'], status: 'held' });
     expect(message.subject).toMatch(/^Demo sales on \d{4}-\d\d-\d\d$/);
+    // The PDF, and the picture of the dashboard that the email's HTML part shows inline.
     expect(message.attachments).toEqual([
       { filename: expect.stringMatching(/\.pdf$/), contentType: 'application/pdf', size: expect.any(Number) },
+      {
+        filename: expect.stringMatching(/\.png$/),
+        contentType: 'image/png',
+        size: expect.any(Number),
+        inline: true,
+      },
     ]);
     expect(message.attachments[0].size).toBeGreaterThan(5000);
   });
@@ -155,8 +162,9 @@ describe('scheduled deliveries over SMTP', () => {
     expect(envelopes[0]).toEqual(['a@example.test', 'b@example.test']);
     expect(mail.subject).toMatch(/^Demo sales on \d{4}-\d\d-\d\d$/);
     expect(mail.from?.text).toBe('"Reports" <reports@rosetta.test>');
-    expect(mail.attachments).toHaveLength(1);
-    const [pdf] = mail.attachments;
+    expect(mail.attachments.map((a) => a.contentType).sort()).toEqual(['application/pdf', 'image/png']);
+    const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf');
+    if (!pdf) throw new Error('no PDF attached');
     expect(pdf.contentType).toBe('application/pdf');
     expect(pdf.filename).toMatch(/^Demo sales \d{4}-\d\d-\d\d\.pdf$/);
     expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');

@@ -21,20 +21,24 @@ describe('alert conditions', () => {
     evaluateConditions(result, [{ field, aggregation, operator, values } as never]).conditions[0];
 
   it('aggregates a column and compares', () => {
-    expect(check('sum', 'equals', [40])).toMatchObject({ value: 40, holds: true });
-    expect(check('avg', 'equals', [20])).toMatchObject({ value: 20, holds: true });
-    expect(check('count', 'less_than', [3])).toMatchObject({ value: 2, holds: true });
-    expect(check('min', 'greater_or_equal', ['10'])).toMatchObject({ value: 10, holds: true });
+    expect(check('sum', '=', [40])).toMatchObject({ value: 40, holds: true });
+    expect(check('avg', '=', [20])).toMatchObject({ value: 20, holds: true });
+    expect(check('count', '<', [3])).toMatchObject({ value: 2, holds: true });
+    expect(check('min', '>=', ['10'])).toMatchObject({ value: 10, holds: true });
     expect(check('max', 'between', [25, 30])).toMatchObject({ value: 30, holds: true });
-    expect(check('last', 'not_equals', [30])).toMatchObject({ value: 30, holds: false });
-    // A NULL value satisfies nothing, not even not_equals.
-    expect(check('first', 'equals', ['2025-01-01'], 'day')).toMatchObject({ holds: true });
-    expect(check('last', 'greater_than', ['2025-01-02'], 'day')).toMatchObject({ holds: true });
+    expect(check('last', '!=', [30])).toMatchObject({ value: 30, holds: false });
+    expect(check('sum', 'in', [1, 40])).toMatchObject({ value: 40, holds: true });
+    expect(check('sum', 'not in', [1, 40])).toMatchObject({ value: 40, holds: false });
+    expect(check('sum', '=', [1, 2])).toMatchObject({ value: 40, holds: false });
+    expect(check('sum', '!=', [1, 2])).toMatchObject({ value: 40, holds: true });
+    // A NULL value satisfies nothing, not even !=.
+    expect(check('first', '=', ['2025-01-01'], 'day')).toMatchObject({ holds: true });
+    expect(check('last', '>', ['2025-01-02'], 'day')).toMatchObject({ holds: true });
     const empty = evaluateConditions({ columns: result.columns, rows: [] }, [
-      { field: 'amount', aggregation: 'sum', operator: 'not_equals', values: [1] },
+      { field: 'amount', aggregation: 'sum', operator: '!=', values: [1] },
     ]);
     expect(empty).toMatchObject({ triggered: false, rows: 0, conditions: [{ value: null, holds: false }] });
-    expect(() => check('sum', 'equals', [1], 'price')).toThrow(
+    expect(() => check('sum', '=', [1], 'price')).toThrow(
       /no result column "price" \(columns: day, amount\)/,
     );
   });
@@ -52,10 +56,10 @@ describe('alert conditions', () => {
       ],
     };
     const evaluation = evaluateConditions(floats, [
-      { field: 'sum_price', aggregation: 'first', operator: 'greater_than', values: [31443.39] },
-      { field: 'sum_price', aggregation: 'first', operator: 'equals', values: ['31443.39'] },
-      { field: 'share', aggregation: 'sum', operator: 'equals', values: [0.3] },
-      { field: 'sum_amount', aggregation: 'max', operator: 'equals', values: [1234567890123.456] },
+      { field: 'sum_price', aggregation: 'first', operator: '>', values: [31443.39] },
+      { field: 'sum_price', aggregation: 'first', operator: '=', values: ['31443.39'] },
+      { field: 'share', aggregation: 'sum', operator: '=', values: [0.3] },
+      { field: 'sum_amount', aggregation: 'max', operator: '=', values: [1234567890123.456] },
     ]);
     expect(evaluation.conditions.map((c) => [c.value, c.holds])).toEqual([
       [31443.39, false],
@@ -77,12 +81,12 @@ describe('alert conditions', () => {
       triggered: true,
       rows: 3,
       conditions: [
-        condition('sum_price', 'first', 'greater_than', [1000], 31443.39),
-        condition('order_id', 'max', 'greater_or_equal', [1000000], 1234567),
+        condition('sum_price', 'first', '>', [1000], 31443.39),
+        condition('order_id', 'max', '>=', [1000000], 1234567),
         condition('count_distinct_order_id', 'last', 'between', ['1000', 20000], 12345),
-        condition('sum_quantity', 'avg', 'less_or_equal', [0.5], 0.004),
-        condition('date_month', 'first', 'equals', ['2025-01-01'], '2025-01-01T00:00:00.000Z'),
-        condition('country', 'count', 'not_equals', [0], 3),
+        condition('sum_quantity', 'avg', '<=', [0.5], 0.004),
+        condition('date_month', 'first', '=', ['2025-01-01'], '2025-01-01T00:00:00.000Z'),
+        condition('country', 'count', '!=', [0], 3),
       ],
     });
     expect(text.split('; ')).toEqual([
@@ -136,7 +140,8 @@ describe('data alerts', async () => {
 
   it('delivers when the conditions hold, with the filter preset applied, and records it', async () => {
     const alert = await schedules.create(editor, 'alert', unitsAlert(5));
-    expect(alert).toMatchObject({ kind: 'alert', format: 'csv' });
+    // The old word is read as the filters' operator, which is what is stored and answered.
+    expect(alert).toMatchObject({ kind: 'alert', format: 'csv', conditions: [{ operator: '>' }] });
     expect((await run(alert.id)).status).toBe('success');
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
@@ -167,7 +172,7 @@ describe('data alerts', async () => {
       triggered: false,
       result: {
         triggered: false,
-        conditions: [{ value: 8, operator: 'greater_than', values: [100], holds: false }],
+        conditions: [{ value: 8, operator: '>', values: [100], holds: false }],
       },
     });
   });
@@ -217,6 +222,15 @@ describe('data alerts', async () => {
     );
     expect(await fieldOf({ ...good, conditions: [{ ...good.conditions[0], operator: 'between' }] })).toBe(
       'ERR_VALIDATION conditions[0].values',
+    );
+    expect(await fieldOf({ ...good, conditions: [{ ...good.conditions[0], operator: 'contains' }] })).toBe(
+      'ERR_VALIDATION conditions[0].operator',
+    );
+    expect(
+      await fieldOf({ ...good, conditions: [{ ...good.conditions[0], operator: 'in', values: [] }] }),
+    ).toBe('ERR_VALIDATION conditions[0].values');
+    expect(await fieldOf({ ...good, filterValues: { country: ['FR'] } })).toBe(
+      'ERR_VALIDATION filterValues.country',
     );
     expect(await fieldOf({ ...good, target: { dashboard: h.dashboard.id } })).toBe(
       'ERR_VALIDATION target.dashboard',

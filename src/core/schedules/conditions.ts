@@ -90,31 +90,38 @@ function compare(value: JsonScalar, threshold: JsonScalar): number {
 function holds(value: JsonScalar, operator: ConditionOperator, values: JsonScalar[]): boolean {
   const c = compare(value, values[0]);
   switch (operator) {
-    case 'greater_than':
+    case '>':
       return c > 0;
-    case 'less_than':
+    case '<':
       return c < 0;
-    case 'greater_or_equal':
+    case '>=':
       return c >= 0;
-    case 'less_or_equal':
+    case '<=':
       return c <= 0;
-    case 'equals':
-      return c === 0;
-    case 'not_equals':
-      return !Number.isNaN(c) && c !== 0;
+    case '=':
+    case 'in':
+      return values.some((v) => compare(value, v) === 0);
+    case '!=':
+    case 'not in':
+      return values.every((v) => {
+        const d = compare(value, v);
+        return !Number.isNaN(d) && d !== 0;
+      });
     case 'between':
       return c >= 0 && compare(value, values[1]) <= 0;
   }
 }
 
 const OPERATOR_WORDS: Record<ConditionOperator, string> = {
-  greater_than: 'above',
-  less_than: 'below',
-  greater_or_equal: 'at least',
-  less_or_equal: 'at most',
-  equals: 'equal to',
-  not_equals: 'not equal to',
+  '>': 'above',
+  '<': 'below',
+  '>=': 'at least',
+  '<=': 'at most',
+  '=': 'equal to',
+  '!=': 'not equal to',
   between: 'between',
+  in: 'one of',
+  'not in': 'none of',
 };
 
 const ISO_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d/;
@@ -157,6 +164,7 @@ function describeCondition(condition: ConditionResult): string {
       ? formatValue(value, 'datetime')
       : String(value);
   };
-  const bounds = condition.values.slice(0, condition.operator === 'between' ? 2 : 1).map(shown);
-  return `${subjectOf(condition)} is ${shown(condition.value)} (${OPERATOR_WORDS[condition.operator]} ${bounds.join(' and ')})`;
+  const bounds = condition.values.map(shown);
+  const joined = condition.operator === 'between' ? bounds.join(' and ') : bounds.join(', ');
+  return `${subjectOf(condition)} is ${shown(condition.value)} (${OPERATOR_WORDS[condition.operator]} ${joined})`;
 }

@@ -39,6 +39,11 @@ export function nextFireTime(cron: string, timezone: string, after: Date): Date 
   return patternOf(cron, timezone).nextRun(after);
 }
 
+/** Up to `count` fire times after `after`, in order (fewer when the expression stops firing). */
+export function nextFireTimes(cron: string, timezone: string, after: Date, count: number): Date[] {
+  return patternOf(cron, timezone).nextRuns(count, after);
+}
+
 /** `YYYY-MM-DD` and `YYYY-MM-DD HH:mm` of an instant in a timezone, for message variables. */
 export function localDateTime(instant: Date, timezone: string): { date: string; time: string } {
   const parts = Object.fromEntries(

@@ -1,12 +1,16 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRosettaError } from '../errors.ts';
 import { localDateTime } from './cron.ts';
 import { createMailer } from './mail.ts';
+import { createOutboxStore } from './outbox-store.ts';
 import { admin, editor, openScheduleHarness, viewer } from './test-support.ts';
 
 /** A loopback HTTP receiver that answers with the queued statuses (then 200) and records each call. */
@@ -130,7 +134,10 @@ describe('scheduled deliveries', async () => {
   });
 
   it('reports ERR_QUOTA from the mailer once the quota is used', async () => {
-    const mailer = createMailer({ db: h.store.db, now: () => new Date(), dailyQuota: 1 });
+    const now = () => new Date();
+    const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-outbox-'));
+    const outbox = createOutboxStore({ db: h.store.db, now, dataDir });
+    const mailer = createMailer({ db: h.store.db, now, outbox, dailyQuota: 1 });
     const message = { to: ['x@example.test'], subject: 's', text: 't', attachments: [] };
     const error = await mailer
       .send(99, message)
@@ -143,6 +150,7 @@ describe('scheduled deliveries', async () => {
         (e) => e,
       );
     expect(isRosettaError(error) && error.code).toBe('ERR_QUOTA');
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('posts signed webhooks, retries a 500, and posts Slack summaries', async () => {

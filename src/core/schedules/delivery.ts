@@ -1,11 +1,12 @@
 import type { Principal } from '../auth/principal.ts';
 import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import type { SecretBox } from '../data/index.ts';
-import { type Job, type JobContext, TransientJobError } from '../jobs/index.ts';
+import { type Job, type JobContext, type JobService, TransientJobError } from '../jobs/index.ts';
 import { type FilterNode, type QueryRunResult, type QueryService, withVariables } from '../query/index.ts';
 import { filtersLine, scheduledFilters, type ViewFilters, type ViewService } from '../views/index.ts';
 import { describeConditions, evaluateConditions } from './conditions.ts';
 import { localDateTime } from './cron.ts';
+import { dashboardLink, emailBody, pictureOf } from './delivery-email.ts';
 import { deliveryDestination } from './destinations.ts';
 import type { Mailer } from './mail.ts';
 import type { OutboundPolicy } from './outbound.ts';
@@ -18,6 +19,7 @@ import type {
   RenderedFile,
   Schedule,
 } from './types.ts';
+import { scheduleJobTypes } from './types.ts';
 import { postJson } from './webhooks.ts';
 
 /**
@@ -36,7 +38,7 @@ export interface RunDeps {
   now: () => Date;
   owners: OwnerResolver;
   query: Pick<QueryService, 'run' | 'runSaved'>;
-  dashboards: Pick<DashboardService, 'get'>;
+  dashboards: Pick<DashboardService, 'get' | 'inTrash'>;
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   mailer: Mailer;
@@ -44,6 +46,23 @@ export interface RunDeps {
   secrets: SecretBox;
   outbound: OutboundPolicy;
   httpTimeoutMs: number;
+  /** The server's public base URL (`ROSETTA_PUBLIC_URL`), for links in emails; none = no link. */
+  publicUrl?: string;
+}
+
+/** The job types that run schedules and alerts, on `jobs`. */
+export function registerRunJobs(jobs: JobService, deps: RunDeps, retryDelayMs: number): void {
+  for (const type of Object.values(scheduleJobTypes)) {
+    jobs.register<RunPayload, unknown>(type, {
+      concurrency: 4,
+      timeoutMs: 10 * 60_000,
+      maxAttempts: 3,
+      retryDelayMs,
+      // A requeued email run finds its message in the outbox and does not send it twice.
+      onInterrupted: 'requeue',
+      run: (job, context) => runSchedule(deps, job, context),
+    });
+  }
 }
 
 export async function runSchedule(
@@ -56,6 +75,14 @@ export async function runSchedule(
   if (!row) return { skipped: 'the schedule was deleted' };
   const schedule = toSchedule(row);
   const iso = () => deps.now().toISOString();
+  const { target } = schedule;
+  const dashboardRef =
+    'dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null;
+  if (dashboardRef !== null && (await deps.dashboards.inTrash(schedule.organizationId, dashboardRef))) {
+    const skipped = 'the dashboard is in the trash';
+    await finishRun(db, job.id, { status: 'skipped', error: skipped, now: iso() });
+    return { skipped };
+  }
   await finishRun(db, job.id, { status: 'running', now: iso() });
   try {
     const principal = await deps.owners(schedule.organizationId, schedule.ownerId);
@@ -92,7 +119,8 @@ export async function runSchedule(
       job,
       context,
     );
-    const result = evaluation ? { evaluation, delivery } : delivery;
+    // An alert's job result says `triggered` either way, for the jobs list.
+    const result = evaluation ? { triggered: true, evaluation, delivery } : delivery;
     await finishRun(db, job.id, { status: 'success', result, triggered: evaluation?.triggered, now: iso() });
     return result;
   } catch (error) {
@@ -104,15 +132,15 @@ export async function runSchedule(
 }
 
 /**
- * What a run applies: the schedule's rules, over the filter defaults of the dashboard it shows, as
- * the dashboard opens on screen.
+ * What a run applies: the schedule's rules and filter values, over the filter defaults of the
+ * dashboard it shows, as the dashboard opens on screen.
  */
 async function filtersOf(deps: RunDeps, schedule: Schedule, principal: Principal): Promise<ViewFilters> {
   const { target } = schedule;
   if ('query' in target) return scheduledFilters(schedule.filters, null);
   const ref = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
   const dashboard = await deps.dashboards.get(principal, ref);
-  return scheduledFilters(schedule.filters, dashboard.filters);
+  return scheduledFilters(schedule.filters, dashboard.filters, schedule.filterValues);
 }
 
 async function evaluateAlert(
@@ -179,14 +207,23 @@ async function deliver(
 
   if (destination.type === 'email') {
     const defaultSubject = evaluation ? 'Alert: {{$name}}' : '{{$dashboard}} – {{$today}}';
-    const intro = destination.message ? `${fillVariables(destination.message, variables)}\n\n` : '';
+    const picture = await pictureOf(deps, schedule, principal, sent, context);
+    const link = dashboardLink(deps.publicUrl, dashboardId);
+    const body = emailBody({
+      intro: destination.message ? fillVariables(destination.message, variables) : null,
+      headline,
+      filters: filtersLine(filters.summaries),
+      link: link ? { url: link, name: dashboard } : null,
+      picture,
+    });
     const message = await deps.mailer.send(
       schedule.organizationId,
       {
         to: destination.recipients,
         subject: fillVariables(destination.subject ?? defaultSubject, variables),
-        text: `${intro}${headline}\n${filtersLine(filters.summaries)}\n`,
-        attachments: [file],
+        ...body,
+        // A PNG delivery is its own picture.
+        attachments: picture === null ? [file] : schedule.format === 'png' ? [picture] : [file, picture],
         scheduleId: schedule.id,
         jobId: job.id,
       },

@@ -8,6 +8,7 @@ import {
   type ConditionAggregation,
   type ConditionOperator,
   conditionAggregations,
+  conditionOperatorAliases,
   conditionOperators,
   type Destination,
   type ExportFormat,
@@ -36,6 +37,8 @@ export interface ScheduleInput {
   target?: TargetInput;
   format?: ExportFormat;
   filters?: FilterRule[];
+  /** Checked against the target dashboard's filters by the service. */
+  filterValues?: Record<string, unknown>;
   /** Checked against the target dashboard's variables by the service. */
   variables?: Record<string, unknown>;
   destination?: Destination;
@@ -45,6 +48,7 @@ export interface ScheduleInput {
 const MAX_RECIPIENTS = 50;
 const MAX_FILTERS = 50;
 const MAX_CONDITIONS = 20;
+const MAX_CONDITION_VALUES = 100;
 // Deliberately loose: the SMTP server is the judge; this only catches typos and header injection.
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
@@ -62,6 +66,7 @@ export function parseScheduleInput(
     'target',
     'format',
     'filters',
+    'filterValues',
     'variables',
     'destination',
     ...(kind === 'alert' ? ['conditions'] : []),
@@ -85,6 +90,8 @@ export function parseScheduleInput(
       parseFilter(f, `filters[${i}]`),
     );
   }
+  if (root.filterValues !== undefined)
+    input.filterValues = root.filterValues === null ? {} : object(root.filterValues, 'filterValues');
   if (root.variables !== undefined)
     input.variables = root.variables === null ? {} : object(root.variables, 'variables');
   if (root.destination !== undefined) input.destination = parseDestination(root.destination, outbound);
@@ -152,17 +159,29 @@ function parseDestination(value: unknown, outbound: Pick<OutboundPolicy, 'checkU
   return { type, url: url(d.url, 'destination.url', outbound) };
 }
 
+const SEVERAL: readonly ConditionOperator[] = ['=', '!=', 'in', 'not in'];
+
+/** A condition's operator in the filters' vocabulary; the old words are read as their symbols. */
+function conditionOperator(value: unknown, path: string): ConditionOperator {
+  const alias = typeof value === 'string' && Object.hasOwn(conditionOperatorAliases, value);
+  if (alias) return conditionOperatorAliases[value as keyof typeof conditionOperatorAliases];
+  return oneOf<ConditionOperator>(value, path, conditionOperators);
+}
+
 function parseCondition(value: unknown, path: string): AlertCondition {
   const c = object(value, path, ['field', 'aggregation', 'operator', 'values']);
-  const operator = oneOf<ConditionOperator>(c.operator, `${path}.operator`, conditionOperators);
-  const values = array(c.values, `${path}.values`, 2).map((v, i) => {
+  const operator = conditionOperator(c.operator, `${path}.operator`);
+  const several = SEVERAL.includes(operator);
+  const values = array(c.values, `${path}.values`, several ? MAX_CONDITION_VALUES : 2).map((v, i) => {
     if (typeof v !== 'number' && typeof v !== 'string') {
       throw validationError(`${path}.values[${i}]`, 'must be a number or a string');
     }
     return v as JsonScalar;
   });
+  if (several && values.length === 0)
+    throw validationError(`${path}.values`, `"${operator}" takes one value or more`);
   const wanted = operator === 'between' ? 2 : 1;
-  if (values.length !== wanted)
+  if (!several && values.length !== wanted)
     throw validationError(`${path}.values`, `"${operator}" takes ${wanted} value(s)`);
   return {
     field: text(c.field, `${path}.field`, 255),

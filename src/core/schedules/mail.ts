@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
-import nodemailer from 'nodemailer';
-import { RosettaError } from '../errors.ts';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { conflict, notFound, RosettaError } from '../errors.ts';
 import { TransientJobError } from '../jobs/index.ts';
+import { type OutboxStore, storedAttachments, toOutboxMessage } from './outbox-store.ts';
 import type { Db } from './repo.ts';
-import type { OutboxMessageRow } from './tables.ts';
 import type { OutboxMessage, OutboxStatus, RenderedFile } from './types.ts';
 
 /**
@@ -25,6 +24,8 @@ export interface MailMessage {
   to: string[];
   subject: string;
   text: string;
+  /** An HTML alternative; the pictures it shows are attachments with a `cid`. */
+  html?: string;
   attachments: RenderedFile[];
   scheduleId?: number;
   /** A retry or a requeue of this job finds the message already sent and sends nothing. */
@@ -32,34 +33,28 @@ export interface MailMessage {
 }
 
 export interface Mailer {
+  /** Whether SMTP is configured; without it every message is held. */
+  readonly configured: boolean;
   send(organizationId: number, message: MailMessage, signal?: AbortSignal): Promise<OutboxMessage>;
   list(organizationId: number, limit: number): Promise<OutboxMessage[]>;
+  /** ERR_NOT_FOUND when the organization has no such message. */
+  get(organizationId: number, id: number): Promise<OutboxMessage>;
+  /**
+   * Sends a held or failed message again, with its kept attachments; the answer says whether it
+   * went (`sent`) or why not (`failed`). ERR_CONFLICT when SMTP is not configured, the message
+   * is neither held nor failed, or its attachments are no longer kept.
+   */
+  resend(organizationId: number, id: number): Promise<OutboxMessage>;
+  /** A kept attachment's bytes; ERR_NOT_FOUND when there is no such attachment or it is gone. */
+  attachment(organizationId: number, id: number, index: number): Promise<RenderedFile>;
   close(): void;
 }
 
 export const DEFAULT_DAILY_QUOTA = 50;
 const COUNTED: OutboxStatus[] = ['pending', 'sent', 'held'];
 
-function toOutboxMessage(row: Selectable<OutboxMessageRow>): OutboxMessage {
-  return {
-    id: row.id,
-    uuid: row.uuid,
-    organizationId: row.organization_id,
-    scheduleId: row.schedule_id,
-    jobId: row.job_id,
-    to: JSON.parse(row.recipients),
-    subject: row.subject,
-    text: row.text,
-    status: row.status as OutboxStatus,
-    error: row.error,
-    attachments: JSON.parse(row.attachments),
-    createdAt: row.created_at,
-    sentAt: row.sent_at,
-  };
-}
-
-export function createMailer(deps: { db: Db; now: () => Date } & MailOptions): Mailer {
-  const { db, now } = deps;
+export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStore } & MailOptions): Mailer {
+  const { db, now, outbox } = deps;
   const quota = deps.dailyQuota ?? DEFAULT_DAILY_QUOTA;
   const timeoutMs = deps.timeoutMs ?? 30_000;
   const transport = deps.smtpUrl
@@ -76,7 +71,13 @@ export function createMailer(deps: { db: Db; now: () => Date } & MailOptions): M
     toOutboxMessage(
       await db
         .updateTable('outbox_messages')
-        .set({ status, error, sent_at: status === 'sent' ? now().toISOString() : null })
+        .set({
+          status,
+          error,
+          sent_at: status === 'sent' ? now().toISOString() : null,
+          // A sent message needs its files no more; the others keep them until their time.
+          ...(status === 'sent' && { files_kept_until: null }),
+        })
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow(),
@@ -99,7 +100,25 @@ export function createMailer(deps: { db: Db; now: () => Date } & MailOptions): M
     return Number(n) <= quota;
   }
 
+  const transmit = (smtp: Transporter, message: MailMessage, signal?: AbortSignal) =>
+    smtp.sendMail({
+      from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      ...(message.html !== undefined && { html: message.html }),
+      attachments: message.attachments.map((a) => ({
+        filename: a.filename,
+        contentType: a.contentType,
+        content: a.content,
+        ...(a.cid && { cid: a.cid, contentDisposition: 'inline' as const }),
+      })),
+      signal,
+    });
+
   return {
+    configured: transport !== undefined,
+
     async send(organizationId, message, signal) {
       if (message.jobId !== undefined) {
         const earlier = await db
@@ -120,41 +139,31 @@ export function createMailer(deps: { db: Db; now: () => Date } & MailOptions): M
           recipients: JSON.stringify(message.to),
           subject: message.subject,
           text: message.text,
+          html: message.html ?? null,
           status: 'pending',
-          attachments: JSON.stringify(
-            message.attachments.map((a) => ({
-              filename: a.filename,
-              contentType: a.contentType,
-              size: a.content.length,
-            })),
-          ),
+          attachments: JSON.stringify(storedAttachments(message.attachments)),
           created_at: now().toISOString(),
         })
-        .returning('id')
+        .returning(['id', 'uuid', 'organization_id'])
         .executeTakeFirstOrThrow();
+      const keep = () => outbox.keep(row, message.attachments);
       if (!(await withinQuota(organizationId, row.id))) {
+        await keep();
         await setStatus(row.id, 'failed', 'daily email quota reached');
         throw new RosettaError(
           'ERR_QUOTA',
           `the daily email quota of ${quota} messages for this organization is reached`,
         );
       }
-      if (!transport) return setStatus(row.id, 'held');
+      if (!transport) {
+        await keep();
+        return setStatus(row.id, 'held');
+      }
       try {
-        await transport.sendMail({
-          from,
-          to: message.to,
-          subject: message.subject,
-          text: message.text,
-          attachments: message.attachments.map((a) => ({
-            filename: a.filename,
-            contentType: a.contentType,
-            content: a.content,
-          })),
-          signal,
-        });
+        await transmit(transport, message, signal);
       } catch (error) {
         const failure = error as Error & { responseCode?: number; code?: string };
+        await keep();
         await setStatus(row.id, 'failed', failure.message);
         // SMTP 5xx answers are permanent (unknown mailbox, refused content); everything else —
         // connection errors, timeouts, 4xx "try later" — is worth another attempt.
@@ -173,6 +182,49 @@ export function createMailer(deps: { db: Db; now: () => Date } & MailOptions): M
         .limit(limit)
         .execute();
       return rows.map(toOutboxMessage);
+    },
+
+    get: async (organizationId, id) => toOutboxMessage(await outbox.find(organizationId, id)),
+
+    async resend(organizationId, id) {
+      const row = await outbox.find(organizationId, id);
+      if (!transport)
+        throw conflict('SMTP is not configured: set SMTP_URL and restart Rosetta, then resend this message');
+      if (row.status !== 'held' && row.status !== 'failed')
+        throw conflict(`only a held or failed message can be resent; this one is ${row.status}`);
+      const count = (JSON.parse(row.attachments) as unknown[]).length;
+      const attachments = await Promise.all(Array.from({ length: count }, (_, i) => outbox.kept(row, i)));
+      if (attachments.some((a) => a === undefined))
+        throw conflict('the attachments of this message are no longer kept, so it cannot be resent');
+      // Compare-and-set: of two resends at once, one sends.
+      const claimed = await db
+        .updateTable('outbox_messages')
+        .set({ status: 'pending', error: null })
+        .where('id', '=', row.id)
+        .where('status', '=', row.status)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) throw conflict('this message is being resent already');
+      const message: MailMessage = {
+        to: JSON.parse(row.recipients),
+        subject: row.subject,
+        text: row.text,
+        ...(row.html !== null && { html: row.html }),
+        attachments: attachments as RenderedFile[],
+      };
+      try {
+        await transmit(transport, message);
+      } catch (error) {
+        return setStatus(row.id, 'failed', (error as Error).message);
+      }
+      const sent = await setStatus(row.id, 'sent');
+      await outbox.forget(row);
+      return sent;
+    },
+
+    async attachment(organizationId, id, index) {
+      const file = await outbox.kept(await outbox.find(organizationId, id), index);
+      if (!file) throw notFound('attachment', index);
+      return file;
     },
 
     close: () => transport?.close(),

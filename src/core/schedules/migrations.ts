@@ -116,4 +116,69 @@ export const scheduleMigrations: Record<string, Migration> = {
       await db.schema.alterTable('schedules').dropColumn('destination_secret').execute();
     },
   },
+  '0503_schedule_filter_values': {
+    async up(db: MigrationDb) {
+      await db.schema
+        .alterTable('schedules')
+        .addColumn('filter_values', 'text', (c) => c.notNull().defaultTo('{}'))
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('schedules').dropColumn('filter_values').execute();
+    },
+  },
+  // Alert conditions speak the query filters' operators; stored words become their symbols.
+  '0504_condition_operators': {
+    async up(db: MigrationDb) {
+      await rewriteConditions(db, OPERATOR_WORDS);
+    },
+    async down(db: MigrationDb) {
+      await rewriteConditions(db, Object.fromEntries(Object.entries(OPERATOR_WORDS).map(([w, s]) => [s, w])));
+    },
+  },
+  // The HTML part of an email, and how long the bytes of its attachments are kept (to resend it).
+  '0505_outbox_html_files': {
+    async up(db: MigrationDb) {
+      await db.schema.alterTable('outbox_messages').addColumn('html', 'text').execute();
+      await db.schema.alterTable('outbox_messages').addColumn('files_kept_until', 'text').execute();
+      await db.schema
+        .createIndex('outbox_files_kept')
+        .on('outbox_messages')
+        .column('files_kept_until')
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.dropIndex('outbox_files_kept').execute();
+      await db.schema.alterTable('outbox_messages').dropColumn('files_kept_until').execute();
+      await db.schema.alterTable('outbox_messages').dropColumn('html').execute();
+    },
+  },
 };
+
+// As of 0504: a migration keeps its own copy, so later changes of the vocabulary do not alter it.
+const OPERATOR_WORDS: Record<string, string> = {
+  greater_than: '>',
+  less_than: '<',
+  greater_or_equal: '>=',
+  less_or_equal: '<=',
+  equals: '=',
+  not_equals: '!=',
+};
+
+/** Renames the operators of every stored alert condition by `names` (others stay as they are). */
+async function rewriteConditions(db: MigrationDb, names: Record<string, string>) {
+  const rows = await db
+    .selectFrom('schedules')
+    .select(['id', 'conditions'])
+    .where('kind', '=', 'alert')
+    .execute();
+  for (const row of rows) {
+    const conditions = JSON.parse(row.conditions) as Array<{ operator: string }>;
+    const renamed = conditions.map((c) => ({ ...c, operator: names[c.operator] ?? c.operator }));
+    await db
+      .updateTable('schedules')
+      .set({ conditions: JSON.stringify(renamed) })
+      .where('id', '=', row.id)
+      .execute();
+  }
+}

@@ -22,6 +22,7 @@ export function toSchedule(row: Selectable<ScheduleRow>): Schedule {
     target: JSON.parse(row.target),
     format: row.format as Schedule['format'],
     filters: JSON.parse(row.filters),
+    filterValues: JSON.parse(row.filter_values),
     variables: JSON.parse(row.variables),
     destination: destinationView(row),
     conditions: JSON.parse(row.conditions),

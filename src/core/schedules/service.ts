@@ -2,31 +2,30 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../store/database.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
+import type { DashboardService } from '../content/index.ts';
 import { createSecretBox } from '../data/index.ts';
-import { isRosettaError, notFound, validationError } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import type { QueryService } from '../query/index.ts';
 import type { ViewService } from '../views/index.ts';
-import { type AttachmentOptions, createAttachmentUploads } from './attachments.ts';
-import { nextFireTime } from './cron.ts';
-import { type RunDeps, type RunPayload, runSchedule, withFilters } from './delivery.ts';
+import type { AttachmentOptions } from './attachments.ts';
+import { checkCron, checkTimezone, nextFireTime, nextFireTimes } from './cron.ts';
+import { type RunDeps, registerRunJobs } from './delivery.ts';
 import { DESTINATION_SECRETS_PURPOSE, sealPlainDestinations, storedDestination } from './destinations.ts';
-import { createEmailSender, type EmailInput } from './email.ts';
-import { parseScheduleInput, type ScheduleInput, type TargetInput } from './input.ts';
-import { createMailer, DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
+import { parseScheduleInput, type TargetInput } from './input.ts';
+import type { MailOptions } from './mail.ts';
+import { createMailServices, type MailApi } from './mail-service.ts';
 import { createOutboundPolicy, type ResolveHost } from './outbound.ts';
 import { findSchedule, listRuns, recordRun, toSchedule, updateSchedule } from './repo.ts';
+import { createTargetChecks } from './targets.ts';
 import { createTicker } from './ticker.ts';
 import type {
   DeliveryRenderer,
   Destination,
-  OutboxMessage,
   OwnerResolver,
   Schedule,
   ScheduleKind,
   ScheduleRun,
-  ScheduleTarget,
 } from './types.ts';
 import { scheduleJobTypes } from './types.ts';
 
@@ -34,7 +33,7 @@ export interface ScheduleServiceOptions {
   store: Pick<Store, 'db'>;
   jobs: JobService;
   query: Pick<QueryService, 'run' | 'compile' | 'runSaved'>;
-  content: { dashboards: Pick<DashboardService, 'get'> };
+  content: { dashboards: Pick<DashboardService, 'get' | 'inTrash'> };
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   /** Where files uploaded for emails are kept, how large and how long. */
@@ -42,6 +41,8 @@ export interface ScheduleServiceOptions {
   /** Who a run acts as: its schedule's owner, read fresh at every run. */
   owners: OwnerResolver;
   mail?: MailOptions;
+  /** The server's public base URL, without a trailing slash: emails link to dashboards under it. */
+  publicUrl?: string;
   /** The server secret; webhook secrets and Slack URLs are sealed under a key derived from it. */
   secret: string;
   /**
@@ -61,7 +62,7 @@ export interface ScheduleServiceOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface ScheduleService {
+export interface ScheduleService extends MailApi {
   list(principal: Principal, kind: ScheduleKind): Promise<Schedule[]>;
   get(principal: Principal, kind: ScheduleKind, ref: number | string): Promise<Schedule>;
   create(principal: Principal, kind: ScheduleKind, body: unknown): Promise<Schedule>;
@@ -78,12 +79,8 @@ export interface ScheduleService {
     ref: number | string,
     limit?: number,
   ): Promise<ScheduleRun[]>;
-  /** Accepts a one-off email (sent by a job); ERR_QUOTA once the organization's daily quota is spent. */
-  sendEmail(principal: Principal, input: EmailInput): Promise<Job>;
-  /** Keeps a file under the caller's uuid, for a later email to attach (ERR_LIMIT when too large). */
-  uploadAttachment(principal: Principal, uuid: string, bytes: Buffer): Promise<{ size: number }>;
-  /** Messages sent or held, newest first; admins only. */
-  outbox(principal: Principal, limit?: number): Promise<OutboxMessage[]>;
+  /** The next fire times (at most 10) of a cron expression in a timezone, for previews. */
+  nextRuns(principal: Principal, cron: string, timezone: string, count?: number): string[];
   /** Fires what is due now; returns how many fire times this process claimed. */
   tick(): Promise<number>;
   start(): Promise<void>;
@@ -97,22 +94,21 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   const { jobs, query } = options;
   const now = options.now ?? (() => new Date());
   const iso = () => now().toISOString();
-  const mailer = createMailer({ db, now, ...options.mail });
-  const uploads = createAttachmentUploads(options.attachments);
+  const mail = createMailServices({
+    store: options.store,
+    jobs,
+    renderer: options.renderer,
+    dashboards: options.content.dashboards,
+    attachments: options.attachments,
+    mail: options.mail,
+    now,
+  });
+  const { mailer } = mail;
   const onError = options.onError ?? ((error) => console.error('schedules:', error));
   const secrets = createSecretBox(options.secret, DESTINATION_SECRETS_PURPOSE);
   const outbound = createOutboundPolicy({ allow: options.outboundAllow, resolve: options.resolveHost });
-  let uploadCleanup: NodeJS.Timeout | undefined;
-  const email = createEmailSender({
-    db,
-    jobs,
-    mailer,
-    renderer: options.renderer,
-    uploads,
-    dashboards: options.content.dashboards,
-    quota: options.mail?.dailyQuota ?? DEFAULT_DAILY_QUOTA,
-    now,
-  });
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  const checks = createTargetChecks({ dashboards: options.content.dashboards, query });
   const runDeps: RunDeps = {
     db,
     now,
@@ -125,25 +121,10 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     secrets,
     outbound,
     httpTimeoutMs: options.httpTimeoutMs ?? 30_000,
+    publicUrl: options.publicUrl,
   };
-  for (const type of Object.values(scheduleJobTypes)) {
-    jobs.register<RunPayload, unknown>(type, {
-      concurrency: 4,
-      timeoutMs: 10 * 60_000,
-      maxAttempts: 3,
-      retryDelayMs: options.retryDelayMs ?? 30_000,
-      // A requeued email run finds its message in the outbox and does not send it twice.
-      onInterrupted: 'requeue',
-      run: (job, context) => runSchedule(runDeps, job, context),
-    });
-  }
-  const ticker = createTicker({
-    db,
-    jobs,
-    now,
-    tickMs: options.tickMs ?? 10_000,
-    onError,
-  });
+  registerRunJobs(jobs, runDeps, options.retryDelayMs ?? 30_000);
+  const ticker = createTicker({ db, jobs, now, tickMs: options.tickMs ?? 10_000, onError });
 
   async function visible(principal: Principal, kind: ScheduleKind, ref: number | string) {
     authorize(principal, 'schedule.manage');
@@ -154,57 +135,6 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       (row.owner_id === principal.userId || seesAll(principal));
     if (!row || !seen) throw notFound(kind === 'alert' ? 'alert' : 'schedule', ref);
     return row;
-  }
-
-  /** Resolves dashboards with the caller's rights and checks a query against its model. */
-  async function resolveTarget(
-    principal: Principal,
-    target: TargetInput,
-    input: ScheduleInput,
-  ): Promise<ScheduleTarget> {
-    if ('dashboard' in target)
-      return { dashboard: (await options.content.dashboards.get(principal, target.dashboard)).id };
-    if ('widget' in target) {
-      const dashboard = await options.content.dashboards.get(principal, target.widget.dashboard);
-      const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
-      if (!widget)
-        throw validationError(
-          'target.widget.widget',
-          `no widget "${target.widget.widget}" on this dashboard`,
-        );
-      if (!widget.query) throw validationError('target.widget.widget', 'a text widget has no data');
-      return { widget: { dashboard: dashboard.id, widget: widget.id } };
-    }
-    try {
-      await query.compile(principal, withFilters(target.query, input.filters ?? []));
-    } catch (error) {
-      // The query core names fields from its body's root (`body.colour`, `metrics[0].field`).
-      if (isRosettaError(error) && error.code === 'ERR_VALIDATION') {
-        const inner = (error.field ?? '').replace(/^body\.?/, '');
-        const problem = error.field ? error.message.replace(`${error.field}: `, '') : error.message;
-        throw validationError(inner ? `target.query.${inner}` : 'target.query', problem);
-      }
-      throw error;
-    }
-    return { query: target.query };
-  }
-
-  /**
-   * The variable values a schedule stores: checked against its dashboard's variables by the rule
-   * exports use, and kept as given so later changes to the dashboard's defaults still apply.
-   */
-  async function checkVariables(
-    principal: Principal,
-    target: ScheduleTarget,
-    given: Record<string, unknown>,
-  ): Promise<Schedule['variables']> {
-    if (Object.keys(given).length === 0) return {};
-    if ('query' in target)
-      throw validationError('variables', 'only a dashboard or widget target has variables');
-    const id = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
-    const dashboard = await options.content.dashboards.get(principal, id);
-    dashboardVariableValues(dashboard.variables, given, 'variables');
-    return given as Schedule['variables'];
   }
 
   const nextRun = (cron: string, timezone: string) =>
@@ -238,8 +168,10 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     async create(principal, kind, body) {
       authorize(principal, 'schedule.manage');
       const input = parseScheduleInput(kind, body, false, outbound);
-      const target = await resolveTarget(principal, input.target as TargetInput, input);
-      const variables = await checkVariables(principal, target, input.variables ?? {});
+      const target = await checks.resolve(principal, input.target as TargetInput, input);
+      const variables = await checks.variables(principal, target, input.variables ?? {});
+      const filters = input.filters ?? [];
+      const filterValues = await checks.filterValues(principal, target, input.filterValues ?? {}, filters);
       const cron = input.cron as string;
       const timezone = input.timezone ?? 'UTC';
       const at = iso();
@@ -257,7 +189,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
           paused: input.paused ? 1 : 0,
           target: JSON.stringify(target),
           format: input.format ?? ('dashboard' in target ? 'pdf' : 'csv'),
-          filters: JSON.stringify(input.filters ?? []),
+          filters: JSON.stringify(filters),
+          filter_values: JSON.stringify(filterValues),
           variables: JSON.stringify(variables),
           ...storedDestination(input.destination as Destination, uuid, secrets),
           conditions: JSON.stringify(input.conditions ?? []),
@@ -274,15 +207,22 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       const row = await visible(principal, kind, ref);
       const current = toSchedule(row);
       const input = parseScheduleInput(kind, body, true, outbound);
+      const filters = input.filters ?? current.filters;
       const target = input.target
-        ? await resolveTarget(principal, input.target, {
-            ...input,
-            filters: input.filters ?? current.filters,
-          })
+        ? await checks.resolve(principal, input.target, { ...input, filters })
         : undefined;
       const variables =
         input.variables || target
-          ? await checkVariables(principal, target ?? current.target, input.variables ?? current.variables)
+          ? await checks.variables(principal, target ?? current.target, input.variables ?? current.variables)
+          : undefined;
+      const filterValues =
+        input.filterValues || input.filters || target
+          ? await checks.filterValues(
+              principal,
+              target ?? current.target,
+              input.filterValues ?? current.filterValues,
+              filters,
+            )
           : undefined;
       const cron = input.cron ?? current.cron;
       const timezone = input.timezone ?? current.timezone;
@@ -297,6 +237,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
           target: target && JSON.stringify(target),
           format: input.format,
           filters: input.filters && JSON.stringify(input.filters),
+          filter_values: filterValues && JSON.stringify(filterValues),
           variables: variables && JSON.stringify(variables),
           ...(input.destination && storedDestination(input.destination, row.uuid, secrets)),
           conditions: input.conditions && JSON.stringify(input.conditions),
@@ -327,24 +268,30 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       return listRuns(db, row.id, Math.max(1, Math.min(limit, 1000)));
     },
 
-    sendEmail: (principal, input) => email.send(principal, input),
-    uploadAttachment: (principal, uuid, bytes) => uploads.save(principal, uuid, bytes),
-    async outbox(principal, limit = 100) {
-      authorize(principal, 'outbox.read');
-      return mailer.list(principal.organizationId, Math.max(1, Math.min(limit, 1000)));
+    ...mail.api,
+
+    nextRuns(principal, cron, timezone, count = 3) {
+      authorize(principal, 'schedule.manage');
+      const at = nextFireTimes(
+        checkCron(cron),
+        checkTimezone(timezone),
+        now(),
+        Math.min(Math.max(count, 1), 10),
+      );
+      return at.map((time) => time.toISOString());
     },
 
     tick: () => ticker.tick(),
     async start() {
       await sealPlainDestinations(db, secrets);
-      const cleanup = () => uploads.cleanup(now()).catch(onError);
+      const cleanup = () => mail.cleanup(now()).catch(onError);
       await cleanup();
-      uploadCleanup = setInterval(cleanup, 3_600_000);
-      uploadCleanup.unref();
+      cleanupTimer = setInterval(cleanup, 3_600_000);
+      cleanupTimer.unref();
       await ticker.start();
     },
     async stop() {
-      clearInterval(uploadCleanup);
+      clearInterval(cleanupTimer);
       await ticker.stop();
       mailer.close();
     },

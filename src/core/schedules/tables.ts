@@ -23,6 +23,8 @@ export interface ScheduleRow {
   target: string;
   format: string;
   filters: string;
+  /** JSON object of dashboard filter values by filter id; '{}' when none. */
+  filter_values: Generated<string>;
   /** JSON object of dashboard variable values; '{}' when none. */
   variables: string;
   /** JSON of what answers show of the destination (`DestinationView`). */
@@ -61,9 +63,13 @@ export interface OutboxMessageRow {
   recipients: string;
   subject: string;
   text: string;
+  html: string | null;
   status: string;
   error: string | null;
+  /** JSON list of `OutboxAttachment` (metadata; the bytes, while kept, are files). */
   attachments: string;
+  /** Until when the attachments' bytes are kept under the data dir; null when they are not. */
+  files_kept_until: string | null;
   created_at: string;
   sent_at: string | null;
 }

@@ -1,6 +1,6 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { FilterRule } from '../query/index.ts';
+import type { FilterRule, Operator } from '../query/index.ts';
 import type { ViewFilters } from '../views/index.ts';
 
 /** Domain types of schedules: cron deliveries of dashboards, widgets and queries, and data alerts. */
@@ -46,16 +46,32 @@ export type DestinationView =
   | { type: 'webhook'; url: string; hasSecret: boolean }
   | { type: 'slack'; maskedUrl: string };
 
+/**
+ * Alert comparisons, in the vocabulary of query filters (`operators` of the query IR): `=` and
+ * `in` hold when the value equals one of the values, `!=` and `not in` when it equals none.
+ */
 export const conditionOperators = [
-  'greater_than',
-  'less_than',
-  'equals',
-  'not_equals',
+  '=',
+  '!=',
+  '>',
+  '>=',
+  '<',
+  '<=',
   'between',
-  'greater_or_equal',
-  'less_or_equal',
-] as const;
+  'in',
+  'not in',
+] as const satisfies readonly Operator[];
 export type ConditionOperator = (typeof conditionOperators)[number];
+
+/** The words conditions took before they spoke the filters' vocabulary: still read, never answered. */
+export const conditionOperatorAliases = {
+  greater_than: '>',
+  less_than: '<',
+  greater_or_equal: '>=',
+  less_or_equal: '<=',
+  equals: '=',
+  not_equals: '!=',
+} as const satisfies Record<string, ConditionOperator>;
 
 /**
  * How a condition reduces the result column `field` to one value: numeric aggregations ignore
@@ -69,7 +85,7 @@ export interface AlertCondition {
   field: string;
   aggregation: ConditionAggregation;
   operator: ConditionOperator;
-  /** One value, two for `between` (bounds included). */
+  /** One value; two for `between` (bounds included); one or more for `=`, `!=`, `in`, `not in`. */
   values: JsonScalar[];
 }
 
@@ -98,6 +114,11 @@ export interface Schedule {
   format: ExportFormat;
   /** Extra filter rules `and`-ed to every query of the target. */
   filters: FilterRule[];
+  /**
+   * Values of the target dashboard's filters by filter id, in the shapes a view requests them
+   * (a list, `{from, to}`, `{min, max}`, `{relative: […]}`, null = unset), over their defaults.
+   */
+  filterValues: Record<string, unknown>;
   /** Values of the target dashboard's variables, over its defaults (checked when saved). */
   variables: Record<string, JsonScalar | JsonScalar[]>;
   destination: DestinationView;
@@ -135,6 +156,8 @@ export interface RenderedFile {
   content: Buffer;
   /** A link to the same file (e.g. a signed download URL), for channels that cannot carry files. */
   url?: string;
+  /** Set on a picture an email's HTML part shows inline as `cid:<cid>`. */
+  cid?: string;
 }
 
 /**
@@ -168,9 +191,24 @@ export interface OutboxMessage {
   to: string[];
   subject: string;
   text: string;
+  /** The HTML part, when the message has one (a delivery's link and inline picture). */
+  html: string | null;
   status: OutboxStatus;
   error: string | null;
-  attachments: Array<{ filename: string; contentType: string; size: number }>;
+  /** In order; `inline` ones are pictures the HTML part shows (`cid:`). */
+  attachments: OutboxAttachment[];
+  /**
+   * Until when the attachments' bytes are kept, to download them and resend the message; null
+   * when they are not (a sent message, or past the time).
+   */
+  filesKeptUntil: string | null;
   createdAt: string;
   sentAt: string | null;
+}
+
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  size: number;
+  inline?: boolean;
 }

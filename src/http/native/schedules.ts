@@ -1,7 +1,14 @@
 import { Type } from 'typebox';
-import type { Schedule, ScheduleKind, ScheduleService } from '../../core/schedules/index.ts';
+import {
+  conditionAggregations,
+  conditionOperatorAliases,
+  conditionOperators,
+  type Schedule,
+  type ScheduleKind,
+  type ScheduleService,
+} from '../../core/schedules/index.ts';
 import { type App, principalOf } from '../server.ts';
-import { IdParams, RefSchema } from './schemas.ts';
+import { FilterOperator, IdParams, RefSchema } from './schemas.ts';
 
 /**
  * Schedules (`/schedules`) and, through the same function, data alerts (`/alerts`). Schemas give
@@ -28,7 +35,7 @@ const Target = Type.Object(
 const FilterRule = Type.Object(
   {
     field: Type.String({ minLength: 1 }),
-    operator: Type.String(),
+    operator: FilterOperator,
     values: Type.Optional(Type.Array(Scalar)),
   },
   { additionalProperties: false },
@@ -46,12 +53,22 @@ const Destination = Type.Object(
 );
 const Condition = Type.Object(
   {
-    field: Type.String({ minLength: 1 }),
-    aggregation: Type.String({
-      description: 'sum, avg, min, max, count, first or last of the result column',
+    field: Type.String({ minLength: 1, description: 'a result column' }),
+    aggregation: Type.Enum(conditionAggregations, {
+      description: 'how the column becomes one value: sum, avg, min, max, count, first or last row',
     }),
-    operator: Type.String(),
-    values: Type.Array(Type.Union([Type.String(), Type.Number()])),
+    operator: Type.Enum(
+      [
+        ...conditionOperators,
+        ...(Object.keys(conditionOperatorAliases) as (keyof typeof conditionOperatorAliases)[]),
+      ],
+      {
+        description: `the query filters' operators; the words ${Object.keys(conditionOperatorAliases).join(', ')} are read as their symbols (answers use the symbols)`,
+      },
+    ),
+    values: Type.Array(Type.Union([Type.String(), Type.Number()]), {
+      description: 'one value; two for between; one or more for =, !=, in, not in',
+    }),
   },
   { additionalProperties: false },
 );
@@ -64,6 +81,16 @@ const bodyFields = (kind: ScheduleKind) => ({
   target: Target,
   format: Type.Optional(Type.Union(['csv', 'xlsx', 'pdf', 'png'].map((f) => Type.Literal(f)))),
   filters: Type.Optional(Type.Array(FilterRule)),
+  // Checked by the core against the dashboard's filters, naming `filterValues.<id>`.
+  filterValues: Type.Optional(
+    Type.Union([
+      Type.Record(Type.String({ minLength: 1 }), Type.Unknown(), {
+        description:
+          'dashboard/widget targets: filter id → value as POST /api/exports takes it (a list, {from, to}, {min, max}, {relative: […]}, null = unset), over the defaults',
+      }),
+      Type.Null(),
+    ]),
+  ),
   // Values are checked by the core against the dashboard's variable types, naming `variables.<name>`.
   variables: Type.Optional(
     Type.Union([
@@ -89,6 +116,7 @@ const ScheduleView = Type.Object({
   target: Type.Unknown(),
   format: Type.String(),
   filters: Type.Unknown(),
+  filterValues: Type.Unknown(),
   variables: Type.Unknown(),
   destination: Type.Unknown(),
   conditions: Type.Optional(Type.Unknown()),
@@ -200,7 +228,34 @@ export function registerScheduleKindRoutes(app: App, schedules: ScheduleService,
   );
 }
 
-/** CRUD `/schedules`, `/schedules/:id/{pause,resume,run,runs}`. */
+const NextRunsQuery = Type.Object(
+  {
+    cron: Type.String({ minLength: 1, maxLength: 200, description: 'five fields, e.g. "0 8 * * 1"' }),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'IANA; default UTC' })),
+    count: Type.Optional(Type.String({ pattern: '^([1-9]|10)$', description: '1 to 10; default 3' })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * CRUD `/schedules`, `/schedules/:id/{pause,resume,run,runs}`, and `/schedules/next-runs`: when
+ * a cron expression fires next in a timezone, for a form to show before saving.
+ */
 export function registerScheduleRoutes(app: App, deps: { schedules: ScheduleService }): void {
+  app.get(
+    '/schedules/next-runs',
+    {
+      schema: {
+        tags: ['schedules'],
+        querystring: NextRunsQuery,
+        response: { 200: Type.Object({ timezone: Type.String(), runs: Type.Array(Type.String()) }) },
+      },
+    },
+    async (request) => {
+      const { cron, timezone = 'UTC', count } = request.query;
+      const runs = deps.schedules.nextRuns(principalOf(request), cron, timezone, count ? Number(count) : 3);
+      return { timezone, runs };
+    },
+  );
   registerScheduleKindRoutes(app, deps.schedules, 'delivery');
 }

@@ -1,12 +1,15 @@
-import { type ComponentProps, useEffect, useMemo, useRef, useState } from 'react';
+import { type ComponentProps, useMemo, useState } from 'react';
 import { fillTemplate } from '../../../src/core/content/variables.ts';
-import { type VariableValues, variablesUsed } from '../../../src/core/query/variables.ts';
-import { api, errorMessage } from '../api.ts';
-import type { Dashboard, DashboardFilter, QueryResult, Scalar, Widget } from '../types.ts';
+import type { VariableValues } from '../../../src/core/query/variables.ts';
+import { api } from '../api.ts';
+import { navigate } from '../router.tsx';
+import type { Dashboard, DashboardFilter, Scalar, Widget } from '../types.ts';
+import { BellIcon } from './BellIcon.tsx';
 import type { FilterBar } from './FilterBar.tsx';
-import { valueFromDefault } from './filter-defaults.ts';
-import { type FilterValue, filtersFor, requestFilters } from './filters.ts';
+import { filtersFromUrl, filtersToUrl } from './filter-url.ts';
+import { type FilterValue, requestFilters } from './filters.ts';
 import { WidgetBody } from './WidgetBody.tsx';
+import { useWidgetResult } from './widget-result.ts';
 
 /*
  * A dashboard's widgets on their grid and the state of its filters: what the dashboard page and
@@ -21,21 +24,31 @@ export type FilterValues = Record<string, FilterValue | undefined>;
  * The dashboard filters' values: the server applies each to the widgets whose data has its field;
  * a click on a chart category toggles the values filter on that field (cross-filter).
  */
-const defaultValues = (dashboard: Dashboard | null): FilterValues =>
-  Object.fromEntries((dashboard?.filters ?? []).map((f) => [f.id, valueFromDefault(f)]));
+const startValues = (dashboard: Dashboard | null): FilterValues =>
+  filtersFromUrl(dashboard?.filters ?? [], new URLSearchParams(location.search));
 
 export function useDashboardFilters(dashboard: Dashboard | null) {
   // The user's choices hold until the dashboard or its filter defaults change; then the filters
-  // start again from their defaults, in the same render, so widgets never query without them.
+  // start again from the URL over their defaults, in the same render, so widgets never query
+  // without them. Every choice goes into the URL, so a reload or a shared link shows the same view.
   const defaultsKey = dashboard
     ? `${dashboard.id}:${JSON.stringify(dashboard.filters.map((f) => [f.id, f.type, f.default]))}`
     : '';
   const [chosen, setChosen] = useState<{ key: string; values: FilterValues }>({ key: '', values: {} });
   const values = useMemo(
-    () => (chosen.key === defaultsKey ? chosen.values : defaultValues(dashboard)),
+    () => (chosen.key === defaultsKey ? chosen.values : startValues(dashboard)),
     [chosen, defaultsKey, dashboard],
   );
-  const setValues = (next: FilterValues) => setChosen({ key: defaultsKey, values: next });
+  const setValues = (next: FilterValues) => {
+    setChosen({ key: defaultsKey, values: next });
+    const search = filtersToUrl(dashboard?.filters ?? [], next, new URLSearchParams(location.search));
+    const query = search.toString();
+    history.replaceState(
+      history.state,
+      '',
+      `${location.pathname}${query ? `?${query}` : ''}${location.hash}`,
+    );
+  };
 
   const crossFilter = (column: string, value: unknown) => {
     const filter = dashboard?.filters.find((f) => f.type === 'values' && f.field === column);
@@ -68,8 +81,12 @@ export function DashboardGrid(props: {
   /** Absent where the viewer may not edit (no edit controls are drawn). */
   onEdit?: (widget: Widget) => void;
   onDelete?: (widget: Widget) => void;
+  /** Downloads the widget's data as CSV, with the view's filters. */
+  onExport?: (widget: Widget) => void;
+  /** Opens "Alert when…" on the widget; absent for those who may not set alerts. */
+  onAlert?: (widget: Widget) => void;
 }) {
-  const { dashboard, onEdit, onDelete } = props;
+  const { dashboard, onEdit, onDelete, onExport, onAlert } = props;
   if (dashboard.widgets.length === 0)
     return <p className="empty muted">This dashboard has no widgets yet.</p>;
   const cells = new Map(dashboard.layout.map((c) => [c.widgetId, c]));
@@ -92,6 +109,8 @@ export function DashboardGrid(props: {
           onSelect={props.onSelect}
           onEdit={onEdit && (() => onEdit(widget))}
           onDelete={onDelete && (() => onDelete(widget))}
+          onExport={onExport && widget.query ? () => onExport(widget) : undefined}
+          onAlert={onAlert && widget.query ? () => onAlert(widget) : undefined}
         />
       ))}
     </div>
@@ -108,52 +127,11 @@ function WidgetCard(props: {
   onSelect?: (column: string, value: unknown) => void;
   onEdit?: () => void;
   onDelete?: () => void;
+  onExport?: () => void;
+  onAlert?: () => void;
 }) {
-  const { dashboard, widget, cell } = props;
-  const [result, setResult] = useState<QueryResult | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(Boolean(widget.query));
-  // What the widget depends on: the filters that apply to it (all, until the server said which)
-  // and the variables its query uses. A change elsewhere does not re-run it.
-  const applied = useRef<string[] | null>(null);
-  const settled = useRef('');
-  const used = widget.query ? variablesUsed(widget.query.filters) : [];
-  const variables = Object.fromEntries(
-    used.filter((name) => Object.hasOwn(props.variables, name)).map((name) => [name, props.variables[name]]),
-  );
-  const keyOf = (fields: string[] | null) =>
-    JSON.stringify([widget.query, filtersFor(props.filters, fields), variables, props.refreshKey]);
-  const key = keyOf(applied.current);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized request is the dependency
-  useEffect(() => {
-    if (!widget.query || key === settled.current) return;
-    const abort = new AbortController();
-    setLoading(true);
-    setError(null);
-    api<QueryResult & { appliedFilters: string[] }>(
-      'POST',
-      `/dashboards/${dashboard.id}/widgets/${encodeURIComponent(widget.id)}/results`,
-      { filters: props.filters, variables },
-      {
-        signal: abort.signal,
-        headers: props.refreshKey > 0 ? { 'cache-control': 'no-cache' } : undefined,
-      },
-    )
-      .then((r) => {
-        applied.current = r.appliedFilters;
-        settled.current = keyOf(r.appliedFilters);
-        setResult(r);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (abort.signal.aborted) return;
-        setError(errorMessage(e));
-        setLoading(false);
-      });
-    return () => abort.abort();
-  }, [key]);
-
+  const { widget, cell } = props;
+  const { result, error, loading } = useWidgetResult(props);
   const title = fillTemplate(widget.title || widget.id, props.variables);
   const state = error ? 'error' : loading ? 'loading' : 'ready';
   const timing = result
@@ -187,7 +165,42 @@ function WidgetCard(props: {
             <span className="timingtext">{timing}</span>
           </button>
         )}
-        {props.onEdit && (
+        {props.onExport && (
+          <button
+            type="button"
+            className="icon"
+            onClick={props.onExport}
+            aria-label={`Download ${title} as CSV`}
+            title="Download CSV"
+          >
+            ⤓
+          </button>
+        )}
+        {props.onAlert && (
+          <button
+            type="button"
+            className="icon"
+            onClick={props.onAlert}
+            aria-haspopup="dialog"
+            aria-label={`Alert when… ${title}`}
+            title="Alert when…"
+          >
+            <BellIcon />
+          </button>
+        )}
+        {props.onEdit && widget.chartId && (
+          // A tile showing a saved chart is edited on the chart, which every dashboard showing it follows.
+          <button
+            type="button"
+            className="icon"
+            onClick={() => navigate(`/charts/${widget.chartId}`)}
+            aria-label={`Open chart ${title}`}
+            title="Open chart"
+          >
+            ↗
+          </button>
+        )}
+        {props.onEdit && !widget.chartId && (
           <button
             type="button"
             className="icon"
@@ -228,5 +241,26 @@ function WidgetCard(props: {
         {loading && <output className="spinner" aria-label="Loading" />}
       </div>
     </section>
+  );
+}
+
+/** A widget's title and drawn data, without its controls: what the layout editor moves around. */
+export function WidgetPreview(props: {
+  dashboard: Dashboard;
+  widget: Widget;
+  filters: Record<string, unknown>;
+  variables: VariableValues;
+  refreshKey: number;
+}) {
+  const { result, error } = useWidgetResult(props);
+  if (error) return <p className="error">{error}</p>;
+  return (
+    <WidgetBody
+      visualization={props.widget.visualization}
+      result={result}
+      label={fillTemplate(props.widget.title || props.widget.id, props.variables)}
+      variables={props.variables}
+      pageSize={5}
+    />
   );
 }

@@ -21,15 +21,25 @@ export function useWidgetResult(props: {
   const [result, setResult] = useState<QueryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(Boolean(widget.query));
-  const applied = useRef<string[] | null>(null);
+  // Which filters the server applied, valid for the filter definitions it was told for: a filter
+  // added or re-targeted in the settings may apply where none did, so it runs the widget again.
+  const definitions = JSON.stringify(dashboard.filters.map((f) => [f.id, f.field, f.tileTargets ?? null]));
+  const applied = useRef<{ definitions: string; ids: string[] } | null>(null);
+  const appliedIds = applied.current?.definitions === definitions ? applied.current.ids : null;
   const settled = useRef('');
   const used = widget.query ? variablesUsed(widget.query.filters) : [];
   const variables = Object.fromEntries(
     used.filter((name) => Object.hasOwn(props.variables, name)).map((name) => [name, props.variables[name]]),
   );
   const keyOf = (fields: string[] | null) =>
-    JSON.stringify([widget.query, filtersFor(props.filters, fields), variables, props.refreshKey]);
-  const key = keyOf(applied.current);
+    JSON.stringify([
+      widget.query,
+      filtersFor(props.filters, fields),
+      variables,
+      props.refreshKey,
+      definitions,
+    ]);
+  const key = keyOf(appliedIds);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the serialized request is the dependency
   useEffect(() => {
@@ -47,7 +57,7 @@ export function useWidgetResult(props: {
       },
     )
       .then((r) => {
-        applied.current = r.appliedFilters;
+        applied.current = { definitions, ids: r.appliedFilters };
         settled.current = keyOf(r.appliedFilters);
         setResult(r);
         setLoading(false);

@@ -1,25 +1,32 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { ErrorNote } from '../App.tsx';
-import { api } from '../api.ts';
-import { RemoveButton } from '../components/RemoveButton.tsx';
-import { TableHead } from '../components/TableHead.tsx';
 import { navigate } from '../router.tsx';
-import type { Group, Me, User } from '../types.ts';
+import type { Me } from '../types.ts';
 import { ApiKeys } from './AdminApiKeys.tsx';
 import { UserAttributes } from './AdminAttributes.tsx';
 import { AuditLog } from './AdminAudit.tsx';
-import { JobsAndSchedules } from './AdminJobs.tsx';
+import { Groups } from './AdminGroups.tsx';
+import { Jobs } from './AdminJobs.tsx';
+import { Outbox } from './AdminOutbox.tsx';
+import { OrganizationSettings } from './AdminSettings.tsx';
+import { SubscriptionsPage } from './AdminSubscriptions.tsx';
+import { Users } from './AdminUsers.tsx';
 
-const ROLES = ['viewer', 'interactive_viewer', 'editor', 'developer', 'admin'] as const;
+interface AdminProps {
+  me: Me;
+  tab: string;
+  onMeChange: (me: Me) => void;
+}
 
-export function AdminPage(props: { me: Me; tab: string }) {
+export function AdminPage(props: AdminProps) {
   const tabs = [
     { id: 'users', label: 'Users' },
     { id: 'groups', label: 'Groups' },
     { id: 'keys', label: 'API keys' },
     { id: 'attributes', label: 'User attributes' },
-    { id: 'jobs', label: 'Jobs & schedules' },
+    { id: 'subscriptions', label: 'Subscriptions & alerts' },
+    { id: 'outbox', label: 'Outbox' },
+    { id: 'jobs', label: 'Jobs' },
     { id: 'audit', label: 'Audit log' },
+    { id: 'settings', label: 'Settings' },
   ];
   return (
     <div>
@@ -38,229 +45,20 @@ export function AdminPage(props: { me: Me; tab: string }) {
         ))}
       </div>
       <div role="tabpanel">
-        <AdminTab tab={props.tab} me={props.me} />
+        <AdminTab {...props} />
       </div>
     </div>
   );
 }
 
-function AdminTab(props: { tab: string; me: Me }) {
+function AdminTab(props: AdminProps) {
   if (props.tab === 'groups') return <Groups />;
   if (props.tab === 'keys') return <ApiKeys />;
   if (props.tab === 'attributes') return <UserAttributes />;
-  if (props.tab === 'jobs') return <JobsAndSchedules />;
+  if (props.tab === 'subscriptions') return <SubscriptionsPage me={props.me} />;
+  if (props.tab === 'outbox') return <Outbox />;
+  if (props.tab === 'jobs') return <Jobs />;
   if (props.tab === 'audit') return <AuditLog />;
+  if (props.tab === 'settings') return <OrganizationSettings me={props.me} onMeChange={props.onMeChange} />;
   return <Users me={props.me} />;
-}
-
-function Users(props: { me: Me }) {
-  const [users, setUsers] = useState<User[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [password, setPassword] = useState('');
-  const [role, setRole] = useState<string>('viewer');
-  const [showDeleted, setShowDeleted] = useState(false);
-  const load = useCallback(
-    () =>
-      Promise.all([
-        api<{ items: User[] }>('GET', '/users'),
-        showDeleted ? api<{ items: User[] }>('GET', '/users?status=deleted') : { items: [] },
-      ])
-        .then(([a, b]) => setUsers([...a.items.filter((u) => u.status !== 'deleted'), ...b.items]))
-        .catch(setError),
-    [showDeleted],
-  );
-  useEffect(() => {
-    load();
-  }, [load]);
-  const act = (work: Promise<unknown>) => work.then(load, setError);
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    act(
-      api('POST', '/users', { email, name: name || undefined, role, password: password || undefined }),
-    ).then(() => {
-      setEmail('');
-      setName('');
-      setPassword('');
-    });
-  };
-  return (
-    <section>
-      <ErrorNote error={error} />
-      <form className="card inlineform" onSubmit={create} aria-label="Create user">
-        <label>
-          Email
-          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label>
-          Name
-          <input value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Password
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <label>
-          Role
-          <select value={role} onChange={(e) => setRole(e.target.value)}>
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="primary">
-          Create user
-        </button>
-      </form>
-      <label className="inline">
-        <input type="checkbox" checked={showDeleted} onChange={(e) => setShowDeleted(e.target.checked)} />{' '}
-        Show deactivated users
-      </label>
-      <div className="card tablescroll">
-        <table>
-          <TableHead columns={['Email', 'Name', 'Role', 'Status', 'Last sign-in']} actions />
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} className={u.status === 'deleted' ? 'muted' : undefined}>
-                <td>{u.email}</td>
-                <td>{u.name}</td>
-                <td>
-                  <select
-                    aria-label={`Role of ${u.email}`}
-                    value={u.role}
-                    disabled={u.id === props.me.id || u.status === 'deleted'}
-                    onChange={(e) => act(api('PATCH', `/users/${u.id}`, { role: e.target.value }))}
-                  >
-                    {ROLES.map((r) => (
-                      <option key={r}>{r}</option>
-                    ))}
-                  </select>
-                </td>
-                <td>{u.status}</td>
-                <td>{u.lastLoginAt ? new Date(u.lastLoginAt).toLocaleString() : '—'}</td>
-                <td>
-                  {u.status === 'deleted' ? (
-                    <button type="button" onClick={() => act(api('POST', `/users/${u.id}/restore`))}>
-                      Restore
-                    </button>
-                  ) : (
-                    u.id !== props.me.id && (
-                      <button
-                        type="button"
-                        onClick={() =>
-                          confirm(`Deactivate ${u.email}?`) && act(api('DELETE', `/users/${u.id}`))
-                        }
-                      >
-                        Deactivate
-                      </button>
-                    )
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
-  );
-}
-
-function Groups() {
-  const [groups, setGroups] = useState<Group[]>([]);
-  const [users, setUsers] = useState<User[]>([]);
-  const [members, setMembers] = useState<Record<number, User[]>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [name, setName] = useState('');
-  const load = useCallback(async () => {
-    try {
-      const [g, u] = await Promise.all([
-        api<{ items: Group[] }>('GET', '/groups'),
-        api<{ items: User[] }>('GET', '/users'),
-      ]);
-      setGroups(g.items);
-      setUsers(u.items);
-      const entries = await Promise.all(
-        g.items.map(
-          async (group) =>
-            [group.id, (await api<{ items: User[] }>('GET', `/groups/${group.id}/members`)).items] as const,
-        ),
-      );
-      setMembers(Object.fromEntries(entries));
-    } catch (caught) {
-      setError(caught);
-    }
-  }, []);
-  useEffect(() => {
-    load();
-  }, [load]);
-  const act = (work: Promise<unknown>) => work.then(load, setError);
-  return (
-    <section>
-      <ErrorNote error={error} />
-      <form
-        className="card inlineform"
-        aria-label="Create group"
-        onSubmit={(e) => {
-          e.preventDefault();
-          act(api('POST', '/groups', { name })).then(() => setName(''));
-        }}
-      >
-        <label>
-          Group name
-          <input required value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <button type="submit" className="primary">
-          Create group
-        </button>
-      </form>
-      <ul className="cards">
-        {groups.map((g) => (
-          <li key={g.id} className="card">
-            <h2>{g.name}</h2>
-            <ul className="members">
-              {(members[g.id] ?? []).map((m) => (
-                <li key={m.id}>
-                  {m.email}{' '}
-                  <RemoveButton
-                    label={`Remove ${m.email} from ${g.name}`}
-                    onClick={() => act(api('DELETE', `/groups/${g.id}/members/${m.id}`))}
-                  />
-                </li>
-              ))}
-            </ul>
-            <select
-              aria-label={`Add a member to ${g.name}`}
-              value=""
-              onChange={(e) =>
-                e.target.value &&
-                act(api('POST', `/groups/${g.id}/members`, { userId: Number(e.target.value) }))
-              }
-            >
-              <option value="">Add member…</option>
-              {users
-                .filter((u) => !(members[g.id] ?? []).some((m) => m.id === u.id))
-                .map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.email}
-                  </option>
-                ))}
-            </select>{' '}
-            <button
-              type="button"
-              className="link"
-              onClick={() => confirm(`Delete group ${g.name}?`) && act(api('DELETE', `/groups/${g.id}`))}
-            >
-              Delete group
-            </button>
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
 }

@@ -1,10 +1,13 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
-import { api, errorMessage, getToken } from '../api.ts';
+import { api, errorMessage } from '../api.ts';
+import { useConfirm } from '../components/ConfirmDialog.tsx';
 import { DashboardHeader, DashboardStyle, dashboardScope } from '../components/DashboardDecor.tsx';
-import { DashboardGrid, useDashboardFilters } from '../components/DashboardGrid.tsx';
+import { DashboardGrid, useDashboardFilters, WidgetPreview } from '../components/DashboardGrid.tsx';
 import { DashboardSettings } from '../components/DashboardSettings.tsx';
+import { useSubscriptionDialogs } from '../components/DashboardSubscriptions.tsx';
 import { EmbedDialog } from '../components/EmbedDialog.tsx';
+import { downloadExport } from '../components/export-file.ts';
 import { FavouriteButton } from '../components/FavouriteButton.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { ShareDialog } from '../components/ShareDialog.tsx';
@@ -41,6 +44,10 @@ export function DashboardPage(props: { id: string; me: Me }) {
   const [showHistory, setShowHistory] = useState(false);
   const [autoRefresh, setAutoRefresh] = useState(0);
   const [dialog, setDialog] = useState<'settings' | 'share' | 'embed' | null>(null);
+  // The server says whether this user may edit this dashboard (role and the dashboard's access).
+  const [canEdit, setCanEdit] = useState(false);
+  const [confirmDialog, ask] = useConfirm();
+  const subscriptions = useSubscriptionDialogs(dashboard, props.me, filterBar.values);
 
   useEffect(() => {
     if (!autoRefresh) return;
@@ -52,6 +59,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
     api<Dashboard>('GET', `/dashboards/${props.id}`)
       .then((d) => {
         setDashboard(d);
+        setCanEdit(d.canEdit === true);
         rememberDashboard(d.id);
         document.title = `${d.name} · Rosetta`;
       })
@@ -65,10 +73,13 @@ export function DashboardPage(props: { id: string; me: Me }) {
   if (error) return <ErrorNote error={error} />;
   if (!dashboard) return <p className="muted">Loading dashboard…</p>;
 
-  const canEdit = props.me.role !== 'viewer' && props.me.role !== 'interactive_viewer';
-
   const deleteWidget = async (widget: Widget) => {
-    if (!confirm(`Delete the widget “${widget.title || widget.id}”?`)) return;
+    const ok = await ask({
+      title: 'Delete widget',
+      message: `Delete the widget “${widget.title || widget.id}”? The dashboard's history keeps it.`,
+      confirmLabel: 'Delete',
+    });
+    if (!ok) return;
     try {
       await api('DELETE', `/dashboards/${dashboard.id}/widgets/${widget.id}`);
       setDashboard(await api<Dashboard>('GET', `/dashboards/${dashboard.id}`));
@@ -97,42 +108,13 @@ export function DashboardPage(props: { id: string; me: Me }) {
     }
   };
 
-  const exportAs = async (format: string) => {
-    setNotice(`Exporting ${format.toUpperCase()}…`);
+  const exportAs = async (format: string, widget?: Widget) => {
     try {
-      const { job } = await api<{ job: { id: number } }>('POST', '/exports', {
-        dashboard: dashboard.id,
-        format,
-        filters,
-        variables: variables.requested,
-      });
-      const deadline = Date.now() + 120_000;
-      for (;;) {
-        const { job: state } = await api<{ job: { status: string; progress: number; error: string | null } }>(
-          'GET',
-          `/jobs/${job.id}`,
-        );
-        if (state.status === 'success') break;
-        if (state.status === 'failure' || state.status === 'cancelled')
-          throw new Error(state.error ?? `export ${state.status}`);
-        if (Date.now() > deadline) throw new Error('the export is taking too long; find it later under jobs');
-        setNotice(`Exporting ${format.toUpperCase()}… ${state.progress}%`);
-        await new Promise((resolve) => setTimeout(resolve, 400));
-      }
-      const response = await fetch(`/api/jobs/${job.id}/download`, {
-        headers: { authorization: `Bearer ${getToken()}` },
-      });
-      if (!response.ok) throw new Error(`download failed (${response.status})`);
-      const name =
-        /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
-        `${dashboard.name}.${format}`;
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(await response.blob());
-      a.download = name;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      const target = widget
+        ? { widget: { dashboard: dashboard.id, widget: widget.id } }
+        : { dashboard: dashboard.id };
+      const body = { ...target, format, filters, variables: variables.requested };
+      const name = await downloadExport(body, `${widget?.title || dashboard.name}.${format}`, setNotice);
       setNotice(`Exported ${name}`);
     } catch (caught) {
       setNotice(errorMessage(caught));
@@ -141,6 +123,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
 
   return (
     <div className="dashboard" {...dashboardScope(dashboard.id)}>
+      {confirmDialog}
       <DashboardStyle id={dashboard.id} css={dashboard.customCss} />
       <div className="toolbar">
         <div>
@@ -166,7 +149,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
             <option value={300}>Every 5 minutes</option>
           </select>
           {exportsOn &&
-            ['csv', 'xlsx', 'pdf', 'png'].map((format) => (
+            ['xlsx', 'pdf', 'png'].map((format) => (
               <button
                 key={format}
                 type="button"
@@ -176,6 +159,7 @@ export function DashboardPage(props: { id: string; me: Me }) {
                 {format.toUpperCase()}
               </button>
             ))}
+          {subscriptions.button}
           {canEdit && (
             <>
               <button type="button" onClick={() => setShowHistory(!showHistory)} aria-pressed={showHistory}>
@@ -241,12 +225,26 @@ export function DashboardPage(props: { id: string; me: Me }) {
         <ShareDialog dashboard={dashboard} onChanged={setDashboard} onClose={() => setDialog(null)} />
       )}
       {dialog === 'embed' && <EmbedDialog dashboard={dashboard} onClose={() => setDialog(null)} />}
+      {subscriptions.dialog}
       <DashboardHeader html={dashboard.headerHtml} />
       <FilterBar {...filterBar} />
       <VariableBar {...variables.bar} />
       {editingLayout ? (
         <Suspense fallback={<p className="muted">Loading the layout editor…</p>}>
-          <LayoutEditor dashboard={dashboard} onSave={saveLayout} onCancel={() => setEditingLayout(false)} />
+          <LayoutEditor
+            dashboard={dashboard}
+            onSave={saveLayout}
+            onCancel={() => setEditingLayout(false)}
+            renderBody={(widget) => (
+              <WidgetPreview
+                dashboard={dashboard}
+                widget={widget}
+                filters={filters}
+                variables={variables.values}
+                refreshKey={refreshKey}
+              />
+            )}
+          />
         </Suspense>
       ) : (
         <DashboardGrid
@@ -259,6 +257,8 @@ export function DashboardPage(props: { id: string; me: Me }) {
             canEdit ? (widget) => navigate(`/dashboards/${dashboard.id}/widgets/${widget.id}`) : undefined
           }
           onDelete={canEdit ? deleteWidget : undefined}
+          onExport={exportsOn ? (widget) => exportAs('csv', widget) : undefined}
+          onAlert={subscriptions.onAlert}
         />
       )}
     </div>
@@ -279,6 +279,7 @@ function VersionHistory(props: {
 }) {
   const [versions, setVersions] = useState<VersionSummary[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [confirmDialog, ask] = useConfirm();
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new version (after a save) reloads the list
   useEffect(() => {
     api<{ items: VersionSummary[] }>('GET', `/dashboards/${props.dashboard.id}/versions`)
@@ -286,7 +287,12 @@ function VersionHistory(props: {
       .catch(setError);
   }, [props.dashboard.id, props.dashboard.version]);
   const restore = async (version: number) => {
-    if (!confirm(`Restore version ${version}? The current state stays in the history.`)) return;
+    const ok = await ask({
+      title: 'Restore version',
+      message: `Restore version ${version}? The current state stays in the history.`,
+      confirmLabel: 'Restore',
+    });
+    if (!ok) return;
     try {
       await api('POST', `/dashboards/${props.dashboard.id}/versions/${version}/restore`);
       props.onRestored(await api<Dashboard>('GET', `/dashboards/${props.dashboard.id}`));
@@ -296,6 +302,7 @@ function VersionHistory(props: {
   };
   return (
     <section className="card history" aria-label="Version history">
+      {confirmDialog}
       <header className="widgethead">
         <h2>Version history</h2>
         <button type="button" className="icon" aria-label="Close version history" onClick={props.onClose}>
