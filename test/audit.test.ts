@@ -72,7 +72,7 @@ describe('the audit log', () => {
       'embed.create',
       'embed.revoke',
       'source.policies',
-      'dashboard.delete',
+      'dashboard.trash',
     ])
       expect(actions, action).toContain(action);
     const byAction = (action: string) => log.find((e) => e.action === action) as Event;
@@ -85,7 +85,7 @@ describe('the audit log', () => {
       details: { name: 'watched key' },
     });
     expect(byAction('user.update').details).toEqual({ role: { before: 'viewer', after: 'editor' } });
-    expect(byAction('dashboard.delete')).toMatchObject({
+    expect(byAction('dashboard.trash')).toMatchObject({
       target: { type: 'dashboard', id: String(dashboard.id) },
     });
     expect(byAction('source.policies').details).toMatchObject({

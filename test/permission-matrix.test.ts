@@ -47,7 +47,9 @@ const DOCUMENTED: Record<string, [Role, Kind[], string]> = {
   'script.run': ['developer', asUser, 'run scripts'],
   'connection.manage': ['admin', asUser, 'create, change or delete connections'],
   'directory.manage': ['admin', asUser, 'manage users, groups and attributes'],
+  'organization.manage': ['admin', asUser, 'rename the organization'],
   'outbox.read': ['admin', asUser, 'read the outbox'],
+  'outbox.resend': ['admin', asUser, 'resend emails from the outbox'],
   'audit.read': ['admin', asUser, 'read the audit log'],
 };
 

@@ -1,18 +1,27 @@
-import { lazy, type ReactNode, Suspense, useCallback, useEffect, useRef, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, errorMessage, getToken, setToken, setUnauthorizedHandler } from './api.ts';
+import { Header } from './components/Header.tsx';
 import { DashboardPage } from './pages/Dashboard.tsx';
 import { EmbedPage } from './pages/Embed.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { LoginPage } from './pages/Login.tsx';
+import { PasswordLinkPage } from './pages/PasswordLink.tsx';
 
 // Pages off the dashboard path load on demand, so opening a dashboard fetches less.
+const AccountPage = lazy(() => import('./pages/Account.tsx').then((m) => ({ default: m.AccountPage })));
 const AdminPage = lazy(() => import('./pages/Admin.tsx').then((m) => ({ default: m.AdminPage })));
+const SubscriptionsPage = lazy(() =>
+  import('./pages/AdminSubscriptions.tsx').then((m) => ({ default: m.SubscriptionsPage })),
+);
+const ChartPage = lazy(() => import('./pages/Chart.tsx').then((m) => ({ default: m.ChartPage })));
 const DataPage = lazy(() => import('./pages/Data.tsx').then((m) => ({ default: m.DataPage })));
+const TrashPage = lazy(() => import('./pages/Trash.tsx').then((m) => ({ default: m.TrashPage })));
 const SqlRunnerPage = lazy(() => import('./pages/SqlRunner.tsx').then((m) => ({ default: m.SqlRunnerPage })));
 const WidgetEditorPage = lazy(() =>
   import('./pages/WidgetEditor.tsx').then((m) => ({ default: m.WidgetEditorPage })),
 );
 
+import { atLeast, ROLE_LABELS, type Role } from './roles.ts';
 import { Link, match, navigate, usePath } from './router.tsx';
 import type { Me } from './types.ts';
 
@@ -20,7 +29,17 @@ export function App() {
   const { path } = usePath();
   const embed = match('/embed/:token', path);
   // An embed is anonymous: it renders outside the signed-in shell and never touches the session.
-  return embed ? <EmbedPage key={embed.token} token={embed.token} /> : <SignedInApp />;
+  if (embed) return <EmbedPage key={embed.token} token={embed.token} />;
+  const link = match('/invite/:token', path) ?? match('/reset-password/:token', path);
+  if (link) return <PasswordLinkPage key={link.token} token={link.token} onSignedIn={signInWith} />;
+  return <SignedInApp />;
+}
+
+/** Signs in with a session token handed out outside the login form (a password link). */
+function signInWith(token: string): void {
+  setToken(token);
+  cacheMe(null);
+  navigate('/', { replace: true });
 }
 
 function SignedInApp() {
@@ -80,7 +99,11 @@ function SignedInApp() {
     );
   }
 
-  const page = routePage(path, search, me);
+  const updateMe = (fresh: Me) => {
+    setMe(fresh);
+    cacheMe(fresh);
+  };
+  const page = routePage(path, search, me, updateMe);
 
   return (
     <div className="shell">
@@ -101,117 +124,6 @@ function NotFound() {
   );
 }
 
-function Header(props: { me: Me; path: string; onSignOut: () => void }) {
-  const { me, path } = props;
-  const [open, setOpen] = useState(false);
-  const menu = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: MouseEvent | KeyboardEvent) => {
-      if (
-        event instanceof KeyboardEvent
-          ? event.key === 'Escape'
-          : !menu.current?.contains(event.target as Node)
-      )
-        setOpen(false);
-    };
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
-  const section = path.startsWith('/data')
-    ? 'data'
-    : path.startsWith('/admin')
-      ? 'admin'
-      : path.startsWith('/explore')
-        ? 'explore'
-        : path === '/sql'
-          ? 'sql'
-          : 'home';
-  const canDevelop = me.role === 'developer' || me.role === 'admin';
-  // Viewers see dashboards; exploring and previewing data are ad-hoc queries (interactive viewers up).
-  const canExplore = me.role !== 'viewer';
-  return (
-    <header className="topbar">
-      <a className="skip" href="#main">
-        Skip to content
-      </a>
-      <Link to="/" className="brand">
-        <span className="logo" aria-hidden="true" />
-        Rosetta
-      </Link>
-      <nav aria-label="Main" className="mainnav">
-        <Link to="/" aria-current={section === 'home' ? 'page' : undefined}>
-          Dashboards
-        </Link>
-        {canExplore && (
-          <>
-            <Link to="/explore" aria-current={section === 'explore' ? 'page' : undefined}>
-              Explore
-            </Link>
-            <Link to="/data" aria-current={section === 'data' ? 'page' : undefined}>
-              Data
-            </Link>
-          </>
-        )}
-        {canDevelop && (
-          <Link to="/sql" aria-current={section === 'sql' ? 'page' : undefined}>
-            SQL
-          </Link>
-        )}
-        {me.role === 'admin' && (
-          <Link to="/admin" aria-current={section === 'admin' ? 'page' : undefined}>
-            Admin
-          </Link>
-        )}
-      </nav>
-      <div className="usermenu" ref={menu}>
-        <button
-          type="button"
-          className="userbutton"
-          aria-haspopup="menu"
-          aria-expanded={open}
-          onClick={() => setOpen(!open)}
-        >
-          <span className="avatar" aria-hidden="true">
-            {(me.name || me.email).slice(0, 1).toUpperCase()}
-          </span>
-          <span className="who">
-            <span className="username">{me.name || me.email}</span>
-            <span className="org">Organization {me.organizationId}</span>
-          </span>
-        </button>
-        {open && (
-          <div className="menu" role="menu">
-            <div className="menuhead">
-              <strong>{me.email}</strong>
-              <span className="muted">Role: {me.role}</span>
-            </div>
-            {me.role === 'admin' && (
-              <button
-                type="button"
-                role="menuitem"
-                onClick={() => {
-                  setOpen(false);
-                  navigate('/admin?tab=keys');
-                }}
-              >
-                API keys
-              </button>
-            )}
-            <button type="button" role="menuitem" onClick={props.onSignOut}>
-              Sign out
-            </button>
-          </div>
-        )}
-      </div>
-    </header>
-  );
-}
-
 export function ErrorNote(props: { error: unknown }) {
   if (!props.error) return null;
   return (
@@ -221,21 +133,66 @@ export function ErrorNote(props: { error: unknown }) {
   );
 }
 
+/** A page the user's role may not use: said plainly rather than shown with buttons that fail. */
+function NotAllowed(props: { what: string; role: Role; me: Me }) {
+  return (
+    <section className="empty">
+      <h1>Not available</h1>
+      <p>
+        {props.what} is for {ROLE_LABELS[props.role]} and up; your role is {props.me.role}.
+      </p>
+      <Link to="/">Back to dashboards</Link>
+    </section>
+  );
+}
+
 /** The page for a path: a handful of fixed routes, no nesting. */
-function routePage(path: string, search: URLSearchParams, me: Me): ReactNode {
+function routePage(path: string, search: URLSearchParams, me: Me, onMeChange: (me: Me) => void): ReactNode {
+  const only = (role: Role, what: string, page: ReactNode) =>
+    atLeast(me, role) ? page : <NotAllowed what={what} role={role} me={me} />;
   const dashboard = match('/dashboards/:id', path);
   if (dashboard) return <DashboardPage key={dashboard.id} id={dashboard.id} me={me} />;
+  const chart = match('/charts/:id', path);
+  if (chart) return <ChartPage key={chart.id} id={chart.id} me={me} />;
+  const chartEdit = match('/charts/:id/edit', path);
+  if (chartEdit)
+    return only('editor', 'Editing charts', <WidgetEditorPage key={chartEdit.id} chartId={chartEdit.id} />);
   const newWidget = match('/dashboards/:id/widgets/new', path);
-  if (newWidget) return <WidgetEditorPage dashboardId={newWidget.id} />;
+  if (newWidget) return only('editor', 'Editing widgets', <WidgetEditorPage dashboardId={newWidget.id} />);
   const widget = match('/dashboards/:id/widgets/:widgetId', path);
-  if (widget) return <WidgetEditorPage dashboardId={widget.id} widgetId={widget.widgetId} />;
-  if (path === '/explore') return <WidgetEditorPage source={search.get('source') ?? undefined} />;
-  if (path === '/data')
-    return (
-      <DataPage me={me} selected={search.get('source') ?? undefined} view={search.get('view') ?? undefined} />
+  if (widget)
+    return only(
+      'editor',
+      'Editing widgets',
+      <WidgetEditorPage dashboardId={widget.id} widgetId={widget.widgetId} />,
     );
-  if (path === '/admin') return <AdminPage me={me} tab={search.get('tab') ?? 'users'} />;
+  if (path === '/explore')
+    return only(
+      'interactive_viewer',
+      'Explore',
+      <WidgetEditorPage source={search.get('source') ?? undefined} />,
+    );
+  if (path === '/data')
+    return only(
+      'interactive_viewer',
+      'The data page',
+      <DataPage
+        me={me}
+        selected={search.get('source') ?? undefined}
+        view={search.get('view') ?? undefined}
+      />,
+    );
+  if (path === '/admin')
+    return only(
+      'admin',
+      'Administration',
+      <AdminPage me={me} tab={search.get('tab') ?? 'users'} onMeChange={onMeChange} />,
+    );
+  if (path === '/subscriptions')
+    return only('editor', 'Subscriptions and alerts', <SubscriptionsPage me={me} />);
+  if (path === '/trash') return only('editor', 'The trash', <TrashPage />);
   if (path === '/sql') return <SqlRunnerPage me={me} />;
+  if (path === '/account') return <AccountPage me={me} onMeChange={onMeChange} />;
   if (path === '/' || path === '/login') return <HomePage me={me} />;
   return <NotFound />;
 }

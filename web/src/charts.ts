@@ -37,6 +37,7 @@ export async function addChartToDashboard(chartUuid: string, target: DashboardTa
   if ('newDashboard' in target) {
     const created = await api<{ id: number }>('POST', '/dashboards', {
       name: target.newDashboard,
+      personal: true,
       widgets: [tile],
     });
     return created.id;

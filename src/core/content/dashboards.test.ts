@@ -66,7 +66,7 @@ describe.each(backends)('dashboards on $kind', ({ available, open }) => {
         default: { from: '2024-01-01' },
       });
       expect(created.layout).toEqual([
-        { widgetId: 'kpi', x: 0, y: 4, w: 3, h: 2 },
+        { widgetId: 'kpi', x: 0, y: 0, w: 3, h: 2 },
         { widgetId: 'bar', x: 6, y: 0, w: 6, h: 4 },
       ]);
       expect(await content.dashboards.get(viewer, created.uuid)).toEqual(created);
@@ -253,6 +253,28 @@ describe.each(backends)('dashboards on $kind', ({ available, open }) => {
   );
 
   it.skipIf(!available)(
+    'a non-empty share list governs alone: only the listed, the owner and admins',
+    async () => {
+      const org = organization();
+      const dashboard = await content.dashboards.create(org.editor, { name: 'Team only' });
+      await content.dashboards.setShares(org.editor, dashboard.id, [
+        { subject: 'group', id: 50, level: 'view' },
+      ]);
+      expect((await content.dashboards.list(org.groupViewer)).map((d) => d.id)).toEqual([dashboard.id]);
+      await content.dashboards.get(org.groupViewer, dashboard.id);
+      for (const p of [org.viewer, org.otherEditor]) {
+        expect(await content.dashboards.list(p)).toEqual([]);
+        await expect(content.dashboards.get(p, dashboard.id)).rejects.toMatchObject({
+          code: 'ERR_NOT_FOUND',
+        });
+      }
+      for (const p of [org.editor, org.admin]) await content.dashboards.get(p, dashboard.id);
+      await content.dashboards.setShares(org.editor, dashboard.id, []);
+      await content.dashboards.get(org.viewer, dashboard.id);
+    },
+  );
+
+  it.skipIf(!available)(
     'concurrent edits either land as consecutive versions or fail with a conflict',
     async () => {
       const { editor } = organization();
@@ -275,7 +297,14 @@ describe.each(backends)('dashboards on $kind', ({ available, open }) => {
     const { admin, viewer } = organization();
     const demo = await createDemoDashboard(content, admin, { dataSourceUuid: 'demo-uuid' });
     expect(demo.name).toBe('Demo sales');
-    expect(demo.widgets.map((w) => w.visualization.type)).toEqual(['kpi', 'bar', 'line', 'table']);
+    expect(demo.widgets.map((w) => w.visualization.type)).toEqual([
+      'kpi',
+      'kpi',
+      'kpi',
+      'line',
+      'bar',
+      'table',
+    ]);
     expect(demo.widgets.every((w) => w.query?.source === 'demo-uuid')).toBe(true);
     expect(demo.filters.map((f) => [f.field, f.type])).toEqual([
       ['date', 'date_range'],

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, forbidden, notFound } from '../errors.ts';
+import {
+  type BindTiles,
+  chartUuidsOf,
+  resolveChartTiles,
+  tileBinder,
+  widgetChartField,
+} from './charts-tiles.ts';
 import {
   type DashboardInput,
   type DashboardPatchInput,
@@ -15,14 +23,10 @@ import {
 import { FolderCatalog } from './folders.ts';
 import { accessList, contentRef, integer, label, record } from './input.ts';
 import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
-import {
-  canCloneDashboard,
-  canCreateDashboard,
-  canEditDashboard,
-  canMoveDashboard,
-  canViewDashboard,
-} from './permissions.ts';
+import { canCloneDashboard, canCreateDashboard, canEditDashboard, canViewDashboard } from './permissions.ts';
+import { type Placement, placementChange } from './placement.ts';
 import * as repo from './repo.ts';
+import type { DashboardRow } from './tables.ts';
 import type {
   AccessEntry,
   ContentRef,
@@ -42,9 +46,8 @@ import {
 } from './widgets.ts';
 
 /** What one edit of a dashboard changes; `content` makes a new version. */
-interface Change {
+interface Change extends Placement {
   content?: DashboardContent;
-  folderRef?: ContentRef | null;
   shares?: AccessEntry[];
 }
 
@@ -82,6 +85,11 @@ export class DashboardService {
     return dashboard;
   }
 
+  /** For other core services (no permission check): whether the dashboard is in the trash. */
+  async inTrash(organizationId: number, ref: ContentRef): Promise<boolean> {
+    return repo.isTrashedDashboard(this.db, organizationId, contentRef('id', ref));
+  }
+
   /** Whether the principal may edit a dashboard it can see (ERR_NOT_FOUND when it cannot). */
   async editable(principal: Principal, ref: ContentRef): Promise<{ id: number; editable: boolean }> {
     const { catalog, row } = await this.visible(this.db, principal, ref);
@@ -97,48 +105,49 @@ export class DashboardService {
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     const rows = await repo.findDashboardRowsByName(this.db, principal.organizationId, name);
     const row = rows.find((r) => canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(r)));
-    return row && repo.toDashboard(row, catalog.uuidOf(row.folder_id));
+    return row && this.read(this.db, row, catalog);
   }
 
   async create(principal: Principal, input: DashboardInput): Promise<Dashboard> {
     const parsed = parseDashboardCreate(input);
-    const content = {
-      ...parsed.content,
-      layout: completeLayout(parsed.content.widgets, parsed.content.layout, true),
-    };
-    return this.insert(principal, content, parsed.folderRef, parsed.shares ?? []);
+    return this.insert(principal, parsed.content, parsed, parsed.shares ?? [], new Set());
   }
 
   /** PATCH: top-level keys given replace the current ones (`widgets` as a whole). */
   async update(principal: Principal, ref: ContentRef, input: DashboardPatchInput): Promise<Dashboard> {
-    const { content: patch, folderRef } = parseDashboardPatch(input);
-    return this.change(principal, ref, (current) => {
-      const merged = { ...current, ...patch };
+    const { content: patch, folderRef, personal } = parseDashboardPatch(input);
+    return this.change(principal, ref, async (current, bind) => {
+      const widgets = patch.widgets && (await bind(patch.widgets, widgetChartField));
+      const merged = { ...current, ...patch, ...(widgets && { widgets }) };
       const layout = completeLayout(
         merged.widgets,
         patch.layout ?? current.layout,
         patch.layout !== undefined,
       );
-      return { content: { ...merged, layout }, folderRef };
+      return { content: { ...merged, layout }, folderRef, personal };
     });
   }
 
   /** PUT: the whole content is replaced; folder and shares change only when the body names them. */
   async replace(principal: Principal, ref: ContentRef, input: DashboardInput): Promise<Dashboard> {
-    const { content, folderRef, shares } = parseDashboardCreate(input);
-    const layout = completeLayout(content.widgets, content.layout, true);
-    return this.change(principal, ref, () => ({ content: { ...content, layout }, folderRef, shares }));
+    const { content, folderRef, personal, shares } = parseDashboardCreate(input);
+    return this.change(principal, ref, async (_, bind) => {
+      const widgets = await bind(content.widgets, widgetChartField);
+      const layout = completeLayout(widgets, content.layout, true);
+      return { content: { ...content, widgets, layout }, folderRef, personal, shares };
+    });
   }
 
+  /** Moves the dashboard to the trash (`ContentTrash` restores or purges it); its embeds stop. */
   async delete(principal: Principal, ref: ContentRef): Promise<void> {
     authorize(principal, 'dashboard.edit');
     const id = await this.db.transaction().execute(async (trx) => {
       const { catalog, row } = await this.visible(trx, principal, ref);
       if (!canEditDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
         throw forbidden('delete this dashboard');
-      await repo.deleteDashboardRow(trx, row.id);
+      await repo.trashDashboardRow(trx, row.id, principal.userId, nowIso());
       await recordAudit(trx, principal, {
-        action: 'dashboard.delete',
+        action: 'dashboard.trash',
         target: { type: 'dashboard', id: row.id },
         details: { name: row.name },
       });
@@ -165,7 +174,9 @@ export class DashboardService {
       throw forbidden('clone into this folder');
     const content = withFreshWidgetIds(repo.contentOf(dashboard));
     content.name = name ?? `Copy of ${dashboard.name}`.slice(0, 255);
-    return this.insert(principal, content, target, []);
+    // A copy of personal content left where it was stays personal (the caller's).
+    const placement = { folderRef: target, personal: body.folderId === undefined && dashboard.personal };
+    return this.insert(principal, content, placement, [], chartUuidsOf(dashboard.widgets));
   }
 
   async setShares(principal: Principal, ref: ContentRef, shares: AccessEntry[]): Promise<Dashboard> {
@@ -179,8 +190,8 @@ export class DashboardService {
     input: WidgetInput & { layout?: LayoutCell },
   ): Promise<PlacedWidget> {
     const { widget, cell } = parseWidget('', input, true);
-    const dashboard = await this.change(principal, ref, (current) => ({
-      content: withWidgetAdded(current, widget, cell),
+    const dashboard = await this.change(principal, ref, async (current, bind) => ({
+      content: withWidgetAdded(current, (await bind([widget], () => 'chartId'))[0], cell),
     }));
     return placed(dashboard, widget.id);
   }
@@ -191,11 +202,12 @@ export class DashboardService {
     widgetId: string,
     input: Partial<WidgetInput> & { layout?: LayoutCell },
   ): Promise<PlacedWidget> {
-    const { layout, ...body } = record('', input, ['title', 'query', 'visualization', 'layout']);
+    const { layout, ...body } = record('', input, ['title', 'query', 'visualization', 'chartId', 'layout']);
     const cell = layout === undefined ? undefined : layoutCell('layout', layout);
-    const dashboard = await this.change(principal, ref, (current) => ({
-      content: withWidgetUpdated(current, widgetId, body, cell),
-    }));
+    const dashboard = await this.change(principal, ref, async (current, bind) => {
+      const content = withWidgetUpdated(current, widgetId, body, cell);
+      return { content: { ...content, widgets: await bind(content.widgets, () => 'chartId') } };
+    });
     return placed(dashboard, widgetId);
   }
 
@@ -220,7 +232,9 @@ export class DashboardService {
   /** Brings back a version's content as a new version; folder and shares stay as they are. */
   async restoreVersion(principal: Principal, ref: ContentRef, version: number): Promise<Dashboard> {
     const { snapshot } = await this.getVersion(principal, ref, version);
-    return this.change(principal, ref, () => ({ content: snapshot }));
+    return this.change(principal, ref, async (_, bind) => ({
+      content: { ...snapshot, widgets: await bind(snapshot.widgets, widgetChartField, true) },
+    }));
   }
 
   private async visible(db: repo.Db, principal: Principal, ref: ContentRef) {
@@ -230,27 +244,39 @@ export class DashboardService {
     const row = await repo.findDashboardRow(db, principal.organizationId, id);
     if (!row || !canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
       throw notFound('dashboard', ref);
-    return { catalog, row, dashboard: repo.toDashboard(row, catalog.uuidOf(row.folder_id)) };
+    return { catalog, row, dashboard: await this.read(db, row, catalog) };
+  }
+
+  /** The dashboard as shown: chart tiles hold their chart's current query and visualization. */
+  private async read(db: repo.Db, row: Selectable<DashboardRow>, catalog: FolderCatalog): Promise<Dashboard> {
+    const dashboard = repo.toDashboard(row, catalog.uuidOf(row.folder_id));
+    return { ...dashboard, widgets: await resolveChartTiles(db, row.organization_id, dashboard.widgets) };
   }
 
   private async insert(
     principal: Principal,
-    content: DashboardContent,
-    folderRef: ContentRef | null | undefined,
+    parsed: DashboardContent,
+    placement: Placement,
     shares: AccessEntry[],
+    /** Charts the copied dashboard showed (a clone keeps them even where the caller cannot see them). */
+    inherited: Set<string>,
   ): Promise<Dashboard> {
     authorize(principal, 'dashboard.edit');
     const id = await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
-      const folder = catalog.target(principal, 'folderId', folderRef);
-      if (!canCreateDashboard(principal, catalog.index, folder?.id ?? null))
+      const folder = catalog.target(principal, 'folderId', placement.folderRef);
+      if (!placement.personal && !canCreateDashboard(principal, catalog.index, folder?.id ?? null))
         throw forbidden('create a dashboard here');
+      const bind = tileBinder(trx, principal, catalog.index, inherited);
+      const widgets = await bind(parsed.widgets, widgetChartField);
+      const content = { ...parsed, widgets, layout: completeLayout(widgets, parsed.layout, true) };
       const now = nowIso();
       const id = await repo.insertDashboard(trx, {
         uuid: randomUUID(),
         organization_id: principal.organizationId,
         folder_id: folder?.id ?? null,
         owner_id: principal.userId,
+        personal: placement.personal ? 1 : 0,
         ...repo.contentColumns(content),
         shares: JSON.stringify(shares),
         version: 1,
@@ -274,26 +300,22 @@ export class DashboardService {
   private async change(
     principal: Principal,
     ref: ContentRef,
-    edit: (current: DashboardContent) => Change,
+    edit: (current: DashboardContent, bind: BindTiles) => Change | Promise<Change>,
   ): Promise<Dashboard> {
     authorize(principal, 'dashboard.edit');
     const id = await this.db.transaction().execute(async (trx) => {
       const { catalog, row, dashboard } = await this.visible(trx, principal, ref);
       const node = repo.dashboardAccessNode(row);
       if (!canEditDashboard(principal, catalog.index, node)) throw forbidden('edit this dashboard');
-      const { content, folderRef, shares } = edit(repo.contentOf(dashboard));
+      const bind = tileBinder(trx, principal, catalog.index, chartUuidsOf(dashboard.widgets));
+      const { content, shares, ...placement } = await edit(repo.contentOf(dashboard), bind);
       const now = nowIso();
       const changes: Parameters<typeof repo.updateDashboardRow>[3] = {
         updated_at: now,
         updated_by: principal.userId,
       };
-      if (folderRef !== undefined) {
-        const folderId = catalog.target(principal, 'folderId', folderRef)?.id ?? null;
-        if (folderId !== row.folder_id && !canMoveDashboard(principal, catalog.index, node, folderId)) {
-          throw forbidden('move this dashboard there');
-        }
-        changes.folder_id = folderId;
-      }
+      const canEdit = canEditDashboard(principal, catalog.index, node);
+      Object.assign(changes, placementChange(principal, catalog, row, placement, canEdit, 'dashboard'));
       if (shares) {
         changes.shares = JSON.stringify(shares);
         await recordAudit(trx, principal, {

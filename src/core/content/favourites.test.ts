@@ -63,12 +63,16 @@ describe.each(backends)('favourite dashboards on $kind', ({ available, open }) =
     expect((await content.favourites.list(viewer)).map((d) => d.id)).toEqual([hidden.id]);
   });
 
-  it.skipIf(!available)('forgets the stars of a deleted dashboard', async () => {
+  it.skipIf(!available)('hides the stars of a trashed dashboard and forgets them on purge', async () => {
     const { editor } = organization();
     const doomed = await content.dashboards.create(editor, { name: 'Doomed' });
     await content.favourites.mark(editor, doomed.id);
     await content.dashboards.delete(editor, doomed.id);
     expect(await content.favourites.list(editor)).toEqual([]);
+    await content.trash.restore(editor, 'dashboard', doomed.id);
+    expect((await content.favourites.list(editor)).map((d) => d.id)).toEqual([doomed.id]);
+    await content.dashboards.delete(editor, doomed.id);
+    await content.trash.purge(editor, 'dashboard', doomed.id);
     const rows = await store.db
       .selectFrom('dashboard_favourites')
       .select('user_id')

@@ -57,28 +57,51 @@ export async function updateFolder(
     .execute();
 }
 
+/** Dashboards and saved charts filed in the folders (not those in the trash). */
 export async function countDashboardsIn(
   db: Db,
   organizationId: number,
   folderIds: number[],
 ): Promise<number> {
   if (folderIds.length === 0) return 0;
-  const { count } = await db
-    .selectFrom('dashboards')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('organization_id', '=', organizationId)
-    .where('folder_id', 'in', folderIds)
-    .executeTakeFirstOrThrow();
-  return Number(count);
+  let total = 0;
+  for (const table of ['dashboards', 'charts'] as const) {
+    const { count } = await db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('organization_id', '=', organizationId)
+      .where('folder_id', 'in', folderIds)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    total += Number(count);
+  }
+  return total;
 }
 
-/** Deletes the folders and the dashboards in them (versions follow by cascade). */
-export async function deleteFolders(db: Db, organizationId: number, folderIds: number[]): Promise<void> {
+/**
+ * Deletes the folders; the dashboards in them go to the trash, and whatever is in the trash comes
+ * out of them, so a restore brings it back at the top level.
+ */
+export async function deleteFolders(
+  db: Db,
+  organizationId: number,
+  folderIds: number[],
+  trash: { by: number; at: string },
+): Promise<void> {
   await db
-    .deleteFrom('dashboards')
+    .updateTable('dashboards')
+    .set({ deleted_at: trash.at, deleted_by: trash.by })
     .where('organization_id', '=', organizationId)
     .where('folder_id', 'in', folderIds)
+    .where('deleted_at', 'is', null)
     .execute();
+  for (const table of ['dashboards', 'charts'] as const)
+    await db
+      .updateTable(table)
+      .set({ folder_id: null })
+      .where('organization_id', '=', organizationId)
+      .where('folder_id', 'in', folderIds)
+      .execute();
   // One statement, so the parent references inside the subtree are checked only once it is all gone.
   await db
     .deleteFrom('folders')

@@ -1,13 +1,20 @@
 import type { Store } from '../../store/database.ts';
+import { ChartService } from './charts.ts';
 import { DashboardService } from './dashboards.ts';
 import { FavouriteService } from './favourites.ts';
 import { FolderService } from './folders.ts';
+import { ContentTrash } from './trash.ts';
 
-/** Content: folders with access lists, dashboards with widgets, shares, version history and favourites. */
+/**
+ * Content: folders with access lists, dashboards with widgets, saved charts shown on dashboards,
+ * shares, version history and favourites.
+ */
 export interface ContentService {
   folders: FolderService;
   dashboards: DashboardService;
+  charts: ChartService;
   favourites: FavouriteService;
+  trash: ContentTrash;
 }
 
 export function createContentService(
@@ -18,10 +25,14 @@ export function createContentService(
   return {
     folders: new FolderService(store.db),
     dashboards,
+    charts: new ChartService(store.db),
     favourites: new FavouriteService(store.db, dashboards),
+    trash: new ContentTrash(store.db),
   };
 }
 
+export { type ChartDetail, ChartService } from './charts.ts';
+export type { ChartInput, ChartPatchInput } from './charts-input.ts';
 export type { DashboardInput, DashboardPatchInput, WidgetInput } from './dashboard-input.ts';
 export { DashboardService } from './dashboards.ts';
 export { createDemoDashboard, DEMO_DASHBOARD_NAME } from './demo.ts';
@@ -29,6 +40,7 @@ export { FavouriteService } from './favourites.ts';
 export { type FolderInput, type FolderPatch, FolderService } from './folders.ts';
 export { GRID_COLUMNS, type LayoutCell } from './layout.ts';
 export * from './permissions.ts';
+export { ContentTrash } from './trash.ts';
 export * from './types.ts';
 export { dashboardVariableValues, fillTemplate, tokenVariableValues } from './variables.ts';
 export type { PlacedWidget } from './widgets.ts';

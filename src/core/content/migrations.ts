@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
+import { chartMigrations } from './charts-tables.ts';
 
 export const contentMigrations: Record<string, Migration> = {
   '0300_content_folders_dashboards': {
@@ -51,6 +52,25 @@ export const contentMigrations: Record<string, Migration> = {
       await db.schema.dropTable('dashboard_versions').execute();
       await db.schema.dropTable('dashboards').execute();
       await db.schema.dropTable('folders').execute();
+    },
+  },
+  ...chartMigrations,
+  '0340_content_trash_personal': {
+    async up(db: MigrationDb) {
+      for (const table of ['dashboards', 'charts']) {
+        await db.schema.alterTable(table).addColumn('deleted_at', 'text').execute();
+        await db.schema.alterTable(table).addColumn('deleted_by', 'integer').execute();
+        await db.schema
+          .alterTable(table)
+          .addColumn('personal', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      }
+    },
+    async down(db: MigrationDb) {
+      for (const table of ['dashboards', 'charts']) {
+        for (const column of ['deleted_at', 'deleted_by', 'personal'])
+          await db.schema.alterTable(table).dropColumn(column).execute();
+      }
     },
   },
 };

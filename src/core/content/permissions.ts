@@ -16,6 +16,9 @@ import type { AccessEntry } from './types.ts';
  * | edit/delete/share/restore a dashboard| dashboard access = edit (moving it also needs edit on the      |
  * |                                      |   destination folder)                                          |
  * | clone a dashboard                    | see it, and create in the destination folder                   |
+ * | see a saved chart (and its versions) | chart access ≥ view                                            |
+ * | edit/delete/restore a chart          | chart access = edit (moving it also needs edit on the          |
+ * |                                      |   destination folder; creating one, edit on its folder)        |
  *
  * Folder access: admins edit everything. Otherwise the folder's *governing list* decides: its own
  * access list, or, when that is empty, the nearest ancestor's non-empty list (lists are inherited
@@ -24,8 +27,13 @@ import type { AccessEntry } from './types.ts';
  * views, and editors+ edit. With a list, only the creator of the folder that holds the list and
  * the listed users/groups get in, at their listed level.
  *
- * Dashboard access: the best of its folder's access (top level = open), its `shares` (same
- * entries as folder lists) and ownership (the owner always keeps access).
+ * Dashboard access: the owner always keeps it; otherwise a non-empty `shares` list (same entries
+ * as folder lists) governs alone, replacing its folder's access as a subfolder's own list does;
+ * without shares, its folder's access (top level = open). Chart access: the best
+ * of its folder's access and ownership (charts have no shares). Personal content (`personal`, at
+ * the top level) is its owner's and the admins' alone until it is shared or filed in a folder.
+ * A dashboard showing a chart shows it to whoever sees the dashboard, as any widget: chart
+ * access governs the chart itself.
  *
  * In every case edit needs the `dashboard.edit` action (editor role, a credential acting as the
  * user): an edit grant to a viewer or interactive_viewer gives view. `content.admin` (admins)
@@ -56,6 +64,15 @@ export interface DashboardAccessNode {
   folderId: number | null;
   ownerId: number;
   shares: AccessEntry[];
+  /** In the owner's personal space. */
+  personal: boolean;
+}
+
+/** What permissions need to know of a saved chart. */
+export interface ChartAccessNode {
+  folderId: number | null;
+  ownerId: number;
+  personal: boolean;
 }
 
 /** The folder holding the list that governs `folderId`, or undefined when it is open. */
@@ -105,7 +122,19 @@ export function dashboardAccess(
   if (!can(principal, 'dashboard.view')) return 'none';
   if (can(principal, 'content.admin')) return 'edit';
   if (dashboard.ownerId === principal.userId) return roleCeiling(principal);
-  return best(folderAccess(principal, index, dashboard.folderId), granted(principal, dashboard.shares));
+  // A share list, like a folder's own list, replaces the access the dashboard would inherit.
+  if (dashboard.shares.length > 0) return granted(principal, dashboard.shares);
+  if (dashboard.personal) return 'none';
+  return folderAccess(principal, index, dashboard.folderId);
+}
+
+/** Charts: no shares and no embeds (an embed sees its one dashboard, tiles included). */
+export function chartAccess(principal: Principal, index: FolderIndex, chart: ChartAccessNode): Access {
+  if (principal.embedDashboardId !== undefined || !can(principal, 'dashboard.view')) return 'none';
+  if (can(principal, 'content.admin')) return 'edit';
+  if (chart.ownerId === principal.userId) return roleCeiling(principal);
+  if (chart.personal) return 'none';
+  return folderAccess(principal, index, chart.folderId);
 }
 
 export const canManageFolderAccess = (
@@ -148,3 +177,17 @@ export const canCloneDashboard = (
   dashboard: DashboardAccessNode,
   targetFolderId: number | null,
 ): boolean => canViewDashboard(p, index, dashboard) && canCreateDashboard(p, index, targetFolderId);
+
+export const canViewChart = (p: Principal, index: FolderIndex, chart: ChartAccessNode): boolean =>
+  chartAccess(p, index, chart) !== 'none';
+
+/** Edit, delete or restore the chart. */
+export const canEditChart = (p: Principal, index: FolderIndex, chart: ChartAccessNode): boolean =>
+  chartAccess(p, index, chart) === 'edit';
+
+export const canMoveChart = (
+  p: Principal,
+  index: FolderIndex,
+  chart: ChartAccessNode,
+  targetFolderId: number | null,
+): boolean => canEditChart(p, index, chart) && canEditFolder(p, index, targetFolderId);

@@ -28,7 +28,19 @@ export async function findDashboardRow(
     .selectAll()
     .where('organization_id', '=', organizationId)
     .where(refColumn(ref), '=', ref)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
+}
+
+export async function isTrashedDashboard(db: Db, organizationId: number, ref: ContentRef): Promise<boolean> {
+  const row = await db
+    .selectFrom('dashboards')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where(refColumn(ref), '=', ref)
+    .where('deleted_at', 'is not', null)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function findDashboardRowsByName(db: Db, organizationId: number, name: string) {
@@ -37,6 +49,7 @@ export async function findDashboardRowsByName(db: Db, organizationId: number, na
     .selectAll()
     .where('organization_id', '=', organizationId)
     .where('name', '=', name)
+    .where('deleted_at', 'is', null)
     .execute();
 }
 
@@ -53,17 +66,22 @@ export async function listDashboardRows(db: Db, organizationId: number, folderId
       'owner_id',
       'tags',
       'shares',
+      'personal',
       'version',
       'created_at',
       'updated_at',
     ])
-    .where('organization_id', '=', organizationId);
+    .where('organization_id', '=', organizationId)
+    .where('deleted_at', 'is', null);
   if (folderId === null) query = query.where('folder_id', 'is', null);
   else if (folderId !== undefined) query = query.where('folder_id', '=', folderId);
   return query.orderBy('name').orderBy('id').execute();
 }
 
-export async function insertDashboard(db: Db, row: Omit<DashboardRow, 'id'>): Promise<number> {
+export async function insertDashboard(
+  db: Db,
+  row: Omit<DashboardRow, 'id' | 'deleted_at' | 'deleted_by'>,
+): Promise<number> {
   const { id } = await db.insertInto('dashboards').values(row).returning('id').executeTakeFirstOrThrow();
   return id;
 }
@@ -84,8 +102,13 @@ export async function updateDashboardRow(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function deleteDashboardRow(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('dashboards').where('id', '=', id).execute();
+/** Moves the dashboard to the trash (`trash.ts` restores and purges). */
+export async function trashDashboardRow(db: Db, id: number, userId: number, now: string): Promise<void> {
+  await db
+    .updateTable('dashboards')
+    .set({ deleted_at: now, deleted_by: userId })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Stores `content` as version `version` of the dashboard. */
@@ -156,12 +179,13 @@ function toVersion(row: {
 }
 
 export const dashboardAccessNode = (
-  row: Pick<Selectable<DashboardRow>, 'id' | 'folder_id' | 'owner_id' | 'shares'>,
+  row: Pick<Selectable<DashboardRow>, 'id' | 'folder_id' | 'owner_id' | 'shares' | 'personal'>,
 ): DashboardAccessNode => ({
   id: row.id,
   folderId: row.folder_id,
   ownerId: row.owner_id,
   shares: JSON.parse(row.shares) as AccessEntry[],
+  personal: row.personal === 1,
 });
 
 type SummaryRow = Pick<
@@ -173,6 +197,7 @@ type SummaryRow = Pick<
   | 'folder_id'
   | 'owner_id'
   | 'tags'
+  | 'personal'
   | 'version'
   | 'created_at'
   | 'updated_at'
@@ -187,6 +212,7 @@ export function toSummary(row: SummaryRow, folderUuid: string | null): Dashboard
     folderId: row.folder_id,
     folderUuid,
     ownerId: row.owner_id,
+    personal: row.personal === 1,
     tags: JSON.parse(row.tags) as string[],
     version: row.version,
     createdAt: row.created_at,

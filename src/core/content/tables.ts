@@ -1,10 +1,11 @@
 import type { Generated } from 'kysely';
+import type { ChartTables } from './charts-tables.ts';
 
 /**
  * Kysely row types of the content module's tables. Organization and user ids are plain integers
  * (no foreign keys to the directory module's tables); JSON documents are text.
  */
-export interface ContentTables {
+export interface ContentTables extends ChartTables {
   folders: FolderRow;
   dashboards: DashboardRow;
   dashboard_versions: DashboardVersionRow;
@@ -45,6 +46,11 @@ export interface DashboardRow {
   created_at: string;
   updated_at: string;
   updated_by: number;
+  /** Set while the dashboard is in the trash (migration 0340); null = live. */
+  deleted_at: string | null;
+  deleted_by: number | null;
+  /** 1 = in its owner's personal space (top level, seen by the owner and admins only). */
+  personal: number;
 }
 
 export interface DashboardVersionRow {

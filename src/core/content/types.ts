@@ -77,6 +77,11 @@ export interface Widget {
   /** Absent only on text widgets. */
   query: WidgetQuery | null;
   visualization: Visualization;
+  /**
+   * Uuid of the saved chart the tile shows: its query and visualization are then the chart's,
+   * filled in whenever the dashboard is read (stored with a copy, kept if the chart is deleted).
+   */
+  chartId?: string;
 }
 
 /** A widget's cell on the 12-column grid. */
@@ -135,6 +140,8 @@ export interface DashboardSummary {
   folderId: number | null;
   folderUuid: string | null;
   ownerId: number;
+  /** In the owner's personal space: seen by the owner and admins only, until shared or filed. */
+  personal: boolean;
   tags: string[];
   version: number;
   createdAt: string;
@@ -156,4 +163,47 @@ export interface DashboardVersionSummary {
 
 export interface DashboardVersion extends DashboardVersionSummary {
   snapshot: DashboardContent;
+}
+
+/** What a chart version snapshots and a restore brings back; folder and owner are not content. */
+export interface ChartContent {
+  name: string;
+  description: string | null;
+  query: WidgetQuery;
+  visualization: Visualization;
+}
+
+export interface ChartSummary {
+  id: number;
+  uuid: string;
+  name: string;
+  description: string | null;
+  folderId: number | null;
+  folderUuid: string | null;
+  /** The owner, who keeps access wherever the chart is filed. */
+  createdBy: number;
+  /** In the owner's personal space, as for dashboards. */
+  personal: boolean;
+  visualizationType: VisualizationType;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A dashboard showing a chart, as far as the caller may know of it. */
+export interface ChartUse {
+  id: number;
+  uuid: string;
+  name: string;
+}
+
+export interface Chart extends ChartSummary, ChartContent {
+  organizationId: number;
+  updatedBy: number;
+}
+
+export type ChartVersionSummary = DashboardVersionSummary;
+
+export interface ChartVersion extends ChartVersionSummary {
+  snapshot: ChartContent;
 }

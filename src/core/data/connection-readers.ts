@@ -15,6 +15,7 @@ export async function otherReaders(
     .select('name')
     .where('connection_id', '=', connectionId)
     .where('id', '!=', source.id)
+    .where('deleted_at', 'is', null)
     .execute();
   const models = await store.db
     .selectFrom('models')

@@ -117,7 +117,11 @@ export function createConnectionService(deps: {
     organizationId: number,
     ref: number | string,
   ): Promise<Selectable<ConnectionsTable>> {
-    let query = db.selectFrom('connections').selectAll().where('organization_id', '=', organizationId);
+    let query = db
+      .selectFrom('connections')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('deleted_at', 'is', null);
     query = isNumericRef(ref) ? query.where('id', '=', Number(ref)) : query.where('uuid', '=', String(ref));
     const row = await query.executeTakeFirst();
     if (!row) throw notFound('connection', ref);
@@ -171,6 +175,7 @@ export function createConnectionService(deps: {
         .selectFrom('connections')
         .selectAll()
         .where('organization_id', '=', principal.organizationId)
+        .where('deleted_at', 'is', null)
         .orderBy('id')
         .execute();
       return rows.map(toConnection);
@@ -241,6 +246,7 @@ export function createConnectionService(deps: {
         .selectFrom('data_sources')
         .select('id')
         .where('connection_id', '=', row.id)
+        .where('deleted_at', 'is', null)
         .union(db.selectFrom('models').select('id').where('connection_id', '=', row.id))
         .execute();
       if (used.length > 0) {
@@ -248,11 +254,16 @@ export function createConnectionService(deps: {
           `connection "${row.name}" is used by ${used.length} data sources or models; delete them first`,
         );
       }
-      await db.deleteFrom('connections').where('id', '=', row.id).execute();
+      // To the trash (data/trash.ts): the row and its DuckDB file stay until purged.
+      await db
+        .updateTable('connections')
+        .set({ deleted_at: nowIso(), deleted_by: principal.userId })
+        .where('id', '=', row.id)
+        .execute();
       await deps.registry.invalidate(row.id);
       deps.onChanged?.(row.id);
       await recordAudit(db, principal, {
-        action: 'connection.delete',
+        action: 'connection.trash',
         target: { type: 'connection', id: row.id },
         details: { name: row.name },
       });

@@ -62,6 +62,7 @@ export function createEngineRegistry(deps: {
       .selectFrom('connections')
       .selectAll()
       .where('id', '=', connectionId)
+      .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!row) throw notFound('connection', connectionId);
     return specOfConnection(deps.store, row, deps.secrets, deps.dataDir);

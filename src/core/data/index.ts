@@ -1,37 +1,37 @@
 import { createEngine } from '../../engines/index.ts';
 import type { Store } from '../../store/database.ts';
+import type { TrashBin } from '../trash/bin.ts';
 import { type ConnectionService, createConnectionService } from './connections.ts';
 import { createEngineRegistry, type EngineFactory, type EngineRegistry } from './engine-registry.ts';
 import { createStorageIngestor, type StorageIngestor } from './ingest.ts';
 import { createModelService, type ModelService } from './models.ts';
 import { createSecretBox } from './secrets.ts';
 import { createSourceFileService, type SourceFileService } from './source-files.ts';
-import { createDataSourceService, type DataSourceService, type SourceDeletedHook } from './sources.ts';
+import { createDataSourceService, type DataSourceService } from './sources.ts';
 import type { DataChangedHook } from './storage-writes.ts';
+import { createDataTrash, type SourceDeletedHook } from './trash.ts';
 
 export { type ConnectionService, EMBEDDED_CONNECTION_NAME, EMBEDDED_DUCKDB_FILE } from './connections.ts';
 export type { CsvOptions } from './csv.ts';
+export { DEMO_SOURCE_NAME, ensureDemoData } from './demo.ts';
 export {
+  DEMO_BULK_ORDERS,
   DEMO_CATEGORIES,
   DEMO_COLUMNS,
   DEMO_COUNTRIES,
+  DEMO_MARKETS,
   DEMO_ROWS,
-  DEMO_SOURCE_NAME,
+  DEMO_SPIKE,
   demoRows,
-  ensureDemoData,
-} from './demo.ts';
+} from './demo-rows.ts';
 export type { EngineFactory, EngineRegistry } from './engine-registry.ts';
 export type { RowsBatch, RowsMode, RowsOperation, StorageIngestor } from './ingest.ts';
 export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts';
 export { createSecretBox, type SecretBox } from './secrets.ts';
 export type { FileLoadOptions, SourceFileService } from './source-files.ts';
-export {
-  type DataSourceService,
-  relationOf,
-  type SourceDeletedHook,
-  STORAGE_SCHEMA,
-} from './sources.ts';
+export { type DataSourceService, relationOf, STORAGE_SCHEMA } from './sources.ts';
 export type { DataChangedHook, IngestResult } from './storage-writes.ts';
+export type { SourceDeletedHook } from './trash.ts';
 export type * from './types.ts';
 export { DEFAULT_UPLOAD_MAX_BYTES, uploadTooLarge } from './upload-limit.ts';
 
@@ -43,6 +43,8 @@ export interface DataModule {
   /** Uploaded files of storage sources, loaded in a second call; push tokens. */
   files: SourceFileService;
   registry: EngineRegistry;
+  /** Trashed data sources and connections. */
+  trash: TrashBin;
   /** Closes every warehouse engine (on shutdown). */
   close(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export function createDataModule(deps: {
   onDataChanged?: DataChangedHook;
   /** A connection changed or went away: results cached from it are stale. */
   onConnectionChanged?: (connectionId: number) => void;
+  /** After a data source is purged from the trash. */
   onSourceDeleted?: SourceDeletedHook;
   createEngine?: EngineFactory;
   /** Statements typed in the SQL console are cancelled after this long (ERR_TIMEOUT). */
@@ -72,7 +75,7 @@ export function createDataModule(deps: {
     dataDir: deps.dataDir,
     createEngine: deps.createEngine ?? createEngine,
   });
-  const sources = createDataSourceService({ store: deps.store, registry, onDeleted: deps.onSourceDeleted });
+  const sources = createDataSourceService({ store: deps.store, registry });
   const { maxUploadBytes } = deps;
   const ingestor = createStorageIngestor({
     sources,
@@ -100,6 +103,7 @@ export function createDataModule(deps: {
       maxUploadBytes,
     }),
     registry,
+    trash: createDataTrash({ store: deps.store, sources, registry, onSourceDeleted: deps.onSourceDeleted }),
     close: () => registry.close(),
   };
 }

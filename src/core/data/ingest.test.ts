@@ -200,7 +200,7 @@ describe.each(['sqlite', 'postgres'] as const)('storage ingestion on %s metadata
     expect((await h.data.models.resolveModel(principalFor('viewer'), events.uuid)).version).toBe(2);
   });
 
-  it.skipIf(!harness)('drops the managed table with its source', async () => {
+  it.skipIf(!harness)('keeps the managed table of a trashed source and drops it on purge', async () => {
     const temporary = await h.data.sources.create(developer, {
       type: 'storage',
       name: 'tmp',
@@ -208,6 +208,8 @@ describe.each(['sqlite', 'postgres'] as const)('storage ingestion on %s metadata
     });
     const storage = await h.data.sources.storageOf(temporary);
     await h.data.sources.delete(developer, temporary.uuid);
+    expect(await storage.countRows(temporary.table!)).toBe(0);
+    await h.data.trash.purge(developer, 'data_source', temporary.id);
     expect(await messageOf(storage.countRows(temporary.table!))).toMatch(/^ERR_NOT_FOUND/);
     expect(await messageOf(h.data.sources.get(admin, temporary.id))).toMatch(/^ERR_NOT_FOUND/);
   });

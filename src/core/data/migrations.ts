@@ -73,4 +73,18 @@ export const dataMigrations: Record<string, Migration> = {
       await db.schema.alterTable('data_sources').dropColumn('formulas').execute();
     },
   },
+  '0220_data_trash': {
+    async up(db: MigrationDb) {
+      for (const table of ['connections', 'data_sources']) {
+        await db.schema.alterTable(table).addColumn('deleted_at', 'text').execute();
+        await db.schema.alterTable(table).addColumn('deleted_by', 'integer').execute();
+      }
+    },
+    async down(db: MigrationDb) {
+      for (const table of ['connections', 'data_sources']) {
+        await db.schema.alterTable(table).dropColumn('deleted_at').execute();
+        await db.schema.alterTable(table).dropColumn('deleted_by').execute();
+      }
+    },
+  },
 };

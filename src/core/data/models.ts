@@ -168,6 +168,7 @@ export function createModelService(deps: {
       .select('id')
       .where('organization_id', '=', organizationId)
       .where('id', '=', Number(input.connectionId))
+      .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!connection)
       throw validationError('connectionId', `no connection ${JSON.stringify(input.connectionId)}`);

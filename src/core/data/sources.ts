@@ -52,7 +52,7 @@ export function relationOf(source: DataSource): ModelRelation {
 
 const parse = <T>(text: string): T => JSON.parse(text) as T;
 
-function toDataSource(row: Selectable<DataSourcesTable>): DataSource {
+export function toDataSource(row: Selectable<DataSourcesTable>): DataSource {
   return {
     id: row.id,
     uuid: row.uuid,
@@ -111,18 +111,15 @@ function checkSelect(sql: unknown): string {
   return refuseNul(sql, 'sql').trim().replace(/;\s*$/, '');
 }
 
-/** Called after a data source is deleted, so other modules can forget what they kept about it. */
-export type SourceDeletedHook = (source: DataSource) => Promise<void>;
-
-export function createDataSourceService(deps: {
-  store: Store;
-  registry: EngineRegistry;
-  onDeleted?: SourceDeletedHook;
-}): DataSourceService {
+export function createDataSourceService(deps: { store: Store; registry: EngineRegistry }): DataSourceService {
   const { db } = deps.store;
 
   async function find(organizationId: number, ref: number | string): Promise<DataSource | undefined> {
-    let query = db.selectFrom('data_sources').selectAll().where('organization_id', '=', organizationId);
+    let query = db
+      .selectFrom('data_sources')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('deleted_at', 'is', null);
     query = isNumericRef(ref) ? query.where('id', '=', Number(ref)) : query.where('uuid', '=', String(ref));
     const row = await query.executeTakeFirst();
     return row && toDataSource(row);
@@ -141,6 +138,7 @@ export function createDataSourceService(deps: {
       .select('id')
       .where('organization_id', '=', organizationId)
       .where('id', '=', Number(connectionId))
+      .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!row) throw validationError('connectionId', `no connection ${JSON.stringify(connectionId)}`);
     return row.id;
@@ -170,7 +168,15 @@ export function createDataSourceService(deps: {
     organizationId: number,
     values: Omit<
       Selectable<DataSourcesTable>,
-      'id' | 'uuid' | 'organization_id' | 'formulas' | 'version' | 'created_at' | 'updated_at'
+      | 'id'
+      | 'uuid'
+      | 'organization_id'
+      | 'formulas'
+      | 'version'
+      | 'created_at'
+      | 'updated_at'
+      | 'deleted_at'
+      | 'deleted_by'
     >,
   ) {
     const now = nowIso();
@@ -241,7 +247,8 @@ export function createDataSourceService(deps: {
       let query = db
         .selectFrom('data_sources')
         .selectAll()
-        .where('organization_id', '=', principal.organizationId);
+        .where('organization_id', '=', principal.organizationId)
+        .where('deleted_at', 'is', null);
       if (principal.dataSourceIds) query = query.where('id', 'in', [0, ...principal.dataSourceIds]);
       return (await query.orderBy('id').execute()).map(toDataSource);
     },
@@ -308,14 +315,17 @@ export function createDataSourceService(deps: {
         .execute();
       if (users.length > 0)
         throw conflict(`data source is used by models ${users.map((u) => `"${u.name}"`).join(', ')}`);
-      if (source.type === 'storage' && source.table) await (await storageOf(source)).dropTable(source.table);
-      await db.deleteFrom('data_sources').where('id', '=', source.id).execute();
+      // To the trash (data/trash.ts): the row and its storage table stay until purged.
+      await db
+        .updateTable('data_sources')
+        .set({ deleted_at: nowIso(), deleted_by: principal.userId })
+        .where('id', '=', source.id)
+        .execute();
       await recordAudit(db, principal, {
-        action: 'source.delete',
+        action: 'source.trash',
         target: { type: 'data_source', id: source.id },
         details: { name: source.name, type: source.type },
       });
-      await deps.onDeleted?.(source);
     },
     async refreshColumns(principal, ref) {
       authorize(principal, 'source.manage');
@@ -334,6 +344,7 @@ export function createDataSourceService(deps: {
         .selectAll()
         .where('organization_id', '=', organizationId)
         .where('name', '=', name)
+        .where('deleted_at', 'is', null)
         .orderBy('id')
         .executeTakeFirst();
       return row && toDataSource(row);

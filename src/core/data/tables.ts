@@ -23,6 +23,9 @@ export interface ConnectionsTable {
   builtin: number;
   created_at: string;
   updated_at: string;
+  /** Set while it is in the trash (migration 0220); null = live. */
+  deleted_at: string | null;
+  deleted_by: number | null;
 }
 
 export interface DataSourcesTable {
@@ -46,6 +49,9 @@ export interface DataSourcesTable {
   version: number;
   created_at: string;
   updated_at: string;
+  /** Set while it is in the trash (migration 0220); null = live. */
+  deleted_at: string | null;
+  deleted_by: number | null;
 }
 
 export interface ModelsTable {

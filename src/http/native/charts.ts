@@ -13,7 +13,9 @@ const chartFields = {
     Type.Union([RefSchema, Type.Null()], { description: 'A dashboard folder; null = the top level' }),
   ),
   personal: Type.Optional(
-    Type.Boolean({ description: "In the creator's personal space (no folder): seen by them and admins only" }),
+    Type.Boolean({
+      description: "In the creator's personal space (no folder): seen by them and admins only",
+    }),
   ),
   query: QuerySchema,
   visualization: VisualizationSchema,

@@ -13,6 +13,15 @@ const literals = (values: readonly string[]) => Type.Union(values.map((value) =>
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Identifier = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 
+export const QuerySchema = Type.Object({ source: Type.String({ minLength: 1, maxLength: 255 }) });
+export const VisualizationSchema = Type.Object(
+  {
+    type: literals(visualizationTypes),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
+
 const Cell = {
   x: Type.Integer({ minimum: 0, maximum: 11 }),
   y: Type.Integer({ minimum: 0 }),
@@ -22,13 +31,13 @@ const Cell = {
 const widgetFields = {
   id: Type.Optional(Identifier),
   title: Type.Optional(Type.String({ maxLength: 255 })),
-  query: Type.Optional(nullable(Type.Object({ source: Type.String({ minLength: 1, maxLength: 255 }) }))),
-  visualization: Type.Object(
-    {
-      type: literals(visualizationTypes),
-      options: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    },
-    { additionalProperties: false },
+  query: Type.Optional(nullable(QuerySchema)),
+  visualization: Type.Optional(VisualizationSchema),
+  chartId: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1 }), Type.String({ minLength: 1, maxLength: 64 }), Type.Null()], {
+      description:
+        "A saved chart (id or uuid): the widget shows the chart's query and visualization (those of the body are not read); null makes it a plain widget keeping them",
+    }),
   ),
 };
 const Widget = Type.Object(widgetFields, { additionalProperties: false });
@@ -40,7 +49,8 @@ const WidgetPatchBody = Type.Object(
   {
     title: widgetFields.title,
     query: widgetFields.query,
-    visualization: Type.Optional(widgetFields.visualization),
+    visualization: widgetFields.visualization,
+    chartId: widgetFields.chartId,
     layout: Type.Optional(Type.Object(Cell, { additionalProperties: false })),
   },
   { additionalProperties: false },
@@ -50,6 +60,11 @@ const dashboardFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
   description: Type.Optional(nullable(Type.String({ maxLength: 10_000 }))),
   folderId: Type.Optional(nullable(RefSchema)),
+  personal: Type.Optional(
+    Type.Boolean({
+      description: "In the creator's personal space (no folder): seen by them and admins only",
+    }),
+  ),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
   widgets: Type.Optional(Type.Array(Widget, { maxItems: 200 })),
   filters: Type.Optional(
@@ -110,7 +125,7 @@ const CloneBody = Type.Object(
   { name: Type.Optional(dashboardFields.name), folderId: dashboardFields.folderId },
   { additionalProperties: false },
 );
-const VersionParams = Type.Object({
+export const VersionParams = Type.Object({
   id: IdParams.properties.id,
   version: Type.String({ pattern: '^[0-9]{1,15}$' }),
 });
@@ -132,9 +147,13 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
     }),
   );
 
-  app.get('/dashboards/:id', { schema: { params: IdParams } }, async (request) =>
-    dashboards.get(principalOf(request), request.params.id),
-  );
+  // `canEdit` tells the page whether to draw edit controls: the role and the dashboard's access.
+  app.get('/dashboards/:id', { schema: { params: IdParams } }, async (request) => {
+    const principal = principalOf(request);
+    const dashboard = await dashboards.get(principal, request.params.id);
+    const { editable } = await dashboards.editable(principal, dashboard.id);
+    return { ...dashboard, canEdit: editable };
+  });
 
   // The core re-checks every body, so the schema-typed bodies are handed over as its input types.
   app.post('/dashboards', { schema: { body: DashboardBody } }, async (request, reply) =>

@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import type { FolderService } from '../../core/content/index.ts';
 import {
   type DataSourceInput,
   type DataSourceService,
@@ -16,6 +17,7 @@ import {
 import { validationError } from '../../core/errors.ts';
 import type { QueryService } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
+import { RefSchema } from './schemas.ts';
 
 /**
  * Data sources under /api; permissions are the core's (`source.*`, previews `query.adhoc`).
@@ -31,6 +33,8 @@ export interface DataSourceRouteDeps {
   dataDir: string;
   /** Largest request body, as sent (`ROSETTA_UPLOAD_MAX_MB`); default 1 GiB. */
   maxUploadBytes?: number;
+  /** Files sources in data-source folders (`PATCH … {folderId}`). */
+  folders: Pick<FolderService, 'place'>;
 }
 
 const Params = Type.Object({ id: Type.String({ minLength: 1 }) });
@@ -68,6 +72,9 @@ const PatchBody = Type.Object(
     name: Type.Optional(Type.String()),
     sql: Type.Optional(Type.String()),
     policies: Type.Optional(Type.Array(Policy)),
+    folderId: Type.Optional(
+      Type.Union([RefSchema, Type.Null()], { description: 'A data-source folder; null = the top level' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -170,9 +177,17 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
     return reply.status(201).send(created);
   });
 
-  app.patch('/data-sources/:id', { schema: { params: Params, body: PatchBody } }, async (request) =>
-    sources.update(principalOf(request), request.params.id, request.body),
-  );
+  app.patch('/data-sources/:id', { schema: { params: Params, body: PatchBody } }, async (request) => {
+    const principal = principalOf(request);
+    const { folderId, ...patch } = request.body;
+    if (folderId === undefined) return sources.update(principal, request.params.id, patch);
+    // Moving changes the source too: its own update right is checked before it is filed.
+    const current = await sources.get(principal, request.params.id);
+    const item = { kind: 'data_source', uuid: current.uuid, field: 'folderId' } as const;
+    return deps.folders.place(principal, item, folderId, () =>
+      sources.update(principal, current.uuid, patch),
+    );
+  });
 
   app.delete('/data-sources/:id', { schema: { params: Params } }, async (request, reply) => {
     await sources.delete(principalOf(request), request.params.id);

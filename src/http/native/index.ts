@@ -8,6 +8,7 @@ import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAttributeRoutes } from './attributes.ts';
 import { registerAuditRoutes } from './audit.ts';
 import { registerAuthRoutes } from './auth.ts';
+import { registerChartRoutes } from './charts.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerDashboardRoutes } from './dashboards.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
@@ -18,10 +19,13 @@ import { registerFolderRoutes } from './folders.ts';
 import { registerGroupRoutes } from './groups.ts';
 import { registerJobRoutes } from './jobs.ts';
 import { registerModelRoutes } from './models.ts';
+import { registerOrganizationRoutes } from './organization.ts';
 import { registerOutboxRoutes } from './outbox.ts';
+import { registerPasswordLinkRoutes } from './password-links.ts';
 import { nativePermissions } from './permissions.ts';
 import { registerQueryRoutes } from './query.ts';
 import { registerScheduleRoutes } from './schedules.ts';
+import { registerTrashRoutes } from './trash.ts';
 import { registerUserRoutes } from './users.ts';
 import { registerViewRoutes } from './views.ts';
 
@@ -51,6 +55,8 @@ export async function registerNativeApi(
       );
       registerAuthRoutes(typed, { auth: services.auth, directory: services.directory });
       registerUserRoutes(typed, { directory: services.directory });
+      registerPasswordLinkRoutes(typed, { auth: services.auth });
+      registerOrganizationRoutes(typed, { directory: services.directory });
       registerGroupRoutes(typed, { directory: services.directory });
       registerAttributeRoutes(typed, { directory: services.directory });
       registerApiKeyRoutes(typed, { auth: services.auth });
@@ -61,11 +67,13 @@ export async function registerNativeApi(
         ingestor: services.data.ingestor,
         dataDir: options.dataDir,
         maxUploadBytes: options.maxUploadBytes,
+        folders: services.content.folders,
       });
       registerModelRoutes(typed, { models: services.data.models });
       registerQueryRoutes(typed, { query: services.query });
       registerFolderRoutes(typed, { content: services.content });
       registerDashboardRoutes(typed, { content: services.content });
+      registerChartRoutes(typed, { content: services.content, query: services.query });
       registerViewRoutes(typed, { views: services.views });
       registerEmbedRoutes(typed, { embeds: services.embeds, content: services.content });
       registerFavouriteRoutes(typed, { content: services.content });
@@ -75,6 +83,7 @@ export async function registerNativeApi(
       registerAlertRoutes(typed, { schedules: services.schedules });
       registerOutboxRoutes(typed, { schedules: services.schedules });
       registerAuditRoutes(typed, { audit: services.audit });
+      registerTrashRoutes(typed, { trash: services.trash });
     },
     { prefix: '/api' },
   );

@@ -99,7 +99,8 @@ export function SaveChartDialog(props: {
       saved ??
       (await api<SavedChart>('POST', '/charts', {
         name: name.trim(),
-        folderId: folderId ? Number(folderId) : null,
+        // No folder chosen: the creator's personal space (My space).
+        ...(folderId ? { folderId: Number(folderId) } : { personal: true }),
         query: props.query,
         visualization: props.visualization,
       }));
@@ -122,7 +123,7 @@ export function SaveChartDialog(props: {
       <label>
         Folder
         <select value={folderId} onChange={(e) => setFolderId(e.target.value)}>
-          <option value="">No folder</option>
+          <option value="">My space</option>
           {folders.map((f) => (
             <option key={f.id} value={f.id}>
               {f.name}

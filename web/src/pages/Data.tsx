@@ -1,9 +1,11 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api, errorMessage, upload } from '../api.ts';
+import { ContentActions } from '../components/ContentActions.tsx';
 import { DataTable } from '../components/DataTable.tsx';
+import { atLeast } from '../roles.ts';
 import { navigate } from '../router.tsx';
-import type { DataSource, Me, QueryResult } from '../types.ts';
+import type { DataSource, Folder, Me, QueryResult } from '../types.ts';
 import { ConnectionsPanel } from './Connections.tsx';
 import { ModelsPanel } from './Models.tsx';
 
@@ -11,7 +13,14 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
   const [sources, setSources] = useState<DataSource[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [newName, setNewName] = useState('');
+  const [folders, setFolders] = useState<Folder[]>([]);
   const canDevelop = props.me.role === 'developer' || props.me.role === 'admin';
+  useEffect(() => {
+    if (!canDevelop) return;
+    api<{ items: Folder[] }>('GET', '/folders?kind=data_source')
+      .then((r) => setFolders(r.items))
+      .catch(setError);
+  }, [canDevelop]);
 
   const load = useCallback(
     () =>
@@ -33,6 +42,7 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
     try {
       const created = await api<DataSource>('POST', '/data-sources', { name: newName, type: 'storage' });
       setNewName('');
+      setError(null);
       await load();
       navigate(`/data?source=${created.uuid}`);
     } catch (caught) {
@@ -100,7 +110,25 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
         ) : sources === null ? (
           <p className="muted">Loading…</p>
         ) : selected ? (
-          <SourceDetail key={selected.uuid} source={selected} onChanged={load} />
+          <>
+            {canDevelop && (
+              <ContentActions
+                what="data source"
+                name={selected.name}
+                url={`/data-sources/${selected.id}`}
+                folders={folders}
+                personal={false}
+                onChanged={() => load().then(() => navigate('/data'))}
+                onError={setError}
+              />
+            )}
+            <SourceDetail
+              key={selected.uuid}
+              source={selected}
+              canUpload={atLeast(props.me, 'editor')}
+              onChanged={load}
+            />
+          </>
         ) : (
           <p className="muted">No data source selected.</p>
         )}
@@ -109,7 +137,8 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
   );
 }
 
-function SourceDetail(props: { source: DataSource; onChanged: () => void }) {
+/** Uploading rows is `source.write` (editors up): others see the source without the form. */
+function SourceDetail(props: { source: DataSource; canUpload: boolean; onChanged: () => void }) {
   const { source } = props;
   const [preview, setPreview] = useState<QueryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -148,6 +177,7 @@ function SourceDetail(props: { source: DataSource; onChanged: () => void }) {
         setProgress,
       );
       const rows = answer?.rows ?? answer?.inserted;
+      setError(null);
       setMessage(`Loaded ${rows ?? ''} rows from ${file.name}.`.replace('  ', ' '));
       props.onChanged();
       loadPreview();
@@ -178,7 +208,7 @@ function SourceDetail(props: { source: DataSource; onChanged: () => void }) {
           </button>
         </div>
       </div>
-      {source.type === 'storage' && (
+      {source.type === 'storage' && props.canUpload && (
         <form className="card upload" onSubmit={send} aria-label="Upload CSV">
           <h2>Upload CSV</h2>
           <div className="row">

@@ -1,7 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { AccessDialog } from '../components/AccessDialog.tsx';
+import { ChartList } from '../components/ChartList.tsx';
+import { ContentActions } from '../components/ContentActions.tsx';
 import { loadFavourites } from '../components/FavouriteButton.tsx';
+import { NameDialog } from '../components/NameDialog.tsx';
 import { recentDashboards } from '../recent.ts';
 import { Link, navigate } from '../router.tsx';
 import type { DashboardSummary, Folder, Me } from '../types.ts';
@@ -10,10 +14,15 @@ export function HomePage(props: { me: Me }) {
   const [folders, setFolders] = useState<Folder[]>([]);
   const [dashboards, setDashboards] = useState<DashboardSummary[] | null>(null);
   const [favourites, setFavourites] = useState<DashboardSummary[]>([]);
-  const [folder, setFolder] = useState<number | 'all' | 'none'>('all');
+  const [folder, setFolder] = useState<number | 'all' | 'none' | 'mine'>('all');
   const [search, setSearch] = useState('');
   const [error, setError] = useState<unknown>(null);
+  const [creating, setCreating] = useState<'dashboard' | 'folder' | null>(null);
+  const [accessOf, setAccessOf] = useState<Folder | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const reload = () => setReloads((n) => n + 1);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for a fresh list
   useEffect(() => {
     Promise.all([
       api<{ items: Folder[] }>('GET', '/folders?kind=dashboard'),
@@ -25,19 +34,26 @@ export function HomePage(props: { me: Me }) {
       })
       .catch(setError);
     loadFavourites().then(setFavourites).catch(setError);
-  }, []);
+  }, [reloads]);
 
+  const meId = props.me.id;
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
+    // My space holds the caller's personal dashboards; the other places, the shared ones.
+    const inPlace = (d: DashboardSummary) =>
+      folder === 'mine'
+        ? d.personal && d.ownerId === meId
+        : !d.personal &&
+          (folder === 'all' || (folder === 'none' ? d.folderId === null : d.folderId === folder));
     return (dashboards ?? []).filter(
       (d) =>
-        (folder === 'all' || (folder === 'none' ? d.folderId === null : d.folderId === folder)) &&
+        inPlace(d) &&
         (!needle ||
           d.name.toLowerCase().includes(needle) ||
           (d.description ?? '').toLowerCase().includes(needle) ||
           d.tags.some((t) => t.toLowerCase().includes(needle))),
     );
-  }, [dashboards, folder, search]);
+  }, [dashboards, folder, search, meId]);
 
   const recent = useMemo(() => {
     const byId = new Map((dashboards ?? []).map((d) => [d.id, d]));
@@ -45,28 +61,20 @@ export function HomePage(props: { me: Me }) {
   }, [dashboards]);
 
   const canEdit = props.me.role !== 'viewer' && props.me.role !== 'interactive_viewer';
-  const createDashboard = async () => {
-    const name = prompt('Name of the new dashboard');
-    if (!name) return;
-    try {
-      const created = await api<{ id: number }>('POST', '/dashboards', {
-        name,
-        folderId: typeof folder === 'number' ? folder : undefined,
-      });
-      navigate(`/dashboards/${created.id}`);
-    } catch (caught) {
-      setError(caught);
-    }
+  // Refusals show in the dialog (NameDialog), which stays open with the name typed. New
+  // dashboards land in My space unless a folder is open.
+  const createDashboard = async (name: string) => {
+    const created = await api<{ id: number }>(
+      'POST',
+      '/dashboards',
+      typeof folder === 'number' ? { name, folderId: folder } : { name, personal: true },
+    );
+    navigate(`/dashboards/${created.id}`);
   };
-  const createFolder = async () => {
-    const name = prompt('Name of the new folder');
-    if (!name) return;
-    try {
-      const created = await api<Folder>('POST', '/folders', { name });
-      setFolders([...folders, created]);
-    } catch (caught) {
-      setError(caught);
-    }
+  const createFolder = async (name: string) => {
+    const created = await api<Folder>('POST', '/folders', { name });
+    setFolders([...folders, created]);
+    setCreating(null);
   };
 
   return (
@@ -74,9 +82,16 @@ export function HomePage(props: { me: Me }) {
       <aside className="sidebar" aria-label="Folders">
         <h2>Folders</h2>
         <ul className="folderlist">
+          {canEdit && (
+            <li>
+              <button type="button" aria-pressed={folder === 'mine'} onClick={() => setFolder('mine')}>
+                🔒 My space
+              </button>
+            </li>
+          )}
           <li>
             <button type="button" aria-pressed={folder === 'all'} onClick={() => setFolder('all')}>
-              All dashboards
+              All shared dashboards
             </button>
           </li>
           <li>
@@ -85,17 +100,32 @@ export function HomePage(props: { me: Me }) {
             </button>
           </li>
           {folders.map((f) => (
-            <li key={f.id}>
+            <li key={f.id} className="folderrow">
               <button type="button" aria-pressed={folder === f.id} onClick={() => setFolder(f.id)}>
                 📁 {f.name}
               </button>
+              {(props.me.role === 'admin' || f.createdBy === props.me.id) && (
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={`Access of ${f.name}`}
+                  onClick={() => setAccessOf(f)}
+                >
+                  Access…
+                </button>
+              )}
             </li>
           ))}
         </ul>
         {canEdit && (
-          <button type="button" className="link" onClick={createFolder}>
+          <button type="button" className="link" onClick={() => setCreating('folder')}>
             + New folder
           </button>
+        )}
+        {canEdit && (
+          <p>
+            <Link to="/trash">🗑 Trash</Link>
+          </p>
         )}
       </aside>
       <section className="content">
@@ -110,7 +140,7 @@ export function HomePage(props: { me: Me }) {
             onChange={(e) => setSearch(e.target.value)}
           />
           {canEdit && (
-            <button type="button" className="primary" onClick={createDashboard}>
+            <button type="button" className="primary" onClick={() => setCreating('dashboard')}>
               New dashboard
             </button>
           )}
@@ -156,11 +186,46 @@ export function HomePage(props: { me: Me }) {
                   ))}
                   <span className="muted">Updated {new Date(d.updatedAt).toLocaleDateString()}</span>
                 </p>
+                {canEdit && (
+                  <ContentActions
+                    what="dashboard"
+                    name={d.name}
+                    url={`/dashboards/${d.id}`}
+                    folders={folders}
+                    personal
+                    onChanged={reload}
+                    onError={setError}
+                  />
+                )}
               </li>
             ))}
           </ul>
         )}
+        {folder !== 'mine' && <ChartList folder={folder} search={search} />}
       </section>
+      {creating && (
+        <NameDialog
+          key={creating}
+          title={`New ${creating}`}
+          label={`${creating === 'folder' ? 'Folder' : 'Dashboard'} name`}
+          submitLabel={`Create ${creating}`}
+          onSubmit={creating === 'folder' ? createFolder : createDashboard}
+          onClose={() => setCreating(null)}
+        />
+      )}
+      {accessOf && (
+        <AccessDialog
+          title={`Access to “${accessOf.name}”`}
+          entries={accessOf.access ?? []}
+          emptyNote="No list of its own: it inherits its parent’s, or is open to everyone by role."
+          save={async (access) => {
+            const saved = await api<Folder>('PUT', `/folders/${accessOf.id}/access`, { access });
+            setAccessOf(saved);
+            setFolders(folders.map((f) => (f.id === saved.id ? saved : f)));
+          }}
+          onClose={() => setAccessOf(null)}
+        />
+      )}
     </div>
   );
 }
