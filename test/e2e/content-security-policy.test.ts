@@ -60,7 +60,10 @@ describe.skipIf(!hasChromium)('content security policy in headless Chromium', ()
     const box = await chart.boundingBox();
     if (!box) throw new Error('the bar chart has no canvas on screen');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const tooltip = page.locator('[data-widget-id="revenue-by-country"]').getByText('sum_price');
+    // The tooltip is drawn in the widget or appended to the body; its series is the metric.
+    const tooltip = page
+      .locator('[data-widget-id="revenue-by-country"], body > div:not(#root)')
+      .getByText('Revenue', { exact: true });
     await tooltip.waitFor();
     // The series name's `style="…;margin-left:2px"` applies: inline style attributes are allowed.
     expect(await tooltip.evaluate(computedStyle, 'marginLeft')).toBe('2px');

@@ -66,7 +66,7 @@ describe.skipIf(!hasChromium)('embed view in headless Chromium', () => {
 
     await page.goto(`${session.base}/embed/${token}`);
     await session.waitForWidgets();
-    expect(await page.locator('[data-widget-id]').count()).toBe(4);
+    expect(await page.locator('[data-widget-id]').count()).toBe(6);
     expect(await page.locator('[data-widget-id] canvas').count()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('header.topbar, nav').count()).toBe(0);
     expect(await page.getByRole('button', { name: /Edit|Delete|Export|Add widget/ }).count()).toBe(0);

@@ -45,7 +45,7 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await page.getByLabel('Password').fill(ADMIN_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: 'Demo sales' }).waitFor();
-    await expect.poll(() => page.locator('.userbutton').textContent()).toContain('Organization');
+    await expect.poll(() => page.locator('.userbutton').textContent()).toContain('Default');
     await page.getByLabel('Search dashboards').fill('nothing like this');
     await page.getByText('No dashboards match').waitFor();
     await page.getByLabel('Search dashboards').fill('demo');
@@ -73,7 +73,7 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
       `demo dashboard: navigation → all widgets rendered in ${coldMs} ms (first visit; ${inPage.toFixed(0)} ms by the page's clock), ${warmMs} ms on reload; first visit: ${breakdown}`,
     );
     expect(coldMs).toBeLessThan(5_000);
-    expect(await page.locator('[data-widget-id]').count()).toBe(4);
+    expect(await page.locator('[data-widget-id]').count()).toBe(6);
     expect(await page.locator('[data-widget-id] canvas').count()).toBeGreaterThanOrEqual(2);
     await page.locator('[data-widget-id="sales-by-category"] tbody tr').first().waitFor();
     await shot('dashboard');
@@ -111,16 +111,15 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     const canvas = page.locator('[data-widget-id="revenue-by-country"] canvas');
     const box = await canvas.boundingBox();
     if (!box) throw new Error('no bar chart canvas');
-    // the bars are sorted by revenue, the first (left-most) is the largest: click inside it
-    const first = await app.request('POST', '/api/query', {
-      source: (await app.request('GET', '/api/data-sources')).body.items[0].uuid,
-      dimensions: ['country'],
-      metrics: [{ field: 'price', aggregation: 'sum' }],
-      sorts: [{ field: 'sum_price', descending: true }],
-      limit: 1,
-    });
+    // The bars lie along the y axis, sorted by revenue: the top one is the largest and the
+    // longest. Click in the middle of the chart's width, in the first of its 20 rows.
+    const dashboard = (await app.request('GET', `/api/dashboards/${await demoDashboardId()}`)).body;
+    const widget = dashboard.widgets.find((w: { id: string }) => w.id === 'revenue-by-country');
+    const first = await app.request('POST', '/api/query', { ...widget.query, limit: 1 });
     const country = first.body.rows[0][0] as string;
-    await page.mouse.click(box.x + 44 + (box.width - 60) / 40, box.y + box.height * 0.7);
+    const plotTop = 16;
+    const rowHeight = (box.height - plotTop - 60) / 20;
+    await page.mouse.click(box.x + box.width * 0.6, box.y + plotTop + rowHeight / 2);
     await expect.poll(() => page.getByRole('button', { name: /Country/ }).textContent()).toContain(country);
     await waitForWidgets();
     await expect
@@ -189,12 +188,15 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     const history = page.getByRole('region', { name: 'Version history' });
     await history.getByText('current').waitFor();
     await shot('dashboard-history');
-    page.once('dialog', (dialog) => dialog.accept());
     await history.getByRole('button', { name: 'Restore' }).last().click();
+    await page
+      .getByRole('dialog', { name: 'Restore version' })
+      .getByRole('button', { name: 'Restore' })
+      .click();
     await page.getByRole('status').filter({ hasText: 'Restored' }).waitFor();
     await waitForWidgets();
     expect(await page.getByRole('region', { name: 'Units by category (e2e)' }).count()).toBe(0);
-    expect(await page.locator('[data-widget-id]').count()).toBe(4);
+    expect(await page.locator('[data-widget-id]').count()).toBe(6);
     expect(consoleErrors).toEqual([]);
   });
 
@@ -214,7 +216,7 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await page.getByRole('button', { name: 'Save layout' }).click();
     await waitForWidgets();
     const stored = await app.request('GET', `/api/dashboards/${await demoDashboardId()}`);
-    expect(stored.body.layout).toHaveLength(4);
+    expect(stored.body.layout).toHaveLength(6);
     expect(consoleErrors).toEqual([]);
   });
 
@@ -278,8 +280,11 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await expect
       .poll(async () => (await app.request('GET', '/api/users?search=viewer')).body.items[0]?.role)
       .toBe('editor');
-    page.once('dialog', (dialog) => dialog.accept());
     await row.getByRole('button', { name: 'Deactivate' }).click();
+    await page
+      .getByRole('dialog', { name: 'Deactivate user' })
+      .getByRole('button', { name: 'Deactivate' })
+      .click();
     await expect.poll(() => row.count()).toBe(0);
     await page.getByLabel('Show deactivated users').check();
     await row.getByRole('button', { name: 'Restore' }).click();
@@ -348,8 +353,8 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     );
 
     await page.goto(`${base}/admin`);
-    await page.getByRole('tab', { name: 'Jobs & schedules' }).click();
-    const schedules = page.getByRole('table', { name: 'Schedules and alerts' });
+    await page.getByRole('tab', { name: 'Subscriptions & alerts' }).click();
+    const schedules = page.getByRole('table', { name: 'Subscriptions and alerts' });
     const row = schedules.getByRole('row').filter({ hasText: 'Weekly e2e' });
     await row.waitFor();
     await schedules.getByRole('row').filter({ hasText: 'Units alert e2e' }).waitFor();
@@ -366,6 +371,7 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'Started a run of Weekly e2e' }).waitFor();
     await page.getByRole('button', { name: 'Run Units alert e2e now' }).click();
     await page.getByRole('status').filter({ hasText: 'Started a run of Units alert e2e' }).waitFor();
+    await page.getByRole('tab', { name: 'Outbox' }).click();
     const outbox = page.getByRole('table', { name: 'Outbox' });
     await expect
       .poll(
@@ -378,6 +384,7 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
       .toMatch(/^(?=[\s\S]*e2e@example\.test)(?=[\s\S]*alerts@example\.test)/);
     await expect.poll(() => outbox.textContent()).toContain('.pdf');
 
+    await page.getByRole('tab', { name: 'Jobs' }).click();
     const jobsTable = page.getByRole('table', { name: 'Jobs' });
     await jobsTable.getByRole('row').filter({ hasText: 'e2e.wait' }).waitFor();
     await shot('admin-jobs');
@@ -415,8 +422,11 @@ describe.skipIf(!hasChromium)('web UI in headless Chromium', () => {
     await expect.poll(() => values.textContent()).toContain('effective: EU, US');
     await shot('admin-attributes');
 
-    page.once('dialog', (dialog) => dialog.accept());
     await page.getByRole('button', { name: 'Delete attribute quota' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete attribute' })
+      .getByRole('button', { name: 'Delete attribute' })
+      .click();
     await expect.poll(() => definitions.getByRole('cell', { name: 'quota', exact: true }).count()).toBe(0);
     expect(consoleErrors).toEqual([]);
   });

@@ -90,16 +90,17 @@ describe('web_app widgets written back by PUT', () => {
     const route = `/api/web_app/${cloned.uuid}`;
     const web_app = (await seren(app, 'GET', route)).body;
     const widgets = web_app.jsonContent.widgets;
-    expect(widgets.map((w: { uuid: string }) => w.uuid)).toHaveLength(4);
-    expect(widgets[1]).toMatchObject({
+    expect(widgets.map((w: { uuid: string }) => w.uuid)).toHaveLength(6);
+    expect(widgets[4]).toMatchObject({
       title: 'Revenue by country',
       type: 'bar',
+      options: { horizontal: true },
       data: { datasource_uuid: expect.any(String), query: { dimensions: ['country'] } },
-      position: { x: 3, y: 0, w: 9, h: 4 },
+      position: { x: 8, y: 3, w: 4, h: 10 },
     });
 
-    widgets[1].title = 'Revenue per country';
-    widgets.splice(2, 1);
+    widgets[4].title = 'Revenue per country';
+    widgets.splice(1, 3);
     const saved = await seren(app, 'PUT', route, web_app);
     expect(saved.status).toBe(200);
     const again = (await seren(app, 'GET', route)).body;
@@ -121,7 +122,8 @@ describe('web_app widgets written back by PUT', () => {
   it('merges a partial PUT by uuid: changes a chart type, adds, reorders and moves widgets', async () => {
     const cloned = (await seren(app, 'POST', `/api/web_app/${demo}/clone`)).body;
     const route = `/api/web_app/${cloned.uuid}`;
-    const [kpi, bar] = cloned.jsonContent.widgets;
+    const [kpi] = cloned.jsonContent.widgets;
+    const bar = cloned.jsonContent.widgets.find((w: { type: string }) => w.type === 'bar');
     const saved = await seren(app, 'PUT', route, {
       jsonContent: {
         widgets: [

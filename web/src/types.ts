@@ -13,6 +13,7 @@ export interface User {
 
 export interface Me extends User {
   organizationId: number;
+  organizationName: string;
   projectId: number;
   groupIds: number[];
 }
@@ -39,6 +40,19 @@ export interface Folder {
   name: string;
   parentId: number | null;
   description?: string | null;
+  createdBy?: number;
+  access?: AccessEntry[];
+}
+
+/** Something in the trash (`GET /api/trash`). */
+export interface TrashItem {
+  kind: 'dashboard' | 'chart' | 'data_source' | 'connection';
+  id: number;
+  uuid: string;
+  name: string;
+  ownerId: number | null;
+  deletedAt: string;
+  deletedBy: number | null;
 }
 
 export interface DashboardSummary {
@@ -47,6 +61,9 @@ export interface DashboardSummary {
   name: string;
   description: string | null;
   folderId: number | null;
+  ownerId: number;
+  /** In the owner's personal space ("My space"). */
+  personal: boolean;
   tags: string[];
   updatedAt: string;
 }
@@ -59,15 +76,25 @@ export type FilterNode =
   | { and: FilterNode[] }
   | { or: FilterNode[] };
 
+/** A named arithmetic expression: a custom column over fields, or a formula over metrics. */
+export interface NamedFormula {
+  name: string;
+  formula: string;
+}
+
 export interface Query {
   source: string;
+  /** Custom columns: row-level calculations, usable wherever a field is. */
+  calculations?: NamedFormula[];
   dimensions?: (string | { field: string; granularity?: string })[];
-  /** An aggregation over a field, or a metric of the model by name. */
-  metrics?: ({ field?: string; aggregation: string } | { metric: string })[];
+  /** An aggregation over a field, a metric of the model by name, or a formula over metrics. */
+  metrics?: ({ field?: string; aggregation: string } | { metric: string } | NamedFormula)[];
   filters?: FilterNode;
   sorts?: (string | { field: string; descending?: boolean })[];
   limit?: number;
   variables?: Record<string, Scalar | Scalar[]>;
+  /** false: the rows as stored, without metrics or grouping. */
+  aggregate?: boolean;
 }
 
 export interface Visualization {
@@ -80,6 +107,8 @@ export interface Widget {
   title?: string;
   query?: Query | null;
   visualization: Visualization;
+  /** Uuid of the saved chart the widget shows (its query and visualization are the chart's). */
+  chartId?: string;
 }
 
 export interface Cell {
@@ -96,6 +125,8 @@ export interface DashboardFilter {
   label?: string;
   type: 'date_range' | 'values' | 'number_range';
   default?: unknown;
+  /** Widget id → the field filtered in that widget, or false to leave it alone. */
+  tileTargets?: Record<string, string | false>;
 }
 
 export interface DashboardVariable {
@@ -120,6 +151,8 @@ export interface Dashboard extends DashboardSummary {
   customCss: string | null;
   headerHtml: string | null;
   shares: AccessEntry[];
+  /** On GET /dashboards/:id: whether the caller may edit this dashboard. */
+  canEdit?: boolean;
 }
 
 export interface QueryResult {
@@ -128,6 +161,8 @@ export interface QueryResult {
   cached: boolean;
   durationMs: number;
   truncated?: boolean;
+  /** Asked for with `count: true`: the rows of the query without its limit. */
+  totalRows?: number;
 }
 
 export interface Group {
