@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { validationError } from '../errors.ts';
+import { checkDisplayOptions } from './display-options.ts';
 import {
   accessList,
   contentRef,
@@ -17,6 +18,7 @@ import {
   text,
 } from './input.ts';
 import { type LayoutCell, layoutCell } from './layout.ts';
+import { type Placement, personalFlag } from './placement.ts';
 import {
   type AccessEntry,
   type ContentRef,
@@ -25,6 +27,7 @@ import {
   type DashboardVariable,
   filterTypes,
   type LayoutItem,
+  type Visualization,
   type VisualizationType,
   variableTypes,
   visualizationTypes,
@@ -47,7 +50,7 @@ const contentKeys = [
   'customCss',
   'headerHtml',
 ];
-const patchKeys = [...contentKeys, 'folderId'];
+const patchKeys = [...contentKeys, 'folderId', 'personal'];
 const createKeys = [...patchKeys, 'shares'];
 
 /** Request shapes for typed callers; the parsers below accept any value and check it. */
@@ -55,13 +58,18 @@ export interface WidgetInput {
   id?: string;
   title?: string;
   query?: WidgetQuery | null;
-  visualization: { type: VisualizationType; options?: Record<string, unknown> };
+  /** Required unless the widget shows a saved chart (`chartId`). */
+  visualization?: { type: VisualizationType; options?: Record<string, unknown> };
+  /** A saved chart (id or uuid): the widget then shows its query and visualization. */
+  chartId?: ContentRef | null;
 }
 
 export interface DashboardInput {
   name: string;
   description?: string | null;
   folderId?: ContentRef | null;
+  /** True: in the creator's personal space (no folder), until shared or filed. */
+  personal?: boolean;
   tags?: string[];
   widgets?: WidgetInput[];
   filters?: Array<Omit<DashboardFilter, 'id' | 'label'> & { id?: string; label?: string }>;
@@ -74,10 +82,8 @@ export interface DashboardInput {
 
 export type DashboardPatchInput = Partial<Omit<DashboardInput, 'shares'>>;
 
-export interface DashboardPatch {
+export interface DashboardPatch extends Placement {
   content: Partial<DashboardContent>;
-  /** Present when the body names a folder (null = the organization's top level). */
-  folderRef?: ContentRef | null;
 }
 
 export interface DashboardCreate extends DashboardPatch {
@@ -104,6 +110,7 @@ export function parseDashboardPatch(input: unknown): DashboardPatch {
   const patch: DashboardPatch = { content };
   if (body.folderId !== undefined)
     patch.folderRef = body.folderId === null ? null : contentRef('folderId', body.folderId);
+  if (body.personal !== undefined) patch.personal = personalFlag(body.personal, patch.folderRef);
   return patch;
 }
 
@@ -112,7 +119,7 @@ export function parseDashboardCreate(input: unknown): DashboardCreate {
   const body = record('', input, createKeys);
   if (body.name === undefined) throw validationError('name', 'is required');
   const { shares, ...rest } = body;
-  const { content, folderRef } = parseDashboardPatch(rest);
+  const { content, folderRef, personal } = parseDashboardPatch(rest);
   const whole: DashboardContent = {
     name: content.name ?? '',
     description: content.description ?? null,
@@ -127,6 +134,7 @@ export function parseDashboardCreate(input: unknown): DashboardCreate {
   const parsed: DashboardCreate = { content: whole };
   if (shares !== undefined) parsed.shares = accessList('shares', shares);
   if (folderRef !== undefined) parsed.folderRef = folderRef;
+  if (personal !== undefined) parsed.personal = personal;
   return parsed;
 }
 
@@ -151,6 +159,7 @@ export function parseWidget(
     'title',
     'query',
     'visualization',
+    'chartId',
     ...(withCell ? ['layout'] : []),
   ]);
   const widget: Widget = {
@@ -159,26 +168,27 @@ export function parseWidget(
     query: null,
     visualization: { type: 'table', options: {} },
   };
-  if (body.visualization === undefined)
+  if (body.visualization === undefined && (body.chartId === undefined || body.chartId === null))
     throw validationError(fieldPath(field, 'visualization'), 'is required');
   applyWidgetFields(field, widget, body);
   const cell = body.layout === undefined ? undefined : layoutCell(fieldPath(field, 'layout'), body.layout);
   return cell ? { widget, cell } : { widget };
 }
 
-/** Merges the given top-level keys of a widget body into `widget` (used by create and PATCH). */
+/**
+ * Merges the given top-level keys of a widget body into `widget` (used by create and PATCH).
+ * A widget showing a saved chart takes query and visualization from the chart, so those of the
+ * body are not read (a dashboard as read can be written back as is); `chartId: null` turns it
+ * into a plain widget holding the chart's query and visualization as they were.
+ */
 export function applyWidgetFields(field: string, widget: Widget, body: JsonObject): void {
   if (body.title !== undefined) widget.title = text(fieldPath(field, 'title'), body.title, 255);
-  if (body.visualization !== undefined) {
-    const vizField = fieldPath(field, 'visualization');
-    const viz = record(vizField, body.visualization, ['type', 'options']);
-    const type = oneOf(fieldPath(vizField, 'type'), viz.type, visualizationTypes);
-    const options = viz.options === undefined ? {} : object(fieldPath(vizField, 'options'), viz.options);
-    widget.visualization = {
-      type,
-      options: jsonDocument(fieldPath(vizField, 'options'), options, MAX_DOCUMENT_CHARS) as JsonObject,
-    };
-  }
+  if (body.chartId === null) delete widget.chartId;
+  else if (body.chartId !== undefined)
+    widget.chartId = String(contentRef(fieldPath(field, 'chartId'), body.chartId));
+  if (widget.chartId !== undefined) return;
+  if (body.visualization !== undefined)
+    widget.visualization = parseVisualization(fieldPath(field, 'visualization'), body.visualization);
   if (body.query !== undefined)
     widget.query = body.query === null ? null : parseQuery(fieldPath(field, 'query'), body.query);
   if (widget.visualization.type !== 'text' && widget.query === null) {
@@ -186,7 +196,18 @@ export function applyWidgetFields(field: string, widget: Widget, body: JsonObjec
   }
 }
 
-function parseQuery(field: string, value: unknown): WidgetQuery {
+export function parseVisualization(field: string, value: unknown): Visualization {
+  const viz = record(field, value, ['type', 'options']);
+  const type = oneOf(fieldPath(field, 'type'), viz.type, visualizationTypes);
+  const options = viz.options === undefined ? {} : object(fieldPath(field, 'options'), viz.options);
+  checkDisplayOptions(fieldPath(field, 'options'), options);
+  return {
+    type,
+    options: jsonDocument(fieldPath(field, 'options'), options, MAX_DOCUMENT_CHARS) as JsonObject,
+  };
+}
+
+export function parseQuery(field: string, value: unknown): WidgetQuery {
   const query = object(field, value);
   text(fieldPath(field, 'source'), query.source, 255);
   return jsonDocument(field, query, MAX_DOCUMENT_CHARS) as WidgetQuery;

@@ -5,11 +5,13 @@
  */
 import type { SeriesOption } from 'echarts';
 import type { JsonScalar } from '../../engines/types.ts';
+import { axisTitle, dataLabels, goalOf, goalRange, goalSeries } from './chart-display.ts';
+import { fitCategories } from './chart-fit.ts';
 import { axisNumber, categoryLabel, numberOf } from './chart-labels.ts';
 import type { ChartBody, ChartResult } from './chart-options.ts';
-import { columnLabel } from './present.ts';
+import { columnLabel, formatNumber, type NumberFormat, numberFormatOf } from './present.ts';
 
-/** More lines than this are unreadable, and ECharts' palette repeats long before. */
+/** More lines than this are unreadable; the palette (`chart-display.ts`) has as many colours. */
 export const MAX_SERIES = 25;
 
 export interface CartesianFields {
@@ -37,7 +39,15 @@ interface Group {
 }
 
 const TIME = new Set(['date', 'datetime']);
-const SEPARATOR = ' · ';
+/** Joins the labels of a series' split values, and a split series' metric name. */
+export const SEPARATOR = ' · ';
+
+/** The series a row belongs to: its split columns' labels. */
+export const splitKey = (
+  result: ChartResult,
+  row: readonly JsonScalar[],
+  splits: readonly number[],
+): string => splits.map((i) => categoryLabel(row[i], result.columns[i].name)).join(SEPARATOR);
 
 /** Raw time values in time order (ISO strings sort as text), null last. */
 function inTimeOrder(a: JsonScalar | undefined, b: JsonScalar | undefined): number {
@@ -72,7 +82,7 @@ export function cartesianSeries(
   const groups = new Map<string, Group>();
   let sharing = 0;
   for (const row of result.rows) {
-    const key = fields.splits.map((i) => categoryLabel(row[i], result.columns[i].name)).join(SEPARATOR);
+    const key = splitKey(result, row, fields.splits);
     let group = groups.get(key);
     if (!group) {
       group = {
@@ -122,46 +132,80 @@ export function cartesianSeries(
   return { categories, series, notes };
 }
 
+/** How far the widest data label reaches past its bar's end (ECharts' grid does not count them). */
+function valueLabelsWidth(
+  options: Record<string, unknown>,
+  series: SeriesData[],
+  stacked: boolean,
+  format: NumberFormat,
+): number {
+  if (options.dataLabels !== true || stacked) return 0;
+  const values = series.flatMap((s) => s.data).filter((v): v is number => v !== null);
+  const widest = Math.max(0, ...values.map((v) => formatNumber(v, format).length));
+  return widest * 7;
+}
+
 export function cartesian(
   type: string,
   options: Record<string, unknown>,
   result: ChartResult,
   fields: CartesianFields,
+  frame: { width: number; height: number },
 ): ChartBody {
   const { categories, series, notes } = cartesianSeries(result, fields);
   const seriesType = type === 'bar' || type === 'stacked_bar' ? 'bar' : 'line';
   const stacked = type === 'stacked_bar' || options.stacked === true;
-  const horizontal = options.horizontal === true && seriesType === 'bar';
+  const fit = fitCategories(
+    categories,
+    { bar: seriesType === 'bar', horizontal: options.horizontal, rotation: options.labelRotation },
+    frame,
+  );
+  const horizontal = fit.horizontal;
+  const format = numberFormatOf(options);
+  const goal = goalOf(options);
   const categoryAxis = {
     type: 'category' as const,
     data: categories,
     boundaryGap: seriesType === 'bar',
-    name: columnLabel(result.columns[fields.x].name),
+    name: axisTitle(options.xTitle, columnLabel(result.columns[fields.x].name)),
     nameLocation: 'middle' as const,
     nameGap: 28,
-    axisLabel: { hideOverlap: true },
+    axisLabel: fit.axisLabel,
   };
   const valueAxis = {
     type: 'value' as const,
     // One metric split into series: its name is nowhere else on the chart.
-    name: fields.ys.length === 1 ? columnLabel(result.columns[fields.ys[0]].name) : undefined,
+    name: axisTitle(
+      options.yTitle,
+      fields.ys.length === 1 ? columnLabel(result.columns[fields.ys[0]].name) : undefined,
+    ),
     nameLocation: 'middle' as const,
     nameGap: horizontal ? 28 : 44,
-    axisLabel: { formatter: axisNumber },
+    axisLabel: { formatter: axisNumber(format), hideOverlap: true },
+    ...goalRange(goal, true),
   };
+  const labelAt = stacked ? 'inside' : horizontal ? 'right' : 'top';
+  const drawn = series.map(({ name, data }) => ({
+    type: seriesType,
+    name,
+    data,
+    stack: stacked ? 'total' : undefined,
+    smooth: seriesType === 'line' && options.smooth === true,
+    areaStyle: type === 'area' ? { opacity: 0.35 } : undefined,
+    showSymbol: seriesType === 'line' && categories.length <= 40,
+    label: dataLabels(options, labelAt, format),
+    // Values of neighbouring bars or points would print over each other.
+    labelLayout: options.dataLabels === true ? { hideOverlap: true } : undefined,
+  })) as SeriesOption[];
   return {
     xAxis: horizontal ? valueAxis : categoryAxis,
     yAxis: horizontal ? { ...categoryAxis, inverse: true, nameGap: 44 } : valueAxis,
-    series: series.map(({ name, data }) => ({
-      type: seriesType,
-      name,
-      data,
-      stack: stacked ? 'total' : undefined,
-      smooth: seriesType === 'line' && options.smooth === true,
-      areaStyle: type === 'area' ? { opacity: 0.35 } : undefined,
-      showSymbol: seriesType === 'line' && categories.length <= 40,
-    })) as SeriesOption[],
-    legend: series.length > 1 ? series.map((s) => s.name) : undefined,
+    series: goal ? [...drawn, goalSeries(goal, horizontal, format)] : drawn,
+    entries: series.map((s) => s.name),
+    room: horizontal
+      ? { top: goal ? 14 : 0, right: valueLabelsWidth(options, series, stacked, format) }
+      : undefined,
+    autoLegend: series.length > 1 ? 'bottom' : undefined,
     notes,
   };
 }

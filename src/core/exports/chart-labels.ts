@@ -3,7 +3,7 @@
  * `present.ts` which it builds on.
  */
 import type { JsonScalar } from '../../engines/types.ts';
-import { formatNumber } from './present.ts';
+import { formatNumber, type NumberFormat } from './present.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** A date, or a timestamp at midnight: what a time bucket's value looks like. */
@@ -33,16 +33,19 @@ export function numberOf(value: JsonScalar): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Compact axis numbers (12K, 3.4M) keep axes narrow in small widgets. */
-export const axisNumber = (value: number) => formatNumber(value, { format: 'compact' });
+/** Axis numbers in the short form of the chart's format (12K, €3.4M) keep axes narrow. */
+export const axisNumber =
+  (format: NumberFormat = {}) =>
+  (value: number) =>
+    formatNumber(value, { ...format, short: true });
 
 /**
- * The tooltip's `valueFormatter`: numbers as people read them (`11,065.07`, not the float
- * `11065.069999999998`); ECharts passes an array for a point of several values.
+ * A tooltip value: numbers in the chart's format, as people read them (`11,065.07`, not the
+ * float `11065.069999999998`); ECharts passes an array for a point of several values.
  */
-export function tooltipValue(value: unknown): string | string[] {
-  if (Array.isArray(value)) return value.map((item) => tooltipValue(item) as string);
-  if (typeof value === 'number') return Number.isFinite(value) ? formatNumber(value) : '–';
+export function tooltipValue(value: unknown, format: NumberFormat = {}): string | string[] {
+  if (Array.isArray(value)) return value.map((item) => tooltipValue(item, format) as string);
+  if (typeof value === 'number') return Number.isFinite(value) ? formatNumber(value, format) : '–';
   if (value === null || value === undefined || value === '' || value === '-') return '–';
   return String(value);
 }

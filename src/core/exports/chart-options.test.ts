@@ -345,7 +345,7 @@ describe('labels for people', () => {
   it('tooltip values: at most 2 decimals, thousands separated, integers whole', () => {
     const option = draw('line', {}, quarterly);
     const formatter = (option.tooltip as { valueFormatter: typeof tooltipValue }).valueFormatter;
-    expect(formatter).toBe(tooltipValue);
+    expect(formatter(11065.069999999998)).toBe('11,065.07');
     expect(tooltipValue(11065.069999999998)).toBe('11,065.07');
     expect(tooltipValue(84623.73000000007)).toBe('84,623.73');
     expect(tooltipValue(1234567)).toBe('1,234,567');

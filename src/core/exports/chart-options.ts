@@ -4,15 +4,27 @@
  *
  * Visualization options understood (all optional): `x` (category column), `y` (metric column or
  * columns), `series` (a column whose values split the metrics into one series each),
- * `horizontal` (bars along the y axis), `smooth` (lines), `stacked` (line/area/bar).
- * Without them, `x` is the first non-numeric column, `y` every numeric column, and the other
+ * `horizontal` (bars along the y axis; unset, automatic when labels do not fit), `smooth`
+ * (lines), `stacked` (line/area/bar); display settings: the number format (`present.ts`
+ * `NumberFormat`), `xTitle`, `yTitle`, `dataLabels`, `colors`, `goal`, `labelRotation`,
+ * `legend`, `hiddenSeries` (`chart-display.ts`, `chart-fit.ts`). Without them, `x` is the first non-numeric column, `y` every numeric column, and the other
  * non-numeric columns split the metrics. A scatter plots metric 1 (x) against metric 2 (y).
  */
 import type { EChartsOption, SeriesOption } from 'echarts';
 import type { JsonScalar } from '../../engines/types.ts';
 import { cartesian } from './chart-cartesian.ts';
+import {
+  axisTitle,
+  besideLegend,
+  colorsOf,
+  dataLabels,
+  goalOf,
+  goalRange,
+  goalSeries,
+  legendLayout,
+} from './chart-display.ts';
 import { axisNumber, categoryLabel, numberOf, tooltipValue } from './chart-labels.ts';
-import { columnLabel, isNumeric } from './present.ts';
+import { columnLabel, formatNumber, isNumeric, numberFormatOf } from './present.ts';
 
 export { tooltipValue } from './chart-labels.ts';
 
@@ -45,10 +57,12 @@ export interface ChartBody {
   xAxis?: unknown;
   yAxis?: unknown;
   series: SeriesOption[];
-  /** The legend's entries, when the chart has one. */
-  legend?: string[];
-  /** The legend stands at the right (pies) rather than below. */
-  legendAside?: boolean;
+  /** What a legend lists: the series, or a pie's slices. */
+  entries: string[];
+  /** Where the chart kind puts its legend when the user leaves it automatic; none when absent. */
+  autoLegend?: 'bottom' | 'right';
+  /** Room beside the grid for what stands past it (a horizontal chart's goal and value labels), px. */
+  room?: { top: number; right: number };
   /** Why the chart does not show every row as it is; shown under the title. */
   notes: string[];
 }
@@ -75,7 +89,7 @@ function columnsOf(options: Record<string, unknown>, result: ChartResult) {
   };
 }
 
-function cartesianFields(options: Record<string, unknown>, result: ChartResult) {
+export function cartesianFields(options: Record<string, unknown>, result: ChartResult) {
   const columns = columnsOf(options, result);
   const x = columns.x ?? columns.other[0] ?? 0;
   const splits =
@@ -84,6 +98,19 @@ function cartesianFields(options: Record<string, unknown>, result: ChartResult) 
       : columns.other.filter((i) => i !== x);
   const ys = columns.y.length > 0 ? columns.y : columns.numeric.filter((i) => i !== x && !splits.includes(i));
   return { x, ys, splits };
+}
+
+/** Up to 12 slices are labelled with their share; `dataLabels` labels every slice with its value too. */
+function sliceLabels(options: Record<string, unknown>, slices: number) {
+  if (options.dataLabels !== true) return { show: slices <= 12, formatter: '{b}: {d}%' };
+  const format = numberFormatOf(options);
+  return {
+    show: true,
+    formatter: (params: { name: string; value: unknown; percent?: number }) =>
+      typeof params.value === 'number'
+        ? `${params.name}: ${formatNumber(params.value, format)} (${params.percent ?? 0}%)`
+        : params.name,
+  };
 }
 
 /** Slices are named by every non-numeric column, `x` first. */
@@ -104,16 +131,16 @@ function pie(type: ChartType, options: Record<string, unknown>, result: ChartRes
         radius: type === 'donut' ? ['40%', '68%'] : '68%',
         center: ['50%', '50%'],
         data,
-        label: { show: data.length <= 12, formatter: '{b}: {d}%' },
+        label: sliceLabels(options, data.length),
       } as SeriesOption, // a missing value (null) is a slice ECharts leaves out
     ],
-    legend: data.length > 12 ? data.map((d) => d.name) : undefined,
-    legendAside: true,
+    entries: data.map((d) => d.name),
+    autoLegend: data.length > 12 ? 'right' : undefined,
     notes: [],
   };
 }
 
-function scatterFields(options: Record<string, unknown>, result: ChartResult) {
+export function scatterFields(options: Record<string, unknown>, result: ChartResult) {
   const columns = columnsOf(options, result);
   // Both axes are value axes: a non-numeric `x` or `y` cannot be one.
   const wantedY = columns.y.filter(columns.isNumeric);
@@ -132,7 +159,8 @@ function scatter(options: Record<string, unknown>, result: ChartResult): ChartBo
   const label = (i: number) => columnLabel(result.columns[i].name);
   if (x === undefined || y === undefined) {
     const has = numeric.length === 0 ? 'none' : `only one: ${label(numeric[0])}`;
-    return { series: [], notes: [`Scatter needs two numeric columns, one per axis; this result has ${has}`] };
+    const note = `Scatter needs two numeric columns, one per axis; this result has ${has}`;
+    return { series: [], entries: [], notes: [note] };
   }
   const groups = new Map<string, { name: string; value: (number | null)[] }[]>();
   for (const row of result.rows) {
@@ -142,18 +170,18 @@ function scatter(options: Record<string, unknown>, result: ChartResult): ChartBo
     points.push({ name, value: [numberOf(row[x]), numberOf(row[y])] });
     groups.set(group, points);
   }
-  const axis = (index: number) => ({
+  const format = numberFormatOf(options);
+  const goal = goalOf(options);
+  const axis = (index: number, title: unknown) => ({
     type: 'value' as const,
     scale: true,
-    name: label(index),
+    name: axisTitle(title, label(index)),
     nameLocation: 'middle' as const,
     nameGap: 28,
-    axisLabel: { formatter: axisNumber },
+    axisLabel: { formatter: axisNumber(format) },
   });
-  return {
-    xAxis: axis(x),
-    yAxis: { ...axis(y), nameGap: 44 },
-    series: [...groups].map(([name, data]) => ({
+  const points = [...groups].map(
+    ([name, data]): SeriesOption => ({
       type: 'scatter' as const,
       name: split === undefined ? undefined : name,
       // Named dimensions, both in the tooltip: it shows each axis' value under its name.
@@ -164,8 +192,15 @@ function scatter(options: Record<string, unknown>, result: ChartResult): ChartBo
       encode: { x: 'x', y: 'y', tooltip: ['x', 'y'] },
       data,
       symbolSize: typeof options.symbolSize === 'number' ? options.symbolSize : 8,
-    })),
-    legend: groups.size > 1 ? [...groups.keys()] : undefined,
+      label: dataLabels(options, 'top', format),
+    }),
+  );
+  return {
+    xAxis: axis(x, options.xTitle),
+    yAxis: { ...axis(y, options.yTitle), nameGap: 44, ...goalRange(goal, false) },
+    series: goal ? [...points, goalSeries(goal, false, format)] : points,
+    entries: split === undefined ? [] : [...groups.keys()],
+    autoLegend: groups.size > 1 ? 'bottom' : undefined,
     notes: [],
   };
 }
@@ -180,21 +215,6 @@ export function categoryColumn(visualization: ChartVisualization, result: ChartR
     return names.length === 1 ? result.columns[names[0]].name : undefined;
   }
   return result.columns[cartesianFields(options, result).x]?.name;
-}
-
-/** The height a wrapping legend takes below the chart, from its entries' estimated widths. */
-function wrappedLegendHeight(names: string[], width: number): number {
-  let rows = 1;
-  let used = 0;
-  for (const name of names) {
-    const entry = 40 + name.length * 7; // icon, gaps and ~7 px per character at 12 px
-    if (used > 0 && used + entry > width) {
-      rows++;
-      used = 0;
-    }
-    used += entry;
-  }
-  return rows * 22;
 }
 
 const NOTE_STYLE = { color: '#9a5b00', fontSize: 12, fontWeight: 'normal' as const };
@@ -213,34 +233,41 @@ function titleOf(title: string | undefined, note: string | undefined) {
 }
 
 /**
- * The ECharts option for a chart visualization, and its note: why it does not show every row as
- * it is (also drawn on the chart). Throws on a type ECharts does not draw.
+ * The ECharts option for a chart visualization, its note (why it does not show every row as it
+ * is, also drawn on the chart) and its legend's entries. Throws on a type ECharts does not draw.
  */
 export function chartDrawing(
   visualization: ChartVisualization,
   result: ChartResult,
   frame: ChartFrame,
-): { option: EChartsOption; note?: string } {
+): { option: EChartsOption; note?: string; entries: string[] } {
   const type = visualization.type;
   if (!isChartType(type)) throw new Error(`visualization.type "${type}" is not drawn as a chart`);
   const options = visualization.options ?? {};
-  const { legend, legendAside, notes, ...body } =
-    type === 'pie' || type === 'donut'
-      ? pie(type, options, result)
-      : type === 'scatter'
-        ? scatter(options, result)
-        : cartesian(type, options, result, cartesianFields(options, result));
+  const {
+    entries,
+    autoLegend,
+    notes,
+    series,
+    room = { top: 0, right: 0 },
+    ...axes
+  } = type === 'pie' || type === 'donut'
+    ? pie(type, options, result)
+    : type === 'scatter'
+      ? scatter(options, result)
+      : cartesian(type, options, result, cartesianFields(options, result), frame);
   const note = notes.length > 0 ? notes.join('; ') : undefined;
-  const titled = Boolean(frame.title);
-  const legendType = frame.interactive ? ('scroll' as const) : ('plain' as const);
-  const below = legend !== undefined && !legendAside;
+  const top = (frame.title ? 40 : 16) + (note ? 18 : 0) + room.top;
+  const legend = legendLayout(options, entries, autoLegend, { ...frame, top });
+  const format = numberFormatOf(options);
   const option = {
     animation: frame.animation ?? false,
     textStyle: frame.fontFamily ? { fontFamily: frame.fontFamily } : undefined,
+    color: colorsOf(options),
     title: titleOf(frame.title, note),
     tooltip: {
       trigger: type === 'pie' || type === 'donut' || type === 'scatter' ? 'item' : 'axis',
-      valueFormatter: tooltipValue,
+      valueFormatter: (value: unknown) => tooltipValue(value, format),
       confine: true,
       // A tooltip of many series is taller than a small widget, whose card would clip it.
       appendTo: frame.interactive ? 'body' : undefined,
@@ -248,19 +275,17 @@ export function chartDrawing(
     // The grid's edges bound its axis labels and names too, so nothing is cut off.
     grid: {
       left: 8,
-      right: 16,
-      top: (titled ? 40 : 16) + (note ? 18 : 0),
-      bottom: !below ? 8 : frame.interactive ? 32 : wrappedLegendHeight(legend, frame.width) + 8,
+      right: 16 + legend.right + room.right,
+      top: top + legend.top,
+      bottom: 8 + legend.bottom,
       outerBoundsMode: 'same',
       outerBoundsContain: 'all',
     },
-    legend: legend && {
-      type: legendType,
-      ...(legendAside ? { orient: 'vertical' as const, right: 0, top: 'middle' } : { bottom: 0 }),
-    },
-    ...body,
+    legend: legend.legend,
+    series: besideLegend(series, legend.right, frame.width),
+    ...axes,
   } as EChartsOption;
-  return { option, note };
+  return { option, note, entries };
 }
 
 export function chartOption(

@@ -5,6 +5,7 @@ import {
   formatValue,
   isFloatColumn,
   isIdentifierColumn,
+  numberFormatOf,
   withoutFloatNoise,
 } from './present.ts';
 
@@ -71,6 +72,38 @@ describe('present', () => {
     expect(formatNumber(12345, { column: 'count_distinct_order_id' })).toBe('12,345');
   });
 
+  it('formats numbers in a widget number format', () => {
+    const euros = { format: 'currency', currency: 'EUR', decimals: 2 };
+    expect(formatNumber(1234.5, euros)).toBe('€1,234.50');
+    expect(formatNumber(-1234.5, euros)).toBe('-€1,234.50');
+    expect(formatNumber(1234.5, { format: 'currency', currency: 'eur' })).toBe('€1,234.50');
+    expect(formatNumber(1234.5, { format: 'currency', currency: 'JPY' })).toBe('¥1,235');
+    expect(formatNumber(1234.5, { format: 'currency' })).toBe('$1,234.50');
+    expect(formatNumber(1234.5, { format: 'currency', currency: 'euro' })).toBe('$1,234.50');
+    expect(formatNumber(0.256, { format: 'percent', decimals: 1 })).toBe('25.6%');
+    expect(formatNumber(0.25, { format: 'percent' })).toBe('25%');
+    expect(formatNumber(0.2567, { format: 'percent' })).toBe('25.7%');
+    expect(formatNumber(1284533, { format: 'compact', decimals: 2 })).toBe('1.28M');
+    expect(formatNumber(12345.678, { decimals: 0 })).toBe('12,346');
+    expect(formatNumber(12, { decimals: 3 })).toBe('12.000');
+    expect(formatNumber(12, { decimals: 7 })).toBe('12');
+    expect(formatNumber(12, { prefix: '≈ ', suffix: ' units' })).toBe('≈ 12 units');
+    // the short form, for axis labels
+    expect(formatNumber(12345.6, { ...euros, short: true })).toBe('€12.3K');
+    expect(formatNumber(0.256, { format: 'percent', decimals: 2, short: true })).toBe('25.6%');
+    expect(formatNumber(1234567, { short: true })).toBe('1.2M');
+    // identifiers keep their digits, with no format
+    expect(formatNumber(1234567, { ...euros, column: 'order_id', prefix: '#' })).toBe('1234567');
+    const options: Record<string, unknown> = { format: 'percent', x: 'country', decimals: 1 };
+    expect(numberFormatOf(options)).toEqual({
+      format: 'percent',
+      decimals: 1,
+      currency: undefined,
+      prefix: undefined,
+      suffix: undefined,
+    });
+  });
+
   it('formats values by type, identifiers without separators', () => {
     expect(formatValue(null, 'number')).toBe('∅');
     expect(formatValue(31443.39000000001, 'number')).toBe('31,443.39');
@@ -79,6 +112,10 @@ describe('present', () => {
     expect(formatValue('2025-01-01T00:00:00.000Z', 'datetime')).toBe('2025-01-01');
     expect(formatValue('2025-01-01T10:20:30.000Z', 'datetime')).toBe('2025-01-01 10:20:30');
     expect(formatValue('FR', 'string', undefined, 'country_code')).toBe('FR');
+    expect(formatValue(1234.5, 'number', { format: 'currency', currency: 'EUR' }, 'revenue')).toBe(
+      '€1,234.50',
+    );
+    expect(formatValue('FR', 'string', { format: 'currency' }, 'country')).toBe('FR');
   });
 
   it('labels columns', () => {

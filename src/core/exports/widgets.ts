@@ -9,7 +9,7 @@ import { isChartType } from './chart-options.ts';
 import { renderChartSvg, splitSvgTextRuns } from './chart-svg.ts';
 import { fitText, type MissingGlyphs, measureText } from './fonts.ts';
 import type { Box } from './layout.ts';
-import { columnLabel, formatNumber, formatValue, isNumeric } from './present.ts';
+import { columnLabel, formatValue, isNumeric, type NumberFormat, numberFormatOf } from './present.ts';
 import { escapeXml, parseRichText, type RichLine, wrapRichText } from './rich-text.ts';
 import { type Shape, textShape } from './scene.ts';
 import type { RenderWidget, WidgetResult } from './types.ts';
@@ -43,33 +43,29 @@ function note(text: string, body: Box, missing: MissingGlyphs): Shape[] {
   ];
 }
 
-/** Cell text as people read it (`present.ts`), on one line; null as empty. */
-function cellText(value: JsonScalar, column: ResultColumn): string {
+/** Cell text as people read it (`present.ts`, numbers in the widget's format), on one line; null as empty. */
+function cellText(value: JsonScalar, column: ResultColumn, format: NumberFormat): string {
   if (value === null) return '';
-  return formatValue(value, column.type, undefined, column.name).replace(/\s+/g, ' ');
+  return formatValue(value, column.type, format, column.name).replace(/\s+/g, ' ');
 }
 
 function kpi(widget: RenderWidget, result: WidgetResult, body: Box, missing: MissingGlyphs): Shape[] {
   const options = widget.visualization.options;
-  const wanted =
-    typeof options.field === 'string' ? options.field : Array.isArray(options.y) ? options.y[0] : undefined;
+  const wanted = [options.value, options.field, Array.isArray(options.y) ? options.y[0] : undefined].find(
+    (name) => typeof name === 'string',
+  );
   let index = result.columns.findIndex((c) => c.name === wanted);
   if (index < 0) index = result.columns.findIndex((c) => isNumeric(c.type));
   if (index < 0) index = 0;
   const raw = result.rows[0]?.[index] ?? null;
   const value = raw === null ? null : Number(raw);
   const column = result.columns[index];
-  let text = '–';
-  if (value !== null && Number.isFinite(value)) {
-    const format = options.format;
-    text =
-      format === 'percent'
-        ? `${(value * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%`
-        : formatNumber(value, { type: column?.type, format, column: column?.name });
-    text = `${typeof options.prefix === 'string' ? options.prefix : ''}${text}${typeof options.suffix === 'string' ? options.suffix : ''}`;
-  } else if (raw !== null) {
-    text = String(raw);
-  }
+  const text =
+    value !== null && Number.isFinite(value)
+      ? formatValue(value, column?.type ?? 'number', numberFormatOf(options), column?.name)
+      : raw === null
+        ? '–'
+        : String(raw);
   const label = typeof options.label === 'string' ? options.label : columnLabel(column?.name ?? '');
   // The number takes what the box allows: up to 40 pt high and never wider than the box.
   let size = Math.min(40, body.h * 0.5);
@@ -92,12 +88,18 @@ function kpi(widget: RenderWidget, result: WidgetResult, body: Box, missing: Mis
 const TABLE_SIZE = 8;
 export const TABLE_ROW = 14;
 
+/** A table's rows with its widget's number format, which continuation pages keep. */
+export interface TableResult extends WidgetResult {
+  format?: NumberFormat;
+}
+
 /** Column widths from the header and a sample of rows, stretched or squeezed to the width. */
-function columnWidths(result: WidgetResult, width: number): number[] {
+function columnWidths(result: TableResult, width: number): number[] {
   const sample = result.rows.slice(0, 100);
   const natural = result.columns.map((column, i) => {
     let widest = measureText(columnLabel(column.name), TABLE_SIZE, 'bold');
-    for (const row of sample) widest = Math.max(widest, measureText(cellText(row[i], column), TABLE_SIZE));
+    for (const row of sample)
+      widest = Math.max(widest, measureText(cellText(row[i], column, result.format ?? {}), TABLE_SIZE));
     return Math.min(Math.max(widest + 10, 36), 260);
   });
   const total = natural.reduce((a, b) => a + b, 0);
@@ -115,7 +117,7 @@ export interface TableDraw {
  * were left out (PNG); otherwise the caller continues them on further pages (PDF).
  */
 export function drawTable(
-  result: WidgetResult,
+  result: TableResult,
   from: number,
   body: Box,
   countRest: boolean,
@@ -153,7 +155,7 @@ export function drawTable(
     if ((r - from) % 2 === 1)
       shapes.push({ kind: 'rect', x: body.x, y, w: body.w, h: TABLE_ROW, fill: '#f7f9fb' });
     row(
-      result.rows[r].map((value, i) => cellText(value, result.columns[i])),
+      result.rows[r].map((value, i) => cellText(value, result.columns[i], result.format ?? {})),
       y + 10,
       false,
     );
@@ -206,7 +208,7 @@ function textWidget(widget: RenderWidget, body: Box, missing: MissingGlyphs): Sh
 export interface WidgetDraw {
   shapes: Shape[];
   /** Rows of a table left for continuation pages. */
-  tableRest?: { result: WidgetResult; from: number };
+  tableRest?: { result: TableResult; from: number };
 }
 
 export function drawWidget(
@@ -234,7 +236,8 @@ export function drawWidget(
     return { shapes: [...shapes, { kind: 'svg', ...body, svg: splitSvgTextRuns(svg, missing) }] };
   }
   // Tables and pivots (a pivot is drawn as its flat result).
-  const table = drawTable(result, 0, body, countRest, missing);
-  const rest = table.next < result.rows.length ? { result, from: table.next } : undefined;
+  const formatted = { ...result, format: numberFormatOf(widget.visualization.options) };
+  const table = drawTable(formatted, 0, body, countRest, missing);
+  const rest = table.next < result.rows.length ? { result: formatted, from: table.next } : undefined;
   return { shapes: [...shapes, ...table.shapes], tableRest: rest };
 }

@@ -8,18 +8,31 @@
  *
  * Numbers: binary floats lose their representation noise (`withoutFloatNoise`), exact decimals
  * are written as the engine delivers them, never rounded; each numeric column gets a display
- * format (identifiers without separators). Numeric text (a value no double holds) stays text.
+ * format (identifiers without separators), or the Excel equivalent of the widget's number format
+ * (`NumberFormat`: currency, percent, decimals, prefix and suffix; `compact` keeps the column's
+ * format, since the cell holds the exact value). Numeric text (a value no double holds) stays text.
  */
 import ExcelJS from 'exceljs';
 import { neutralizeFormula } from '../../engines/formula-cells.ts';
 import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
-import { columnLabel, isFloatColumn, isIdentifierColumn, withoutFloatNoise } from './present.ts';
+import {
+  columnLabel,
+  currencyStyle,
+  decimalsOf,
+  formatNameOf,
+  isFloatColumn,
+  isIdentifierColumn,
+  type NumberFormat,
+  withoutFloatNoise,
+} from './present.ts';
 
 export interface XlsxSheet {
   name: string;
   columns: ResultColumn[];
   /** All rows, or batches of rows as an engine streams them. */
   rows: JsonScalar[][] | AsyncIterable<JsonScalar[][]>;
+  /** The number format of the widget the sheet comes from, for its numeric columns. */
+  format?: NumberFormat;
 }
 
 /** Excel's limit per sheet, header row included. */
@@ -56,6 +69,37 @@ function decimalFormat(nativeType: string | undefined): string {
   return scale === 0 ? '#,##0' : `#,##0.${'0'.repeat(Math.min(scale, 10))}`;
 }
 
+/** Excel's `#,##0.00` with `decimals` places. */
+const grouped = (decimals: number) => (decimals === 0 ? '#,##0' : `#,##0.${'0'.repeat(decimals)}`);
+
+/** A quoted literal of a number format (Excel's formats cannot hold a quote inside one). */
+const literal = (value: unknown) =>
+  typeof value === 'string' && value !== '' ? `"${value.replace(/"/g, '')}"` : '';
+
+/** The Excel number format showing numbers as `format` does on screen; `fallback` when it says nothing. */
+export function excelNumberFormat(format: NumberFormat, fallback: string): string {
+  const decimals = decimalsOf(format);
+  let digits: string;
+  switch (formatNameOf(format)) {
+    case 'currency': {
+      const currency = currencyStyle(format);
+      digits = `${literal(currency.symbol)}${grouped(decimals ?? currency.decimals)}`;
+      break;
+    }
+    case 'percent': {
+      const places = decimals ?? 1;
+      digits = places === 0 ? '0%' : `0.${'0'.repeat(places)}%`;
+      break;
+    }
+    case 'integer':
+      digits = grouped(0);
+      break;
+    default:
+      digits = decimals === undefined ? fallback : grouped(decimals);
+  }
+  return `${literal(format.prefix)}${digits}${literal(format.suffix)}`;
+}
+
 interface ColumnWriter {
   numFmt?: string;
   /** Engine value to an Excel cell (not called for NULL). */
@@ -63,15 +107,16 @@ interface ColumnWriter {
 }
 
 /** How one column is written, decided once per column rather than per value. */
-function columnWriter(column: ResultColumn, escapeFormulas: boolean): ColumnWriter {
+function columnWriter(column: ResultColumn, escapeFormulas: boolean, format: NumberFormat): ColumnWriter {
   const identifier = isIdentifierColumn(column.name);
+  const numFmt = (fallback: string) => (identifier ? '0' : excelNumberFormat(format, fallback));
   switch (column.type) {
     case 'string':
       return { cell: (v) => (escapeFormulas && typeof v === 'string' ? neutralizeFormula(v) : v) };
     case 'integer':
       // Integers beyond 2^53 arrive as strings and stay text.
       return {
-        numFmt: identifier ? '0' : '#,##0',
+        numFmt: numFmt('#,##0'),
         cell: (v) => (typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v),
       };
     case 'number': {
@@ -79,7 +124,7 @@ function columnWriter(column: ResultColumn, escapeFormulas: boolean): ColumnWrit
       const number = float ? withoutFloatNoise : (v: number) => v;
       const text = (v: string) => exactNumber(v) ?? v;
       return {
-        numFmt: identifier ? '0' : float ? '#,##0.00' : decimalFormat(column.nativeType),
+        numFmt: numFmt(float ? '#,##0.00' : decimalFormat(column.nativeType)),
         cell: (v) => (typeof v === 'number' ? number(v) : typeof v === 'string' ? text(v) : v),
       };
     }
@@ -129,7 +174,7 @@ export async function writeXlsx(
   const nameFor = sheetNamer();
   let total = 0;
   for (const sheet of sheets) {
-    const writers = sheet.columns.map((column) => columnWriter(column, escapeFormulas));
+    const writers = sheet.columns.map((column) => columnWriter(column, escapeFormulas, sheet.format ?? {}));
     const labels = sheet.columns.map((column) => columnLabel(column.name));
     const open = (name: string) => {
       const worksheet = workbook.addWorksheet(nameFor(name), { views: [{ state: 'frozen', ySplit: 1 }] });

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { columnLabel, formatValue, isNumeric } from '../../../src/core/exports/present.ts';
+import { columnLabel, formatValue, isNumeric, type NumberFormat } from '../../../src/core/exports/present.ts';
 import type { QueryResult, Scalar } from '../types.ts';
 
 /** A sortable, paginated results table. */
@@ -8,6 +8,8 @@ export function DataTable(props: {
   pageSize?: number;
   caption?: string;
   rawNames?: boolean;
+  /** The widget's number format, for numeric columns (identifiers stay as they are). */
+  format?: NumberFormat;
 }) {
   const { result } = props;
   const [sort, setSort] = useState<{ index: number; descending: boolean } | null>(null);
@@ -64,7 +66,7 @@ export function DataTable(props: {
                     key={result.columns[c].name}
                     className={isNumeric(result.columns[c].type) ? 'num' : undefined}
                   >
-                    {formatValue(value, result.columns[c].type, undefined, result.columns[c].name)}
+                    {formatValue(value, result.columns[c].type, props.format, result.columns[c].name)}
                   </td>
                 ))}
               </tr>

@@ -1,9 +1,15 @@
 import { fillTemplate } from '../../../src/core/content/variables.ts';
 import { isChartType } from '../../../src/core/exports/chart-options.ts';
-import { columnLabel, formatValue, isNumeric } from '../../../src/core/exports/present.ts';
+import {
+  columnLabel,
+  formatValue,
+  isNumeric,
+  type NumberFormat,
+  numberFormatOf,
+} from '../../../src/core/exports/present.ts';
 import type { VariableValues } from '../../../src/core/query/variables.ts';
 import type { QueryResult, Scalar, Visualization } from '../types.ts';
-import { Chart } from './Chart.tsx';
+import { Chart, type ChartPoint } from './Chart.tsx';
 import { DataTable } from './DataTable.tsx';
 
 /** The body of a widget for its visualization type, from a query result. */
@@ -14,6 +20,8 @@ export function WidgetBody(props: {
   /** The values `{{name}}` in a text widget stands for. */
   variables?: VariableValues;
   onSelect?: (column: string, value: unknown) => void;
+  /** A click on a chart's point, with the result row behind it (drill-through). */
+  onPoint?: (point: ChartPoint) => void;
   /** Table rows that fit the widget; tables paginate by it. */
   pageSize?: number;
 }) {
@@ -35,13 +43,20 @@ export function WidgetBody(props: {
   }
   if (!result) return null;
   if (visualization.type === 'kpi') return <Kpi result={result} options={options} />;
-  if (visualization.type === 'pivot') return <Pivot result={result} />;
+  const format = numberFormatOf(options);
+  if (visualization.type === 'pivot') return <Pivot result={result} format={format} />;
   if (visualization.type === 'table')
-    return <DataTable result={result} caption={props.label} pageSize={props.pageSize} />;
+    return <DataTable result={result} caption={props.label} pageSize={props.pageSize} format={format} />;
   if (isChartType(visualization.type)) {
     if (result.rows.length === 0) return <p className="muted center">No data</p>;
     return (
-      <Chart visualization={visualization} result={result} label={props.label} onSelect={props.onSelect} />
+      <Chart
+        visualization={visualization}
+        result={result}
+        label={props.label}
+        onSelect={props.onSelect}
+        onPoint={props.onPoint}
+      />
     );
   }
   return <p className="error">Unknown visualization “{visualization.type}”</p>;
@@ -62,9 +77,7 @@ function Kpi(props: { result: QueryResult; options: Record<string, unknown> }) {
   return (
     <div className="kpi">
       <div className="kpivalue" data-testid="kpi-value">
-        {String(options.prefix ?? '')}
-        {formatValue(value as Scalar, column?.type ?? 'number', options.format, column?.name)}
-        {String(options.suffix ?? '')}
+        {formatValue(value as Scalar, column?.type ?? 'number', numberFormatOf(options), column?.name)}
       </div>
       {column && <div className="kpilabel muted">{columnLabel(column.name)}</div>}
       {change !== null && (
@@ -77,11 +90,11 @@ function Kpi(props: { result: QueryResult; options: Record<string, unknown> }) {
 }
 
 /** Rows by the first dimension, columns by the second, cells of the first metric. */
-function Pivot(props: { result: QueryResult }) {
-  const { result } = props;
+function Pivot(props: { result: QueryResult; format: NumberFormat }) {
+  const { result, format } = props;
   const dims = result.columns.flatMap((c, i) => (isNumeric(c.type) ? [] : [i]));
   const metric = result.columns.findIndex((c) => isNumeric(c.type));
-  if (dims.length < 2 || metric < 0) return <DataTable result={result} />;
+  if (dims.length < 2 || metric < 0) return <DataTable result={result} format={format} />;
   const [r, c] = dims;
   const rowKeys: string[] = [];
   const colKeys: string[] = [];
@@ -122,11 +135,11 @@ function Pivot(props: { result: QueryResult }) {
                   total += v ?? 0;
                   return (
                     <td key={ck} className="num">
-                      {v === undefined ? '' : formatValue(v, type, undefined, name)}
+                      {v === undefined ? '' : formatValue(v, type, format, name)}
                     </td>
                   );
                 })}
-                <td className="num total">{formatValue(total, type, undefined, name)}</td>
+                <td className="num total">{formatValue(total, type, format, name)}</td>
               </tr>
             );
           })}

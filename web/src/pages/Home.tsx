@@ -14,7 +14,7 @@ export function HomePage(props: { me: Me }) {
   const [folders, setFolders] = useState<Folder[]>([]);
   const [dashboards, setDashboards] = useState<DashboardSummary[] | null>(null);
   const [favourites, setFavourites] = useState<DashboardSummary[]>([]);
-  const [folder, setFolder] = useState<number | 'all' | 'none' | 'mine'>('all');
+  const [folder, setFolder] = useState<number | 'all' | 'none' | 'mine' | 'shared'>('all');
   const [search, setSearch] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [creating, setCreating] = useState<'dashboard' | 'folder' | null>(null);
@@ -37,14 +37,21 @@ export function HomePage(props: { me: Me }) {
   }, [reloads]);
 
   const meId = props.me.id;
+  const isAdmin = props.me.role === 'admin';
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
-    // My space holds the caller's personal dashboards; the other places, the shared ones.
+    // My space holds the caller's personal dashboards; "Shared with me" others' personal ones the
+    // caller sees (for anyone but an admin, only because they were shared); the other places, the
+    // dashboards filed for the organization.
+    const othersPersonal = (d: DashboardSummary) => d.personal && d.ownerId !== meId;
     const inPlace = (d: DashboardSummary) =>
       folder === 'mine'
         ? d.personal && d.ownerId === meId
-        : !d.personal &&
-          (folder === 'all' || (folder === 'none' ? d.folderId === null : d.folderId === folder));
+        : folder === 'shared'
+          ? othersPersonal(d)
+          : folder === 'all'
+            ? !d.personal || (othersPersonal(d) && !isAdmin)
+            : !d.personal && (folder === 'none' ? d.folderId === null : d.folderId === folder);
     return (dashboards ?? []).filter(
       (d) =>
         inPlace(d) &&
@@ -53,7 +60,7 @@ export function HomePage(props: { me: Me }) {
           (d.description ?? '').toLowerCase().includes(needle) ||
           d.tags.some((t) => t.toLowerCase().includes(needle))),
     );
-  }, [dashboards, folder, search, meId]);
+  }, [dashboards, folder, search, meId, isAdmin]);
 
   const recent = useMemo(() => {
     const byId = new Map((dashboards ?? []).map((d) => [d.id, d]));
@@ -92,6 +99,11 @@ export function HomePage(props: { me: Me }) {
           <li>
             <button type="button" aria-pressed={folder === 'all'} onClick={() => setFolder('all')}>
               All shared dashboards
+            </button>
+          </li>
+          <li>
+            <button type="button" aria-pressed={folder === 'shared'} onClick={() => setFolder('shared')}>
+              {isAdmin ? 'Other people’s spaces' : 'Shared with me'}
             </button>
           </li>
           <li>
