@@ -93,6 +93,8 @@ export function SourceSelect(props: {
 export interface MetricChoice {
   field: string;
   aggregation: string;
+  /** The result column's name when the saved query gave one (`{…, alias: "revenue"}`). */
+  alias?: string;
 }
 
 export const MODEL_METRIC = 'metric';
@@ -137,14 +139,22 @@ export function AggregationSelect(props: {
 /** The query's metric entry for a row (see the native query's metric shapes). */
 export const queryMetricOf = (
   row: MetricChoice,
-): { metric: string } | { field?: string; aggregation: string } =>
+): { metric: string } | { field?: string; aggregation: string; alias?: string } =>
   row.aggregation === MODEL_METRIC
     ? { metric: row.field }
-    : row.field
-      ? { field: row.field, aggregation: row.aggregation }
-      : { aggregation: row.aggregation };
+    : {
+        ...(row.field && { field: row.field }),
+        aggregation: row.aggregation,
+        ...(row.alias && { alias: row.alias }),
+      };
 
-export const metricChoiceOf = (metric: { metric: string } | { field?: string; aggregation: string }) =>
+export const metricChoiceOf = (
+  metric: { metric: string } | { field?: string; aggregation: string; alias?: string },
+): MetricChoice =>
   'metric' in metric
     ? { aggregation: MODEL_METRIC, field: metric.metric }
-    : { aggregation: metric.aggregation, field: metric.field ?? '' };
+    : {
+        aggregation: metric.aggregation,
+        field: metric.field ?? '',
+        ...(metric.alias && { alias: metric.alias }),
+      };

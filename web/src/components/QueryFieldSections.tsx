@@ -166,11 +166,13 @@ export function MetricsSection(
       <legend>Metrics</legend>
       {metrics.rows.map((m, i) => (
         <div className="row" key={m.key}>
+          {/* A saved query's name for the column stays until the metric changes. */}
+          {m.alias && <span className="muted small">{m.alias} =</span>}
           <AggregationSelect
             label={`Metric ${i + 1} aggregation`}
             row={m}
             metrics={props.modelMetrics}
-            onChange={(row) => metrics.set(i, { ...m, ...row })}
+            onChange={(row) => metrics.set(i, { ...m, ...row, alias: undefined })}
           />
           {m.aggregation !== MODEL_METRIC && (
             <FieldSelect
@@ -179,7 +181,7 @@ export function MetricsSection(
               fields={props.fields}
               custom={props.custom}
               empty={m.aggregation === 'count' ? 'rows' : undefined}
-              onChange={(field) => metrics.set(i, { ...m, field })}
+              onChange={(field) => metrics.set(i, { ...m, field, alias: undefined })}
             />
           )}
           <RemoveButton label={`Remove metric ${i + 1}`} onClick={() => metrics.remove(i)} />

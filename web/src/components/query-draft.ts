@@ -45,11 +45,13 @@ const bare = (field: string) => field.slice(field.lastIndexOf('.') + 1);
 const dimensionName = (d: DimensionRow) =>
   d.granularity ? `${bare(d.field)}_${d.granularity}` : bare(d.field);
 const metricName = (m: MetricRow) =>
-  m.aggregation === MODEL_METRIC
-    ? m.field
-    : m.aggregation === 'count' && !m.field
-      ? 'count'
-      : `${m.aggregation}_${bare(m.field)}`;
+  m.alias
+    ? m.alias
+    : m.aggregation === MODEL_METRIC
+      ? m.field
+      : m.aggregation === 'count' && !m.field
+        ? 'count'
+        : `${m.aggregation}_${bare(m.field)}`;
 
 const complete = {
   dimension: (d: DimensionRow) => Boolean(d.field),
