@@ -218,7 +218,7 @@ describe('folder', () => {
       await homeOf('script'),
     );
   });
-  it('forgets where a data source or script was filed when it is deleted', async () => {
+  it('forgets where a script was filed when it is deleted, and a data source when it leaves the trash', async () => {
     const filedItems = async () =>
       (await app.rosetta.store.db.selectFrom('folder_items').select('item_uuid').execute()).map(
         (row) => row.item_uuid,
@@ -238,8 +238,16 @@ describe('folder', () => {
 
     expect((await seren(app, 'DELETE', `/api/data_source/${source.uuid}`)).status).toBe(204);
     expect((await seren(app, 'DELETE', `/api/script/${script.uuid}`)).status).toBe(204);
-    const left = await filedItems();
-    expect(left).not.toContain(source.uuid);
-    expect(left).not.toContain(script.uuid);
+    // A deleted data source waits in the trash where it was filed, so a restore puts it back.
+    expect(await filedItems()).toContain(source.uuid);
+    expect(await filedItems()).not.toContain(script.uuid);
+    const { body } = await app.request('GET', '/api/data-sources');
+    expect(body.items.map((s: { uuid: string }) => s.uuid)).not.toContain(source.uuid);
+    const trashed = (await app.request('GET', '/api/trash')).body.items.find(
+      (item: { kind: string; uuid?: string; name: string }) =>
+        item.kind === 'data_source' && item.name === 'ephemeral',
+    );
+    expect((await app.request('DELETE', `/api/trash/data_source/${trashed.id}`)).status).toBe(204);
+    expect(await filedItems()).not.toContain(source.uuid);
   });
 });

@@ -21,13 +21,6 @@ export interface SavedChart extends ChartSummary {
   canEdit: boolean;
 }
 
-export interface ChartVersionSummary {
-  version: number;
-  authorId: number;
-  createdAt: string;
-  name: string;
-}
-
 /** Where "Add to dashboard" puts a chart: a dashboard by id, or a new one by name. */
 export type DashboardTarget = { dashboardId: number } | { newDashboard: string };
 

@@ -1,18 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { ChartRow } from './charts-tables.ts';
 import type { ChartAccessNode } from './permissions.ts';
 import type { Db } from './repo.ts';
-import type {
-  Chart,
-  ChartContent,
-  ChartSummary,
-  ChartVersion,
-  ChartVersionSummary,
-  ContentRef,
-  Visualization,
-  WidgetQuery,
-} from './types.ts';
+import type { Chart, ChartContent, ChartSummary, ContentRef, Visualization, WidgetQuery } from './types.ts';
 
 /** Storage of saved charts and their versions; reads are scoped to one organization. */
 
@@ -67,78 +57,6 @@ export async function chartsInFolders(db: Db, organizationId: number, folderIds:
     .where('deleted_at', 'is', null)
     .execute();
 }
-
-export async function insertChart(
-  db: Db,
-  row: Omit<ChartRow, 'id' | 'deleted_at' | 'deleted_by'>,
-): Promise<number> {
-  const { id } = await db.insertInto('charts').values(row).returning('id').executeTakeFirstOrThrow();
-  return id;
-}
-
-/** Applies the change only if nobody stored a newer version meanwhile; false when someone did. */
-export async function updateChartRow(
-  db: Db,
-  id: number,
-  expectedVersion: number,
-  changes: Partial<Omit<ChartRow, 'id' | 'uuid' | 'organization_id'>>,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('charts')
-    .set(changes)
-    .where('id', '=', id)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Moves the chart to the trash (`trash.ts` restores and purges). */
-export async function trashChartRow(db: Db, id: number, userId: number, now: string): Promise<void> {
-  await db.updateTable('charts').set({ deleted_at: now, deleted_by: userId }).where('id', '=', id).execute();
-}
-
-export async function deleteChartRows(db: Db, ids: number[]): Promise<void> {
-  if (ids.length > 0) await db.deleteFrom('charts').where('id', 'in', ids).execute();
-}
-
-export async function insertChartVersion(
-  db: Db,
-  version: { chartId: number; version: number; authorId: number; createdAt: string; content: ChartContent },
-): Promise<void> {
-  await db
-    .insertInto('chart_versions')
-    .values({
-      uuid: randomUUID(),
-      chart_id: version.chartId,
-      version: version.version,
-      author_id: version.authorId,
-      created_at: version.createdAt,
-      snapshot: JSON.stringify(version.content),
-    })
-    .execute();
-}
-
-/** Newest first; `version` narrows to that one. */
-export async function chartVersions(db: Db, chartId: number, version?: number): Promise<ChartVersion[]> {
-  let query = db
-    .selectFrom('chart_versions')
-    .select(['version', 'author_id', 'created_at', 'snapshot'])
-    .where('chart_id', '=', chartId);
-  if (version !== undefined) query = query.where('version', '=', version);
-  const rows = await query.orderBy('version', 'desc').execute();
-  return rows.map((row) => {
-    const snapshot = JSON.parse(row.snapshot) as ChartContent;
-    return {
-      version: row.version,
-      authorId: row.author_id,
-      createdAt: row.created_at,
-      name: snapshot.name,
-      snapshot,
-    };
-  });
-}
-
-export const withoutSnapshot = ({ snapshot: _, ...summary }: ChartVersion): ChartVersionSummary => summary;
 
 export const chartAccessNode = (
   row: Pick<Selectable<ChartRow>, 'folder_id' | 'created_by' | 'personal'>,

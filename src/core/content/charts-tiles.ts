@@ -5,7 +5,6 @@ import { conflict, validationError } from '../errors.ts';
 import {
   chartAccessNode,
   chartsInFolders,
-  deleteChartRows,
   findChartRow,
   findChartRowsByUuid,
   findDashboardRowsNaming,
@@ -16,6 +15,7 @@ import { canViewChart, type FolderIndex } from './permissions.ts';
 import * as repo from './repo.ts';
 import type { DashboardRow } from './tables.ts';
 import type { Chart, Widget } from './types.ts';
+import { updateVersionedRow } from './versioned-rows.ts';
 
 /**
  * Dashboard tiles that show a saved chart (`Widget.chartId`). A tile is stored with a copy of the
@@ -133,37 +133,19 @@ export async function detachChartTiles(
   for (const row of dashboards) {
     const content = repo.contentOf(repo.toDashboard(row, null));
     content.widgets = content.widgets.map((w) => (w.chartId === chart.uuid ? plain(showing(w, chart)) : w));
-    const version = row.version + 1;
-    const changes = {
-      ...repo.contentColumns(content),
-      version,
-      updated_at: now,
-      updated_by: principal.userId,
-    };
-    if (!(await repo.updateDashboardRow(db, row.id, row.version, changes)))
+    const changes = { ...repo.contentColumns(content), updated_at: now, updated_by: principal.userId };
+    if (!(await updateVersionedRow(db, 'dashboards', row, changes, content)))
       throw conflict(`dashboard "${row.name}" was changed meanwhile; retry`);
-    await repo.insertVersion(db, {
-      dashboardId: row.id,
-      version,
-      authorId: principal.userId,
-      createdAt: now,
-      content,
-    });
   }
 }
 
 /**
- * Deletes the charts filed in folders being deleted: their tiles on other dashboards become plain
- * widgets first (as a forced chart deletion does).
+ * Before the folders are deleted (which trashes the charts filed in them): the charts' tiles on
+ * dashboards become plain widgets, as a forced chart deletion does.
  */
-export async function deleteChartsIn(db: repo.Db, principal: Principal, folderIds: number[]): Promise<void> {
-  const rows = await chartsInFolders(db, principal.organizationId, folderIds);
-  for (const row of rows) {
+export async function detachChartsIn(db: repo.Db, principal: Principal, folderIds: number[]): Promise<void> {
+  for (const row of await chartsInFolders(db, principal.organizationId, folderIds)) {
     const dashboards = await dashboardRowsShowing(db, principal.organizationId, row.uuid);
     await detachChartTiles(db, principal, toChart(row, null), dashboards);
   }
-  await deleteChartRows(
-    db,
-    rows.map((row) => row.id),
-  );
 }

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import { conflict, forbidden } from '../errors.ts';
 import { type ChartInput, type ChartPatchInput, parseChartCreate, parseChartPatch } from './charts-input.ts';
 import * as charts from './charts-repo.ts';
+import type { ChartRow } from './charts-tables.ts';
 import { dashboardRowsShowing, detachChartTiles } from './charts-tiles.ts';
 import { FolderCatalog } from './folders.ts';
-import { contentRef, integer } from './input.ts';
 import { canEditChart, canEditFolder, canViewChart, canViewDashboard } from './permissions.ts';
 import { type Placement, placementChange } from './placement.ts';
 import { type Db, dashboardAccessNode } from './repo.ts';
@@ -20,6 +21,16 @@ import type {
   ChartVersionSummary,
   ContentRef,
 } from './types.ts';
+import * as versioned from './versioned-rows.ts';
+import { type FiledContent, findVisible, listVisible } from './visible.ts';
+
+const filedCharts: FiledContent<Selectable<ChartRow>, Selectable<ChartRow>, ChartSummary> = {
+  noun: 'chart',
+  find: charts.findChartRow,
+  list: charts.listChartRows,
+  canView: (principal, index, row) => canViewChart(principal, index, charts.chartAccessNode(row)),
+  summary: charts.toChartSummary,
+};
 
 /** A chart with the dashboards the caller sees it on, and whether the caller may change it. */
 export type ChartDetail = Chart & { usedBy: ChartUse[]; canEdit: boolean };
@@ -35,16 +46,7 @@ export class ChartService {
 
   /** Summaries of the charts the principal can see, optionally of one folder (null = top level). */
   async list(principal: Principal, options: { folderId?: ContentRef | null } = {}): Promise<ChartSummary[]> {
-    authorize(principal, 'dashboard.view');
-    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
-    const folderId =
-      options.folderId === undefined
-        ? undefined
-        : (catalog.target(principal, 'folderId', options.folderId)?.id ?? null);
-    const rows = await charts.listChartRows(this.db, principal.organizationId, folderId);
-    return rows
-      .filter((row) => canViewChart(principal, catalog.index, charts.chartAccessNode(row)))
-      .map((row) => charts.toChartSummary(row, catalog.uuidOf(row.folder_id)));
+    return listVisible(this.db, principal, filedCharts, options.folderId);
   }
 
   /** The chart, and the dashboards showing it that the principal can see. */
@@ -66,26 +68,22 @@ export class ChartService {
       if (!personal && !canEditFolder(principal, catalog.index, folder?.id ?? null))
         throw forbidden('create a chart here');
       const now = nowIso();
-      const id = await charts.insertChart(trx, {
-        uuid: randomUUID(),
-        organization_id: principal.organizationId,
-        folder_id: folder?.id ?? null,
-        personal: personal ? 1 : 0,
-        ...charts.chartContentColumns(content),
-        version: 1,
-        created_by: principal.userId,
-        created_at: now,
-        updated_at: now,
-        updated_by: principal.userId,
-      });
-      await charts.insertChartVersion(trx, {
-        chartId: id,
-        version: 1,
-        authorId: principal.userId,
-        createdAt: now,
+      return versioned.insertVersionedRow(
+        trx,
+        'charts',
+        {
+          uuid: randomUUID(),
+          organization_id: principal.organizationId,
+          folder_id: folder?.id ?? null,
+          personal: personal ? 1 : 0,
+          ...charts.chartContentColumns(content),
+          created_by: principal.userId,
+          created_at: now,
+          updated_at: now,
+          updated_by: principal.userId,
+        },
         content,
-      });
-      return id;
+      );
     });
     return this.get(principal, id);
   }
@@ -125,7 +123,7 @@ export class ChartService {
         );
       }
       await detachChartTiles(trx, principal, chart, showing);
-      await charts.trashChartRow(trx, row.id, principal.userId, nowIso());
+      await versioned.trashVersionedRow(trx, 'charts', row.id, principal.userId, nowIso());
       await recordAudit(trx, principal, {
         action: 'chart.trash',
         target: { type: 'chart', id: row.id },
@@ -137,25 +135,18 @@ export class ChartService {
   /** Newest first. */
   async listVersions(principal: Principal, ref: ContentRef): Promise<ChartVersionSummary[]> {
     const { row } = await this.visible(this.db, principal, ref);
-    return (await charts.chartVersions(this.db, row.id)).map(charts.withoutSnapshot);
+    return (await versioned.listContentVersions(this.db, 'charts', row.id)).map(versioned.withoutSnapshot);
   }
 
   /** Brings back a version's content as a new version; the folder stays as it is. */
   async restoreVersion(principal: Principal, ref: ContentRef, version: number): Promise<ChartDetail> {
     const { row } = await this.visible(this.db, principal, ref);
-    const number = integer('version', version, 1, Number.MAX_SAFE_INTEGER);
-    const [found] = await charts.chartVersions(this.db, row.id, number);
-    if (!found) throw notFound('version', number);
+    const found = await versioned.findContentVersion(this.db, 'charts', row.id, version);
     return this.change(principal, ref, undefined, () => ({ content: found.snapshot }));
   }
 
   private async visible(db: Db, principal: Principal, ref: ContentRef) {
-    authorize(principal, 'dashboard.view');
-    const id = contentRef('id', ref);
-    const catalog = await FolderCatalog.load(db, principal.organizationId);
-    const row = await charts.findChartRow(db, principal.organizationId, id);
-    if (!row || !canViewChart(principal, catalog.index, charts.chartAccessNode(row)))
-      throw notFound('chart', ref);
+    const { catalog, row } = await findVisible(db, principal, filedCharts, ref);
     return { catalog, row, chart: charts.toChart(row, catalog.uuidOf(row.folder_id)) };
   }
 
@@ -178,25 +169,15 @@ export class ChartService {
         );
       }
       const { content, ...placement } = edit(charts.chartContentOf(chart));
-      const now = nowIso();
-      const changes: Parameters<typeof charts.updateChartRow>[3] = {
-        updated_at: now,
+      const changes: versioned.VersionedRowChanges<'charts'> = {
+        updated_at: nowIso(),
         updated_by: principal.userId,
       };
       const canEdit = canEditChart(principal, catalog.index, node);
       Object.assign(changes, placementChange(principal, catalog, row, placement, canEdit, 'chart'));
-      if (content) Object.assign(changes, charts.chartContentColumns(content), { version: row.version + 1 });
-      if (!(await charts.updateChartRow(trx, row.id, row.version, changes)))
+      if (content) Object.assign(changes, charts.chartContentColumns(content));
+      if (!(await versioned.updateVersionedRow(trx, 'charts', row, changes, content)))
         throw conflict('the chart was changed by someone else meanwhile; reload and retry');
-      if (content) {
-        await charts.insertChartVersion(trx, {
-          chartId: row.id,
-          version: row.version + 1,
-          authorId: principal.userId,
-          createdAt: now,
-          content,
-        });
-      }
       return row.id;
     });
     return this.get(principal, id);

@@ -4,7 +4,7 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
+import { conflict, forbidden } from '../errors.ts';
 import {
   type BindTiles,
   chartUuidsOf,
@@ -21,7 +21,7 @@ import {
   type WidgetInput,
 } from './dashboard-input.ts';
 import { FolderCatalog } from './folders.ts';
-import { accessList, contentRef, integer, label, record } from './input.ts';
+import { accessList, contentRef, label, record } from './input.ts';
 import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
 import { canCloneDashboard, canCreateDashboard, canEditDashboard, canViewDashboard } from './permissions.ts';
 import { type Placement, placementChange } from './placement.ts';
@@ -36,6 +36,8 @@ import type {
   DashboardVersion,
   DashboardVersionSummary,
 } from './types.ts';
+import * as versioned from './versioned-rows.ts';
+import { type FiledContent, findVisible, listVisible } from './visible.ts';
 import {
   type PlacedWidget,
   placed,
@@ -50,6 +52,14 @@ interface Change extends Placement {
   content?: DashboardContent;
   shares?: AccessEntry[];
 }
+
+const filedDashboards: FiledContent<Selectable<DashboardRow>, repo.ListedDashboardRow, DashboardSummary> = {
+  noun: 'dashboard',
+  find: repo.findDashboardRow,
+  list: repo.listDashboardRows,
+  canView: (principal, index, row) => canViewDashboard(principal, index, repo.dashboardAccessNode(row)),
+  summary: repo.toSummary,
+};
 
 /**
  * Dashboards: CRUD, clone, widgets, shares and version history. Every change that touches
@@ -68,16 +78,7 @@ export class DashboardService {
     principal: Principal,
     options: { folderId?: ContentRef | null } = {},
   ): Promise<DashboardSummary[]> {
-    authorize(principal, 'dashboard.view');
-    const catalog = await FolderCatalog.load(this.db, principal.organizationId);
-    const folderId =
-      options.folderId === undefined
-        ? undefined
-        : (catalog.target(principal, 'folderId', options.folderId)?.id ?? null);
-    const rows = await repo.listDashboardRows(this.db, principal.organizationId, folderId);
-    return rows
-      .filter((row) => canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
-      .map((row) => repo.toSummary(row, catalog.uuidOf(row.folder_id)));
+    return listVisible(this.db, principal, filedDashboards, options.folderId);
   }
 
   async get(principal: Principal, ref: ContentRef): Promise<Dashboard> {
@@ -145,7 +146,7 @@ export class DashboardService {
       const { catalog, row } = await this.visible(trx, principal, ref);
       if (!canEditDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
         throw forbidden('delete this dashboard');
-      await repo.trashDashboardRow(trx, row.id, principal.userId, nowIso());
+      await versioned.trashVersionedRow(trx, 'dashboards', row.id, principal.userId, nowIso());
       await recordAudit(trx, principal, {
         action: 'dashboard.trash',
         target: { type: 'dashboard', id: row.id },
@@ -218,15 +219,14 @@ export class DashboardService {
   /** Newest first. */
   async listVersions(principal: Principal, ref: ContentRef): Promise<DashboardVersionSummary[]> {
     const { row } = await this.visible(this.db, principal, ref);
-    return repo.listVersions(this.db, row.id);
+    return (await versioned.listContentVersions(this.db, 'dashboards', row.id)).map(
+      versioned.withoutSnapshot,
+    );
   }
 
   async getVersion(principal: Principal, ref: ContentRef, version: number): Promise<DashboardVersion> {
     const { row } = await this.visible(this.db, principal, ref);
-    const number = integer('version', version, 1, Number.MAX_SAFE_INTEGER);
-    const found = await repo.findVersion(this.db, row.id, number);
-    if (!found) throw notFound('version', number);
-    return found;
+    return versioned.findContentVersion(this.db, 'dashboards', row.id, version);
   }
 
   /** Brings back a version's content as a new version; folder and shares stay as they are. */
@@ -238,12 +238,7 @@ export class DashboardService {
   }
 
   private async visible(db: repo.Db, principal: Principal, ref: ContentRef) {
-    authorize(principal, 'dashboard.view');
-    const id = contentRef('id', ref);
-    const catalog = await FolderCatalog.load(db, principal.organizationId);
-    const row = await repo.findDashboardRow(db, principal.organizationId, id);
-    if (!row || !canViewDashboard(principal, catalog.index, repo.dashboardAccessNode(row)))
-      throw notFound('dashboard', ref);
+    const { catalog, row } = await findVisible(db, principal, filedDashboards, ref);
     return { catalog, row, dashboard: await this.read(db, row, catalog) };
   }
 
@@ -271,27 +266,23 @@ export class DashboardService {
       const widgets = await bind(parsed.widgets, widgetChartField);
       const content = { ...parsed, widgets, layout: completeLayout(widgets, parsed.layout, true) };
       const now = nowIso();
-      const id = await repo.insertDashboard(trx, {
-        uuid: randomUUID(),
-        organization_id: principal.organizationId,
-        folder_id: folder?.id ?? null,
-        owner_id: principal.userId,
-        personal: placement.personal ? 1 : 0,
-        ...repo.contentColumns(content),
-        shares: JSON.stringify(shares),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        updated_by: principal.userId,
-      });
-      await repo.insertVersion(trx, {
-        dashboardId: id,
-        version: 1,
-        authorId: principal.userId,
-        createdAt: now,
+      return versioned.insertVersionedRow(
+        trx,
+        'dashboards',
+        {
+          uuid: randomUUID(),
+          organization_id: principal.organizationId,
+          folder_id: folder?.id ?? null,
+          owner_id: principal.userId,
+          personal: placement.personal ? 1 : 0,
+          ...repo.contentColumns(content),
+          shares: JSON.stringify(shares),
+          created_at: now,
+          updated_at: now,
+          updated_by: principal.userId,
+        },
         content,
-      });
-      return id;
+      );
     });
     return this.get(principal, id);
   }
@@ -309,9 +300,8 @@ export class DashboardService {
       if (!canEditDashboard(principal, catalog.index, node)) throw forbidden('edit this dashboard');
       const bind = tileBinder(trx, principal, catalog.index, chartUuidsOf(dashboard.widgets));
       const { content, shares, ...placement } = await edit(repo.contentOf(dashboard), bind);
-      const now = nowIso();
-      const changes: Parameters<typeof repo.updateDashboardRow>[3] = {
-        updated_at: now,
+      const changes: versioned.VersionedRowChanges<'dashboards'> = {
+        updated_at: nowIso(),
         updated_by: principal.userId,
       };
       const canEdit = canEditDashboard(principal, catalog.index, node);
@@ -324,18 +314,9 @@ export class DashboardService {
           details: { before: JSON.parse(row.shares), after: shares },
         });
       }
-      if (content) Object.assign(changes, repo.contentColumns(content), { version: row.version + 1 });
-      if (!(await repo.updateDashboardRow(trx, row.id, row.version, changes))) {
+      if (content) Object.assign(changes, repo.contentColumns(content));
+      if (!(await versioned.updateVersionedRow(trx, 'dashboards', row, changes, content))) {
         throw conflict('the dashboard was changed by someone else meanwhile; reload and retry');
-      }
-      if (content) {
-        await repo.insertVersion(trx, {
-          dashboardId: row.id,
-          version: row.version + 1,
-          authorId: principal.userId,
-          createdAt: now,
-          content,
-        });
       }
       return row.id;
     });

@@ -1,17 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import type { DashboardAccessNode } from './permissions.ts';
 import type { DashboardRow } from './tables.ts';
-import type {
-  AccessEntry,
-  ContentRef,
-  Dashboard,
-  DashboardContent,
-  DashboardSummary,
-  DashboardVersion,
-  DashboardVersionSummary,
-} from './types.ts';
+import type { AccessEntry, ContentRef, Dashboard, DashboardContent, DashboardSummary } from './types.ts';
 
 /** Storage of dashboards and their versions; reads are scoped to one organization. */
 export type Db = Kysely<Database>;
@@ -53,6 +44,9 @@ export async function findDashboardRowsByName(db: Db, organizationId: number, na
     .execute();
 }
 
+/** A listed dashboard: its summary columns and those of access. */
+export type ListedDashboardRow = Awaited<ReturnType<typeof listDashboardRows>>[number];
+
 /** Summary columns only: the definition documents can be large. */
 export async function listDashboardRows(db: Db, organizationId: number, folderId?: number | null) {
   let query = db
@@ -76,106 +70,6 @@ export async function listDashboardRows(db: Db, organizationId: number, folderId
   if (folderId === null) query = query.where('folder_id', 'is', null);
   else if (folderId !== undefined) query = query.where('folder_id', '=', folderId);
   return query.orderBy('name').orderBy('id').execute();
-}
-
-export async function insertDashboard(
-  db: Db,
-  row: Omit<DashboardRow, 'id' | 'deleted_at' | 'deleted_by'>,
-): Promise<number> {
-  const { id } = await db.insertInto('dashboards').values(row).returning('id').executeTakeFirstOrThrow();
-  return id;
-}
-
-/** Applies the change only if nobody stored a newer version meanwhile; false when someone did. */
-export async function updateDashboardRow(
-  db: Db,
-  id: number,
-  expectedVersion: number,
-  changes: Partial<Omit<DashboardRow, 'id' | 'uuid' | 'organization_id'>>,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('dashboards')
-    .set(changes)
-    .where('id', '=', id)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Moves the dashboard to the trash (`trash.ts` restores and purges). */
-export async function trashDashboardRow(db: Db, id: number, userId: number, now: string): Promise<void> {
-  await db
-    .updateTable('dashboards')
-    .set({ deleted_at: now, deleted_by: userId })
-    .where('id', '=', id)
-    .execute();
-}
-
-/** Stores `content` as version `version` of the dashboard. */
-export async function insertVersion(
-  db: Db,
-  version: {
-    dashboardId: number;
-    version: number;
-    authorId: number;
-    createdAt: string;
-    content: DashboardContent;
-  },
-): Promise<void> {
-  await db
-    .insertInto('dashboard_versions')
-    .values({
-      uuid: randomUUID(),
-      dashboard_id: version.dashboardId,
-      version: version.version,
-      author_id: version.authorId,
-      created_at: version.createdAt,
-      snapshot: JSON.stringify(version.content),
-    })
-    .execute();
-}
-
-export async function listVersions(db: Db, dashboardId: number): Promise<DashboardVersionSummary[]> {
-  const rows = await db
-    .selectFrom('dashboard_versions')
-    .select(['version', 'author_id', 'created_at', 'snapshot'])
-    .where('dashboard_id', '=', dashboardId)
-    .orderBy('version', 'desc')
-    .execute();
-  return rows.map((row) => {
-    const { snapshot: _, ...summary } = toVersion(row);
-    return summary;
-  });
-}
-
-export async function findVersion(
-  db: Db,
-  dashboardId: number,
-  version: number,
-): Promise<DashboardVersion | undefined> {
-  const row = await db
-    .selectFrom('dashboard_versions')
-    .select(['version', 'author_id', 'created_at', 'snapshot'])
-    .where('dashboard_id', '=', dashboardId)
-    .where('version', '=', version)
-    .executeTakeFirst();
-  return row && toVersion(row);
-}
-
-function toVersion(row: {
-  version: number;
-  author_id: number;
-  created_at: string;
-  snapshot: string;
-}): DashboardVersion {
-  const snapshot = JSON.parse(row.snapshot) as DashboardContent;
-  return {
-    version: row.version,
-    authorId: row.author_id,
-    createdAt: row.created_at,
-    name: snapshot.name,
-    snapshot,
-  };
 }
 
 export const dashboardAccessNode = (

@@ -1,9 +1,10 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { ApiError, api, errorMessage } from '../api.ts';
-import type { ChartVersionSummary, SavedChart } from '../charts.ts';
+import type { SavedChart } from '../charts.ts';
 import { AddToDashboardDialog } from '../components/ChartDialogs.tsx';
 import { useConfirm } from '../components/ConfirmDialog.tsx';
+import { VersionHistory } from '../components/VersionHistory.tsx';
 import { WidgetBody } from '../components/WidgetBody.tsx';
 import { atLeast } from '../roles.ts';
 import { Link, navigate } from '../router.tsx';
@@ -121,7 +122,15 @@ export function ChartPage(props: { id: string; me: Me }) {
               </ul>
             )}
           </section>
-          <ChartVersions chart={chart} onRestored={setChart} />
+          <VersionHistory
+            path={`/charts/${chart.id}`}
+            current={chart.version}
+            canRestore={chart.canEdit}
+            restoreNote="Every dashboard showing the chart changes with it; the current state stays in the history."
+            onRestore={async (version) =>
+              setChart(await api<SavedChart>('POST', `/charts/${chart.id}/versions/${version}/restore`))
+            }
+          />
         </div>
       </div>
     </div>
@@ -209,67 +218,5 @@ function RenameForm(props: { chart: SavedChart; onSaved: (chart: SavedChart) => 
       </button>
       <ErrorNote error={error} />
     </form>
-  );
-}
-
-function ChartVersions(props: { chart: SavedChart; onRestored: (chart: SavedChart) => void }) {
-  const { chart } = props;
-  const [versions, setVersions] = useState<ChartVersionSummary[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [confirmDialog, ask] = useConfirm();
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version (a save, a restore) reloads the list
-  useEffect(() => {
-    api<{ items: ChartVersionSummary[] }>('GET', `/charts/${chart.id}/versions`)
-      .then((r) => setVersions(r.items))
-      .catch(setError);
-  }, [chart.id, chart.version]);
-
-  const restore = async (version: number) => {
-    const ok = await ask({
-      title: 'Restore version',
-      message: `Restore version ${version}? Every dashboard showing the chart changes with it; the current state stays in the history.`,
-      confirmLabel: 'Restore',
-    });
-    if (!ok) return;
-    try {
-      props.onRestored(await api<SavedChart>('POST', `/charts/${chart.id}/versions/${version}/restore`));
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-
-  return (
-    <section className="card history" aria-label="Version history">
-      {confirmDialog}
-      <h2>Version history</h2>
-      <ErrorNote error={error} />
-      {!versions ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.version}>
-                <td>v{v.version}</td>
-                <td>{v.name}</td>
-                <td className="muted">{new Date(v.createdAt).toLocaleString()}</td>
-                <td>
-                  {v.version === chart.version ? (
-                    <span className="tag">current</span>
-                  ) : (
-                    chart.canEdit && (
-                      <button type="button" onClick={() => restore(v.version)}>
-                        Restore
-                      </button>
-                    )
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
   );
 }

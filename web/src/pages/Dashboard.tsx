@@ -12,6 +12,7 @@ import { FavouriteButton } from '../components/FavouriteButton.tsx';
 import { FilterBar } from '../components/FilterBar.tsx';
 import { ShareDialog } from '../components/ShareDialog.tsx';
 import { useDashboardVariables, VariableBar } from '../components/VariableBar.tsx';
+import { VersionHistory } from '../components/VersionHistory.tsx';
 import { rememberDashboard } from '../recent.ts';
 import { Link, navigate } from '../router.tsx';
 import type { Cell, Dashboard, Me, Widget } from '../types.ts';
@@ -202,8 +203,13 @@ export function DashboardPage(props: { id: string; me: Me }) {
       )}
       {showHistory && (
         <VersionHistory
-          dashboard={dashboard}
-          onRestored={(restored) => {
+          path={`/dashboards/${dashboard.id}`}
+          current={dashboard.version}
+          canRestore
+          restoreNote="The current state stays in the history."
+          onRestore={async (version) => {
+            await api('POST', `/dashboards/${dashboard.id}/versions/${version}/restore`);
+            const restored = await api<Dashboard>('GET', `/dashboards/${dashboard.id}`);
             setDashboard(restored);
             setShowHistory(false);
             setNotice(`Restored an earlier version; this is now version ${restored.version}.`);
@@ -262,78 +268,5 @@ export function DashboardPage(props: { id: string; me: Me }) {
         />
       )}
     </div>
-  );
-}
-
-interface VersionSummary {
-  version: number;
-  authorId: number;
-  createdAt: string;
-  name: string;
-}
-
-function VersionHistory(props: {
-  dashboard: Dashboard;
-  onRestored: (d: Dashboard) => void;
-  onClose: () => void;
-}) {
-  const [versions, setVersions] = useState<VersionSummary[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [confirmDialog, ask] = useConfirm();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new version (after a save) reloads the list
-  useEffect(() => {
-    api<{ items: VersionSummary[] }>('GET', `/dashboards/${props.dashboard.id}/versions`)
-      .then((r) => setVersions([...r.items].sort((a, b) => b.version - a.version)))
-      .catch(setError);
-  }, [props.dashboard.id, props.dashboard.version]);
-  const restore = async (version: number) => {
-    const ok = await ask({
-      title: 'Restore version',
-      message: `Restore version ${version}? The current state stays in the history.`,
-      confirmLabel: 'Restore',
-    });
-    if (!ok) return;
-    try {
-      await api('POST', `/dashboards/${props.dashboard.id}/versions/${version}/restore`);
-      props.onRestored(await api<Dashboard>('GET', `/dashboards/${props.dashboard.id}`));
-    } catch (caught) {
-      setError(caught);
-    }
-  };
-  return (
-    <section className="card history" aria-label="Version history">
-      {confirmDialog}
-      <header className="widgethead">
-        <h2>Version history</h2>
-        <button type="button" className="icon" aria-label="Close version history" onClick={props.onClose}>
-          ×
-        </button>
-      </header>
-      <ErrorNote error={error} />
-      {!versions ? (
-        <p className="muted">Loading…</p>
-      ) : (
-        <table>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.version}>
-                <td>v{v.version}</td>
-                <td>{v.name}</td>
-                <td className="muted">{new Date(v.createdAt).toLocaleString()}</td>
-                <td>
-                  {v.version === props.dashboard.version ? (
-                    <span className="tag">current</span>
-                  ) : (
-                    <button type="button" onClick={() => restore(v.version)}>
-                      Restore
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
   );
 }
