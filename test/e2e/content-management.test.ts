@@ -72,7 +72,8 @@ describe.skipIf(!hasChromium)('My space, sharing, move, rename and trash in head
       .getByRole('dialog', { name: 'Delete dashboard' })
       .getByRole('button', { name: 'Move to trash' })
       .click();
-    await page.getByRole('link', { name: 'Pipeline 2027' }).waitFor({ state: 'detached' });
+    // Its card and its "Recently viewed" link both go.
+    await expect.poll(() => page.getByRole('link', { name: 'Pipeline 2027' }).count()).toBe(0);
     expect((await app.request('GET', `/api/dashboards/${id}`)).status).toBe(404);
 
     await page.getByRole('link', { name: '🗑 Trash' }).click();
@@ -81,6 +82,80 @@ describe.skipIf(!hasChromium)('My space, sharing, move, rename and trash in head
     await page.getByRole('button', { name: 'Restore Pipeline 2027' }).click();
     await page.getByText('The trash is empty.').waitFor();
     expect(await sees(member, id)).toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('renames, moves and deletes a chart on Home, then restores it from the trash', async () => {
+    const { app, base, page, consoleErrors, shot } = session(); // signed in by the test before
+    const sources = (await app.request('GET', '/api/data-sources')).body.items;
+    const source = sources.find((s: { name: string }) => s.name === 'demo_sales').uuid;
+    const chart = (
+      await app.request('POST', '/api/charts', {
+        name: 'Units sold',
+        query: { source, metrics: [{ field: 'quantity', aggregation: 'sum' }] },
+        visualization: { type: 'kpi' },
+      })
+    ).body;
+    await app.request('POST', '/api/dashboards', {
+      name: 'Shows the chart',
+      widgets: [{ id: 'tile', chartId: chart.uuid }],
+    });
+    const stored = async () => (await app.request('GET', `/api/charts/${chart.id}`)).body;
+
+    await page.goto(`${base}/`);
+    const charts = page.getByRole('region', { name: 'Charts' });
+    await charts.getByRole('button', { name: 'Rename Units sold' }).click();
+    await page.getByLabel('Chart name').fill('Units 2027');
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await charts.getByRole('link', { name: 'Units 2027' }).waitFor();
+    await shot('home-chart-actions');
+
+    await charts.getByRole('button', { name: 'Move Units 2027' }).click();
+    const move = page.getByRole('dialog', { name: 'Move “Units 2027”' });
+    await move.getByLabel('📁 Reports').check();
+    await move.getByRole('button', { name: 'Move', exact: true }).click();
+    await move.waitFor({ state: 'detached' });
+    await expect.poll(stored).toMatchObject({ name: 'Units 2027', folderId: expect.any(Number) });
+
+    // A dashboard shows it: deleting asks again, then turns that tile into a plain widget.
+    await charts.getByRole('button', { name: 'Delete Units 2027' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete chart' })
+      .getByRole('button', { name: 'Move to trash' })
+      .click();
+    const inUse = page.getByRole('dialog', { name: 'The chart is in use' });
+    await inUse.getByText('Shows the chart').waitFor();
+    await inUse.getByRole('button', { name: 'Delete anyway' }).click();
+    await charts.getByRole('link', { name: 'Units 2027' }).waitFor({ state: 'detached' });
+    expect((await app.request('GET', `/api/charts/${chart.id}`)).status).toBe(404);
+
+    await page.getByRole('link', { name: '🗑 Trash' }).click();
+    await page.getByRole('button', { name: 'Restore Units 2027' }).click();
+    await page.getByText('The trash is empty.').waitFor();
+    expect(await stored()).toMatchObject({ name: 'Units 2027' });
+    // The browser logs the first, refused DELETE (409); that one is expected, nothing else.
+    expect(consoleErrors.splice(0)).toEqual([expect.stringContaining('status of 409 (Conflict)')]);
+  });
+
+  it('links editors, not viewers, to their subscriptions from the top bar', async () => {
+    const { app, page, consoleErrors } = session();
+    const password = 'top bar password 123';
+    for (const role of ['editor', 'viewer'])
+      await app.request('POST', '/api/users', { email: `${role}@example.com`, role, password });
+    const signInAs = async (role: string) => {
+      await page.locator('.userbutton').click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      await page.getByLabel('Email').fill(`${role}@example.com`);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('banner').getByRole('link', { name: 'Dashboards' }).waitFor();
+    };
+    await signInAs('editor');
+    await page.getByRole('banner').getByRole('link', { name: 'Subscriptions' }).click();
+    await page.waitForURL(/\/subscriptions$/);
+    await page.getByText('No subscriptions or alerts yet.', { exact: false }).waitFor();
+    await signInAs('viewer');
+    expect(await page.getByRole('banner').getByRole('link', { name: 'Subscriptions' }).count()).toBe(0);
     expect(consoleErrors).toEqual([]);
   });
 });

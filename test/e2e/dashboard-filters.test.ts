@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('dashboard filters in the URL, per tile, and widge
       const box = await page.getByRole('banner').getByRole(role, { name }).first().boundingBox();
       return box !== null && box.x >= 0 && box.x + box.width <= 390;
     };
-    for (const section of ['Dashboards', 'Explore', 'Data', 'SQL', 'Admin'])
+    for (const section of ['Dashboards', 'Explore', 'Data', 'Subscriptions', 'SQL', 'Admin'])
       expect(await onScreen(section, 'link'), section).toBe(true);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot('phone-top-bar');

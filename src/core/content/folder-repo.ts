@@ -79,7 +79,7 @@ export async function countDashboardsIn(
 }
 
 /**
- * Deletes the folders; the dashboards in them go to the trash, and whatever is in the trash comes
+ * Deletes the folders; the dashboards and charts in them go to the trash, and whatever is in the trash comes
  * out of them, so a restore brings it back at the top level.
  */
 export async function deleteFolders(
@@ -88,20 +88,21 @@ export async function deleteFolders(
   folderIds: number[],
   trash: { by: number; at: string },
 ): Promise<void> {
-  await db
-    .updateTable('dashboards')
-    .set({ deleted_at: trash.at, deleted_by: trash.by })
-    .where('organization_id', '=', organizationId)
-    .where('folder_id', 'in', folderIds)
-    .where('deleted_at', 'is', null)
-    .execute();
-  for (const table of ['dashboards', 'charts'] as const)
+  for (const table of ['dashboards', 'charts'] as const) {
+    await db
+      .updateTable(table)
+      .set({ deleted_at: trash.at, deleted_by: trash.by })
+      .where('organization_id', '=', organizationId)
+      .where('folder_id', 'in', folderIds)
+      .where('deleted_at', 'is', null)
+      .execute();
     await db
       .updateTable(table)
       .set({ folder_id: null })
       .where('organization_id', '=', organizationId)
       .where('folder_id', 'in', folderIds)
       .execute();
+  }
   // One statement, so the parent references inside the subtree are checked only once it is all gone.
   await db
     .deleteFrom('folders')

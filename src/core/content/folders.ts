@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, forbidden, notFound, validationError } from '../errors.ts';
-import { deleteChartsIn } from './charts-tiles.ts';
+import { detachChartsIn } from './charts-tiles.ts';
 import {
   countDashboardsIn,
   deleteFolders,
@@ -231,8 +231,8 @@ export class FolderService {
   }
 
   /**
-   * Deletes an empty folder; `recursive` (admins) also deletes its subfolders and charts (tiles
-   * showing those charts elsewhere become plain widgets) and moves its dashboards to the trash.
+   * Deletes an empty folder; `recursive` (admins) also deletes its subfolders and moves its
+   * dashboards and charts to the trash (tiles showing those charts become plain widgets).
    * Data sources and scripts filed in it are not content of the folder: they go back to the top level.
    */
   async delete(principal: Principal, ref: ContentRef, options: { recursive?: boolean } = {}): Promise<void> {
@@ -250,7 +250,7 @@ export class FolderService {
       ) {
         throw conflict('the folder is not empty: delete its content first, or delete recursively (admins)');
       }
-      await deleteChartsIn(trx, principal, ids);
+      await detachChartsIn(trx, principal, ids);
       await deleteFolders(trx, principal.organizationId, ids, { by: principal.userId, at: nowIso() });
       await recordAudit(trx, principal, {
         action: 'folder.delete',

@@ -61,14 +61,21 @@ describe.each(backends)('trash and personal space on $kind', ({ available, open 
   });
 
   it.skipIf(!available)(
-    'a recursive folder delete trashes its dashboards; they come back at the top level',
+    'a recursive folder delete trashes its dashboards and charts; they come back at the top level',
     async () => {
       const org = organization();
       const folder = await content.folders.create(org.admin, { name: 'Doomed' });
       const inside = await content.dashboards.create(org.editor, { name: 'Inside', folderId: folder.id });
+      const filed = await content.charts.create(org.editor, { ...chart, folderId: folder.id });
       await content.folders.delete(org.admin, folder.id, { recursive: true });
+      expect(await content.charts.list(org.editor)).toEqual([]);
+      const kinds = (await content.trash.list(org.editor)).map((i) => `${i.kind}:${i.id}`).sort();
+      expect(kinds).toEqual([`chart:${filed.id}`, `dashboard:${inside.id}`].sort());
       await content.trash.restore(org.editor, 'dashboard', inside.id);
       expect((await content.dashboards.get(org.editor, inside.id)).folderId).toBeNull();
+      await content.trash.restore(org.editor, 'chart', filed.id);
+      const restored = await content.charts.get(org.editor, filed.id);
+      expect(restored).toMatchObject({ name: 'Units', folderId: null, query: chart.query });
     },
   );
 

@@ -2,18 +2,31 @@ import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api.ts';
 import type { ChartSummary } from '../charts.ts';
 import { Link } from '../router.tsx';
+import type { Folder } from '../types.ts';
+import { ContentActions } from './ContentActions.tsx';
 import '../charts.css';
 
-/** The saved charts the caller can see, on Home beside the dashboards: same folder and search. */
-export function ChartList(props: { folder: number | 'all' | 'none'; search: string }) {
+/**
+ * The saved charts the caller can see, on Home beside the dashboards: same folder and search;
+ * editors rename, move and delete (to the trash) them as they do dashboards.
+ */
+export function ChartList(props: {
+  folder: number | 'all' | 'none';
+  search: string;
+  folders: Folder[];
+  canEdit: boolean;
+  onError: (error: unknown) => void;
+}) {
   const [charts, setCharts] = useState<ChartSummary[]>([]);
+  const [reloads, setReloads] = useState(0);
   const { folder, search } = props;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for a fresh list
   useEffect(() => {
     api<{ items: ChartSummary[] }>('GET', '/charts')
       .then((r) => setCharts(r.items))
       .catch(() => setCharts([]));
-  }, []);
+  }, [reloads]);
 
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
@@ -41,6 +54,18 @@ export function ChartList(props: { folder: number | 'all' | 'none'; search: stri
               <span className="tag">{c.visualizationType.replace('_', ' ')}</span>
               <span className="muted">Updated {new Date(c.updatedAt).toLocaleDateString()}</span>
             </p>
+            {props.canEdit && (
+              <ContentActions
+                what="chart"
+                name={c.name}
+                url={`/charts/${c.id}`}
+                folders={props.folders}
+                personal
+                forceable
+                onChanged={() => setReloads((n) => n + 1)}
+                onError={props.onError}
+              />
+            )}
           </li>
         ))}
       </ul>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../api.ts';
+import { ApiError, api } from '../api.ts';
 import type { Folder } from '../types.ts';
 import { useConfirm } from './ConfirmDialog.tsx';
 import { MoveDialog } from './MoveDialog.tsx';
@@ -9,6 +9,8 @@ import { NameDialog } from './NameDialog.tsx';
  * Rename, "Move to…" and delete (to the trash) of one dashboard, chart or data source at `url`
  * (`PATCH {name}` / `{folderId, personal}`, `DELETE`); `onChanged` reloads. A refused change
  * shows in the dialog that asked for it. Data sources have no personal space (`personal` off).
+ * With `forceable`, content in use (a chart that dashboards show: a 409) is deleted with
+ * `?force=true` once the user says so again.
  */
 export function ContentActions(props: {
   what: 'dashboard' | 'chart' | 'data source';
@@ -16,6 +18,7 @@ export function ContentActions(props: {
   url: string;
   folders: Folder[];
   personal: boolean;
+  forceable?: boolean;
   onChanged: () => void;
   onError: (error: unknown) => void;
 }) {
@@ -39,7 +42,15 @@ export function ContentActions(props: {
       await api('DELETE', props.url);
       props.onChanged();
     } catch (caught) {
-      props.onError(caught);
+      if (!(props.forceable && caught instanceof ApiError && caught.status === 409))
+        return props.onError(caught);
+      const anyway = await ask({
+        title: `The ${what} is in use`,
+        message: `${caught.message}.`,
+        confirmLabel: 'Delete anyway',
+      });
+      if (!anyway) return;
+      await api('DELETE', `${props.url}?force=true`).then(props.onChanged).catch(props.onError);
     }
   };
   return (

@@ -36,7 +36,9 @@ export function Header(props: { me: Me; path: string; onSignOut: () => void }) {
             ? 'explore'
             : path === '/sql'
               ? 'sql'
-              : 'home';
+              : path === '/subscriptions'
+                ? 'subscriptions'
+                : 'home';
   const go = (to: string) => {
     setOpen(false);
     navigate(to);
@@ -64,6 +66,12 @@ export function Header(props: { me: Me; path: string; onSignOut: () => void }) {
               Data
             </Link>
           </>
+        )}
+        {/* Editors subscribe to dashboards and set alerts: their own list of both. */}
+        {atLeast(me, 'editor') && (
+          <Link to="/subscriptions" aria-current={section === 'subscriptions' ? 'page' : undefined}>
+            Subscriptions
+          </Link>
         )}
         {atLeast(me, 'developer') && (
           <Link to="/sql" aria-current={section === 'sql' ? 'page' : undefined}>

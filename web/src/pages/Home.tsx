@@ -213,7 +213,9 @@ export function HomePage(props: { me: Me }) {
             ))}
           </ul>
         )}
-        {folder !== 'mine' && <ChartList folder={folder} search={search} />}
+        {folder !== 'mine' && (
+          <ChartList folder={folder} search={search} folders={folders} canEdit={canEdit} onError={setError} />
+        )}
       </section>
       {creating && (
         <NameDialog
