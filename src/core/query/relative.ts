@@ -12,7 +12,7 @@ export function relativeRange(spec: RelativeSpec, now: Date): { start: Date; end
     if (!spec.toDate) return { start: current, end };
     // Up to the end of today, not now: the bounds stay the same all day, and so does the cache key.
     const tomorrow = shift(startOf('day', now), 'day', 1);
-    return { start: current, end: tomorrow < end ? tomorrow : end };
+    return { start: current, end: new Date(Math.min(tomorrow.getTime(), end.getTime())) };
   }
   if (spec.direction === 'last') return { start: shift(current, spec.unit, -spec.count), end: current };
   const next = shift(current, spec.unit, 1);
