@@ -1,7 +1,7 @@
 /** Schedules: cron deliveries of dashboards and widgets (email, webhook, Slack) and data alerts. */
 export { evaluateConditions } from './conditions.ts';
 export { checkCron, checkTimezone, nextFireTime } from './cron.ts';
-export { fillVariables, withFilters } from './delivery.ts';
+export { fillVariables } from './delivery.ts';
 export type { EmailInput } from './email.ts';
 export { DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
 export { scheduleMigrations } from './migrations.ts';

@@ -4,7 +4,10 @@ import { type Dashboard, dashboardVariableValues, tokenVariableValues } from '..
 import { type FilterNode, parseVariables, type VariableValues, withVariables } from '../query/index.ts';
 
 /** The filter rules `and`-ed to a query body's own filters. */
-function withRules(body: Record<string, unknown>, rules: readonly FilterNode[]): Record<string, unknown> {
+export function withRules(
+  body: Record<string, unknown>,
+  rules: readonly FilterNode[],
+): Record<string, unknown> {
   if (rules.length === 0) return body;
   const own = body.filters as FilterNode | undefined | null;
   return { ...body, filters: { and: own ? [own, ...rules] : [...rules] } };
