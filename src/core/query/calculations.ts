@@ -32,7 +32,11 @@ export function createFieldResolver(
   const expanding: string[] = [];
 
   const calculated = (index: number): CalculatedField => {
-    const { name, formula } = calculations[index];
+    const calculation = calculations[index];
+    const { name } = calculation;
+    if (!('formula' in calculation))
+      throw validationError(`calculations[${index}].sql`, 'SQL calculations are not supported yet');
+    const { formula } = calculation;
     const known = resolved.get(name);
     if (known) return known;
     const path = `calculations[${index}].formula`;

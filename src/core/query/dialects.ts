@@ -66,6 +66,12 @@ const mysqlBuckets: Record<Granularity, (e: string) => string> = {
   hour: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:00:00') AS DATETIME)`,
   minute: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:%i:00') AS DATETIME)`,
   weekday: (e) => `(WEEKDAY(${e}) + 1)`,
+  month_of_year: (e) => `MONTH(${e})`,
+  quarter_of_year: (e) => `QUARTER(${e})`,
+  hour_of_day: (e) => `HOUR(${e})`,
+  // Mode 3: ISO weeks (Monday first, week 1 holds the year's first Thursday).
+  week_of_year: (e) => `WEEK(${e}, 3)`,
+  day_of_week: (e) => `(WEEKDAY(${e}) + 1)`,
 };
 
 const nullsLast: SqlDialect['orderBy'] = (expression, descending) =>

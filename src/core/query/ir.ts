@@ -1,4 +1,4 @@
-import type { JsonScalar } from '../../engines/types.ts';
+import type { ColumnType, JsonScalar } from '../../engines/types.ts';
 import type { Aggregation } from './model.ts';
 
 /**
@@ -21,10 +21,34 @@ export type Period = (typeof periods)[number];
  * A dimension's granularity: a period (the bucket's start), or `weekday`, the ISO day of the
  * week as an integer (1 = Monday … 7 = Sunday), which groups across weeks (Serenytics timeslot).
  */
-export const granularities = [...periods, 'weekday'] as const;
+export const dateParts = [
+  'month_of_year',
+  'day_of_week',
+  'hour_of_day',
+  'quarter_of_year',
+  'week_of_year',
+] as const;
+/**
+ * Date parts group across periods and are integers: `month_of_year` 1–12, `quarter_of_year` 1–4,
+ * `hour_of_day` 0–23, `week_of_year` the ISO week number 1–53, `day_of_week` 1–7 counted from the
+ * query's week start (1 = Monday unless `weekStart` says otherwise).
+ */
+export type DatePart = (typeof dateParts)[number];
+export const granularities = [...periods, 'weekday', ...dateParts] as const;
 export type Granularity = (typeof granularities)[number];
 
-export const aggregations: readonly Aggregation[] = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct'];
+export const aggregations: readonly Aggregation[] = [
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'count_distinct',
+  'median',
+  'percentile',
+  'stddev',
+  'variance',
+];
 
 export const operators = [
   '=',
@@ -51,17 +75,37 @@ export type Operator = (typeof operators)[number];
 export interface QueryDimension {
   /** `table.field` or a bare field name unique in the model. */
   field: string;
-  /** Only for date and datetime fields; weeks start on Monday (ISO). */
+  /** Only for date and datetime fields; weeks start on the query's `weekStart`. */
   granularity?: Granularity;
+  /** Only for numeric fields; not with a granularity. */
+  bin?: Bin;
   alias?: string;
 }
 
+/**
+ * Numeric bins. Fixed width: each value goes to the bin `[offset + k·width, offset + (k+1)·width)`
+ * and the dimension's value is the bin's lower bound (a number). Custom ranges: half-open
+ * `[from, to)` (either end open), the value is the range's label (default `"from–to"`, `"< to"`,
+ * `"≥ from"`); a value in no range is NULL.
+ */
+export type Bin =
+  | { width: number; offset?: number }
+  | { ranges: Array<{ from?: number; to?: number; label?: string }> };
+
+/** A metric's own filter (a filtered metric): only rows matching it are aggregated. */
+type MetricFilter = { filters?: FilterNode };
+
 export type QueryMetric =
-  /** `field` may be absent only for `count` (= count of rows). */
-  | { kind: 'aggregate'; aggregation: Aggregation; field?: string; alias?: string }
-  | { kind: 'model'; metric: string; alias?: string }
+  /**
+   * `field` may be absent only for `count` (= count of rows). `percentile` (0–1) only with the
+   * `percentile` aggregation (continuous, interpolated like PERCENTILE_CONT).
+   */
+  | ({ kind: 'aggregate'; aggregation: Aggregation; field?: string; percentile?: number; alias?: string } & MetricFilter)
+  | ({ kind: 'model'; metric: string; alias?: string } & MetricFilter)
   /** `+ - * /`, parentheses, numbers, and names of other metrics of the query or the model. */
-  | { kind: 'formula'; name: string; formula: string };
+  | { kind: 'formula'; name: string; formula: string }
+  /** An SQL aggregate expression over the model's fields (`${TABLE}.col`): needs the developer role. */
+  | { kind: 'sql'; name: string; sql: string; type?: 'number' | 'integer' };
 
 /**
  * One filter rule. `field` names a model field (→ WHERE) or a metric: a metric column of the
@@ -85,9 +129,19 @@ export interface FilterRule {
   field: string;
   operator: Operator;
   values: JsonScalar[];
+  /**
+   * The caller's values of this user attribute join `values` when the query is compiled (the
+   * native body writes `{"attribute": "region"}` among the values). With no value at all, `=`/`in`
+   * match no row and `!=`/`not in` every row.
+   */
+  attribute?: string;
 }
 
-export type FilterNode = FilterRule | { and: FilterNode[] } | { or: FilterNode[] };
+export type FilterNode =
+  | FilterRule
+  | { and: FilterNode[] }
+  | { or: FilterNode[] }
+  | { not: FilterNode };
 
 export interface QuerySort {
   /** A result column name, or the address of a dimension of the query (any field when raw). */
@@ -100,16 +154,84 @@ export interface QuerySort {
  * when they hold other characters than letters, digits, `_` and `.`). Usable wherever a field
  * is: dimension, field of an aggregate, filter, sort. The name may not be a field of the model.
  */
-export interface QueryCalculation {
-  name: string;
-  formula: string;
+export type QueryCalculation =
+  | { name: string; formula: string }
+  /** An SQL expression over the model's fields (`${TABLE}.col`): needs the developer role. */
+  | { name: string; sql: string; type?: ColumnType };
+
+/**
+ * Calculations over the grouped result (a window stage in SQL, before the row cap), each named
+ * by its `id`, which names its result column:
+ * - `running_total` of a metric along the query's order of dimensions (the first date
+ *   dimension, else the first dimension), restarted for each value of `partitionBy`;
+ * - `percent_of_total`: the metric ÷ its sum over the result rows (within `partitionBy`), 0–1;
+ * - `rank`: 1 for the largest value (`ascending: true` for the smallest), ties share a rank;
+ * - `previous_period`: the metric's value one period earlier along the query's date dimension
+ *   (its granularity is the period), for the same values of the other dimensions;
+ *   `difference` = value − previous, `percent_change` = (value − previous) ÷ |previous|;
+ * - `formula`: `+ - * /` over result ids.
+ */
+export type PostCalculation =
+  | {
+      id: string;
+      type: 'running_total' | 'percent_of_total' | 'rank';
+      of: string;
+      partitionBy?: string[];
+      ascending?: boolean;
+    }
+  | { id: string; type: 'previous_period' | 'difference' | 'percent_change'; of: string }
+  | { id: string; type: 'formula'; formula: string };
+export const postTypes = [
+  'running_total',
+  'percent_of_total',
+  'rank',
+  'previous_period',
+  'difference',
+  'percent_change',
+  'formula',
+] as const;
+
+/**
+ * Keeps the `n` values of a dimension with the largest (`bottom`: smallest) value of a metric,
+ * ranked over the whole filtered data; with `others`, every other value is folded into one
+ * `Others` row per combination of the other dimensions, its metrics computed from its rows.
+ */
+export interface TopN {
+  dimension: string;
+  by: string;
+  n: number;
+  others?: boolean;
+  bottom?: boolean;
+}
+
+/** Grand totals of every metric, and subtotals grouped by each listed dimension id. */
+export interface Totals {
+  subtotals?: string[];
+}
+
+/** A cross-tab: one column per value (combination) of these dimensions, per metric. */
+export interface Pivot {
+  columns: string[];
+  /** The most value combinations accepted (more is a 400); default and cap 500. */
+  maxColumns?: number;
 }
 
 export interface QueryIr {
   calculations?: QueryCalculation[];
   dimensions: QueryDimension[];
   metrics: QueryMetric[];
+  /** Rules on fields filter rows (WHERE); rules on metrics filter groups (HAVING). */
   filters?: FilterNode;
+  /** Rules on result ids (post calculations included), applied after the post stage. */
+  postFilters?: FilterNode;
+  post?: PostCalculation[];
+  top?: TopN;
+  totals?: Totals;
+  pivot?: Pivot;
+  /** IANA zone for datetime buckets and relative dates (default UTC); stored timestamps are UTC. */
+  timezone?: string;
+  /** ISO day number the week starts on: 1 = Monday (default) … 7 = Sunday. */
+  weekStart?: number;
   /** Without sorts, an aggregated query is ordered by its dimensions. */
   sorts: QuerySort[];
   /**
@@ -132,10 +254,19 @@ export const dimensionName = (dimension: QueryDimension): string =>
 
 /** The result-column name of a metric (see the naming rule above). */
 export function metricName(metric: QueryMetric): string {
-  if (metric.kind === 'formula') return metric.name;
+  if (metric.kind === 'formula' || metric.kind === 'sql') return metric.name;
   if (metric.alias !== undefined) return metric.alias;
   if (metric.kind === 'model') return metric.metric;
   return metric.field === undefined ? metric.aggregation : `${metric.aggregation}_${bareName(metric.field)}`;
 }
 
 const bareName = (address: string): string => address.slice(address.lastIndexOf('.') + 1);
+
+/** What a result column is: its id (= name), kind, and the hints a face or chart formats it by. */
+export interface ColumnMeta {
+  id: string;
+  kind: 'dimension' | 'metric' | 'calculation';
+  label?: string;
+  /** `percent` (0–1 shown ×100), `integer`, `date`, `datetime`, or absent. */
+  format?: 'percent' | 'integer' | 'date' | 'datetime';
+}

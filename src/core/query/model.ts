@@ -51,7 +51,17 @@ export interface ModelDimension {
   nativeType?: string;
 }
 
-export type Aggregation = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'count_distinct';
+export type Aggregation =
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'count'
+  | 'count_distinct'
+  | 'median'
+  | 'percentile'
+  | 'stddev'
+  | 'variance';
 
 export interface ModelMetric {
   name: string;

@@ -133,6 +133,7 @@ export function createMetricResolver(model: Model, ir: QueryIr, fields: FieldRes
         const field = metric.field === undefined ? undefined : fields(metric.field, `${path}.field`);
         return aggregate(metric.aggregation, field, path);
       }
+      if (metric.kind === 'sql') throw validationError(`${path}.sql`, 'SQL metrics are not supported yet');
       const tree = parseFormula(metric.formula, `${path}.formula`);
       return mapNames(
         tree,

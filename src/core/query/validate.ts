@@ -154,7 +154,8 @@ function checkOutputNames(ir: QueryIr): void {
       throw validationError(`dimensions[${i}].alias`, NUL_PROBLEM);
   });
   ir.metrics.forEach((metric, i) => {
-    const [key, name] = metric.kind === 'formula' ? ['name', metric.name] : ['alias', metric.alias];
+    const [key, name] =
+      metric.kind === 'formula' || metric.kind === 'sql' ? ['name', metric.name] : ['alias', metric.alias];
     if (name !== undefined && hasNul(name)) throw validationError(`metrics[${i}].${key}`, NUL_PROBLEM);
   });
 }
@@ -188,6 +189,7 @@ function resolveFilter(node: FilterNode, path: string, fields: FieldResolver, me
       ),
     };
   }
+  if ('not' in node) throw validationError(`${path}.not`, '"not" is not supported yet');
   if (metrics.isMetric(node.field, `${path}.field`)) {
     const expression = metrics.byName(node.field, `${path}.field`)!;
     return { having: rule({ kind: 'metric', expression }, 'number', node.operator, node.values, path) };
