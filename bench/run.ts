@@ -1,3 +1,4 @@
+import { benchAnalytics } from './analytics.ts';
 import { fillSource } from './dataset.ts';
 import { benchCsvExport, benchDashboardPdf } from './exports.ts';
 import { benchQuery } from './query.ts';
@@ -20,6 +21,8 @@ try {
   );
   console.log('query: group-by through POST /api/query vs the same SQL on raw DuckDB');
   await benchQuery(server, dataset);
+  console.log('query: totals, top 5 + Others and a running total vs the same SQL by hand on raw DuckDB');
+  await benchAnalytics(server, dataset);
   console.log('export: CSV of every row through the export job vs DuckDB COPY … TO');
   await benchCsvExport(server, dataset, rows);
   console.log('export: demo dashboard as PDF');

@@ -23,9 +23,10 @@ const QueryFilter = Type.Union(
     ),
     Type.Object({ and: Type.Array(Type.Unknown()) }, { additionalProperties: false }),
     Type.Object({ or: Type.Array(Type.Unknown()) }, { additionalProperties: false }),
+    Type.Object({ not: Type.Unknown() }, { additionalProperties: false }),
     Type.Null(),
   ],
-  { description: '{field, operator, values} | {and: [filter…]} | {or: [filter…]}' },
+  { description: '{field, operator, values} | {and: [filter…]} | {or: [filter…]} | {not: filter}' },
 );
 
 /**
@@ -70,6 +71,32 @@ const queryBody = Type.Object(
       Type.Unknown({
         description:
           'true = the answer also carries `totalRows`: the rows of the query without limit and offset (one more COUNT(*) query when the page is cut)',
+      }),
+    ),
+    timezone: Type.Optional(
+      Type.Unknown({ description: 'IANA zone for datetime buckets and relative dates (default UTC)' }),
+    ),
+    weekStart: Type.Optional(Type.Unknown({ description: '1 = Monday (default) … 7 = Sunday' })),
+    post: Type.Optional(
+      Type.Unknown({
+        description:
+          '[{id, type: running_total | percent_of_total | rank | previous_period | difference | percent_change, of, partitionBy?}] | [{id, type: formula, formula}]: window calculations over the grouped result',
+      }),
+    ),
+    postFilters: Type.Optional(Type.Unknown({ description: 'A filter on result ids, after `post`' })),
+    top: Type.Optional(
+      Type.Unknown({
+        description: '{dimension, by, n, others?, bottom?}: the n largest values, the rest as Others',
+      }),
+    ),
+    totals: Type.Optional(
+      Type.Unknown({
+        description: 'true | {subtotals: [dimension ids]}: totals computed in SQL over all matching rows',
+      }),
+    ),
+    pivot: Type.Optional(
+      Type.Unknown({
+        description: '{columns: [dimension ids], maxColumns?}: one column per value and metric',
       }),
     ),
   },
