@@ -1,4 +1,5 @@
 /** Domain types of content: folders, dashboards, widgets, versions, access. */
+import type { SavedQuery } from '../query/saved-query.ts';
 
 export type AccessLevel = 'view' | 'edit';
 export type AccessSubject = 'user' | 'group';
@@ -61,14 +62,8 @@ export interface Visualization {
   options: Record<string, unknown>;
 }
 
-/**
- * The native query body, kept as JSON: the query core validates it against the model when it
- * runs, so content only checks it names a `source`.
- */
-export interface WidgetQuery {
-  source: string;
-  [key: string]: unknown;
-}
+/** A widget's or chart's query: the one stored query type (core/query/saved-query.ts). */
+export type WidgetQuery = SavedQuery;
 
 export interface Widget {
   /** Stable within the dashboard; layout entries refer to it. */

@@ -28,6 +28,8 @@ export type {
   RowPolicy,
 } from './model.ts';
 export type { ParsedQuery } from './parse.ts';
+export type { SavedQuery } from './saved-query.ts';
+export { andFilters } from './saved-query.ts';
 export { parseQueryBody } from './parse.ts';
 export { relativeRange } from './relative.ts';
 export type {

@@ -100,7 +100,13 @@ export type QueryMetric =
    * `field` may be absent only for `count` (= count of rows). `percentile` (0–1) only with the
    * `percentile` aggregation (continuous, interpolated like PERCENTILE_CONT).
    */
-  | ({ kind: 'aggregate'; aggregation: Aggregation; field?: string; percentile?: number; alias?: string } & MetricFilter)
+  | ({
+      kind: 'aggregate';
+      aggregation: Aggregation;
+      field?: string;
+      percentile?: number;
+      alias?: string;
+    } & MetricFilter)
   | ({ kind: 'model'; metric: string; alias?: string } & MetricFilter)
   /** `+ - * /`, parentheses, numbers, and names of other metrics of the query or the model. */
   | { kind: 'formula'; name: string; formula: string }
@@ -137,11 +143,7 @@ export interface FilterRule {
   attribute?: string;
 }
 
-export type FilterNode =
-  | FilterRule
-  | { and: FilterNode[] }
-  | { or: FilterNode[] }
-  | { not: FilterNode };
+export type FilterNode = FilterRule | { and: FilterNode[] } | { or: FilterNode[] } | { not: FilterNode };
 
 export interface QuerySort {
   /** A result column name, or the address of a dimension of the query (any field when raw). */

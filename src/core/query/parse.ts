@@ -87,7 +87,10 @@ export function parseQueryBody(body: unknown): ParsedQuery {
       ),
       ...optional('top', root.top === undefined || root.top === null ? undefined : parseTop(root.top)),
       ...optional('totals', parseTotals(root.totals)),
-      ...optional('pivot', root.pivot === undefined || root.pivot === null ? undefined : parsePivot(root.pivot)),
+      ...optional(
+        'pivot',
+        root.pivot === undefined || root.pivot === null ? undefined : parsePivot(root.pivot),
+      ),
       ...optional('timezone', root.timezone === undefined ? undefined : timezone(root.timezone)),
       ...optional(
         'weekStart',
@@ -203,9 +206,13 @@ function timezone(value: unknown): string {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
   } catch {
-    throw validationError('timezone', `unknown time zone ${JSON.stringify(zone)} (expected an IANA name such as "Europe/Paris")`);
+    throw validationError(
+      'timezone',
+      `unknown time zone ${JSON.stringify(zone)} (expected an IANA name such as "Europe/Paris")`,
+    );
   }
-  if (!/^[A-Za-z0-9_+\-/]+$/.test(zone)) throw validationError('timezone', `unknown time zone ${JSON.stringify(zone)}`);
+  if (!/^[A-Za-z0-9_+\-/]+$/.test(zone))
+    throw validationError('timezone', `unknown time zone ${JSON.stringify(zone)}`);
   return zone;
 }
 
@@ -229,7 +236,8 @@ function parseDimension(entry: unknown, path: string): QueryDimension {
     );
   }
   if (value.bin !== undefined && value.bin !== null) {
-    if (dimension.granularity) throw validationError(`${path}.bin`, 'a dimension has a granularity or a bin, not both');
+    if (dimension.granularity)
+      throw validationError(`${path}.bin`, 'a dimension has a granularity or a bin, not both');
     dimension.bin = parseBin(value.bin, `${path}.bin`);
   }
   if (value.alias !== undefined) dimension.alias = string(value.alias, `${path}.alias`);
@@ -296,7 +304,8 @@ function parseMetric(entry: unknown, path: string, variables: VariableValues): Q
     const key = value.formula !== undefined ? 'formula' : 'sql';
     if (value.formula !== undefined && value.sql !== undefined)
       throw validationError(path, 'give either "formula" or "sql", not both');
-    if (alias !== undefined) throw validationError(`${path}.alias`, `a ${key} metric is named by "name", not "alias"`);
+    if (alias !== undefined)
+      throw validationError(`${path}.alias`, `a ${key} metric is named by "name", not "alias"`);
     if (filters) throw validationError(`${path}.filters`, `filter the metrics a ${key} uses instead`);
     const extra = ['field', 'aggregation', 'percentile', 'metric'].find((k) => value[k] !== undefined);
     if (extra !== undefined) throw validationError(`${path}.${extra}`, `does not apply to a ${key} metric`);
@@ -335,7 +344,10 @@ function parseMetric(entry: unknown, path: string, variables: VariableValues): Q
   if (value.field !== undefined) metric.field = string(value.field, `${path}.field`);
   if (aggregation === 'percentile') {
     if (typeof value.percentile !== 'number' || !(value.percentile >= 0 && value.percentile <= 1))
-      throw validationError(`${path}.percentile`, `expected a number from 0 to 1, got ${describe(value.percentile)}`);
+      throw validationError(
+        `${path}.percentile`,
+        `expected a number from 0 to 1, got ${describe(value.percentile)}`,
+      );
     metric.percentile = value.percentile;
   } else if (value.percentile !== undefined) {
     throw validationError(`${path}.percentile`, 'only with "aggregation": "percentile"');

@@ -2,14 +2,8 @@ import type { Principal } from '../auth/principal.ts';
 import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import type { SecretBox } from '../data/index.ts';
 import { type Job, type JobContext, type JobService, TransientJobError } from '../jobs/index.ts';
-import { type QueryRunResult, type QueryService, withVariables } from '../query/index.ts';
-import {
-  filtersLine,
-  scheduledFilters,
-  type ViewFilters,
-  type ViewService,
-  withRules,
-} from '../views/index.ts';
+import { andFilters, type QueryRunResult, type QueryService, withVariables } from '../query/index.ts';
+import { filtersLine, scheduledFilters, type ViewFilters, type ViewService } from '../views/index.ts';
 import { describeConditions, evaluateConditions } from './conditions.ts';
 import { localDateTime } from './cron.ts';
 import { dashboardLink, emailBody, pictureOf } from './delivery-email.ts';
@@ -160,7 +154,7 @@ async function evaluateAlert(
   const options = { signal, noCache: true };
   let result: QueryRunResult;
   if ('query' in target)
-    result = await deps.query.run(principal, withRules(target.query, filters.rules), options);
+    result = await deps.query.run(principal, andFilters(target.query, filters.rules), options);
   else if ('widget' in target) {
     const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
     const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
@@ -172,7 +166,7 @@ async function evaluateAlert(
     // The widget's own query: its dashboard's readers may watch it, as they may see it. It takes
     // the filters whose field its data has, as on screen.
     const rules = await deps.views.widgetRules(principal, { id: widget.id, query: body }, filters);
-    result = await deps.query.runSaved(principal, withRules(body, rules), options);
+    result = await deps.query.runSaved(principal, andFilters(body, rules), options);
   } else throw new Error('an alert watches a widget or a query');
   return evaluateConditions(result, schedule.conditions);
 }

@@ -2,7 +2,8 @@ import type { Principal } from '../auth/principal.ts';
 import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import { isRosettaError, validationError } from '../errors.ts';
 import type { QueryService } from '../query/index.ts';
-import { scheduledFilters, withRules } from '../views/index.ts';
+import { andFilters, type SavedQuery } from '../query/index.ts';
+import { scheduledFilters } from '../views/index.ts';
 import type { ScheduleInput, TargetInput } from './input.ts';
 import type { Schedule, ScheduleTarget } from './types.ts';
 
@@ -38,7 +39,7 @@ export function createTargetChecks(deps: {
         return { widget: { dashboard: dashboard.id, widget: widget.id } };
       }
       try {
-        await deps.query.compile(principal, withRules(target.query, input.filters ?? []));
+        await deps.query.compile(principal, andFilters(target.query, input.filters ?? []));
       } catch (error) {
         // The query core names fields from its body's root (`body.colour`, `metrics[0].field`).
         if (isRosettaError(error) && error.code === 'ERR_VALIDATION') {
@@ -48,7 +49,8 @@ export function createTargetChecks(deps: {
         }
         throw error;
       }
-      return { query: target.query };
+      // Compiling it checked its `source` names a model.
+      return { query: target.query as SavedQuery };
     },
 
     /** Variable values, checked against the target dashboard's variables as exports check them. */

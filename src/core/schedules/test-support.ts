@@ -7,8 +7,8 @@ import type { Principal, Role } from '../auth/principal.ts';
 import { type ContentService, createContentService, type Dashboard } from '../content/index.ts';
 import { createDataModule, type DataModule } from '../data/index.ts';
 import { createJobService, type JobService } from '../jobs/index.ts';
-import { createQueryService, type QueryService } from '../query/index.ts';
-import { createViewService, withRules } from '../views/index.ts';
+import { andFilters, createQueryService, type QueryService } from '../query/index.ts';
+import { createViewService } from '../views/index.ts';
 import { createScheduleService, type ScheduleService, type ScheduleServiceOptions } from './service.ts';
 import type { DeliveryRenderer, ScheduleTarget } from './types.ts';
 
@@ -63,7 +63,7 @@ export function csvRenderer(query: QueryService, content: ContentService): Deliv
       }
       const blocks: string[] = [];
       for (const body of bodies) {
-        const result = await query.run(who, withRules(body, filters.rules), { signal, noCache: true });
+        const result = await query.run(who, andFilters(body, filters.rules), { signal, noCache: true });
         const lines = [result.columns.map((c) => csvCell(c.name)).join(',')];
         for (const row of result.rows) lines.push(row.map(csvCell).join(','));
         blocks.push(lines.join('\n'));

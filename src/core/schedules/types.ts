@@ -1,6 +1,6 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { FilterRule, Operator } from '../query/index.ts';
+import type { FilterRule, Operator, SavedQuery } from '../query/index.ts';
 import type { ViewFilters } from '../views/index.ts';
 
 /** Domain types of schedules: cron deliveries of dashboards, widgets and queries, and data alerts. */
@@ -22,7 +22,7 @@ export type ScheduleTarget =
   | { dashboard: number }
   | { widget: { dashboard: number; widget: string } }
   /** A native query body (POST /api/query); alerts only. */
-  | { query: Record<string, unknown> };
+  | { query: SavedQuery };
 
 export type EmailDestination = {
   type: 'email';

@@ -1,17 +1,13 @@
 /** What a view adds to each widget query it runs: the dashboard's filter rules and variable values. */
 import type { Principal } from '../auth/principal.ts';
 import { type Dashboard, dashboardVariableValues, tokenVariableValues } from '../content/index.ts';
-import { type FilterNode, parseVariables, type VariableValues, withVariables } from '../query/index.ts';
-
-/** The filter rules `and`-ed to a query body's own filters. */
-export function withRules(
-  body: Record<string, unknown>,
-  rules: readonly FilterNode[],
-): Record<string, unknown> {
-  if (rules.length === 0) return body;
-  const own = body.filters as FilterNode | undefined | null;
-  return { ...body, filters: { and: own ? [own, ...rules] : [...rules] } };
-}
+import {
+  andFilters,
+  type FilterNode,
+  parseVariables,
+  type VariableValues,
+  withVariables,
+} from '../query/index.ts';
 
 /**
  * The variable values a target's queries and templates use: a dashboard's defaults under the
@@ -33,4 +29,4 @@ export function variablesOf(
 export const viewBody = (
   body: Record<string, unknown>,
   context: { rules: readonly FilterNode[]; variables: VariableValues },
-) => withVariables(withRules(body, context.rules), context.variables);
+) => withVariables(andFilters(body, context.rules), context.variables);

@@ -6,7 +6,7 @@ export {
   defaultValueOf,
   targetField,
 } from './applied-filters.ts';
-export { variablesOf, viewBody, withRules } from './context.ts';
+export { variablesOf, viewBody } from './context.ts';
 export { type FilterSummary, filtersLine } from './filter-text.ts';
 export { filterRules } from './filter-values.ts';
 export {

@@ -1,0 +1,25 @@
+import type { FilterNode } from './ir.ts';
+
+/**
+ * The one stored query type: a native query body kept as JSON, as widgets, saved charts,
+ * schedules, alerts and exports keep it. It is validated against its model each time it runs (a
+ * model may change after the query was saved), so storing it only needs a `source`.
+ */
+export interface SavedQuery {
+  source: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The one way to narrow a stored query: rules (dashboard filters, a schedule's own rules)
+ * `and`-ed to the query's own filters. Every view, export, delivery and alert goes through it,
+ * so a dashboard filter means the same on screen, in files and in emails.
+ */
+export function andFilters<Body extends Record<string, unknown>>(
+  body: Body,
+  rules: readonly FilterNode[],
+): Body {
+  if (rules.length === 0) return body;
+  const own = body.filters as FilterNode | undefined | null;
+  return { ...body, filters: { and: own ? [own, ...rules] : [...rules] } };
+}
