@@ -22,7 +22,13 @@ import {
 } from './core/directory/index.ts';
 import { closeRenderPool, createExportService, type ExportService } from './core/exports/index.ts';
 import { createJobService, type JobService } from './core/jobs/index.ts';
-import { createQueryCache, createQueryService, type QueryService } from './core/query/index.ts';
+import {
+  createQueryCache,
+  createQueryJobService,
+  createQueryService,
+  type QueryJobService,
+  type QueryService,
+} from './core/query/index.ts';
 import { createScheduleService, type ScheduleService } from './core/schedules/index.ts';
 import { createScriptService, type ScriptService } from './core/scripts/index.ts';
 import { createTrashService, type TrashService } from './core/trash/index.ts';
@@ -48,6 +54,7 @@ export interface Services {
   auth: AuthService;
   data: DataModule;
   query: QueryService;
+  queryJobs: QueryJobService;
   content: ContentService;
   views: ViewService;
   jobs: JobService;
@@ -104,6 +111,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
     await services.jobs.start();
     await services.schedules.start();
     await services.exports.start();
+    await services.queryJobs.start();
     await services.trash.start();
     return {
       config,
@@ -114,6 +122,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       async close() {
         await server.close();
         services.exports.stop();
+        services.queryJobs.stop();
         services.trash.stop();
         await services.schedules.stop();
         await services.jobs.stop();
@@ -186,6 +195,15 @@ function buildServices(config: Config, store: Store): Services {
     escapeFormulas: config.exportFormulaEscape,
     retentionHours: config.exportRetentionHours,
   });
+  const queryJobs = createQueryJobService({
+    jobs,
+    query,
+    resolveModel,
+    owners,
+    dataDir: config.dataDir,
+    retentionMs: config.queryResultRetentionMinutes * 60_000,
+    queryTimeoutMs: config.queryTimeoutSeconds * 1000,
+  });
   const schedules = createScheduleService({
     store,
     jobs,
@@ -218,6 +236,7 @@ function buildServices(config: Config, store: Store): Services {
     auth,
     data,
     query,
+    queryJobs,
     content,
     views,
     jobs,

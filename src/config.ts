@@ -20,6 +20,8 @@ export interface Config {
   maxQueryRows: number;
   /** Seconds before a running query is cancelled. */
   queryTimeoutSeconds: number;
+  /** Minutes the result of a query job (`POST /api/query/jobs`) is kept after it finished. */
+  queryResultRetentionMinutes: number;
   /** Lifetime of a session token in hours. */
   sessionHours: number;
   logLevel: string;
@@ -228,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
     demo: flag(env, 'ROSETTA_DEMO', true),
     maxQueryRows,
     queryTimeoutSeconds: integer(env, 'ROSETTA_QUERY_TIMEOUT', 120, 1, 86_400),
+    queryResultRetentionMinutes: integer(env, 'ROSETTA_QUERY_RESULT_RETENTION_MINUTES', 60, 1, 7 * 24 * 60),
     sessionHours: integer(env, 'ROSETTA_SESSION_HOURS', 24 * 7, 1, 24 * 365),
     logLevel: env.LOG_LEVEL || 'info',
     embedOrigins: embedOrigins(env),

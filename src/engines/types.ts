@@ -38,7 +38,19 @@ export interface CompiledQuery {
 
 export type JsonScalar = string | number | boolean | null;
 
-export interface ResultColumn {
+/** What a result column of the query core is (core/query/columns.ts): engines leave it out. */
+export interface ColumnMeta {
+  /** The stable output id, equal to the column's name. */
+  id: string;
+  kind: 'dimension' | 'metric' | 'calculation';
+  label?: string;
+  /** `percent` (a 0–1 ratio shown ×100), `integer`, `date`, `datetime`, or absent. */
+  format?: 'percent' | 'integer' | 'date' | 'datetime';
+  /** In a pivot, a spread column: the metric it shows and the pivot dimensions' values it is for. */
+  pivot?: { metric: string; values: JsonScalar[] };
+}
+
+export interface ResultColumn extends Partial<ColumnMeta> {
   name: string;
   type: ColumnType;
   /**

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -78,4 +79,23 @@ export async function createTempMysql(prefix = 'rosetta_test'): Promise<TempData
       await client.end();
     },
   };
+}
+
+/**
+ * Loads the server's time-zone tables when they are empty (as `.ci/run` does), so CONVERT_TZ
+ * knows IANA zones. Idempotent: the generated SQL truncates the tables before filling them.
+ */
+export async function ensureMysqlTimeZones(): Promise<void> {
+  const client = await mysql.createConnection({ uri: MYSQL_ADMIN_URL, multipleStatements: true });
+  try {
+    const [rows] = await client.query('SELECT COUNT(*) AS n FROM mysql.time_zone_name');
+    if (Number((rows as Array<{ n: number }>)[0].n) > 0) return;
+    const sql = execFileSync('mysql_tzinfo_to_sql', ['/usr/share/zoneinfo'], {
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
+    await client.query(`USE mysql;\n${sql}`);
+  } finally {
+    await client.end();
+  }
 }

@@ -41,6 +41,7 @@ export const actions = {
   'favourite.manage': rule('viewer', personal, 'keep favourites'),
   'embed.create': rule('editor', asUser, 'create or revoke embed links'),
   'query.adhoc': rule('interactive_viewer', [...asUser, 'dataKey'], 'run ad-hoc queries'),
+  'query.sql': rule('developer', asUser, 'write SQL expressions in queries'),
   'source.read': rule('viewer', [...asUser, 'dataKey'], 'read data sources'),
   'source.write': rule('editor', asUser, 'push data into storage sources'),
   'source.manage': rule('developer', asUser, 'create, change or delete data sources'),

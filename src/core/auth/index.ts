@@ -9,6 +9,7 @@ export {
 export type { ApiKey, ApiKeyPatch, DataSourceLookup, NewApiKey } from './api-keys.ts';
 export { type AuthorizedResource, authorize, can, inScope } from './authorize.ts';
 export { type BootstrapOptions, type BootstrapResult, bootstrapDirectory } from './bootstrap.ts';
+export { actingWithin, type CredentialScope, credentialScope } from './credential-scope.ts';
 export {
   createEmbedService,
   type EmbedLink,

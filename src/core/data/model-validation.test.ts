@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${TABLE}` is the placeholder syntax of developer SQL
 import { describe, expect, it } from 'vitest';
 import type { ColumnInfo } from '../../engines/types.ts';
 import { validateModelDefinition } from './model-validation.ts';
@@ -74,7 +75,7 @@ describe('model validation', () => {
     [(d: ModelDefinition) => (d.metrics[0].column = 'total'), 'metrics[0].column: unknown column "total"'],
     [
       (d: ModelDefinition) => (d.metrics[1].formula = 'average'),
-      'metrics[1]: needs either an aggregation or a formula',
+      'metrics[1]: needs exactly one of an aggregation, a formula or "sql"',
     ],
     [
       (d: ModelDefinition) => (d.metrics[2].formula = 'revenue; drop'),
@@ -97,6 +98,57 @@ describe('model validation', () => {
       'metrics[0].name: must not contain the NUL character',
     ],
   ])('names the path of error %#', (change, message) => {
+    expect(errorOf(change)).toContain(message);
+  });
+
+  it('accepts SQL fields and metrics, and keeps their text as written', () => {
+    const definition = valid();
+    definition.dimensions.push({
+      name: 'label',
+      table: 'orders',
+      sql: "${TABLE}.id || '-' || ${customers}.country",
+      type: 'string',
+    });
+    definition.metrics.push({ name: 'mean', table: 'orders', sql: 'AVG(${TABLE}.amount)', type: 'number' });
+    const checked = validateModelDefinition(definition, columns);
+    expect(checked.dimensions[2]).toMatchObject({ sql: "${TABLE}.id || '-' || ${customers}.country" });
+    expect(checked.metrics[3]).toMatchObject({ sql: 'AVG(${TABLE}.amount)' });
+  });
+
+  const sqlDimension = (change: Partial<ModelDefinition['dimensions'][number]>) => (d: ModelDefinition) => {
+    d.dimensions.push({
+      name: 'extra',
+      table: 'orders',
+      sql: '${TABLE}.amount * 2',
+      type: 'number',
+      ...change,
+    });
+  };
+  const sqlMetric = (change: Partial<ModelDefinition['metrics'][number]>) => (d: ModelDefinition) => {
+    d.metrics.push({ name: 'extra', table: 'orders', sql: 'SUM(${TABLE}.amount)', ...change });
+  };
+  it.each([
+    [sqlDimension({ type: undefined }), 'dimensions[2].type: required with "sql": one of string'],
+    [sqlDimension({ column: 'amount' }), 'dimensions[2]: give either "column" or "sql", not both'],
+    [sqlDimension({ table: 'suppliers' }), 'dimensions[2].table: unknown table "suppliers"'],
+    [sqlDimension({ sql: '${TABLE}.amount; DROP TABLE orders' }), 'dimensions[2].sql: ";" is not allowed'],
+    [
+      sqlDimension({ sql: '${suppliers}.name' }),
+      'dimensions[2].sql: ${suppliers} is not a table of the model',
+    ],
+    [sqlDimension({ sql: '${TABLE}.amount -- x' }), 'dimensions[2].sql: comments are not allowed'],
+    [sqlDimension({ sql: "${TABLE}.note = 'x" }), "dimensions[2].sql: unclosed '"],
+    [sqlDimension({ sql: 'ROUND(${TABLE}.amount' }), 'dimensions[2].sql: unclosed "("'],
+    [sqlDimension({ sql: 42 as unknown as string }), 'dimensions[2].sql: must be a string'],
+    [
+      sqlMetric({ aggregation: 'sum' }),
+      'metrics[3]: needs exactly one of an aggregation, a formula or "sql"',
+    ],
+    [sqlMetric({ column: 'amount' }), 'metrics[3].column: does not apply to an SQL metric'],
+    [sqlMetric({ type: 'string' as 'number' }), 'metrics[3].type: must be "number" or "integer"'],
+    [sqlMetric({ sql: 'SUM(${TABLE}.amount) / ?' }), 'metrics[3].sql: parameters ("?") are not allowed'],
+    [(d: ModelDefinition) => (d.metrics[0].type = 'integer'), 'metrics[0].type: only with "sql"'],
+  ])('names the path of SQL error %#', (change, message) => {
     expect(errorOf(change)).toContain(message);
   });
 

@@ -1,6 +1,8 @@
 import type { ColumnInfo, ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
-import type { Aggregation, ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
+import { aggregations } from '../query/ir.ts';
+import type { ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
+import { parseSqlExpression } from '../query/sql-expression.ts';
 import { refuseNul } from '../storable.ts';
 import type { ModelDefinition, ModelTableInput } from './types.ts';
 
@@ -11,7 +13,6 @@ import type { ModelDefinition, ModelTableInput } from './types.ts';
  * dimension types filled in from the columns.
  */
 const joinTypes: readonly ModelJoin['type'][] = ['left', 'inner', 'right', 'full'];
-const aggregations: readonly Aggregation[] = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct'];
 const columnTypes: readonly ColumnType[] = [
   'string',
   'integer',
@@ -94,18 +95,40 @@ export function validateModelDefinition(
   const unjoined = [...tableNames].find((name) => !joined.has(name));
   if (unjoined) throw validationError('joins', `table "${unjoined}" is not joined to the base table`);
 
+  /**
+   * A developer's SQL (sql-expression.ts) over the model's tables, `${TABLE}` being `table`; the
+   * model service then has the warehouse check it (query/sql-probe.ts).
+   */
+  const sqlAt = (value: unknown, table: string, field: string): string => {
+    if (typeof value !== 'string') throw validationError(field, 'must be a string');
+    parseSqlExpression(value, { own: table, tables: [...tableNames] }, field);
+    return value;
+  };
+
   const dimensionKeys = new Set<string>();
   const dimensions = arrayAt<ModelDimension>(definition.dimensions ?? [], 'dimensions').map(
     (dimension, i) => {
       const name = nameAt(dimension?.name, `dimensions[${i}].name`);
-      const info = column(dimension.table, dimension.column, `dimensions[${i}].column`);
+      const info =
+        dimension.sql === undefined
+          ? column(dimension.table, dimension.column, `dimensions[${i}].column`)
+          : undefined;
       if (dimensionKeys.has(`${dimension.table}.${name}`))
         throw validationError(`dimensions[${i}].name`, `duplicate field "${name}"`);
       dimensionKeys.add(`${dimension.table}.${name}`);
       if (dimension.type !== undefined && !columnTypes.includes(dimension.type)) {
         throw validationError(`dimensions[${i}].type`, `must be one of ${columnTypes.join(', ')}`);
       }
-      return { ...dimension, name, type: dimension.type ?? info.type };
+      if (info) return { ...dimension, name, type: dimension.type ?? info.type };
+      if (dimension.column !== undefined)
+        throw validationError(`dimensions[${i}]`, 'give either "column" or "sql", not both');
+      columnsIn(dimension.table, `dimensions[${i}].table`);
+      if (dimension.type === undefined)
+        throw validationError(
+          `dimensions[${i}].type`,
+          `required with "sql": one of ${columnTypes.join(', ')}`,
+        );
+      return { ...dimension, name, sql: sqlAt(dimension.sql, dimension.table, `dimensions[${i}].sql`) };
     },
   );
 
@@ -116,8 +139,18 @@ export function validateModelDefinition(
     if (metricNames.has(name)) throw validationError(`metrics[${i}].name`, `duplicate metric "${name}"`);
     metricNames.add(name);
     columnsIn(metric.table, `metrics[${i}].table`);
-    if ((metric.formula === undefined) === (metric.aggregation === undefined)) {
-      throw validationError(`metrics[${i}]`, 'needs either an aggregation or a formula');
+    const kinds = [metric.aggregation, metric.formula, metric.sql].filter((kind) => kind !== undefined);
+    if (kinds.length !== 1) {
+      throw validationError(`metrics[${i}]`, 'needs exactly one of an aggregation, a formula or "sql"');
+    }
+    if (metric.sql !== undefined) {
+      sqlAt(metric.sql, metric.table, `metrics[${i}].sql`);
+      if (metric.column !== undefined)
+        throw validationError(`metrics[${i}].column`, 'does not apply to an SQL metric');
+      if (metric.type !== undefined && metric.type !== 'number' && metric.type !== 'integer')
+        throw validationError(`metrics[${i}].type`, 'must be "number" or "integer"');
+    } else if (metric.type !== undefined) {
+      throw validationError(`metrics[${i}].type`, 'only with "sql"');
     }
     if (metric.aggregation !== undefined) {
       if (!aggregations.includes(metric.aggregation))
@@ -125,6 +158,13 @@ export function validateModelDefinition(
       if (metric.column !== undefined) column(metric.table, metric.column, `metrics[${i}].column`);
       else if (metric.aggregation !== 'count')
         throw validationError(`metrics[${i}].column`, `is required for ${metric.aggregation}`);
+    }
+    const { percentile } = metric;
+    if (metric.aggregation === 'percentile') {
+      if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 1))
+        throw validationError(`metrics[${i}].percentile`, 'must be a number from 0 to 1 with "percentile"');
+    } else if (percentile !== undefined) {
+      throw validationError(`metrics[${i}].percentile`, 'only with the "percentile" aggregation');
     }
   });
   const references = new Map<string, string[]>();

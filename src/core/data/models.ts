@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { ColumnInfo } from '../../engines/types.ts';
+import type { ColumnInfo, Engine } from '../../engines/types.ts';
 import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize, inScope } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
-import type { Model, ModelTable, RowPolicy } from '../query/model.ts';
+import type { Model, ModelRelation, ModelTable, RowPolicy } from '../query/model.ts';
+import { checkModelSql } from '../query/sql-probe.ts';
 import { refuseNul } from '../storable.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { validateModelDefinition } from './model-validation.ts';
@@ -113,13 +114,10 @@ export function createModelService(deps: {
     return source;
   }
 
-  /** Columns of every table of the definition, from the warehouse or the referenced source. */
-  async function gatherColumns(
-    organizationId: number,
-    input: ModelInput,
-  ): Promise<Map<string, ColumnInfo[]>> {
-    const engine = await deps.registry.engineFor(input.connectionId);
+  /** Columns and relation of every table of the definition, from the warehouse or the referenced source. */
+  async function gatherColumns(organizationId: number, input: ModelInput, engine: Engine) {
     const columns = new Map<string, ColumnInfo[]>();
+    const relations = new Map<string, ModelRelation>();
     const tables = Array.isArray(input.tables) ? input.tables : [];
     let introspected: Awaited<ReturnType<typeof engine.introspect>> | undefined;
     for (const [i, table] of tables.entries()) {
@@ -132,6 +130,7 @@ export function createModelService(deps: {
           );
         }
         columns.set(table.name, source.columns);
+        relations.set(table.name, relationOf(source));
       } else if ('sql' in table) {
         // The warehouse's parser decides that it is one statement that only reads.
         const described = await engine.describeQuery(table.sql).catch((error: unknown) => {
@@ -140,6 +139,7 @@ export function createModelService(deps: {
             : error;
         });
         columns.set(table.name, described);
+        relations.set(table.name, { kind: 'sql', sql: table.sql });
       } else {
         introspected ??= await engine.introspect();
         const found = introspected.find(
@@ -148,9 +148,43 @@ export function createModelService(deps: {
         if (!found)
           throw validationError(`tables[${i}].table`, `no table "${table.table}" in the connection`);
         columns.set(table.name, found.columns);
+        relations.set(table.name, { kind: 'table', schema: table.schema, table: table.table });
       }
     }
-    return columns;
+    return { columns, relations };
+  }
+
+  /**
+   * The warehouse checks the definition's SQL fields and metrics over the tables as queries will
+   * read them (query/sql-probe.ts): a refusal is a 400 on the field's path, in the warehouse's words.
+   */
+  async function checkSql(
+    input: ModelInput,
+    definition: ModelDefinition,
+    relations: ReadonlyMap<string, ModelRelation>,
+    engine: Engine,
+  ): Promise<void> {
+    const hasSql =
+      definition.dimensions.some((d) => d.sql !== undefined) ||
+      definition.metrics.some((m) => m.sql !== undefined);
+    if (!hasSql) return;
+    const { baseTable, joins, dimensions, metrics } = definition;
+    const tables = definition.tables.map((table) => ({
+      name: table.name,
+      relation: relations.get(table.name)!,
+    }));
+    await checkModelSql(engine, {
+      name: input.name,
+      connectionId: input.connectionId,
+      baseTable,
+      tables,
+      joins,
+      dimensions,
+      metrics,
+      policies: [],
+      version: 0,
+      dataSourceIds: [],
+    });
   }
 
   async function validated(organizationId: number, input: ModelInput): Promise<ModelInput> {
@@ -172,7 +206,10 @@ export function createModelService(deps: {
       .executeTakeFirst();
     if (!connection)
       throw validationError('connectionId', `no connection ${JSON.stringify(input.connectionId)}`);
-    const definition = validateModelDefinition(input, await gatherColumns(organizationId, input));
+    const engine = await deps.registry.engineFor(connection.id);
+    const { columns, relations } = await gatherColumns(organizationId, input, engine);
+    const definition = validateModelDefinition(input, columns);
+    await checkSql(input, definition, relations, engine);
     return { ...definition, name: input.name.trim(), connectionId: connection.id };
   }
 

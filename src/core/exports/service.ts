@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { authorize } from '../auth/authorize.ts';
-import { type Principal, type Role, roleAtLeast } from '../auth/principal.ts';
+import { actingWithin, type CredentialScope, credentialScope } from '../auth/credential-scope.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { DashboardFilter, DashboardService } from '../content/index.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobContext, JobService } from '../jobs/index.ts';
@@ -96,15 +97,6 @@ export interface ExportService {
   /** Cleans up now and then hourly. */
   start(): Promise<void>;
   stop(): void;
-}
-
-/** What the job keeps of the caller's credential, so a restricted key stays restricted in the job. */
-interface CredentialScope {
-  kind: Principal['kind'];
-  role: Role;
-  apiKeyId?: number;
-  dataSourceIds?: number[];
-  embedDashboardId?: number;
 }
 
 interface ExportPayload {
@@ -229,10 +221,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     const { payload, signal } = context;
     const owner = job.ownerId === null ? undefined : await options.owners(job.organizationId, job.ownerId);
     if (!owner) throw new Error(`the user who asked for this export (${job.ownerId}) no longer exists`);
-    const scope = currentScope(payload.scope);
-    // The job acts as its owner does now, but never with more than the credential that asked.
-    const role = roleAtLeast(owner.role, scope.role) ? scope.role : owner.role;
-    const principal: Principal = { ...owner, ...scope, role };
+    const principal = actingWithin(owner, currentScope(payload.scope));
     const dir = await files.prepare(job.uuid);
     const filters = {
       applied: payload.applied ?? [],
@@ -281,10 +270,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
       );
       const { applied, rules, summaries } = requestedFilters(request.filters, definitions);
       await check(principal, queries, { applied, rules, summaries }, variables);
-      const scope: CredentialScope = { kind: principal.kind, role: principal.role };
-      if (principal.apiKeyId !== undefined) scope.apiKeyId = principal.apiKeyId;
-      if (principal.dataSourceIds !== undefined) scope.dataSourceIds = principal.dataSourceIds;
-      if (principal.embedDashboardId !== undefined) scope.embedDashboardId = principal.embedDashboardId;
+      const scope = credentialScope(principal);
       const payload: ExportPayload = { target, format: request.format, applied, rules, summaries, scope };
       if (request.variables !== undefined) payload.variables = request.variables;
       return options.jobs.enqueue(principal, EXPORT_JOB_TYPE, payload);

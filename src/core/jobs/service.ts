@@ -1,4 +1,5 @@
 import type { Store } from '../../store/database.ts';
+import type { Action } from '../auth/actions.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
@@ -38,18 +39,27 @@ export interface JobServiceOptions {
 export interface JobService {
   register<P, R>(type: string, definition: JobDefinition<P, R>): void;
   enqueue(owner: JobOwner, type: string, payload: unknown, options?: EnqueueOptions): Promise<Job>;
-  get(principal: Principal, ref: number | string): Promise<Job>;
+  get(principal: Principal, ref: number | string, access?: JobAccess): Promise<Job>;
   list(principal: Principal, filters?: JobFilters): Promise<Job[]>;
   logs(
     principal: Principal,
     ref: number | string,
     options?: { after?: number; limit?: number },
   ): Promise<JobLogLine[]>;
-  cancel(principal: Principal, ref: number | string): Promise<Job>;
+  cancel(principal: Principal, ref: number | string, access?: JobAccess): Promise<Job>;
   /** Resolves with the job once it has ended; ERR_TIMEOUT after `timeoutMs`. */
   wait(id: number, options: { timeoutMs: number }): Promise<Job>;
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * The right that lets a caller follow their own job, `job.own` by default. A module that queues
+ * jobs as part of another action names that action (query jobs: `query.adhoc`, which a data-API
+ * key carries although it follows no other job).
+ */
+export interface JobAccess {
+  action: Action;
 }
 
 /** Admins see every job of their organization (`job.all`); everyone else only the jobs they own. */
@@ -78,8 +88,8 @@ export function createJobService(options: JobServiceOptions): JobService {
     onError: options.onError ?? ((error) => console.error('jobs:', error)),
   });
 
-  async function visibleRow(principal: Principal, ref: number | string) {
-    authorize(principal, 'job.own');
+  async function visibleRow(principal: Principal, ref: number | string, access?: JobAccess) {
+    authorize(principal, access?.action ?? 'job.own');
     const row = await findJob(db, ref);
     const visible =
       row?.organization_id === principal.organizationId &&
@@ -126,8 +136,8 @@ export function createJobService(options: JobServiceOptions): JobService {
       return toJob(row);
     },
 
-    async get(principal, ref) {
-      return toJob(await visibleRow(principal, ref));
+    async get(principal, ref, access) {
+      return toJob(await visibleRow(principal, ref, access));
     },
 
     async list(principal, filters = {}) {
@@ -141,8 +151,8 @@ export function createJobService(options: JobServiceOptions): JobService {
       return readLogs(db, row.id, after, Math.max(1, Math.min(limit, 10_000)));
     },
 
-    async cancel(principal, ref) {
-      const row = await visibleRow(principal, ref);
+    async cancel(principal, ref, access) {
+      const row = await visibleRow(principal, ref, access);
       const status = toJob(row).status;
       if (status === 'cancelled') return toJob(row);
       if (isFinished(status)) throw conflict(`job ${row.id} already ended (${status})`);
@@ -153,7 +163,7 @@ export function createJobService(options: JobServiceOptions): JobService {
         worker.abort(row.id, new JobAbort('cancel', 'cancelled'));
         notify(row.id);
       }
-      return toJob(await visibleRow(principal, row.id));
+      return toJob(await visibleRow(principal, row.id, access));
     },
 
     async wait(id, { timeoutMs }) {

@@ -3,11 +3,20 @@ import { validationError } from '../errors.ts';
 import { mapNames, parseFormula } from './formula.ts';
 import type { QueryCalculation } from './ir.ts';
 import type { Model } from './model.ts';
-import { type CalculatedField, type FieldResolver, type RowExpression, resolveField } from './resolve.ts';
+import {
+  type CalculatedField,
+  type FieldResolver,
+  type ResolvedField,
+  type RowExpression,
+  resolveField,
+  type SqlField,
+} from './resolve.ts';
+import { modelSqlScope, parseSqlExpression } from './sql-expression.ts';
 
 /**
  * Calculated fields: each is a formula over the model's fields (or earlier-named calculations,
- * inlined), evaluated per row. Arithmetic needs numeric operands; a formula that is a single name
+ * inlined), or a developer's SQL expression over the model's tables (`${TABLE}` = the base
+ * table; the query service checks it with the warehouse and fills in its type), evaluated per row. Arithmetic needs numeric operands; a formula that is a single name
  * is an alias and keeps that field's type. Names are plain identifiers and may not shadow a
  * model field, so a query never changes what an existing field name means (row policies included).
  */
@@ -28,17 +37,22 @@ export function createFieldResolver(
     if (indexOf.has(name)) throw validationError(path, `${JSON.stringify(name)} is defined twice`);
     indexOf.set(name, i);
   });
-  const resolved = new Map<string, CalculatedField>();
+  const resolved = new Map<string, CalculatedField | SqlField>();
   const expanding: string[] = [];
 
-  const calculated = (index: number): CalculatedField => {
+  const calculated = (index: number): CalculatedField | SqlField => {
     const calculation = calculations[index];
     const { name } = calculation;
-    if (!('formula' in calculation))
-      throw validationError(`calculations[${index}].sql`, 'SQL calculations are not supported yet');
-    const { formula } = calculation;
     const known = resolved.get(name);
     if (known) return known;
+    if ('sql' in calculation) {
+      const at = `calculations[${index}]`;
+      if (calculation.type === undefined)
+        throw validationError(`${at}.type`, 'required for an SQL calculation');
+      const sql = parseSqlExpression(calculation.sql, modelSqlScope(model, model.baseTable), `${at}.sql`);
+      return remember({ kind: 'sql', address: name, type: calculation.type, sql });
+    }
+    const { formula } = calculation;
     const path = `calculations[${index}].formula`;
     if (expanding.includes(name))
       throw validationError(path, `calculations form a cycle: ${[...expanding, name].join(' → ')}`);
@@ -68,7 +82,7 @@ export function createFieldResolver(
       expanding.pop();
     }
   };
-  const remember = (field: CalculatedField): CalculatedField => {
+  const remember = <F extends CalculatedField | SqlField>(field: F): F => {
     resolved.set(field.address, field);
     return field;
   };
@@ -82,5 +96,5 @@ export function createFieldResolver(
   return resolve;
 }
 
-const expressionOf = (field: ReturnType<FieldResolver>): RowExpression =>
-  field.kind === 'column' ? { kind: 'field', field } : field.expression;
+const expressionOf = (field: ResolvedField): RowExpression =>
+  field.kind === 'calculated' ? field.expression : { kind: 'field', field };

@@ -30,10 +30,18 @@ const representative = {
   sorts: [{ field: 'sum_quantity', descending: true }],
   limit: 10,
 };
+/** What columns.ts says the result columns are, whatever the dialect. */
+const representativeColumns = [
+  { id: 'country', kind: 'dimension' },
+  { id: 'date_week', kind: 'dimension', format: 'date' },
+  { id: 'sum_quantity', kind: 'metric', format: 'integer' },
+  { id: 'margin_rate', kind: 'metric' },
+];
 
 describe('compileQuery per dialect', () => {
   it('duckdb', () => {
     expect(compile(representative, { dialect: 'duckdb' })).toEqual({
+      columns: representativeColumns,
       sql: `SELECT "orders"."country" AS "country", CAST(date_trunc('week', CAST("orders"."order_date" AS TIMESTAMP)) AS DATE) AS "date_week", SUM("orders"."quantity") AS "sum_quantity", (CAST((SUM("orders"."price") - SUM("orders"."cost")) AS DOUBLE) / NULLIF(SUM("orders"."price"), 0)) AS "margin_rate"
 FROM "orders" AS "orders"
 WHERE ("orders"."note" ILIKE $1 ESCAPE '!' AND ("orders"."order_date" >= CAST($2 AS DATE) AND "orders"."order_date" < CAST($3 AS DATE)))
@@ -48,6 +56,7 @@ LIMIT 11`,
 
   it('postgres', () => {
     expect(compile(representative, { dialect: 'postgres' })).toEqual({
+      columns: representativeColumns,
       sql: `SELECT "orders"."country" AS "country", CAST(date_trunc('week', CAST("orders"."order_date" AS timestamp)) AS date) AS "date_week", SUM("orders"."quantity") AS "sum_quantity", (CAST((SUM("orders"."price") - SUM("orders"."cost")) AS double precision) / NULLIF(SUM("orders"."price"), 0)) AS "margin_rate"
 FROM "orders" AS "orders"
 WHERE ("orders"."note" ILIKE $1 ESCAPE '!' AND ("orders"."order_date" >= CAST($2 AS date) AND "orders"."order_date" < CAST($3 AS date)))
@@ -62,6 +71,7 @@ LIMIT 11`,
 
   it('mysql', () => {
     expect(compile(representative, { dialect: 'mysql' })).toEqual({
+      columns: representativeColumns,
       sql: `SELECT \`orders\`.\`country\` AS \`country\`, DATE_SUB(DATE(\`orders\`.\`order_date\`), INTERVAL WEEKDAY(\`orders\`.\`order_date\`) DAY) AS \`date_week\`, SUM(\`orders\`.\`quantity\`) AS \`sum_quantity\`, (CAST((SUM(\`orders\`.\`price\`) - SUM(\`orders\`.\`cost\`)) AS DOUBLE) / NULLIF(SUM(\`orders\`.\`price\`), 0)) AS \`margin_rate\`
 FROM \`orders\` AS \`orders\`
 WHERE (LOWER(\`orders\`.\`note\`) LIKE LOWER(?) ESCAPE '!' AND (\`orders\`.\`order_date\` >= CAST(? AS DATE) AND \`orders\`.\`order_date\` < CAST(? AS DATE)))

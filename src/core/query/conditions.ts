@@ -1,25 +1,36 @@
-import type { ColumnType, JsonScalar } from '../../engines/types.ts';
+import type { ColumnType, CompiledQuery, JsonScalar } from '../../engines/types.ts';
+import { dimensionType } from './columns.ts';
 import type { SqlDialect } from './dialects.ts';
+// dimension-sql.ts renders columns with columnSql from here: the two call each other only at
+// render time, never while loading.
+import { dimensionSql } from './dimension-sql.ts';
 import { arithmeticSql } from './formula.ts';
-import { relativeRange } from './relative.ts';
+import { relativeDates, relativeRange } from './relative.ts';
 import type { MetricExpression, ResolvedField } from './resolve.ts';
-import type { Condition } from './validate.ts';
+import { sqlTemplateText } from './sql-expression.ts';
+import type { Condition, ConditionTarget } from './validate.ts';
 import { formatTimestamp } from './values.ts';
+import type { Calendar } from './zone.ts';
 
-/** Rendering state: the dialect, the parameters bound so far, and the clock for relative dates. */
+/**
+ * Rendering state: the dialect, the parameters bound so far, the clock for relative dates, and the
+ * query's calendar (time zone and week start) that buckets and relative dates follow.
+ */
 export interface SqlContext {
   dialect: SqlDialect;
   params: JsonScalar[];
   now: Date;
+  calendar: Calendar;
   /** Values are written as literals instead of bound (SQL for the SQL runner, never run here). */
   inline?: boolean;
 }
 
-/** A column, or a calculated field's expression in its place. */
-export const columnSql = (ctx: SqlContext, field: ResolvedField): string =>
-  field.kind === 'column'
-    ? `${ctx.dialect.quote(field.table)}.${ctx.dialect.quote(field.column)}`
-    : arithmeticSql(field.expression, (leaf) => columnSql(ctx, leaf.field), ctx.dialect.types.float);
+/** A column, or a calculated field's or a developer's SQL expression in its place. */
+export function columnSql(ctx: SqlContext, field: ResolvedField): string {
+  if (field.kind === 'column') return `${ctx.dialect.quote(field.table)}.${ctx.dialect.quote(field.column)}`;
+  if (field.kind === 'sql') return sqlTemplateText(field.sql, ctx.dialect.quote);
+  return arithmeticSql(field.expression, (leaf) => columnSql(ctx, leaf.field), ctx.dialect.types.float);
+}
 
 /**
  * Binds a value as the next parameter (or writes it as a literal when `inline`). Dates and
@@ -28,11 +39,42 @@ export const columnSql = (ctx: SqlContext, field: ResolvedField): string =>
  */
 export function bind(ctx: SqlContext, value: JsonScalar, type: ColumnType | 'metric'): string {
   if (!ctx.inline) ctx.params.push(value);
-  const placeholder = ctx.inline ? ctx.dialect.literal(value) : ctx.dialect.placeholder(ctx.params.length);
+  const index = ctx.params.length;
+  const placeholder = ctx.inline
+    ? ctx.dialect.literal(value)
+    : ctx.dialect.positional
+      ? `${mark}${index}${mark}`
+      : ctx.dialect.placeholder(index);
   const cast =
     type === 'date' ? 'date' : type === 'datetime' ? 'datetime' : type === 'metric' ? 'float' : undefined;
   return cast ? `CAST(${placeholder} AS ${ctx.dialect.types[cast]})` : placeholder;
 }
+
+/**
+ * Positional placeholders are rendered as the number of their value between two marks, so that
+ * an expression rendered once and written twice (GROUP BY and ORDER BY repeat the SELECT's
+ * expressions, MySQL's NULLS LAST writes one twice) still has all its values; finishSql turns
+ * them into `?` with the values in text order. Bound values never reach the text, and nothing
+ * else in it is a mark, a number and a mark.
+ */
+const mark = '\u0001';
+const marked = new RegExp(`${mark}(\\d+)${mark}`, 'g');
+
+/** The rendered SQL with its parameters as the driver takes them. */
+export function finishSql(ctx: SqlContext, sql: string): CompiledQuery {
+  if (!ctx.dialect.positional || ctx.inline) return { sql, params: ctx.params };
+  const params: JsonScalar[] = [];
+  const text = sql.replace(marked, (_, index: string) => {
+    params.push(ctx.params[Number(index) - 1]);
+    return ctx.dialect.placeholder(params.length);
+  });
+  return { sql: text, params };
+}
+
+const timestamps = (...args: Parameters<typeof relativeRange>): { start: string; end: string } => {
+  const { start, end } = relativeRange(...args);
+  return { start: formatTimestamp(start), end: formatTimestamp(end) };
+};
 
 const escapeLike = (value: string): string => value.replace(/[!%_]/g, '!$&');
 
@@ -43,19 +85,39 @@ const patterns: Partial<Record<string, (value: string) => string>> = {
   'ends with': (value) => `%${escapeLike(value)}`,
 };
 
+function targetSql(
+  ctx: SqlContext,
+  target: ConditionTarget,
+  metricSql: (e: MetricExpression) => string,
+): { expression: string; type: ColumnType | 'metric' } {
+  switch (target.kind) {
+    case 'field':
+      return { expression: columnSql(ctx, target.field), type: target.field.type };
+    // A result target is a column of the stage the rule filters (post filters, stages.ts).
+    case 'result':
+      return { expression: ctx.dialect.quote(target.name), type: target.type };
+    case 'dimension':
+      return { expression: dimensionSql(ctx, target.dimension), type: dimensionType(target.dimension) };
+    case 'metric':
+      return { expression: metricSql(target.expression), type: 'metric' };
+  }
+}
+
 export function conditionSql(
   ctx: SqlContext,
   condition: Condition,
   metricSql: (e: MetricExpression) => string,
 ): string {
   if (condition.kind === 'never') return '1 = 0';
+  if (condition.kind === 'always') return '1 = 1';
+  // IS NOT TRUE, not NOT: the complement includes the rows the child is unknown (NULL) for.
+  if (condition.kind === 'not') return `(${conditionSql(ctx, condition.child, metricSql)}) IS NOT TRUE`;
   if (condition.kind !== 'rule') {
     const joiner = condition.kind === 'and' ? ' AND ' : ' OR ';
     return `(${condition.children.map((child) => conditionSql(ctx, child, metricSql)).join(joiner)})`;
   }
   const { target, operator, values } = condition;
-  const expression = target.kind === 'field' ? columnSql(ctx, target.field) : metricSql(target.expression);
-  const type = target.kind === 'field' ? target.field.type : 'metric';
+  const { expression, type } = targetSql(ctx, target, metricSql);
   const list = (): string => values.map((value) => bind(ctx, value, type)).join(', ');
   const one = (index = 0): string => bind(ctx, values[index], type);
   switch (operator) {
@@ -81,10 +143,13 @@ export function conditionSql(
     case 'not empty':
       return `(${expression} IS NOT NULL AND ${expression} <> '')`;
     case 'relative': {
-      const { start, end } = relativeRange(condition.relative!, ctx.now);
-      const format = (date: Date): string =>
-        type === 'date' ? formatTimestamp(date).slice(0, 10) : formatTimestamp(date);
-      return `(${expression} >= ${bind(ctx, format(start), type)} AND ${expression} < ${bind(ctx, format(end), type)})`;
+      // Datetime columns hold UTC: they get the UTC instants of the period's bounds in the zone.
+      const spec = condition.relative!;
+      const { start, end } =
+        type === 'date'
+          ? relativeDates(spec, ctx.now, ctx.calendar)
+          : timestamps(spec, ctx.now, ctx.calendar);
+      return `(${expression} >= ${bind(ctx, start, type)} AND ${expression} < ${bind(ctx, end, type)})`;
     }
     default: {
       const toPattern = patterns[operator]!;

@@ -1,5 +1,6 @@
 import type { EngineDialect, JsonScalar } from '../../engines/types.ts';
-import type { Granularity } from './ir.ts';
+import { validationError } from '../errors.ts';
+import type { DatePart, Period } from './ir.ts';
 
 /**
  * Everything that differs between the SQL dialects, in one small table; the compiler itself is
@@ -7,22 +8,70 @@ import type { Granularity } from './ir.ts';
  */
 export interface SqlDialect {
   name: EngineDialect;
+  /** The engine as its users name it, in messages. */
+  label: string;
+  /** What the engine can compute in SQL; a query needing what it lacks is a 400 (requireCapability). */
+  capabilities: DialectCapabilities;
   /** Quotes an identifier; embedded quote characters are doubled. */
   quote(identifier: string): string;
   /** The placeholder of the n-th (1-based) bound parameter. */
   placeholder(index: number): string;
+  /** Placeholders (`?`) take the values in text order rather than by number (finishSql). */
+  positional: boolean;
   /** A value as a literal, for SQL shown to a developer rather than run with parameters. */
   literal(value: JsonScalar): string;
-  /** Type names for CAST: date, timestamp, double-precision float. */
-  types: { date: string; datetime: string; float: string };
-  /** The start of the bucket holding `expression`; weeks start on Monday. Day and coarser give dates; weekday an ISO day number. */
-  truncate(granularity: Granularity, expression: string): string;
+  /** Type names for CAST: date, timestamp, double-precision float, text. */
+  types: { date: string; datetime: string; float: string; text: string };
+  /**
+   * The start of the period holding `expression`: a date for day and coarser, else a timestamp.
+   * Weeks start on ISO day `weekStart` (1 = Monday … 7 = Sunday).
+   */
+  truncate(period: Period, expression: string, weekStart: number): string;
+  /**
+   * A date part as an integer: `weekday` is the ISO day number, `day_of_week` the day counted
+   * from `weekStart` (1–7), `week_of_year` the ISO week number.
+   */
+  datePart(part: DatePart | 'weekday', expression: string, weekStart: number): string;
+  /** A timestamp in UTC as the wall-clock timestamp of a zone, `zone` being a literal of the dialect. */
+  inZone(expression: string, zone: string): string;
   /** Case-insensitive LIKE; patterns escape wildcards with `!` (no backslash rules to fight). */
   ilike(expression: string, pattern: string): string;
   /** One ORDER BY item; NULLs always sort last so every dialect returns the same order. */
   orderBy(expression: string, descending: boolean): string;
   /** MySQL and MariaDB have no FULL JOIN. */
   fullJoin: boolean;
+  /**
+   * `a = b` with NULL equal to NULL, as a join condition the engine can hash or index (joining
+   * rows to groups, periods to the previous ones).
+   */
+  nullSafeEquals(a: string, b: string): string;
+  /**
+   * A bucket start of `period` moved by `count` periods (negative: back), of the bucket's type
+   * (a date for day and coarser): the previous period of a row (post.ts).
+   */
+  addPeriods(period: Period, expression: string, count: number): string;
+}
+
+/**
+ * One flag per feature some engine lacks, so a query needing it is refused with a 400 naming the
+ * feature and the engine rather than computed wrong or in JavaScript.
+ */
+export interface DialectCapabilities {
+  /** The median as an aggregate (`percentile_cont(0.5) WITHIN GROUP`). */
+  median: boolean;
+  /** Continuous percentiles as an aggregate (`percentile_cont(p) WITHIN GROUP`). */
+  percentile: boolean;
+}
+
+/** A 400 at `path` when the dialect lacks `capability`; `feature` names it (`aggregation "median"`). */
+export function requireCapability(
+  dialect: SqlDialect,
+  capability: keyof DialectCapabilities,
+  path: string,
+  feature: string,
+): void {
+  if (!dialect.capabilities[capability])
+    throw validationError(path, `${feature} is not supported on ${dialect.label}`);
 }
 
 const quoteWith = (quote: string) => (identifier: string) =>
@@ -45,76 +94,164 @@ const literalWith =
     return backslashes === 'postgres' ? `E'${escaped}'` : `'${escaped}'`;
   };
 
-const coarse = (granularity: Granularity): boolean => granularity !== 'hour' && granularity !== 'minute';
+const coarse = (period: Period): boolean => period !== 'hour' && period !== 'minute';
 
-/** DuckDB and PostgreSQL share date_trunc (ISO weeks); only their type names differ. */
-function dateTrunc(types: SqlDialect['types'], isoWeekday: (e: string) => string): SqlDialect['truncate'] {
-  return (granularity, expression) => {
-    if (granularity === 'weekday') return isoWeekday(`CAST(${expression} AS ${types.datetime})`);
-    const truncated = `date_trunc('${granularity}', CAST(${expression} AS ${types.datetime}))`;
-    return coarse(granularity) ? `CAST(${truncated} AS ${types.date})` : truncated;
+/**
+ * The day number 1–7 counted from `weekStart`, given the ISO day number (1 = Monday): the ISO
+ * number itself when weeks start on Monday.
+ */
+const fromWeekStart = (isoDay: string, weekStart: number): string =>
+  weekStart === 1 ? isoDay : `((${isoDay} + ${7 - weekStart}) % 7 + 1)`;
+
+/**
+ * DuckDB and PostgreSQL share date_trunc and EXTRACT; only their type names differ. date_trunc's
+ * weeks start on Monday: moving a timestamp forward by the days from the week start to the next
+ * Monday, truncating, and moving back gives weeks that start on any day.
+ */
+function dateFunctions(
+  types: SqlDialect['types'],
+  integer: string,
+): Pick<SqlDialect, 'truncate' | 'datePart'> {
+  const timestamp = (expression: string) => `CAST(${expression} AS ${types.datetime})`;
+  const extract = (field: string, expression: string) =>
+    `CAST(EXTRACT(${field} FROM ${timestamp(expression)}) AS ${integer})`;
+  const fields: Record<DatePart | 'weekday', string> = {
+    weekday: 'ISODOW',
+    day_of_week: 'ISODOW',
+    month_of_year: 'MONTH',
+    quarter_of_year: 'QUARTER',
+    hour_of_day: 'HOUR',
+    // EXTRACT(WEEK …) is the ISO week number in both.
+    week_of_year: 'WEEK',
+  };
+  return {
+    truncate(period, expression, weekStart) {
+      const days = period === 'week' ? (8 - weekStart) % 7 : 0;
+      const truncated =
+        days === 0
+          ? `date_trunc('${period}', ${timestamp(expression)})`
+          : `date_trunc('week', ${timestamp(expression)} + INTERVAL '${days} day') - INTERVAL '${days} day'`;
+      return coarse(period) ? `CAST(${truncated} AS ${types.date})` : truncated;
+    },
+    datePart(part, expression, weekStart) {
+      const value = extract(fields[part], expression);
+      return part === 'day_of_week' ? fromWeekStart(value, weekStart) : value;
+    },
   };
 }
 
-const mysqlBuckets: Record<Granularity, (e: string) => string> = {
+const mysqlPeriods: Record<Period, (e: string, weekStart: number) => string> = {
   year: (e) => `MAKEDATE(YEAR(${e}), 1)`,
   quarter: (e) => `(MAKEDATE(YEAR(${e}), 1) + INTERVAL (QUARTER(${e}) - 1) QUARTER)`,
   month: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-01') AS DATE)`,
-  // WEEKDAY() is 0 on Monday.
-  week: (e) => `DATE_SUB(DATE(${e}), INTERVAL WEEKDAY(${e}) DAY)`,
+  // WEEKDAY() is 0 on Monday: the days since the week start are (WEEKDAY + 8 - weekStart) mod 7.
+  week: (e, weekStart) =>
+    `DATE_SUB(DATE(${e}), INTERVAL ${weekStart === 1 ? `WEEKDAY(${e})` : `(WEEKDAY(${e}) + ${8 - weekStart}) % 7`} DAY)`,
   day: (e) => `DATE(${e})`,
   hour: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:00:00') AS DATETIME)`,
   minute: (e) => `CAST(DATE_FORMAT(${e}, '%Y-%m-%d %H:%i:00') AS DATETIME)`,
+};
+
+const mysqlParts: Record<DatePart | 'weekday', (e: string, weekStart: number) => string> = {
   weekday: (e) => `(WEEKDAY(${e}) + 1)`,
+  day_of_week: (e, weekStart) => fromWeekStart(`(WEEKDAY(${e}) + 1)`, weekStart),
   month_of_year: (e) => `MONTH(${e})`,
   quarter_of_year: (e) => `QUARTER(${e})`,
   hour_of_day: (e) => `HOUR(${e})`,
   // Mode 3: ISO weeks (Monday first, week 1 holds the year's first Thursday).
   week_of_year: (e) => `WEEK(${e}, 3)`,
-  day_of_week: (e) => `(WEEKDAY(${e}) + 1)`,
 };
+
+/** Periods as whole months, days, hours or minutes: bucket starts stay bucket starts. */
+const periodSteps: Record<Period, [size: number, unit: 'month' | 'day' | 'hour' | 'minute']> = {
+  year: [12, 'month'],
+  quarter: [3, 'month'],
+  month: [1, 'month'],
+  week: [7, 'day'],
+  day: [1, 'day'],
+  hour: [1, 'hour'],
+  minute: [1, 'minute'],
+};
+
+/** DuckDB and PostgreSQL add intervals alike; a date plus an interval is a timestamp, cast back. */
+const addInterval =
+  (types: SqlDialect['types']): SqlDialect['addPeriods'] =>
+  (period, expression, count) => {
+    const [size, unit] = periodSteps[period];
+    const moved = `${expression} + INTERVAL '${count * size} ${unit}'`;
+    return coarse(period) ? `CAST(${moved} AS ${types.date})` : `(${moved})`;
+  };
 
 const nullsLast: SqlDialect['orderBy'] = (expression, descending) =>
   `${expression} ${descending ? 'DESC' : 'ASC'} NULLS LAST`;
 
-const duckdbTypes = { date: 'DATE', datetime: 'TIMESTAMP', float: 'DOUBLE' };
-const postgresTypes = { date: 'date', datetime: 'timestamp', float: 'double precision' };
+const duckdbTypes = { date: 'DATE', datetime: 'TIMESTAMP', float: 'DOUBLE', text: 'VARCHAR' };
+const postgresTypes = { date: 'date', datetime: 'timestamp', float: 'double precision', text: 'text' };
 
 export const dialects: Record<EngineDialect, SqlDialect> = {
   duckdb: {
     name: 'duckdb',
+    label: 'DuckDB',
+    capabilities: { median: true, percentile: true },
     quote: quoteWith('"'),
     placeholder: (index) => `$${index}`,
+    positional: false,
     literal: literalWith('plain'),
     types: duckdbTypes,
-    truncate: dateTrunc(duckdbTypes, (e) => `isodow(${e})`),
+    ...dateFunctions(duckdbTypes, 'INTEGER'),
+    // ICU, built into DuckDB: the UTC timestamp as a TIMESTAMPTZ, then its wall clock in the zone.
+    inZone: (expression, zone) => `timezone(${zone}, CAST(${expression} AS TIMESTAMP) AT TIME ZONE 'UTC')`,
     ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
     orderBy: nullsLast,
     fullJoin: true,
+    nullSafeEquals: (a, b) => `${a} IS NOT DISTINCT FROM ${b}`,
+    addPeriods: addInterval(duckdbTypes),
   },
   postgres: {
     name: 'postgres',
+    label: 'PostgreSQL',
+    capabilities: { median: true, percentile: true },
     quote: quoteWith('"'),
     placeholder: (index) => `$${index}`,
+    positional: false,
     literal: literalWith('postgres'),
     types: postgresTypes,
-    truncate: dateTrunc(postgresTypes, (e) => `CAST(EXTRACT(ISODOW FROM ${e}) AS integer)`),
+    ...dateFunctions(postgresTypes, 'integer'),
+    inZone: (expression, zone) =>
+      `((CAST(${expression} AS timestamp) AT TIME ZONE 'UTC') AT TIME ZONE ${zone})`,
     ilike: (expression, pattern) => `${expression} ILIKE ${pattern} ESCAPE '!'`,
     orderBy: nullsLast,
     fullJoin: true,
+    // IS NOT DISTINCT FROM can only be a nested loop join in PostgreSQL (neither hashable nor
+    // mergeable); equal text and equal nullness is the same test, and joins by hash or merge.
+    nullSafeEquals: (a, b) =>
+      `(COALESCE(CAST(${a} AS text), '') = COALESCE(CAST(${b} AS text), '') AND (${a} IS NULL) = (${b} IS NULL))`,
+    addPeriods: addInterval(postgresTypes),
   },
   mysql: {
     name: 'mysql',
+    label: 'MySQL/MariaDB',
+    // MariaDB has MEDIAN and PERCENTILE_CONT only as window functions, MySQL not at all.
+    capabilities: { median: false, percentile: false },
     quote: quoteWith('`'),
     placeholder: () => '?',
+    positional: true,
     literal: literalWith('escaped'),
-    types: { date: 'DATE', datetime: 'DATETIME', float: 'DOUBLE' },
-    truncate: (granularity, expression) => mysqlBuckets[granularity](expression),
+    types: { date: 'DATE', datetime: 'DATETIME', float: 'DOUBLE', text: 'CHAR' },
+    truncate: (period, expression, weekStart) => mysqlPeriods[period](expression, weekStart),
+    datePart: (part, expression, weekStart) => mysqlParts[part](expression, weekStart),
+    // NULL when the server has no time-zone tables: the query service probes that first (service.ts).
+    inZone: (expression, zone) => `CONVERT_TZ(${expression}, '+00:00', ${zone})`,
     // LOWER on both sides: a binary or case-sensitive collation must not change the answer.
     ilike: (expression, pattern) => `LOWER(${expression}) LIKE LOWER(${pattern}) ESCAPE '!'`,
     // No NULLS LAST in MySQL: sort on "is null" first.
     orderBy: (expression, descending) =>
       `${expression} IS NULL, ${expression} ${descending ? 'DESC' : 'ASC'}`,
     fullJoin: false,
+    // The derived table of the groups gets an index MariaDB looks `<=>` up in.
+    nullSafeEquals: (a, b) => `${a} <=> ${b}`,
+    // DATE_ADD keeps a DATE a DATE; its units include QUARTER and WEEK.
+    addPeriods: (period, expression, count) =>
+      `DATE_ADD(${expression}, INTERVAL ${count} ${period.toUpperCase()})`,
   },
 };

@@ -15,19 +15,24 @@ export type Arithmetic<Leaf> = Operation<Leaf> | Leaf;
 export type FormulaNode = Arithmetic<{ kind: 'name'; name: string }>;
 
 /** Replaces every name of a parsed formula by what it resolves to. */
-export function mapNames<Leaf>(
+export const mapNames = <Leaf>(
   node: FormulaNode,
   resolve: (name: string) => Arithmetic<Leaf>,
-): Arithmetic<Leaf> {
+): Arithmetic<Leaf> => mapLeaves(node, (leaf) => resolve(leaf.name));
+
+/** Replaces every leaf of a tree, keeping its arithmetic. */
+export function mapLeaves<From extends { kind: string }, To>(
+  node: Arithmetic<From>,
+  replace: (leaf: From) => Arithmetic<To>,
+): Arithmetic<To> {
+  if (!isOperation(node)) return replace(node);
   switch (node.kind) {
     case 'number':
       return node;
-    case 'name':
-      return resolve(node.name);
     case 'negate':
-      return { kind: 'negate', operand: mapNames(node.operand, resolve) };
+      return { kind: 'negate', operand: mapLeaves(node.operand, replace) };
     case 'binary':
-      return { ...node, left: mapNames(node.left, resolve), right: mapNames(node.right, resolve) };
+      return { ...node, left: mapLeaves(node.left, replace), right: mapLeaves(node.right, replace) };
   }
 }
 

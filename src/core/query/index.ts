@@ -28,18 +28,24 @@ export type {
   RowPolicy,
 } from './model.ts';
 export type { ParsedQuery } from './parse.ts';
+export { parseQueryBody } from './parse.ts';
+export type { PivotAnswer } from './pivot.ts';
+export type { ReducedResult, ReducedValue, Reduction, ReductionKind } from './reduce.ts';
+export { reductionKinds } from './reduce.ts';
+export { relativeRange } from './relative.ts';
+export * from './results/index.ts';
 export type { SavedQuery } from './saved-query.ts';
 export { andFilters } from './saved-query.ts';
-export { parseQueryBody } from './parse.ts';
-export { relativeRange } from './relative.ts';
 export type {
   CompiledForEngine,
   QueryRunResult,
   QueryService,
   QueryServiceDeps,
+  ReduceOptions,
   RunQueryOptions,
 } from './service.ts';
 export { createQueryService, MAX_PREVIEW_ROWS, readsOf } from './service.ts';
+export type { TotalsAnswer } from './totals.ts';
 export { maxFilterValues } from './values.ts';
 export type { VariableValue, VariableValues } from './variables.ts';
 export { parseVariables, variablesUsed, withVariables } from './variables.ts';

@@ -121,11 +121,20 @@ export type QueryMetric =
  * - `null`, `not null`, `empty` (NULL or ''), `not empty` take no values;
  * - `contains`, `starts with`, `ends with` are case-insensitive and match any of their values;
  * - `between` takes two values, both bounds included;
- * - `relative` takes `["last", n, unit]`, `["this", unit]` or `["next", n, unit]` with a unit
- *   among the granularities. Periods are whole calendar units in UTC: `last 7 day` is the seven
- *   days before today (today excluded), `this month` is the current month, `next 2 week` the two
- *   ISO weeks after the current one. The bounds are computed in JS at compile time and bound as
- *   parameters, so every dialect agrees and a cached result never outlives its period.
+ * - `relative` takes `["last", n, unit]`, `["this", unit]`, `["this", unit, "to date"]` or
+ *   `["next", n, unit]` with a unit among the periods. Periods are whole calendar units of the
+ *   query's `timezone` (UTC by default): `last 7 day` is the seven days before today (today
+ *   excluded), `this month` is the current month, `next 2 week` the two weeks after the current
+ *   one (weeks start on `weekStart`). A fourth value `"rolling"` counts from now instead:
+ *   `["last", 7, "day", "rolling"]` is [now − 7 days, now), `["next", 2, "hour", "rolling"]` is
+ *   [now, now + 2 hours); days and longer units are calendar units of the zone (the day before a
+ *   change of clocks is 23 or 25 hours), hours and minutes real time. On a date column a date
+ *   counts as its midnight. The bounds are computed in JS at compile time (relative.ts) and bound
+ *   as parameters, so every dialect agrees and a cached result never outlives its period.
+ * - with a `timezone`, a date-time value without an offset on a datetime field is a wall-clock
+ *   time of that zone (`"2024-03-31 03:30"` in Europe/Paris is 01:30 UTC); one with an offset
+ *   (`Z`, `+02:00`) is that instant. Date fields and result ids (post filters, whose datetime
+ *   columns are already local) take values as written.
  *
  * In the native body a value may be `{"variable": "<name>"}`: parse.ts replaces it with the value
  * the body's `variables: {name: scalar | scalar[]}` give (a list becomes several values) before
@@ -206,15 +215,25 @@ export interface TopN {
   bottom?: boolean;
 }
 
-/** Grand totals of every metric, and subtotals grouped by each listed dimension id. */
+/**
+ * Grand totals of every metric, and subtotals grouped by each listed dimension id, computed in SQL
+ * over every row the filters keep (row policies on; never cut by the limit or the row cap). With
+ * metric filters they cover the rows of the groups that pass; a formula metric is computed from
+ * the totals of its parts; a top N with `others` changes nothing (its rows are every row). A top N
+ * without `others`, post filters, and subtotals by the top N dimension are a 400 (totals.ts).
+ */
 export interface Totals {
   subtotals?: string[];
 }
 
-/** A cross-tab: one column per value (combination) of these dimensions, per metric. */
+/**
+ * A cross-tab: one column per value combination of these dimension ids and per metric (the metric
+ * over that combination's rows), then each metric over the whole row; rows are the other
+ * dimensions' combinations. Not with `post`, `postFilters` or `top` yet (pivot.ts).
+ */
 export interface Pivot {
   columns: string[];
-  /** The most value combinations accepted (more is a 400); default and cap 500. */
+  /** The most columns accepted: value combinations × metrics (more is a 400); default and cap 500. */
   maxColumns?: number;
 }
 
@@ -230,7 +249,12 @@ export interface QueryIr {
   top?: TopN;
   totals?: Totals;
   pivot?: Pivot;
-  /** IANA zone for datetime buckets and relative dates (default UTC); stored timestamps are UTC. */
+  /**
+   * IANA zone (default UTC). Stored timestamps are UTC; datetime dimensions (raw, bucketed, date
+   * parts) are computed as wall-clock times of the zone, relative dates are periods of the zone,
+   * and date-time filter values without an offset are its wall-clock times. Date fields are
+   * calendar days already and are not moved.
+   */
   timezone?: string;
   /** ISO day number the week starts on: 1 = Monday (default) … 7 = Sunday. */
   weekStart?: number;
@@ -264,11 +288,9 @@ export function metricName(metric: QueryMetric): string {
 
 const bareName = (address: string): string => address.slice(address.lastIndexOf('.') + 1);
 
+/** The default label of a custom bin range: `"from–to"`, `"< to"` or `"≥ from"`. */
+export const rangeLabel = ({ from, to }: { from?: number; to?: number }): string =>
+  from === undefined ? `< ${to}` : to === undefined ? `≥ ${from}` : `${from}–${to}`;
+
 /** What a result column is: its id (= name), kind, and the hints a face or chart formats it by. */
-export interface ColumnMeta {
-  id: string;
-  kind: 'dimension' | 'metric' | 'calculation';
-  label?: string;
-  /** `percent` (0–1 shown ×100), `integer`, `date`, `datetime`, or absent. */
-  format?: 'percent' | 'integer' | 'date' | 'datetime';
-}
+export type { ColumnMeta } from '../../engines/types.ts';

@@ -82,17 +82,28 @@ export function usedTables(query: ResolvedQuery): Set<string> {
   const tables = new Set<string>();
   const fromField = (field: ResolvedField): void => {
     if (field.kind === 'column') tables.add(field.table);
-    else forEachLeaf(field.expression, (leaf) => tables.add(leaf.field.table));
+    else if (field.kind === 'sql') for (const table of field.sql.tables) tables.add(table);
+    else forEachLeaf(field.expression, (leaf) => fromField(leaf.field));
   };
   const fromMetric = (expression: MetricExpression): void =>
-    forEachLeaf(expression, (leaf) => leaf.field && fromField(leaf.field));
+    forEachLeaf(expression, (leaf) => {
+      if (leaf.kind === 'sql') for (const table of leaf.sql.tables) tables.add(table);
+      else {
+        if (leaf.field) fromField(leaf.field);
+        fromCondition(leaf.filter);
+      }
+    });
   const fromCondition = (condition: Condition | undefined): void => {
     if (condition?.kind === 'and' || condition?.kind === 'or') condition.children.forEach(fromCondition);
+    if (condition?.kind === 'not') fromCondition(condition.child);
     if (condition?.kind !== 'rule') return;
     if (condition.target.kind === 'field') fromField(condition.target.field);
-    else fromMetric(condition.target.expression);
+    else if (condition.target.kind === 'dimension') fromField(condition.target.dimension.field);
+    else if (condition.target.kind === 'metric') fromMetric(condition.target.expression);
   };
   for (const dimension of query.dimensions) fromField(dimension.field);
+  // Rows joined to the groups a metric filter keeps are matched on these dimensions.
+  for (const dimension of query.keptGroups?.dimensions ?? []) fromField(dimension.field);
   for (const metric of query.metrics) fromMetric(metric.expression);
   for (const sort of query.sorts) if (sort.target.kind === 'field') fromField(sort.target.field);
   fromCondition(query.where);

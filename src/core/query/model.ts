@@ -44,7 +44,15 @@ export interface ModelDimension {
   /** Field name, unique within its table. */
   name: string;
   table: string;
-  column: string;
+  /** The column the field reads … */
+  column?: string;
+  /**
+   * … or a developer's SQL expression over the model's tables (exactly one of the two):
+   * `${TABLE}.price * ${TABLE}.quantity`, where `${TABLE}` is this table's alias and `${orders}`
+   * another table's (sql-expression.ts). Checked by the warehouse when the model is saved.
+   */
+  sql?: string;
+  /** The column's type, or the type the SQL expression computes (declared with it). */
   type: ColumnType;
   label?: string;
   /** The warehouse's own type of the column (`smallint`, `INTEGER`…), when known: it bounds filter values. */
@@ -70,8 +78,17 @@ export interface ModelMetric {
   /** An aggregation over a column (`column` absent for count = count(*)) … */
   aggregation?: Aggregation;
   column?: string;
-  /** … or a formula over other metrics of the model: `+ - * /`, parentheses, numbers, names. */
+  /** The fraction (0–1) of a `percentile` aggregation, and only of one. */
+  percentile?: number;
+  /** … or a formula over other metrics of the model: `+ - * /`, parentheses, numbers, names … */
   formula?: string;
+  /**
+   * … or a developer's SQL aggregate expression (`SUM(${TABLE}.price) / NULLIF(COUNT(*), 0)`,
+   * placeholders as for a dimension's `sql`), checked by the warehouse when the model is saved.
+   */
+  sql?: string;
+  /** What the SQL computes: `number` (default) or `integer`. */
+  type?: 'number' | 'integer';
 }
 
 /**

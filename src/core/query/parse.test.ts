@@ -95,9 +95,9 @@ describe('parseQueryBody', () => {
       /unknown property/,
     ],
     [
-      { source: 's', metrics: [{ field: 'q', aggregation: 'median' }] },
+      { source: 's', metrics: [{ field: 'q', aggregation: 'mode' }] },
       'metrics[0].aggregation',
-      /unknown aggregation/,
+      /unknown aggregation "mode"/,
     ],
     [{ source: 's', metrics: [{ aggregation: 'sum' }] }, 'metrics[0].field', /required/],
     [{ source: 's', count: 'yes' }, 'count', /expected true or false/],

@@ -22,6 +22,7 @@ import {
 } from './ir.ts';
 import type { Aggregation } from './model.ts';
 import { isVariableRef, parseVariables, substitute, type VariableValues } from './variables.ts';
+import { canonicalTimeZone } from './zone.ts';
 
 /**
  * The native query body (untrusted JSON) → IR. Only shapes and types are checked here; fields,
@@ -203,16 +204,12 @@ function parsePivot(entry: unknown): Pivot {
 /** An IANA zone the runtime knows (`Europe/Paris`, `UTC`); engines are asked for the same name. */
 function timezone(value: unknown): string {
   const zone = string(value, 'timezone');
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
+  if (canonicalTimeZone(zone) === undefined) {
     throw validationError(
       'timezone',
       `unknown time zone ${JSON.stringify(zone)} (expected an IANA name such as "Europe/Paris")`,
     );
   }
-  if (!/^[A-Za-z0-9_+\-/]+$/.test(zone))
-    throw validationError('timezone', `unknown time zone ${JSON.stringify(zone)}`);
   return zone;
 }
 

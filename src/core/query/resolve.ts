@@ -1,8 +1,11 @@
 import type { ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
+import { type DialectCapabilities, requireCapability, type SqlDialect } from './dialects.ts';
 import { type Arithmetic, mapNames, parseFormula } from './formula.ts';
-import { metricName, type QueryIr, type QueryMetric } from './ir.ts';
+import { type FilterNode, metricName, type QueryIr, type QueryMetric } from './ir.ts';
 import type { Aggregation, Model, ModelMetric } from './model.ts';
+import { modelSqlScope, parseSqlExpression, type SqlTemplate } from './sql-expression.ts';
+import type { Condition } from './validate.ts';
 
 /** A model field resolved to its table alias, physical column and type. */
 export interface ColumnField {
@@ -22,23 +25,49 @@ export interface CalculatedField {
   expression: RowExpression;
 }
 
-export type ResolvedField = ColumnField | CalculatedField;
+/** A developer's SQL expression: a model dimension's `sql`, or a query's SQL calculation. */
+export interface SqlField {
+  kind: 'sql';
+  address: string;
+  type: ColumnType;
+  sql: SqlTemplate;
+}
+
+/** A field the model or the query defines as such, usable wherever a column is. */
+export type ModelField = ColumnField | SqlField;
+
+export type ResolvedField = ModelField | CalculatedField;
 
 /** A calculated field's formula with every name resolved, calculations referenced inlined. */
-export type RowExpression = Arithmetic<{ kind: 'field'; field: ColumnField }>;
+export type RowExpression = Arithmetic<{ kind: 'field'; field: ModelField }>;
 
-/** A metric as an expression tree over aggregates: formulas and model metrics fully expanded. */
-export type MetricExpression = Arithmetic<{
+/** One aggregate of a metric. */
+export interface AggregateLeaf {
   kind: 'aggregate';
   aggregation: Aggregation;
+  /** Absent only for a count of rows. */
   field?: ResolvedField;
-}>;
+  /** The fraction of a `percentile`, checked to be from 0 to 1 (SQL gets it as a literal). */
+  percentile?: number;
+  /** A filtered metric's own filter (rules on fields only): other rows are not aggregated. */
+  filter?: Condition;
+}
+
+/** A developer's SQL aggregate expression: a model metric's `sql`, or a query's SQL metric. */
+export interface SqlMetricLeaf {
+  kind: 'sql';
+  sql: SqlTemplate;
+  type: 'number' | 'integer';
+}
+
+/** A metric as an expression tree over aggregates: formulas and model metrics fully expanded. */
+export type MetricExpression = Arithmetic<AggregateLeaf | SqlMetricLeaf>;
 
 /** Resolves a field reference of a query: a model field or a calculated field. */
 export type FieldResolver = (reference: string, path: string) => ResolvedField;
 
 /** `table.field`, or a bare name that exactly one table of the model has. */
-export function resolveField(model: Model, reference: string, path: string): ColumnField {
+export function resolveField(model: Model, reference: string, path: string): ModelField {
   const exact = model.dimensions.filter((d) => `${d.table}.${d.name}` === reference);
   const candidates = exact.length > 0 ? exact : model.dimensions.filter((d) => d.name === reference);
   if (candidates.length === 0) throw validationError(path, `unknown field ${JSON.stringify(reference)}`);
@@ -47,9 +76,17 @@ export function resolveField(model: Model, reference: string, path: string): Col
     throw validationError(path, `field ${JSON.stringify(reference)} is ambiguous: use one of ${names}`);
   }
   const [dimension] = candidates;
+  const address = `${dimension.table}.${dimension.name}`;
+  if (dimension.sql !== undefined) {
+    const scope = modelSqlScope(model, dimension.table);
+    const sql = parseSqlExpression(dimension.sql, scope, `model.dimensions.${address}.sql`);
+    return { kind: 'sql', address, type: dimension.type, sql };
+  }
+  if (dimension.column === undefined)
+    throw validationError(path, `field ${address} of the model has neither a column nor SQL`);
   return {
     kind: 'column',
-    address: `${dimension.table}.${dimension.name}`,
+    address,
     table: dimension.table,
     column: dimension.column,
     type: dimension.type,
@@ -60,17 +97,40 @@ export function resolveField(model: Model, reference: string, path: string): Col
 const numeric: ColumnType[] = ['integer', 'number'];
 const orderable: ColumnType[] = ['string', 'integer', 'number', 'date', 'datetime', 'boolean'];
 
+/** The field types each aggregation takes (any, for the counts). */
+const fieldTypes: Record<Aggregation, ColumnType[] | null> = {
+  sum: numeric,
+  avg: numeric,
+  median: numeric,
+  percentile: numeric,
+  stddev: numeric,
+  variance: numeric,
+  min: orderable,
+  max: orderable,
+  count: null,
+  count_distinct: null,
+};
+
+/** Aggregations some engines lack, and the capability they need. */
+const needs: Partial<Record<Aggregation, keyof DialectCapabilities>> = {
+  median: 'median',
+  percentile: 'percentile',
+};
+
+/** What an aggregate carries besides its aggregation and field. */
+interface AggregateOptions {
+  percentile?: number;
+  filter?: Condition;
+}
+
 function aggregate(
   aggregation: Aggregation,
   field: ResolvedField | undefined,
   path: string,
+  dialect: SqlDialect,
+  { percentile, filter }: AggregateOptions,
 ): MetricExpression {
-  const allowed =
-    aggregation === 'sum' || aggregation === 'avg'
-      ? numeric
-      : aggregation.startsWith('count')
-        ? null
-        : orderable;
+  const allowed = fieldTypes[aggregation];
   if (field && allowed && !allowed.includes(field.type)) {
     throw validationError(
       path,
@@ -79,14 +139,44 @@ function aggregate(
   }
   if (!field && aggregation !== 'count')
     throw validationError(path, `aggregation "${aggregation}" needs a field`);
-  return { kind: 'aggregate', aggregation, field };
+  const capability = needs[aggregation];
+  if (capability) requireCapability(dialect, capability, path, `aggregation "${aggregation}"`);
+  // Checked here, not only by the native parser: other faces build the IR themselves, and the
+  // fraction reaches the SQL as a literal.
+  if (aggregation === 'percentile') {
+    if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 1))
+      throw validationError(`${path}.percentile`, `expected a number from 0 to 1, got ${percentile}`);
+  } else if (percentile !== undefined) {
+    throw validationError(`${path}.percentile`, 'only with the "percentile" aggregation');
+  }
+  return {
+    kind: 'aggregate',
+    aggregation,
+    field,
+    ...(percentile !== undefined && { percentile }),
+    ...(filter && { filter }),
+  };
 }
+
+export interface MetricResolverOptions {
+  /** The engine the query runs on: an aggregation it lacks is a 400. */
+  dialect: SqlDialect;
+  /** Resolves a metric's own filter to a row condition (a rule naming a metric is a 400). */
+  rowFilter: (node: FilterNode, path: string) => Condition | undefined;
+}
+
+export type MetricResolver = ReturnType<typeof createMetricResolver>;
 
 /**
  * Resolves the metrics of a query, and any metric name used in a formula or a filter: first a
  * metric column of the query, then a model metric. Formulas expand recursively; a cycle is a 400.
  */
-export function createMetricResolver(model: Model, ir: QueryIr, fields: FieldResolver) {
+export function createMetricResolver(
+  model: Model,
+  ir: QueryIr,
+  fields: FieldResolver,
+  { dialect, rowFilter }: MetricResolverOptions,
+) {
   const queryMetrics = new Map(
     ir.metrics.map((metric, i) => [metricName(metric), { metric, path: `metrics[${i}]` }]),
   );
@@ -103,11 +193,23 @@ export function createMetricResolver(model: Model, ir: QueryIr, fields: FieldRes
     }
   };
 
-  const modelMetric = (metric: ModelMetric, path: string): MetricExpression =>
+  /** A model metric; a query's filter on it applies to every aggregate a formula metric uses. */
+  const modelMetric = (metric: ModelMetric, path: string, filter?: Condition): MetricExpression =>
     guard(`${metric.table}.${metric.name}`, path, () => {
       if (metric.formula !== undefined) {
         const tree = parseFormula(metric.formula, path);
-        return mapNames(tree, (name) => modelMetric(findModelMetric(model, name, path, true), path));
+        return mapNames(tree, (name) => modelMetric(findModelMetric(model, name, path, true), path, filter));
+      }
+      if (metric.sql !== undefined) {
+        // The filter would have to go inside the developer's SQL, which stays as written.
+        if (filter)
+          throw validationError(
+            `${path}.filters`,
+            `the model metric "${metric.name}" is SQL: filter inside its SQL (CASE WHEN …) instead`,
+          );
+        const scope = modelSqlScope(model, metric.table);
+        const sql = parseSqlExpression(metric.sql, scope, `model.metrics.${metric.table}.${metric.name}.sql`);
+        return { kind: 'sql', sql, type: metric.type ?? 'number' };
       }
       if (!metric.aggregation)
         throw validationError(path, `model metric "${metric.name}" has no aggregation or formula`);
@@ -122,18 +224,23 @@ export function createMetricResolver(model: Model, ir: QueryIr, fields: FieldRes
               column: metric.column,
               type: dimension?.type ?? 'number',
             };
-      return aggregate(metric.aggregation, field, path);
+      return aggregate(metric.aggregation, field, path, dialect, { percentile: metric.percentile, filter });
     });
 
   const queryMetric = (metric: QueryMetric, path: string): MetricExpression =>
     guard(metricName(metric), path, () => {
+      const filter =
+        'filters' in metric && metric.filters ? rowFilter(metric.filters, `${path}.filters`) : undefined;
       if (metric.kind === 'model')
-        return modelMetric(findModelMetric(model, metric.metric, `${path}.metric`, true), path);
+        return modelMetric(findModelMetric(model, metric.metric, `${path}.metric`, true), path, filter);
       if (metric.kind === 'aggregate') {
         const field = metric.field === undefined ? undefined : fields(metric.field, `${path}.field`);
-        return aggregate(metric.aggregation, field, path);
+        return aggregate(metric.aggregation, field, path, dialect, { percentile: metric.percentile, filter });
       }
-      if (metric.kind === 'sql') throw validationError(`${path}.sql`, 'SQL metrics are not supported yet');
+      if (metric.kind === 'sql') {
+        const sql = parseSqlExpression(metric.sql, modelSqlScope(model, model.baseTable), `${path}.sql`);
+        return { kind: 'sql', sql, type: metric.type ?? 'number' };
+      }
       const tree = parseFormula(metric.formula, `${path}.formula`);
       return mapNames(
         tree,

@@ -1,5 +1,6 @@
+import type { ColumnType, JsonScalar } from '../../engines/types.ts';
 import { can } from '../auth/authorize.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Attributes, Principal } from '../auth/principal.ts';
 import type { Model } from './model.ts';
 import { resolveField } from './resolve.ts';
 import type { Condition, ResolvedQuery } from './validate.ts';
@@ -15,16 +16,25 @@ export function secureQuery(query: ResolvedQuery, model: Model, principal: Princ
   if (can(principal, 'rows.all') || model.policies.length === 0) return query;
   const policies = model.policies.map((policy, i): Condition => {
     const field = resolveField(model, policy.field, `model.policies[${i}].field`);
-    const values = (principal.attributes[policy.attribute] ?? []).flatMap((value) => {
-      try {
-        return [convertValue(value, field.type, 'attribute')];
-      } catch {
-        return []; // A value that cannot be of the field's type can match no row.
-      }
-    });
+    const values = attributeValues(principal.attributes, policy.attribute, field.type);
     if (values.length === 0) return { kind: 'never' };
     return { kind: 'rule', target: { kind: 'field', field }, operator: 'in', values };
   });
   const where = query.where ? [query.where, ...policies] : policies;
   return { ...query, where: where.length === 1 ? where[0] : { kind: 'and', children: where } };
+}
+
+/**
+ * The caller's values of a user attribute, converted to a field's type (row policies and filter
+ * values `{"attribute": …}`). A value that cannot be of that type can match no row: it is left
+ * out rather than refused, since the caller cannot change their attributes.
+ */
+export function attributeValues(attributes: Attributes, attribute: string, type: ColumnType): JsonScalar[] {
+  return (attributes[attribute] ?? []).flatMap((value) => {
+    try {
+      return [convertValue(value, type, 'attribute')];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -2,10 +2,16 @@ import type { CompiledQuery, Engine, EngineDialect, QueryResult } from '../../en
 import { type AuthorizedResource, authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { QueryCache } from './cache.ts';
-import { type CompiledRows, compileCount, compileQuery } from './compile.ts';
+import { withMetadata } from './columns.ts';
+import { type CompiledRows, type CompileOptions, countResolved } from './compile.ts';
 import type { QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
+import { type PivotAnswer, planQuery, type QueryPlan } from './pivot.ts';
+import { type ReducedResult, type Reduction, type RunStatement, reduceQuery } from './reduce.ts';
+import { checkQuerySql, holdsSql } from './sql-probe.ts';
+import { computeTotals, type RunSql, type TotalsAnswer } from './totals.ts';
+import { createZoneProbe } from './zone-probe.ts';
 
 export interface QueryServiceDeps {
   /** Finds the model a principal addresses (data source uuid or model name); ERR_NOT_FOUND otherwise. */
@@ -36,10 +42,18 @@ export interface QueryRunResult extends QueryResult {
   durationMs: number;
   /** With `count`: the rows of the query without its limit and offset, row policies applied. */
   totalRows?: number;
+  /** With `totals`: each metric (and each column of a pivot) over every row the filters keep. */
+  totals?: TotalsAnswer['totals'];
+  /** With `totals.subtotals`: per dimension id, the metrics grouped by that dimension alone. */
+  subtotals?: TotalsAnswer['subtotals'];
+  /** With `pivot`: which columns are row dimensions, pivot dimensions and metrics, and the values. */
+  pivot?: PivotAnswer;
 }
 
 export interface CompiledForEngine extends CompiledRows {
   dialect: EngineDialect;
+  /** The query carries SQL of its own: run it read-only (`RunOptions.readOnly`), as the SQL console does. */
+  readOnly?: boolean;
 }
 
 export interface CompileBodyOptions {
@@ -48,6 +62,11 @@ export interface CompileBodyOptions {
    * answer then names the connection to run it on.
    */
   inline?: boolean;
+}
+
+export interface ReduceOptions extends Pick<RunQueryOptions, 'signal' | 'noCache'> {
+  /** The field errors name (`conditions` → `conditions[0].field`); default `reductions`. */
+  path?: string;
 }
 
 /** Rows a data preview shows at most. */
@@ -84,6 +103,23 @@ export interface QueryService {
     options?: RunQueryOptions,
   ): Promise<QueryRunResult>;
   compileSaved(principal: Principal, body: unknown): Promise<CompiledForEngine & { model: Model }>;
+  /**
+   * Reduces the whole result of a native query body, in SQL, to one value per reduction (alert
+   * conditions: reduce.ts); a bad reduction is a 400 on `<path>[i]`.
+   */
+  reduce(
+    principal: Principal,
+    body: unknown,
+    reductions: Reduction[],
+    options?: ReduceOptions,
+  ): Promise<ReducedResult>;
+  /** The same for a saved query body (a widget's), for a use case that authorized its dashboard. */
+  reduceSaved(
+    principal: Principal,
+    body: unknown,
+    reductions: Reduction[],
+    options?: ReduceOptions,
+  ): Promise<ReducedResult>;
   /** Drops cached results of one connection, or all (`cache.invalidate`). */
   invalidate(principal: Principal, scope?: { connectionId?: number }): number;
 }
@@ -96,23 +132,46 @@ export const readsOf = (model: Model): AuthorizedResource => ({
 
 export function createQueryService(deps: QueryServiceDeps): QueryService {
   const now = deps.now ?? (() => new Date());
+  const probeZone = createZoneProbe(deps.timeoutMs);
 
-  const compileFor = (
+  /**
+   * The query planned for the model's engine, and its SQL. A pivot's SQL depends on its data: its
+   * values are read first, on the same engine, through the cache.
+   */
+  const planFor = async (
     principal: Principal,
     model: Model,
     ir: QueryIr,
-    dialect: EngineDialect,
-    options: { maxRows?: number; inline?: boolean } = {},
-  ): CompiledForEngine => ({
-    dialect,
-    ...compileQuery(model, ir, {
-      dialect,
+    engine: Engine,
+    options: { maxRows?: number; inline?: boolean; run?: RunQueryOptions } = {},
+  ): Promise<{ plan: QueryPlan; compileOptions: CompileOptions; compiled: CompiledForEngine }> => {
+    await probeZone(engine, ir);
+    const compileOptions: CompileOptions = {
+      dialect: engine.dialect,
       principal,
       maxRows: options.maxRows ?? deps.maxRows,
       now: now(),
       inline: options.inline,
-    }),
-  });
+    };
+    const plan = await planQuery(model, ir, compileOptions, readRows(engine, model, ir, options.run ?? {}));
+    return {
+      plan,
+      compileOptions,
+      compiled: { dialect: engine.dialect, ...plan.compiled, ...readOnlyIf(ir) },
+    };
+  };
+
+  /** Reads a statement the plan adds (a pivot's values, totals) like the query's own. */
+  const readRows =
+    (engine: Engine, model: Model, ir: QueryIr, options: RunQueryOptions): RunSql =>
+    async ({ sql, params }, rowCap) =>
+      (await cachedRun(engine, model, { sql, params, ...readOnlyIf(ir) }, rowCap, options)).result;
+
+  /** Ad-hoc queries need `query.adhoc` on what they read, and `query.sql` when they carry SQL. */
+  const authorizeAdhoc = (principal: Principal, model: Model, ir: QueryIr): void => {
+    authorize(principal, 'query.adhoc', readsOf(model));
+    if (holdsSql(ir)) authorize(principal, 'query.sql');
+  };
 
   /**
    * Runs compiled SQL through the cache. The SQL fixes its own cut (LIMIT `rowCap` + 1, read up
@@ -121,7 +180,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
   const cachedRun = async (
     engine: Engine,
     model: Model,
-    query: CompiledQuery,
+    query: CompiledQuery & { readOnly?: boolean },
     rowCap: number,
     options: RunQueryOptions,
   ): Promise<{ result: QueryResult; cached: boolean }> => {
@@ -135,7 +194,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     if (hit) return { result: hit, cached: true };
     const result = await engine.run(
       { sql: query.sql, params: query.params },
-      { maxRows: rowCap, signal: options.signal, timeoutMs: deps.timeoutMs },
+      { maxRows: rowCap, signal: options.signal, timeoutMs: deps.timeoutMs, readOnly: query.readOnly },
     );
     deps.cache?.set(key, result);
     return { result, cached: false };
@@ -150,42 +209,92 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     const started = performance.now();
     const maxRows = Math.min(options.maxRows ?? deps.maxRows, deps.maxRows);
     const engine = await deps.engineFor(model.connectionId);
-    const { sql, params, rowCap } = compileFor(principal, model, ir, engine.dialect, { maxRows });
-    const { result, cached } = await cachedRun(engine, model, { sql, params }, rowCap, options);
-    const answer: QueryRunResult = { ...result, cached, durationMs: 0 };
-    if (options.count) answer.totalRows = await totalRows(principal, model, ir, engine, result, options);
+    const checked = await checkedSql(engine, model, ir);
+    const { plan, compileOptions, compiled } = await planFor(principal, model, checked, engine, {
+      maxRows,
+      run: options,
+    });
+    const { sql, params, rowCap, readOnly } = compiled;
+    // Totals are statements of their own, run beside the rows rather than after them.
+    const [{ result, cached }, totals] = await Promise.all([
+      cachedRun(engine, model, { sql, params, readOnly }, rowCap, options),
+      checked.totals &&
+        computeTotals(
+          model,
+          plan.rendered,
+          checked.totals,
+          { ...compileOptions, dimensions: plan.resolved.dimensions },
+          readRows(engine, model, checked, options),
+        ),
+    ]);
+    const answer: QueryRunResult = {
+      ...result,
+      columns: withMetadata(result.columns, compiled.columns),
+      cached,
+      durationMs: 0,
+      ...totals,
+      ...(plan.pivot && { pivot: plan.pivot }),
+    };
+    if (options.count)
+      answer.totalRows = await totalRows(engine, model, checked, plan, compileOptions, result, options);
     answer.durationMs = elapsed(started);
     return answer;
   };
 
   /** The rows without limit and offset: read off an uncut first page, else counted by the engine. */
   const totalRows = async (
-    principal: Principal,
+    engine: Engine,
     model: Model,
     ir: QueryIr,
-    engine: Engine,
+    plan: QueryPlan,
+    compileOptions: CompileOptions,
     page: QueryResult,
     options: RunQueryOptions,
   ): Promise<number> => {
     if (!page.truncated && ir.offset === 0) return page.rows.length;
-    const counting = compileCount(model, ir, {
-      dialect: engine.dialect,
-      principal,
-      maxRows: deps.maxRows,
-      now: now(),
-    });
+    const counting = { ...countResolved(model, plan.rendered, compileOptions), ...readOnlyIf(ir) };
     const { result } = await cachedRun(engine, model, counting, 1, options);
     return Number(result.rows[0]?.[0] ?? 0);
   };
 
   const runIr: QueryService['runIr'] = async (principal, model, ir, options) => {
-    authorize(principal, 'query.adhoc', readsOf(model));
+    authorizeAdhoc(principal, model, ir);
     return execute(principal, model, ir, options);
   };
 
+  /** Compiles for the model's engine, the query's own SQL checked first. */
+  const compileOn = async (
+    principal: Principal,
+    model: Model,
+    ir: QueryIr,
+    options?: { inline?: boolean },
+  ): Promise<CompiledForEngine> => {
+    const engine = await deps.engineFor(model.connectionId);
+    return (await planFor(principal, model, await checkedSql(engine, model, ir), engine, options)).compiled;
+  };
+
   const compileIr: QueryService['compileIr'] = async (principal, model, ir) => {
-    authorize(principal, 'query.adhoc', readsOf(model));
-    return compileFor(principal, model, ir, (await deps.engineFor(model.connectionId)).dialect);
+    authorizeAdhoc(principal, model, ir);
+    return compileOn(principal, model, ir);
+  };
+
+  /** Reductions of the whole result (reduce.ts), each statement read like the query's own. */
+  const reduceOn = async (
+    principal: Principal,
+    model: Model,
+    ir: QueryIr,
+    reductions: Reduction[],
+    options: ReduceOptions = {},
+  ): Promise<ReducedResult> => {
+    const engine = await deps.engineFor(model.connectionId);
+    const checked = await checkedSql(engine, model, ir);
+    const { plan, compileOptions, compiled } = await planFor(principal, model, checked, engine, {
+      run: options,
+    });
+    const run: RunStatement = async (query, rowCap) =>
+      (await cachedRun(engine, model, { ...query, ...readOnlyIf(checked) }, rowCap, options)).result;
+    const columns = compiled.columns.map((column) => column.id);
+    return reduceQuery(model, plan.rendered, columns, compileOptions, reductions, run, options.path);
   };
 
   const parsed = async (principal: Principal, body: unknown) => {
@@ -201,11 +310,10 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     async compile(principal, body, options = {}) {
       const { model, ir } = await parsed(principal, body);
       if (!options.inline) return compileIr(principal, model, ir);
-      authorize(principal, 'query.adhoc', readsOf(model));
+      authorizeAdhoc(principal, model, ir);
       authorize(principal, 'sql.run');
-      const { dialect } = await deps.engineFor(model.connectionId);
       return {
-        ...compileFor(principal, model, ir, dialect, { inline: true }),
+        ...(await compileOn(principal, model, ir, { inline: true })),
         connectionId: model.connectionId,
       };
     },
@@ -228,8 +336,16 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     runSavedIr: execute,
     async compileSaved(principal, body) {
       const { model, ir } = await parsed(principal, body);
-      const compiled = compileFor(principal, model, ir, (await deps.engineFor(model.connectionId)).dialect);
-      return { ...compiled, model };
+      return { ...(await compileOn(principal, model, ir)), model };
+    },
+    async reduce(principal, body, reductions, options) {
+      const { model, ir } = await parsed(principal, body);
+      authorizeAdhoc(principal, model, ir);
+      return reduceOn(principal, model, ir, reductions, options);
+    },
+    async reduceSaved(principal, body, reductions, options) {
+      const { model, ir } = await parsed(principal, body);
+      return reduceOn(principal, model, ir, reductions, options);
     },
     invalidate(principal, scope = {}) {
       authorize(principal, 'cache.invalidate');
@@ -237,5 +353,15 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     },
   };
 }
+
+/**
+ * A query carrying its own SQL (calculations, metrics): the warehouse checks each expression
+ * first — a refusal is a 400 on its path, in the warehouse's words — and types the untyped
+ * calculations (sql-probe.ts). It then runs read-only (`readOnlyIf`), as the SQL console's SQL does.
+ */
+const checkedSql = async (engine: Engine, model: Model, ir: QueryIr): Promise<QueryIr> =>
+  holdsSql(ir) ? checkQuerySql(engine, model, ir) : ir;
+
+const readOnlyIf = (ir: QueryIr): { readOnly?: true } => (holdsSql(ir) ? { readOnly: true } : {});
 
 const elapsed = (started: number): number => Math.round((performance.now() - started) * 10) / 10;

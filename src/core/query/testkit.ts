@@ -2,9 +2,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createTempMysql, createTempPostgres, type TempDatabase } from '../../../test/support/databases.ts';
-import type { CompiledQuery, EngineDialect, JsonScalar } from '../../engines/types.ts';
+import type { CompiledQuery, Engine, EngineDialect, JsonScalar, RunOptions } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Model } from './model.ts';
+import { createQueryService, type QueryService } from './service.ts';
 
 /**
  * Test support for the query module: one small shop model, principals, and runners that execute
@@ -62,7 +63,8 @@ export const orderRows: JsonScalar[][] = [
   [7, 'FR', '2024-04-01', '2024-04-01 18:45:00', 7, 12, 4, 1, 'hello world', true],
   [8, null, '2024-04-15', '2024-04-15 07:00:00', 1, 100, 60, 4, "O'Reilly; --", false],
 ];
-const customerRows: JsonScalar[][] = [
+/** Customer rows: id, name, segment, region_id. */
+export const customerRows: JsonScalar[][] = [
   [1, 'Alice', 'A', 1],
   [2, 'Bob', 'B', 2],
   [3, 'Carol', 'A', 1],
@@ -119,7 +121,7 @@ const types: Record<EngineDialect, Record<'int' | 'text' | 'date' | 'ts' | 'floa
 };
 
 /** The DDL and data, as literal SQL (fixed test data, written once for the three engines). */
-function setupStatements(dialect: EngineDialect): string[] {
+export function setupStatements(dialect: EngineDialect): string[] {
   const t = types[dialect];
   const literal = (value: JsonScalar): string =>
     value === null ? 'NULL' : typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
@@ -222,4 +224,27 @@ export async function mysqlRunner(): Promise<SqlRunner & { database: TempDatabas
       await database.drop();
     },
   };
+}
+
+/**
+ * The query service over a runner, as if the runner were the model's engine (no cache): tests of
+ * what the service adds to the SQL — pivots, totals — on the three engines. Result columns carry
+ * no engine names or types here.
+ */
+export function serviceOver(runner: SqlRunner, model: Model, maxRows = 100): QueryService {
+  const engine = {
+    dialect: runner.dialect,
+    async run(query: CompiledQuery, options: RunOptions) {
+      const rows = await runner.run(query);
+      return { columns: [], rows: rows.slice(0, options.maxRows), truncated: rows.length > options.maxRows };
+    },
+  } as unknown as Engine;
+  return createQueryService({
+    resolveModel: async () => model,
+    sourceModel: async () => model,
+    engineFor: async () => engine,
+    maxRows,
+    timeoutMs: 10_000,
+    now: () => pinnedNow,
+  });
 }

@@ -5,10 +5,12 @@ import type { QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
 import { shopModel } from './testkit.ts';
-import { validateQuery } from './validate.ts';
+import { type ValidateOptions, validateQuery } from './validate.ts';
+
+const options: ValidateOptions = { maxRows: 1000, dialect: 'duckdb', principal: { attributes: {} } };
 
 const validate = (query: Record<string, unknown>, model: Model = shopModel) =>
-  validateQuery(model, parseQueryBody({ source: 'shop', ...query }).ir, { maxRows: 1000 });
+  validateQuery(model, parseQueryBody({ source: 'shop', ...query }).ir, options);
 
 const fails = (query: Record<string, unknown>, field: string, message: RegExp, model?: Model): void => {
   try {
@@ -283,7 +285,7 @@ describe('validateQuery on hostile names and values', () => {
       ...parts,
     });
     const refused = (parts: Partial<QueryIr>, field: string) => {
-      expect(() => validateQuery(shopModel, ir(parts), { maxRows: 1000 })).toThrow(
+      expect(() => validateQuery(shopModel, ir(parts), options)).toThrow(
         expect.objectContaining({
           code: 'ERR_VALIDATION',
           field,
@@ -344,14 +346,14 @@ describe('validateQuery on hostile names and values', () => {
           aggregate: true,
           offset: Number.POSITIVE_INFINITY,
         },
-        { maxRows: 1000 },
+        options,
       ),
     ).toThrow(expect.objectContaining({ field: 'offset' }));
     expect(() =>
       validateQuery(
         shopModel,
         { dimensions: [{ field: 'country' }], metrics: [], sorts: [], aggregate: true, offset: 0, limit: -1 },
-        { maxRows: 1000 },
+        options,
       ),
     ).toThrow(expect.objectContaining({ field: 'limit' }));
   });

@@ -1,11 +1,15 @@
-import type { JsonScalar } from '../../engines/types.ts';
+import type { EngineDialect, JsonScalar } from '../../engines/types.ts';
+import type { Principal } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
-import { describeValue, hasNul, integerBoundsOf, NUL_PROBLEM } from '../storable.ts';
+import { hasNul, NUL_PROBLEM } from '../storable.ts';
+import { type ResolvedBin, resolveBin } from './bins.ts';
 import { createFieldResolver } from './calculations.ts';
+import { dialects } from './dialects.ts';
+import { resolveFilter, resolveRowFilter } from './filters.ts';
 import {
   dimensionName,
-  type FilterNode,
   type Granularity,
+  granularities,
   metricName,
   type Operator,
   type QueryIr,
@@ -15,10 +19,13 @@ import {
   createMetricResolver,
   type FieldResolver,
   type MetricExpression,
+  type MetricResolver,
   type ResolvedField,
   resolveField,
 } from './resolve.ts';
-import { checkOperator, convertValue, parseRelative, type RelativeSpec } from './values.ts';
+import { type ResolvedPost, type ResolvedTop, resolvePostStage } from './validate-post.ts';
+import type { RelativeSpec } from './values.ts';
+import { type Calendar, canonicalTimeZone } from './zone.ts';
 
 /** A query whose every name is resolved against the model and every value converted: ready to render. */
 export interface ResolvedQuery {
@@ -26,28 +33,54 @@ export interface ResolvedQuery {
   metrics: Array<{ name: string; expression: MetricExpression }>;
   where?: Condition;
   having?: Condition;
+  /** Calculations over the grouped rows, in order (validate-post.ts). */
+  post?: ResolvedPost[];
+  top?: ResolvedTop;
+  /** Rules on result ids, applied after the post calculations. */
+  postWhere?: Condition;
+  /**
+   * Only the rows of the groups (by these dimensions, under `where`) that pass `having`: how
+   * totals and a pivot's cross-tab keep the rows a metric filter keeps (totals.ts).
+   */
+  keptGroups?: KeptGroups;
   sorts: Array<{ target: SortTarget; descending: boolean }>;
   limit?: number;
   offset: number;
   aggregate: boolean;
+  /** The zone and week start that buckets, date parts and relative dates follow. */
+  calendar: Calendar;
+}
+
+export interface KeptGroups {
+  dimensions: ResolvedDimension[];
+  having: Condition;
 }
 
 export interface ResolvedDimension {
   name: string;
   field: ResolvedField;
   granularity?: Granularity;
+  bin?: ResolvedBin;
 }
 
 export type SortTarget = { kind: 'column'; name: string } | { kind: 'field'; field: ResolvedField };
 
 export type ConditionTarget =
   | { kind: 'field'; field: ResolvedField }
-  | { kind: 'metric'; expression: MetricExpression };
+  | { kind: 'metric'; expression: MetricExpression }
+  /** A result column of the grouped query, by id (post filters); `metric` values compare as numbers. */
+  | { kind: 'result'; name: string; type: ResolvedField['type'] | 'metric' }
+  /** A dimension's expression, bucket or bin included (a pivot's cell: the rows of one value). */
+  | { kind: 'dimension'; dimension: ResolvedDimension };
 
 export type Condition =
   | { kind: 'and' | 'or'; children: Condition[] }
-  /** Matches no row: a row policy the principal has no values for. */
+  /** The complement: every row (or group) the child is not true for, NULLs included. */
+  | { kind: 'not'; child: Condition }
+  /** Matches no row: a row policy the principal has no values for, `= {attribute}` without values. */
   | { kind: 'never' }
+  /** Matches every row: `!= {attribute}` when the caller has no value to exclude. */
+  | { kind: 'always' }
   | {
       kind: 'rule';
       target: ConditionTarget;
@@ -56,12 +89,15 @@ export type Condition =
       relative?: RelativeSpec;
     };
 
-/** A filter tree split into its WHERE part (fields) and HAVING part (metrics). */
-type Split = { where?: Condition; having?: Condition };
+export interface ValidateOptions {
+  maxRows: number;
+  /** The engine the query will run on: what it cannot compute is a 400 here. */
+  dialect: EngineDialect;
+  /** The caller, whose attribute values `{"attribute": …}` filter values take. */
+  principal: Pick<Principal, 'attributes'>;
+}
 
-type Metrics = ReturnType<typeof createMetricResolver>;
-
-export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: number }): ResolvedQuery {
+export function validateQuery(model: Model, ir: QueryIr, options: ValidateOptions): ResolvedQuery {
   // Every face maps its own paging onto these; a count the SQL cannot take is a 400 here.
   for (const [field, count] of [
     ['limit', ir.limit],
@@ -80,7 +116,13 @@ export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: num
     throw validationError('dimensions', 'a query needs at least one dimension or metric');
   }
   const fields = createFieldResolver(model, ir.calculations);
-  const metrics = createMetricResolver(model, ir, fields);
+  const { attributes } = options.principal;
+  const calendar = resolveCalendar(ir);
+  const { timeZone } = calendar;
+  const metrics: MetricResolver = createMetricResolver(model, ir, fields, {
+    dialect: dialects[options.dialect],
+    rowFilter: (node, path) => resolveRowFilter(node, path, { fields, metrics, attributes, timeZone }),
+  });
   const dimensions =
     ir.aggregate || ir.dimensions.length > 0
       ? resolveDimensions(ir, fields)
@@ -93,7 +135,9 @@ export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: num
     [...dimensions.map((d) => d.name), ...resolvedMetrics.map((m) => m.name)],
     ir.dimensions.length,
   );
-  const split = ir.filters ? resolveFilter(ir.filters, 'filters', fields, metrics) : {};
+  const split = ir.filters
+    ? resolveFilter(ir.filters, 'filters', { fields, metrics, attributes, timeZone })
+    : {};
   if (split.having && !ir.aggregate)
     throw validationError('filters', 'metric filters need "aggregate": true');
   const query: ResolvedQuery = {
@@ -104,7 +148,9 @@ export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: num
     limit: ir.limit,
     offset: ir.offset,
     aggregate: ir.aggregate,
+    calendar,
   };
+  Object.assign(query, resolvePostStage(ir, query, { fields, metrics, attributes }));
   query.sorts = ir.sorts.map((sort, i) => ({
     target: resolveSort(query, fields, sort.field, `sorts[${i}].field`),
     descending: sort.descending,
@@ -112,21 +158,49 @@ export function validateQuery(model: Model, ir: QueryIr, options: { maxRows: num
   return query;
 }
 
+/** The query's time zone (absent when UTC: nothing to convert) and week start, checked. */
+export function resolveCalendar(ir: Pick<QueryIr, 'timezone' | 'weekStart'>): Calendar {
+  const weekStart = ir.weekStart ?? 1;
+  if (!Number.isInteger(weekStart) || weekStart < 1 || weekStart > 7)
+    throw validationError('weekStart', `expected an integer from 1 (Monday) to 7 (Sunday), got ${weekStart}`);
+  if (ir.timezone === undefined) return { weekStart };
+  const timeZone = canonicalTimeZone(ir.timezone);
+  if (timeZone === undefined) {
+    throw validationError(
+      'timezone',
+      `unknown time zone ${JSON.stringify(ir.timezone)} (expected an IANA name such as "Europe/Paris")`,
+    );
+  }
+  return timeZone === 'UTC' ? { weekStart } : { timeZone, weekStart };
+}
+
+/** Granularities that need a time of day. */
+const timeOfDay: readonly Granularity[] = ['hour', 'minute', 'hour_of_day'];
+
 function resolveDimensions(ir: QueryIr, fields: FieldResolver): ResolvedDimension[] {
   return ir.dimensions.map((dimension, i) => {
-    const field = fields(dimension.field, `dimensions[${i}].field`);
-    if (dimension.granularity) {
-      const fits =
-        field.type === 'datetime' ||
-        (field.type === 'date' && !['hour', 'minute'].includes(dimension.granularity));
+    const path = `dimensions[${i}]`;
+    const field = fields(dimension.field, `${path}.field`);
+    const { granularity, bin } = dimension;
+    const resolved: ResolvedDimension = { name: dimensionName(dimension), field };
+    if (granularity !== undefined) {
+      if (!granularities.includes(granularity))
+        throw validationError(`${path}.granularity`, `expected one of ${granularities.join(', ')}`);
+      const fits = field.type === 'datetime' || (field.type === 'date' && !timeOfDay.includes(granularity));
       if (!fits) {
         throw validationError(
-          `dimensions[${i}].granularity`,
-          `"${dimension.granularity}" does not apply to the ${field.type} field ${field.address}`,
+          `${path}.granularity`,
+          `"${granularity}" does not apply to the ${field.type} field ${field.address}`,
         );
       }
+      resolved.granularity = granularity;
     }
-    return { name: dimensionName(dimension), field, granularity: dimension.granularity };
+    if (bin !== undefined) {
+      if (granularity !== undefined)
+        throw validationError(`${path}.bin`, 'a dimension has a granularity or a bin, not both');
+      resolved.bin = resolveBin(bin, field, `${path}.bin`);
+    }
+    return resolved;
   });
 }
 
@@ -169,80 +243,17 @@ function checkUniqueNames(names: string[], dimensionCount: number): void {
   });
 }
 
-function resolveFilter(node: FilterNode, path: string, fields: FieldResolver, metrics: Metrics): Split {
-  if ('and' in node || 'or' in node) {
-    const kind = 'and' in node ? 'and' : 'or';
-    const parts = ('and' in node ? node.and : node.or).map((child, i) =>
-      resolveFilter(child, `${path}.${kind}[${i}]`, fields, metrics),
-    );
-    if (kind === 'or' && parts.some((p) => p.where) && parts.some((p) => p.having)) {
-      throw validationError(path, '"or" cannot mix field rules (WHERE) and metric rules (HAVING)');
-    }
-    return {
-      where: combine(
-        kind,
-        parts.map((p) => p.where),
-      ),
-      having: combine(
-        kind,
-        parts.map((p) => p.having),
-      ),
-    };
-  }
-  if ('not' in node) throw validationError(`${path}.not`, '"not" is not supported yet');
-  if (metrics.isMetric(node.field, `${path}.field`)) {
-    const expression = metrics.byName(node.field, `${path}.field`)!;
-    return { having: rule({ kind: 'metric', expression }, 'number', node.operator, node.values, path) };
-  }
-  const field = fields(node.field, `${path}.field`);
-  return { where: rule({ kind: 'field', field }, field.type, node.operator, node.values, path) };
-}
-
-function rule(
-  target: ConditionTarget,
-  type: ResolvedField['type'],
-  operator: Operator,
-  values: JsonScalar[],
-  path: string,
-): Condition {
-  checkOperator(operator, type, values, path);
-  if (operator === 'relative')
-    return { kind: 'rule', target, operator, values: [], relative: parseRelative(values, type, path) };
-  const converted = values.map((value, i) => convertValue(value, type, `${path}.values[${i}]`));
-  checkIntegerWidth(target, converted, path);
-  return { kind: 'rule', target, operator, values: converted };
-}
-
-/** Integer values a narrow column (`smallint`, `INTEGER`) cannot hold are a 400, not a warehouse error. */
-function checkIntegerWidth(target: ConditionTarget, values: readonly JsonScalar[], path: string): void {
-  if (target.kind !== 'field' || target.field.kind !== 'column' || target.field.type !== 'integer') return;
-  const nativeType = target.field.nativeType;
-  const bounds = nativeType === undefined ? undefined : integerBoundsOf(nativeType);
-  if (!bounds) return;
-  values.forEach((value, i) => {
-    if (typeof value === 'number' && (value < bounds.min || value > bounds.max)) {
-      throw validationError(
-        `${path}.values[${i}]`,
-        `out of range for ${nativeType} (from ${bounds.min} to ${bounds.max}), got ${describeValue(value)}`,
-      );
-    }
-  });
-}
-
-/** Empty groups (what UIs send when no rule is set) add no condition. */
-function combine(kind: 'and' | 'or', parts: Array<Condition | undefined>): Condition | undefined {
-  const children = parts.filter((part): part is Condition => part !== undefined);
-  if (children.length <= 1) return children[0];
-  return { kind, children };
-}
-
 function resolveSort(
   query: ResolvedQuery,
   fields: FieldResolver,
   reference: string,
   path: string,
 ): SortTarget {
-  const columns = [...query.dimensions.map((d) => d.name), ...query.metrics.map((m) => m.name)];
+  const columns = [
+    ...query.dimensions.map((d) => d.name),
+    ...query.metrics.map((m) => m.name),
+    ...(query.post ?? []).map((p) => p.id),
+  ];
   if (columns.includes(reference)) return { kind: 'column', name: reference };
   const field = fields(reference, path);
   if (!query.aggregate) return { kind: 'field', field };

@@ -9,6 +9,7 @@ import {
   NUMBER_OUT_OF_RANGE,
 } from '../storable.ts';
 import { type Operator, type Period, periods } from './ir.ts';
+import { instantOf } from './zone.ts';
 
 /**
  * Which operators fit which field types, how many values each takes, and the conversion of
@@ -43,8 +44,15 @@ const rules: Record<Operator, { types: ColumnType[]; min: number; max: number }>
   'not contains': { types: text, min: 1, max: many },
   'starts with': { types: text, min: 1, max: many },
   'ends with': { types: text, min: 1, max: many },
-  relative: { types: temporal, min: 2, max: 3 },
+  relative: { types: temporal, min: 2, max: 4 },
 };
+
+/** A 400 when the operator does not apply to fields of this type. */
+export function checkOperatorType(operator: Operator, type: ColumnType, path: string): void {
+  if (!rules[operator].types.includes(type)) {
+    throw validationError(`${path}.operator`, `operator "${operator}" does not apply to a ${type} field`);
+  }
+}
 
 export function checkOperator(
   operator: Operator,
@@ -52,10 +60,8 @@ export function checkOperator(
   values: readonly JsonScalar[],
   path: string,
 ): void {
+  checkOperatorType(operator, type, path);
   const rule = rules[operator];
-  if (!rule.types.includes(type)) {
-    throw validationError(`${path}.operator`, `operator "${operator}" does not apply to a ${type} field`);
-  }
   if (values.length < rule.min || values.length > rule.max) {
     const expected =
       rule.min === rule.max
@@ -74,13 +80,20 @@ export function checkOperator(
  * A filter value converted to the field's type: numbers, booleans, `YYYY-MM-DD`,
  * `YYYY-MM-DD HH:MM:SS.mmm`. Whatever the type, text holding NUL and numbers no column holds
  * are refused (`storable.ts`), so every face and every engine answers them with the same 400.
+ * With `timeZone` (the query's, for a datetime field), a date-time written without an offset is
+ * a wall-clock time of that zone, converted to the UTC the field holds.
  */
-export function convertValue(value: JsonScalar, type: ColumnType, path: string): JsonScalar {
+export function convertValue(
+  value: JsonScalar,
+  type: ColumnType,
+  path: string,
+  timeZone?: string,
+): JsonScalar {
   if (value === null)
     throw validationError(path, 'null is not a value here; use the "null" or "not null" operator');
   if (typeof value === 'string' && hasNul(value)) throw validationError(path, NUL_PROBLEM);
   if (isOverflow(value)) throw validationError(path, NUMBER_OUT_OF_RANGE);
-  const converted = converters[type](value);
+  const converted = converters[type](value, timeZone);
   if (converted !== undefined) return converted;
   const shown = describeValue(value);
   const wholeNumber = Number.isInteger(value) || (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value));
@@ -92,7 +105,10 @@ export function convertValue(value: JsonScalar, type: ColumnType, path: string):
   throw validationError(path, `${shown} is not a valid ${type}`);
 }
 
-const converters: Record<ColumnType, (value: string | number | boolean) => JsonScalar | undefined> = {
+const converters: Record<
+  ColumnType,
+  (value: string | number | boolean, timeZone?: string) => JsonScalar | undefined
+> = {
   string: (value) => (typeof value === 'boolean' ? undefined : String(value)),
   integer: (value) => {
     const number = toNumber(value);
@@ -121,10 +137,11 @@ const isoPattern =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
- * ISO-8601 date or date-time → `YYYY-MM-DD HH:MM:SS.mmm`. A time zone, when given, is converted
- * to UTC (Rosetta stores UTC); without one the value is taken as written.
+ * ISO-8601 date or date-time → `YYYY-MM-DD HH:MM:SS.mmm`. An offset, when given, is converted
+ * to UTC (Rosetta stores UTC); without one the value is a wall-clock time of `timeZone`, else
+ * taken as written.
  */
-function toTimestamp(value: string | number | boolean): string | undefined {
+function toTimestamp(value: string | number | boolean, timeZone?: string): string | undefined {
   if (typeof value !== 'string') return undefined;
   const match = isoPattern.exec(value.trim());
   if (!match) return undefined;
@@ -135,7 +152,8 @@ function toTimestamp(value: string | number | boolean): string | undefined {
   // Date.UTC rolls 2024-02-31 over to March: a changed day or month means the date does not exist.
   const rolled = parsed.getUTCDate() !== Number(d) || parsed.getUTCMonth() !== Number(mo) - 1;
   if (rolled || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  const offset = zone && zone !== 'Z' ? zoneMinutes(zone) : 0;
+  if (zone === undefined) return formatTimestamp(new Date(instantOf(timeZone, time)));
+  const offset = zone !== 'Z' ? zoneMinutes(zone) : 0;
   return formatTimestamp(new Date(time - offset * 60_000));
 }
 
@@ -153,6 +171,8 @@ export interface RelativeSpec {
   unit: Period;
   /** `["this", "year", "to date"]`: the current unit up to the end of today (year to date). */
   toDate?: boolean;
+  /** `["last", 7, "day", "rolling"]`: [now − 7 days, now) rather than the 7 whole days before today. */
+  rolling?: boolean;
 }
 
 /** Relative periods reach at most this many units away: enough for "last 100 years" in days. */
@@ -166,12 +186,14 @@ export function parseRelative(values: readonly JsonScalar[], type: ColumnType, p
   }
   if (isThis && values.length === 3 && values[2] === 'to date')
     return { ...parseRelative(values.slice(0, 2), type, path), toDate: true };
+  if (!isThis && values.length === 4 && values[3] === 'rolling')
+    return { ...parseRelative(values.slice(0, 3), type, path), rolling: true };
   if (values.length !== (isThis ? 2 : 3)) {
     throw validationError(
       `${path}.values`,
       isThis
         ? 'expected ["this", unit] or ["this", unit, "to date"]'
-        : `expected ["${direction}", count, unit]`,
+        : `expected ["${direction}", count, unit] or ["${direction}", count, unit, "rolling"]`,
     );
   }
   const count = isThis ? 1 : values[1];

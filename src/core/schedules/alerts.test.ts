@@ -1,71 +1,70 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
 import { isRosettaError } from '../errors.ts';
 import { describeConditions, evaluateConditions } from './conditions.ts';
 import { admin, editor, openScheduleHarness } from './test-support.ts';
 
 describe('alert conditions', () => {
-  const result = {
-    columns: [
-      { name: 'day', type: 'date' as const },
-      { name: 'amount', type: 'number' as const },
-    ],
-    rows: [
-      ['2025-01-01', 10],
-      ['2025-01-02', null],
-      ['2025-01-03', 30],
-    ],
-  };
-  const check = (aggregation: string, operator: string, values: Array<string | number>, field = 'amount') =>
-    evaluateConditions(result, [{ field, aggregation, operator, values } as never]).conditions[0];
+  const amount = { name: 'amount', type: 'number' as const, nativeType: 'DECIMAL(18,2)' };
+  const day = { name: 'day', type: 'date' as const };
+  /** One condition on a value the warehouse reduced (query/reduce.ts computes it; see reduce.test.ts). */
+  const check = (value: JsonScalar, operator: string, values: JsonScalar[], column: ResultColumn = amount) =>
+    evaluateConditions({ rows: 3, values: [{ value, column }] }, [
+      { field: column.name, aggregation: 'sum', operator, values } as never,
+    ]).conditions[0];
 
-  it('aggregates a column and compares', () => {
-    expect(check('sum', '=', [40])).toMatchObject({ value: 40, holds: true });
-    expect(check('avg', '=', [20])).toMatchObject({ value: 20, holds: true });
-    expect(check('count', '<', [3])).toMatchObject({ value: 2, holds: true });
-    expect(check('min', '>=', ['10'])).toMatchObject({ value: 10, holds: true });
-    expect(check('max', 'between', [25, 30])).toMatchObject({ value: 30, holds: true });
-    expect(check('last', '!=', [30])).toMatchObject({ value: 30, holds: false });
-    expect(check('sum', 'in', [1, 40])).toMatchObject({ value: 40, holds: true });
-    expect(check('sum', 'not in', [1, 40])).toMatchObject({ value: 40, holds: false });
-    expect(check('sum', '=', [1, 2])).toMatchObject({ value: 40, holds: false });
-    expect(check('sum', '!=', [1, 2])).toMatchObject({ value: 40, holds: true });
-    // A NULL value satisfies nothing, not even !=.
-    expect(check('first', '=', ['2025-01-01'], 'day')).toMatchObject({ holds: true });
-    expect(check('last', '>', ['2025-01-02'], 'day')).toMatchObject({ holds: true });
-    const empty = evaluateConditions({ columns: result.columns, rows: [] }, [
+  it('compares a reduced value with the condition', () => {
+    expect(check(40, '=', [40])).toMatchObject({ value: 40, holds: true });
+    expect(check(2, '<', [3])).toMatchObject({ holds: true });
+    expect(check(10, '>=', ['10'])).toMatchObject({ holds: true });
+    expect(check(30, 'between', [25, 30])).toMatchObject({ holds: true });
+    expect(check(30, '!=', [30])).toMatchObject({ holds: false });
+    expect(check(40, 'in', [1, 40])).toMatchObject({ holds: true });
+    expect(check(40, 'not in', [1, 40])).toMatchObject({ holds: false });
+    expect(check(40, '=', [1, 2])).toMatchObject({ holds: false });
+    expect(check(40, '!=', [1, 2])).toMatchObject({ holds: true });
+    expect(check(40, '>', ['many'])).toMatchObject({ holds: false });
+    // Dates compare as text, which orders ISO dates.
+    expect(check('2025-01-01', '=', ['2025-01-01'], day)).toMatchObject({ holds: true });
+    expect(check('2025-01-03', '>', ['2025-01-02'], day)).toMatchObject({ holds: true });
+    // A NULL value (an empty result) satisfies nothing, not even !=.
+    const empty = evaluateConditions({ rows: 0, values: [{ value: null, column: amount }] }, [
       { field: 'amount', aggregation: 'sum', operator: '!=', values: [1] },
     ]);
     expect(empty).toMatchObject({ triggered: false, rows: 0, conditions: [{ value: null, holds: false }] });
-    expect(() => check('sum', '=', [1], 'price')).toThrow(
-      /no result column "price" \(columns: day, amount\)/,
-    );
   });
 
-  it('compares floats as people read them, and keeps exact decimals exact', () => {
-    const floats = {
-      columns: [
-        { name: 'sum_price', type: 'number' as const, nativeType: 'DOUBLE' },
-        { name: 'sum_amount', type: 'number' as const, nativeType: 'DECIMAL(38,3)' },
-        { name: 'share', type: 'number' as const, nativeType: 'DOUBLE' },
+  it('compares floats as people read them, keeps exact decimals exact, and big integers numeric', () => {
+    const double = { name: 'sum_price', type: 'number' as const, nativeType: 'DOUBLE' };
+    const decimal = { name: 'sum_amount', type: 'number' as const, nativeType: 'DECIMAL(38,3)' };
+    const huge = { name: 'sum_units', type: 'integer' as const, nativeType: 'HUGEINT' };
+    const evaluation = evaluateConditions(
+      {
+        rows: 2,
+        values: [
+          { value: 31443.39000000001, column: double },
+          { value: 31443.39000000001, column: double },
+          { value: 0.30000000000000004, column: double },
+          { value: 1234567890123.456, column: decimal },
+          { value: '12345678901234567890', column: huge },
+        ],
+      },
+      [
+        { field: 'sum_price', aggregation: 'first', operator: '>', values: [31443.39] },
+        { field: 'sum_price', aggregation: 'first', operator: '=', values: ['31443.39'] },
+        { field: 'sum_price', aggregation: 'sum', operator: '=', values: [0.3] },
+        { field: 'sum_amount', aggregation: 'sum', operator: '=', values: [1234567890123.456] },
+        { field: 'sum_units', aggregation: 'sum', operator: '>', values: [1e19] },
       ],
-      rows: [
-        [31443.39000000001, 1234567890123.456, 0.1],
-        [null, null, 0.2],
-      ],
-    };
-    const evaluation = evaluateConditions(floats, [
-      { field: 'sum_price', aggregation: 'first', operator: '>', values: [31443.39] },
-      { field: 'sum_price', aggregation: 'first', operator: '=', values: ['31443.39'] },
-      { field: 'share', aggregation: 'sum', operator: '=', values: [0.3] },
-      { field: 'sum_amount', aggregation: 'max', operator: '=', values: [1234567890123.456] },
-    ]);
+    );
     expect(evaluation.conditions.map((c) => [c.value, c.holds])).toEqual([
       [31443.39, false],
       [31443.39, true],
       [0.3, true],
       [1234567890123.456, true],
+      [Number('12345678901234567890'), true],
     ]);
   });
 
@@ -280,5 +279,53 @@ describe('data alerts', async () => {
         'Sum of price is 31,443.39 (at most 31,443.39)',
     );
     expect(message.text).not.toMatch(/sum_price|31443\.39000/);
+  });
+
+  it('reduces the whole result in SQL: more rows than the row cap, the true sum, the last row', async () => {
+    const lines = await h.data.sources.create(admin, {
+      type: 'storage',
+      name: 'lines',
+      columns: [
+        { name: 'n', type: 'integer' },
+        { name: 'amount', type: 'integer' },
+      ],
+    });
+    const count = 12_000; // the harness caps a query at 10 000 rows
+    await h.data.ingestor.apply(lines, {
+      mode: 'replace',
+      rows: Array.from({ length: count }, (_, i) => [i + 1, i + 1]),
+      columns: ['n', 'amount'],
+    });
+    const body = { source: lines.uuid, aggregate: false, dimensions: ['n', 'amount'], sorts: ['n'] };
+    const page = await h.query.run(admin, body, { noCache: true });
+    expect(page.truncated).toBe(true);
+    const cut = page.rows.reduce((sum, row) => sum + Number(row[1]), 0);
+    const total = (count * (count + 1)) / 2;
+    const alert = await schedules.create(admin, 'alert', {
+      name: 'Every line',
+      cron: '0 * * * *',
+      target: { query: body },
+      destination: { type: 'webhook', url },
+      conditions: [
+        // Above what the cut page adds up to, below the true total.
+        { field: 'amount', aggregation: 'sum', operator: '>', values: [(cut + total) / 2] },
+        { field: 'n', aggregation: 'count', operator: '=', values: [count] },
+        { field: 'n', aggregation: 'last', operator: '=', values: [count] },
+      ],
+    });
+    const job = await schedules.runNow(admin, 'alert', alert.id);
+    const done = await jobs.wait(job.id, { timeoutMs: 10_000 });
+    expect(done.status, done.error ?? '').toBe('success');
+    expect(done.result).toMatchObject({
+      triggered: true,
+      evaluation: {
+        rows: count,
+        conditions: [
+          { value: total, holds: true },
+          { value: count, holds: true },
+          { value: count, holds: true },
+        ],
+      },
+    });
   });
 });

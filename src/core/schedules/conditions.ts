@@ -1,5 +1,4 @@
-import type { JsonScalar, QueryResult } from '../../engines/types.ts';
-import { validationError } from '../errors.ts';
+import type { JsonScalar } from '../../engines/types.ts';
 import {
   columnLabel,
   formatNumber,
@@ -7,6 +6,7 @@ import {
   isFloatColumn,
   withoutFloatNoise,
 } from '../exports/present.ts';
+import type { ReducedResult } from '../query/index.ts';
 import type {
   AlertCondition,
   AlertEvaluation,
@@ -16,66 +16,31 @@ import type {
 } from './types.ts';
 
 /**
- * Data-alert conditions on a query result. Each condition reduces one result column to a value
- * (see `conditionAggregations`) and compares it; the alert triggers only when all conditions hold.
- * Numbers compare numerically (a string threshold is read as a number); anything else compares
- * as text, which orders ISO dates correctly. A number computed from binary floats (a DOUBLE
- * column, or any sum or average taken here) is compared without its representation noise, as
- * people read it: 0.1 + 0.2 equals 0.3, and a DOUBLE sum of 31443.39000000001 is not above 31443.39.
+ * Data-alert conditions on the reductions of a query's whole result, one per condition, which
+ * the warehouse computed (query/reduce.ts: `QueryService.reduce`); the alert triggers only when
+ * all conditions hold. Numbers compare numerically (a string threshold is read as a number);
+ * anything else compares as text, which orders ISO dates correctly. A number that came in a
+ * binary-float column (a DOUBLE, or a sum or average of DOUBLEs) is compared without its
+ * representation noise, as people read it: a DOUBLE sum of 31443.39000000001 is not above
+ * 31443.39, while a sum of exact decimals stays exact.
  */
-export function evaluateConditions(
-  result: Pick<QueryResult, 'columns' | 'rows'>,
-  conditions: AlertCondition[],
-): AlertEvaluation {
+export function evaluateConditions(reduced: ReducedResult, conditions: AlertCondition[]): AlertEvaluation {
   const evaluated = conditions.map((condition, i): ConditionResult => {
-    const column = result.columns.findIndex((c) => c.name === condition.field);
-    if (column < 0) {
-      const names = result.columns.map((c) => c.name).join(', ');
-      throw validationError(
-        `conditions[${i}].field`,
-        `no result column "${condition.field}" (columns: ${names})`,
-      );
-    }
-    const reduced = reduce(
-      condition,
-      result.rows.map((row) => row[column] ?? null),
-    );
-    const float = isFloatColumn(result.columns[column]) || ARITHMETIC.has(condition.aggregation);
-    const value = typeof reduced === 'number' && float ? withoutFloatNoise(reduced) : reduced;
+    const value = comparable(reduced.values[i]);
     return {
       ...condition,
       value,
       holds: value !== null && holds(value, condition.operator, condition.values),
     };
   });
-  return {
-    triggered: evaluated.every((c) => c.holds),
-    rows: result.rows.length,
-    conditions: evaluated,
-  };
+  return { triggered: evaluated.every((c) => c.holds), rows: reduced.rows, conditions: evaluated };
 }
 
-const ARITHMETIC = new Set<ConditionAggregation>(['sum', 'avg']);
-
-function reduce(condition: AlertCondition, values: JsonScalar[]): JsonScalar {
-  const present = values.filter((v) => v !== null);
-  const numbers = present.map(Number).filter((n) => Number.isFinite(n));
-  switch (condition.aggregation) {
-    case 'count':
-      return present.length;
-    case 'first':
-      return values.length > 0 ? values[0] : null;
-    case 'last':
-      return values.length > 0 ? values[values.length - 1] : null;
-    case 'sum':
-      return numbers.length > 0 ? numbers.reduce((a, b) => a + b, 0) : null;
-    case 'avg':
-      return numbers.length > 0 ? numbers.reduce((a, b) => a + b, 0) / numbers.length : null;
-    case 'min':
-      return numbers.length > 0 ? numbers.reduce((a, b) => Math.min(a, b)) : null;
-    case 'max':
-      return numbers.length > 0 ? numbers.reduce((a, b) => Math.max(a, b)) : null;
-  }
+/** A float without its noise; a number too large for a double, which engines send as text, as a number. */
+function comparable({ value, column }: ReducedResult['values'][number]): JsonScalar {
+  if (typeof value === 'number') return isFloatColumn(column) ? withoutFloatNoise(value) : value;
+  const numeric = column.type === 'integer' || column.type === 'number';
+  return numeric && typeof value === 'string' && Number.isFinite(Number(value)) ? Number(value) : value;
 }
 
 function compare(value: JsonScalar, threshold: JsonScalar): number {

@@ -2,7 +2,7 @@ import type { Principal } from '../auth/principal.ts';
 import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import type { SecretBox } from '../data/index.ts';
 import { type Job, type JobContext, type JobService, TransientJobError } from '../jobs/index.ts';
-import { andFilters, type QueryRunResult, type QueryService, withVariables } from '../query/index.ts';
+import { andFilters, type QueryService, withVariables } from '../query/index.ts';
 import { filtersLine, scheduledFilters, type ViewFilters, type ViewService } from '../views/index.ts';
 import { describeConditions, evaluateConditions } from './conditions.ts';
 import { localDateTime } from './cron.ts';
@@ -37,7 +37,7 @@ export interface RunDeps {
   db: Db;
   now: () => Date;
   owners: OwnerResolver;
-  query: Pick<QueryService, 'run' | 'runSaved'>;
+  query: Pick<QueryService, 'reduce' | 'reduceSaved'>;
   dashboards: Pick<DashboardService, 'get' | 'inTrash'>;
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
@@ -151,11 +151,17 @@ async function evaluateAlert(
   signal: AbortSignal,
 ) {
   const { target } = schedule;
-  const options = { signal, noCache: true };
-  let result: QueryRunResult;
-  if ('query' in target)
-    result = await deps.query.run(principal, andFilters(target.query, filters.rules), options);
-  else if ('widget' in target) {
+  // The warehouse reduces the whole result: a condition holds on every row, never on a cut page.
+  const reductions = schedule.conditions.map(({ field, aggregation }) => ({ field, aggregation }));
+  const options = { signal, noCache: true, path: 'conditions' };
+  if ('query' in target) {
+    const body = andFilters(target.query, filters.rules);
+    return evaluateConditions(
+      await deps.query.reduce(principal, body, reductions, options),
+      schedule.conditions,
+    );
+  }
+  if ('widget' in target) {
     const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
     const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
     if (!widget?.query) throw new Error(`widget "${target.widget.widget}" has no query any more`);
@@ -166,9 +172,10 @@ async function evaluateAlert(
     // The widget's own query: its dashboard's readers may watch it, as they may see it. It takes
     // the filters whose field its data has, as on screen.
     const rules = await deps.views.widgetRules(principal, { id: widget.id, query: body }, filters);
-    result = await deps.query.runSaved(principal, andFilters(body, rules), options);
-  } else throw new Error('an alert watches a widget or a query');
-  return evaluateConditions(result, schedule.conditions);
+    const reduced = await deps.query.reduceSaved(principal, andFilters(body, rules), reductions, options);
+    return evaluateConditions(reduced, schedule.conditions);
+  }
+  throw new Error('an alert watches a widget or a query');
 }
 
 /** `{{$today}}`, `{{$now}}` (in the schedule's timezone), `{{$dashboard}}`, `{{$name}}`; others stay. */

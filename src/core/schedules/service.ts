@@ -32,7 +32,7 @@ import { scheduleJobTypes } from './types.ts';
 export interface ScheduleServiceOptions {
   store: Pick<Store, 'db'>;
   jobs: JobService;
-  query: Pick<QueryService, 'run' | 'compile' | 'runSaved'>;
+  query: Pick<QueryService, 'compile' | 'reduce' | 'reduceSaved'>;
   content: { dashboards: Pick<DashboardService, 'get' | 'inTrash'> };
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;

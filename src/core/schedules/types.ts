@@ -1,6 +1,6 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { FilterRule, Operator, SavedQuery } from '../query/index.ts';
+import type { FilterRule, Operator, ReductionKind, SavedQuery } from '../query/index.ts';
 import type { ViewFilters } from '../views/index.ts';
 
 /** Domain types of schedules: cron deliveries of dashboards, widgets and queries, and data alerts. */
@@ -74,11 +74,20 @@ export const conditionOperatorAliases = {
 } as const satisfies Record<string, ConditionOperator>;
 
 /**
- * How a condition reduces the result column `field` to one value: numeric aggregations ignore
- * NULLs; `count` counts non-null values; `first`/`last` take the first/last row's value, NULL
+ * How a condition reduces the result column `field` to one value, in SQL over the query's whole
+ * result (the row cap cuts nothing; query/reduce.ts): aggregations ignore NULLs; `count` counts
+ * non-null values; `first`/`last` take the first/last row's value in the query's order, NULL
  * included. An empty result gives NULL (count: 0), and a NULL value satisfies no operator.
  */
-export const conditionAggregations = ['sum', 'avg', 'min', 'max', 'count', 'first', 'last'] as const;
+export const conditionAggregations = [
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'first',
+  'last',
+] as const satisfies readonly ReductionKind[];
 export type ConditionAggregation = (typeof conditionAggregations)[number];
 
 export interface AlertCondition {

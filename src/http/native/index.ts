@@ -24,6 +24,7 @@ import { registerOutboxRoutes } from './outbox.ts';
 import { registerPasswordLinkRoutes } from './password-links.ts';
 import { nativePermissions } from './permissions.ts';
 import { registerQueryRoutes } from './query.ts';
+import { registerQueryJobRoutes } from './query-jobs.ts';
 import { registerScheduleRoutes } from './schedules.ts';
 import { registerTrashRoutes } from './trash.ts';
 import { registerUserRoutes } from './users.ts';
@@ -71,6 +72,7 @@ export async function registerNativeApi(
       });
       registerModelRoutes(typed, { models: services.data.models });
       registerQueryRoutes(typed, { query: services.query });
+      registerQueryJobRoutes(typed, { queryJobs: services.queryJobs });
       registerFolderRoutes(typed, { content: services.content });
       registerDashboardRoutes(typed, { content: services.content });
       registerChartRoutes(typed, { content: services.content, query: services.query });

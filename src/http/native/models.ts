@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { ModelInput, ModelService } from '../../core/data/index.ts';
+import { aggregations } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
 
 /**
@@ -47,7 +48,14 @@ const Dimension = Type.Object(
   {
     name: Name,
     table: Type.String(),
-    column: Type.String(),
+    column: Type.Optional(Type.String({ description: 'The column the field reads, or give `sql`' })),
+    sql: Type.Optional(
+      Type.String({
+        description:
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder syntax of developer SQL
+          'An SQL expression over the model (`${TABLE}.price * ${TABLE}.quantity`; `${TABLE}` is this table, `${orders}` another), with its `type`',
+      }),
+    ),
     type: Type.Optional(ColumnType),
     label: Type.Optional(Type.String()),
   },
@@ -59,11 +67,21 @@ const Metric = Type.Object(
     name: Name,
     table: Type.String(),
     label: Type.Optional(Type.String()),
-    aggregation: Type.Optional(
-      Type.Union(['sum', 'avg', 'min', 'max', 'count', 'count_distinct'].map((a) => Type.Literal(a))),
-    ),
+    aggregation: Type.Optional(Type.Union(aggregations.map((a) => Type.Literal(a)))),
     column: Type.Optional(Type.String()),
+    percentile: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'The fraction, with "aggregation": "percentile"' }),
+    ),
     formula: Type.Optional(Type.String()),
+    sql: Type.Optional(
+      Type.String({
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the placeholder syntax of developer SQL
+        description: 'An SQL aggregate expression (`SUM(${TABLE}.price) / NULLIF(COUNT(*), 0)`)',
+      }),
+    ),
+    type: Type.Optional(
+      Type.Union([Type.Literal('number'), Type.Literal('integer')], { description: 'What `sql` computes' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -74,6 +74,9 @@ export const nativePermissions: RoutePermissions = {
   'DELETE /api/models/:id': 'model.manage',
   'POST /api/query': 'query.adhoc',
   'POST /api/query/sql': 'query.adhoc',
+  'POST /api/query/jobs': 'query.adhoc',
+  'GET /api/query/jobs/:id': 'query.adhoc',
+  'POST /api/query/jobs/:id/cancel': 'query.adhoc',
   'POST /api/cache/invalidate': 'cache.invalidate',
 
   'GET /api/folders': 'dashboard.view',

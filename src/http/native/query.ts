@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { QueryService } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
-import { FilterOperator } from './schemas.ts';
+import { FilterOperator, QueryAnswerExtras, ResultColumnSchema } from './schemas.ts';
 
 /**
  * A filter: a rule or an `and`/`or` group. Groups nest; their children take the same shape and
@@ -103,18 +103,8 @@ const queryBody = Type.Object(
   { additionalProperties: true },
 );
 
-const columnType = Type.Union([
-  Type.Literal('string'),
-  Type.Literal('integer'),
-  Type.Literal('number'),
-  Type.Literal('boolean'),
-  Type.Literal('date'),
-  Type.Literal('datetime'),
-  Type.Literal('json'),
-]);
-
 export const queryResult = Type.Object({
-  columns: Type.Array(Type.Object({ name: Type.String(), type: columnType })),
+  columns: Type.Array(ResultColumnSchema),
   rows: Type.Array(Type.Array(Type.Unknown())),
   truncated: Type.Boolean({ description: 'True when the query has more rows than the limit or the row cap' }),
   totalRows: Type.Optional(
@@ -122,6 +112,7 @@ export const queryResult = Type.Object({
   ),
   cached: Type.Boolean(),
   durationMs: Type.Number(),
+  ...QueryAnswerExtras,
 });
 
 const compiledQuery = Type.Object({

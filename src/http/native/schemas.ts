@@ -13,3 +13,74 @@ export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength:
  * conditions, as one `enum` in the OpenAPI document.
  */
 export const FilterOperator = Type.Enum(operators, { description: 'a query filter operator' });
+
+const columnType = Type.Union([
+  Type.Literal('string'),
+  Type.Literal('integer'),
+  Type.Literal('number'),
+  Type.Literal('boolean'),
+  Type.Literal('date'),
+  Type.Literal('datetime'),
+  Type.Literal('json'),
+]);
+
+/**
+ * A result column: its name and type, and what the query core says it is (core/query/columns.ts).
+ * `id` equals `name`; a pivot's spread column says which metric and pivot values it is for.
+ */
+export const ResultColumnSchema = Type.Object({
+  name: Type.String(),
+  type: columnType,
+  nativeType: Type.Optional(Type.String({ description: "The engine's own type name" })),
+  id: Type.Optional(Type.String({ description: 'The stable output id (= name)' })),
+  kind: Type.Optional(
+    Type.Union([Type.Literal('dimension'), Type.Literal('metric'), Type.Literal('calculation')]),
+  ),
+  label: Type.Optional(Type.String({ description: "The model's label of the field or metric" })),
+  format: Type.Optional(
+    Type.Union(
+      [Type.Literal('percent'), Type.Literal('integer'), Type.Literal('date'), Type.Literal('datetime')],
+      {
+        description: 'percent: a 0–1 ratio shown ×100 %',
+      },
+    ),
+  ),
+  pivot: Type.Optional(
+    Type.Object(
+      { metric: Type.String(), values: Type.Array(Type.Unknown()) },
+      { description: "A pivot's spread column: its metric and the pivot dimensions' values" },
+    ),
+  ),
+});
+
+const answerRow = Type.Record(Type.String(), Type.Unknown());
+
+/** What `totals` and `pivot` add to a query answer (POST /api/query, widgets, charts). */
+export const QueryAnswerExtras = {
+  totals: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'With `totals`: each metric over every row the filters keep (row policies on, not cut by the row cap); in a pivot also each spread column',
+    }),
+  ),
+  subtotals: Type.Optional(
+    Type.Record(Type.String(), Type.Array(answerRow), {
+      description:
+        'With `totals.subtotals`: per dimension id, its values with the metrics grouped by it alone',
+    }),
+  ),
+  pivot: Type.Optional(
+    Type.Object(
+      {
+        rows: Type.Array(Type.String()),
+        columns: Type.Array(Type.String()),
+        metrics: Type.Array(Type.String()),
+        values: Type.Array(Type.Array(Type.Unknown())),
+      },
+      {
+        description:
+          'With `pivot`: the row dimension, pivot dimension and metric ids, and the value combinations spread into columns `<metric>|<v1>[|<v2>…]` (NULL written ∅)',
+      },
+    ),
+  ),
+};
