@@ -13,6 +13,7 @@ import { FolderCatalog } from './folders.ts';
 import { canEditChart, canEditFolder, canViewChart, canViewDashboard } from './permissions.ts';
 import { type Placement, placementChange } from './placement.ts';
 import { type Db, dashboardAccessNode } from './repo.ts';
+import { checkSqlAuthorship } from './sql-authorship.ts';
 import type {
   Chart,
   ChartContent,
@@ -62,6 +63,7 @@ export class ChartService {
   async create(principal: Principal, input: ChartInput): Promise<ChartDetail> {
     authorize(principal, 'dashboard.edit');
     const { content, folderRef, personal } = parseChartCreate(input);
+    checkSqlAuthorship(principal, [], [content.query]);
     const id = await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
       const folder = catalog.target(principal, 'folderId', folderRef);
@@ -169,6 +171,7 @@ export class ChartService {
         );
       }
       const { content, ...placement } = edit(charts.chartContentOf(chart));
+      if (content) checkSqlAuthorship(principal, [chart.query], [content.query]);
       const changes: versioned.VersionedRowChanges<'charts'> = {
         updated_at: nowIso(),
         updated_by: principal.userId,

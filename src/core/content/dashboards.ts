@@ -26,6 +26,7 @@ import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
 import { canCloneDashboard, canCreateDashboard, canEditDashboard, canViewDashboard } from './permissions.ts';
 import { type Placement, placementChange } from './placement.ts';
 import * as repo from './repo.ts';
+import { checkSqlAuthorship } from './sql-authorship.ts';
 import type { DashboardRow } from './tables.ts';
 import type {
   AccessEntry,
@@ -35,6 +36,7 @@ import type {
   DashboardSummary,
   DashboardVersion,
   DashboardVersionSummary,
+  Widget,
 } from './types.ts';
 import * as versioned from './versioned-rows.ts';
 import { type FiledContent, findVisible, listVisible } from './visible.ts';
@@ -111,6 +113,7 @@ export class DashboardService {
 
   async create(principal: Principal, input: DashboardInput): Promise<Dashboard> {
     const parsed = parseDashboardCreate(input);
+    checkSqlAuthorship(principal, [], ownQueries(parsed.content.widgets));
     return this.insert(principal, parsed.content, parsed, parsed.shares ?? [], new Set());
   }
 
@@ -300,6 +303,7 @@ export class DashboardService {
       if (!canEditDashboard(principal, catalog.index, node)) throw forbidden('edit this dashboard');
       const bind = tileBinder(trx, principal, catalog.index, chartUuidsOf(dashboard.widgets));
       const { content, shares, ...placement } = await edit(repo.contentOf(dashboard), bind);
+      if (content) checkSqlAuthorship(principal, ownQueries(dashboard.widgets), ownQueries(content.widgets));
       const changes: versioned.VersionedRowChanges<'dashboards'> = {
         updated_at: nowIso(),
         updated_by: principal.userId,
@@ -323,3 +327,7 @@ export class DashboardService {
     return this.get(principal, id);
   }
 }
+
+/** The queries a dashboard's widgets hold themselves (a chart tile's query is the chart's). */
+const ownQueries = (widgets: readonly Widget[]): unknown[] =>
+  widgets.filter((widget) => !widget.chartId).map((widget) => widget.query);

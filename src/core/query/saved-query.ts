@@ -23,3 +23,15 @@ export function andFilters<Body extends Record<string, unknown>>(
   const own = body.filters as FilterNode | undefined | null;
   return { ...body, filters: { and: own ? [own, ...rules] : [...rules] } };
 }
+
+/**
+ * Whether a stored query carries SQL of its own (`calculations[].sql`, `metrics[].sql`), read off
+ * the raw JSON so that a body that does not parse yet is judged too.
+ */
+export function savedQueryHoldsSql(query: unknown): boolean {
+  if (typeof query !== 'object' || query === null) return false;
+  const { calculations, metrics } = query as Record<string, unknown>;
+  const withSql = (list: unknown): boolean =>
+    Array.isArray(list) && list.some((item) => typeof item === 'object' && item !== null && 'sql' in item);
+  return withSql(calculations) || withSql(metrics);
+}
