@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempPostgres } from '../../../test/support/databases.ts';
 import type { Store } from '../../store/database.ts';
 import { RosettaError } from '../errors.ts';
+import type { WidgetInput } from './dashboard-input.ts';
 import { type ContentService, createContentService } from './index.ts';
 import { contentBackends, organization } from './test-support.ts';
+import type { WidgetQuery } from './types.ts';
 
 /**
  * A saved query's own SQL runs for whoever opens it: only developers may write it into a widget
@@ -19,11 +21,11 @@ const withSql = {
   metrics: [{ name: 'ticket', sql: 'SUM(${TABLE}.price) / COUNT(*)' }],
 };
 const plain = { source: 'ds-1', dimensions: ['country'], metrics: [{ aggregation: 'count' }] };
-const widget = (query: unknown) => ({
+const widget = (query: WidgetQuery): WidgetInput => ({
   id: 'w1',
   title: 'Ticket',
   query,
-  visualization: { type: 'table', options: {} },
+  visualization: { type: 'table' as const, options: {} },
 });
 
 async function forbidden(promise: Promise<unknown>): Promise<void> {

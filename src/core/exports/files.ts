@@ -8,6 +8,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RosettaError } from '../errors.ts';
+import { removeExpired } from '../expiry.ts';
 import type { ExportFormat } from './target.ts';
 
 export const contentTypes: Record<ExportFormat, string> = {
@@ -114,19 +115,7 @@ export function createFileStore(options: { dataDir: string; secret: string; rete
     },
 
     /** Deletes export directories older than the retention; returns how many. */
-    async cleanup(now: Date): Promise<number> {
-      const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-      let removed = 0;
-      for (const entry of entries) {
-        const path = join(root, entry.name);
-        const info = await stat(path).catch(() => undefined);
-        if (info && now.getTime() - info.mtimeMs > options.retentionMs) {
-          await rm(path, { recursive: true, force: true });
-          removed += 1;
-        }
-      }
-      return removed;
-    },
+    cleanup: (now: Date): Promise<number> => removeExpired(root, options.retentionMs, now),
   };
 }
 

@@ -10,6 +10,7 @@ import { extname, join } from 'node:path';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { RosettaError, validationError } from '../errors.ts';
+import { removeExpired } from '../expiry.ts';
 import type { RenderedFile } from './types.ts';
 
 export const DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
@@ -93,16 +94,8 @@ export function createAttachmentUploads(options: AttachmentOptions) {
     /** Deletes uploads older than the retention; returns how many. */
     async cleanup(now: Date): Promise<number> {
       let removed = 0;
-      for (const organization of await readdir(root).catch(() => [] as string[])) {
-        const dir = join(root, organization);
-        for (const name of await readdir(dir).catch(() => [] as string[])) {
-          const info = await stat(join(dir, name)).catch(() => undefined);
-          if (info && now.getTime() - info.mtimeMs > retentionMs) {
-            await rm(join(dir, name), { force: true });
-            removed += 1;
-          }
-        }
-      }
+      for (const organization of await readdir(root).catch(() => [] as string[]))
+        removed += await removeExpired(join(root, organization), retentionMs, now);
       return removed;
     },
   };

@@ -9,6 +9,7 @@
 import { mkdir, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonScalar } from '../../../engines/types.ts';
+import { removeExpired } from '../../expiry.ts';
 
 /** Rows between two offsets of the index: a page reads at most one chunk more than it returns. */
 export const CHUNK_ROWS = 1000;
@@ -92,18 +93,6 @@ export function createResultStore(options: { dataDir: string; retentionMs: numbe
 
     remove: (key) => rm(dirOf(key), { recursive: true, force: true }),
 
-    async purge(now) {
-      const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-      let removed = 0;
-      for (const entry of entries) {
-        const path = join(root, entry.name);
-        const info = await stat(path).catch(() => undefined);
-        if (info && now.getTime() - info.mtimeMs > options.retentionMs) {
-          await rm(path, { recursive: true, force: true });
-          removed += 1;
-        }
-      }
-      return removed;
-    },
+    purge: (now) => removeExpired(root, options.retentionMs, now),
   };
 }
