@@ -7,8 +7,16 @@ import { fitText, MissingGlyphs } from './fonts.ts';
 import { type Box, type PageSize, type PlacedCell, pageSize, placeGrid } from './layout.ts';
 import { parseRichText, wrapRichText } from './rich-text.ts';
 import { type Page, type Shape, textShape } from './scene.ts';
-import type { DashboardRenderSpec, RenderOptions, WidgetResult } from './types.ts';
-import { cardFrame, drawRichLines, drawTable, drawWidget, MUTED, TABLE_ROW } from './widgets.ts';
+import type { DashboardRenderSpec, RenderOptions } from './types.ts';
+import {
+  cardFrame,
+  drawRichLines,
+  drawTable,
+  drawWidget,
+  MUTED,
+  TABLE_ROW,
+  type TableRest,
+} from './widgets.ts';
 
 const MARGIN = 24;
 const GAP = 8;
@@ -56,30 +64,26 @@ function header(
 
 function continuationPages(
   title: string,
-  rest: { result: WidgetResult; from: number },
+  rest: TableRest,
   size: PageSize,
   missing: MissingGlyphs,
   warnings: string[],
 ): Page[] {
   const pages: Page[] = [];
-  const limit = Math.min(rest.result.rows.length, MAX_PDF_TABLE_ROWS);
-  const result =
-    limit < rest.result.rows.length
-      ? { ...rest.result, rows: rest.result.rows.slice(0, limit) }
-      : rest.result;
-  if (result !== rest.result) {
-    warnings.push(`table "${title}" stops after ${limit} of ${rest.result.rows.length} rows in the PDF`);
-  }
+  const rows = rest.grid.body.length;
+  const limit = Math.min(rows, MAX_PDF_TABLE_ROWS);
+  const grid = limit < rows ? { ...rest.grid, body: rest.grid.body.slice(0, limit) } : rest.grid;
+  if (grid !== rest.grid) warnings.push(`table "${title}" stops after ${limit} of ${rows} rows in the PDF`);
   let from = rest.from;
   const box = { x: MARGIN, y: MARGIN, w: size.width - 2 * MARGIN, h: size.height - 2 * MARGIN };
-  while (from < result.rows.length) {
+  while (from < grid.body.length) {
     const { shapes, body } = cardFrame(`${title} (continued)`, box, missing);
-    const table = drawTable(result, from, body, false, missing);
+    const table = drawTable(grid, from, body, false, missing);
     if (table.next === from) break;
     shapes.push(...table.shapes);
     shapes.push(
       textShape(
-        `rows ${from + 1}–${table.next} of ${result.rows.length}`,
+        `rows ${from + 1}–${table.next} of ${grid.body.length}`,
         {
           x: box.x + box.w - 10,
           y: box.y + 16,

@@ -126,5 +126,12 @@ describe('present', () => {
     expect(columnLabel('order_date_quarter')).toBe('Order date (quarter)');
     expect(columnLabel('country')).toBe('Country');
     expect(columnLabel('Order ID')).toBe('Order ID');
+    expect(columnLabel('median_price')).toBe('Median price');
+    expect(columnLabel('p90_price')).toBe('P90 price');
+    expect(columnLabel('date_month_of_year')).toBe('Date (month of year)');
+    expect(columnLabel('running_total_sum_quantity')).toBe('Running total of sum of quantity');
+    expect(columnLabel('percent_of_total_p90_price')).toBe('P90 price (% of total)');
+    expect(columnLabel('percent_change_count')).toBe('Count, % change');
+    expect(columnLabel('rank_score')).toBe('Rank score');
   });
 });

@@ -3,7 +3,7 @@
  * headers, and emails. Browser-safe: the web UI imports it too.
  */
 import { isBinaryFloat } from '../../engines/columnTypes.ts';
-import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
+import type { ColumnMeta, JsonScalar, ResultColumn } from '../../engines/types.ts';
 
 const NUMERIC = new Set(['integer', 'number']);
 export const isNumeric = (type: string) => NUMERIC.has(type);
@@ -174,6 +174,42 @@ export function formatValue(
   return String(value);
 }
 
+/** A result column with what the query core says of it (results saved before had name and type only). */
+export interface ColumnHints extends Partial<ColumnMeta> {
+  name: string;
+  type: string;
+}
+
+/**
+ * A column's number format under its widget's: a ratio (percent of total, percent change) is a
+ * percent and a rank or count an integer whatever the widget says (a currency rank would lie),
+ * and neither takes the widget's prefix and suffix, which belong to its quantities.
+ */
+export function columnFormat(column: Pick<ColumnHints, 'format'>, format: NumberFormat = {}): NumberFormat {
+  if (column.format === 'percent') return { format: 'percent', decimals: format.decimals };
+  if (column.format === 'integer' && ['currency', 'percent'].includes(formatNameOf(format)))
+    return { format: 'integer' };
+  return format;
+}
+
+/**
+ * A cell for people: `formatValue` in the column's own format, a spread column's identifiers
+ * told by its metric's id (a pivot value like `Key` does not make `sum_price|Key` an identifier).
+ */
+export function formatCell(
+  value: JsonScalar | undefined,
+  column: ColumnHints,
+  format?: NumberFormat,
+): string {
+  const type = column.format === 'date' || column.format === 'datetime' ? column.format : column.type;
+  const name = column.pivot?.metric ?? column.id ?? column.name;
+  return formatValue(value, type, columnFormat(column, format), name);
+}
+
+/** A column's header: the model's label when it has one, else its name made readable. */
+export const columnTitle = (column: Pick<ColumnHints, 'name' | 'label'>): string =>
+  column.label ?? columnLabel(column.name);
+
 const AGGREGATE_WORDS: Record<string, string> = {
   sum: 'Sum of',
   avg: 'Average',
@@ -181,14 +217,38 @@ const AGGREGATE_WORDS: Record<string, string> = {
   max: 'Max',
   count: 'Count of',
   count_distinct: 'Distinct',
+  median: 'Median',
+  stddev: 'Std dev of',
+  variance: 'Variance of',
 };
 
 const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const uncap = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
+/** Calculations the query builder names after their metric (`running_total_sum_quantity`). */
+const CALCULATION_WORDS: Record<string, (metric: string) => string> = {
+  running_total: (metric) => `Running total of ${uncap(metric)}`,
+  percent_of_total: (metric) => `${metric} (% of total)`,
+  rank: (metric) => `Rank by ${uncap(metric)}`,
+  previous_period: (metric) => `${metric}, previous period`,
+  difference: (metric) => `${metric}, change`,
+  percent_change: (metric) => `${metric}, % change`,
+};
+const AGGREGATES = 'sum|avg|min|max|count_distinct|count|median|stddev|variance';
+// Only over a metric's own name (`sum_…`, a percentile's `p90_…`, `count`), so that a column of
+// the data called `rank_score` keeps its name.
+const CALCULATION = new RegExp(
+  `^(${Object.keys(CALCULATION_WORDS).join('|')})_((?:${AGGREGATES}|p[0-9][0-9_]*)_.+|count)$`,
+);
 
 /** Column names as people read them: `sum_price` → `Sum of price`, `date_month` → `Date (month)`. */
 export function columnLabel(name: string): string {
-  const aggregate = /^(sum|avg|min|max|count_distinct|count)_(.+)$/.exec(name);
+  const calculation = CALCULATION.exec(name);
+  if (calculation) return CALCULATION_WORDS[calculation[1]](columnLabel(calculation[2]));
+  const aggregate = new RegExp(`^(${AGGREGATES})_(.+)$`).exec(name);
   if (aggregate) return `${AGGREGATE_WORDS[aggregate[1]]} ${aggregate[2].replace(/_/g, ' ')}`;
+  const part = /^(.+)_(month_of_year|quarter_of_year|week_of_year|day_of_week|hour_of_day)$/.exec(name);
+  if (part) return `${cap(part[1].replace(/_/g, ' '))} (${part[2].replace(/_/g, ' ')})`;
   const bucket = /^(.+)_(year|quarter|month|week|day|hour|minute)$/.exec(name);
   if (bucket) return `${cap(bucket[1].replace(/_/g, ' '))} (${bucket[2]})`;
   return cap(name.replace(/_/g, ' '));

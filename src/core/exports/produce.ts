@@ -79,7 +79,7 @@ async function compileBody(
   body: Record<string, unknown>,
   saved: boolean,
 ) {
-  let compiled: CompiledQuery & { rowCap: number };
+  let compiled: CompiledQuery & { rowCap: number; readOnly?: boolean };
   let model: Model;
   if (saved) ({ model, ...compiled } = await deps.query.compileSaved(principal, body));
   else {
@@ -91,7 +91,8 @@ async function compileBody(
   // The SQL fetches one row past the query's limit or the cap, to tell a cut: never written.
   const cap = Math.min(compiled.rowCap, deps.maxRows);
   const query: CompiledQuery = { sql: compiled.sql, params: compiled.params };
-  return { engine, query, cap, limited: cap < deps.maxRows };
+  // A query with SQL of its own runs read-only wherever it runs (query service, SQL console).
+  return { engine, query, cap, limited: cap < deps.maxRows, readOnly: compiled.readOnly === true };
 }
 
 /**
@@ -112,8 +113,13 @@ async function bodyOf(
 }
 
 /** Streams a query's rows, cut at `cap` (the compiled SQL fetches one more to tell). */
-async function openRows(engine: Engine, query: CompiledQuery, cap: number, signal: AbortSignal) {
-  const stream = await engine.stream(query, { signal });
+async function openRows(
+  engine: Engine,
+  query: CompiledQuery,
+  cap: number,
+  options: { signal: AbortSignal; readOnly: boolean },
+) {
+  const stream = await engine.stream(query, options);
   const state = { rows: 0, truncated: false };
   async function* capped(): AsyncIterable<JsonScalar[][]> {
     for await (const batch of stream.batches) {
@@ -161,10 +167,11 @@ async function renderWidget(
   const options = { signal: context.signal, noCache: true };
   const widgetId = context.saved ? widget.id : undefined;
   const full = await bodyOf(deps, principal, body, { ...context, widgetId });
-  const { columns, rows } = await (context.saved
+  const { columns, rows, totals, subtotals, pivot } = await (context.saved
     ? deps.query.runSaved(principal, full, options)
     : deps.query.run(principal, full, options));
-  return { ...shown, result: { columns, rows } };
+  // What a table draws besides its rows (table-grid.ts); the rest of the answer stays here.
+  return { ...shown, result: { columns, rows, totals, subtotals, pivot } };
 }
 
 /** What a PDF/PNG shows: the dashboard laid out as on screen, or one widget on a full-width card. */
@@ -314,14 +321,15 @@ export async function produceExport(
   const saved = source !== null;
   const widgetId = source?.widget.id;
   const full = await bodyOf(deps, principal, body, { filters, variables, widgetId });
-  const { engine, query, cap, limited } = await compileBody(deps, principal, full, saved);
+  const { engine, query, cap, limited, readOnly } = await compileBody(deps, principal, full, saved);
   // Rows past the query's own limit were not asked for: only the row cap cuts an export.
   const written = (rows: number, cut: boolean) => {
     const truncated = cut && !limited;
     return { rows, truncated, warnings: truncation({ truncated }, deps.maxRows) };
   };
-  if (format === 'csv' && engine.copyToCsv) {
-    // The engine writes the file itself: no value becomes a JS value on the way.
+  if (format === 'csv' && engine.copyToCsv && !readOnly) {
+    // The engine writes the file itself: no value becomes a JS value on the way (it has no
+    // read-only mode: a query with SQL of its own is streamed instead).
     const options = {
       delimiter: ',',
       header: true,
@@ -332,7 +340,7 @@ export async function produceExport(
     const { rows, truncated } = await engine.copyToCsv(query, path, options);
     return done((await stat(path)).size, written(rows, truncated));
   }
-  const { rows: stream, state } = await openRows(engine, query, cap, signal);
+  const { rows: stream, state } = await openRows(engine, query, cap, { signal, readOnly });
   if (format === 'csv') {
     const { bytes } = await writeCsv(stream, path, { escapeFormulas: deps.escapeFormulas });
     return done(bytes, written(state.rows, state.truncated));

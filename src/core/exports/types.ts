@@ -3,8 +3,10 @@ import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
 import type { LayoutItem, Visualization } from '../content/types.ts';
 import type { VariableValues } from '../query/index.ts';
 import type { PaperName } from './layout.ts';
+import type { TableAnswer } from './table-grid.ts';
 
-export interface WidgetResult {
+/** A widget's query answer; tables draw its totals, subtotals and pivot (see table-grid.ts). */
+export interface WidgetResult extends Pick<TableAnswer, 'totals' | 'subtotals' | 'pivot'> {
   columns: ResultColumn[];
   rows: JsonScalar[][];
 }

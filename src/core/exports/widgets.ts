@@ -1,17 +1,18 @@
 /**
  * How each kind of widget is drawn into its box: charts through ECharts SVG, KPIs as a big
- * number with a label, tables as text grids that report where they stopped, text as rich text.
+ * number with a label, tables (pivots as their cross-tab) as text grids that report where they
+ * stopped, text as rich text.
  */
-import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
 // The pure template file itself, not the content module: this runs in the render workers.
 import { fillTemplate } from '../content/variables.ts';
 import { isChartType } from './chart-options.ts';
 import { renderChartSvg, splitSvgTextRuns } from './chart-svg.ts';
 import { fitText, type MissingGlyphs, measureText } from './fonts.ts';
 import type { Box } from './layout.ts';
-import { columnLabel, formatValue, isNumeric, type NumberFormat, numberFormatOf } from './present.ts';
+import { columnLabel, formatValue, isNumeric, numberFormatOf } from './present.ts';
 import { escapeXml, parseRichText, type RichLine, wrapRichText } from './rich-text.ts';
 import { type Shape, textShape } from './scene.ts';
+import { type GridCell, type TableGrid, tableGrid } from './table-grid.ts';
 import type { RenderWidget, WidgetResult } from './types.ts';
 
 export const INK = '#1f2933';
@@ -41,12 +42,6 @@ function note(text: string, body: Box, missing: MissingGlyphs): Shape[] {
       missing,
     ),
   ];
-}
-
-/** Cell text as people read it (`present.ts`, numbers in the widget's format), on one line; null as empty. */
-function cellText(value: JsonScalar, column: ResultColumn, format: NumberFormat): string {
-  if (value === null) return '';
-  return formatValue(value, column.type, format, column.name).replace(/\s+/g, ' ');
 }
 
 function kpi(widget: RenderWidget, result: WidgetResult, body: Box, missing: MissingGlyphs): Shape[] {
@@ -87,86 +82,125 @@ function kpi(widget: RenderWidget, result: WidgetResult, body: Box, missing: Mis
 
 const TABLE_SIZE = 8;
 export const TABLE_ROW = 14;
+const HEAD_FILL = '#eef1f5';
 
-/** A table's rows with its widget's number format, which continuation pages keep. */
-export interface TableResult extends WidgetResult {
-  format?: NumberFormat;
-}
+const clampWidth = (w: number) => Math.min(Math.max(w + 10, 36), 260);
 
-/** Column widths from the header and a sample of rows, stretched or squeezed to the width. */
-function columnWidths(result: TableResult, width: number): number[] {
-  const sample = result.rows.slice(0, 100);
-  const natural = result.columns.map((column, i) => {
-    let widest = measureText(columnLabel(column.name), TABLE_SIZE, 'bold');
-    for (const row of sample)
-      widest = Math.max(widest, measureText(cellText(row[i], column, result.format ?? {}), TABLE_SIZE));
-    return Math.min(Math.max(widest + 10, 36), 260);
-  });
-  const total = natural.reduce((a, b) => a + b, 0);
-  return natural.map((w) => (w * width) / total);
+/**
+ * Leaf column widths from the header, a sample of rows and the totals, fitted to the width:
+ * stretched when there is room; when there is not, the last header level is cut before values
+ * and pivot values (a pivot's repeated metric names are wider than its numbers), and those are
+ * squeezed only past that.
+ */
+function columnWidths(grid: TableGrid, width: number): number[] {
+  const leaves = grid.header.at(-1) ?? [];
+  const content = leaves.map(() => 0);
+  for (const row of [...grid.body.slice(0, 100), ...grid.footer])
+    row.cells.forEach((cell, i) => {
+      content[i] = Math.max(content[i], measureText(cell.text, TABLE_SIZE, cell.strong ? 'bold' : 'regular'));
+    });
+  const least = content.map(clampWidth);
+  // A pivot value over several columns widens them evenly when it needs more room.
+  for (const level of grid.header.slice(0, -1)) {
+    let at = 0;
+    for (const cell of level) {
+      const span = cell.span ?? 1;
+      const room = least.slice(at, at + span).reduce((a, b) => a + b, 0);
+      const needed = clampWidth(measureText(cell.text, TABLE_SIZE, 'bold'));
+      if (needed > room) for (let i = at; i < at + span; i++) least[i] += (needed - room) / span;
+      at += span;
+    }
+  }
+  const wanted = leaves.map((cell, i) =>
+    Math.max(least[i], clampWidth(measureText(cell.text, TABLE_SIZE, 'bold'))),
+  );
+  const sum = (widths: number[]) => widths.reduce((a, b) => a + b, 0);
+  const [all, values] = [sum(wanted), sum(least)];
+  if (all <= width || values >= width) {
+    const basis = all <= width ? wanted : least;
+    return basis.map((w) => (w * width) / sum(basis));
+  }
+  const share = (width - values) / (all - values);
+  return least.map((w, i) => w + (wanted[i] - w) * share);
 }
 
 export interface TableDraw {
   shapes: Shape[];
-  /** Index of the first row not drawn; equals the row count when all fit. */
+  /** Index of the first body row not drawn; equals the row count when all fit (and the totals with them). */
   next: number;
 }
 
 /**
- * Draws rows from `from` while they fit. With `countRest`, the last line says how many rows
- * were left out (PNG); otherwise the caller continues them on further pages (PDF).
+ * Draws a table's grid: its header levels (on every page it continues on), body rows from
+ * `from` while they fit, and its totals row after the last one. With `countRest`, a line says
+ * how many rows were left out before the totals (PNG); otherwise the caller continues them on
+ * further pages (PDF).
  */
 export function drawTable(
-  result: TableResult,
+  grid: TableGrid,
   from: number,
   body: Box,
   countRest: boolean,
   missing: MissingGlyphs,
 ): TableDraw {
-  const widths = columnWidths(result, body.w);
-  const shapes: Shape[] = [
-    { kind: 'rect', x: body.x, y: body.y, w: body.w, h: TABLE_ROW + 2, fill: '#eef1f5' },
-  ];
-  const row = (values: string[], y: number, bold: boolean) => {
+  const widths = columnWidths(grid, body.w);
+  const shapes: Shape[] = [];
+  const row = (cells: readonly GridCell[], y: number, height: number) => {
     let x = body.x;
-    values.forEach((value, i) => {
-      const right = isNumeric(result.columns[i].type);
-      const text = fitText(value, widths[i] - 8, TABLE_SIZE, bold ? 'bold' : 'regular');
-      const at = {
-        x: right ? x + widths[i] - 4 : x + 4,
-        y,
-        size: TABLE_SIZE,
-        face: bold ? ('bold' as const) : ('regular' as const),
-      };
-      shapes.push(textShape(text, { ...at, anchor: right ? 'end' : 'start' }, missing));
-      x += widths[i];
-    });
+    let leaf = 0;
+    for (const cell of cells) {
+      const span = cell.span ?? 1;
+      const w = widths.slice(leaf, leaf + span).reduce((a, b) => a + b, 0);
+      if (cell.fill) shapes.push({ kind: 'rect', x, y, w, h: height, fill: cell.fill });
+      const face = cell.strong ? ('bold' as const) : ('regular' as const);
+      // A cell is one line on paper.
+      const text = fitText(cell.text.replace(/\s+/g, ' '), w - 8, TABLE_SIZE, face);
+      const anchor = cell.align;
+      const at = anchor === 'end' ? x + w - 4 : anchor === 'middle' ? x + w / 2 : x + 4;
+      const color = cell.ink ?? INK;
+      shapes.push(
+        textShape(text, { x: at, y: y + height - 4, size: TABLE_SIZE, face, color, anchor }, missing),
+      );
+      x += w;
+      leaf += span;
+    }
   };
-  row(
-    result.columns.map((c) => columnLabel(c.name)),
-    body.y + 11,
-    true,
-  );
-  let y = body.y + TABLE_ROW + 2;
-  let capacity = Math.floor((body.y + body.h - y) / TABLE_ROW);
-  if (countRest && result.rows.length - from > capacity) capacity -= 1;
-  const end = Math.min(result.rows.length, from + Math.max(0, capacity));
+  let y = body.y;
+  for (const level of grid.header) {
+    shapes.push({ kind: 'rect', x: body.x, y, w: body.w, h: TABLE_ROW + 2, fill: HEAD_FILL });
+    row(level, y, TABLE_ROW + 2);
+    y += TABLE_ROW + 2;
+  }
+  const total = grid.body.length;
+  const footer = grid.footer.length;
+  const capacity = Math.floor((body.y + body.h - y) / TABLE_ROW);
+  let end = Math.min(total, from + Math.max(0, capacity));
+  // The totals close the table: when they would not fit after the last rows, rows make room.
+  if (end === total && total - from + footer > capacity) end = Math.max(from, from + capacity - footer);
+  const cut = countRest && end < total;
+  if (cut) end = Math.max(from, from + capacity - footer - 1);
   for (let r = from; r < end; r++) {
-    if ((r - from) % 2 === 1)
-      shapes.push({ kind: 'rect', x: body.x, y, w: body.w, h: TABLE_ROW, fill: '#f7f9fb' });
-    row(
-      result.rows[r].map((value, i) => cellText(value, result.columns[i], result.format ?? {})),
-      y + 10,
-      false,
-    );
+    const line = grid.body[r];
+    const fill = line.subtotal ? HEAD_FILL : (r - from) % 2 === 1 ? '#f7f9fb' : undefined;
+    if (fill) shapes.push({ kind: 'rect', x: body.x, y, w: body.w, h: TABLE_ROW, fill });
+    row(line.cells, y, TABLE_ROW);
     y += TABLE_ROW;
   }
-  shapes.push({ kind: 'line', x1: body.x, y1: y, x2: body.x + body.w, y2: y, stroke: RULE, width: 0.5 });
-  if (countRest && end < result.rows.length) {
-    const rest = `… ${(result.rows.length - end).toLocaleString('en-US')} more rows`;
+  if (cut) {
+    const rest = `… ${(total - end).toLocaleString('en-US')} more rows`;
     shapes.push(textShape(rest, { x: body.x + 4, y: y + 10, size: TABLE_SIZE, color: MUTED }, missing));
+    y += TABLE_ROW;
   }
-  if (result.rows.length === 0) shapes.push(...note('No rows', { ...body, y: y, h: TABLE_ROW * 2 }, missing));
+  if (end === total || cut) {
+    for (const line of grid.footer) {
+      shapes.push({ kind: 'line', x1: body.x, y1: y, x2: body.x + body.w, y2: y, stroke: RULE, width: 0.5 });
+      shapes.push({ kind: 'rect', x: body.x, y, w: body.w, h: TABLE_ROW, fill: HEAD_FILL });
+      row(line.cells, y, TABLE_ROW);
+      y += TABLE_ROW;
+    }
+  }
+  shapes.push({ kind: 'line', x1: body.x, y1: y, x2: body.x + body.w, y2: y, stroke: RULE, width: 0.5 });
+  if (total === 0) shapes.push(...note('No rows', { ...body, y, h: TABLE_ROW * 2 }, missing));
   return { shapes, next: end };
 }
 
@@ -205,10 +239,16 @@ function textWidget(widget: RenderWidget, body: Box, missing: MissingGlyphs): Sh
   return drawRichLines(wrapRichText(parseRichText(html), body.w), body, missing);
 }
 
+/** A table's rows left to draw on continuation pages, from `from`. */
+export interface TableRest {
+  grid: TableGrid;
+  from: number;
+}
+
 export interface WidgetDraw {
   shapes: Shape[];
   /** Rows of a table left for continuation pages. */
-  tableRest?: { result: TableResult; from: number };
+  tableRest?: TableRest;
 }
 
 export function drawWidget(
@@ -235,9 +275,9 @@ export function drawWidget(
     );
     return { shapes: [...shapes, { kind: 'svg', ...body, svg: splitSvgTextRuns(svg, missing) }] };
   }
-  // Tables and pivots (a pivot is drawn as its flat result).
-  const formatted = { ...result, format: numberFormatOf(widget.visualization.options) };
-  const table = drawTable(formatted, 0, body, countRest, missing);
-  const rest = table.next < result.rows.length ? { result: formatted, from: table.next } : undefined;
+  // Tables, their totals, and pivots (as the cross-tab of a pivot answer, else as their rows).
+  const grid = tableGrid(result, numberFormatOf(widget.visualization.options));
+  const table = drawTable(grid, 0, body, countRest, missing);
+  const rest = table.next < grid.body.length ? { grid, from: table.next } : undefined;
   return { shapes: [...shapes, ...table.shapes], tableRest: rest };
 }

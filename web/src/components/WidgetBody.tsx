@@ -44,8 +44,10 @@ export function WidgetBody(props: {
   if (!result) return null;
   if (visualization.type === 'kpi') return <Kpi result={result} options={options} />;
   const format = numberFormatOf(options);
-  if (visualization.type === 'pivot') return <Pivot result={result} format={format} />;
-  if (visualization.type === 'table')
+  // A pivot answer (the query's `pivot`) draws its cross-tab; a pivot widget without one keeps
+  // the older cross-tab of its first two dimensions.
+  if (visualization.type === 'pivot' && !result.pivot) return <Pivot result={result} format={format} />;
+  if (visualization.type === 'table' || visualization.type === 'pivot')
     return <DataTable result={result} caption={props.label} pageSize={props.pageSize} format={format} />;
   if (isChartType(visualization.type)) {
     if (result.rows.length === 0) return <p className="muted center">No data</p>;
