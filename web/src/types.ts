@@ -74,7 +74,8 @@ export type FilterValueOrVariable = Scalar | { variable: string };
 export type FilterNode =
   | { field: string; operator: string; values: FilterValueOrVariable[] }
   | { and: FilterNode[] }
-  | { or: FilterNode[] };
+  | { or: FilterNode[] }
+  | { not: FilterNode };
 
 /** A named arithmetic expression: a custom column over fields, or a formula over metrics. */
 export interface NamedFormula {
@@ -82,16 +83,50 @@ export interface NamedFormula {
   formula: string;
 }
 
+/** Numeric bins of a dimension: fixed width, or custom half-open ranges `[from, to)`. */
+export type QueryBin =
+  | { width: number; offset?: number }
+  | { ranges: { from?: number; to?: number; label?: string }[] };
+
+export interface QueryDimension {
+  field: string;
+  /** A period bucket (`month`) or a date part (`month_of_year`). */
+  granularity?: string;
+  bin?: QueryBin;
+  alias?: string;
+}
+
+/** An aggregation over a field (with its own filter when `filters` is set), or a model metric. */
+export type QueryMetric =
+  | { field?: string; aggregation: string; percentile?: number; alias?: string; filters?: FilterNode }
+  | { metric: string; alias?: string; filters?: FilterNode };
+
+/** A calculation over the grouped result (src/core/query/ir.ts `PostCalculation`). */
+export type PostCalculation =
+  | { id: string; type: string; of: string; partitionBy?: string[]; ascending?: boolean }
+  | { id: string; type: 'formula'; formula: string };
+
 export interface Query {
   source: string;
   /** Custom columns: row-level calculations, usable wherever a field is. */
   calculations?: NamedFormula[];
-  dimensions?: (string | { field: string; granularity?: string })[];
+  dimensions?: (string | QueryDimension)[];
   /** An aggregation over a field, a metric of the model by name, or a formula over metrics. */
-  metrics?: ({ field?: string; aggregation: string } | { metric: string } | NamedFormula)[];
+  metrics?: (QueryMetric | NamedFormula)[];
   filters?: FilterNode;
+  /** Rules on result columns (metrics and calculations), applied after the calculations. */
+  postFilters?: FilterNode;
+  post?: PostCalculation[];
+  top?: { dimension: string; by: string; n: number; others?: boolean; bottom?: boolean };
+  totals?: boolean | { subtotals?: string[] };
+  pivot?: { columns: string[]; maxColumns?: number };
+  /** IANA zone of the date buckets and relative dates (UTC when absent). */
+  timezone?: string;
+  /** ISO day the week starts on: 1 = Monday … 7 = Sunday. */
+  weekStart?: number;
   sorts?: (string | { field: string; descending?: boolean })[];
   limit?: number;
+  offset?: number;
   variables?: Record<string, Scalar | Scalar[]>;
   /** false: the rows as stored, without metrics or grouping. */
   aggregate?: boolean;
@@ -155,14 +190,33 @@ export interface Dashboard extends DashboardSummary {
   canEdit?: boolean;
 }
 
+/** A result column: `id` = `name`, what it is (`kind`) and how to format it. */
+export interface ResultColumn {
+  name: string;
+  type: string;
+  id?: string;
+  kind?: 'dimension' | 'metric' | 'calculation';
+  label?: string;
+  /** `percent`: a 0–1 ratio shown ×100 %. */
+  format?: 'percent' | 'integer' | 'date' | 'datetime';
+  /** In a pivot, a spread column: its metric and the pivot dimensions' values. */
+  pivot?: { metric: string; values: Scalar[] };
+}
+
 export interface QueryResult {
-  columns: { name: string; type: string }[];
+  columns: ResultColumn[];
   rows: Scalar[][];
   cached: boolean;
   durationMs: number;
   truncated?: boolean;
   /** Asked for with `count: true`: the rows of the query without its limit. */
   totalRows?: number;
+  /** With `totals`: each metric (and pivot column) over every row the filters keep. */
+  totals?: Record<string, Scalar>;
+  /** With `totals.subtotals`: per dimension id, one row object per value. */
+  subtotals?: Record<string, Record<string, Scalar>[]>;
+  /** With `pivot`: which columns are row dimensions, pivot dimensions and metrics. */
+  pivot?: { rows: string[]; columns: string[]; metrics: string[]; values: Scalar[][] };
 }
 
 export interface Group {
@@ -196,15 +250,20 @@ export interface ModelJoin {
   on: { left: string; right: string }[];
 }
 
+/**
+ * A column of a table under a name, or a developer's SQL expression over the model's tables
+ * (`${TABLE}` is the dimension's table) with the type it computes.
+ */
 export interface ModelDimension {
   name: string;
   table: string;
-  column: string;
+  column?: string;
+  sql?: string;
   type?: string;
   label?: string;
 }
 
-/** An aggregation over a column (none for a row count), or a formula over other metrics. */
+/** An aggregation over a column (none for a row count), a formula over other metrics, or SQL. */
 export interface ModelMetric {
   name: string;
   table: string;
@@ -212,6 +271,9 @@ export interface ModelMetric {
   aggregation?: string;
   column?: string;
   formula?: string;
+  /** An SQL aggregate expression (`SUM(${TABLE}.price)`), computing a `number` or an `integer`. */
+  sql?: string;
+  type?: string;
 }
 
 /** Rows are visible when `field` is among the user's values of the attribute `attribute`. */

@@ -89,9 +89,9 @@ export function fieldsOf(draft: ModelDraft, sources: DataSource[]): Column[] {
     const source = sourceOf(table, sources);
     const columns = source
       ? source.columns
-      : draft.dimensions
-          .filter((d) => d.table === table.name)
-          .map((d) => ({ name: d.column, type: d.type ?? 'string' }));
+      : draft.dimensions.flatMap((d) =>
+          d.table === table.name && d.column ? [{ name: d.column, type: d.type ?? 'string' }] : [],
+        );
     return columns.map((c) => ({ name: `${table.name}.${c.name}`, type: c.type }));
   });
 }
@@ -146,13 +146,15 @@ export function removeTable(draft: ModelDraft, name: string): ModelDraft {
   };
 }
 
-/** Renames a table alias and every reference to it. */
+/** Renames a table alias and every reference to it, `${alias}` placeholders of SQL fields included. */
 export function renameTable(draft: ModelDraft, from: string, to: string): ModelDraft {
   const table = (name: string) => (name === from ? to : name);
   const address = (field: string) => {
     const [alias, rest] = splitAddress(field);
     return alias === from ? `${to}.${rest}` : field;
   };
+  const sql = <T extends { sql?: string }>(row: T): T =>
+    row.sql === undefined ? row : { ...row, sql: row.sql.replaceAll(`\${${from}}`, `\${${to}}`) };
   return {
     ...draft,
     baseTable: table(draft.baseTable),
@@ -162,8 +164,8 @@ export function renameTable(draft: ModelDraft, from: string, to: string): ModelD
       table: table(j.table),
       on: j.on.map((c) => ({ ...c, left: address(c.left), right: address(c.right) })),
     })),
-    dimensions: draft.dimensions.map((d) => ({ ...d, table: table(d.table) })),
-    metrics: draft.metrics.map((m) => ({ ...m, table: table(m.table) })),
+    dimensions: draft.dimensions.map((d) => sql({ ...d, table: table(d.table) })),
+    metrics: draft.metrics.map((m) => sql({ ...m, table: table(m.table) })),
     policies: draft.policies.map((p) => ({ ...p, field: address(p.field) })),
   };
 }

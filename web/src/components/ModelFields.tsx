@@ -1,12 +1,17 @@
 import type { Column, ModelDimension, ModelMetric } from '../types.ts';
 import { keyed, type ModelDraft, removeAt, replaceAt, splitAddress } from './ModelDraft.ts';
 import { ModelFieldSelect } from './ModelFieldSelect.tsx';
+import { DIMENSION_TYPES, METRIC_TYPES, ModelSqlInputs, SqlHint } from './ModelSql.tsx';
 import { RemoveButton } from './RemoveButton.tsx';
 
 const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct'];
 const FORMULA = 'formula';
+const SQL = 'sql';
 
-/** Dimensions: the fields queries group and filter by, each a column of a table under a name. */
+/**
+ * Dimensions: the fields queries group and filter by, each a column of a table under a name, or
+ * (for developers) an SQL expression over the model's tables with the type it computes.
+ */
 export function ModelDimensionsSection(props: {
   draft: ModelDraft;
   fields: Column[];
@@ -18,22 +23,35 @@ export function ModelDimensionsSection(props: {
       ...draft,
       dimensions: replaceAt(draft.dimensions, i, { key: draft.dimensions[i].key, ...dimension }),
     });
+  const add = (dimension: ModelDimension) =>
+    props.onChange({ ...draft, dimensions: [...draft.dimensions, keyed(dimension)] });
   return (
     <fieldset>
       <legend>Dimensions</legend>
       {draft.dimensions.map((d, i) => (
         <div className="row" key={d.key}>
-          <ModelFieldSelect
-            label={`Dimension ${i + 1} column`}
-            value={d.table && d.column ? `${d.table}.${d.column}` : ''}
-            fields={props.fields}
-            onChange={(address) => {
-              const [table, column] = splitAddress(address);
-              // The type follows the new column (the server fills it in); a default name follows too.
-              const name = !d.name || d.name === d.column ? column : d.name;
-              set(i, { name, table, column, label: d.label });
-            }}
-          />
+          {d.sql !== undefined ? (
+            <ModelSqlInputs
+              label={`Dimension ${i + 1}`}
+              field={{ table: d.table, sql: d.sql, type: d.type }}
+              tables={draft.tables.map((t) => t.name)}
+              types={DIMENSION_TYPES}
+              placeholder="${TABLE}.price * ${TABLE}.quantity"
+              onChange={(field) => set(i, { ...d, ...field })}
+            />
+          ) : (
+            <ModelFieldSelect
+              label={`Dimension ${i + 1} column`}
+              value={d.table && d.column ? `${d.table}.${d.column}` : ''}
+              fields={props.fields}
+              onChange={(address) => {
+                const [table, column] = splitAddress(address);
+                // The type follows the new column (the server fills it in); a default name follows too.
+                const name = !d.name || d.name === d.column ? column : d.name;
+                set(i, { name, table, column, label: d.label });
+              }}
+            />
+          )}
           <input
             aria-label={`Dimension ${i + 1} name`}
             placeholder="Name"
@@ -46,23 +64,27 @@ export function ModelDimensionsSection(props: {
           />
         </div>
       ))}
-      <button
-        type="button"
-        className="link"
-        onClick={() =>
-          props.onChange({
-            ...draft,
-            dimensions: [...draft.dimensions, keyed({ name: '', table: '', column: '' })],
-          })
-        }
-      >
-        + Add dimension
-      </button>
+      {draft.dimensions.some((d) => d.sql !== undefined) && <SqlHint />}
+      <div className="row">
+        <button type="button" className="link" onClick={() => add({ name: '', table: '', column: '' })}>
+          + Add dimension
+        </button>
+        <button
+          type="button"
+          className="link"
+          onClick={() => add({ name: '', table: draft.baseTable, sql: '', type: 'number' })}
+        >
+          + Add SQL dimension
+        </button>
+      </div>
     </fieldset>
   );
 }
 
-/** Metrics: an aggregation over a column (a count may take none), or a formula over other metrics. */
+/**
+ * Metrics: an aggregation over a column (a count may take none), a formula over other metrics,
+ * or (for developers) an SQL aggregate expression.
+ */
 export function ModelMetricsSection(props: {
   draft: ModelDraft;
   fields: Column[];
@@ -74,10 +96,12 @@ export function ModelMetricsSection(props: {
       ...draft,
       metrics: replaceAt(draft.metrics, i, { key: draft.metrics[i].key, ...metric }),
     });
-  const kindOf = (m: ModelMetric) => (m.formula !== undefined ? FORMULA : (m.aggregation ?? 'sum'));
+  const kindOf = (m: ModelMetric) =>
+    m.formula !== undefined ? FORMULA : m.sql !== undefined ? SQL : (m.aggregation ?? 'sum');
   const changeKind = (m: ModelMetric, kind: string): ModelMetric => {
     const base = { name: m.name, label: m.label };
     if (kind === FORMULA) return { ...base, table: draft.baseTable || m.table, formula: m.formula ?? '' };
+    if (kind === SQL) return { ...base, table: m.table || draft.baseTable, sql: m.sql ?? '' };
     return { ...base, table: m.table || draft.baseTable, aggregation: kind, column: m.column };
   };
   return (
@@ -104,8 +128,19 @@ export function ModelMetricsSection(props: {
                 </option>
               ))}
               <option value={FORMULA}>formula over metrics</option>
+              <option value={SQL}>SQL expression</option>
             </select>
-            {m.formula !== undefined ? (
+            {m.sql !== undefined ? (
+              <ModelSqlInputs
+                label={`Metric ${n}`}
+                field={{ table: m.table, sql: m.sql, type: m.type }}
+                tables={draft.tables.map((t) => t.name)}
+                types={METRIC_TYPES}
+                defaultType="number"
+                placeholder="SUM(${TABLE}.price) / NULLIF(COUNT(*), 0)"
+                onChange={(field) => set(i, { ...m, ...field })}
+              />
+            ) : m.formula !== undefined ? (
               <input
                 aria-label={`Metric ${n} formula`}
                 placeholder="revenue - cost"
@@ -131,6 +166,7 @@ export function ModelMetricsSection(props: {
           </div>
         );
       })}
+      {draft.metrics.some((m) => m.sql !== undefined) && <SqlHint />}
       <button
         type="button"
         className="link"

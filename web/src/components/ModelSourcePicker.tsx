@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
 import type { Column, DataSource, Model } from '../types.ts';
+import { type MetricChoice, MODEL_METRIC } from './query-draft.ts';
 
 /**
  * What a query can target: a data source or a model, both addressed by uuid. A model's fields
@@ -89,16 +90,19 @@ export function SourceSelect(props: {
   );
 }
 
-/** A metric row of the builder: `aggregation` is `metric` when `field` names a model metric. */
-export interface MetricChoice {
-  field: string;
-  aggregation: string;
-  /** The result column's name when the saved query gave one (`{…, alias: "revenue"}`). */
-  alias?: string;
-}
-
-export const MODEL_METRIC = 'metric';
-const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct'];
+/** The aggregations as people name them. */
+const AGGREGATIONS: [string, string][] = [
+  ['sum', 'sum'],
+  ['avg', 'average'],
+  ['min', 'min'],
+  ['max', 'max'],
+  ['count', 'count'],
+  ['count_distinct', 'count distinct'],
+  ['median', 'median'],
+  ['percentile', 'percentile'],
+  ['stddev', 'standard deviation'],
+  ['variance', 'variance'],
+];
 
 /** The aggregations, then the model's own metrics, in one list. */
 export function AggregationSelect(props: {
@@ -117,9 +121,9 @@ export function AggregationSelect(props: {
   return (
     <select aria-label={props.label} value={value} onChange={(e) => change(e.target.value)}>
       <optgroup label="Aggregations">
-        {AGGREGATIONS.map((a) => (
-          <option key={a} value={a}>
-            {a.replace('_', ' ')}
+        {AGGREGATIONS.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
           </option>
         ))}
       </optgroup>
@@ -135,26 +139,3 @@ export function AggregationSelect(props: {
     </select>
   );
 }
-
-/** The query's metric entry for a row (see the native query's metric shapes). */
-export const queryMetricOf = (
-  row: MetricChoice,
-): { metric: string } | { field?: string; aggregation: string; alias?: string } =>
-  row.aggregation === MODEL_METRIC
-    ? { metric: row.field }
-    : {
-        ...(row.field && { field: row.field }),
-        aggregation: row.aggregation,
-        ...(row.alias && { alias: row.alias }),
-      };
-
-export const metricChoiceOf = (
-  metric: { metric: string } | { field?: string; aggregation: string; alias?: string },
-): MetricChoice =>
-  'metric' in metric
-    ? { aggregation: MODEL_METRIC, field: metric.metric }
-    : {
-        aggregation: metric.aggregation,
-        field: metric.field ?? '',
-        ...(metric.alias && { alias: metric.alias }),
-      };

@@ -1,43 +1,23 @@
-import type { Column } from '../types.ts';
-import { AggregationSelect, MODEL_METRIC } from './ModelSourcePicker.tsx';
-import { isTime, listEditor, metricColumns, type QueryDraft } from './query-draft.ts';
+import { keyed } from './ModelDraft.ts';
+import { AggregationSelect } from './ModelSourcePicker.tsx';
+import {
+  BinEditor,
+  emptyRule,
+  GranularitySelect,
+  MetricFilter,
+  PercentileInput,
+} from './QueryFieldOptions.tsx';
+import { AddButton, FieldError, FieldSelect, type SectionProps, typeIn } from './QueryInputs.tsx';
+import {
+  type ErrorPlace,
+  isNumber,
+  isTime,
+  listEditor,
+  MODEL_METRIC,
+  metricColumns,
+  metricId,
+} from './query-draft.ts';
 import { RemoveButton } from './RemoveButton.tsx';
-
-const GRANULARITIES = ['year', 'quarter', 'month', 'week', 'day', 'hour'];
-
-/** What every section of the query builder gets: the draft, its fields and the way to change it. */
-export interface SectionProps {
-  draft: QueryDraft;
-  /** The source's fields, then the custom columns. */
-  fields: Column[];
-  custom: Column[];
-  onChange: (draft: QueryDraft) => void;
-}
-
-export const typeIn = (props: Pick<SectionProps, 'fields' | 'custom'>, field: string) =>
-  [...props.fields, ...props.custom].find((c) => c.name === field)?.type;
-
-export function FieldSelect(props: {
-  label: string;
-  value: string;
-  fields: Column[];
-  custom: Column[];
-  onChange: (value: string) => void;
-  empty?: string;
-}) {
-  const option = (c: Column) => (
-    <option key={c.name} value={c.name}>
-      {c.name} ({c.type})
-    </option>
-  );
-  return (
-    <select aria-label={props.label} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-      <option value="">{props.empty ?? 'Choose a field'}</option>
-      {props.fields.map(option)}
-      {props.custom.length > 0 && <optgroup label="Custom columns">{props.custom.map(option)}</optgroup>}
-    </select>
-  );
-}
 
 /**
  * Named formulas, one per row: custom columns (arithmetic over fields, per row) or formula
@@ -47,7 +27,7 @@ function FormulaRows(props: {
   editor: ReturnType<typeof listEditor<'calculations' | 'formulas'>>;
   what: string;
   placeholder: { name: string; formula: string };
-  errors: Map<number, string>;
+  errors: Map<ErrorPlace, string>;
 }) {
   const { editor } = props;
   return editor.rows.map((row, i) => {
@@ -64,9 +44,9 @@ function FormulaRows(props: {
             onChange={(e) => editor.set(i, { ...row, name: e.target.value })}
           />
           <input
-            aria-label={`${label} expression`}
+            aria-label={`${label} ${row.sql ? 'SQL' : 'expression'}`}
             className="formula"
-            placeholder={props.placeholder.formula}
+            placeholder={row.sql ? 'SQL' : props.placeholder.formula}
             value={row.formula}
             spellCheck={false}
             aria-invalid={error ? true : undefined}
@@ -75,26 +55,13 @@ function FormulaRows(props: {
           />
           <RemoveButton label={`Remove ${label.toLowerCase()}`} onClick={() => editor.remove(i)} />
         </div>
-        {error && (
-          <p className="error small" id={errorId} role="alert">
-            {error}
-          </p>
-        )}
+        <FieldError id={errorId} message={error} />
       </div>
     );
   });
 }
 
-/** "+ Add …" under a list of the builder. */
-export function AddButton(props: { label: string; onClick: () => void }) {
-  return (
-    <button type="button" className="link" onClick={props.onClick}>
-      {props.label}
-    </button>
-  );
-}
-
-export function CustomColumnsSection(props: SectionProps & { errors: Map<number, string> }) {
+export function CustomColumnsSection(props: SectionProps & { errors: Map<ErrorPlace, string> }) {
   const calculations = listEditor(props.draft, props.onChange, 'calculations');
   return (
     <fieldset>
@@ -116,46 +83,75 @@ export function CustomColumnsSection(props: SectionProps & { errors: Map<number,
   );
 }
 
-export function DimensionsSection(props: SectionProps) {
+export function DimensionsSection(props: SectionProps & { errors: Map<ErrorPlace, string> }) {
   const dimensions = listEditor(props.draft, props.onChange, 'dimensions');
   return (
     <fieldset>
       <legend>Dimensions</legend>
-      {dimensions.rows.map((d, i) => (
-        <div className="row" key={d.key}>
-          <FieldSelect
-            label={`Dimension ${i + 1}`}
-            value={d.field}
-            fields={props.fields}
-            custom={props.custom}
-            onChange={(field) =>
-              dimensions.set(i, { ...d, field, granularity: isTime(typeIn(props, field)) ? 'month' : '' })
-            }
-          />
-          {isTime(typeIn(props, d.field)) && (
-            <select
-              aria-label={`Dimension ${i + 1} granularity`}
-              value={d.granularity}
-              onChange={(e) => dimensions.set(i, { ...d, granularity: e.target.value })}
-            >
-              <option value="">exact</option>
-              {GRANULARITIES.map((g) => (
-                <option key={g} value={g}>
-                  by {g}
-                </option>
-              ))}
-            </select>
-          )}
-          <RemoveButton label={`Remove dimension ${i + 1}`} onClick={() => dimensions.remove(i)} />
-        </div>
-      ))}
+      {dimensions.rows.map((d, i) => {
+        const label = `Dimension ${i + 1}`;
+        const type = typeIn(props, d.field);
+        return (
+          <div key={d.key} className="dimensionrow">
+            <div className="row">
+              <FieldSelect
+                label={label}
+                value={d.field}
+                fields={props.fields}
+                custom={props.custom}
+                onChange={(field) =>
+                  dimensions.set(i, {
+                    key: d.key,
+                    field,
+                    granularity: isTime(typeIn(props, field)) ? 'month' : '',
+                  })
+                }
+              />
+              {isTime(type) && (
+                <GranularitySelect
+                  label={`${label} granularity`}
+                  value={d.granularity}
+                  onChange={(granularity) => dimensions.set(i, { ...d, granularity })}
+                />
+              )}
+              {isNumber(type) && (
+                <select
+                  aria-label={`${label} grouping`}
+                  value={d.bin?.kind ?? ''}
+                  onChange={(e) => {
+                    const kind = e.target.value;
+                    const { bin: _bin, ...rest } = d;
+                    dimensions.set(
+                      i,
+                      kind === 'width'
+                        ? { ...rest, bin: { kind, width: '', offset: '' } }
+                        : kind === 'ranges'
+                          ? { ...rest, bin: { kind, ranges: [{ from: '', to: '', label: '' }] } }
+                          : rest,
+                    );
+                  }}
+                >
+                  <option value="">each value</option>
+                  <option value="width">in bins of equal width</option>
+                  <option value="ranges">in ranges</option>
+                </select>
+              )}
+              <RemoveButton label={`Remove dimension ${i + 1}`} onClick={() => dimensions.remove(i)} />
+            </div>
+            {d.bin && (
+              <BinEditor label={label} bin={d.bin} onChange={(bin) => dimensions.set(i, { ...d, bin })} />
+            )}
+            <FieldError message={props.errors.get(d.key)} />
+          </div>
+        );
+      })}
       <AddButton label="+ Add dimension" onClick={() => dimensions.add({ field: '', granularity: '' })} />
     </fieldset>
   );
 }
 
 export function MetricsSection(
-  props: SectionProps & { modelMetrics: string[]; errors: Map<number, string> },
+  props: SectionProps & { modelMetrics: string[]; errors: Map<ErrorPlace, string> },
 ) {
   const { draft } = props;
   const metrics = listEditor(draft, props.onChange, 'metrics');
@@ -164,29 +160,77 @@ export function MetricsSection(
   return (
     <fieldset>
       <legend>Metrics</legend>
-      {metrics.rows.map((m, i) => (
-        <div className="row" key={m.key}>
-          {/* A saved query's name for the column stays until the metric changes. */}
-          {m.alias && <span className="muted small">{m.alias} =</span>}
-          <AggregationSelect
-            label={`Metric ${i + 1} aggregation`}
-            row={m}
-            metrics={props.modelMetrics}
-            onChange={(row) => metrics.set(i, { ...m, ...row, alias: undefined })}
-          />
-          {m.aggregation !== MODEL_METRIC && (
-            <FieldSelect
-              label={`Metric ${i + 1} field`}
-              value={m.field}
-              fields={props.fields}
-              custom={props.custom}
-              empty={m.aggregation === 'count' ? 'rows' : undefined}
-              onChange={(field) => metrics.set(i, { ...m, field, alias: undefined })}
-            />
-          )}
-          <RemoveButton label={`Remove metric ${i + 1}`} onClick={() => metrics.remove(i)} />
-        </div>
-      ))}
+      {metrics.rows.map((m, i) => {
+        const label = `Metric ${i + 1}`;
+        // A saved query's name for the column stays until the metric changes, unless the metric
+        // has its own filter: then the name tells it from the same metric unfiltered.
+        const alias = m.filter ? m.alias : undefined;
+        return (
+          <div key={m.key} className="metricrow">
+            <div className="row">
+              {m.alias && !m.filter && <span className="muted small">{m.alias} =</span>}
+              <AggregationSelect
+                label={`${label} aggregation`}
+                row={m}
+                metrics={props.modelMetrics}
+                onChange={(row) =>
+                  metrics.set(i, {
+                    ...m,
+                    ...row,
+                    alias,
+                    percentile: row.aggregation === 'percentile' ? (m.percentile ?? '90') : undefined,
+                  })
+                }
+              />
+              {m.aggregation !== MODEL_METRIC && (
+                <FieldSelect
+                  label={`${label} field`}
+                  value={m.field}
+                  fields={props.fields}
+                  custom={props.custom}
+                  empty={m.aggregation === 'count' ? 'rows' : undefined}
+                  onChange={(field) => metrics.set(i, { ...m, field, alias })}
+                />
+              )}
+              {!m.filter && (
+                <button
+                  type="button"
+                  className="link small"
+                  aria-label={`Filter metric ${i + 1}`}
+                  title="Aggregate only the rows that match conditions of this metric's own"
+                  onClick={() =>
+                    metrics.set(i, {
+                      ...m,
+                      alias: `${metricId(m)}_filtered`,
+                      filter: { rows: [keyed(emptyRule())], kept: [] },
+                    })
+                  }
+                >
+                  Filter
+                </button>
+              )}
+              <RemoveButton label={`Remove metric ${i + 1}`} onClick={() => metrics.remove(i)} />
+            </div>
+            {m.aggregation === 'percentile' && (
+              <PercentileInput
+                label={`${label} percentile`}
+                value={m.percentile ?? ''}
+                onChange={(percentile) => metrics.set(i, { ...m, percentile })}
+              />
+            )}
+            {m.filter && (
+              <MetricFilter
+                label={label}
+                row={m}
+                fields={props.fields}
+                custom={props.custom}
+                onChange={(row) => metrics.set(i, row)}
+              />
+            )}
+            <FieldError message={props.errors.get(m.key)} />
+          </div>
+        );
+      })}
       <FormulaRows
         editor={formulas}
         what="Formula metric"

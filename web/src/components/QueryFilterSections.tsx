@@ -1,46 +1,59 @@
 import { columnLabel } from '../../../src/core/exports/present.ts';
 import type { DashboardVariable } from '../types.ts';
-import { FilterValueInput } from './FilterValueInput.tsx';
-import { AddButton, FieldSelect, type SectionProps } from './QueryFieldSections.tsx';
-import { listEditor, resultColumns } from './query-draft.ts';
+import { KeptFilters } from './QueryFieldOptions.tsx';
+import { AddButton, FieldError, RuleRow, type SectionProps } from './QueryInputs.tsx';
+import { type ErrorPlace, listEditor, metricColumns, postColumns, resultColumns } from './query-draft.ts';
 import { RemoveButton } from './RemoveButton.tsx';
 
-const OPERATORS = ['=', '!=', '>', '>=', '<', '<=', 'contains', 'starts with', 'between', 'null', 'not null'];
-
-export function FiltersSection(props: SectionProps & { variables: DashboardVariable[] }) {
-  const filters = listEditor(props.draft, props.onChange, 'filters');
+/**
+ * Rules on fields filter rows; rules on metrics filter groups; rules on calculations filter the
+ * result after them (the body's `postFilters`, which a rule loaded from there keeps).
+ */
+export function FiltersSection(
+  props: SectionProps & { variables: DashboardVariable[]; errors: Map<ErrorPlace, string> },
+) {
+  const { draft } = props;
+  const filters = listEditor(draft, props.onChange, 'filters');
+  const calculations = postColumns(draft);
+  const kept = [...draft.keptFilters, ...draft.keptPostFilters];
   return (
     <fieldset>
       <legend>Filters</legend>
       {filters.rows.map((f, i) => (
-        <div className="row" key={f.key}>
-          <FieldSelect
-            label={`Filter ${i + 1} field`}
-            value={f.field}
+        <div key={f.key}>
+          <RuleRow
+            label={`Filter ${i + 1}`}
+            row={f}
             fields={props.fields}
             custom={props.custom}
-            onChange={(field) => filters.set(i, { ...f, field })}
-          />
-          <select
-            aria-label={`Filter ${i + 1} operator`}
-            value={f.operator}
-            onChange={(e) => filters.set(i, { ...f, operator: e.target.value })}
-          >
-            {OPERATORS.map((o) => (
-              <option key={o} value={o}>
-                {o}
-              </option>
-            ))}
-          </select>
-          <FilterValueInput
-            number={i + 1}
-            row={f}
+            results={[...metricColumns(draft), ...calculations]}
             variables={props.variables}
-            onChange={(change) => filters.set(i, { ...f, ...change })}
+            onChange={(row) =>
+              filters.set(
+                i,
+                row.field === f.field
+                  ? row
+                  : { ...row, after: calculations.includes(row.field) || undefined },
+              )
+            }
+            onRemove={() => filters.remove(i)}
           />
-          <RemoveButton label={`Remove filter ${i + 1}`} onClick={() => filters.remove(i)} />
+          <FieldError message={props.errors.get(f.key)} />
         </div>
       ))}
+      {kept.length > 0 && (
+        <KeptFilters
+          nodes={kept}
+          onChange={(nodes) =>
+            props.onChange({
+              ...draft,
+              keptFilters: nodes.filter((n) => draft.keptFilters.includes(n)),
+              keptPostFilters: nodes.filter((n) => draft.keptPostFilters.includes(n)),
+            })
+          }
+        />
+      )}
+      <FieldError message={props.errors.get('filters') ?? props.errors.get('postFilters')} />
       <AddButton
         label="+ Add filter"
         onClick={() => filters.add({ field: '', operator: '=', value: '', variable: '' })}
@@ -49,7 +62,9 @@ export function FiltersSection(props: SectionProps & { variables: DashboardVaria
   );
 }
 
-export function SortSection(props: Pick<SectionProps, 'draft' | 'onChange'>) {
+export function SortSection(
+  props: Pick<SectionProps, 'draft' | 'onChange'> & { errors: Map<ErrorPlace, string> },
+) {
   const { draft, onChange } = props;
   const sorts = listEditor(draft, onChange, 'sorts');
   const choices = resultColumns(draft);
@@ -69,6 +84,7 @@ export function SortSection(props: Pick<SectionProps, 'draft' | 'onChange'>) {
                 {columnLabel(c)}
               </option>
             ))}
+            {s.field && !choices.includes(s.field) && <option value={s.field}>{s.field}</option>}
           </select>
           <select
             aria-label={`Sort ${i + 1} direction`}
@@ -81,6 +97,7 @@ export function SortSection(props: Pick<SectionProps, 'draft' | 'onChange'>) {
           <RemoveButton label={`Remove sort ${i + 1}`} onClick={() => sorts.remove(i)} />
         </div>
       ))}
+      <FieldError message={props.errors.get('sorts') ?? props.errors.get('limit')} />
       <AddButton
         label="+ Add sort"
         onClick={() => sorts.add({ field: choices[0] ?? '', descending: false })}

@@ -93,7 +93,15 @@ export function QueryPreview(props: {
             visualization={visualization}
             result={result}
             label={props.title}
-            onPoint={aggregated ? (clicked: ChartPoint) => setPoint(clicked.values) : undefined}
+            onPoint={
+              aggregated
+                ? (clicked: ChartPoint) => {
+                    // The "Others" of a top N folds values no filter names: no rows to show.
+                    if (query.top?.others && clicked.values[query.top.dimension] === 'Others') return;
+                    setPoint(clicked.values);
+                  }
+                : undefined
+            }
           />
         ) : (
           <p className="muted center">Pick a data source, dimensions and metrics.</p>

@@ -213,7 +213,8 @@ export function HomePage(props: { me: Me }) {
             ))}
           </ul>
         )}
-        {folder !== 'mine' && (
+        {/* Charts have no share list of their own: "Shared with me" lists dashboards only. */}
+        {folder !== 'mine' && folder !== 'shared' && (
           <ChartList folder={folder} search={search} folders={folders} canEdit={canEdit} onError={setError} />
         )}
       </section>

@@ -7,6 +7,8 @@ import { ChartAxes } from '../components/ChartAxes.tsx';
 import { ChartSettings } from '../components/ChartSettings.tsx';
 import { ChartTypeSelect } from '../components/ChartTypeSelect.tsx';
 import { findQuerySource, SourceSelect, useQuerySources } from '../components/ModelSourcePicker.tsx';
+import { AdvancedSection } from '../components/QueryAdvancedSection.tsx';
+import { CalculationsSection } from '../components/QueryCalculationsSection.tsx';
 import {
   CustomColumnsSection,
   DimensionsSection,
@@ -16,15 +18,17 @@ import { FiltersSection, SortSection } from '../components/QueryFilterSections.t
 import { QueryPreview } from '../components/QueryPreview.tsx';
 import {
   customFields,
-  draftOf,
   emptyDraft,
-  formulaErrors,
+  fieldErrors,
   metricColumns,
+  postColumns,
   type QueryDraft,
   queryOf,
   suggestedType,
 } from '../components/query-draft.ts';
+import { followRenames } from '../components/query-renames.ts';
 import { SaveChart } from '../components/SaveChart.tsx';
+import { draftOf } from '../components/saved-query-draft.ts';
 import { queryWithVariables, useDashboardVariables } from '../components/VariableBar.tsx';
 import { Link, navigate } from '../router.tsx';
 import type { Dashboard, Query, QueryResult, Visualization } from '../types.ts';
@@ -146,10 +150,12 @@ export function WidgetEditorPage(props: {
         : { type: chosenType, options: chartOptions },
     [chosenType, text, chartOptions],
   );
-  // The first rows are shown as they are: a chart of raw rows draws nothing worth reading.
+  // The first rows are shown as they are: a chart of raw rows draws nothing worth reading; a
+  // pivot's columns are values of a dimension, which only its table shows.
   const rawRows = query?.aggregate === false && isChartType(chosenType);
-  const shown = rawRows ? { type: 'table', options: {} } : visualization;
-  const errors = built ? formulaErrors(previewError, built.sent) : new Map<number, string>();
+  const pivoted = Boolean(query?.pivot) && chosenType !== 'table';
+  const shown = rawRows || pivoted ? { type: 'table', options: chartOptions } : visualization;
+  const errors = built ? fieldErrors(previewError, built.sent) : new Map<number | string, string>();
 
   const save = async () => {
     const dashboardId = props.dashboardId ?? target;
@@ -171,8 +177,13 @@ export function WidgetEditorPage(props: {
     }
   };
 
-  const sections = { draft, fields, custom, onChange: setDraft };
-  const metricNames = new Set(metricColumns(draft));
+  const sections = {
+    draft,
+    fields,
+    custom,
+    onChange: (next: QueryDraft) => setDraft((prev) => followRenames(prev, next)),
+  };
+  const metricNames = new Set([...metricColumns(draft), ...postColumns(draft)]);
 
   return (
     <div className="editor">
@@ -273,8 +284,9 @@ export function WidgetEditorPage(props: {
                 }}
               />
               <CustomColumnsSection {...sections} errors={errors} />
-              <DimensionsSection {...sections} />
+              <DimensionsSection {...sections} errors={errors} />
               <MetricsSection {...sections} modelMetrics={current?.metrics ?? []} errors={errors} />
+              <CalculationsSection {...sections} errors={errors} />
               {result && (
                 <ChartAxes
                   type={chosenType}
@@ -291,8 +303,9 @@ export function WidgetEditorPage(props: {
                   onChange={setChartOptions}
                 />
               )}
-              <FiltersSection {...sections} variables={dashboard?.variables ?? []} />
-              <SortSection {...sections} />
+              <FiltersSection {...sections} variables={dashboard?.variables ?? []} errors={errors} />
+              <SortSection {...sections} errors={errors} />
+              <AdvancedSection {...sections} errors={errors} />
             </>
           )}
         </form>
@@ -300,14 +313,24 @@ export function WidgetEditorPage(props: {
           title={fillTemplate(title || 'Preview', variables)}
           visualization={shown}
           note={
-            rawRows ? 'Charts draw dimensions and metrics: these are the first rows as stored.' : undefined
+            rawRows
+              ? 'Charts draw dimensions and metrics: these are the first rows as stored.'
+              : pivoted
+                ? 'A pivot is drawn as a table.'
+                : undefined
           }
           result={result}
           running={running}
           error={previewError ? errorMessage(previewError) : null}
           sql={sql}
           query={preview}
-          dimensions={result ? result.columns.map((c) => c.name).filter((c) => !metricNames.has(c)) : []}
+          dimensions={
+            result
+              ? result.columns
+                  .filter((c) => (c.kind ? c.kind === 'dimension' : !metricNames.has(c.name)))
+                  .map((c) => c.name)
+              : []
+          }
           variables={variables}
         />
       </div>
