@@ -147,3 +147,24 @@ describe('drill-through queries', () => {
     expect(() => bucketEnd('soon', 'day')).toThrow(DrillError);
   });
 });
+
+describe('drill-through on a top N query', () => {
+  const query = {
+    source: 'sales',
+    dimensions: ['country'],
+    top: { dimension: 'country', others: true },
+  };
+
+  it('drills into a kept value like any value', () => {
+    expect(drillQuery(query, { country: 'France' }).filters).toEqual({
+      field: 'country',
+      operator: '=',
+      values: ['France'],
+    });
+  });
+
+  it('refuses the Others row, which folds many values, rather than filter on the word', () => {
+    expect(() => drillQuery(query, { country: 'Others' })).toThrow(DrillError);
+    expect(() => drillQuery(query, { country: 'Others' })).toThrow(/drill into one of them/);
+  });
+});

@@ -1,5 +1,5 @@
 import type { JsonScalar } from '../../engines/types.ts';
-import { dimensionName, type Period, periods, type QueryDimension, rangeLabel } from './ir.ts';
+import { dimensionName, OTHERS_LABEL, type Period, periods, type QueryDimension, rangeLabel } from './ir.ts';
 import { shift } from './relative.ts';
 
 /**
@@ -28,6 +28,7 @@ export interface DrillableQuery {
   variables?: Record<string, unknown>;
   timezone?: string;
   weekStart?: number;
+  top?: { dimension: string; others?: boolean };
 }
 
 export interface DrillQuery {
@@ -53,6 +54,9 @@ export function drillQuery(query: DrillableQuery, point: PointValues, limit = DR
     const name = dimensionName(dimension);
     if (!(name in point)) throw new DrillError(`the point has no value for ${JSON.stringify(name)}`);
     const value = point[name];
+    const { top } = query;
+    if (top?.others && value === OTHERS_LABEL && [name, dimension.field].includes(top.dimension))
+      throw new DrillError('"Others" folds every value outside the top ones: drill into one of them');
     if (value === null) return [nullRule(dimension)];
     if (dimension.bin) return binRules(dimension.field, dimension.bin, value);
     // With a zone, datetime values are the zone's wall clock, which the engines write with a `Z`

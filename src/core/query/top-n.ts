@@ -1,6 +1,7 @@
 import { dimensionType } from './columns.ts';
 import type { SqlContext } from './conditions.ts';
 import { dimensionOrderSql } from './dimension-sql.ts';
+import { OTHERS_LABEL } from './ir.ts';
 import type { ResolvedQuery } from './validate.ts';
 import { OTHERS_FLAG, type ResolvedTop } from './validate-post.ts';
 
@@ -78,7 +79,7 @@ export function topRewrite(ctx: SqlContext, query: ResolvedQuery, top: ResolvedT
       return {
         join: `LEFT JOIN ${quote(RANKED)} ON ${on}`,
         columns: [
-          [top.dimension, `CASE WHEN ${folded} THEN ${literal('Others')} ELSE ${value} END`],
+          [top.dimension, `CASE WHEN ${folded} THEN ${literal(OTHERS_LABEL)} ELSE ${value} END`],
           // Grouped too: a kept value spelled `Others` stays its own row, and Others sorts last.
           [OTHERS_FLAG, `CASE WHEN ${folded} THEN 1 ELSE 0 END`],
         ],
