@@ -75,6 +75,28 @@ describe('chartOption', () => {
     expect(noteOf(auto)).toBeUndefined();
   });
 
+  it('draws a numeric dimension (a bin, a month number) as categories, not as a series', () => {
+    const binned = {
+      columns: [
+        { name: 'price', type: 'number', kind: 'dimension' },
+        { name: 'date_month_of_year', type: 'integer', kind: 'dimension' },
+        { name: 'count', type: 'integer', kind: 'metric' },
+      ],
+      rows: [
+        [0, 1, 4],
+        [10, 1, 2],
+        [0, 2, 7],
+      ],
+    };
+    const option = draw('bar', {}, binned);
+    expect(categoriesOf(option)).toEqual(['0', '10']);
+    expect(seriesOf(option).map((s) => s.name)).toEqual(['1', '2']);
+    expect(seriesOf(option).map((s) => s.data)).toEqual([
+      [4, 2],
+      [7, null],
+    ]);
+  });
+
   it('stacked_bar: splits by the second text column and stacks', () => {
     const result = {
       columns: [

@@ -37,7 +37,8 @@ export interface ChartVisualization {
 }
 
 export interface ChartResult {
-  columns: readonly { name: string; type: string }[];
+  /** `kind` (the query's column metadata) tells a numeric dimension (a bin, a month number) from a measure. */
+  columns: readonly { name: string; type: string; kind?: string }[];
   rows: readonly (readonly JsonScalar[])[];
 }
 
@@ -77,7 +78,8 @@ function columnsOf(options: Record<string, unknown>, result: ChartResult) {
     const at = typeof name === 'string' ? result.columns.findIndex((c) => c.name === name) : -1;
     return at < 0 ? undefined : at;
   };
-  const numeric = (i: number) => isNumeric(result.columns[i].type);
+  // What is drawn as a value: a numeric column, unless the query says it is a dimension.
+  const numeric = (i: number) => isNumeric(result.columns[i].type) && result.columns[i].kind !== 'dimension';
   const all = result.columns.map((_, i) => i);
   return {
     numeric: all.filter(numeric),
