@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../web/src/api.ts';
 import {

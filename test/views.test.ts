@@ -70,6 +70,16 @@ beforeAll(async () => {
           },
           visualization: { type: 'table' },
         },
+        {
+          // A pivot widget saved before queries could pivot: no `pivot` in its query.
+          id: 'old-pivot',
+          query: {
+            source: source.uuid,
+            dimensions: ['country', { field: 'at', granularity: 'month' }],
+            metrics: [{ field: 'amount', aggregation: 'avg' }],
+          },
+          visualization: { type: 'pivot' },
+        },
       ],
       filters: [
         { id: 'when', field: 'at', label: 'When', type: 'date_range' },
@@ -137,6 +147,17 @@ describe('dashboard views', () => {
     const bad = await results('total', { filters: { nope: ['x'] } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.field).toBe('filters.nope');
+  });
+
+  it('draws an old pivot widget as the warehouse pivots it: cells and totals never added up', async () => {
+    const answer = (await results('old-pivot')).body;
+    expect(answer.pivot).toMatchObject({ rows: ['country'], columns: ['at_month'], metrics: ['avg_amount'] });
+    const march = answer.columns.findIndex((c: { id: string }) => c.id.startsWith('avg_amount|2024-03'));
+    const france = answer.rows.find((row: unknown[]) => row[0] === 'France');
+    expect(france[march]).toBe((10 + 20) / 2);
+    // Four countries, three rows under the cap: the totals still cover every row.
+    expect(answer.truncated).toBe(true);
+    expect(answer.totals.avg_amount).toBe((await truth('TRUE')) / rows.length);
   });
 
   it('says when the row cap cuts a widget', async () => {

@@ -44,3 +44,4 @@ export { ContentTrash } from './trash.ts';
 export * from './types.ts';
 export { dashboardVariableValues, fillTemplate, tokenVariableValues } from './variables.ts';
 export type { PlacedWidget } from './widgets.ts';
+export { drawnQuery } from './widgets.ts';

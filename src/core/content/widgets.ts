@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { notFound, validationError } from '../errors.ts';
+import { dimensionName, type QueryDimension } from '../query/ir.ts';
 import { applyWidgetFields } from './dashboard-input.ts';
 import type { JsonObject } from './input.ts';
 import { completeLayout, type LayoutCell } from './layout.ts';
-import type { DashboardContent, LayoutItem, Widget } from './types.ts';
+import type { DashboardContent, LayoutItem, Widget, WidgetQuery } from './types.ts';
 
 /** Pure edits of a dashboard's widgets; each returns new content with a complete layout. */
 
@@ -61,4 +62,19 @@ export function withFreshWidgetIds(content: DashboardContent): DashboardContent 
   copy.widgets = copy.widgets.map((w) => ({ ...w, id: renamed.get(w.id)! }));
   copy.layout = copy.layout.map((item): LayoutItem => ({ ...item, widgetId: renamed.get(item.widgetId)! }));
   return copy;
+}
+
+/**
+ * The query a widget draws. A `pivot` widget saved before queries could pivot (no `pivot` in its
+ * query) draws its first dimension down and its second across, with totals from the warehouse,
+ * so no reader adds its cells up (a sum of averages is no average).
+ */
+export function drawnQuery(widget: Pick<Widget, 'query' | 'visualization'>): WidgetQuery | null {
+  const { query, visualization } = widget;
+  if (!query || visualization.type !== 'pivot' || query.pivot !== undefined) return query;
+  const dimensions = Array.isArray(query.dimensions) ? (query.dimensions as unknown[]) : [];
+  const across = dimensions[1];
+  if (across === undefined) return query;
+  const dimension = (typeof across === 'string' ? { field: across } : across) as QueryDimension;
+  return { ...query, pivot: { columns: [dimensionName(dimension)] }, totals: query.totals ?? true };
 }

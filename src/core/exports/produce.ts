@@ -9,7 +9,14 @@ import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompiledQuery, Engine, JsonScalar, RowStream } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import { type Dashboard, type DashboardService, fillTemplate, type Widget } from '../content/index.ts';
+import {
+  type Dashboard,
+  type DashboardService,
+  drawnQuery,
+  fillTemplate,
+  type Widget,
+  type WidgetQuery,
+} from '../content/index.ts';
 import { validationError } from '../errors.ts';
 import { type Model, parseQueryBody, type QueryService, type VariableValues } from '../query/index.ts';
 import {
@@ -164,9 +171,10 @@ async function renderWidget(
     variables: context.variables,
   };
   if (!body) return shown;
+  const drawn = drawnQuery({ query: body as WidgetQuery, visualization: widget.visualization }) ?? body;
   const options = { signal: context.signal, noCache: true };
   const widgetId = context.saved ? widget.id : undefined;
-  const full = await bodyOf(deps, principal, body, { ...context, widgetId });
+  const full = await bodyOf(deps, principal, drawn, { ...context, widgetId });
   const { columns, rows, totals, subtotals, pivot } = await (context.saved
     ? deps.query.runSaved(principal, full, options)
     : deps.query.run(principal, full, options));

@@ -1,7 +1,7 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { Dashboard, DashboardService, Widget } from '../content/index.ts';
+import { type Dashboard, type DashboardService, drawnQuery, type Widget } from '../content/index.ts';
 import { notFound, validationError } from '../errors.ts';
 import {
   type FilterRule,
@@ -94,8 +94,9 @@ export function createViewService(deps: {
   }
 
   function queryOf(widget: Widget): Record<string, unknown> {
-    if (!widget.query) throw validationError('widgetId', `widget "${widget.id}" is text and has no data`);
-    return widget.query;
+    const query = drawnQuery(widget);
+    if (!query) throw validationError('widgetId', `widget "${widget.id}" is text and has no data`);
+    return query;
   }
 
   return {

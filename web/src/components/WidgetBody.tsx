@@ -1,12 +1,6 @@
 import { fillTemplate } from '../../../src/core/content/variables.ts';
 import { isChartType } from '../../../src/core/exports/chart-options.ts';
-import {
-  columnLabel,
-  formatValue,
-  isNumeric,
-  type NumberFormat,
-  numberFormatOf,
-} from '../../../src/core/exports/present.ts';
+import { columnLabel, formatValue, isNumeric, numberFormatOf } from '../../../src/core/exports/present.ts';
 import type { VariableValues } from '../../../src/core/query/variables.ts';
 import type { QueryResult, Scalar, Visualization } from '../types.ts';
 import { Chart, type ChartPoint } from './Chart.tsx';
@@ -44,9 +38,7 @@ export function WidgetBody(props: {
   if (!result) return null;
   if (visualization.type === 'kpi') return <Kpi result={result} options={options} />;
   const format = numberFormatOf(options);
-  // A pivot answer (the query's `pivot`) draws its cross-tab; a pivot widget without one keeps
-  // the older cross-tab of its first two dimensions.
-  if (visualization.type === 'pivot' && !result.pivot) return <Pivot result={result} format={format} />;
+  // A pivot widget's answer is pivoted by the warehouse (core/content drawnQuery): DataTable draws it.
   if (visualization.type === 'table' || visualization.type === 'pivot')
     return <DataTable result={result} caption={props.label} pageSize={props.pageSize} format={format} />;
   if (isChartType(visualization.type)) {
@@ -87,66 +79,6 @@ function Kpi(props: { result: QueryResult; options: Record<string, unknown> }) {
           {change >= 0 ? '▲' : '▼'} {(Math.abs(change) * 100).toFixed(1)}% vs previous
         </div>
       )}
-    </div>
-  );
-}
-
-/** Rows by the first dimension, columns by the second, cells of the first metric. */
-function Pivot(props: { result: QueryResult; format: NumberFormat }) {
-  const { result, format } = props;
-  const dims = result.columns.flatMap((c, i) => (isNumeric(c.type) ? [] : [i]));
-  const metric = result.columns.findIndex((c) => isNumeric(c.type));
-  if (dims.length < 2 || metric < 0) return <DataTable result={result} format={format} />;
-  const [r, c] = dims;
-  const rowKeys: string[] = [];
-  const colKeys: string[] = [];
-  const cells = new Map<string, number>();
-  for (const row of result.rows) {
-    const rk = String(row[r]);
-    const ck = String(row[c]);
-    if (!rowKeys.includes(rk)) rowKeys.push(rk);
-    if (!colKeys.includes(ck)) colKeys.push(ck);
-    const key = `${rk}\u0000${ck}`;
-    cells.set(key, (cells.get(key) ?? 0) + Number(row[metric] ?? 0));
-  }
-  const { type, name } = result.columns[metric];
-  return (
-    <div className="tablescroll">
-      <table className="pivot">
-        <thead>
-          <tr>
-            <th>
-              {columnLabel(result.columns[r].name)} \ {columnLabel(result.columns[c].name)}
-            </th>
-            {colKeys.map((k) => (
-              <th key={k} className="num">
-                {k}
-              </th>
-            ))}
-            <th className="num">Total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rowKeys.map((rk) => {
-            let total = 0;
-            return (
-              <tr key={rk}>
-                <th scope="row">{rk}</th>
-                {colKeys.map((ck) => {
-                  const v = cells.get(`${rk}\u0000${ck}`);
-                  total += v ?? 0;
-                  return (
-                    <td key={ck} className="num">
-                      {v === undefined ? '' : formatValue(v, type, format, name)}
-                    </td>
-                  );
-                })}
-                <td className="num total">{formatValue(total, type, format, name)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
     </div>
   );
 }
