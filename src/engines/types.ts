@@ -46,7 +46,10 @@ export interface ColumnMeta {
   label?: string;
   /** `percent` (a 0–1 ratio shown ×100), `integer`, `date`, `datetime`, or absent. */
   format?: 'percent' | 'integer' | 'date' | 'datetime';
-  /** In a pivot, a spread column: the metric it shows and the pivot dimensions' values it is for. */
+  /**
+   * In a pivot, a spread column: the metric (or post calculation) it shows and the pivot
+   * dimensions' values it is for.
+   */
   pivot?: { metric: string; values: JsonScalar[] };
 }
 

@@ -3,12 +3,15 @@ import { rowsWithSubtotals, scaleColour, type TableAnswer, tableGrid, totalsRow 
 
 const texts = (cells: { text: string }[]) => cells.map((c) => c.text);
 
-/** Sales by country, pivoted by category and year, two metrics (the answer shape of the core). */
+/**
+ * Sales by country, pivoted by category and year, a metric and a post calculation (the answer
+ * shape of the core: the calculation spread per column after the metric, then the row totals).
+ */
 function pivotAnswer(): TableAnswer {
   const spread = (metric: string, category: string | null, year: number) => ({
     name: `${metric}|${category ?? '∅'}|${year}`,
     id: `${metric}|${category ?? '∅'}|${year}`,
-    kind: 'metric' as const,
+    kind: metric === 'share' ? ('calculation' as const) : ('metric' as const),
     type: 'number',
     pivot: { metric, values: [category, year] },
   });

@@ -28,6 +28,8 @@ export interface FilterScope {
   attributes: Attributes;
   /** A metric's own filter: its rules may name fields only, since they filter rows. */
   rowsOnly?: boolean;
+  /** The explicit group stage: its rules may name metrics only (a field and a metric may share a name). */
+  groupsOnly?: boolean;
   /** The query's zone: date-times without an offset in rules on datetime fields are its wall-clock times. */
   timeZone?: string;
   /**
@@ -77,9 +79,26 @@ export function resolveFilter(node: FilterNode, path: string, scope: FilterScope
     const expression = scope.metrics.byName(node.field, fieldPath)!;
     return { having: rule({ kind: 'metric', expression }, node, path, scope.attributes) };
   }
+  if (scope.groupsOnly) {
+    throw validationError(
+      fieldPath,
+      `expected a metric of the query or the model, got ${JSON.stringify(node.field)}`,
+    );
+  }
   const field = scope.fields(node.field, fieldPath);
   return { where: rule({ kind: 'field', field }, node, path, scope.attributes, scope.timeZone) };
 }
+
+/** The explicit group stage (`metricFilters`): every rule names a metric (HAVING). */
+export const resolveGroupFilter = (
+  node: FilterNode,
+  path: string,
+  scope: FilterScope,
+): Condition | undefined => resolveFilter(node, path, { ...scope, groupsOnly: true }).having;
+
+/** Both conditions, either, or none. */
+export const andConditions = (a: Condition | undefined, b: Condition | undefined): Condition | undefined =>
+  a && b ? { kind: 'and', children: [a, b] } : (a ?? b);
 
 /** A metric's own filter: the condition its rows must meet (none for an empty group). */
 export const resolveRowFilter = (node: FilterNode, path: string, scope: FilterScope): Condition | undefined =>

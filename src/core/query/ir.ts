@@ -202,6 +202,9 @@ export const postTypes = [
   'formula',
 ] as const;
 
+/** The value of the row a top N query folds every other value into. */
+export const OTHERS_LABEL = 'Others';
+
 /**
  * Keeps the `n` values of a dimension with the largest (`bottom`: smallest) value of a metric,
  * ranked over the whole filtered data; with `others`, every other value is folded into one
@@ -229,7 +232,9 @@ export interface Totals {
 /**
  * A cross-tab: one column per value combination of these dimension ids and per metric (the metric
  * over that combination's rows), then each metric over the whole row; rows are the other
- * dimensions' combinations. Not with `post`, `postFilters` or `top` yet (pivot.ts).
+ * dimensions' combinations. Post calculations are computed per column, down the rows
+ * (`running|v` after `sum_quantity|v`), and over the row totals. Not with `postFilters` or
+ * `top` yet (pivot.ts).
  */
 export interface Pivot {
   columns: string[];
@@ -243,6 +248,11 @@ export interface QueryIr {
   metrics: QueryMetric[];
   /** Rules on fields filter rows (WHERE); rules on metrics filter groups (HAVING). */
   filters?: FilterNode;
+  /**
+   * The group stage said explicitly: every rule names a metric (HAVING), also where a field has
+   * the same name. And-ed with the metric rules of `filters`.
+   */
+  metricFilters?: FilterNode;
   /** Rules on result ids (post calculations included), applied after the post stage. */
   postFilters?: FilterNode;
   post?: PostCalculation[];

@@ -55,6 +55,7 @@ export function parseQueryBody(body: unknown): ParsedQuery {
     'aggregate',
     'variables',
     'count',
+    'metricFilters',
     'postFilters',
     'post',
     'top',
@@ -79,6 +80,7 @@ export function parseQueryBody(body: unknown): ParsedQuery {
         parseMetric(entry, `metrics[${i}]`, variables),
       ),
       filters: optionalFilter(root.filters, 'filters', variables),
+      ...optional('metricFilters', optionalFilter(root.metricFilters, 'metricFilters', variables)),
       ...optional('postFilters', optionalFilter(root.postFilters, 'postFilters', variables)),
       ...optional(
         'post',

@@ -12,6 +12,7 @@ import { forEachLeaf, mapLeaves } from './formula.ts';
 import type { Pivot, QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { maxPivotColumns } from './parse.ts';
+import { checkPivotPost, spreadPost } from './pivot-post.ts';
 import type { MetricExpression } from './resolve.ts';
 import type { RunSql } from './totals.ts';
 import type { Condition, ResolvedDimension, ResolvedQuery } from './validate.ts';
@@ -59,7 +60,7 @@ export async function planQuery(
       rendered: resolved,
     };
   const { rows, spread } = pivotDimensions(resolved, ir.pivot);
-  checkPivot(ir, resolved);
+  checkPivot(ir, resolved, spread);
   const values = await readValues(model, resolved, spread, ir.pivot, options, run);
   const tab = crossTab(resolved, rows, spread, values, columns);
   return {
@@ -69,7 +70,7 @@ export async function planQuery(
     pivot: {
       rows: rows.map((d) => d.name),
       columns: spread.map((d) => d.name),
-      metrics: resolved.metrics.map((m) => m.name),
+      metrics: [...resolved.metrics.map((m) => m.name), ...(resolved.post ?? []).map((p) => p.id)],
       values,
     },
   };
@@ -93,9 +94,9 @@ function pivotDimensions(query: ResolvedQuery, pivot: Pivot) {
 }
 
 /** What a cross-tab cannot express yet is a 400, never a different query. */
-function checkPivot(ir: QueryIr, query: ResolvedQuery): void {
+function checkPivot(ir: QueryIr, query: ResolvedQuery, spread: ResolvedDimension[]): void {
   if (query.metrics.length === 0) throw validationError('pivot', 'a pivot needs at least one metric');
-  for (const key of ['post', 'postFilters', 'top'] as const) {
+  for (const key of ['postFilters', 'top'] as const) {
     if (ir[key] !== undefined) throw validationError('pivot', `a pivot with "${key}" is not supported yet`);
   }
   query.metrics.forEach((metric, i) => {
@@ -106,6 +107,7 @@ function checkPivot(ir: QueryIr, query: ResolvedQuery): void {
       );
     }
   });
+  checkPivotPost(query, spread);
 }
 
 const hasSqlLeaf = (expression: MetricExpression): boolean => {
@@ -118,8 +120,8 @@ const hasSqlLeaf = (expression: MetricExpression): boolean => {
 
 /**
  * The distinct value combinations of the pivot dimensions, ascending with NULL last (descending
- * for a dimension the query sorts so). More combinations × metrics than the bound is a 400 that
- * says how many there are (counted only then).
+ * for a dimension the query sorts so). More combinations × (metrics and post calculations) than
+ * the bound is a 400 that says how many there are (counted only then).
  */
 async function readValues(
   model: Model,
@@ -130,7 +132,9 @@ async function readValues(
   run: RunSql,
 ): Promise<JsonScalar[][]> {
   const maxColumns = pivot.maxColumns ?? maxPivotColumns;
-  const bound = Math.floor(maxColumns / query.metrics.length);
+  const calculations = query.post?.length ?? 0;
+  const perValue = query.metrics.length + calculations;
+  const bound = Math.floor(maxColumns / perValue);
   const sorts = spread.map((d) => ({
     target: { kind: 'column' as const, name: d.name },
     descending: query.sorts.some(
@@ -141,6 +145,7 @@ async function readValues(
     ...query,
     dimensions: spread,
     metrics: [],
+    post: undefined,
     having: undefined,
     keptGroups: query.having && { dimensions: query.dimensions, having: query.having },
     sorts,
@@ -155,9 +160,10 @@ async function readValues(
   const counted = await run(countResolved(model, values, valuesOptions), 1);
   const count = Number(counted.rows[0]?.[0]);
   const metrics = query.metrics.length;
+  const each = `${metrics} metric${metrics > 1 ? 's' : ''}${calculations > 0 ? ` and ${calculations} post calculation${calculations > 1 ? 's' : ''}` : ''}`;
   throw validationError(
     'pivot.columns',
-    `${count} value combinations × ${metrics} metric${metrics > 1 ? 's' : ''} = ${count * metrics} columns, more than ${maxColumns} (pivot.maxColumns)`,
+    `${count} value combinations × ${each} = ${count * perValue} columns, more than ${maxColumns} (pivot.maxColumns)`,
   );
 }
 
@@ -166,7 +172,8 @@ async function readValues(
  * the metric over that combination's rows only (`AGG(CASE WHEN <dimension> = v THEN x END)`,
  * so buckets pivot as grouped, and averages and distinct counts stay exact) — then each metric
  * over the whole row. With metric filters, only the rows of the groups (by every dimension)
- * that pass count, so an empty cell is a group the filter dropped.
+ * that pass count, so an empty cell is a group the filter dropped. Post calculations follow
+ * each combination's metrics, computed over its columns (pivot-post.ts), and the row totals'.
  */
 function crossTab(
   query: ResolvedQuery,
@@ -176,22 +183,32 @@ function crossTab(
   columns: ColumnMeta[],
 ): { query: ResolvedQuery; columns: ColumnMeta[] } {
   const metaOf = new Map(columns.map((c) => [c.id, c]));
-  const spreadMetrics = values.flatMap((combination) => {
+  const post = query.post ?? [];
+  const combinations = values.map((combination) => {
     const condition = cellCondition(spread, combination);
-    return query.metrics.map((metric) => {
-      const name = `${metric.name}|${combination.map((v) => (v === null ? NULL_VALUE : String(v))).join('|')}`;
-      return {
-        name,
-        expression: restrict(metric.expression, condition),
-        meta: { ...metaOf.get(metric.name)!, id: name, pivot: { metric: metric.name, values: combination } },
-      };
+    const suffix = combination.map((v) => (v === null ? NULL_VALUE : String(v))).join('|');
+    const columnOf = (id: string): string => `${id}|${suffix}`;
+    const meta = (id: string): ColumnMeta => ({
+      ...metaOf.get(id)!,
+      id: columnOf(id),
+      pivot: { metric: id, values: combination },
     });
+    return {
+      columnOf,
+      metrics: query.metrics.map((metric) => ({
+        name: columnOf(metric.name),
+        expression: restrict(metric.expression, condition),
+      })),
+      columns: [...query.metrics.map((m) => meta(m.name)), ...post.map((p) => meta(p.id))],
+    };
   });
-  const names = [
-    ...rows.map((d) => d.name),
-    ...spreadMetrics.map((m) => m.name),
-    ...query.metrics.map((m) => m.name),
+  const tabColumns = [
+    ...rows.map((d) => metaOf.get(d.name)!),
+    ...combinations.flatMap((c) => c.columns),
+    ...query.metrics.map((m) => metaOf.get(m.name)!),
+    ...post.map((p) => metaOf.get(p.id)!),
   ];
+  const names = tabColumns.map((c) => c.id);
   names.forEach((name, i) => {
     if (names.indexOf(name) !== i)
       throw validationError(
@@ -204,17 +221,22 @@ function crossTab(
     query: {
       ...query,
       dimensions: rows,
-      metrics: [...spreadMetrics.map(({ name, expression }) => ({ name, expression })), ...query.metrics],
+      metrics: [...combinations.flatMap((c) => c.metrics), ...query.metrics],
+      post: undefined,
+      // Computed calculation by calculation (each over every column), listed after their metrics.
+      ...(post.length > 0 && {
+        post: spreadPost(
+          post,
+          combinations.map((c) => c.columnOf),
+        ),
+        columnOrder: names,
+      }),
       having: undefined,
       keptGroups: query.having && { dimensions: query.dimensions, having: query.having },
       // Sorts on pivot dimensions ordered the columns (readValues).
       sorts: query.sorts.filter((s) => s.target.kind !== 'column' || !spreadNames.has(s.target.name)),
     },
-    columns: [
-      ...rows.map((d) => metaOf.get(d.name)!),
-      ...spreadMetrics.map((m) => m.meta),
-      ...query.metrics.map((m) => metaOf.get(m.name)!),
-    ],
+    columns: tabColumns,
   };
 }
 

@@ -30,7 +30,7 @@ export function renderStaged(
   stages.push([BASE, select(query, query.top && topRewrite(ctx, query, query.top))]);
   stages.push(...postStages(ctx, query));
   const [source] = stages[stages.length - 1];
-  const ids = [
+  const ids = query.columnOrder ?? [
     ...query.dimensions.map((d) => d.name),
     ...query.metrics.map((m) => m.name),
     ...(query.post ?? []).map((p) => p.id),

@@ -13,8 +13,12 @@ import type { ResolvedDimension, ResolvedQuery } from './validate.ts';
  * query: every name they use must be a result id of it. They compile to CTEs (stages.ts).
  */
 
-/** A post calculation with its names checked; a formula's names are result ids. */
-export type ResolvedPost =
+/**
+ * A post calculation with its names checked; a formula's names are result ids. Consecutive
+ * calculations of one `group` read none of each other's columns and are computed in one SELECT:
+ * the copies of one calculation over a pivot's columns (pivot-post.ts).
+ */
+export type ResolvedPost = (
   | {
       id: string;
       type: 'running_total' | 'percent_of_total' | 'rank';
@@ -23,7 +27,8 @@ export type ResolvedPost =
       ascending: boolean;
     }
   | { id: string; type: 'previous_period' | 'difference' | 'percent_change'; of: string }
-  | { id: string; type: 'formula'; formula: ResultFormula };
+  | { id: string; type: 'formula'; formula: ResultFormula }
+) & { group?: string };
 
 export type ResultFormula = Arithmetic<{ kind: 'result'; name: string }>;
 

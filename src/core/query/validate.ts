@@ -5,7 +5,7 @@ import { hasNul, NUL_PROBLEM } from '../storable.ts';
 import { type ResolvedBin, resolveBin } from './bins.ts';
 import { createFieldResolver } from './calculations.ts';
 import { dialects } from './dialects.ts';
-import { resolveFilter, resolveRowFilter } from './filters.ts';
+import { andConditions, resolveFilter, resolveGroupFilter, resolveRowFilter } from './filters.ts';
 import {
   dimensionName,
   type Granularity,
@@ -38,6 +38,11 @@ export interface ResolvedQuery {
   top?: ResolvedTop;
   /** Rules on result ids, applied after the post calculations. */
   postWhere?: Condition;
+  /**
+   * The staged plan's result ids in answer order, when not dimensions, metrics, then post
+   * calculations (a pivot lists each value combination's calculations after its metrics).
+   */
+  columnOrder?: string[];
   /**
    * Only the rows of the groups (by these dimensions, under `where`) that pass `having`: how
    * totals and a pivot's cross-tab keep the rows a metric filter keeps (totals.ts).
@@ -135,11 +140,14 @@ export function validateQuery(model: Model, ir: QueryIr, options: ValidateOption
     [...dimensions.map((d) => d.name), ...resolvedMetrics.map((m) => m.name)],
     ir.dimensions.length,
   );
-  const split = ir.filters
-    ? resolveFilter(ir.filters, 'filters', { fields, metrics, attributes, timeZone })
-    : {};
-  if (split.having && !ir.aggregate)
+  const scope = { fields, metrics, attributes, timeZone };
+  const inferred = ir.filters ? resolveFilter(ir.filters, 'filters', scope) : {};
+  if (inferred.having && !ir.aggregate)
     throw validationError('filters', 'metric filters need "aggregate": true');
+  const explicit = ir.metricFilters && resolveGroupFilter(ir.metricFilters, 'metricFilters', scope);
+  if (explicit && !ir.aggregate)
+    throw validationError('metricFilters', 'metric filters need "aggregate": true');
+  const split = { ...inferred, having: andConditions(inferred.having, explicit) };
   const query: ResolvedQuery = {
     dimensions,
     metrics: resolvedMetrics,

@@ -83,6 +83,9 @@ const queryBody = Type.Object(
           '[{id, type: running_total | percent_of_total | rank | previous_period | difference | percent_change, of, partitionBy?}] | [{id, type: formula, formula}]: window calculations over the grouped result',
       }),
     ),
+    metricFilters: Type.Optional(
+      Type.Unknown({ description: 'A filter whose every rule names a metric: the group stage (HAVING)' }),
+    ),
     postFilters: Type.Optional(Type.Unknown({ description: 'A filter on result ids, after `post`' })),
     top: Type.Optional(
       Type.Unknown({
