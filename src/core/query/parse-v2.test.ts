@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${TABLE}` is the placeholder syntax of developer SQL
 import { describe, expect, it } from 'vitest';
 import { RosettaError } from '../errors.ts';
 import { parseQueryBody } from './parse.ts';

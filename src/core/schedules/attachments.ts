@@ -5,7 +5,7 @@
  * one organization can never attach another's upload; files older than the retention are
  * deleted, as export files are.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';

@@ -6,7 +6,7 @@
  * bloat the store and its backups for an hour of life, while the data dir already keeps exports
  * the same way; the job record (status, owner, columns) stays in the database.
  */
-import { mkdir, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonScalar } from '../../../engines/types.ts';
 import { removeExpired } from '../../expiry.ts';
