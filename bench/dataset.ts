@@ -6,6 +6,8 @@ export interface Dataset {
   source: CreatedSource;
   /** A raw connection to the same DuckDB instance, for baselines. */
   raw: DuckDBConnection;
+  /** A second one, for baselines that run two statements at once as Rosetta does. */
+  rawBeside: DuckDBConnection;
 }
 
 interface CreatedSource {
@@ -43,5 +45,5 @@ export async function fillSource(server: BenchServer, rows: number): Promise<Dat
            1 + (i * 31) % 10,
            5 + ((i * 13) % 10000) / 100.0
     FROM range(${rows}) t(i)`);
-  return { source, raw };
+  return { source, raw, rawBeside: await instance.connect() };
 }

@@ -28,6 +28,7 @@ try {
   console.log('export: demo dashboard as PDF');
   await benchDashboardPdf(server);
   dataset.raw.closeSync();
+  dataset.rawBeside.closeSync();
 } finally {
   await server.close();
 }
