@@ -73,10 +73,13 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowserSession(): Promise<BrowserSession> {
+/** `env`: settings of the server, over the test defaults (e.g. a low `ROSETTA_MAX_QUERY_ROWS`). */
+export async function openBrowserSession(
+  options: { env?: Record<string, string> } = {},
+): Promise<BrowserSession> {
   ensureWebBuild();
   mkdirSync(RESULTS, { recursive: true });
-  const app = await startTestApp();
+  const app = await startTestApp({ env: options.env });
   await app.rosetta.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.rosetta.server.server.address() as { port: number };
   const base = `http://127.0.0.1:${address.port}`;
@@ -136,10 +139,10 @@ export async function openBrowserSession(): Promise<BrowserSession> {
  * Opens one browser session for the enclosing `describe` block and closes it after its tests;
  * the returned function gives the open session inside a test.
  */
-export function useBrowserSession(): () => BrowserSession {
+export function useBrowserSession(options: { env?: Record<string, string> } = {}): () => BrowserSession {
   let session: BrowserSession | undefined;
   beforeAll(async () => {
-    session = await openBrowserSession();
+    session = await openBrowserSession(options);
   }, 240_000);
   afterAll(async () => {
     await session?.close();

@@ -1,13 +1,14 @@
 import type { Principal } from '../auth/principal.ts';
-import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
+import type { DashboardService } from '../content/index.ts';
 import type { SecretBox } from '../data/index.ts';
 import { type Job, type JobContext, type JobService, TransientJobError } from '../jobs/index.ts';
-import { andFilters, type QueryService, withVariables } from '../query/index.ts';
-import { filtersLine, scheduledFilters, type ViewFilters, type ViewService } from '../views/index.ts';
-import { describeConditions, evaluateConditions } from './conditions.ts';
+import type { QueryService } from '../query/index.ts';
+import { filtersLine, type ViewFilters, type ViewService } from '../views/index.ts';
+import { describeConditions } from './conditions.ts';
 import { localDateTime } from './cron.ts';
 import { dashboardLink, emailBody, pictureOf } from './delivery-email.ts';
 import { deliveryDestination } from './destinations.ts';
+import { evaluateAlert, targetFilters } from './evaluate.ts';
 import type { Mailer } from './mail.ts';
 import type { OutboundPolicy } from './outbound.ts';
 import { type Db, findSchedule, finishRun, toSchedule } from './repo.ts';
@@ -87,10 +88,11 @@ export async function runSchedule(
   try {
     const principal = await deps.owners(schedule.organizationId, schedule.ownerId);
     if (!principal) throw new Error(`the owner (user ${schedule.ownerId}) of this schedule no longer exists`);
-    const filters = await filtersOf(deps, schedule, principal);
+    const filters = await targetFilters(deps, schedule, principal);
     let evaluation: AlertEvaluation | undefined;
     if (schedule.kind === 'alert') {
-      evaluation = await evaluateAlert(deps, schedule, principal, filters, context.signal);
+      const options = { signal: context.signal, noCache: true };
+      evaluation = await evaluateAlert(deps, principal, schedule, filters, options);
       await context.log(
         `conditions ${evaluation.triggered ? 'hold' : 'do not hold'}: ${describeConditions(evaluation)}`,
       );
@@ -129,53 +131,6 @@ export async function runSchedule(
     await finishRun(db, job.id, { status: retrying ? 'retrying' : 'failure', error: message, now: iso() });
     throw error;
   }
-}
-
-/**
- * What a run applies: the schedule's rules and filter values, over the filter defaults of the
- * dashboard it shows, as the dashboard opens on screen.
- */
-async function filtersOf(deps: RunDeps, schedule: Schedule, principal: Principal): Promise<ViewFilters> {
-  const { target } = schedule;
-  if ('query' in target) return scheduledFilters(schedule.filters, null);
-  const ref = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
-  const dashboard = await deps.dashboards.get(principal, ref);
-  return scheduledFilters(schedule.filters, dashboard.filters, schedule.filterValues);
-}
-
-async function evaluateAlert(
-  deps: RunDeps,
-  schedule: Schedule,
-  principal: Principal,
-  filters: ViewFilters,
-  signal: AbortSignal,
-) {
-  const { target } = schedule;
-  // The warehouse reduces the whole result: a condition holds on every row, never on a cut page.
-  const reductions = schedule.conditions.map(({ field, aggregation }) => ({ field, aggregation }));
-  const options = { signal, noCache: true, path: 'conditions' };
-  if ('query' in target) {
-    const body = andFilters(target.query, filters.rules);
-    return evaluateConditions(
-      await deps.query.reduce(principal, body, reductions, options),
-      schedule.conditions,
-    );
-  }
-  if ('widget' in target) {
-    const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
-    const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
-    if (!widget?.query) throw new Error(`widget "${target.widget.widget}" has no query any more`);
-    const body = withVariables(
-      widget.query,
-      dashboardVariableValues(dashboard.variables, schedule.variables),
-    );
-    // The widget's own query: its dashboard's readers may watch it, as they may see it. It takes
-    // the filters whose field its data has, as on screen.
-    const rules = await deps.views.widgetRules(principal, { id: widget.id, query: body }, filters);
-    const reduced = await deps.query.reduceSaved(principal, andFilters(body, rules), reductions, options);
-    return evaluateConditions(reduced, schedule.conditions);
-  }
-  throw new Error('an alert watches a widget or a query');
 }
 
 /** `{{$today}}`, `{{$now}}` (in the schedule's timezone), `{{$dashboard}}`, `{{$name}}`; others stay. */

@@ -103,6 +103,39 @@ export function parseScheduleInput(
   return input;
 }
 
+/** What the alert dialog asks about before saving: an alert's target, filters and conditions. */
+export type AlertPreviewInput = Pick<ScheduleInput, 'filters' | 'filterValues' | 'variables'> & {
+  target: TargetInput;
+  conditions: AlertCondition[];
+};
+
+const PREVIEW_FIELDS = ['target', 'filters', 'filterValues', 'variables', 'conditions'] as const;
+
+/** The fields of an alert's body that say what it checks, named and checked as when it is saved. */
+export function parseAlertPreview(
+  body: unknown,
+  outbound: Pick<OutboundPolicy, 'checkUrl'>,
+): AlertPreviewInput {
+  const root = object(body, 'body', PREVIEW_FIELDS);
+  for (const key of ['target', 'conditions']) {
+    if (root[key] === undefined) throw validationError(key, 'is required');
+  }
+  // No destination gets through the fields above: `outbound` only completes the signature.
+  const { target, conditions, filters, filterValues, variables } = parseScheduleInput(
+    'alert',
+    root,
+    true,
+    outbound,
+  );
+  return {
+    target: target as TargetInput,
+    conditions: conditions as AlertCondition[],
+    filters,
+    filterValues,
+    variables,
+  };
+}
+
 function parseTarget(kind: ScheduleKind, value: unknown): TargetInput {
   const target = object(value, 'target', ['dashboard', 'widget', 'query']);
   const keys = Object.keys(target);

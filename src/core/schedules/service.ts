@@ -12,7 +12,8 @@ import type { AttachmentOptions } from './attachments.ts';
 import { checkCron, checkTimezone, nextFireTime, nextFireTimes } from './cron.ts';
 import { type RunDeps, registerRunJobs } from './delivery.ts';
 import { DESTINATION_SECRETS_PURPOSE, sealPlainDestinations, storedDestination } from './destinations.ts';
-import { parseScheduleInput, type TargetInput } from './input.ts';
+import { evaluateAlert, targetFilters } from './evaluate.ts';
+import { parseAlertPreview, parseScheduleInput, type TargetInput } from './input.ts';
 import type { MailOptions } from './mail.ts';
 import { createMailServices, type MailApi } from './mail-service.ts';
 import { createOutboundPolicy, type ResolveHost } from './outbound.ts';
@@ -20,6 +21,7 @@ import { findSchedule, listRuns, recordRun, toSchedule, updateSchedule } from '.
 import { createTargetChecks } from './targets.ts';
 import { createTicker } from './ticker.ts';
 import type {
+  AlertEvaluation,
   DeliveryRenderer,
   Destination,
   OwnerResolver,
@@ -79,6 +81,11 @@ export interface ScheduleService extends MailApi {
     ref: number | string,
     limit?: number,
   ): Promise<ScheduleRun[]>;
+  /**
+   * Whether an alert with this body's `target`, `conditions`, `filters`, `filterValues` and
+   * `variables` would fire now, evaluated as its runs are, without saving anything.
+   */
+  previewConditions(principal: Principal, body: unknown): Promise<AlertEvaluation>;
   /** The next fire times (at most 10) of a cron expression in a timezone, for previews. */
   nextRuns(principal: Principal, cron: string, timezone: string, count?: number): string[];
   /** Fires what is due now; returns how many fire times this process claimed. */
@@ -168,10 +175,10 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     async create(principal, kind, body) {
       authorize(principal, 'schedule.manage');
       const input = parseScheduleInput(kind, body, false, outbound);
-      const target = await checks.resolve(principal, input.target as TargetInput, input);
-      const variables = await checks.variables(principal, target, input.variables ?? {});
-      const filters = input.filters ?? [];
-      const filterValues = await checks.filterValues(principal, target, input.filterValues ?? {}, filters);
+      const { target, filters, filterValues, variables } = await checks.settings(principal, {
+        ...input,
+        target: input.target as TargetInput,
+      });
       const cron = input.cron as string;
       const timezone = input.timezone ?? 'UTC';
       const at = iso();
@@ -266,6 +273,15 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     async history(principal, kind, ref, limit = 100) {
       const row = await visible(principal, kind, ref);
       return listRuns(db, row.id, Math.max(1, Math.min(limit, 1000)));
+    },
+
+    async previewConditions(principal, body) {
+      // Whoever may create an alert on the target may see whether it would fire.
+      authorize(principal, 'schedule.manage');
+      const { conditions, ...input } = parseAlertPreview(body, outbound);
+      const settings = await checks.settings(principal, input);
+      const filters = await targetFilters(runDeps, settings, principal);
+      return evaluateAlert(runDeps, principal, { ...settings, conditions }, filters, {});
     },
 
     ...mail.api,

@@ -4,6 +4,7 @@ import { isRosettaError, validationError } from '../errors.ts';
 import type { QueryService } from '../query/index.ts';
 import { andFilters, type SavedQuery } from '../query/index.ts';
 import { scheduledFilters } from '../views/index.ts';
+import type { TargetSettings } from './evaluate.ts';
 import type { ScheduleInput, TargetInput } from './input.ts';
 import type { Schedule, ScheduleTarget } from './types.ts';
 
@@ -51,6 +52,18 @@ export function createTargetChecks(deps: {
       }
       // Compiling it checked its `source` names a model.
       return { query: target.query as SavedQuery };
+    },
+
+    /** A schedule's target with the filters, filter values and variables it is checked with. */
+    async settings(
+      principal: Principal,
+      input: Pick<ScheduleInput, 'filters' | 'filterValues' | 'variables'> & { target: TargetInput },
+    ): Promise<TargetSettings> {
+      const filters = input.filters ?? [];
+      const target = await this.resolve(principal, input.target, { filters });
+      const variables = await this.variables(principal, target, input.variables ?? {});
+      const filterValues = await this.filterValues(principal, target, input.filterValues ?? {}, filters);
+      return { target, filters, filterValues, variables };
     },
 
     /** Variable values, checked against the target dashboard's variables as exports check them. */

@@ -139,6 +139,7 @@ export const nativePermissions: RoutePermissions = {
   'GET /api/schedules/:id/runs': 'schedule.manage',
   'GET /api/alerts': 'schedule.manage',
   'POST /api/alerts': 'schedule.manage',
+  'POST /api/alerts/preview': 'schedule.manage',
   'GET /api/alerts/:id': 'schedule.manage',
   'PATCH /api/alerts/:id': 'schedule.manage',
   'DELETE /api/alerts/:id': 'schedule.manage',

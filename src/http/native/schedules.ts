@@ -51,7 +51,7 @@ const Destination = Type.Object(
   },
   { additionalProperties: false },
 );
-const Condition = Type.Object(
+export const Condition = Type.Object(
   {
     field: Type.String({ minLength: 1, description: 'a result column' }),
     aggregation: Type.Enum(conditionAggregations, {
@@ -73,7 +73,7 @@ const Condition = Type.Object(
   { additionalProperties: false },
 );
 
-const bodyFields = (kind: ScheduleKind) => ({
+export const bodyFields = (kind: ScheduleKind) => ({
   name: Type.String({ minLength: 1, maxLength: 255 }),
   cron: Type.String({ minLength: 1, maxLength: 200, description: 'five fields, e.g. "0 8 * * 1"' }),
   timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'IANA; default UTC' })),

@@ -1,15 +1,16 @@
+import { useEffect, useState } from 'react';
 import { columnLabel, isNumeric } from '../../../src/core/exports/present.ts';
-import { describeConditions, evaluateConditions } from '../../../src/core/schedules/conditions.ts';
-import type { AlertCondition as Condition } from '../../../src/core/schedules/types.ts';
-import { errorMessage } from '../api.ts';
+import { describeConditions } from '../../../src/core/schedules/conditions.ts';
+import type { AlertEvaluation, AlertCondition as Condition } from '../../../src/core/schedules/types.ts';
+import { api, errorMessage } from '../api.ts';
 import type { QueryResult, Scalar } from '../types.ts';
 import { RemoveButton } from './RemoveButton.tsx';
 
 /*
  * An alert's conditions on a widget's result: a metric column (by its label), how its rows become
  * one value, a comparison in the query filters' vocabulary, and the value(s) to compare with. The
- * rows on screen are evaluated as the server will, so the dialog says whether the alert would
- * fire now.
+ * server evaluates them as the alert's runs will, over the widget's whole result (the rows on
+ * screen may be cut by the row cap), so the dialog says whether the alert would fire now.
  */
 
 export interface ConditionRow {
@@ -72,29 +73,64 @@ export const rowOf = (condition: Condition): ConditionRow => ({
   values: condition.values.map(String).join(', '),
 });
 
-/** "Sum of quantity is 4,311 (above 1,000): the alert would fire now", or why it cannot say. */
-function verdict(result: QueryResult | null, rows: ConditionRow[]): string {
-  if (!result) return 'Loading the widget’s data…';
+/** What an alert checks besides its conditions, as `POST /alerts/preview` takes it. */
+export interface AlertScope {
+  target: { widget: { dashboard: number; widget: string } };
+  filterValues: Record<string, unknown>;
+  /** A saved alert's own filter rules and variable values, which the dialog keeps as they are. */
+  filters?: unknown[];
+  variables?: Record<string, unknown>;
+}
+
+/** How long the dialog waits after the last edit before asking the server again. */
+const PREVIEW_DELAY_MS = 300;
+
+const complete = (c: Condition) => (c.operator === 'between' ? c.values.length === 2 : c.values.length > 0);
+
+/** "Sum of quantity is 4,311 (above 1,000): the alert would fire now." */
+const sentence = (evaluation: AlertEvaluation) =>
+  `${describeConditions(evaluation)}: the alert would ${evaluation.triggered ? '' : 'not '}fire now.`;
+
+/**
+ * The server's verdict on the conditions, asked for once edits pause; `busy` while the text shown
+ * answers an earlier version of them.
+ */
+function useVerdict(scope: AlertScope, rows: ConditionRow[]): { text: string; busy: boolean } {
   const conditions = rows.map(conditionOf);
-  const wanted = (c: Condition) => (c.operator === 'between' ? c.values.length === 2 : c.values.length > 0);
-  if (!conditions.every(wanted))
-    return 'Give every condition its value to see how the data on screen compares.';
-  try {
-    // The server's column types are the engine's; the screen's result carries the same names.
-    const evaluation = evaluateConditions(result as Parameters<typeof evaluateConditions>[0], conditions);
-    const now = evaluation.triggered ? 'the alert would fire now' : 'the alert would not fire now';
-    return `${describeConditions(evaluation)}: ${now}.`;
-  } catch (error) {
-    return errorMessage(error);
-  }
+  const request = conditions.every(complete) ? JSON.stringify({ ...scope, conditions }) : null;
+  const [answer, setAnswer] = useState<{ request: string; text: string } | null>(null);
+  useEffect(() => {
+    if (request === null) return;
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      api<{ evaluation: AlertEvaluation }>('POST', '/alerts/preview', JSON.parse(request), {
+        signal: abort.signal,
+      })
+        .then(({ evaluation }) => setAnswer({ request, text: sentence(evaluation) }))
+        .catch((error) => {
+          if (!abort.signal.aborted) setAnswer({ request, text: errorMessage(error) });
+        });
+    }, PREVIEW_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [request]);
+  if (request === null)
+    return { text: 'Give every condition its value to see whether the alert would fire now.', busy: false };
+  if (!answer) return { text: 'Checking the data…', busy: true };
+  return { text: answer.text, busy: answer.request !== request };
 }
 
 export function AlertConditions(props: {
   rows: ConditionRow[];
+  /** The widget's result on screen: the columns to choose from. */
   result: QueryResult | null;
+  scope: AlertScope;
   onChange: (rows: ConditionRow[]) => void;
 }) {
   const { rows, result } = props;
+  const verdict = useVerdict(props.scope, rows);
   const columns = watchedColumns(result);
   const set = (i: number, change: Partial<ConditionRow>) =>
     props.onChange(rows.map((row, j) => (j === i ? { ...row, ...change } : row)));
@@ -167,8 +203,8 @@ export function AlertConditions(props: {
           + Add a condition
         </button>
       </p>
-      <p className="muted" role="status" data-testid="alert-verdict">
-        {verdict(result, rows)}
+      <p className="muted" role="status" data-testid="alert-verdict" aria-busy={verdict.busy}>
+        {verdict.text}
       </p>
     </fieldset>
   );

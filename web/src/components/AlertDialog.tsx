@@ -1,10 +1,18 @@
 import { useEffect, useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import type { Dashboard, Me, QueryResult, Widget } from '../types.ts';
-import { AlertConditions, type ConditionRow, conditionOf, newCondition, rowOf } from './AlertConditions.tsx';
+import {
+  AlertConditions,
+  type AlertScope,
+  type ConditionRow,
+  conditionOf,
+  newCondition,
+  rowOf,
+} from './AlertConditions.tsx';
 import { type FilterValue, requestFilters } from './filters.ts';
 import { Modal } from './Modal.tsx';
 import { type Schedule, schedulePath } from './schedule-api.ts';
+import { scheduleFilterValues } from './schedule-filters.ts';
 import { useScheduleForm } from './schedule-form.tsx';
 
 type FilterValues = Record<string, FilterValue | undefined>;
@@ -52,6 +60,14 @@ export function AlertDialog(props: {
     return () => abort.abort();
   }, [dashboard.id, widget.id, request]);
 
+  // What the server checks the conditions with: the alert's own target and filter values.
+  const scope: AlertScope = {
+    target: { widget: { dashboard: dashboard.id, widget: widget.id } },
+    filterValues: scheduleFilterValues(dashboard.filters, form.values),
+    filters: alert?.filters,
+    variables: alert?.variables,
+  };
+
   const save = form.submit(async () => {
     const { recipients, ...when } = form.body();
     const { destination } = form;
@@ -70,7 +86,7 @@ export function AlertDialog(props: {
       ? await api<{ alert: Schedule }>('PATCH', schedulePath(alert), body)
       : await api<{ alert: Schedule }>('POST', '/alerts', {
           ...body,
-          target: { widget: { dashboard: dashboard.id, widget: widget.id } },
+          target: scope.target,
           format: 'csv',
         });
     return saved.alert;
@@ -88,7 +104,7 @@ export function AlertDialog(props: {
           <input required value={name} onChange={(e) => setName(e.target.value)} />
         </label>
         {rows ? (
-          <AlertConditions rows={rows} result={result} onChange={setRows} />
+          <AlertConditions rows={rows} result={result} scope={scope} onChange={setRows} />
         ) : (
           <p className="muted">Loading the widget’s columns…</p>
         )}

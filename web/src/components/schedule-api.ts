@@ -14,6 +14,9 @@ export interface Schedule {
   target: { dashboard: number } | { widget: { dashboard: number; widget: string } } | { query: unknown };
   format: string;
   filterValues: Record<string, unknown>;
+  /** Extra filter rules, and variable values over the dashboard's (set through the API). */
+  filters?: unknown[];
+  variables?: Record<string, unknown>;
   destination:
     | { type: 'email'; recipients: string[]; subject: string | null; message: string | null }
     | { type: 'webhook' | 'slack' };
