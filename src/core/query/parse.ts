@@ -1,28 +1,35 @@
-import type { ColumnType, JsonScalar } from '../../engines/types.ts';
+import type { ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import {
   aggregations,
-  type Bin,
   type FilterNode,
   type FilterRule,
   type Granularity,
   granularities,
   type Operator,
   operators,
-  type Pivot,
-  type PostCalculation,
-  postTypes,
   type QueryCalculation,
   type QueryDimension,
   type QueryIr,
   type QueryMetric,
   type QuerySort,
-  type TopN,
-  type Totals,
 } from './ir.ts';
+import {
+  array,
+  boolean,
+  count,
+  describe,
+  integerIn,
+  list,
+  nonEmpty,
+  object,
+  oneOf,
+  scalar,
+  string,
+} from './json-shape.ts';
 import type { Aggregation } from './model.ts';
+import { parseBin, parsePivot, parsePost, parseTimezone, parseTop, parseTotals } from './parse-analytics.ts';
 import { isVariableRef, parseVariables, substitute, type VariableValues } from './variables.ts';
-import { canonicalTimeZone } from './zone.ts';
 
 /**
  * The native query body (untrusted JSON) → IR. Only shapes and types are checked here; fields,
@@ -36,8 +43,6 @@ export interface ParsedQuery {
   /** Also count the rows without limit and offset (`totalRows`); not part of the IR. */
   count: boolean;
 }
-
-type Json = Record<string, unknown>;
 
 /** Deeper filter trees are refused: nobody writes them by hand and they could exhaust the stack. */
 const maxFilterDepth = 32;
@@ -94,7 +99,7 @@ export function parseQueryBody(body: unknown): ParsedQuery {
         'pivot',
         root.pivot === undefined || root.pivot === null ? undefined : parsePivot(root.pivot),
       ),
-      ...optional('timezone', root.timezone === undefined ? undefined : timezone(root.timezone)),
+      ...optional('timezone', root.timezone === undefined ? undefined : parseTimezone(root.timezone)),
       ...optional(
         'weekStart',
         root.weekStart === undefined ? undefined : integerIn(root.weekStart, 'weekStart', 1, 7),
@@ -131,97 +136,6 @@ function parseCalculation(entry: unknown, path: string): QueryCalculation {
 
 const columnTypes: ColumnType[] = ['string', 'integer', 'number', 'boolean', 'date', 'datetime'];
 
-function parsePost(entry: unknown, path: string): PostCalculation {
-  const value = object(entry, path, ['id', 'type', 'of', 'partitionBy', 'ascending', 'formula']);
-  const id = string(value.id, `${path}.id`);
-  const type = oneOf<PostCalculation['type']>(value.type, `${path}.type`, postTypes, 'type');
-  const refuse = (keys: string[]) => {
-    const extra = keys.find((key) => value[key] !== undefined);
-    if (extra !== undefined) throw validationError(`${path}.${extra}`, `does not apply to "${type}"`);
-  };
-  if (type === 'formula') {
-    refuse(['of', 'partitionBy', 'ascending']);
-    return { id, type, formula: string(value.formula, `${path}.formula`) };
-  }
-  refuse(['formula']);
-  const of = string(value.of, `${path}.of`);
-  if (type === 'previous_period' || type === 'difference' || type === 'percent_change') {
-    refuse(['partitionBy', 'ascending']);
-    return { id, type, of };
-  }
-  const calculation: PostCalculation = { id, type, of };
-  if (value.partitionBy !== undefined && value.partitionBy !== null) {
-    calculation.partitionBy = array(value.partitionBy, `${path}.partitionBy`).map((item, i) =>
-      string(item, `${path}.partitionBy[${i}]`),
-    );
-  }
-  if (value.ascending !== undefined) {
-    if (type !== 'rank') throw validationError(`${path}.ascending`, 'only for "rank"');
-    calculation.ascending = boolean(value.ascending, `${path}.ascending`);
-  }
-  return calculation;
-}
-
-function parseTop(entry: unknown): TopN {
-  const value = object(entry, 'top', ['dimension', 'by', 'n', 'others', 'bottom']);
-  const top: TopN = {
-    dimension: string(value.dimension, 'top.dimension'),
-    by: string(value.by, 'top.by'),
-    n: integerIn(value.n, 'top.n', 1, maxTopN),
-  };
-  if (value.others !== undefined) top.others = boolean(value.others, 'top.others');
-  if (value.bottom !== undefined) top.bottom = boolean(value.bottom, 'top.bottom');
-  return top;
-}
-
-/** More than this many kept values is a chart nobody reads; the bound keeps the SQL small. */
-const maxTopN = 10_000;
-
-function parseTotals(entry: unknown): Totals | undefined {
-  if (entry === undefined || entry === null || entry === false) return undefined;
-  if (entry === true) return {};
-  const value = object(entry, 'totals', ['subtotals']);
-  const totals: Totals = {};
-  if (value.subtotals !== undefined && value.subtotals !== null) {
-    totals.subtotals = array(value.subtotals, 'totals.subtotals').map((item, i) =>
-      string(item, `totals.subtotals[${i}]`),
-    );
-  }
-  return totals;
-}
-
-/** The most columns a pivot may spread into (values × metrics). */
-export const maxPivotColumns = 500;
-
-function parsePivot(entry: unknown): Pivot {
-  const value = object(entry, 'pivot', ['columns', 'maxColumns']);
-  const columns = array(value.columns, 'pivot.columns').map((item, i) => string(item, `pivot.columns[${i}]`));
-  if (columns.length === 0) throw validationError('pivot.columns', 'name at least one dimension');
-  const pivot: Pivot = { columns };
-  if (value.maxColumns !== undefined)
-    pivot.maxColumns = integerIn(value.maxColumns, 'pivot.maxColumns', 1, maxPivotColumns);
-  return pivot;
-}
-
-/** An IANA zone the runtime knows (`Europe/Paris`, `UTC`); engines are asked for the same name. */
-function timezone(value: unknown): string {
-  const zone = string(value, 'timezone');
-  if (canonicalTimeZone(zone) === undefined) {
-    throw validationError(
-      'timezone',
-      `unknown time zone ${JSON.stringify(zone)} (expected an IANA name such as "Europe/Paris")`,
-    );
-  }
-  return zone;
-}
-
-function integerIn(value: unknown, path: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw validationError(path, `expected an integer from ${min} to ${max}, got ${describe(value)}`);
-  }
-  return value;
-}
-
 function parseDimension(entry: unknown, path: string): QueryDimension {
   if (typeof entry === 'string') return { field: nonEmpty(entry, path) };
   const value = object(entry, path, ['field', 'granularity', 'bin', 'alias']);
@@ -241,47 +155,6 @@ function parseDimension(entry: unknown, path: string): QueryDimension {
   }
   if (value.alias !== undefined) dimension.alias = string(value.alias, `${path}.alias`);
   return dimension;
-}
-
-/** The most custom ranges a bin takes. */
-const maxBinRanges = 100;
-
-function parseBin(entry: unknown, path: string): Bin {
-  const value = object(entry, path, ['width', 'offset', 'ranges']);
-  if (value.ranges !== undefined) {
-    if (value.width !== undefined || value.offset !== undefined)
-      throw validationError(path, 'give either "width" (and "offset") or "ranges"');
-    const ranges = array(value.ranges, `${path}.ranges`);
-    if (ranges.length === 0 || ranges.length > maxBinRanges)
-      throw validationError(`${path}.ranges`, `expected 1 to ${maxBinRanges} ranges, got ${ranges.length}`);
-    return {
-      ranges: ranges.map((item, i) => {
-        const at = `${path}.ranges[${i}]`;
-        const range = object(item, at, ['from', 'to', 'label']);
-        const bound = (key: 'from' | 'to') =>
-          range[key] === undefined || range[key] === null ? undefined : finite(range[key], `${at}.${key}`);
-        const from = bound('from');
-        const to = bound('to');
-        if (from === undefined && to === undefined) throw validationError(at, 'give "from", "to" or both');
-        if (from !== undefined && to !== undefined && from >= to)
-          throw validationError(`${at}.to`, `must be above "from" (${from}), got ${to}`);
-        return {
-          ...(from !== undefined && { from }),
-          ...(to !== undefined && { to }),
-          ...(range.label !== undefined && { label: string(range.label, `${at}.label`) }),
-        };
-      }),
-    };
-  }
-  const width = finite(value.width, `${path}.width`);
-  if (width <= 0) throw validationError(`${path}.width`, `must be above 0, got ${width}`);
-  return value.offset === undefined ? { width } : { width, offset: finite(value.offset, `${path}.offset`) };
-}
-
-function finite(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value))
-    throw validationError(path, `expected a number, got ${describe(value)}`);
-  return value;
 }
 
 function parseMetric(entry: unknown, path: string, variables: VariableValues): QueryMetric {
@@ -408,68 +281,4 @@ function parseSort(entry: unknown, path: string): QuerySort {
     field: string(value.field, `${path}.field`),
     descending: value.descending === undefined ? false : boolean(value.descending, `${path}.descending`),
   };
-}
-
-function object(value: unknown, path: string, keys: readonly string[]): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw validationError(path, `expected an object, got ${describe(value)}`);
-  }
-  // Unknown keys are refused so that a typo ("granularty") is a 400, not a silently ignored option.
-  const unknown = Object.keys(value).find((key) => !keys.includes(key));
-  if (unknown !== undefined) throw validationError(`${path}.${unknown}`, 'unknown property');
-  return value as Json;
-}
-
-function array(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value)) throw validationError(path, `expected an array, got ${describe(value)}`);
-  return value;
-}
-
-const list = (value: unknown, path: string): unknown[] =>
-  value === undefined || value === null ? [] : array(value, path);
-
-function string(value: unknown, path: string): string {
-  if (typeof value !== 'string') throw validationError(path, `expected a string, got ${describe(value)}`);
-  return nonEmpty(value, path);
-}
-
-function nonEmpty(value: string, path: string): string {
-  if (value.trim() === '') throw validationError(path, 'must not be empty');
-  return value;
-}
-
-function boolean(value: unknown, path: string): boolean {
-  if (typeof value !== 'boolean')
-    throw validationError(path, `expected true or false, got ${describe(value)}`);
-  return value;
-}
-
-function count(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw validationError(path, `expected a non-negative integer, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function scalar(value: unknown, path: string): JsonScalar {
-  if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as JsonScalar;
-  throw validationError(path, `expected a string, number, boolean or null, got ${describe(value)}`);
-}
-
-function oneOf<T extends string>(value: unknown, path: string, allowed: readonly string[], what: string): T {
-  if (typeof value === 'string' && allowed.includes(value)) return value as T;
-  if (typeof value !== 'string') throw validationError(path, `expected a string, got ${describe(value)}`);
-  throw validationError(
-    path,
-    `unknown ${what} ${JSON.stringify(value)} (expected one of ${allowed.join(', ')})`,
-  );
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string')
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }

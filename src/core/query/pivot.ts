@@ -11,7 +11,7 @@ import {
 import { forEachLeaf, mapLeaves } from './formula.ts';
 import type { Pivot, QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
-import { maxPivotColumns } from './parse.ts';
+import { maxPivotColumns } from './parse-analytics.ts';
 import { checkPivotPost, spreadPost } from './pivot-post.ts';
 import type { MetricExpression } from './resolve.ts';
 import type { RunSql } from './totals.ts';
