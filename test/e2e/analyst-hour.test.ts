@@ -222,11 +222,12 @@ describe.skipIf(!hasChromium)("an analyst's first hour in headless Chromium", ()
     inside.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await inside.goto(`${session().base}/dashboards/${dashboardId}`);
     await inside.getByRole('heading', { name: DASHBOARD }).waitFor();
+    // Each chart draws when its own answer arrives: wait for both.
     await expect.poll(() => drawn(inside, BY_REGION_CHART), SLOW).toEqual(REGION_REVENUE);
-    expect(await drawn(inside, BY_MONTH_CHART)).toEqual(MONTH_REVENUE);
+    await expect.poll(() => drawn(inside, BY_MONTH_CHART), SLOW).toEqual(MONTH_REVENUE);
     await pickRegion(inside, 'North');
     await expect.poll(() => drawn(inside, BY_REGION_CHART), SLOW).toEqual([NORTH]);
-    expect(await drawn(inside, BY_MONTH_CHART)).toEqual(MONTH_REVENUE);
+    await expect.poll(() => drawn(inside, BY_MONTH_CHART), SLOW).toEqual(MONTH_REVENUE);
     await inside.screenshot({ path: 'test-results/web-hour-6-viewer-in.png', fullPage: true });
     await inside.context().close();
     expect(errors).toEqual([]);
@@ -298,7 +299,8 @@ describe.skipIf(!hasChromium)("an analyst's first hour in headless Chromium", ()
     expect(await opened.getByTestId('message-text').textContent()).toContain('Filters: Region: North');
     await shot('hour-8-outbox-message');
     const [download] = await Promise.all([
-      page.waitForEvent('download'),
+      // The file is fetched with the session before the browser saves it: slow on a loaded machine.
+      page.waitForEvent('download', { timeout: 60_000 }),
       opened
         .getByRole('listitem')
         .filter({ hasText: '.xlsx' })

@@ -9,7 +9,7 @@ import { relativeDates, relativeRange } from './relative.ts';
 import type { MetricExpression, ResolvedField } from './resolve.ts';
 import { sqlTemplateText } from './sql-expression.ts';
 import type { Condition, ConditionTarget } from './validate.ts';
-import { formatTimestamp } from './values.ts';
+import { formatTimestamp, type RelativeSpec } from './values.ts';
 import type { Calendar } from './zone.ts';
 
 /**
@@ -71,10 +71,19 @@ export function finishSql(ctx: SqlContext, sql: string): CompiledQuery {
   return { sql: text, params };
 }
 
-const timestamps = (...args: Parameters<typeof relativeRange>): { start: string; end: string } => {
-  const { start, end } = relativeRange(...args);
+/**
+ * A relative rule's half-open range as the values it binds: local dates for a date column, UTC
+ * instants of the period's bounds in the zone for a datetime column (which holds UTC).
+ */
+export function relativeBounds(
+  ctx: SqlContext,
+  spec: RelativeSpec,
+  type: ColumnType | 'metric',
+): { start: string; end: string } {
+  if (type === 'date') return relativeDates(spec, ctx.now, ctx.calendar);
+  const { start, end } = relativeRange(spec, ctx.now, ctx.calendar);
   return { start: formatTimestamp(start), end: formatTimestamp(end) };
-};
+}
 
 const escapeLike = (value: string): string => value.replace(/[!%_]/g, '!$&');
 
@@ -143,12 +152,7 @@ export function conditionSql(
     case 'not empty':
       return `(${expression} IS NOT NULL AND ${expression} <> '')`;
     case 'relative': {
-      // Datetime columns hold UTC: they get the UTC instants of the period's bounds in the zone.
-      const spec = condition.relative!;
-      const { start, end } =
-        type === 'date'
-          ? relativeDates(spec, ctx.now, ctx.calendar)
-          : timestamps(spec, ctx.now, ctx.calendar);
+      const { start, end } = relativeBounds(ctx, condition.relative!, type);
       return `(${expression} >= ${bind(ctx, start, type)} AND ${expression} < ${bind(ctx, end, type)})`;
     }
     default: {

@@ -178,7 +178,9 @@ export type QueryCalculation =
  * - `percent_of_total`: the metric ÷ its sum over the result rows (within `partitionBy`), 0–1;
  * - `rank`: 1 for the largest value (`ascending: true` for the smallest), ties share a rank;
  * - `previous_period`: the metric's value one period earlier along the query's date dimension
- *   (its granularity is the period), for the same values of the other dimensions;
+ *   (its granularity is the period), for the same values of the other dimensions, read past the
+ *   filters on that date field (January's previous month under `this year` is December;
+ *   previous.ts);
  *   `difference` = value − previous, `percent_change` = (value − previous) ÷ |previous|;
  * - `formula`: `+ - * /` over result ids.
  */

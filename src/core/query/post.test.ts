@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureMysqlTimeZones } from '../../../test/support/databases.ts';
 import type { JsonScalar } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import { RosettaError } from '../errors.ts';
@@ -16,6 +17,7 @@ import {
   postgresRunner,
   principal,
   type SqlRunner,
+  serviceOver,
   shopModel,
 } from './testkit.ts';
 
@@ -118,7 +120,12 @@ async function run(runner: SqlRunner, ir: QueryIr, { model, who, inline }: RunOp
   const options = { dialect: runner.dialect, principal: who ?? admin, maxRows: 100, now: pinnedNow, inline };
   const query = compileQuery(model ?? shopModel, ir, options);
   const fetched = await runner.run(query);
-  return { rows: fetched.slice(0, query.rowCap), fetched: fetched.length, sql: query.sql };
+  return {
+    rows: fetched.slice(0, query.rowCap),
+    fetched: fetched.length,
+    sql: query.sql,
+    params: query.params,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -524,6 +531,256 @@ describe.each(runners)('top N on $dialect', (runner) => {
           compareNullsLast(a[1] as string, b[1] as string),
       );
     expect(rows).toEqual(close(expected));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Previous periods past the date filter (previous.ts).
+
+const previousPost = [
+  { id: 'previous', type: 'previous_period', of: 'sum_quantity' },
+  { id: 'difference', type: 'difference', of: 'sum_quantity' },
+  { id: 'change', type: 'percent_change', of: 'sum_quantity' },
+];
+
+interface PreviousCase {
+  /** The orders the query shows. */
+  shown: Order[];
+  /** The orders the previous months are summed from. */
+  before: Order[];
+  /** The month of an order (UTC by default). */
+  monthOf?: (o: Order) => string;
+  /** A second dimension's value, whose previous month is its own. */
+  other?: (o: Order) => string | null;
+}
+
+/** Rows of [month, (other,) quantity, previous, difference, change], by month then other. */
+function expectedPrevious({ shown, before, monthOf = periods.month.of, other }: PreviousCase) {
+  const keyOf = (month: string, value: string | null) => JSON.stringify([month, value]);
+  const otherOf = (o: Order) => (other ? other(o) : null);
+  const previous = groupBy(before, (o) => keyOf(monthOf(o), otherOf(o)));
+  return [...groupBy(shown, (o) => keyOf(monthOf(o), otherOf(o))).values()]
+    .map((group) => ({ month: monthOf(group[0]), value: otherOf(group[0]), quantity: quantityOf(group) }))
+    .sort((a, b) => compareNullsLast(a.month, b.month) || compareNullsLast(a.value, b.value))
+    .map(({ month, value, quantity }) => {
+      const prior = previous.get(keyOf(periods.month.back(month), value));
+      const last = prior ? quantityOf(prior) : null;
+      return [
+        month,
+        ...(other ? [value] : []),
+        quantity,
+        last,
+        last === null ? null : quantity - last,
+        last ? (quantity - last) / Math.abs(last) : null,
+      ];
+    });
+}
+
+const byMonth = (extra: Record<string, unknown>) =>
+  body({
+    dimensions: [{ field: 'date', granularity: 'month' }],
+    metrics: [{ field: 'quantity', aggregation: 'sum' }],
+    post: previousPost,
+    ...extra,
+  });
+
+const from = (date: string) => (o: Order) => o.date >= date;
+
+describe.each(runners)('previous periods past the date filter on $dialect', (runner) => {
+  it.skipIf(!runner.available)(
+    "a range's first month compares with the month before it; a limit changes nothing",
+    async () => {
+      const range = { field: 'date', operator: 'between', values: ['2024-02-10', '2024-04-30'] };
+      const full = await run(runner, byMonth({ filters: range }));
+      const shown = allOrders.filter((o) => o.date >= '2024-02-10' && o.date <= '2024-04-30');
+      const expected = expectedPrevious({ shown, before: allOrders });
+      // February's previous month is January's 5, outside the range; March's is all of
+      // February (6), though the range shows only February from the 10th on (5).
+      expect(expected.slice(0, 2)).toEqual([
+        ['2024-02-01', 5, 5, 0, 0],
+        ['2024-03-01', 6, 6, 0, 0],
+      ]);
+      expect(full.rows).toEqual(close(expected));
+      // The previous rows are read from the start of the month before the range's on.
+      expect(full.params).toContain('2024-01-01');
+      const cut = await run(runner, byMonth({ filters: range, limit: 2 }));
+      expect(cut.rows).toEqual(full.rows.slice(0, 2));
+      expect(cut.fetched).toBe(3);
+    },
+  );
+
+  it.skipIf(!runner.available)('the same for each other dimension, from a lower bound', async () => {
+    const { rows } = await run(
+      runner,
+      body({
+        dimensions: [{ field: 'date', granularity: 'month' }, 'country'],
+        metrics: [{ field: 'quantity', aggregation: 'sum' }],
+        filters: {
+          and: [
+            { field: 'date', operator: '>=', values: ['2024-02-10'] },
+            { field: 'quantity', operator: '>', values: [0] },
+          ],
+        },
+        post: previousPost,
+      }),
+    );
+    const expected = expectedPrevious({
+      shown: allOrders.filter(from('2024-02-10')),
+      before: allOrders,
+      other: (o) => o.country,
+    });
+    // DE in March compares with DE's February (1), before the bound.
+    expect(expected).toContainEqual(['2024-03-01', 'DE', 2, 1, 1, 1]);
+    expect(rows).toEqual(close(expected));
+  });
+
+  it.skipIf(!runner.available)('a relative filter in a zone, with a pinned now', async () => {
+    if (runner.dialect === 'mysql') await ensureMysqlTimeZones();
+    const timezone = 'Pacific/Kiritimati';
+    const { rows } = await run(
+      runner,
+      body({
+        dimensions: [{ field: 'created_at', granularity: 'month' }],
+        metrics: [{ field: 'quantity', aggregation: 'sum' }],
+        filters: { field: 'created_at', operator: 'relative', values: ['last', 2, 'month'] },
+        post: previousPost,
+        timezone,
+      }),
+    );
+    const localMonth = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+    });
+    const monthOf = (o: Order) => `${localMonth.format(new Date(`${o.createdAt.replace(' ', 'T')}Z`))}-01`;
+    // Now is 21 April 02:00 there: the last two whole months are February and March; 29 February
+    // 12:00 UTC is already March there.
+    const expected = expectedPrevious({
+      shown: allOrders.filter((o) => ['2024-02-01', '2024-03-01'].includes(monthOf(o))),
+      before: allOrders,
+      monthOf,
+    });
+    expect(expected.map((row) => row.slice(0, 3))).toEqual([
+      ['2024-02-01', 1, 5],
+      ['2024-03-01', 11, 1],
+    ]);
+    expect(rows.map(([month, ...rest]) => [String(month).slice(0, 10), ...rest])).toEqual(close(expected));
+  });
+
+  it.skipIf(!runner.available)('row policies apply to the previous values, also on the date', async () => {
+    const filters = { field: 'date', operator: '>=', values: ['2024-02-01'] };
+    const policed = await run(runner, byMonth({ filters }), { model: countryPolicy, who: frenchAndGerman });
+    const seen = allOrders.filter(inFranceOrGermany);
+    expect(policed.rows).toEqual(
+      close(expectedPrevious({ shown: seen.filter(from('2024-02-01')), before: seen })),
+    );
+    // A policy on the date field itself is kept in the previous rows: 20 January is hidden.
+    const dates = allOrders.map((o) => o.date).filter((date) => date !== '2024-01-20');
+    const datePolicy: Model = { ...shopModel, policies: [{ field: 'date', attribute: 'days' }] };
+    const { rows } = await run(runner, byMonth({ filters }), {
+      model: datePolicy,
+      who: principal({ attributes: { days: dates } }),
+    });
+    const visible = allOrders.filter((o) => dates.includes(o.date));
+    const expected = expectedPrevious({ shown: visible.filter(from('2024-02-01')), before: visible });
+    expect(expected[0]).toEqual(['2024-02-01', 6, 2, 4, 2]);
+    expect(rows).toEqual(close(expected));
+  });
+
+  it.skipIf(!runner.available)(
+    'a rule on the date inside an "or" stays: the first month has none',
+    async () => {
+      const filters = {
+        or: [
+          { field: 'date', operator: '>=', values: ['2024-02-01'] },
+          { field: 'country', operator: '=', values: ['nowhere'] },
+        ],
+      };
+      const { rows } = await run(runner, byMonth({ filters }));
+      const shown = allOrders.filter(from('2024-02-01'));
+      expect(rows).toEqual(close(expectedPrevious({ shown, before: shown })));
+      expect(rows[0].slice(2)).toEqual([null, null, null]);
+    },
+  );
+
+  it.skipIf(!runner.available)('a metric filter chooses the months shown, not their previous', async () => {
+    const { rows } = await run(
+      runner,
+      byMonth({ filters: { field: 'sum_quantity', operator: '>=', values: [6] } }),
+    );
+    const months = groupBy(allOrders, periods.month.of);
+    const shown = allOrders.filter((o) => quantityOf(months.get(periods.month.of(o))!) >= 6);
+    // January (5) is filtered out, and still February's previous month.
+    expect(rows).toEqual(close(expectedPrevious({ shown, before: allOrders })));
+    expect(rows[0]).toEqual(['2024-02-01', 6, 5, 1, 0.2]);
+  });
+
+  it.skipIf(!runner.available)('Others compares with the same values folded a month back', async () => {
+    const { rows } = await run(
+      runner,
+      body({
+        dimensions: [{ field: 'date', granularity: 'month' }, 'country'],
+        metrics: [{ field: 'quantity', aggregation: 'sum' }],
+        filters: { field: 'date', operator: '>=', values: ['2024-02-01'] },
+        top: { dimension: 'country', by: 'sum_quantity', n: 1, others: true },
+        post: previousPost,
+        sorts: ['date_month', 'country'],
+      }),
+    );
+    const shown = allOrders.filter(from('2024-02-01'));
+    // Ranked over the shown rows: the US is kept, FR (January's only country) is folded.
+    const kept = keptValues(shown, (o) => o.country, { n: 1 });
+    const other = (o: Order) => (kept.has(o.country) ? o.country : 'Others');
+    const expected = expectedPrevious({ shown, before: allOrders, other });
+    expect(expected).toContainEqual(['2024-02-01', 'Others', 1, 5, -4, -0.8]);
+    expect(rows).toEqual(close(expected));
+  });
+
+  it.skipIf(!runner.available)('a top N of months compares with months it drops', async () => {
+    const { rows } = await run(
+      runner,
+      byMonth({ top: { dimension: 'date_month', by: 'sum_quantity', n: 2 }, sorts: ['date_month'] }),
+    );
+    const kept = keptValues(allOrders, periods.month.of, { n: 2 });
+    const shown = allOrders.filter((o) => kept.has(periods.month.of(o)));
+    // April (8) and February (6, before March's tie) are kept; January and March are read.
+    expect(rows).toEqual(close(expectedPrevious({ shown, before: allOrders })));
+    expect(rows.map((row) => row[2])).toEqual([5, 6]);
+  });
+
+  it.skipIf(!runner.available)('in a pivot, each column compares with its own previous month', async () => {
+    const service = serviceOver(runner, shopModel);
+    const pivotBody = {
+      source: 'shop',
+      dimensions: [{ field: 'date', granularity: 'month' }, 'country'],
+      metrics: [{ field: 'quantity', aggregation: 'sum' }],
+      filters: { field: 'date', operator: '>=', values: ['2024-02-01'] },
+      post: [{ id: 'previous', type: 'previous_period', of: 'sum_quantity' }],
+      pivot: { columns: ['country'] },
+    };
+    const answer = await service.run(admin, pivotBody);
+    const ids = (await service.compile(admin, pivotBody)).columns.map((c) => c.id);
+    const shown = allOrders.filter(from('2024-02-01'));
+    const countries = [...new Set(shown.map((o) => o.country))];
+    const quantityIn = (month: string, country?: string | null) => {
+      const orders = allOrders.filter(
+        (o) => periods.month.of(o) === month && (country === undefined || o.country === country),
+      );
+      return orders.length > 0 ? quantityOf(orders) : null;
+    };
+    const months = [...new Set(shown.map(periods.month.of))].sort();
+    expect(answer.rows.map((row) => row[0])).toEqual(months);
+    answer.rows.forEach((row, r) => {
+      const back = periods.month.back(months[r]);
+      const cell = (id: string) => row[ids.indexOf(id)];
+      for (const country of countries)
+        expect(cell(`previous|${country ?? '∅'}`), `${months[r]} ${country}`).toEqual(
+          quantityIn(back, country),
+        );
+      expect(cell('previous'), months[r]).toEqual(quantityIn(back));
+    });
+    // February's FR column is empty, yet its previous month is January's 5.
+    expect(answer.rows[0][ids.indexOf('previous|FR')]).toBe(5);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { SqlContext } from './conditions.ts';
 import { dimensionOrderSql } from './dimension-sql.ts';
 import { arithmeticSql } from './formula.ts';
+import { PREVIOUS, previousTypes } from './previous.ts';
 import { dimensionKeys } from './top-n.ts';
 import type { ResolvedQuery } from './validate.ts';
 import { periodDimension, type ResolvedPost, resultDimensionType } from './validate-post.ts';
@@ -12,18 +13,23 @@ import { periodDimension, type ResolvedPost, resultDimensionType } from './valid
  * SELECT holds at most one kind of window: MariaDB 10.11 ranks wrong when one SELECT mixes a
  * partitioned running sum, an `OVER ()` total and a rank. A group (one calculation over each
  * column of a pivot) shares one CTE: hundreds of chained CTEs overflow MariaDB's WITH and take
- * PostgreSQL's planner minutes. Previous-period calculations join `__base` one period back.
+ * PostgreSQL's planner minutes. Previous-period calculations join the grouped rows one period
+ * back: `__base`'s own, or those of `__previous` when the query filters its dates (previous.ts).
  */
 
 export const BASE = '__base';
 const ROWS = '__rows';
-const PREVIOUS = '__previous';
 
-export function postStages(ctx: SqlContext, query: ResolvedQuery): Array<[name: string, body: string[]]> {
+/** The post CTEs; `previousRows` names the CTE of the grouped rows previous periods are read from. */
+export function postStages(
+  ctx: SqlContext,
+  query: ResolvedQuery,
+  previousRows: string,
+): Array<[name: string, body: string[]]> {
   let input = BASE;
   return groups(query.post ?? []).map((group, i) => {
     const name = `__post${i + 1}`;
-    const body = stageSql(ctx, query, group, input);
+    const body = stageSql(ctx, query, group, input, previousRows);
     input = name;
     return [name, body];
   });
@@ -40,12 +46,6 @@ function groups(calculations: ResolvedPost[]): ResolvedPost[][] {
   return grouped;
 }
 
-const previousTypes: ReadonlyArray<ResolvedPost['type']> = [
-  'previous_period',
-  'difference',
-  'percent_change',
-];
-
 /** A column of one of the stage's tables, quoted. */
 const inTable =
   (ctx: SqlContext, table: string) =>
@@ -53,7 +53,13 @@ const inTable =
     `${ctx.dialect.quote(table)}.${ctx.dialect.quote(name)}`;
 
 /** One CTE: the calculations of a group (all of one type) over the previous stage's rows. */
-function stageSql(ctx: SqlContext, query: ResolvedQuery, group: ResolvedPost[], input: string): string[] {
+function stageSql(
+  ctx: SqlContext,
+  query: ResolvedQuery,
+  group: ResolvedPost[],
+  input: string,
+  previousRows: string,
+): string[] {
   const { quote, nullSafeEquals, addPeriods } = ctx.dialect;
   const [row, previous] = [ROWS, PREVIOUS].map((table) => inTable(ctx, table));
   const columns = group.map((c) => `${calculationSql(ctx, query, c)} AS ${quote(c.id)}`);
@@ -69,7 +75,7 @@ function stageSql(ctx: SqlContext, query: ResolvedQuery, group: ResolvedPost[], 
       `${previous(period.name)} = ${addPeriods(period.granularity, row(period.name), -1)}`,
       ...others.map((name) => nullSafeEquals(previous(name), row(name))),
     ];
-    lines.push(`LEFT JOIN ${quote(BASE)} AS ${quote(PREVIOUS)} ON ${on.join(' AND ')}`);
+    lines.push(`LEFT JOIN ${quote(previousRows)} AS ${quote(PREVIOUS)} ON ${on.join(' AND ')}`);
   }
   return lines;
 }

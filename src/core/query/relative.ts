@@ -66,7 +66,7 @@ function wallRange(spec: RelativeSpec, nowWall: number, weekStart: number): [num
 }
 
 /** The start of the unit containing `date` (UTC fields); weeks start on ISO day `weekStart`. */
-function startOf(unit: Period, date: Date, weekStart: number): Date {
+export function startOf(unit: Period, date: Date, weekStart: number): Date {
   const y = date.getUTCFullYear();
   const m = date.getUTCMonth();
   const d = date.getUTCDate();

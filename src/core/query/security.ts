@@ -18,7 +18,7 @@ export function secureQuery(query: ResolvedQuery, model: Model, principal: Princ
     const field = resolveField(model, policy.field, `model.policies[${i}].field`);
     const values = attributeValues(principal.attributes, policy.attribute, field.type);
     if (values.length === 0) return { kind: 'never' };
-    return { kind: 'rule', target: { kind: 'field', field }, operator: 'in', values };
+    return { kind: 'rule', target: { kind: 'field', field }, operator: 'in', values, policy: true };
   });
   const where = query.where ? [query.where, ...policies] : policies;
   return { ...query, where: where.length === 1 ? where[0] : { kind: 'and', children: where } };

@@ -1,5 +1,6 @@
 import { conditionSql, type SqlContext } from './conditions.ts';
 import { BASE, orderKeySql, postStages } from './post.ts';
+import { PREVIOUS, previousStage } from './previous.ts';
 import { dimensionKeys, RANKED, rankedSql, type SelectRenderer, topRewrite } from './top-n.ts';
 import type { ResolvedQuery } from './validate.ts';
 import { OTHERS_FLAG } from './validate-post.ts';
@@ -8,6 +9,7 @@ import { OTHERS_FLAG } from './validate-post.ts';
  * The plan of a query with steps after grouping, as CTEs the engine runs in one statement:
  *
  *   WITH [__ranked AS (top N's ranking),] __base AS (the grouped SELECT),
+ *        [__previous AS (the grouped rows previous periods read, date filter removed: previous.ts),]
  *        [__post1 AS (SELECT …, <calculation 1> FROM __base), __post2 AS (… FROM __post1), …]
  *   SELECT <result ids> FROM <the last CTE> [WHERE <post filters>] ORDER BY … LIMIT …
  *
@@ -28,7 +30,9 @@ export function renderStaged(
   const stages: Array<[name: string, body: string[]]> = [];
   if (query.top) stages.push([RANKED, rankedSql(ctx, query, query.top, select)]);
   stages.push([BASE, select(query, query.top && topRewrite(ctx, query, query.top))]);
-  stages.push(...postStages(ctx, query));
+  const previous = previousStage(ctx, query, select);
+  if (previous) stages.push([PREVIOUS, previous]);
+  stages.push(...postStages(ctx, query, previous ? PREVIOUS : BASE));
   const [source] = stages[stages.length - 1];
   const ids = query.columnOrder ?? [
     ...query.dimensions.map((d) => d.name),

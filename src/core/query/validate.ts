@@ -92,6 +92,8 @@ export type Condition =
       operator: Operator;
       values: JsonScalar[];
       relative?: RelativeSpec;
+      /** A row policy's rule (security.ts): no step may drop it, as previous periods drop date rules. */
+      policy?: true;
     };
 
 export interface ValidateOptions {
