@@ -1,38 +1,30 @@
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
-import { type AuditService, createAuditService } from './core/audit/index.ts';
+import { createAuditService } from './core/audit/index.ts';
 import {
-  type AuthService,
   type BootstrapResult,
   bootstrapDirectory,
   createAuthService,
   createEmbedService,
   createUserPrincipalLookup,
-  type EmbedService,
   type Principal,
 } from './core/auth/index.ts';
-import { type ContentService, createContentService, createDemoDashboard } from './core/content/index.ts';
-import { createDataModule, type DataModule, ensureDemoData } from './core/data/index.ts';
+import { createContentService, createDemoDashboard } from './core/content/index.ts';
+import { createDataModule, ensureDemoData } from './core/data/index.ts';
 import { registerIngestionJobs } from './core/data/ingest-jobs.ts';
 import {
   createDirectoryService,
-  type DirectoryService,
   getDefaultOrganization,
   listAttributeDefinitions,
 } from './core/directory/index.ts';
-import { closeRenderPool, createExportService, type ExportService } from './core/exports/index.ts';
-import { createJobService, type JobService } from './core/jobs/index.ts';
-import {
-  createQueryCache,
-  createQueryJobService,
-  createQueryService,
-  type QueryJobService,
-  type QueryService,
-} from './core/query/index.ts';
-import { createScheduleService, type ScheduleService } from './core/schedules/index.ts';
-import { createScriptService, type ScriptService } from './core/scripts/index.ts';
-import { createTrashService, type TrashService } from './core/trash/index.ts';
-import { createViewService, type ViewService } from './core/views/index.ts';
+import { createDomainEvents } from './core/events.ts';
+import { closeRenderPool, createExportService } from './core/exports/index.ts';
+import { createJobService } from './core/jobs/index.ts';
+import { createQueryCache, createQueryJobService, createQueryService } from './core/query/index.ts';
+import { createScheduleService } from './core/schedules/index.ts';
+import { createScriptService } from './core/scripts/index.ts';
+import { createTrashService } from './core/trash/index.ts';
+import { createViewService } from './core/views/index.ts';
 import { protectDataDir } from './data-dir.ts';
 import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
 import { registerCredentialLimits } from './http/kit/rate-limit.ts';
@@ -40,6 +32,7 @@ import { registerSecurityHeaders } from './http/kit/security-headers.ts';
 import { registerNativeApi } from './http/native/index.ts';
 import { type App, createServer, registerOpenApi } from './http/server.ts';
 import { registerWebApp } from './http/web.ts';
+import type { Services } from './services.ts';
 import { openConfiguredStore } from './store/configured.ts';
 import type { Store } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -47,24 +40,6 @@ import { migrateToLatest } from './store/migrate.ts';
 export const VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
-
-/** Every core service, built once and handed to each face. */
-export interface Services {
-  directory: DirectoryService;
-  auth: AuthService;
-  data: DataModule;
-  query: QueryService;
-  queryJobs: QueryJobService;
-  content: ContentService;
-  views: ViewService;
-  jobs: JobService;
-  embeds: EmbedService;
-  scripts: ScriptService;
-  exports: ExportService;
-  schedules: ScheduleService;
-  audit: AuditService;
-  trash: TrashService;
-}
 
 export interface Rosetta {
   config: Config;
@@ -139,27 +114,34 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
 
 function buildServices(config: Config, store: Store): Services {
   const cache = createQueryCache();
-  // Deleting a dashboard stops its embeds (late-bound: embeds need content, content calls back).
+  // Deleting a dashboard stops its embeds (late-bound: embeds need content, content calls back);
+  // the sources a dashboard reads are the data module's (late-bound the same way).
   const content = createContentService(store, {
     onDashboardDeleted: (dashboardId) => embeds.revokeAll({ dashboardId }, 'the dashboard was deleted'),
+    findSource: (principal, ref) => data.sources.findVisible(principal, ref),
   });
+  // The reactions to core changes, subscribed once: whichever face changed something, they follow.
+  const events = createDomainEvents();
+  events.on('dataChanged', ({ connectionId }) => {
+    cache.invalidate({ connectionId });
+  });
+  events.on('connectionChanged', ({ connectionId }) => {
+    cache.invalidate({ connectionId });
+  });
+  events.on('sourceDeleted', ({ source }) =>
+    content.folders.forgetItem(source.organizationId, 'data_source', source.uuid),
+  );
   const data = createDataModule({
     store,
     dataDir: config.dataDir,
     secret: config.secret,
-    onDataChanged: (_dataSourceId, connectionId) => {
-      cache.invalidate({ connectionId });
-    },
-    onConnectionChanged: (connectionId) => {
-      cache.invalidate({ connectionId });
-    },
-    onSourceDeleted: (source) =>
-      content.folders.forgetItem(source.organizationId, 'data_source', source.uuid),
+    events,
     sqlTimeoutMs: config.queryTimeoutSeconds * 1000,
     maxUploadBytes: config.uploadMaxMb * 1024 * 1024,
     maxQueryRows: config.maxQueryRows,
   });
-  const resolveModel = (principal: Principal, source: string) => data.models.resolveModel(principal, source);
+  const resolveModel = (principal: Principal, source: string, options?: { granted?: boolean }) =>
+    data.models.resolveModel(principal, source, options);
   const query = createQueryService({
     resolveModel,
     sourceModel: (principal, ref) => data.models.sourceModel(principal, ref),
@@ -222,7 +204,15 @@ function buildServices(config: Config, store: Store): Services {
     secret: config.secret,
     outboundAllow: config.outboundAllow,
   });
-  const directory = createDirectoryService(store);
+  const directory = createDirectoryService(store, {
+    // Every row as stored (row policies apply), never from the cache: attributes follow the source now.
+    readSource: async (principal, ref) => {
+      const model = await data.models.resolveModel(principal, ref);
+      const ir = { dimensions: [], metrics: [], sorts: [], offset: 0, aggregate: false };
+      const result = await query.runIr(principal, model, ir, { noCache: true });
+      return { ...result, columns: result.columns.map((column) => column.name) };
+    },
+  });
   const embeds = createEmbedService({
     store,
     secret: config.secret,

@@ -223,6 +223,7 @@ describe('hostile input', () => {
       expect(answer.statusCode, answer.body).toBe(400);
       expect(answer.json().error).toEqual({
         code: 'ERR_VALIDATION',
+        reason: 'validation',
         field: 'file',
         message: `file: holds a NUL byte at byte ${at}: save the file as UTF-8 text`,
       });

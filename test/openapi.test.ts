@@ -26,9 +26,20 @@ describe('the OpenAPI document', () => {
     expect(body.paths['/api/query'].post.requestBody).toBeDefined();
   });
 
+  it("documents the error envelope, with its reason, as every operation's other answers", async () => {
+    const { body } = await app.request('GET', '/api/openapi.json', undefined, { token: '' });
+    expect(Object.keys(body.components.schemas.Error.properties.error.properties)).toEqual(
+      expect.arrayContaining(['code', 'reason', 'message', 'field']),
+    );
+    expect(body.paths['/api/query'].post.responses.default.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
+  });
+
   it('refuses the API without credentials, with a message saying what is missing', async () => {
     const { status, body } = await app.request('GET', '/api/data-sources', undefined, { token: '' });
     expect(status).toBe(401);
+    expect(body.error).toMatchObject({ code: 'ERR_UNAUTHENTICATED', reason: 'unauthenticated' });
     expect(body.error.message).toMatch(/Bearer/);
   });
 });

@@ -31,6 +31,17 @@ const metrics = [
 ];
 
 describe('POST /api/query', () => {
+  it('refuses an unknown field with a reason a client can switch on, and the field apart', async () => {
+    const answer = await app.request('POST', '/api/query', { source, dimensions: ['colour'], metrics });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toEqual({
+      code: 'ERR_VALIDATION',
+      reason: 'query.unknown_field',
+      message: 'dimensions[0].field: unknown field "colour"',
+      field: 'dimensions[0].field',
+    });
+  });
+
   it('describes each result column: id, kind, type and format', async () => {
     const answer = await app.request('POST', '/api/query', {
       source,

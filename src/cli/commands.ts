@@ -93,10 +93,7 @@ export async function runCli(
     }
     if (!isRosettaError(error)) throw error;
     const flag = error.field === undefined ? undefined : FLAGS[error.field];
-    const problem = error.message.startsWith(`${error.field}: `)
-      ? error.message.slice(`${error.field}: `.length)
-      : error.message;
-    err.write(`refused: ${flag ? `${flag}: ${problem}` : error.message}\n`);
+    err.write(`refused: ${flag ? `${flag}: ${error.problem}` : error.message}\n`);
     return REFUSED;
   }
 }

@@ -27,20 +27,79 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   ERR_CANCELLED: 409,
 };
 
+/**
+ * A reason refines a code where vendors' APIs tell more cases apart (Lightdash's
+ * `FieldReferenceError`, Sisense's 57003 "invalid JAQL"), so a face maps reasons through a table
+ * instead of reading messages. Named `module.case`; an error thrown without one carries its code's
+ * general reason (`ERR_NOT_FOUND` → `not_found`), so every error has exactly one.
+ */
+export type ErrorReason =
+  | GeneralReason
+  /** A query names a field its data source or model does not have. */
+  | 'query.unknown_field'
+  /** A query uses a feature the SQL dialect of its connection cannot run. */
+  | 'query.unsupported_on_engine'
+  /** An update was based on a version of the object someone else changed meanwhile. */
+  | 'content.version_conflict'
+  /** Another object of the same kind already has this name. */
+  | 'data.name_taken';
+
+type GeneralReason = ErrorCode extends `ERR_${infer Rest}` ? Lowercase<Rest> : never;
+
+export const generalReason = (code: ErrorCode) => code.slice('ERR_'.length).toLowerCase() as GeneralReason;
+
+export interface ErrorParts {
+  reason?: ErrorReason;
+  /** What is wrong with `field`, without its name; defaults to the whole message. */
+  problem?: string;
+  details?: Record<string, unknown>;
+}
+
 export class RosettaError extends Error {
+  readonly reason: ErrorReason;
+  readonly problem: string;
+  readonly details?: Record<string, unknown>;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
-    readonly details?: Record<string, unknown>,
+    parts: ErrorParts = {},
   ) {
     super(message);
     this.name = 'RosettaError';
+    this.reason = parts.reason ?? generalReason(code);
+    this.problem = parts.problem ?? message;
+    this.details = parts.details;
   }
 }
 
-export const validationError = (field: string, problem: string): RosettaError =>
-  new RosettaError('ERR_VALIDATION', `${field}: ${problem}`, field);
+/** An error about one input, its message naming the field first as every 4xx of the API does. */
+export const fieldError = (
+  code: ErrorCode,
+  field: string,
+  problem: string,
+  reason?: ErrorReason,
+): RosettaError => new RosettaError(code, `${field}: ${problem}`, field, { reason, problem });
+
+export const validationError = (field: string, problem: string, reason?: ErrorReason): RosettaError =>
+  fieldError('ERR_VALIDATION', field, problem, reason);
+
+/**
+ * The same error about the input as a face names it (faces rename core paths to their vendor's
+ * fields). A message that did not start with the field keeps its text.
+ */
+export const renameField = (error: RosettaError, field: string): RosettaError =>
+  new RosettaError(
+    error.code,
+    error.message === error.problem ? error.message : `${field}: ${error.problem}`,
+    field,
+    {
+      reason: error.reason,
+      problem: error.problem,
+      details: error.details,
+    },
+  );
 
 export const notFound = (what: string, id: string | number): RosettaError =>
   new RosettaError('ERR_NOT_FOUND', `${what} ${JSON.stringify(id)} not found`);
@@ -48,8 +107,8 @@ export const notFound = (what: string, id: string | number): RosettaError =>
 export const forbidden = (action: string): RosettaError =>
   new RosettaError('ERR_FORBIDDEN', `not allowed to ${action}`);
 
-export const conflict = (message: string, field?: string): RosettaError =>
-  new RosettaError('ERR_CONFLICT', message, field);
+export const conflict = (message: string, field?: string, reason?: ErrorReason): RosettaError =>
+  new RosettaError('ERR_CONFLICT', message, field, { reason });
 
 export const unauthenticated = (message = 'missing or invalid credentials'): RosettaError =>
   new RosettaError('ERR_UNAUTHENTICATED', message);

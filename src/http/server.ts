@@ -7,8 +7,15 @@ import Fastify, {
   type FastifyRequest,
   type FastifySchemaValidationError,
 } from 'fastify';
+import { type Static, Type } from 'typebox';
 import type { Principal } from '../core/auth/principal.ts';
-import { type ErrorCode, httpStatusOf, isRosettaError, validationError } from '../core/errors.ts';
+import {
+  type ErrorCode,
+  generalReason,
+  httpStatusOf,
+  isRosettaError,
+  validationError,
+} from '../core/errors.ts';
 import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { OneLinePerRequest, REDACTED, redactedLogPaths, requestSerializer } from './log-redaction.ts';
 
@@ -36,16 +43,33 @@ export interface RegisteredRoute {
   url: string;
 }
 
-/** The body every native error answers with; dialects map the same codes to their own shapes. */
-export interface ErrorBody {
-  error: { code: ErrorCode | 'ERR_INTERNAL'; message: string; field?: string };
-}
+/**
+ * The body every native error answers with; dialects map the same codes and reasons to their own
+ * shapes. `reason` refines `code` (`query.unknown_field`); without a finer one it is the code's
+ * general reason (`not_found`), so clients can switch on it alone.
+ */
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'ERR_VALIDATION, ERR_NOT_FOUND, …; ERR_INTERNAL for a 500' }),
+      reason: Type.String({ description: "A finer reason such as query.unknown_field, else the code's own" }),
+      message: Type.String(),
+      field: Type.Optional(Type.String({ description: 'The offending input, as a path into the request' })),
+    }),
+  },
+  { title: 'Error' },
+);
+export type ErrorBody = Static<typeof ErrorBodySchema> & { error: { code: ErrorCode | 'ERR_INTERNAL' } };
+
+const bodyOf = (code: ErrorCode | 'ERR_INTERNAL', message: string): ErrorBody => ({
+  error: { code, reason: code === 'ERR_INTERNAL' ? 'internal' : generalReason(code), message },
+});
 
 export function errorBody(error: unknown): { status: number; body: ErrorBody } {
   if (isRosettaError(error)) {
     return {
       status: httpStatusOf[error.code],
-      body: { error: { code: error.code, message: error.message, field: error.field } },
+      body: { error: { code: error.code, reason: error.reason, message: error.message, field: error.field } },
     };
   }
   const fastifyError = error as {
@@ -55,19 +79,13 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
     code?: string;
   };
   if (fastifyError.validation) {
-    return {
-      status: 400,
-      body: { error: { code: 'ERR_VALIDATION', message: fastifyError.message ?? 'invalid' } },
-    };
+    return { status: 400, body: bodyOf('ERR_VALIDATION', fastifyError.message ?? 'invalid') };
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const code: ErrorCode = fastifyError.statusCode === 404 ? 'ERR_NOT_FOUND' : 'ERR_VALIDATION';
-    return {
-      status: fastifyError.statusCode,
-      body: { error: { code, message: fastifyError.message ?? '' } },
-    };
+    return { status: fastifyError.statusCode, body: bodyOf(code, fastifyError.message ?? '') };
   }
-  return { status: 500, body: { error: { code: 'ERR_INTERNAL', message: 'internal error' } } };
+  return { status: 500, body: bodyOf('ERR_INTERNAL', 'internal error') };
 }
 
 /**
@@ -161,9 +179,7 @@ export function createServer(
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send({ error: { code: 'ERR_NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
+    reply.status(404).send(bodyOf('ERR_NOT_FOUND', `no route ${request.method} ${request.url}`)),
   );
   return app as unknown as App;
 }
@@ -187,8 +203,26 @@ export async function registerOpenApi(app: App, version: string): Promise<void> 
   await app.register(swagger, {
     openapi: {
       info: { title: 'Rosetta API', version },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        schemas: { Error: ErrorBodySchema },
+      },
       security: [{ bearer: [] }],
     },
+    transformObject: (document) =>
+      'openapiObject' in document ? withErrorResponses(document.openapiObject) : document.swaggerObject,
   });
+}
+
+const errorResponse = {
+  description: 'The error envelope, with the status its code maps to',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
+/** Every operation documents its 4xx/5xx answers as the one error envelope. */
+function withErrorResponses<T extends { paths?: object }>(document: T): T {
+  for (const item of Object.values(document.paths ?? {}) as Record<string, unknown>[])
+    for (const operation of Object.values(item) as { responses?: Record<string, unknown> }[])
+      if (operation?.responses) operation.responses.default ??= errorResponse;
+  return document;
 }

@@ -1,4 +1,4 @@
-import { RosettaError, validationError } from '../errors.ts';
+import { fieldError, validationError } from '../errors.ts';
 import { can } from './authorize.ts';
 import type { Attributes, Principal } from './principal.ts';
 
@@ -46,10 +46,10 @@ export function checkGrantable(creator: Principal, variables: Attributes, attrib
         ? values
         : [];
     if (outside.length > 0)
-      throw new RosettaError(
+      throw fieldError(
         'ERR_FORBIDDEN',
-        `variables.${key}: not allowed to grant ${outside.map((v) => JSON.stringify(v)).join(', ')}, which your own "${key}" attribute does not hold`,
         `variables.${key}`,
+        `not allowed to grant ${outside.map((v) => JSON.stringify(v)).join(', ')}, which your own "${key}" attribute does not hold`,
       );
   }
 }

@@ -135,7 +135,11 @@ export async function detachChartTiles(
     content.widgets = content.widgets.map((w) => (w.chartId === chart.uuid ? plain(showing(w, chart)) : w));
     const changes = { ...repo.contentColumns(content), updated_at: now, updated_by: principal.userId };
     if (!(await updateVersionedRow(db, 'dashboards', row, changes, content)))
-      throw conflict(`dashboard "${row.name}" was changed meanwhile; retry`);
+      throw conflict(
+        `dashboard "${row.name}" was changed meanwhile; retry`,
+        undefined,
+        'content.version_conflict',
+      );
   }
 }
 

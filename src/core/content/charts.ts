@@ -168,6 +168,7 @@ export class ChartService {
         throw conflict(
           `the chart is at version ${row.version}, not ${baseVersion}; reload and retry`,
           'version',
+          'content.version_conflict',
         );
       }
       const { content, ...placement } = edit(charts.chartContentOf(chart));
@@ -180,7 +181,11 @@ export class ChartService {
       Object.assign(changes, placementChange(principal, catalog, row, placement, canEdit, 'chart'));
       if (content) Object.assign(changes, charts.chartContentColumns(content));
       if (!(await versioned.updateVersionedRow(trx, 'charts', row, changes, content)))
-        throw conflict('the chart was changed by someone else meanwhile; reload and retry');
+        throw conflict(
+          'the chart was changed by someone else meanwhile; reload and retry',
+          undefined,
+          'content.version_conflict',
+        );
       return row.id;
     });
     return this.get(principal, id);

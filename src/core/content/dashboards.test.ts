@@ -274,6 +274,52 @@ describe.each(backends)('dashboards on $kind', ({ available, open }) => {
     },
   );
 
+  it.skipIf(!available)('grants, changes the level, revokes, and checks edit rights', async () => {
+    const org = organization();
+    const { dashboards } = content;
+    const dashboard = await dashboards.create(org.editor, { name: 'Shared' });
+    await dashboards.grant(org.editor, dashboard.id, { subject: 'group', id: 50, level: 'view' });
+    await dashboards.grant(org.editor, dashboard.uuid, { subject: 'user', id: 3, level: 'view' });
+    const raised = await dashboards.grant(org.editor, dashboard.id, {
+      subject: 'user',
+      id: 3,
+      level: 'edit',
+    });
+    expect(raised.shares).toEqual([
+      { subject: 'group', id: 50, level: 'view' },
+      { subject: 'user', id: 3, level: 'edit' },
+    ]);
+    await dashboards.update(org.otherEditor, dashboard.id, { name: 'Edited by the grantee' });
+    expect((await dashboards.revoke(org.editor, dashboard.id, { subject: 'user', id: 3 })).shares).toEqual([
+      { subject: 'group', id: 50, level: 'view' },
+    ]);
+    expect(
+      (await dashboards.revoke(org.editor, dashboard.id, { subject: 'user', id: 3 })).shares,
+    ).toHaveLength(1);
+    await expect(
+      dashboards.grant(org.groupViewer, dashboard.id, { subject: 'user', id: 5, level: 'edit' }),
+    ).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
+    await expect(
+      dashboards.grant(org.editor, dashboard.id, { subject: 'user', id: 5, level: 'owner' as 'edit' }),
+    ).rejects.toMatchObject({ code: 'ERR_VALIDATION', field: 'level' });
+    await expect(
+      dashboards.revoke(org.editor, dashboard.id, { subject: 'team' as 'user', id: 5 }),
+    ).rejects.toMatchObject({ code: 'ERR_VALIDATION', field: 'subject' });
+  });
+
+  it.skipIf(!available)('concurrent grants all land (none overwrites another)', async () => {
+    const org = organization();
+    const dashboard = await content.dashboards.create(org.editor, { name: 'Busy shares' });
+    const ids = [11, 12, 13, 14, 15, 16];
+    await Promise.all(
+      ids.map((id) =>
+        content.dashboards.grant(org.editor, dashboard.id, { subject: 'user', id, level: 'view' }),
+      ),
+    );
+    const { shares } = await content.dashboards.get(org.editor, dashboard.id);
+    expect(shares.map((share) => share.id).sort()).toEqual(ids);
+  });
+
   it.skipIf(!available)(
     'concurrent edits either land as consecutive versions or fail with a conflict',
     async () => {

@@ -4,7 +4,7 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { conflict, forbidden } from '../errors.ts';
+import { conflict, forbidden, isRosettaError } from '../errors.ts';
 import {
   type BindTiles,
   chartUuidsOf,
@@ -21,7 +21,7 @@ import {
   type WidgetInput,
 } from './dashboard-input.ts';
 import { FolderCatalog } from './folders.ts';
-import { accessList, contentRef, label, record } from './input.ts';
+import { accessEntry, accessKey, accessList, contentRef, label, record } from './input.ts';
 import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
 import { canCloneDashboard, canCreateDashboard, canEditDashboard, canViewDashboard } from './permissions.ts';
 import { type Placement, placementChange } from './placement.ts';
@@ -49,6 +49,16 @@ import {
   withWidgetUpdated,
 } from './widgets.ts';
 
+/** A data source as a dashboard lists the ones it reads. */
+export interface DashboardSource {
+  id: number;
+  uuid: string;
+  name: string;
+}
+
+/** The source a widget's query names, if it names one the principal may see. */
+export type SourceLookup = (principal: Principal, ref: string) => Promise<DashboardSource | undefined>;
+
 /** What one edit of a dashboard changes; `content` makes a new version. */
 interface Change extends Placement {
   content?: DashboardContent;
@@ -73,6 +83,8 @@ export class DashboardService {
     private readonly db: repo.Db,
     /** Called after a dashboard is deleted (its embeds stop). */
     private readonly onDeleted: (dashboardId: number) => Promise<unknown> = async () => {},
+    /** The data module's lookup; content alone (no data module) knows no data sources. */
+    private readonly findSource: SourceLookup = async () => undefined,
   ) {}
 
   /** Summaries of the dashboards the principal can see, optionally of one folder (null = top level). */
@@ -86,6 +98,19 @@ export class DashboardService {
   async get(principal: Principal, ref: ContentRef): Promise<Dashboard> {
     const { dashboard } = await this.visible(this.db, principal, ref);
     return dashboard;
+  }
+
+  /**
+   * The data sources the dashboard's widgets query (a chart tile's through its chart), once each
+   * in widget order. A widget over a model, or over a source the principal may not see, adds none.
+   */
+  async dataSources(principal: Principal, ref: ContentRef): Promise<DashboardSource[]> {
+    const { widgets } = await this.get(principal, ref);
+    const refs = new Set(widgets.flatMap((widget) => (widget.query ? [widget.query.source] : [])));
+    const found = await Promise.all([...refs].map((source) => this.findSource(principal, source)));
+    // An id and a uuid may name the same source.
+    const byId = new Map(found.flatMap((source) => (source ? [[source.id, source] as const] : [])));
+    return [...byId.values()].map(({ id, uuid, name }) => ({ id, uuid, name }));
   }
 
   /** For other core services (no permission check): whether the dashboard is in the trash. */
@@ -188,6 +213,18 @@ export class DashboardService {
     return this.change(principal, ref, () => ({ shares: entries }));
   }
 
+  /** Adds one entry to the share list, or sets the level of the subject's entry. */
+  async grant(principal: Principal, ref: ContentRef, input: AccessEntry): Promise<Dashboard> {
+    const entry = accessEntry('', input);
+    return this.editShares(principal, ref, (shares) => [...withoutSubject(shares, entry), entry]);
+  }
+
+  /** Removes the subject's entry from the share list (nothing to do when it has none). */
+  async revoke(principal: Principal, ref: ContentRef, input: Omit<AccessEntry, 'level'>): Promise<Dashboard> {
+    const key = accessKey('', input);
+    return this.editShares(principal, ref, (shares) => withoutSubject(shares, key));
+  }
+
   async addWidget(
     principal: Principal,
     ref: ContentRef,
@@ -238,6 +275,28 @@ export class DashboardService {
     return this.change(principal, ref, async (_, bind) => ({
       content: { ...snapshot, widgets: await bind(snapshot.widgets, widgetChartField, true) },
     }));
+  }
+
+  /**
+   * One entry of the list changes, computed from the list as stored: when a concurrent change
+   * stored another list first (ERR_CONFLICT), the edit is applied again to that one, so
+   * concurrent grants all land instead of the last one winning.
+   */
+  private async editShares(
+    principal: Principal,
+    ref: ContentRef,
+    edit: (shares: AccessEntry[]) => AccessEntry[],
+  ): Promise<Dashboard> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.change(principal, ref, (_, __, shares) => ({
+          shares: accessList('shares', edit(shares)),
+        }));
+      } catch (error) {
+        if (!(isRosettaError(error) && error.code === 'ERR_CONFLICT') || attempt === SHARE_ATTEMPTS)
+          throw error;
+      }
+    }
   }
 
   private async visible(db: repo.Db, principal: Principal, ref: ContentRef) {
@@ -294,7 +353,7 @@ export class DashboardService {
   private async change(
     principal: Principal,
     ref: ContentRef,
-    edit: (current: DashboardContent, bind: BindTiles) => Change | Promise<Change>,
+    edit: (current: DashboardContent, bind: BindTiles, shares: AccessEntry[]) => Change | Promise<Change>,
   ): Promise<Dashboard> {
     authorize(principal, 'dashboard.edit');
     const id = await this.db.transaction().execute(async (trx) => {
@@ -302,7 +361,7 @@ export class DashboardService {
       const node = repo.dashboardAccessNode(row);
       if (!canEditDashboard(principal, catalog.index, node)) throw forbidden('edit this dashboard');
       const bind = tileBinder(trx, principal, catalog.index, chartUuidsOf(dashboard.widgets));
-      const { content, shares, ...placement } = await edit(repo.contentOf(dashboard), bind);
+      const { content, shares, ...placement } = await edit(repo.contentOf(dashboard), bind, dashboard.shares);
       if (content) checkSqlAuthorship(principal, ownQueries(dashboard.widgets), ownQueries(content.widgets));
       const changes: versioned.VersionedRowChanges<'dashboards'> = {
         updated_at: nowIso(),
@@ -311,7 +370,9 @@ export class DashboardService {
       const canEdit = canEditDashboard(principal, catalog.index, node);
       Object.assign(changes, placementChange(principal, catalog, row, placement, canEdit, 'dashboard'));
       if (shares) {
-        changes.shares = JSON.stringify(shares);
+        if (!(await repo.replaceShares(trx, row, shares))) {
+          throw conflict('the shares were changed by someone else meanwhile; reload and retry');
+        }
         await recordAudit(trx, principal, {
           action: 'dashboard.shares',
           target: { type: 'dashboard', id: row.id },
@@ -320,13 +381,23 @@ export class DashboardService {
       }
       if (content) Object.assign(changes, repo.contentColumns(content));
       if (!(await versioned.updateVersionedRow(trx, 'dashboards', row, changes, content))) {
-        throw conflict('the dashboard was changed by someone else meanwhile; reload and retry');
+        throw conflict(
+          'the dashboard was changed by someone else meanwhile; reload and retry',
+          undefined,
+          'content.version_conflict',
+        );
       }
       return row.id;
     });
     return this.get(principal, id);
   }
 }
+
+/** How many times a share edit is recomputed after concurrent changes before ERR_CONFLICT reaches the caller. */
+const SHARE_ATTEMPTS = 5;
+
+const withoutSubject = (shares: AccessEntry[], key: Omit<AccessEntry, 'level'>): AccessEntry[] =>
+  shares.filter((share) => !(share.subject === key.subject && share.id === key.id));
 
 /** The queries a dashboard's widgets hold themselves (a chart tile's query is the chart's). */
 const ownQueries = (widgets: readonly Widget[]): unknown[] =>

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/database.ts';
 import { ChartService } from './charts.ts';
-import { DashboardService } from './dashboards.ts';
+import { DashboardService, type SourceLookup } from './dashboards.ts';
 import { FavouriteService } from './favourites.ts';
 import { FolderService } from './folders.ts';
 import { ContentTrash } from './trash.ts';
@@ -19,9 +19,9 @@ export interface ContentService {
 
 export function createContentService(
   store: Pick<Store, 'db'>,
-  hooks: { onDashboardDeleted?: (dashboardId: number) => Promise<unknown> } = {},
+  hooks: { onDashboardDeleted?: (dashboardId: number) => Promise<unknown>; findSource?: SourceLookup } = {},
 ): ContentService {
-  const dashboards = new DashboardService(store.db, hooks.onDashboardDeleted);
+  const dashboards = new DashboardService(store.db, hooks.onDashboardDeleted, hooks.findSource);
   return {
     folders: new FolderService(store.db),
     dashboards,
@@ -34,7 +34,7 @@ export function createContentService(
 export { type ChartDetail, ChartService } from './charts.ts';
 export type { ChartInput, ChartPatchInput } from './charts-input.ts';
 export type { DashboardInput, DashboardPatchInput, WidgetInput } from './dashboard-input.ts';
-export { DashboardService } from './dashboards.ts';
+export { DashboardService, type DashboardSource, type SourceLookup } from './dashboards.ts';
 export { createDemoDashboard, DEMO_DASHBOARD_NAME } from './demo.ts';
 export { FavouriteService } from './favourites.ts';
 export { type FolderInput, type FolderPatch, FolderService } from './folders.ts';

@@ -102,15 +102,26 @@ export const accessSubjects = ['user', 'group'] as const;
 export const accessLevels = ['view', 'edit'] as const;
 
 /** A folder access list or dashboard shares; one entry per subject. */
+/** Who an access entry names (`{subject, id}`), as a revoke names it. */
+export function accessKey(field: string, value: unknown): Omit<AccessEntry, 'level'> {
+  return subjectOf(field, record(field, value, ['subject', 'id']));
+}
+
+/** One `{subject, id, level}` entry of an access list. */
+export function accessEntry(field: string, value: unknown): AccessEntry {
+  const entry = record(field, value, ['subject', 'id', 'level']);
+  return { ...subjectOf(field, entry), level: oneOf(fieldPath(field, 'level'), entry.level, accessLevels) };
+}
+
+function subjectOf(field: string, entry: JsonObject): Omit<AccessEntry, 'level'> {
+  return {
+    subject: oneOf(fieldPath(field, 'subject'), entry.subject, accessSubjects),
+    id: integer(fieldPath(field, 'id'), entry.id, 1, Number.MAX_SAFE_INTEGER),
+  };
+}
+
 export function accessList(field: string, value: unknown): AccessEntry[] {
-  const entries = list(field, value, 500, (item, f) => {
-    const entry = record(f, item, ['subject', 'id', 'level']);
-    return {
-      subject: oneOf(fieldPath(f, 'subject'), entry.subject, accessSubjects),
-      id: integer(fieldPath(f, 'id'), entry.id, 1, Number.MAX_SAFE_INTEGER),
-      level: oneOf(fieldPath(f, 'level'), entry.level, accessLevels),
-    };
-  });
+  const entries = list(field, value, 500, (item, f) => accessEntry(f, item));
   const seen = new Set<string>();
   entries.forEach((entry, i) => {
     const key = `${entry.subject}:${entry.id}`;

@@ -23,6 +23,25 @@ export async function findDashboardRow(
     .executeTakeFirst();
 }
 
+/**
+ * Stores the share list only if it is still the one the change was computed from: share changes
+ * do not move the content version, so without this two concurrent edits of the list would each
+ * overwrite the other's (false when another change stored a different list meanwhile).
+ */
+export async function replaceShares(
+  db: Db,
+  row: { id: number; shares: string },
+  shares: AccessEntry[],
+): Promise<boolean> {
+  const result = await db
+    .updateTable('dashboards')
+    .set({ shares: JSON.stringify(shares) })
+    .where('id', '=', row.id)
+    .where('shares', '=', row.shares)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function isTrashedDashboard(db: Db, organizationId: number, ref: ContentRef): Promise<boolean> {
   const row = await db
     .selectFrom('dashboards')

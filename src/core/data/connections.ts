@@ -5,7 +5,8 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { conflict, isRosettaError, notFound, RosettaError, validationError } from '../errors.ts';
+import { conflict, fieldError, isRosettaError, notFound, RosettaError, validationError } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
 import { otherReaders } from './connection-readers.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { isNumericRef } from './refs.ts';
@@ -106,8 +107,7 @@ export function createConnectionService(deps: {
   registry: EngineRegistry;
   dataDir: string;
   sqlTimeoutMs?: number;
-  /** After a connection changed or went away: its cached results are stale. */
-  onChanged?: (connectionId: number) => void;
+  events: DomainEvents;
 }): ConnectionService {
   const { db } = deps.store;
   const fileIn = (organizationId: number) => async (file: string) =>
@@ -208,7 +208,7 @@ export function createConnectionService(deps: {
         .where('id', '=', row.id)
         .execute();
       await deps.registry.invalidate(row.id);
-      deps.onChanged?.(row.id);
+      await deps.events.emit('connectionChanged', { connectionId: row.id });
       await recordAudit(db, principal, {
         action: 'connection.update',
         target: { type: 'connection', id: row.id },
@@ -231,9 +231,10 @@ export function createConnectionService(deps: {
       if (others.length > 0) {
         const named =
           others.slice(0, 5).join(', ') + (others.length > 5 ? ` and ${others.length - 5} more` : '');
-        throw conflict(
-          `${field}: connection "${row.name}" also serves ${named}; change the connection itself to move them all`,
+        throw fieldError(
+          'ERR_CONFLICT',
           field,
+          `connection "${row.name}" also serves ${named}; change the connection itself to move them all`,
         );
       }
       return service.update(principal, row.id, patch);
@@ -261,7 +262,7 @@ export function createConnectionService(deps: {
         .where('id', '=', row.id)
         .execute();
       await deps.registry.invalidate(row.id);
-      deps.onChanged?.(row.id);
+      await deps.events.emit('connectionChanged', { connectionId: row.id });
       await recordAudit(db, principal, {
         action: 'connection.trash',
         target: { type: 'connection', id: row.id },

@@ -4,11 +4,11 @@ import { open, rm } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import type { StorageColumn } from '../../engines/types.ts';
 import { isRosettaError, RosettaError, validationError } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
 import { checkColumnName, storageTypes } from './columns.ts';
 import type { DataSourceService } from './sources.ts';
 import {
   bringsNewColumns,
-  type DataChangedHook,
   ensureTable,
   finishBatch,
   type IngestResult,
@@ -148,7 +148,7 @@ export async function loadCsvFile(
   initial: DataSource,
   file: string,
   options: CsvOptions,
-  limits: { maxBytes: number; hook?: DataChangedHook },
+  limits: { maxBytes: number; events: DomainEvents },
 ): Promise<IngestResult> {
   const delimiter = options.delimiter ?? ',';
   if ([...delimiter].length !== 1 || delimiter === '"' || delimiter === '\n') {
@@ -158,7 +158,7 @@ export async function loadCsvFile(
     throw validationError('mode', 'must be replace or append');
   const plain = await plainFile(file, limits.maxBytes);
   try {
-    return await loadPlainCsv(sources, initial, plain, { ...options, delimiter }, limits.hook);
+    return await loadPlainCsv(sources, initial, plain, { ...options, delimiter }, limits.events);
   } finally {
     if (plain !== file) await rm(plain, { force: true });
   }
@@ -169,7 +169,7 @@ async function loadPlainCsv(
   initial: DataSource,
   file: string,
   options: CsvOptions & { delimiter: string },
-  hook?: DataChangedHook,
+  events: DomainEvents,
 ): Promise<IngestResult> {
   const { delimiter } = options;
   const { header: read, records } = await sample(file, delimiter);
@@ -192,5 +192,5 @@ async function loadPlainCsv(
   } catch (error) {
     throw mapStorageError(csvError(error, columns));
   }
-  return { rows, version: await finishBatch(sources, source, hook) };
+  return { rows, version: await finishBatch(sources, source, events) };
 }

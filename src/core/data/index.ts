@@ -1,5 +1,6 @@
 import { createEngine } from '../../engines/index.ts';
 import type { Store } from '../../store/database.ts';
+import { createDomainEvents, type DomainEvents } from '../events.ts';
 import type { TrashBin } from '../trash/bin.ts';
 import { type ConnectionService, createConnectionService } from './connections.ts';
 import { createEngineRegistry, type EngineFactory, type EngineRegistry } from './engine-registry.ts';
@@ -8,8 +9,7 @@ import { createModelService, type ModelService } from './models.ts';
 import { createSecretBox } from './secrets.ts';
 import { createSourceFileService, type SourceFileService } from './source-files.ts';
 import { createDataSourceService, type DataSourceService } from './sources.ts';
-import type { DataChangedHook } from './storage-writes.ts';
-import { createDataTrash, type SourceDeletedHook } from './trash.ts';
+import { createDataTrash } from './trash.ts';
 
 export { type ConnectionService, EMBEDDED_CONNECTION_NAME, EMBEDDED_DUCKDB_FILE } from './connections.ts';
 export type { CsvOptions } from './csv.ts';
@@ -30,8 +30,7 @@ export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts'
 export { createSecretBox, type SecretBox } from './secrets.ts';
 export type { FileLoadOptions, SourceFileService } from './source-files.ts';
 export { type DataSourceService, relationOf, STORAGE_SCHEMA } from './sources.ts';
-export type { DataChangedHook, IngestResult } from './storage-writes.ts';
-export type { SourceDeletedHook } from './trash.ts';
+export type { IngestResult } from './storage-writes.ts';
 export type * from './types.ts';
 export { DEFAULT_UPLOAD_MAX_BYTES, uploadTooLarge } from './upload-limit.ts';
 
@@ -55,11 +54,8 @@ export function createDataModule(deps: {
   dataDir: string;
   /** The server secret (`config.secret`) from which the connection-secret key is derived. */
   secret: string;
-  onDataChanged?: DataChangedHook;
-  /** A connection changed or went away: results cached from it are stale. */
-  onConnectionChanged?: (connectionId: number) => void;
-  /** After a data source is purged from the trash. */
-  onSourceDeleted?: SourceDeletedHook;
+  /** Where data, connection, model and source changes are announced; a private bus by default. */
+  events?: DomainEvents;
   createEngine?: EngineFactory;
   /** Statements typed in the SQL console are cancelled after this long (ERR_TIMEOUT). */
   sqlTimeoutMs?: number;
@@ -69,6 +65,7 @@ export function createDataModule(deps: {
   maxQueryRows?: number;
 }): DataModule {
   const secrets = createSecretBox(deps.secret);
+  const events = deps.events ?? createDomainEvents();
   const registry = createEngineRegistry({
     store: deps.store,
     secrets,
@@ -79,7 +76,7 @@ export function createDataModule(deps: {
   const { maxUploadBytes } = deps;
   const ingestor = createStorageIngestor({
     sources,
-    onDataChanged: deps.onDataChanged,
+    events,
     maxUploadBytes,
     maxQueryRows: deps.maxQueryRows,
   });
@@ -90,10 +87,10 @@ export function createDataModule(deps: {
       registry,
       dataDir: deps.dataDir,
       sqlTimeoutMs: deps.sqlTimeoutMs,
-      onChanged: deps.onConnectionChanged,
+      events,
     }),
     sources,
-    models: createModelService({ store: deps.store, registry, sources }),
+    models: createModelService({ store: deps.store, registry, sources, events }),
     ingestor,
     files: createSourceFileService({
       dataDir: deps.dataDir,
@@ -103,7 +100,7 @@ export function createDataModule(deps: {
       maxUploadBytes,
     }),
     registry,
-    trash: createDataTrash({ store: deps.store, sources, registry, onSourceDeleted: deps.onSourceDeleted }),
+    trash: createDataTrash({ store: deps.store, sources, registry, events }),
     close: () => registry.close(),
   };
 }

@@ -1,12 +1,12 @@
 import type { JsonScalar, StorageColumn, StorageOperation } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import { RosettaError, validationError } from '../errors.ts';
+import { fieldError, validationError } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
 import { checkColumnName, checkStorageColumns, storageColumnsOf } from './columns.ts';
 import { type CsvOptions, loadCsvFile } from './csv.ts';
 import type { DataSourceService } from './sources.ts';
 import {
   bringsNewColumns,
-  type DataChangedHook,
   ensureTable,
   finishBatch,
   type IngestResult,
@@ -23,7 +23,7 @@ import { refuseReplace, type WritePolicy, writePolicyOf } from './write-policies
  * Pushing rows into storage sources. Rule: editors and up may push (Serenytics lets "studio"
  * users feed storages; viewers never write). Every value is checked before the warehouse is
  * touched, and the engine applies each batch atomically, so a bad row leaves the table as it
- * was. After each batch the source's version is bumped and `onDataChanged` fires (query cache).
+ * was. After each batch the source's version is bumped and `dataChanged` is emitted (query cache).
  *
  * Rows are objects keyed by column name, or arrays with a `columns` list (arrays without one are
  * positional over the source's columns, or its key columns for deletes). Missing columns are NULL; unknown columns are a 400
@@ -166,7 +166,7 @@ async function checkBatch(
 
 export function createStorageIngestor(deps: {
   sources: DataSourceService;
-  onDataChanged?: DataChangedHook;
+  events: DomainEvents;
   /** Largest CSV file, counted decompressed; default `DEFAULT_UPLOAD_MAX_BYTES`. */
   maxUploadBytes?: number;
   /** Rows a row-policy check reads at most (configuration `maxQueryRows`); default 1 000 000. */
@@ -224,7 +224,7 @@ export function createStorageIngestor(deps: {
     } catch (error) {
       throw mapStorageError(error);
     }
-    return { rows: written, version: await finishBatch(sources, source, deps.onDataChanged) };
+    return { rows: written, version: await finishBatch(sources, source, deps.events) };
   }
 
   async function applyOperations(
@@ -278,7 +278,7 @@ export function createStorageIngestor(deps: {
     } catch (error) {
       throw mapStorageError(error);
     }
-    return { rows: written, version: await finishBatch(sources, source, deps.onDataChanged) };
+    return { rows: written, version: await finishBatch(sources, source, deps.events) };
   }
 
   return {
@@ -296,14 +296,14 @@ export function createStorageIngestor(deps: {
       const source = await writableSource(sources, principal, ref);
       // A file is loaded by the warehouse itself, row by row unseen: bound writers push rows.
       if (policyOf(principal, source))
-        throw new RosettaError(
+        throw fieldError(
           'ERR_FORBIDDEN',
-          'file: your row policy binds what you may write, and a file load cannot be checked row by row; push the rows instead',
           'file',
+          'your row policy binds what you may write, and a file load cannot be checked row by row; push the rows instead',
         );
       return loadCsvFile(sources, source, file, options, {
         maxBytes: deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES,
-        hook: deps.onDataChanged,
+        events: deps.events,
       });
     },
     apply,

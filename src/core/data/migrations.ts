@@ -87,4 +87,15 @@ export const dataMigrations: Record<string, Migration> = {
       }
     },
   },
+  /** JSON AccessEntry[] (access.ts); NULL = no list, everyone of the organization as before. */
+  '0230_data_access_lists': {
+    async up(db: MigrationDb) {
+      for (const table of ['data_sources', 'models'])
+        await db.schema.alterTable(table).addColumn('access', 'text').execute();
+    },
+    async down(db: MigrationDb) {
+      for (const table of ['data_sources', 'models'])
+        await db.schema.alterTable(table).dropColumn('access').execute();
+    },
+  },
 };

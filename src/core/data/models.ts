@@ -6,10 +6,12 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize, inScope } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
+import { conflict, isRosettaError, notFound, renameField, validationError } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
 import type { Model, ModelRelation, ModelTable, RowPolicy } from '../query/model.ts';
 import { checkModelSql } from '../query/sql-probe.ts';
 import { refuseNul } from '../storable.ts';
+import { type AccessEntry, checkAccess, onAccessList, parseAccess, requireEditAccess } from './access.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { validateModelDefinition } from './model-validation.ts';
 import { isNumericRef } from './refs.ts';
@@ -33,13 +35,22 @@ export interface ModelService {
   create(principal: Principal, input: ModelInput): Promise<StoredModel>;
   update(principal: Principal, ref: number | string, patch: Partial<ModelInput>): Promise<StoredModel>;
   delete(principal: Principal, ref: number | string): Promise<void>;
+  /** Replaces the access list (empty = everyone of the organization). */
+  setAccess(principal: Principal, ref: number | string, access: AccessEntry[]): Promise<StoredModel>;
   /**
    * A data source uuid or a model name of the principal's organization → the Model the query
-   * core compiles. Finding is not permission: the query service authorizes what runs on it.
+   * core compiles. The query service authorizes what runs on it; here, a principal off the access
+   * list of the model or of a source it reads gets "not found" — unless `granted`: the body is a
+   * dashboard's saved widget, and a dashboard grants its readers its data.
    */
-  resolveModel(principal: Principal, source: string): Promise<Model>;
-  /** The one-table model of a data source, by id or uuid (previews). */
+  resolveModel(principal: Principal, source: string, options?: ResolveOptions): Promise<Model>;
+  /** The one-table model of a data source, by id or uuid (previews); access lists as resolveModel. */
   sourceModel(principal: Principal, ref: number | string): Promise<Model>;
+}
+
+export interface ResolveOptions {
+  /** A saved widget of a dashboard the caller may run: access lists do not apply. */
+  granted?: boolean;
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -54,6 +65,7 @@ function toStored(row: Selectable<ModelsTable>): StoredModel {
     name: row.name,
     connectionId: row.connection_id,
     version: row.version,
+    access: parseAccess(row.access),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -97,6 +109,7 @@ export function createModelService(deps: {
   store: Store;
   registry: EngineRegistry;
   sources: DataSourceService;
+  events: DomainEvents;
 }): ModelService {
   const { db } = deps.store;
 
@@ -108,21 +121,23 @@ export function createModelService(deps: {
     return query.executeTakeFirst();
   }
 
-  async function sourceOfTable(organizationId: number, ref: string, field: string): Promise<DataSource> {
-    const source = await deps.sources.find(organizationId, ref);
-    if (!source) throw validationError(field, `unknown data source ${JSON.stringify(ref)}`);
+  /** A source the model's author may query: one off its access list is as unknown as a missing one. */
+  async function sourceOfTable(principal: Principal, ref: string, field: string): Promise<DataSource> {
+    const source = await deps.sources.find(principal.organizationId, ref);
+    if (!source || !onAccessList(principal, source.access))
+      throw validationError(field, `unknown data source ${JSON.stringify(ref)}`);
     return source;
   }
 
   /** Columns and relation of every table of the definition, from the warehouse or the referenced source. */
-  async function gatherColumns(organizationId: number, input: ModelInput, engine: Engine) {
+  async function gatherColumns(principal: Principal, input: ModelInput, engine: Engine) {
     const columns = new Map<string, ColumnInfo[]>();
     const relations = new Map<string, ModelRelation>();
     const tables = Array.isArray(input.tables) ? input.tables : [];
     let introspected: Awaited<ReturnType<typeof engine.introspect>> | undefined;
     for (const [i, table] of tables.entries()) {
       if ('dataSource' in table) {
-        const source = await sourceOfTable(organizationId, table.dataSource, `tables[${i}].dataSource`);
+        const source = await sourceOfTable(principal, table.dataSource, `tables[${i}].dataSource`);
         if (source.connectionId !== input.connectionId) {
           throw validationError(
             `tables[${i}].dataSource`,
@@ -135,7 +150,7 @@ export function createModelService(deps: {
         // The warehouse's parser decides that it is one statement that only reads.
         const described = await engine.describeQuery(table.sql).catch((error: unknown) => {
           throw isRosettaError(error) && error.field === 'sql'
-            ? validationError(`tables[${i}].sql`, error.message.replace(/^sql: /, ''))
+            ? renameField(error, `tables[${i}].sql`)
             : error;
         });
         columns.set(table.name, described);
@@ -187,7 +202,7 @@ export function createModelService(deps: {
     });
   }
 
-  async function validated(organizationId: number, input: ModelInput): Promise<ModelInput> {
+  async function validated(principal: Principal, input: ModelInput): Promise<ModelInput> {
     if (
       typeof input.name !== 'string' ||
       !input.name.trim() ||
@@ -200,14 +215,14 @@ export function createModelService(deps: {
     const connection = await db
       .selectFrom('connections')
       .select('id')
-      .where('organization_id', '=', organizationId)
+      .where('organization_id', '=', principal.organizationId)
       .where('id', '=', Number(input.connectionId))
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!connection)
       throw validationError('connectionId', `no connection ${JSON.stringify(input.connectionId)}`);
     const engine = await deps.registry.engineFor(connection.id);
-    const { columns, relations } = await gatherColumns(organizationId, input, engine);
+    const { columns, relations } = await gatherColumns(principal, input, engine);
     const definition = validateModelDefinition(input, columns);
     await checkSql(input, definition, relations, engine);
     return { ...definition, name: input.name.trim(), connectionId: connection.id };
@@ -215,7 +230,8 @@ export function createModelService(deps: {
 
   async function nameTaken(organizationId: number, name: string, except?: number): Promise<void> {
     const row = await findRow(organizationId, name);
-    if (row && row.id !== except) throw conflict(`a model named "${name}" already exists`, 'name');
+    if (row && row.id !== except)
+      throw conflict(`a model named "${name}" already exists`, 'name', 'data.name_taken');
   }
 
   const definitionText = (input: ModelInput): string => {
@@ -223,7 +239,9 @@ export function createModelService(deps: {
     return JSON.stringify({ baseTable, tables, joins, dimensions, metrics, policies });
   };
 
-  async function resolveStored(principal: Principal, stored: StoredModel): Promise<Model> {
+  async function resolveStored(principal: Principal, stored: StoredModel, granted: boolean): Promise<Model> {
+    if (!granted && !onAccessList(principal, stored.access))
+      throw notFound('data source or model', stored.name);
     const dataSourceIds: number[] = [];
     let readsOtherTables = false;
     let version = stored.version;
@@ -232,7 +250,8 @@ export function createModelService(deps: {
     for (const table of stored.tables) {
       if ('dataSource' in table) {
         const source = await deps.sources.find(principal.organizationId, table.dataSource);
-        if (!source) throw notFound('data source', table.dataSource);
+        if (!source || (!granted && !onAccessList(principal, source.access)))
+          throw notFound('data source', table.dataSource);
         dataSourceIds.push(source.id);
         policies.push(...source.policies.map((policy) => sourcePolicy(stored, table.name, policy)));
         // Versions only grow, so the sum changes whenever any of them does.
@@ -265,17 +284,34 @@ export function createModelService(deps: {
     };
   }
 
-  /** A data-API key sees a model only when it may query it: every table one of its sources. */
+  /**
+   * A principal sees a model only when it may query it: on the access lists of the model and of
+   * every source it reads, and for a data-API key, every table one of its sources.
+   */
   async function visible(principal: Principal, model: StoredModel): Promise<boolean> {
-    if (!principal.dataSourceIds) return true;
+    if (!onAccessList(principal, model.access)) return false;
     const dataSourceIds: number[] = [];
     for (const table of model.tables) {
-      if (!('dataSource' in table)) return false;
+      if (!('dataSource' in table)) {
+        if (principal.dataSourceIds) return false;
+        continue;
+      }
       const source = await deps.sources.find(principal.organizationId, table.dataSource);
-      if (!source) return false;
-      dataSourceIds.push(source.id);
+      if (source && !onAccessList(principal, source.access)) return false;
+      // A source gone from under the model fails its queries, not its listing; keys still see none.
+      if (source) dataSourceIds.push(source.id);
+      else if (principal.dataSourceIds) return false;
     }
     return inScope(principal, { dataSourceIds });
+  }
+
+  /** A model the principal may change: visible, and `edit` on its access list. */
+  async function editable(principal: Principal, ref: number | string) {
+    authorize(principal, 'model.manage');
+    const row = await findRow(principal.organizationId, ref);
+    if (!row || !(await visible(principal, toStored(row)))) throw notFound('model', ref);
+    requireEditAccess(principal, toStored(row).access, 'model');
+    return row;
   }
 
   return {
@@ -299,7 +335,7 @@ export function createModelService(deps: {
     },
     async create(principal, input) {
       authorize(principal, 'model.manage');
-      const model = await validated(principal.organizationId, input);
+      const model = await validated(principal, input);
       await nameTaken(principal.organizationId, model.name);
       const now = nowIso();
       const row = await db
@@ -316,14 +352,13 @@ export function createModelService(deps: {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      await deps.events.emit('modelChanged', { modelId: row.id, connectionId: row.connection_id });
       return toStored(row);
     },
     async update(principal, ref, patch) {
-      authorize(principal, 'model.manage');
-      const row = await findRow(principal.organizationId, ref);
-      if (!row) throw notFound('model', ref);
+      const row = await editable(principal, ref);
       const current = toStored(row);
-      const model = await validated(principal.organizationId, { ...current, ...patch });
+      const model = await validated(principal, { ...current, ...patch });
       await nameTaken(principal.organizationId, model.name, row.id);
       await db
         .updateTable('models')
@@ -336,6 +371,7 @@ export function createModelService(deps: {
         })
         .where('id', '=', row.id)
         .execute();
+      await deps.events.emit('modelChanged', { modelId: row.id, connectionId: model.connectionId });
       if (JSON.stringify(model.policies) !== JSON.stringify(current.policies))
         await recordAudit(db, principal, {
           action: 'model.policies',
@@ -345,20 +381,37 @@ export function createModelService(deps: {
       return toStored((await findRow(principal.organizationId, row.id)) as Selectable<ModelsTable>);
     },
     async delete(principal, ref) {
-      authorize(principal, 'model.manage');
-      const row = await findRow(principal.organizationId, ref);
-      if (!row) throw notFound('model', ref);
+      const row = await editable(principal, ref);
       await db.deleteFrom('models').where('id', '=', row.id).execute();
+      await deps.events.emit('modelChanged', { modelId: row.id, connectionId: row.connection_id });
       await recordAudit(db, principal, {
         action: 'model.delete',
         target: { type: 'model', id: row.id },
         details: { name: row.name },
       });
     },
-    async resolveModel(principal, source) {
+    async setAccess(principal, ref, access) {
+      const row = await editable(principal, ref);
+      const checked = await checkAccess(deps.store, principal.organizationId, access);
+      await db
+        .updateTable('models')
+        .set({ access: checked.length > 0 ? JSON.stringify(checked) : null, updated_at: nowIso() })
+        .where('id', '=', row.id)
+        .execute();
+      await recordAudit(db, principal, {
+        action: 'model.access',
+        target: { type: 'model', id: row.id },
+        details: { name: row.name, before: parseAccess(row.access), after: checked },
+      });
+      return toStored((await findRow(principal.organizationId, row.id)) as Selectable<ModelsTable>);
+    },
+    async resolveModel(principal, source, options = {}) {
+      const granted = options.granted === true;
       let model: Model | undefined;
       if (uuidPattern.test(source)) {
         const dataSource = await deps.sources.find(principal.organizationId, source);
+        if (dataSource && !granted && !onAccessList(principal, dataSource.access))
+          throw notFound('data source or model', source);
         // A storage source gets its table with its first rows: before, there is nothing to query.
         if (dataSource?.columns.length === 0)
           throw validationError('source', 'the data source has no columns yet: push rows into it first');
@@ -367,13 +420,13 @@ export function createModelService(deps: {
       if (!model) {
         const row = await findRow(principal.organizationId, source);
         if (!row || isNumericRef(source)) throw notFound('data source or model', source);
-        model = await resolveStored(principal, toStored(row));
+        model = await resolveStored(principal, toStored(row), granted);
       }
       return model;
     },
     async sourceModel(principal, ref) {
       const source = await deps.sources.find(principal.organizationId, ref);
-      if (!source) throw notFound('data source', ref);
+      if (!source || !onAccessList(principal, source.access)) throw notFound('data source', ref);
       return modelOfDataSource(source, source.uuid);
     },
   };

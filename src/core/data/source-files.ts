@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Principal } from '../auth/principal.ts';
-import { validationError } from '../errors.ts';
-import type { RowsOperation, StorageIngestor } from './ingest.ts';
+import { forbidden, validationError } from '../errors.ts';
+import type { RowsBatch, RowsOperation, StorageIngestor } from './ingest.ts';
 import type { DataSourceService } from './sources.ts';
 import { type IngestResult, writableSource } from './storage-writes.ts';
 import type { DataSource } from './types.ts';
@@ -42,7 +42,16 @@ export interface SourceFileService {
     how: { mode: 'replace' | 'upsert'; key?: string[]; lowerCaseHeader?: boolean },
   ): Promise<IngestResult>;
   pushTokenOf(source: DataSource): string;
-  checkPushToken(source: DataSource, token: string): boolean;
+  /**
+   * Inserts rows through the source's push URL: the token must be the source's own (else
+   * ERR_FORBIDDEN), on top of the caller's right to write the source.
+   */
+  pushWithToken(
+    principal: Principal,
+    ref: number | string,
+    token: string,
+    batch: Omit<RowsBatch, 'mode'>,
+  ): Promise<IngestResult>;
 }
 
 const supported = 'upload a CSV file (optionally gzip-compressed) or a JSON list of row objects';
@@ -159,10 +168,13 @@ export function createSourceFileService(deps: {
       return deps.ingestor.applyOperations(principal, source.uuid, [operation]);
     },
     pushTokenOf: tokenOf,
-    checkPushToken(source, token) {
+    async pushWithToken(principal, ref, token, batch) {
+      const source = await deps.sources.get(principal, ref);
       const expected = Buffer.from(tokenOf(source));
       const given = Buffer.from(String(token));
-      return given.length === expected.length && timingSafeEqual(given, expected);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw forbidden('push with this token');
+      return deps.ingestor.pushRows(principal, source.uuid, { ...batch, mode: 'insert' });
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
 import type { ModelRelation } from '../query/model.ts';
 import { refuseNul } from '../storable.ts';
+import { type AccessEntry, checkAccess, onAccessList, parseAccess, requireEditAccess } from './access.ts';
 import { checkPolicies, checkPrimaryKey, checkStorageColumns, storageColumnInfo } from './columns.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { isNumericRef } from './refs.ts';
@@ -26,15 +27,20 @@ type StorageInput = Extract<DataSourceInput, { type: 'storage' }>;
  * developers and admins create, change and delete them (an `sql` source runs arbitrary SELECTs on
  * the warehouse, a `table` source exposes a table). A data-API key sees only its sources. Names
  * need not be unique: the uuid is the handle (as in Serenytics). Previews are queries
- * (`QueryService.preview`).
+ * (`QueryService.preview`). A source with an access list (access.ts) is "not found" for
+ * whoever is not on it; changing it needs `edit` on the list.
  */
 export interface DataSourceService {
   list(principal: Principal): Promise<DataSource[]>;
   get(principal: Principal, ref: number | string): Promise<DataSource>;
+  /** As `get`, but undefined when no source of that ref is visible (a ref that may name a model). */
+  findVisible(principal: Principal, ref: number | string): Promise<DataSource | undefined>;
   create(principal: Principal, input: DataSourceInput): Promise<DataSource>;
   update(principal: Principal, ref: number | string, patch: DataSourcePatch): Promise<DataSource>;
   delete(principal: Principal, ref: number | string): Promise<void>;
   refreshColumns(principal: Principal, ref: number | string): Promise<DataSource>;
+  /** Replaces the access list (empty = everyone of the organization). */
+  setAccess(principal: Principal, ref: number | string, access: AccessEntry[]): Promise<DataSource>;
   /** For other core services and bootstrap: no permission check. */
   find(organizationId: number, ref: number | string): Promise<DataSource | undefined>;
   findByName(organizationId: number, name: string): Promise<DataSource | undefined>;
@@ -68,6 +74,7 @@ export function toDataSource(row: Selectable<DataSourcesTable>): DataSource {
     policies: parse(row.policies),
     formulas: row.formulas === null ? [] : parse(row.formulas),
     version: row.version,
+    access: parseAccess(row.access),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -125,10 +132,27 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
     return row && toDataSource(row);
   }
 
-  /** A data-API key gets "not found" for other sources, so ids do not leak. */
+  /** A data-API key, or a principal off the source's access list, gets "not found": ids do not leak. */
   async function visible(principal: Principal, ref: number | string): Promise<DataSource> {
+    const source = await seen(principal, ref);
+    if (!source) throw notFound('data source', ref);
+    return source;
+  }
+
+  async function seen(principal: Principal, ref: number | string): Promise<DataSource | undefined> {
     const source = await find(principal.organizationId, ref);
-    if (!source || !inScope(principal, { dataSourceIds: [source.id] })) throw notFound('data source', ref);
+    return source &&
+      inScope(principal, { dataSourceIds: [source.id] }) &&
+      onAccessList(principal, source.access)
+      ? source
+      : undefined;
+  }
+
+  /** A source the principal may change: visible, and `edit` on its access list. */
+  async function editable(principal: Principal, ref: number | string): Promise<DataSource> {
+    authorize(principal, 'source.manage');
+    const source = await visible(principal, ref);
+    requireEditAccess(principal, source.access, 'data source');
     return source;
   }
 
@@ -177,6 +201,7 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
       | 'updated_at'
       | 'deleted_at'
       | 'deleted_by'
+      | 'access'
     >,
   ) {
     const now = nowIso();
@@ -250,11 +275,17 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
         .where('organization_id', '=', principal.organizationId)
         .where('deleted_at', 'is', null);
       if (principal.dataSourceIds) query = query.where('id', 'in', [0, ...principal.dataSourceIds]);
-      return (await query.orderBy('id').execute()).map(toDataSource);
+      return (await query.orderBy('id').execute())
+        .map(toDataSource)
+        .filter((source) => onAccessList(principal, source.access));
     },
     async get(principal, ref) {
       authorize(principal, 'source.read');
       return visible(principal, ref);
+    },
+    async findVisible(principal, ref) {
+      authorize(principal, 'source.read');
+      return seen(principal, ref);
     },
     async create(principal, input) {
       authorize(principal, 'source.manage');
@@ -282,8 +313,7 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
       });
     },
     async update(principal, ref, patch) {
-      authorize(principal, 'source.manage');
-      const source = await visible(principal, ref);
+      const source = await editable(principal, ref);
       const set: Partial<Selectable<DataSourcesTable>> = {};
       if (patch.name !== undefined) set.name = checkName(patch.name);
       let columns = source.columns;
@@ -305,8 +335,7 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
       return saved;
     },
     async delete(principal, ref) {
-      authorize(principal, 'source.manage');
-      const source = await visible(principal, ref);
+      const source = await editable(principal, ref);
       const users = await db
         .selectFrom('models')
         .select('name')
@@ -328,14 +357,24 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
       });
     },
     async refreshColumns(principal, ref) {
-      authorize(principal, 'source.manage');
-      const source = await visible(principal, ref);
+      const source = await editable(principal, ref);
       if (source.type === 'storage') return source;
       const columns = await describe(
         source.connectionId,
         source.type === 'sql' ? { sql: source.sql } : source,
       );
       return save(source, { columns: JSON.stringify(columns) });
+    },
+    async setAccess(principal, ref, access) {
+      const source = await editable(principal, ref);
+      const checked = await checkAccess(deps.store, principal.organizationId, access);
+      const saved = await save(source, { access: checked.length > 0 ? JSON.stringify(checked) : null });
+      await recordAudit(db, principal, {
+        action: 'source.access',
+        target: { type: 'data_source', id: source.id },
+        details: { name: source.name, before: source.access, after: saved.access },
+      });
+      return saved;
     },
     find,
     async findByName(organizationId, name) {

@@ -1,5 +1,5 @@
 import type { ColumnInfo, Engine, EngineDialect, JsonScalar, ResultColumn } from '../../engines/types.ts';
-import { isRosettaError, RosettaError, validationError } from '../errors.ts';
+import { isRosettaError, validationError } from '../errors.ts';
 import { dialects } from '../query/dialects.ts';
 
 /**
@@ -91,7 +91,7 @@ export async function runConsoleSql(
       () => false,
     );
     if (!reachable) throw error;
-    throw new RosettaError('ERR_VALIDATION', `sql: ${error.message}`, 'sql');
+    throw validationError('sql', error.message);
   }
 }
 

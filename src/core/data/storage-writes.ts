@@ -2,12 +2,12 @@ import type { StorageColumn } from '../../engines/types.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
 import { checkStorageColumns, storageColumnInfo } from './columns.ts';
 import type { DataSourceService } from './sources.ts';
 import type { DataSource } from './types.ts';
 
-/** Steps shared by every write into a storage source (JSON rows and CSV files). */
-export type DataChangedHook = (dataSourceId: number, connectionId: number) => void;
+// Steps shared by every write into a storage source (JSON rows and CSV files).
 
 export interface IngestResult {
   /** Rows written (or deleted) by the batch. */
@@ -70,14 +70,9 @@ export function mapStorageError(error: unknown): unknown {
 export async function finishBatch(
   sources: DataSourceService,
   source: DataSource,
-  hook?: DataChangedHook,
+  events: DomainEvents,
 ): Promise<number> {
   const version = await sources.bumpVersion(source);
-  try {
-    hook?.(source.id, source.connectionId);
-  } catch (error) {
-    // The data is committed; a failing cache hook must not turn the write into an error.
-    console.error('onDataChanged hook failed', error);
-  }
+  await events.emit('dataChanged', { dataSourceId: source.id, connectionId: source.connectionId });
   return version;
 }

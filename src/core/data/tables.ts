@@ -52,6 +52,8 @@ export interface DataSourcesTable {
   /** Set while it is in the trash (migration 0220); null = live. */
   deleted_at: string | null;
   deleted_by: number | null;
+  /** JSON AccessEntry[] (migration 0230); NULL = no list. */
+  access: string | null;
 }
 
 export interface ModelsTable {
@@ -65,6 +67,8 @@ export interface ModelsTable {
   version: number;
   created_at: string;
   updated_at: string;
+  /** JSON AccessEntry[] (migration 0230); NULL = no list. */
+  access: string | null;
 }
 
 export interface DataTables {

@@ -6,6 +6,7 @@ import { openPostgresStore, openSqliteStore, type Store } from '../../store/data
 import { migrateToLatest } from '../../store/migrate.ts';
 import type { Principal, Role } from '../auth/principal.ts';
 import { isRosettaError } from '../errors.ts';
+import { createDomainEvents, type DomainEvents } from '../events.ts';
 import { createQueryService, type QueryService } from '../query/index.ts';
 import { createDataModule, type DataModule } from './index.ts';
 import type { Connection } from './types.ts';
@@ -13,7 +14,7 @@ import type { Connection } from './types.ts';
 /**
  * Test harness for the data module: a fresh metadata store (SQLite file or a throw-away
  * PostgreSQL database), a temp data dir holding the embedded DuckDB, and a record of
- * `onDataChanged` calls. `undefined` when PostgreSQL is not reachable (the caller skips).
+ * `dataChanged` events. `undefined` when PostgreSQL is not reachable (the caller skips).
  */
 export interface Harness {
   data: DataModule;
@@ -23,6 +24,8 @@ export interface Harness {
   dataDir: string;
   embedded: Connection;
   changes: Array<[dataSourceId: number, connectionId: number]>;
+  /** The bus the data module announces on, for tests of other events. */
+  events: DomainEvents;
   close(): Promise<void>;
 }
 
@@ -56,15 +59,19 @@ export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness 
   }
   await migrateToLatest(store);
   const changes: Harness['changes'] = [];
+  const events = createDomainEvents();
+  events.on('dataChanged', ({ dataSourceId, connectionId }) => {
+    changes.push([dataSourceId, connectionId]);
+  });
   const data = createDataModule({
     store,
     dataDir,
     secret: 'test-secret-0123456789abcdef',
-    onDataChanged: (id, connectionId) => changes.push([id, connectionId]),
+    events,
   });
   const embedded = await data.connections.ensureEmbedded(ORGANIZATION_ID);
   const query = createQueryService({
-    resolveModel: (principal, source) => data.models.resolveModel(principal, source),
+    resolveModel: (principal, source, options) => data.models.resolveModel(principal, source, options),
     sourceModel: (principal, ref) => data.models.sourceModel(principal, ref),
     engineFor: (connectionId) => data.registry.engineFor(connectionId),
     maxRows: 100_000,
@@ -77,6 +84,7 @@ export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness 
     dataDir,
     embedded,
     changes,
+    events,
     async close() {
       await data.close();
       await store.close();

@@ -4,14 +4,11 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
 import type { TrashBin, TrashItem, TrashKind } from '../trash/bin.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { type DataSourceService, toDataSource } from './sources.ts';
 import type { ConnectionsTable, DataSourcesTable } from './tables.ts';
-import type { DataSource } from './types.ts';
-
-/** Called after a data source is purged, so other modules can forget what they kept about it. */
-export type SourceDeletedHook = (source: DataSource) => Promise<void>;
 
 type Row = Selectable<DataSourcesTable> | Selectable<ConnectionsTable>;
 
@@ -32,7 +29,7 @@ export function createDataTrash(deps: {
   store: Store;
   sources: Pick<DataSourceService, 'storageOf'>;
   registry: EngineRegistry;
-  onSourceDeleted?: SourceDeletedHook;
+  events: DomainEvents;
 }): TrashBin {
   const { db } = deps.store;
 
@@ -74,7 +71,7 @@ export function createDataTrash(deps: {
     if (source.type === 'storage' && source.table)
       await (await deps.sources.storageOf(source)).dropTable(source.table);
     await db.deleteFrom('data_sources').where('id', '=', row.id).execute();
-    await deps.onSourceDeleted?.(source);
+    await deps.events.emit('sourceDeleted', { source });
     return true;
   }
 

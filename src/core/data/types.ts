@@ -1,5 +1,6 @@
 import type { ColumnInfo, StorageColumn } from '../../engines/types.ts';
 import type { ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
+import type { AccessEntry } from './access.ts';
 
 /** Domain shapes of the data module: what services take and return (never raw rows). */
 
@@ -61,6 +62,8 @@ export interface DataSource {
   formulas: SourceFormula[];
   /** Bumped by every ingestion; part of query cache keys. */
   version: number;
+  /** Who may query and read it (access.ts); empty = everyone of the organization. */
+  access: AccessEntry[];
   createdAt: string;
   updatedAt: string;
 }
@@ -129,6 +132,8 @@ export interface StoredModel extends ModelDefinition {
   name: string;
   connectionId: number;
   version: number;
+  /** Who may query and read it (access.ts); empty = everyone of the organization. */
+  access: AccessEntry[];
   createdAt: string;
   updatedAt: string;
 }

@@ -3,7 +3,7 @@ import { rm, stat } from 'node:fs/promises';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { isRosettaError, RosettaError, validationError } from '../errors.ts';
+import { fieldError, isRosettaError, type RosettaError, validationError } from '../errors.ts';
 
 /**
  * The size cap of one upload, counted in decompressed bytes: a 99 KB gzip can expand to
@@ -19,10 +19,10 @@ export const DEFAULT_UPLOAD_MAX_BYTES = 1024 ** 3;
 const megabytes = (bytes: number) => `${Math.round((bytes / 1024 ** 2) * 100) / 100} MB`;
 
 export const uploadTooLarge = (maxBytes: number): RosettaError =>
-  new RosettaError(
+  fieldError(
     'ERR_LIMIT',
-    `file: larger than the upload limit of ${megabytes(maxBytes)} (compressed files count decompressed)`,
     'file',
+    `larger than the upload limit of ${megabytes(maxBytes)} (compressed files count decompressed)`,
   );
 
 /**

@@ -1,7 +1,7 @@
 import type { JsonScalar, StorageColumn } from '../../engines/types.ts';
 import { can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { RosettaError } from '../errors.ts';
+import { fieldError } from '../errors.ts';
 import { compileQuery } from '../query/compile.ts';
 import type { FilterNode, QueryIr } from '../query/ir.ts';
 import { modelOfDataSource, SOURCE_TABLE } from './models.ts';
@@ -41,8 +41,7 @@ const KEYS_PER_QUERY = 500;
 
 const text = (value: JsonScalar): string | null => (value === null ? null : String(value));
 
-const refuse = (field: string, problem: string) =>
-  new RosettaError('ERR_FORBIDDEN', `${field}: ${problem}`, field);
+const refuse = (field: string, problem: string) => fieldError('ERR_FORBIDDEN', field, problem);
 
 /** Undefined when the principal's writes to this source are not bound by any policy. */
 export function writePolicyOf(

@@ -21,6 +21,27 @@ export async function setFreeFormAttributes(
   await directory.setUserAttributes(principal, userId, input);
 }
 
+/** A source's rows as a plain read gives them: `truncated` when there were more than it returned. */
+export type SourceReader = (
+  principal: Principal,
+  sourceRef: string,
+) => Promise<{ columns: string[]; rows: readonly (readonly unknown[])[]; truncated: boolean }>;
+
+/**
+ * The source read whole: a read cut at the query row cap is refused rather than imported in part,
+ * which would leave the users past the cap with stale attributes and no sign of it.
+ */
+export async function readWhole(read: SourceReader, principal: Principal, sourceRef: string) {
+  const table = await read(principal, sourceRef);
+  if (table.truncated)
+    throw validationError(
+      'source',
+      `has more than ${table.rows.length} rows, the query row cap (ROSETTA_MAX_QUERY_ROWS); ` +
+        'import from a source with one row per user within the cap',
+    );
+  return table;
+}
+
 /**
  * A table with a `login` column (a user's email) and one row per user: the other columns become
  * each listed user's attributes (NULL cells are left out). Admins only.

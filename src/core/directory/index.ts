@@ -1,5 +1,5 @@
 /** The directory module: organizations, projects, users, groups and typed user attributes. */
-export { importUserAttributes, setFreeFormAttributes } from './attribute-import.ts';
+export { type SourceReader, setFreeFormAttributes } from './attribute-import.ts';
 export { ATTRIBUTE_TYPES } from './attribute-types.ts';
 export { effectiveAttributes } from './attribute-values.ts';
 export { listAttributeDefinitions } from './attributes.ts';

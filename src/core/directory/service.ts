@@ -2,7 +2,8 @@ import type { Store } from '../../store/database.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Attributes, Principal } from '../auth/principal.ts';
-import { validationError } from '../errors.ts';
+import { notFound, validationError } from '../errors.ts';
+import { importUserAttributes, readWhole, type SourceReader } from './attribute-import.ts';
 import * as values from './attribute-values.ts';
 import * as attributes from './attributes.ts';
 import * as groups from './groups.ts';
@@ -76,9 +77,15 @@ export interface DirectoryService {
   setGroupAttributes(principal: Principal, groupId: number, input: AttributeInput): Promise<Attributes>;
   /** See attribute-values.ts for the merge rule (user values override group values per key). */
   effectiveAttributes(principal: Principal, userId: number): Promise<Attributes>;
+  /** Each row of the source (a `login` column, one row per user) sets that user's attributes. */
+  importAttributesFromSource(principal: Principal, sourceRef: string): Promise<{ users: number }>;
 }
 
-export function createDirectoryService(store: Store): DirectoryService {
+export function createDirectoryService(
+  store: Store,
+  /** The data module's reader; a directory alone (no data module) knows no source. */
+  options: { readSource?: SourceReader } = {},
+): DirectoryService {
   const { db } = store;
   // Each guard authorizes an action and yields the caller's organization, so a use case cannot
   // be reached without both.
@@ -111,7 +118,7 @@ export function createDirectoryService(store: Store): DirectoryService {
       return result;
     };
 
-  return {
+  const service: DirectoryService = {
     defaultProject: (p) => getDefaultProject(db, member(p)),
     getOrganization: async (p) => getOrganization(db, member(p)),
     renameOrganization: async (p, name) => {
@@ -233,5 +240,11 @@ export function createDirectoryService(store: Store): DirectoryService {
       await read.getUserById(db, selfOrAdmin(p, userId), validId('userId', userId));
       return values.effectiveAttributes(db, userId);
     },
+    importAttributesFromSource: async (p, sourceRef) => {
+      admin(p);
+      if (!options.readSource) throw notFound('data source', sourceRef);
+      return importUserAttributes(service, p, await readWhole(options.readSource, p, sourceRef));
+    },
   };
+  return service;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
-import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
+import { conflict, fieldError, notFound, validationError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { UsersTable } from './tables.ts';
 import type { NewUser, User, UserChanges } from './types.ts';
@@ -116,11 +116,7 @@ export async function checkCurrentPassword(
     throw validationError('currentPassword', 'must be a string of at most 1024 characters');
   const row = await existingRow(db, organizationId, id);
   if (!(await verifyPassword(row.password_hash, current)))
-    throw new RosettaError(
-      'ERR_FORBIDDEN',
-      'currentPassword: is not your current password',
-      'currentPassword',
-    );
+    throw fieldError('ERR_FORBIDDEN', 'currentPassword', 'is not your current password');
 }
 
 export async function updateUser(

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type ErrorCode, RosettaError } from '../errors.ts';
+import { type ErrorCode, type ErrorReason, RosettaError } from '../errors.ts';
 import type { DashboardRenderSpec, RenderOptions, RenderOutput } from './types.ts';
 
 export interface RenderJob {
@@ -21,7 +21,15 @@ export interface RenderJob {
 
 export type RenderReply =
   | { id: number; ok: true; data: Uint8Array; warnings: string[]; pages: number }
-  | { id: number; ok: false; message: string; code?: string; field?: string };
+  | ({ id: number; ok: false } & RenderFailure);
+
+export interface RenderFailure {
+  message: string;
+  code?: ErrorCode;
+  field?: string;
+  reason?: ErrorReason;
+  problem?: string;
+}
 
 export interface RenderPoolOptions {
   /** Worker threads; default min(2, cores). */
@@ -102,7 +110,13 @@ function addSlot(): Slot {
     if (task) {
       if (reply.ok)
         task.resolve({ data: Buffer.from(reply.data), warnings: reply.warnings, pages: reply.pages });
-      else if (reply.code) task.reject(new RosettaError(reply.code as ErrorCode, reply.message, reply.field));
+      else if (reply.code)
+        task.reject(
+          new RosettaError(reply.code, reply.message, reply.field, {
+            reason: reply.reason,
+            problem: reply.problem,
+          }),
+        );
       else task.reject(new Error(`render failed: ${reply.message}`));
     }
     dispatch();

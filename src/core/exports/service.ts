@@ -207,11 +207,11 @@ export function createExportService(options: ExportServiceOptions): ExportServic
             : options.query.compile(principal, full));
         } catch (error) {
           if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION') throw error;
-          const problem = error.field ? error.message.replace(`${error.field}: `, '') : error.message;
-          if (withFilters) throw validationError('filters', `${path}: ${problem}`);
-          if (path !== 'query') throw validationError(path, problem);
+          const { problem, reason } = error;
+          if (withFilters) throw validationError('filters', `${path}: ${problem}`, reason);
+          if (path !== 'query') throw validationError(path, problem, reason);
           const inner = (error.field ?? '').replace(/^body\.?/, '');
-          throw validationError(inner ? `query.${inner}` : 'query', problem);
+          throw validationError(inner ? `query.${inner}` : 'query', problem, reason);
         }
       }
     }

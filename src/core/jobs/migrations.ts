@@ -56,4 +56,15 @@ export const jobMigrations: Record<string, Migration> = {
       await db.schema.dropTable('jobs').execute();
     },
   },
+  // The coded part of a failure, so faces map it without parsing the message (null: not coded).
+  '0401_job_error_codes': {
+    async up(db: MigrationDb) {
+      for (const column of ['error_code', 'error_reason', 'error_field'])
+        await db.schema.alterTable('jobs').addColumn(column, 'text').execute();
+    },
+    async down(db: MigrationDb) {
+      for (const column of ['error_code', 'error_reason', 'error_field'])
+        await db.schema.alterTable('jobs').dropColumn(column).execute();
+    },
+  },
 };

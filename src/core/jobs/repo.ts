@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../store/database.ts';
+import type { ErrorCode, ErrorReason } from '../errors.ts';
 import type { JobRow } from './tables.ts';
 import type { Job, JobFilters, JobLogLine, JobStatus, LogLevel } from './types.ts';
 
@@ -23,6 +24,13 @@ export function toJob(row: Row): Job {
     progress: row.progress,
     result: parse(row.result),
     error: row.error,
+    errorDetail: row.error_code
+      ? {
+          code: row.error_code as ErrorCode,
+          reason: row.error_reason as ErrorReason,
+          ...(row.error_field === null ? {} : { field: row.error_field }),
+        }
+      : null,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     runAfter: row.run_after,
@@ -155,7 +163,15 @@ export async function updateAttempt(
 export async function cancelJob(db: Db, id: number, now: string): Promise<boolean> {
   const result = await db
     .updateTable('jobs')
-    .set({ status: 'cancelled', error: 'cancelled', finished_at: now, updated_at: now, claim_token: null })
+    .set({
+      status: 'cancelled',
+      error: 'cancelled',
+      error_code: 'ERR_CANCELLED',
+      error_reason: 'cancelled',
+      finished_at: now,
+      updated_at: now,
+      claim_token: null,
+    })
     .where('id', '=', id)
     .where('status', 'in', ['created', 'queued', 'running'])
     .executeTakeFirst();

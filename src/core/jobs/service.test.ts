@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTempPostgres } from '../../../test/support/databases.ts';
 import type { Store } from '../../store/database.ts';
-import type { RosettaError } from '../errors.ts';
+import { type RosettaError, validationError } from '../errors.ts';
 import {
   createJobService,
   type JobDefinition,
@@ -93,8 +93,31 @@ describe.each(['sqlite', 'postgres'] as const)('job service on %s', (kind) => {
       },
     });
     const job = await jobs.wait((await jobs.enqueue(ann, type, null)).id, { timeoutMs: 5000 });
-    expect(job).toMatchObject({ status: 'failure', error: 'the warehouse said no', attempts: 1 });
+    expect(job).toMatchObject({
+      status: 'failure',
+      error: 'the warehouse said no',
+      errorDetail: null,
+      attempts: 1,
+    });
     expect((await jobs.logs(ann, job.id)).at(-1)).toMatchObject({ level: 'error' });
+  });
+
+  it.skipIf(!available())('keeps the code, reason and field of a coded failure', async () => {
+    const { jobs, type } = await serviceWith({
+      async run() {
+        throw validationError('query.dimensions[0].field', 'unknown field "colour"', 'query.unknown_field');
+      },
+    });
+    const job = await jobs.wait((await jobs.enqueue(ann, type, null)).id, { timeoutMs: 5000 });
+    expect(job).toMatchObject({
+      status: 'failure',
+      error: 'query.dimensions[0].field: unknown field "colour"',
+      errorDetail: {
+        code: 'ERR_VALIDATION',
+        reason: 'query.unknown_field',
+        field: 'query.dimensions[0].field',
+      },
+    });
   });
 
   it.skipIf(!available())('retries transient errors with growing back-off, then succeeds', async () => {
@@ -141,7 +164,12 @@ describe.each(['sqlite', 'postgres'] as const)('job service on %s', (kind) => {
       },
     });
     const job = await jobs.wait((await jobs.enqueue(ann, type, null)).id, { timeoutMs: 5000 });
-    expect(job).toMatchObject({ status: 'failure', error: 'timed out after 150 ms', timeoutMs: 150 });
+    expect(job).toMatchObject({
+      status: 'failure',
+      error: 'timed out after 150 ms',
+      errorDetail: { code: 'ERR_TIMEOUT', reason: 'timeout' },
+      timeoutMs: 150,
+    });
     expect(signal?.aborted).toBe(true);
   });
 

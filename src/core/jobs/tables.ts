@@ -21,6 +21,10 @@ export interface JobRow {
   progress: number;
   result: string | null;
   error: string | null;
+  /** Set when the failure was a coded error (see `JobErrorDetail`). */
+  error_code: string | null;
+  error_reason: string | null;
+  error_field: string | null;
   attempts: number;
   max_attempts: number;
   /** Attempts cut short by a crash, shutdown or dead worker; they do not count as attempts. */

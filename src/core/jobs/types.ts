@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal.ts';
+import type { ErrorCode, ErrorReason } from '../errors.ts';
 
 /**
  * `created` exists for records written before they are handed to the queue; `enqueue` writes
@@ -22,7 +23,10 @@ export interface Job {
   status: JobStatus;
   progress: number;
   result: unknown;
+  /** Why a failed or cancelled job ended, as text. */
   error: string | null;
+  /** The code of that failure when it was a coded error; null for an uncoded crash. */
+  errorDetail: JobErrorDetail | null;
   attempts: number;
   maxAttempts: number;
   runAfter: string;
@@ -32,6 +36,12 @@ export interface Job {
   startedAt: string | null;
   finishedAt: string | null;
   heartbeatAt: string | null;
+}
+
+export interface JobErrorDetail {
+  code: ErrorCode;
+  reason: ErrorReason;
+  field?: string;
 }
 
 export interface JobLogLine {

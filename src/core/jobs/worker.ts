@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../store/database.ts';
+import { isRosettaError } from '../errors.ts';
 import { appendLog, claimJob, countLogs, dueJobIds, runningJobs, toJob, updateAttempt } from './repo.ts';
 import type { JobRow } from './tables.ts';
-import { type JobContext, type JobDefinition, type LogLevel, TransientJobError } from './types.ts';
+import {
+  type JobContext,
+  type JobDefinition,
+  type JobErrorDetail,
+  type LogLevel,
+  TransientJobError,
+} from './types.ts';
 
 /**
  * The in-process worker: claims due jobs per type up to each type's concurrency, runs one
@@ -196,7 +203,8 @@ export function createWorker(options: WorkerOptions) {
     }
     const { error } = outcome;
     if (error instanceof JobAbort) {
-      if (error.why === 'timeout') return fail(row, token, error.message);
+      if (error.why === 'timeout')
+        return fail(row, token, error.message, { code: 'ERR_TIMEOUT', reason: 'timeout' });
       if (error.why === 'shutdown') await interrupt(row, 'interrupted by a shutdown');
       return; // cancelled or taken over: the row already says what happened
     }
@@ -219,14 +227,20 @@ export function createWorker(options: WorkerOptions) {
       return;
     }
     const suffix = error instanceof TransientJobError ? ` (after ${attempts} attempts)` : '';
-    await fail(row, token, `${messageOf(error)}${suffix}`);
+    const detail = isRosettaError(error)
+      ? { code: error.code, reason: error.reason, field: error.field }
+      : undefined;
+    await fail(row, token, `${messageOf(error)}${suffix}`, detail);
   }
 
-  async function fail(row: Row, token: string, message: string): Promise<void> {
+  async function fail(row: Row, token: string, message: string, detail?: JobErrorDetail): Promise<void> {
     const now = iso();
     const failed = await updateAttempt(db, row.id, token, {
       status: 'failure',
       error: message,
+      error_code: detail?.code ?? null,
+      error_reason: detail?.reason ?? null,
+      error_field: detail?.field ?? null,
       finished_at: now,
       updated_at: now,
     });

@@ -71,7 +71,11 @@ export function requireCapability(
   feature: string,
 ): void {
   if (!dialect.capabilities[capability])
-    throw validationError(path, `${feature} is not supported on ${dialect.label}`);
+    throw validationError(
+      path,
+      `${feature} is not supported on ${dialect.label}`,
+      'query.unsupported_on_engine',
+    );
 }
 
 const quoteWith = (quote: string) => (identifier: string) =>

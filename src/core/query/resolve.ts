@@ -70,7 +70,8 @@ export type FieldResolver = (reference: string, path: string) => ResolvedField;
 export function resolveField(model: Model, reference: string, path: string): ModelField {
   const exact = model.dimensions.filter((d) => `${d.table}.${d.name}` === reference);
   const candidates = exact.length > 0 ? exact : model.dimensions.filter((d) => d.name === reference);
-  if (candidates.length === 0) throw validationError(path, `unknown field ${JSON.stringify(reference)}`);
+  if (candidates.length === 0)
+    throw validationError(path, `unknown field ${JSON.stringify(reference)}`, 'query.unknown_field');
   if (candidates.length > 1) {
     const names = candidates.map((d) => `${d.table}.${d.name}`).join(', ');
     throw validationError(path, `field ${JSON.stringify(reference)} is ambiguous: use one of ${names}`);

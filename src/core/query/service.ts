@@ -14,8 +14,12 @@ import { computeTotals, type RunSql, type TotalsAnswer } from './totals.ts';
 import { createZoneProbe } from './zone-probe.ts';
 
 export interface QueryServiceDeps {
-  /** Finds the model a principal addresses (data source uuid or model name); ERR_NOT_FOUND otherwise. */
-  resolveModel(principal: Principal, source: string): Promise<Model>;
+  /**
+   * Finds the model a principal addresses (data source uuid or model name); ERR_NOT_FOUND
+   * otherwise, or when the principal is off an access list it is under — unless `granted`
+   * (a dashboard's saved widget: the dashboard grants its data).
+   */
+  resolveModel(principal: Principal, source: string, options?: { granted?: boolean }): Promise<Model>;
   /** The one-table model of a data source by id or uuid (previews); ERR_NOT_FOUND otherwise. */
   sourceModel(principal: Principal, ref: number | string): Promise<Model>;
   engineFor(connectionId: number): Promise<Engine>;
@@ -297,9 +301,9 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     return reduceQuery(model, plan.rendered, columns, compileOptions, reductions, run, options.path);
   };
 
-  const parsed = async (principal: Principal, body: unknown) => {
+  const parsed = async (principal: Principal, body: unknown, granted = false) => {
     const { source, ir, count } = parseQueryBody(body);
-    return { ir, count, model: await deps.resolveModel(principal, source) };
+    return { ir, count, model: await deps.resolveModel(principal, source, { granted }) };
   };
 
   return {
@@ -330,12 +334,12 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       return runIr(principal, model, ir, { maxRows: cap });
     },
     async runSaved(principal, body, options) {
-      const { model, ir } = await parsed(principal, body);
+      const { model, ir } = await parsed(principal, body, true);
       return execute(principal, model, ir, options);
     },
     runSavedIr: execute,
     async compileSaved(principal, body) {
-      const { model, ir } = await parsed(principal, body);
+      const { model, ir } = await parsed(principal, body, true);
       return { ...(await compileOn(principal, model, ir)), model };
     },
     async reduce(principal, body, reductions, options) {

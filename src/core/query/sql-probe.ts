@@ -1,5 +1,5 @@
 import type { ColumnType, Engine } from '../../engines/types.ts';
-import { isRosettaError, validationError } from '../errors.ts';
+import { isRosettaError, type RosettaError, validationError } from '../errors.ts';
 import { dialects } from './dialects.ts';
 import type { QueryCalculation, QueryIr } from './ir.ts';
 import { fromSql } from './joins.ts';
@@ -58,11 +58,10 @@ async function describe(engine: Engine, model: Model, probes: readonly SqlProbe[
 }
 
 /** describeQuery's refusal of the statement (ERR_VALIDATION on `sql`), not a failing warehouse. */
-const refused = (error: unknown): error is Error =>
+const refused = (error: unknown): error is RosettaError =>
   isRosettaError(error) && error.code === 'ERR_VALIDATION' && error.field === 'sql';
 
-const warehouseWords = (error: Error): string =>
-  `the warehouse refuses it: ${error.message.replace(/^sql: /, '')}`;
+const warehouseWords = (error: RosettaError): string => `the warehouse refuses it: ${error.problem}`;
 
 const numeric: readonly ColumnType[] = ['integer', 'number'];
 const temporal: readonly ColumnType[] = ['date', 'datetime'];

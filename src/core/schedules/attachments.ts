@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { RosettaError, validationError } from '../errors.ts';
+import { fieldError, validationError } from '../errors.ts';
 import { removeExpired } from '../expiry.ts';
 import type { RenderedFile } from './types.ts';
 
@@ -65,7 +65,7 @@ export function createAttachmentUploads(options: AttachmentOptions) {
       checkedUuid('uuid', uuid);
       if (bytes.length === 0) throw validationError('file', 'is empty: send the file as the request body');
       if (bytes.length > maxBytes)
-        throw new RosettaError('ERR_LIMIT', `file: an attachment may have at most ${maxBytes} bytes`, 'file');
+        throw fieldError('ERR_LIMIT', 'file', `an attachment may have at most ${maxBytes} bytes`);
       await mkdir(join(root, String(principal.organizationId)), { recursive: true });
       await writeFile(pathOf(principal.organizationId, uuid), bytes);
       return { size: bytes.length };

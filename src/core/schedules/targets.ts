@@ -45,8 +45,11 @@ export function createTargetChecks(deps: {
         // The query core names fields from its body's root (`body.colour`, `metrics[0].field`).
         if (isRosettaError(error) && error.code === 'ERR_VALIDATION') {
           const inner = (error.field ?? '').replace(/^body\.?/, '');
-          const problem = error.field ? error.message.replace(`${error.field}: `, '') : error.message;
-          throw validationError(inner ? `target.query.${inner}` : 'target.query', problem);
+          throw validationError(
+            inner ? `target.query.${inner}` : 'target.query',
+            error.problem,
+            error.reason,
+          );
         }
         throw error;
       }

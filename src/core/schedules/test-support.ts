@@ -126,7 +126,7 @@ export async function openScheduleHarness(
     columns: ['country', 'category', 'quantity'],
   });
   const query = createQueryService({
-    resolveModel: (who, ref) => data.models.resolveModel(who, ref),
+    resolveModel: (who, ref, options) => data.models.resolveModel(who, ref, options),
     sourceModel: (who, ref) => data.models.sourceModel(who, ref),
     engineFor: (connectionId) => data.registry.engineFor(connectionId),
     maxRows: 10_000,
@@ -136,7 +136,7 @@ export async function openScheduleHarness(
   const views = createViewService({
     dashboards: content.dashboards,
     query,
-    resolveModel: (who, ref) => data.models.resolveModel(who, ref),
+    resolveModel: (who, ref, options) => data.models.resolveModel(who, ref, options),
   });
   const dashboard = await content.dashboards.create(admin, {
     name: 'Sales',

@@ -72,7 +72,7 @@ export const MAX_FILTER_CHOICES = 1000;
 export function createViewService(deps: {
   dashboards: Pick<DashboardService, 'get'>;
   query: Pick<QueryService, 'runSavedIr'>;
-  resolveModel(principal: Principal, source: string): Promise<Model>;
+  resolveModel(principal: Principal, source: string, options: { granted: true }): Promise<Model>;
 }): ViewService {
   async function open(principal: Principal, ref: number | string): Promise<Dashboard> {
     const dashboard = await deps.dashboards.get(principal, ref);
@@ -80,9 +80,12 @@ export function createViewService(deps: {
     return dashboard;
   }
 
-  /** A saved body's model; its `source` was checked when the widget was saved. */
-  const modelOf = (principal: Principal, body: Record<string, unknown>) =>
-    deps.resolveModel(principal, String(body.source));
+  /**
+   * A saved body's model; its `source` was checked when the widget was saved, and the dashboard
+   * grants its readers its data, whatever the access lists of the sources under it.
+   */
+  const modelOf = (principal: Principal, source: unknown) =>
+    deps.resolveModel(principal, String(source), { granted: true });
 
   function rulesOn(model: Model, widgetId: string, filters: Pick<ViewFilters, 'applied' | 'rules'>) {
     const rules: FilterRule[] = [];
@@ -105,7 +108,7 @@ export function createViewService(deps: {
       const widget = dashboard.widgets.find((w) => w.id === widgetId);
       if (!widget) throw notFound('widget', widgetId);
       const body = queryOf(widget);
-      const model = await modelOf(principal, body);
+      const model = await modelOf(principal, body.source);
       const applying = dashboard.filters.filter((filter) => targetField(filter, widget.id, model) !== null);
       const rules = rulesOn(model, widget.id, {
         applied: dashboardFilters(input.filters, dashboard.filters),
@@ -125,7 +128,7 @@ export function createViewService(deps: {
       for (const widget of dashboard.widgets) {
         if (!widget.query) continue;
         const { source } = widget.query;
-        const model = await deps.resolveModel(principal, source);
+        const model = await modelOf(principal, source);
         if (!hasField(model, filter.field)) continue;
         const { ir } = parseQueryBody({ source, dimensions: [filter.field], sorts: [filter.field] });
         const { rows, truncated } = await deps.query.runSavedIr(principal, model, ir, {
@@ -139,7 +142,7 @@ export function createViewService(deps: {
 
     async widgetRules(principal, widget, filters) {
       if (filters.applied.length === 0 && filters.rules.length === 0) return [];
-      return rulesOn(await modelOf(principal, widget.query), widget.id, filters);
+      return rulesOn(await modelOf(principal, widget.query.source), widget.id, filters);
     },
   };
 }

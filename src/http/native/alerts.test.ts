@@ -31,7 +31,7 @@ describe('alert preview route', async () => {
   const directory = createDirectoryService(h.store);
   // The server's row cap, low enough that the widget's result on screen is cut.
   const capped = createQueryService({
-    resolveModel: (who, ref) => h.data.models.resolveModel(who, ref),
+    resolveModel: (who, ref, options) => h.data.models.resolveModel(who, ref, options),
     sourceModel: (who, ref) => h.data.models.sourceModel(who, ref),
     engineFor: (connectionId) => h.data.registry.engineFor(connectionId),
     maxRows: ROW_CAP,

@@ -116,6 +116,16 @@ describe('native content routes', () => {
       shares: [{ subject: 'user', id: 4, level: 'view' }],
     });
     expect(shared.body.shares).toHaveLength(1);
+    const granted = await call('PUT', `/dashboards/${id}/shares/group/50`, { level: 'edit' });
+    expect(granted.body.shares).toEqual([
+      { subject: 'user', id: 4, level: 'view' },
+      { subject: 'group', id: 50, level: 'edit' },
+    ]);
+    expect((await call('PUT', `/dashboards/${id}/shares/team/50`, { level: 'edit' })).status).toBe(400);
+    expect((await call('PUT', `/dashboards/${id}/shares/user/4`, { level: 'edit' }, 'viewer')).status).toBe(
+      403,
+    );
+    expect((await call('DELETE', `/dashboards/${id}/shares/group/50`)).body.shares).toHaveLength(1);
     const versions = await call('GET', `/dashboards/${id}/versions`);
     expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual([5, 4, 3, 2, 1]);
     expect((await call('GET', `/dashboards/${id}/versions/1`)).body.snapshot.description).toBeNull();

@@ -56,6 +56,12 @@ const WidgetPatchBody = Type.Object(
   { additionalProperties: false },
 );
 
+const ShareParams = Type.Object({
+  ...IdParams.properties,
+  subject: AccessEntrySchema.properties.subject,
+  subjectId: Type.String({ pattern: '^[1-9][0-9]{0,14}$', description: 'The user or group id' }),
+});
+
 const dashboardFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
   description: Type.Optional(nullable(Type.String({ maxLength: 10_000 }))),
@@ -198,6 +204,31 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
       },
     },
     async (request) => dashboards.setShares(principalOf(request), request.params.id, request.body.shares),
+  );
+
+  // One entry of the share list, changed without resending the others (concurrent grants all land).
+  app.put(
+    '/dashboards/:id/shares/:subject/:subjectId',
+    {
+      schema: {
+        params: ShareParams,
+        body: Type.Object({ level: AccessEntrySchema.properties.level }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { id, subject, subjectId } = request.params;
+      const entry = { subject, id: Number(subjectId), level: request.body.level };
+      return dashboards.grant(principalOf(request), id, entry);
+    },
+  );
+
+  app.delete(
+    '/dashboards/:id/shares/:subject/:subjectId',
+    { schema: { params: ShareParams } },
+    async (request) => {
+      const { id, subject, subjectId } = request.params;
+      return dashboards.revoke(principalOf(request), id, { subject, id: Number(subjectId) });
+    },
   );
 
   app.post(

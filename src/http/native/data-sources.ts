@@ -17,7 +17,7 @@ import {
 import { validationError } from '../../core/errors.ts';
 import type { QueryService } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
-import { RefSchema } from './schemas.ts';
+import { AccessBody, RefSchema } from './schemas.ts';
 
 /**
  * Data sources under /api; permissions are the core's (`source.*`, previews `query.adhoc`).
@@ -188,6 +188,10 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
       sources.update(principal, current.uuid, patch),
     );
   });
+
+  app.put('/data-sources/:id/access', { schema: { params: Params, body: AccessBody } }, async (request) =>
+    sources.setAccess(principalOf(request), request.params.id, request.body.access),
+  );
 
   app.delete('/data-sources/:id', { schema: { params: Params } }, async (request, reply) => {
     await sources.delete(principalOf(request), request.params.id);

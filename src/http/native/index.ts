@@ -1,5 +1,5 @@
-import type { Services } from '../../app.ts';
 import type { AuthService, EmbedService } from '../../core/auth/index.ts';
+import type { Services } from '../../services.ts';
 import { credentialHook } from '../kit/credentials.ts';
 import { routeAuthorization } from '../kit/route-permissions.ts';
 import type { App } from '../server.ts';

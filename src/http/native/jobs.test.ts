@@ -86,7 +86,13 @@ describe('job routes', async () => {
     release();
     const done = await jobs.wait(job.id, { timeoutMs: 5000 });
     const finished = (await call('GET', `/api/jobs/${job.id}`, viewerToken)).json().job;
-    expect(finished).toMatchObject({ status: 'success', progress: 100, result: { pages: 2 }, error: null });
+    expect(finished).toMatchObject({
+      status: 'success',
+      progress: 100,
+      result: { pages: 2 },
+      error: null,
+      errorDetail: null,
+    });
     expect(finished.finishedAt).toBe(done.finishedAt);
 
     const list = await call('GET', '/api/jobs?status=success&type=report', viewerToken);
@@ -102,7 +108,12 @@ describe('job routes', async () => {
     expect((await call('POST', `/api/jobs/${system.id}/cancel`, viewerToken)).statusCode).toBe(404);
     const cancelled = await call('POST', `/api/jobs/${system.id}/cancel`, adminKey);
     expect(cancelled.statusCode).toBe(200);
-    expect(cancelled.json().job).toMatchObject({ status: 'cancelled', ownerId: null });
+    expect(cancelled.json().job).toMatchObject({
+      status: 'cancelled',
+      ownerId: null,
+      error: 'cancelled',
+      errorDetail: { code: 'ERR_CANCELLED', reason: 'cancelled' },
+    });
     expect((await call('GET', '/api/jobs', adminKey)).json().items.length).toBe(2);
     expect((await call('GET', '/api/jobs', viewerToken)).json().items.length).toBe(1);
 

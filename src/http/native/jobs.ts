@@ -13,6 +13,17 @@ const JobSchema = Type.Object({
   status: Type.String(),
   progress: Type.Integer(),
   error: nullableString,
+  errorDetail: Type.Union(
+    [
+      Type.Object({
+        code: Type.String({ description: 'The error code, as in the error envelope (ERR_VALIDATION, …)' }),
+        reason: Type.String({ description: 'Its reason, as in the error envelope' }),
+        field: Type.Optional(Type.String({ description: 'The offending input, when there is one' })),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The coded part of `error`; null for a success or an uncoded crash' },
+  ),
   result: Type.Unknown(),
   ownerId: Type.Union([Type.Integer(), Type.Null()]),
   attempts: Type.Integer(),

@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import type { ModelInput, ModelService } from '../../core/data/index.ts';
 import { aggregations } from '../../core/query/index.ts';
 import { type App, principalOf } from '../server.ts';
+import { AccessBody } from './schemas.ts';
 
 /**
  * Models under /api. Permissions are enforced by the ModelService: read viewer+, write
@@ -127,6 +128,10 @@ export function registerModelRoutes(app: App, deps: { models: ModelService }): v
 
   app.patch('/models/:id', { schema: { params: Params, body: PatchBody } }, async (request) =>
     models.update(principalOf(request), request.params.id, toInput(request.body)),
+  );
+
+  app.put('/models/:id/access', { schema: { params: Params, body: AccessBody } }, async (request) =>
+    models.setAccess(principalOf(request), request.params.id, request.body.access),
   );
 
   app.delete('/models/:id', { schema: { params: Params } }, async (request, reply) => {

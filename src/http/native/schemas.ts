@@ -8,6 +8,24 @@ export const RefSchema = Type.Union([
 ]);
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** `PUT …/access` of data sources and models: who may query them (core/data/access.ts). */
+export const AccessBody = Type.Object(
+  {
+    access: Type.Array(
+      Type.Object(
+        {
+          subject: Type.Union([Type.Literal('user'), Type.Literal('group')]),
+          id: Type.Integer({ minimum: 1 }),
+          level: Type.Union([Type.Literal('query'), Type.Literal('edit')]),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 500, description: 'Empty: everyone of the organization whose role allows it' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /**
  * The one operator vocabulary of query filters, schedule filters and (with aliases) alert
  * conditions, as one `enum` in the OpenAPI document.

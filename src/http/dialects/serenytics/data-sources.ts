@@ -1,10 +1,9 @@
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
 import type { Connection, DataSource } from '../../../core/data/index.ts';
 import { enqueueOperations } from '../../../core/data/ingest-jobs.ts';
-import { importUserAttributes } from '../../../core/directory/index.ts';
 import { validationError } from '../../../core/errors.ts';
+import type { Services } from '../../../services.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { folderLookup, folderUuidOf, homeFolderUuid } from './folders.ts';
@@ -237,12 +236,7 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
   );
 
   app.post('/data_source/:uuid/reload_users_metadata', { schema: { params: Uuid } }, async (request) => {
-    const principal = principalOf(request);
-    const model = await services.data.models.resolveModel(principal, request.params.uuid);
-    const ir = { dimensions: [], metrics: [], sorts: [], offset: 0, aggregate: false };
-    const result = await services.query.runIr(principal, model, ir, { noCache: true });
-    const columns = result.columns.map((column) => column.name);
-    await importUserAttributes(services.directory, principal, { columns, rows: result.rows });
+    await services.directory.importAttributesFromSource(principalOf(request), request.params.uuid);
     return { status: 'ok' };
   });
 

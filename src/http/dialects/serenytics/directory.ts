@@ -1,8 +1,8 @@
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
 import { setFreeFormAttributes, type UserView } from '../../../core/directory/index.ts';
 import { isRosettaError, notFound, validationError } from '../../../core/errors.ts';
+import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { groupJson, metadataInput, roleOf, userJson } from './directory-json.ts';
 import { listOf } from './source-json.ts';

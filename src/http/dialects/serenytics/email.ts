@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
-import { isRosettaError, validationError } from '../../../core/errors.ts';
+import { isRosettaError, renameField, validationError } from '../../../core/errors.ts';
 import type { EmailInput } from '../../../core/schedules/index.ts';
+import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { payloadFilters } from './web-app-json.ts';
@@ -35,7 +35,7 @@ const fieldNames: Record<string, string> = {
 function renamed(error: unknown): unknown {
   if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
   const field = fieldNames[error.field] ?? error.field.replace(/^filters/, 'dashboard_payload');
-  return field === error.field ? error : validationError(field, error.message.slice(error.field.length + 2));
+  return field === error.field ? error : renameField(error, field);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
-import { isRosettaError, RosettaError } from '../../../core/errors.ts';
+import { isRosettaError, renameField } from '../../../core/errors.ts';
+import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { embedUrlOf } from '../../web.ts';
 
@@ -39,8 +39,7 @@ function inVendorTerms(error: unknown): unknown {
   const [head = '', ...rest] = error.field.split('.');
   const name = vendorFields[head];
   if (!name) return error;
-  const field = [name, ...rest].join('.');
-  return new RosettaError('ERR_VALIDATION', `${field}${error.message.slice(error.field.length)}`, field);
+  return renameField(error, [name, ...rest].join('.'));
 }
 
 /**

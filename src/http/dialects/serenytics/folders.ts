@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
 import type { Folder, FolderItemKind, FolderKind, FolderService } from '../../../core/content/index.ts';
 import { validationError } from '../../../core/errors.ts';
+import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { listOf } from './source-json.ts';
 

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
-import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
 import type { DataSource } from '../../../core/data/index.ts';
 import { isRosettaError } from '../../../core/errors.ts';
 import type { JsonScalar } from '../../../engines/types.ts';
+import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { findJoin, joinColumns } from './joins.ts';

@@ -1,5 +1,5 @@
-import type { Services } from '../../../app.ts';
 import { isEmbedSession } from '../../../core/auth/index.ts';
+import type { Services } from '../../../services.ts';
 import { type CredentialReader, credentialHook, headerOf } from '../../kit/credentials.ts';
 import { routeAuthorization } from '../../kit/route-permissions.ts';
 import type { App } from '../../server.ts';

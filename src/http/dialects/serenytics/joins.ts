@@ -1,9 +1,9 @@
-import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
 import type { DataSource, ModelInput, StoredModel } from '../../../core/data/index.ts';
 import { isRosettaError, validationError } from '../../../core/errors.ts';
 import type { ModelJoin } from '../../../core/query/index.ts';
 import type { ColumnInfo } from '../../../engines/types.ts';
+import type { Services } from '../../../services.ts';
 import { folderLookup, folderUuidOf } from './folders.ts';
 import { columnTitle } from './source-json.ts';
 

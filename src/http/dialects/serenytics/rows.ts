@@ -43,11 +43,11 @@ export function operationsOf(operations: BatchOperation[]): RowsOperation[] {
 /** A value that does not fit its column reads as the vendor's client tests expect. */
 export function incompatibleValues(error: unknown): unknown {
   if (isRosettaError(error) && error.code === 'ERR_VALIDATION' && error.field?.startsWith('rows[')) {
-    return new RosettaError(
-      'ERR_VALIDATION',
-      `${error.message}: data is incompatible with current table column types`,
-      error.field,
-    );
+    const incompatible = ': data is incompatible with current table column types';
+    return new RosettaError('ERR_VALIDATION', `${error.message}${incompatible}`, error.field, {
+      reason: error.reason,
+      problem: `${error.problem}${incompatible}`,
+    });
   }
   return error;
 }

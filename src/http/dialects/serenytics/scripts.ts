@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
 import type { Job } from '../../../core/jobs/index.ts';
 import type { Script, ScriptRunResult } from '../../../core/scripts/index.ts';
+import type { Services } from '../../../services.ts';
 import { limitCredentialFailures } from '../../kit/rate-limit.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { folderLookup, folderUuidOf } from './folders.ts';

@@ -1,7 +1,7 @@
-import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
 import type { Connection, ConnectionInput, DataSource } from '../../../core/data/index.ts';
-import { isRosettaError, RosettaError, validationError } from '../../../core/errors.ts';
+import { isRosettaError, renameField, validationError } from '../../../core/errors.ts';
+import type { Services } from '../../../services.ts';
 
 type Field = 'host' | 'port' | 'user' | 'password' | 'database';
 
@@ -73,8 +73,7 @@ function vendorNamed(error: unknown, changes: Map<Field, Change>): unknown {
   if (!isRosettaError(error) || !error.field) return error;
   const name = changes.get(error.field as Field)?.name;
   if (!name) return error;
-  const problem = error.message.replace(`${error.field}: `, '');
-  return new RosettaError(error.code, `jsonContent.${name}: ${problem}`, `jsonContent.${name}`);
+  return renameField(error, `jsonContent.${name}`);
 }
 
 /**

@@ -1,9 +1,9 @@
 import { type Static, Type } from 'typebox';
-import type { Services } from '../../../app.ts';
 import type { Principal } from '../../../core/auth/index.ts';
 import type { FileLoadOptions } from '../../../core/data/index.ts';
 import { enqueueFileLoad } from '../../../core/data/ingest-jobs.ts';
-import { forbidden, validationError } from '../../../core/errors.ts';
+import { validationError } from '../../../core/errors.ts';
+import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { incompatibleValues, lowerKeys } from './rows.ts';
 
@@ -132,12 +132,9 @@ export function registerFileLoadRoutes(app: App, services: Services): void {
       },
     },
     async (request) => {
-      const principal = principalOf(request);
-      const source = await services.data.sources.get(principal, request.params.uuid);
-      if (!files.checkPushToken(source, request.params.token)) throw forbidden('push with this token');
-      await services.data.ingestor
-        .pushRows(principal, source.uuid, {
-          mode: 'insert',
+      const { uuid, token } = request.params;
+      await files
+        .pushWithToken(principalOf(request), uuid, token, {
           rows: [lowerKeys(request.body)],
           ignoreUnknownColumns: true,
         })

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
 import { isFinished } from '../../../core/jobs/index.ts';
+import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 
 /**

@@ -7,7 +7,7 @@ import type {
   Widget,
   WidgetInput,
 } from '../../../core/content/index.ts';
-import { isRosettaError, validationError } from '../../../core/errors.ts';
+import { isRosettaError, renameField, validationError } from '../../../core/errors.ts';
 import { homeFolderUuid, unhomed } from './folders.ts';
 
 /**
@@ -139,7 +139,6 @@ export function webAppPatch(body: Record<string, unknown>, current: Dashboard): 
  */
 export function webAppError(error: unknown, patch: DashboardPatchInput): unknown {
   if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
-  const problem = error.message.slice(error.field.length + 2);
   const layoutCell = /^layout\[(\d+)\]/.exec(error.field);
   const widgetIndex = layoutCell
     ? patch.widgets?.findIndex((w) => w.id === patch.layout?.[Number(layoutCell[1])]?.widgetId)
@@ -152,7 +151,7 @@ export function webAppError(error: unknown, patch: DashboardPatchInput): unknown
         .replace(/^widgets\[(\d+)\]\.id/, 'jsonContent.widgets[$1].uuid')
         .replace(/^(widgets|filters)/, 'jsonContent.$1')
         .replace(/^folderId$/, 'folder_uuid');
-  return validationError(field, problem);
+  return renameField(error, field);
 }
 
 /** Merges new variables into the current ones: values are updated or added, never removed. */

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import type { Services } from '../../../app.ts';
-import { isRosettaError, validationError } from '../../../core/errors.ts';
+import { validationError } from '../../../core/errors.ts';
 import type { ExportResult } from '../../../core/exports/index.ts';
+import type { Services } from '../../../services.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { listOf } from './source-json.ts';
@@ -105,22 +105,8 @@ export function registerWebAppRoutes(app: App, services: Services): void {
     },
   );
   app.get('/web_app/:uuid/data_sources', { schema: { params: Uuid } }, async (request) => {
-    const principal = principalOf(request);
-    const dashboard = await dashboards.get(principal, request.params.uuid);
-    const refs = [
-      ...new Set(dashboard.widgets.flatMap((widget) => (widget.query ? [widget.query.source] : []))),
-    ];
-    const found = await Promise.all(
-      refs.map((ref) =>
-        services.data.sources.get(principal, ref).catch((error) => {
-          // A widget may query a model rather than a data source: only sources are listed.
-          if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND') return undefined;
-          throw error;
-        }),
-      ),
-    );
-    const objects = found.flatMap((source) => (source ? [{ uuid: source.uuid, name: source.name }] : []));
-    return { status: 'ok', objects };
+    const sources = await dashboards.dataSources(principalOf(request), request.params.uuid);
+    return { status: 'ok', objects: sources.map(({ uuid, name }) => ({ uuid, name })) };
   });
   app.post(
     '/web_app/:uuid/sharings',
@@ -134,11 +120,7 @@ export function registerWebAppRoutes(app: App, services: Services): void {
       const principal = principalOf(request);
       const dashboard = await dashboards.get(principal, request.params.uuid);
       const user = await services.directory.getUserByEmail(principal, request.body.username_to_share_with);
-      const others = dashboard.shares.filter((share) => !(share.subject === 'user' && share.id === user.id));
-      await dashboards.setShares(principal, dashboard.uuid, [
-        ...others,
-        { subject: 'user', id: user.id, level: 'view' },
-      ]);
+      await dashboards.grant(principal, dashboard.uuid, { subject: 'user', id: user.id, level: 'view' });
       return reply.status(201).send({ status: 'ok' });
     },
   );

@@ -1,0 +1,52 @@
+import type { DataSource } from './data/types.ts';
+
+/**
+ * What the core announces after a change is committed. Reactions that belong to another part
+ * (the query cache, folders) subscribe once in the composition root, so every face that changes
+ * something gets the same reactions without knowing about them.
+ */
+export interface DomainEventMap {
+  /** Rows of a data source were written; its version was bumped. */
+  dataChanged: { dataSourceId: number; connectionId: number };
+  /** A connection was changed or trashed: what was read through it may differ now. */
+  connectionChanged: { connectionId: number };
+  /**
+   * A model was created, changed or deleted. The query cache does not need it: its key holds
+   * the model version, which every change bumps.
+   */
+  modelChanged: { modelId: number; connectionId: number };
+  /** A data source was purged from the trash (its row and storage table are gone). */
+  sourceDeleted: { source: DataSource };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+type Reaction<K extends DomainEventName> = (event: DomainEventMap[K]) => void | Promise<void>;
+
+export interface DomainEvents {
+  on<K extends DomainEventName>(name: K, reaction: Reaction<K>): void;
+  /** Runs every reaction in turn; a failing one is logged, never thrown: the change is committed. */
+  emit<K extends DomainEventName>(name: K, event: DomainEventMap[K]): Promise<void>;
+}
+
+export function createDomainEvents(): DomainEvents {
+  const reactions: { [K in DomainEventName]: Reaction<K>[] } = {
+    dataChanged: [],
+    connectionChanged: [],
+    modelChanged: [],
+    sourceDeleted: [],
+  };
+  return {
+    on(name, reaction) {
+      reactions[name].push(reaction);
+    },
+    async emit(name, event) {
+      for (const reaction of reactions[name]) {
+        try {
+          await reaction(event);
+        } catch (error) {
+          console.error(`${name} reaction failed`, error);
+        }
+      }
+    },
+  };
+}
