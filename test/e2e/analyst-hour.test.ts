@@ -283,7 +283,9 @@ describe.skipIf(!hasChromium)("an analyst's first hour in headless Chromium", ()
     const message = page
       .getByRole('table', { name: 'Outbox' })
       .getByRole('row')
-      .filter({ hasText: new RegExp(`${DASHBOARD} – \\d{4}-\\d\\d-\\d\\d`) });
+      .filter({ hasText: new RegExp(`${DASHBOARD} – \\d{4}-\\d\\d-\\d\\d`) })
+      // Written as pending first, then held (no SMTP here): only a held message keeps its files.
+      .filter({ hasText: 'held' });
     await expect
       .poll(
         async () => {
