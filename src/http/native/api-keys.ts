@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { AuthService } from '../../core/auth/index.ts';
+import { listReply, NextField, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
 import { IdParams } from './users.ts';
@@ -44,7 +45,7 @@ const ApiKeyPatchBody = Type.Object(
 );
 
 const ApiKeyQuery = Type.Object(
-  { userId: Type.Optional(IdParams.properties.id) },
+  { userId: Type.Optional(IdParams.properties.id), ...PageQuery },
   { additionalProperties: false },
 );
 
@@ -60,17 +61,16 @@ export function registerApiKeyRoutes(app: App, deps: { auth: AuthService }): voi
     {
       schema: {
         querystring: ApiKeyQuery,
-        response: { 200: Type.Object({ items: Type.Array(ApiKeySchema) }) },
+        response: { 200: Type.Object({ items: Type.Array(ApiKeySchema), ...NextField }) },
       },
     },
     async (request) => {
       const { userId } = request.query;
-      return {
-        items: await auth.listApiKeys(
-          principalOf(request),
-          userId === undefined ? undefined : Number(userId),
-        ),
-      };
+      const keys = await auth.listApiKeys(
+        principalOf(request),
+        userId === undefined ? undefined : Number(userId),
+      );
+      return listReply(keys, request.query);
     },
   );
 

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { ChartInput, ChartPatchInput, ContentService } from '../../core/content/index.ts';
 import type { QueryService } from '../../core/query/index.ts';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { QuerySchema, VersionParams, VisualizationSchema } from './dashboards.ts';
 import { queryResult } from './query.ts';
@@ -48,12 +49,14 @@ export function registerChartRoutes(app: App, deps: { content: ContentService; q
     '/charts',
     {
       schema: {
-        querystring: Type.Object({ folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+        querystring: Type.Object({
+          folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          ...PageQuery,
+        }),
       },
     },
-    async (request) => ({
-      items: await charts.list(principalOf(request), { folderId: request.query.folderId }),
-    }),
+    async (request) =>
+      listReply(await charts.list(principalOf(request), { folderId: request.query.folderId }), request.query),
   );
 
   app.get('/charts/:id', { schema: { params: IdParams } }, async (request) =>

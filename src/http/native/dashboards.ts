@@ -1,6 +1,7 @@
 import { type TSchema, Type } from 'typebox';
 import type { DashboardInput, WidgetInput } from '../../core/content/index.ts';
 import { filterTypes, variableTypes, visualizationTypes } from '../../core/content/index.ts';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { AccessEntrySchema, type ContentRouteDeps } from './folders.ts';
 import { IdParams, RefSchema } from './schemas.ts';
@@ -145,12 +146,17 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
     '/dashboards',
     {
       schema: {
-        querystring: Type.Object({ folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
+        querystring: Type.Object({
+          folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          ...PageQuery,
+        }),
       },
     },
-    async (request) => ({
-      items: await dashboards.list(principalOf(request), { folderId: request.query.folderId }),
-    }),
+    async (request) =>
+      listReply(
+        await dashboards.list(principalOf(request), { folderId: request.query.folderId }),
+        request.query,
+      ),
   );
 
   // `canEdit` tells the page whether to draw edit controls: the role and the dashboard's access.

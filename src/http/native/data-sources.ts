@@ -16,6 +16,7 @@ import {
 } from '../../core/data/index.ts';
 import { validationError } from '../../core/errors.ts';
 import type { QueryService } from '../../core/query/index.ts';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { AccessBody, RefSchema } from './schemas.ts';
 
@@ -164,9 +165,9 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
     }
   }
 
-  app.get('/data-sources', async (request) => ({
-    items: await sources.list(principalOf(request)),
-  }));
+  app.get('/data-sources', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
+    listReply(await sources.list(principalOf(request)), request.query),
+  );
 
   app.get('/data-sources/:id', { schema: { params: Params } }, async (request) =>
     sources.get(principalOf(request), request.params.id),

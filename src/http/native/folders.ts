@@ -1,5 +1,7 @@
 import { Type } from 'typebox';
 import { type ContentService, folderKinds } from '../../core/content/index.ts';
+import { validationError } from '../../core/errors.ts';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { IdParams, RefSchema } from './schemas.ts';
 
@@ -49,18 +51,20 @@ export function registerFolderRoutes(app: App, deps: ContentRouteDeps): void {
         querystring: Type.Object({
           format: Type.Optional(Type.Union([Type.Literal('flat'), Type.Literal('tree')])),
           kind: Type.Optional(FolderKindSchema),
+          ...PageQuery,
         }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
       const options = { kind: request.query.kind };
-      return {
-        items:
-          request.query.format === 'tree'
-            ? await folders.tree(principal, options)
-            : await folders.list(principal, options),
-      };
+      if (request.query.format !== 'tree')
+        return listReply(await folders.list(principal, options), request.query);
+      // A page of a tree would cut subtrees apart: the tree is always whole.
+      if (request.query.limit !== undefined || request.query.after !== undefined) {
+        throw validationError('format', 'the tree is not paged; page the flat list');
+      }
+      return { items: await folders.tree(principal, options) };
     },
   );
 

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { DirectoryService } from '../../core/directory/index.ts';
+import { listReply, NextField, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
 import { IdParams, UserList } from './users.ts';
@@ -38,10 +39,13 @@ export function registerGroupRoutes(app: App, deps: { directory: DirectoryServic
 
   app.get(
     '/groups',
-    { schema: { response: { 200: Type.Object({ items: Type.Array(GroupSchema) }) } } },
-    async (request) => ({
-      items: await directory.listGroups(principalOf(request)),
-    }),
+    {
+      schema: {
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Object({ items: Type.Array(GroupSchema), ...NextField }) },
+      },
+    },
+    async (request) => listReply(await directory.listGroups(principalOf(request)), request.query),
   );
 
   app.post(

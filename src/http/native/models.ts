@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import type { ModelInput, ModelService } from '../../core/data/index.ts';
 import { aggregations } from '../../core/query/index.ts';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { AccessBody } from './schemas.ts';
 
@@ -109,7 +110,9 @@ function toInput(body: Partial<Record<keyof typeof modelFields, unknown>>): Part
 export function registerModelRoutes(app: App, deps: { models: ModelService }): void {
   const { models } = deps;
 
-  app.get('/models', async (request) => ({ items: await models.list(principalOf(request)) }));
+  app.get('/models', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
+    listReply(await models.list(principalOf(request)), request.query),
+  );
 
   app.get('/models/:id', { schema: { params: Params } }, async (request) =>
     models.get(principalOf(request), request.params.id),

@@ -7,6 +7,7 @@ import {
   type ScheduleKind,
   type ScheduleService,
 } from '../../core/schedules/index.ts';
+import { listReply, NextField, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { FilterOperator, IdParams, RefSchema } from './schemas.ts';
 
@@ -166,10 +167,14 @@ export function registerScheduleKindRoutes(app: App, schedules: ScheduleService,
 
   app.get(
     base,
-    { schema: { tags, response: { 200: Type.Object({ items: Type.Array(ScheduleView) }) } } },
-    async (request) => ({
-      items: (await schedules.list(principalOf(request), kind)).map(view),
-    }),
+    {
+      schema: {
+        tags,
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Object({ items: Type.Array(ScheduleView), ...NextField }) },
+      },
+    },
+    async (request) => listReply((await schedules.list(principalOf(request), kind)).map(view), request.query),
   );
   app.post(base, { schema: { tags, body: Body, response: { 201: One } } }, async (request, reply) =>
     reply.status(201).send(one(await schedules.create(principalOf(request), kind, request.body))),

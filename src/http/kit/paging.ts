@@ -1,0 +1,38 @@
+import { Type } from 'typebox';
+import { MAX_PAGE_LIMIT, pageOf } from '../../core/paging.ts';
+
+/**
+ * The query string of a paged native list; spread into a route's querystring schema. The core
+ * checks the range of `limit` and the cursor, so their 400s name the field alike everywhere.
+ */
+export const PageQuery = {
+  limit: Type.Optional(
+    Type.String({
+      pattern: '^[0-9]{1,9}$',
+      description: `Page size, 1 to ${MAX_PAGE_LIMIT}; with it (or after) the answer is one page and its next cursor`,
+    }),
+  ),
+  after: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 64, description: 'The next cursor of the previous page' }),
+  ),
+};
+
+/** Added to a list's answer schema: present only when the request asked for a page. */
+export const NextField = {
+  next: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' })),
+};
+
+/**
+ * A native list's answer: without `limit` and `after` the whole list, as before paging existed;
+ * with either, one page in id order and the `next` cursor.
+ */
+export function listReply<T extends { id: number }>(
+  items: T[],
+  query: { limit?: string; after?: string },
+): { items: T[]; next?: string | null } {
+  if (query.limit === undefined && query.after === undefined) return { items };
+  return pageOf(items, {
+    limit: query.limit === undefined ? undefined : Number(query.limit),
+    after: query.after,
+  });
+}
