@@ -52,7 +52,15 @@ async function isGzip(file: string): Promise<boolean> {
 
 async function sample(file: string, delimiter: string): Promise<{ header: string[]; records: string[][] }> {
   const input = createReadStream(file);
-  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true }));
+  const parser = parse({ delimiter, bom: true, relax_column_count: true });
+  // `pipe` does not forward a read error (a staged file replaced by a new upload meanwhile): left
+  // unhandled it would end the process. It fails the load as the server's error, not the file's.
+  let readError: Error | undefined;
+  input.on('error', (error) => {
+    readError = error;
+    parser.destroy(error);
+  });
+  input.pipe(parser);
   const records: string[][] = [];
   try {
     for await (const record of parser) {
@@ -60,6 +68,7 @@ async function sample(file: string, delimiter: string): Promise<{ header: string
       if (records.length > SAMPLE_RECORDS) break;
     }
   } catch (error) {
+    if (error === readError) throw error;
     throw validationError(
       'file',
       `not readable as CSV: ${error instanceof Error ? error.message : String(error)}`,

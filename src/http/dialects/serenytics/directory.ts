@@ -26,8 +26,16 @@ const UserPut = Type.Object(
 export function registerDirectoryRoutes(app: App, services: Services): void {
   const { directory } = services;
 
+  // A user's `login_metadata` (attributes) is shown to whom the core lets read it (the user or an
+  // admin); to other readers of the directory it is empty, as the native API lists users without it.
   const render = async (principal: Principal, user: UserView) =>
-    userJson(user, await directory.getUserAttributes(principal, user.id));
+    userJson(
+      user,
+      await directory.getUserAttributes(principal, user.id).catch((error: unknown) => {
+        if (isRosettaError(error) && error.code === 'ERR_FORBIDDEN') return {};
+        throw error;
+      }),
+    );
 
   const groupByUuid = async (principal: Principal, uuid: string) => {
     const group = (await directory.listGroups(principal)).find((g) => g.uuid === uuid);

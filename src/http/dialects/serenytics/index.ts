@@ -42,6 +42,11 @@ function speakSerenytics(api: App): void {
   api.setNotFoundHandler((request, reply) =>
     reply.status(404).send(errorOf(`no route ${request.method} ${request.url}`)),
   );
+  // The web app's `GET /*` would otherwise take unknown GETs under the face and answer its 404 in
+  // the native envelope: this catch-all keeps them in the face's scope, hence its envelope.
+  api.get('/*', { schema: { hide: true }, config: { public: true } }, (_request, reply) =>
+    reply.callNotFound(),
+  );
   // The vendor's clients send `Content-type: application/json` with no body on plain POSTs.
   api.removeContentTypeParser('application/json');
   api.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {

@@ -5,6 +5,8 @@ import type { RoutePermissions } from '../../kit/route-permissions.ts';
  * the native routes doing the same thing, so both faces allow and refuse alike.
  */
 export const serenyticsPermissions: RoutePermissions = {
+  'GET /serenytics/api/*': 'public',
+  'GET /serenytics/data-api/*': 'public',
   'GET /serenytics/api/data_source': 'source.read',
   'GET /serenytics/api/data_source/sign_s3/': 'source.write',
   'GET /serenytics/api/data_source/:uuid': 'source.read',
