@@ -1,6 +1,6 @@
 import type { JsonScalar, StorageColumn, StorageOperation } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
-import { fieldError, validationError } from '../errors.ts';
+import { fieldError, notFound, validationError } from '../errors.ts';
 import type { DomainEvents } from '../events.ts';
 import { checkColumnName, checkStorageColumns, storageColumnsOf } from './columns.ts';
 import { type CsvOptions, loadCsvFile } from './csv.ts';
@@ -281,16 +281,39 @@ export function createStorageIngestor(deps: {
     return { rows: written, version: await finishBatch(sources, source, deps.events) };
   }
 
+  /**
+   * Writes into one source run one at a time, each on the source as the previous one left it:
+   * a write may redefine the table (drop, create, record columns) in steps, and two interleaved
+   * left one write's table under the other's recorded columns.
+   */
+  const queues = new Map<number, Promise<unknown>>();
+  function serialized<T>(source: DataSource, write: (current: DataSource) => Promise<T>): Promise<T> {
+    const run = async () => {
+      const current = await sources.find(source.organizationId, source.id);
+      if (!current) throw notFound('data source', source.uuid);
+      return write(current);
+    };
+    const result = (queues.get(source.id) ?? Promise.resolve()).then(run);
+    const settled = result.catch(() => undefined);
+    queues.set(source.id, settled);
+    void settled.then(() => {
+      if (queues.get(source.id) === settled) queues.delete(source.id);
+    });
+    return result;
+  }
+
   return {
     async applyOperations(principal, ref, operations) {
       const source = await writableSource(sources, principal, ref);
-      return applyOperations(source, operations, policyOf(principal, source));
+      return serialized(source, (current) =>
+        applyOperations(current, operations, policyOf(principal, current)),
+      );
     },
     async pushRows(principal, ref, batch) {
       const modes: RowsMode[] = ['insert', 'upsert', 'delete', 'replace'];
       if (!modes.includes(batch.mode)) throw validationError('mode', `must be one of ${modes.join(', ')}`);
       const source = await writableSource(sources, principal, ref);
-      return apply(source, batch, policyOf(principal, source));
+      return serialized(source, (current) => apply(current, batch, policyOf(principal, current)));
     },
     async loadCsv(principal, ref, file, options) {
       const source = await writableSource(sources, principal, ref);
@@ -301,11 +324,13 @@ export function createStorageIngestor(deps: {
           'file',
           'your row policy binds what you may write, and a file load cannot be checked row by row; push the rows instead',
         );
-      return loadCsvFile(sources, source, file, options, {
-        maxBytes: deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES,
-        events: deps.events,
-      });
+      return serialized(source, (current) =>
+        loadCsvFile(sources, current, file, options, {
+          maxBytes: deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES,
+          events: deps.events,
+        }),
+      );
     },
-    apply,
+    apply: (source, batch) => serialized(source, (current) => apply(current, batch)),
   };
 }
