@@ -1,7 +1,8 @@
-import type { CompiledQuery, JsonScalar, QueryResult, ResultColumn } from '../../engines/types.ts';
+import type { CompiledQuery, JsonScalar, ResultColumn } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import { type CompiledSelect, type CompileOptions, compileResolved, wrapWhole } from './compile.ts';
 import type { Model } from './model.ts';
+import type { RunSql } from './totals.ts';
 import type { ResolvedQuery } from './validate.ts';
 
 /**
@@ -37,9 +38,6 @@ export interface ReducedResult {
   /** One per reduction, in order. */
   values: ReducedValue[];
 }
-
-/** Runs a compiled statement, reading at most `rowCap` rows. */
-export type RunStatement = (query: CompiledQuery, rowCap: number) => Promise<QueryResult>;
 
 /**
  * `SELECT COUNT(*), <aggregate>(column), … FROM (<the whole query>)`: the row count, then one
@@ -90,7 +88,7 @@ export async function reduceQuery(
   columns: string[],
   options: CompileOptions,
   reductions: Reduction[],
-  run: RunStatement,
+  run: RunSql,
   path = 'reductions',
 ): Promise<ReducedResult> {
   const indexes = reductions.map(({ field }, i) => {

@@ -8,7 +8,7 @@ import type { QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
 import { type PivotAnswer, planQuery, type QueryPlan } from './pivot.ts';
-import { type ReducedResult, type Reduction, type RunStatement, reduceQuery } from './reduce.ts';
+import { type ReducedResult, type Reduction, reduceQuery } from './reduce.ts';
 import { checkQuerySql, holdsSql } from './sql-probe.ts';
 import { computeTotals, type RunSql, type TotalsAnswer } from './totals.ts';
 import { createZoneProbe } from './zone-probe.ts';
@@ -295,9 +295,8 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     const { plan, compileOptions, compiled } = await planFor(principal, model, checked, engine, {
       run: options,
     });
-    const run: RunStatement = async (query, rowCap) =>
-      (await cachedRun(engine, model, { ...query, ...readOnlyIf(checked) }, rowCap, options)).result;
     const columns = compiled.columns.map((column) => column.id);
+    const run = readRows(engine, model, checked, options);
     return reduceQuery(model, plan.rendered, columns, compileOptions, reductions, run, options.path);
   };
 

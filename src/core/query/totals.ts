@@ -1,4 +1,4 @@
-import type { CompiledQuery, JsonScalar } from '../../engines/types.ts';
+import type { CompiledQuery, JsonScalar, QueryResult } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import { type CompileOptions, compileResolved } from './compile.ts';
 import type { Totals } from './ir.ts';
@@ -6,10 +6,8 @@ import type { Model } from './model.ts';
 import type { ResolvedDimension, ResolvedQuery } from './validate.ts';
 
 /** Runs one compiled statement, reading at most `rowCap` rows (the engine, through the cache). */
-export type RunSql = (
-  query: CompiledQuery,
-  rowCap: number,
-) => Promise<{ rows: JsonScalar[][]; truncated: boolean }>;
+/** Runs a compiled statement the plan adds, reading at most `rowCap` rows (totals, pivot values, reductions). */
+export type RunSql = (query: CompiledQuery, rowCap: number) => Promise<QueryResult>;
 
 export interface TotalsAnswer {
   /** Each metric (each column of a pivot's cross-tab) over every row the filters keep. */
