@@ -6,6 +6,7 @@ import { EmbedPage } from './pages/Embed.tsx';
 import { HomePage } from './pages/Home.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { PasswordLinkPage } from './pages/PasswordLink.tsx';
+import { clearProjects, loadProjects } from './project.ts';
 
 // Pages off the dashboard path load on demand, so opening a dashboard fetches less.
 const AccountPage = lazy(() => import('./pages/Account.tsx').then((m) => ({ default: m.AccountPage })));
@@ -82,6 +83,13 @@ function SignedInApp() {
   useEffect(() => {
     if (me && path === '/login') navigate('/', { replace: true });
   }, [me, path]);
+
+  const userId = me?.id;
+  useEffect(() => {
+    if (userId === undefined) return clearProjects();
+    // Without the list (a refusal, a network error) the app works unfiltered, in the default project.
+    loadProjects().catch(clearProjects);
+  }, [userId]);
 
   if (checking) return <div className="boot" aria-busy="true" />;
   if (!me) {

@@ -1,4 +1,5 @@
 import { api } from './api.ts';
+import { newInProject } from './project.ts';
 import type { Query, Visualization } from './types.ts';
 
 /** Saved charts as `/api/charts` answers them. */
@@ -31,6 +32,7 @@ export async function addChartToDashboard(chartUuid: string, target: DashboardTa
     const created = await api<{ id: number }>('POST', '/dashboards', {
       name: target.newDashboard,
       personal: true,
+      ...newInProject(),
       widgets: [tile],
     });
     return created.id;

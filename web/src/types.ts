@@ -18,6 +18,15 @@ export interface Me extends User {
   groupIds: number[];
 }
 
+/** A project of the organization: models, folders, dashboards, charts and schedules belong to one. */
+export interface Project {
+  id: number;
+  uuid: string;
+  name: string;
+  isDefault: boolean;
+  createdAt: string;
+}
+
 export interface Column {
   name: string;
   type: string;
@@ -31,6 +40,7 @@ export interface DataSource {
   type: 'table' | 'sql' | 'storage';
   columns: Column[];
   connectionId: number;
+  access: QueryAccessEntry[];
   updatedAt: string;
 }
 
@@ -170,12 +180,15 @@ export interface DashboardVariable {
   default: Scalar;
 }
 
-/** A share of a dashboard with a user or a group. */
-export interface AccessEntry {
+/** A user or a group on an access list: a dashboard's share, a folder's access (`view`/`edit`). */
+export interface AccessEntry<Level extends string = 'view' | 'edit'> {
   subject: 'user' | 'group';
   id: number;
-  level: 'view' | 'edit';
+  level: Level;
 }
+
+/** Who may query a data source or a model; `edit` also lets them change it. Empty = everyone. */
+export type QueryAccessEntry = AccessEntry<'query' | 'edit'>;
 
 export interface Dashboard extends DashboardSummary {
   version: number;
@@ -297,6 +310,7 @@ export interface Model extends ModelDefinition {
   id: number;
   uuid: string;
   version: number;
+  access: QueryAccessEntry[];
   createdAt: string;
   updatedAt: string;
 }

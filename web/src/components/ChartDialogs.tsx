@@ -1,7 +1,8 @@
-import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
 import { addChartToDashboard, type DashboardTarget, type SavedChart } from '../charts.ts';
+import { newInProject, useProjectList } from '../project.ts';
 import { navigate } from '../router.tsx';
 import type { Folder, Query, Visualization } from '../types.ts';
 import { DashboardPicker } from './DashboardPicker.tsx';
@@ -83,16 +84,11 @@ export function SaveChartDialog(props: {
 }) {
   const [name, setName] = useState(props.name);
   const [folderId, setFolderId] = useState('');
-  const [folders, setFolders] = useState<Folder[]>([]);
   const [target, setTarget] = useState<DashboardTarget | null>(null);
   // Saved once: when adding it to the dashboard fails, a retry does not save a second chart.
   const [saved, setSaved] = useState<SavedChart | null>(null);
 
-  useEffect(() => {
-    api<{ items: Folder[] }>('GET', '/folders?kind=dashboard')
-      .then((r) => setFolders(r.items))
-      .catch(() => setFolders([]));
-  }, []);
+  const folders = useProjectList<Folder>('/folders?kind=dashboard') ?? [];
 
   const run = async () => {
     const chart =
@@ -101,6 +97,7 @@ export function SaveChartDialog(props: {
         name: name.trim(),
         // No folder chosen: the creator's personal space (My space).
         ...(folderId ? { folderId: Number(folderId) } : { personal: true }),
+        ...newInProject(),
         query: props.query,
         visualization: props.visualization,
       }));

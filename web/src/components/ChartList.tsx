@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState } from 'react';
-import { api } from '../api.ts';
+import { useMemo, useState } from 'react';
 import type { ChartSummary } from '../charts.ts';
+import { useProjectList } from '../project.ts';
 import { Link } from '../router.tsx';
 import type { Folder } from '../types.ts';
 import { ContentActions } from './ContentActions.tsx';
@@ -17,20 +17,13 @@ export function ChartList(props: {
   canEdit: boolean;
   onError: (error: unknown) => void;
 }) {
-  const [charts, setCharts] = useState<ChartSummary[]>([]);
   const [reloads, setReloads] = useState(0);
   const { folder, search } = props;
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for a fresh list
-  useEffect(() => {
-    api<{ items: ChartSummary[] }>('GET', '/charts')
-      .then((r) => setCharts(r.items))
-      .catch(() => setCharts([]));
-  }, [reloads]);
+  const charts = useProjectList<ChartSummary>('/charts', reloads);
 
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
-    return charts.filter(
+    return (charts ?? []).filter(
       (c) =>
         (folder === 'all' || (folder === 'none' ? c.folderId === null : c.folderId === folder)) &&
         (!needle ||

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api.ts';
 import type { DashboardTarget } from '../charts.ts';
+import { useProjectList } from '../project.ts';
 import type { DashboardSummary } from '../types.ts';
 
 const NEW = 'new';
@@ -10,16 +10,10 @@ const NEW = 'new';
  * null while nothing usable is chosen (no dashboard, or a new one without a name).
  */
 export function DashboardPicker(props: { onChange: (target: DashboardTarget | null) => void }) {
-  const [dashboards, setDashboards] = useState<DashboardSummary[] | null>(null);
   const [choice, setChoice] = useState('');
   const [name, setName] = useState('');
   const { onChange } = props;
-
-  useEffect(() => {
-    api<{ items: DashboardSummary[] }>('GET', '/dashboards')
-      .then((r) => setDashboards(r.items))
-      .catch(() => setDashboards([]));
-  }, []);
+  const dashboards = useProjectList<DashboardSummary>('/dashboards');
 
   useEffect(() => {
     if (choice === NEW) onChange(name.trim() ? { newDashboard: name.trim() } : null);

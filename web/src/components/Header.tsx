@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { atLeast } from '../roles.ts';
 import { Link, navigate } from '../router.tsx';
 import type { Me } from '../types.ts';
+import { ProjectSwitcher } from './ProjectSwitcher.tsx';
 
 /** The signed-in top bar: the sections the user's role may open, and the user menu. */
 export function Header(props: { me: Me; path: string; onSignOut: () => void }) {
@@ -52,6 +53,7 @@ export function Header(props: { me: Me; path: string; onSignOut: () => void }) {
         <span className="logo" aria-hidden="true" />
         Rosetta
       </Link>
+      <ProjectSwitcher />
       <nav aria-label="Main" className="mainnav">
         <Link to="/" aria-current={section === 'home' ? 'page' : undefined}>
           Dashboards

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
+import { newInProject } from '../project.ts';
 import type { DataSource, Model } from '../types.ts';
 import { useConfirm } from './ConfirmDialog.tsx';
 import { definitionOf, draftOf, emptyDraft, fieldsOf } from './ModelDraft.ts';
@@ -39,7 +40,7 @@ export function ModelEditor(props: {
       const body = definitionOf(draft, sources);
       const saved = model
         ? await api<Model>('PATCH', `/models/${model.uuid}`, body)
-        : await api<Model>('POST', '/models', body);
+        : await api<Model>('POST', '/models', { ...body, ...newInProject() });
       props.onSaved(saved);
     } catch (caught) {
       setError(caught);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { inProject, useProjectId } from '../project.ts';
 import type { Column, DataSource, Model } from '../types.ts';
 import { type MetricChoice, MODEL_METRIC } from './query-draft.ts';
 
@@ -39,17 +40,23 @@ const fromModel = (m: Model): QuerySource => ({
 /** Data sources then models; null while loading. */
 export function useQuerySources(onError: (error: unknown) => void): QuerySource[] | null {
   const [sources, setSources] = useState<QuerySource[] | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: load once per page
+  const projectId = useProjectId();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: load once per page and project
   useEffect(() => {
+    let live = true; // an answer for a project left meanwhile is dropped
     Promise.all([
       api<{ items: DataSource[] }>('GET', '/data-sources'),
-      api<{ items: Model[] }>('GET', '/models'),
+      api<{ items: Model[] }>('GET', inProject('/models', projectId)),
     ])
-      .then(([data, models]) =>
-        setSources([...data.items.map(fromDataSource), ...models.items.map(fromModel)]),
+      .then(
+        ([data, models]) =>
+          live && setSources([...data.items.map(fromDataSource), ...models.items.map(fromModel)]),
       )
       .catch(onError);
-  }, []);
+    return () => {
+      live = false;
+    };
+  }, [projectId]);
   return sources;
 }
 

@@ -6,6 +6,7 @@ import { AuditLog } from './AdminAudit.tsx';
 import { Groups } from './AdminGroups.tsx';
 import { Jobs } from './AdminJobs.tsx';
 import { Outbox } from './AdminOutbox.tsx';
+import { Projects } from './AdminProjects.tsx';
 import { OrganizationSettings } from './AdminSettings.tsx';
 import { SubscriptionsPage } from './AdminSubscriptions.tsx';
 import { Users } from './AdminUsers.tsx';
@@ -20,6 +21,7 @@ export function AdminPage(props: AdminProps) {
   const tabs = [
     { id: 'users', label: 'Users' },
     { id: 'groups', label: 'Groups' },
+    { id: 'projects', label: 'Projects' },
     { id: 'keys', label: 'API keys' },
     { id: 'attributes', label: 'User attributes' },
     { id: 'subscriptions', label: 'Subscriptions & alerts' },
@@ -53,6 +55,7 @@ export function AdminPage(props: AdminProps) {
 
 function AdminTab(props: AdminProps) {
   if (props.tab === 'groups') return <Groups />;
+  if (props.tab === 'projects') return <Projects />;
   if (props.tab === 'keys') return <ApiKeys />;
   if (props.tab === 'attributes') return <UserAttributes />;
   if (props.tab === 'subscriptions') return <SubscriptionsPage me={props.me} />;

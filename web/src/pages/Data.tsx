@@ -3,7 +3,8 @@ import { ErrorNote } from '../App.tsx';
 import { api, errorMessage, upload } from '../api.ts';
 import { ContentActions } from '../components/ContentActions.tsx';
 import { DataTable } from '../components/DataTable.tsx';
-import { atLeast } from '../roles.ts';
+import { QueryAccessPanel } from '../components/QueryAccessPanel.tsx';
+import { atLeast, mayChangeSource } from '../roles.ts';
 import { navigate } from '../router.tsx';
 import type { DataSource, Folder, Me, QueryResult } from '../types.ts';
 import { ConnectionsPanel } from './Connections.tsx';
@@ -106,12 +107,12 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
         {props.view === 'connections' ? (
           <ConnectionsPanel isAdmin={props.me.role === 'admin'} onSourceCreated={load} />
         ) : props.view === 'models' ? (
-          <ModelsPanel canDevelop={canDevelop} />
+          <ModelsPanel me={props.me} />
         ) : sources === null ? (
           <p className="muted">Loading…</p>
         ) : selected ? (
           <>
-            {canDevelop && (
+            {mayChangeSource(props.me, selected.access) && (
               <ContentActions
                 what="data source"
                 name={selected.name}
@@ -126,6 +127,7 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
               key={selected.uuid}
               source={selected}
               canUpload={atLeast(props.me, 'editor')}
+              canChangeAccess={mayChangeSource(props.me, selected.access)}
               onChanged={load}
             />
           </>
@@ -138,7 +140,12 @@ export function DataPage(props: { me: Me; selected?: string; view?: string }) {
 }
 
 /** Uploading rows is `source.write` (editors up): others see the source without the form. */
-function SourceDetail(props: { source: DataSource; canUpload: boolean; onChanged: () => void }) {
+function SourceDetail(props: {
+  source: DataSource;
+  canUpload: boolean;
+  canChangeAccess: boolean;
+  onChanged: () => void;
+}) {
   const { source } = props;
   const [preview, setPreview] = useState<QueryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -256,6 +263,14 @@ function SourceDetail(props: { source: DataSource; canUpload: boolean; onChanged
             </li>
           ))}
         </ul>
+      )}
+      {props.canChangeAccess && (
+        <QueryAccessPanel
+          what="data source"
+          url={`/data-sources/${source.id}`}
+          access={source.access}
+          onSaved={props.onChanged}
+        />
       )}
       {preview && (
         <>

@@ -6,6 +6,7 @@ import { ChartList } from '../components/ChartList.tsx';
 import { ContentActions } from '../components/ContentActions.tsx';
 import { loadFavourites } from '../components/FavouriteButton.tsx';
 import { NameDialog } from '../components/NameDialog.tsx';
+import { inProject, newInProject, useProjectId } from '../project.ts';
 import { recentDashboards } from '../recent.ts';
 import { Link, navigate } from '../router.tsx';
 import type { DashboardSummary, Folder, Me } from '../types.ts';
@@ -21,20 +22,30 @@ export function HomePage(props: { me: Me }) {
   const [accessOf, setAccessOf] = useState<Folder | null>(null);
   const [reloads, setReloads] = useState(0);
   const reload = () => setReloads((n) => n + 1);
+  const projectId = useProjectId();
+  // A folder of the project left behind is not in the new list: start from all dashboards.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the project changes
+  useEffect(() => setFolder('all'), [projectId]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for a fresh list
   useEffect(() => {
+    // An answer for a project left meanwhile (or asked before the projects arrived) is dropped.
+    let live = true;
     Promise.all([
-      api<{ items: Folder[] }>('GET', '/folders?kind=dashboard'),
-      api<{ items: DashboardSummary[] }>('GET', '/dashboards'),
+      api<{ items: Folder[] }>('GET', inProject('/folders?kind=dashboard', projectId)),
+      api<{ items: DashboardSummary[] }>('GET', inProject('/dashboards', projectId)),
     ])
       .then(([f, d]) => {
+        if (!live) return;
         setFolders(f.items);
         setDashboards(d.items);
       })
       .catch(setError);
     loadFavourites().then(setFavourites).catch(setError);
-  }, [reloads]);
+    return () => {
+      live = false;
+    };
+  }, [reloads, projectId]);
 
   const meId = props.me.id;
   const isAdmin = props.me.role === 'admin';
@@ -71,15 +82,15 @@ export function HomePage(props: { me: Me }) {
   // Refusals show in the dialog (NameDialog), which stays open with the name typed. New
   // dashboards land in My space unless a folder is open.
   const createDashboard = async (name: string) => {
-    const created = await api<{ id: number }>(
-      'POST',
-      '/dashboards',
-      typeof folder === 'number' ? { name, folderId: folder } : { name, personal: true },
-    );
+    const created = await api<{ id: number }>('POST', '/dashboards', {
+      name,
+      ...(typeof folder === 'number' ? { folderId: folder } : { personal: true }),
+      ...newInProject(),
+    });
     navigate(`/dashboards/${created.id}`);
   };
   const createFolder = async (name: string) => {
-    const created = await api<Folder>('POST', '/folders', { name });
+    const created = await api<Folder>('POST', '/folders', { name, ...newInProject() });
     setFolders([...folders, created]);
     setCreating(null);
   };

@@ -1,10 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { ErrorNote } from '../App.tsx';
 import { api } from '../api.ts';
 import { ModelEditor } from '../components/ModelEditor.tsx';
+import { QueryAccessPanel } from '../components/QueryAccessPanel.tsx';
 import { TableHead } from '../components/TableHead.tsx';
+import { inProject, useProjectId } from '../project.ts';
+import { atLeast, mayChangeSource } from '../roles.ts';
 import { navigate, usePath } from '../router.tsx';
-import type { AttributeDefinition, DataSource, Model } from '../types.ts';
+import type { AttributeDefinition, DataSource, Me, Model } from '../types.ts';
 
 const NEW = 'new';
 const open = (ref: string) => navigate(`/data?view=models&model=${encodeURIComponent(ref)}`);
@@ -13,19 +16,23 @@ const open = (ref: string) => navigate(`/data?view=models&model=${encodeURICompo
  * The semantic layer: models join data sources and name their dimensions, metrics and row
  * policies. Everyone may read them and explore them; developers and admins edit them.
  */
-export function ModelsPanel(props: { canDevelop: boolean }) {
+export function ModelsPanel(props: { me: Me }) {
   const selected = usePath().search.get('model');
   const [models, setModels] = useState<Model[] | null>(null);
   const [sources, setSources] = useState<DataSource[]>([]);
   const [attributes, setAttributes] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
+  const projectId = useProjectId();
+  // An answer for a project left meanwhile (or asked before the projects arrived) is dropped.
+  const shownProject = useRef(projectId);
+  shownProject.current = projectId;
 
   const load = useCallback(
     () =>
-      api<{ items: Model[] }>('GET', '/models')
-        .then((r) => setModels(r.items))
+      api<{ items: Model[] }>('GET', inProject('/models', projectId))
+        .then((r) => shownProject.current === projectId && setModels(r.items))
         .catch(setError),
-    [],
+    [projectId],
   );
   useEffect(() => {
     load();
@@ -38,11 +45,13 @@ export function ModelsPanel(props: { canDevelop: boolean }) {
   }, [load]);
 
   const model = models?.find((m) => m.uuid === selected);
+  const canDevelop = atLeast(props.me, 'developer');
+  const canEdit = model ? mayChangeSource(props.me, model.access) : canDevelop;
   return (
     <div>
       <div className="toolbar">
         <h1>Models</h1>
-        {props.canDevelop && (
+        {canDevelop && (
           <div className="actions">
             <button type="button" className="primary" onClick={() => open(NEW)}>
               New model
@@ -91,18 +100,27 @@ export function ModelsPanel(props: { canDevelop: boolean }) {
           </table>
         </div>
       )}
-      {(model || (selected === NEW && props.canDevelop)) && (
+      {(model || (selected === NEW && canDevelop)) && (
         <ModelEditor
           key={model ? `${model.uuid}:${model.version}` : NEW}
           model={model ?? null}
           sources={sources}
           attributes={attributes}
-          canEdit={props.canDevelop}
+          canEdit={canEdit}
           onSaved={(saved) => load().then(() => open(saved.uuid))}
           onDeleted={() => {
             load();
             navigate('/data?view=models');
           }}
+        />
+      )}
+      {model && canEdit && (
+        <QueryAccessPanel
+          key={model.uuid}
+          what="model"
+          url={`/models/${model.uuid}`}
+          access={model.access}
+          onSaved={load}
         />
       )}
     </div>

@@ -30,6 +30,7 @@ import { followRenames } from '../components/query-renames.ts';
 import { SaveChart } from '../components/SaveChart.tsx';
 import { draftOf } from '../components/saved-query-draft.ts';
 import { queryWithVariables, useDashboardVariables } from '../components/VariableBar.tsx';
+import { inProject, useProjectId } from '../project.ts';
 import { Link, navigate } from '../router.tsx';
 import type { Dashboard, Query, QueryResult, Visualization } from '../types.ts';
 
@@ -61,6 +62,7 @@ export function WidgetEditorPage(props: {
   const [dashboards, setDashboards] = useState<{ id: number; name: string }[]>([]);
   const [target, setTarget] = useState('');
   const sources = useQuerySources(setError);
+  const projectId = useProjectId();
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: default once, when the sources arrive
   useEffect(() => {
@@ -70,7 +72,7 @@ export function WidgetEditorPage(props: {
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once per page
   useEffect(() => {
     if (!props.dashboardId) {
-      api<{ items: { id: number; name: string }[] }>('GET', '/dashboards')
+      api<{ items: { id: number; name: string }[] }>('GET', inProject('/dashboards', projectId))
         .then((r) => setDashboards(r.items))
         .catch(() => {});
     }
