@@ -20,6 +20,8 @@ describe('the OpenAPI document', () => {
       '/api/dashboards',
       '/api/users',
       '/api/jobs/{id}',
+      '/api/projects',
+      '/api/projects/{id}',
     ]) {
       expect(paths).toContain(path);
     }

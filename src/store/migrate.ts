@@ -6,6 +6,7 @@ import { folderItemMigrations } from '../core/content/folder-tables.ts';
 import { contentMigrations } from '../core/content/migrations.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
+import { externalIdMigrations } from '../core/ids/tables.ts';
 import { jobMigrations } from '../core/jobs/migrations.ts';
 import { scheduleMigrations } from '../core/schedules/migrations.ts';
 import { scriptMigrations } from '../core/scripts/tables.ts';
@@ -14,9 +15,9 @@ import type { Store } from './database.ts';
 /**
  * Migrations of every module, applied in name order. Names are prefixed per module
  * (0100_ directory, 0200_ data, 0300_ content, 0400_ jobs, 0500_ schedules, 0600_ auth, 0700_
- * scripts, 0900_ audit) so later modules may refer to earlier ones' tables.
+ * scripts, 0800_ external ids, 0900_ audit) so later modules may refer to earlier ones' tables.
  */
-const allMigrations: Record<string, Migration> = {
+export const allMigrations: Record<string, Migration> = {
   ...directoryMigrations,
   ...dataMigrations,
   ...contentMigrations,
@@ -26,6 +27,7 @@ const allMigrations: Record<string, Migration> = {
   ...scheduleMigrations,
   ...authMigrations,
   ...scriptMigrations,
+  ...externalIdMigrations,
   ...auditMigrations,
 };
 

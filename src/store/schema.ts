@@ -1,5 +1,5 @@
 import type { CreateTableBuilder, Kysely } from 'kysely';
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 
 /**
  * Column helpers shared by every module's migrations, so one migration text serves SQLite and
@@ -32,3 +32,44 @@ export function withTimestamps<T extends string, C extends string>(
 }
 
 export const nowIso = (): string => new Date().toISOString();
+
+/**
+ * Gives the rows of `table` (which has `organization_id`) to a project: a `project_id` column
+ * referencing `projects`, back-filled with each row's organization's default project, required
+ * from then on, and an index for the lists that read by project. SQLite cannot add a NOT NULL
+ * column with a reference to a table that has rows, so there triggers refuse a null instead.
+ */
+export async function addProjectColumn(db: MigrationDb, table: string): Promise<void> {
+  await db.schema
+    .alterTable(table)
+    .addColumn('project_id', 'integer', (c) => c.references('projects.id'))
+    .execute();
+  await sql`
+    update ${sql.table(table)} set project_id = (
+      select p.id from projects p
+      where p.organization_id = ${sql.table(table)}.organization_id
+      order by p.is_default desc, p.id
+      limit 1
+    )`.execute(db);
+  if (isPostgres(db)) {
+    await sql`alter table ${sql.table(table)} alter column project_id set not null`.execute(db);
+  } else {
+    for (const [event, when] of [
+      ['insert', 'before insert'],
+      ['update', 'before update of project_id'],
+    ] as const) {
+      await sql`
+        create trigger ${sql.ref(`${table}_project_required_${event}`)}
+        ${sql.raw(when)} on ${sql.table(table)}
+        when new.project_id is null
+        begin select raise(abort, ${sql.lit(`NOT NULL constraint failed: ${table}.project_id`)}); end`.execute(
+        db,
+      );
+    }
+  }
+  await db.schema
+    .createIndex(`${table}_organization_project`)
+    .on(table)
+    .columns(['organization_id', 'project_id'])
+    .execute();
+}

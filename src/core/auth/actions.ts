@@ -66,6 +66,8 @@ export const actions = {
   'directory.contacts': rule('editor', asUser, "see other users' emails, roles and status"),
   'directory.manage': rule('admin', asUser, 'manage users, groups and attributes'),
   'organization.manage': rule('admin', asUser, 'rename the organization'),
+  'project.read': rule('viewer', asUser, 'list projects'),
+  'project.manage': rule('admin', asUser, 'create, rename or delete projects'),
   'profile.edit': rule('viewer', personal, 'change your name, password or timezone'),
   'apikey.own': rule('viewer', personal, 'manage your API keys'),
   'apikey.all': rule('admin', personal, "manage other users' API keys"),

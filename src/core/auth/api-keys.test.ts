@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openHarness } from '../data/test-support.ts';
+import { HARNESS_ADMIN_EMAIL, openHarness } from '../data/test-support.ts';
 import { getDefaultOrganization, getDefaultProject } from '../directory/organizations.ts';
 import { createDirectoryService } from '../directory/service.ts';
 import { principalOf } from '../directory/test-support.ts';
 import { getUserByEmail } from '../directory/users-read.ts';
 import { RosettaError } from '../errors.ts';
-import { bootstrapDirectory } from './bootstrap.ts';
 import type { Principal } from './principal.ts';
 import { type AuthService, createAuthService } from './service.ts';
 
@@ -25,7 +24,6 @@ describe.each(['sqlite', 'postgres'] as const)('data-API keys on %s', async (kin
   beforeAll(async () => {
     if (!harness) return;
     const { store, data } = harness;
-    await bootstrapDirectory(store, { adminEmail: 'root@example.com', adminPassword: 'root-password' });
     auth = createAuthService({
       store,
       dataSources: async (organizationId, ids) => {
@@ -35,7 +33,7 @@ describe.each(['sqlite', 'postgres'] as const)('data-API keys on %s', async (kin
     });
     const org = await getDefaultOrganization(store.db);
     const project = await getDefaultProject(store.db, org.id);
-    admin = principalOf(await getUserByEmail(store.db, org.id, 'root@example.com'), project.id);
+    admin = principalOf(await getUserByEmail(store.db, org.id, HARNESS_ADMIN_EMAIL), project.id);
     const user = await createDirectoryService(store).createUser(admin, {
       email: 'ed@example.com',
       password: 'password1',

@@ -11,6 +11,8 @@ export interface ChartInput {
   folderId?: ContentRef | null;
   /** True: in the creator's personal space (no folder), until filed. */
   personal?: boolean;
+  /** Default: its folder's project, or the caller's default project at the top level. */
+  projectId?: number;
   query: WidgetQuery;
   visualization: { type: VisualizationType; options?: Record<string, unknown> };
 }
@@ -25,7 +27,7 @@ export interface ChartPatch extends Placement {
   baseVersion?: number;
 }
 
-const contentKeys = ['name', 'description', 'folderId', 'personal', 'query', 'visualization'];
+const contentKeys = ['name', 'description', 'folderId', 'personal', 'projectId', 'query', 'visualization'];
 
 export function parseChartPatch(input: unknown): ChartPatch {
   const body = record('', input, [...contentKeys, 'version']);
@@ -44,6 +46,7 @@ export function parseChartPatch(input: unknown): ChartPatch {
   if (body.folderId !== undefined)
     patch.folderRef = body.folderId === null ? null : contentRef('folderId', body.folderId);
   if (body.personal !== undefined) patch.personal = personalFlag(body.personal, patch.folderRef);
+  if (body.projectId !== undefined) patch.projectId = body.projectId;
   if (body.version !== undefined)
     patch.baseVersion = integer('version', body.version, 1, Number.MAX_SAFE_INTEGER);
   return patch;
@@ -53,7 +56,7 @@ export function parseChartCreate(input: unknown): Placement & { content: ChartCo
   const body = record('', input, contentKeys);
   for (const key of ['name', 'query', 'visualization'])
     if (body[key] === undefined) throw validationError(key, 'is required');
-  const { content, folderRef, personal } = parseChartPatch(body);
+  const { content, baseVersion: _, ...placement } = parseChartPatch(body);
   return {
     content: {
       name: content.name!,
@@ -61,7 +64,6 @@ export function parseChartCreate(input: unknown): Placement & { content: ChartCo
       query: content.query!,
       visualization: content.visualization!,
     },
-    folderRef,
-    personal,
+    ...placement,
   };
 }

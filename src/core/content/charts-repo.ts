@@ -35,12 +35,18 @@ export async function findChartRowsByUuid(
     .execute();
 }
 
-export async function listChartRows(db: Db, organizationId: number, folderId?: number | null) {
+export async function listChartRows(
+  db: Db,
+  organizationId: number,
+  folderId?: number | null,
+  projectId?: number,
+) {
   let query = db
     .selectFrom('charts')
     .selectAll()
     .where('organization_id', '=', organizationId)
     .where('deleted_at', 'is', null);
+  if (projectId !== undefined) query = query.where('project_id', '=', projectId);
   if (folderId === null) query = query.where('folder_id', 'is', null);
   else if (folderId !== undefined) query = query.where('folder_id', '=', folderId);
   return query.orderBy('name').orderBy('id').execute();
@@ -74,6 +80,7 @@ export function toChartSummary(row: Selectable<ChartRow>, folderUuid: string | n
     description: row.description,
     folderId: row.folder_id,
     folderUuid,
+    projectId: row.project_id,
     createdBy: row.created_by,
     personal: row.personal === 1,
     visualizationType: (JSON.parse(row.visualization) as Visualization).type,

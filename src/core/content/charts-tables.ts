@@ -14,6 +14,8 @@ export interface ChartRow {
   id: Generated<number>;
   uuid: string;
   organization_id: number;
+  /** The project the row belongs to (migration 0350); the organization's default one unless moved. */
+  project_id: number;
   /** A folder of kind `dashboard`, or null for the top level. */
   folder_id: number | null;
   name: string;

@@ -10,6 +10,7 @@ import {
   findDashboardRowsNaming,
   toChart,
 } from './charts-repo.ts';
+import type { ChartRow } from './charts-tables.ts';
 import { contentRef } from './input.ts';
 import { canViewChart, type FolderIndex } from './permissions.ts';
 import * as repo from './repo.ts';
@@ -53,6 +54,8 @@ export interface TileBinding {
   index: FolderIndex;
   /** Charts the dashboard shows already: kept whether or not the principal may see them. */
   inherited: Set<string>;
+  /** The dashboard's project: a tile shows a chart of the same project. */
+  projectId: number;
   /** The field that names a widget's chart in errors, by the widget's position. */
   field: (position: number) => string;
   /**
@@ -83,6 +86,12 @@ export async function bindChartTiles(db: repo.Db, widgets: Widget[], binding: Ti
     }
     if (!row || !(inherited.has(row.uuid) || canViewChart(principal, index, chartAccessNode(row))))
       throw validationError(field, `chart ${JSON.stringify(widget.chartId)} not found`);
+    // A version restored after the chart moved to another project keeps the copy, as for a deleted one.
+    if (binding.restoring && row.project_id !== binding.projectId) {
+      bound.push(plain(widget));
+      continue;
+    }
+    checkChartProject(row, binding.projectId, field);
     const chart = toChart(row, null);
     bound.push({ ...showing(widget, chart), title: widget.title || chart.name });
   }
@@ -98,16 +107,36 @@ export type BindTiles = (
 
 export const widgetChartField = (position: number): string => `widgets[${position}].chartId`;
 
+function checkChartProject(chart: Pick<ChartRow, 'uuid' | 'project_id'>, projectId: number, field: string) {
+  if (chart.project_id !== projectId)
+    throw validationError(
+      field,
+      `chart ${chart.uuid} is in project ${chart.project_id}, not in the dashboard's project ${projectId}`,
+    );
+}
+
+/** Refuses to move a dashboard to project `projectId` while it shows charts of another project. */
+export async function checkTileProjects(
+  db: repo.Db,
+  organizationId: number,
+  widgets: Widget[],
+  projectId: number,
+): Promise<void> {
+  for (const row of await findChartRowsByUuid(db, organizationId, [...chartUuidsOf(widgets)]))
+    checkChartProject(row, projectId, 'projectId');
+}
+
 /**
  * `bindChartTiles` for an edit of a dashboard that shows the charts `shown` (a new dashboard: none,
  * a clone: its original's). A restored version keeps the charts it showed, as the dashboard did.
  */
 export const tileBinder =
-  (db: repo.Db, principal: Principal, index: FolderIndex, shown: Set<string>): BindTiles =>
+  (db: repo.Db, principal: Principal, index: FolderIndex, shown: Set<string>, projectId: number): BindTiles =>
   (widgets, field, restoring) =>
     bindChartTiles(db, widgets, {
       principal,
       index,
+      projectId,
       inherited: restoring ? new Set([...shown, ...chartUuidsOf(widgets)]) : shown,
       field,
       restoring,

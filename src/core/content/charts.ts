@@ -11,7 +11,7 @@ import type { ChartRow } from './charts-tables.ts';
 import { dashboardRowsShowing, detachChartTiles } from './charts-tiles.ts';
 import { FolderCatalog } from './folders.ts';
 import { canEditChart, canEditFolder, canViewChart, canViewDashboard } from './permissions.ts';
-import { type Placement, placementChange } from './placement.ts';
+import { type Placement, placementChange, projectOfFiled } from './placement.ts';
 import { type Db, dashboardAccessNode } from './repo.ts';
 import { checkSqlAuthorship } from './sql-authorship.ts';
 import type {
@@ -23,7 +23,7 @@ import type {
   ContentRef,
 } from './types.ts';
 import * as versioned from './versioned-rows.ts';
-import { type FiledContent, findVisible, listVisible } from './visible.ts';
+import { type FiledContent, type FiledFilter, findVisible, listVisible } from './visible.ts';
 
 const filedCharts: FiledContent<Selectable<ChartRow>, Selectable<ChartRow>, ChartSummary> = {
   noun: 'chart',
@@ -45,9 +45,9 @@ export type ChartDetail = Chart & { usedBy: ChartUse[]; canEdit: boolean };
 export class ChartService {
   constructor(private readonly db: Db) {}
 
-  /** Summaries of the charts the principal can see, optionally of one folder (null = top level). */
-  async list(principal: Principal, options: { folderId?: ContentRef | null } = {}): Promise<ChartSummary[]> {
-    return listVisible(this.db, principal, filedCharts, options.folderId);
+  /** Summaries of the charts the principal can see, optionally of one folder or project. */
+  async list(principal: Principal, options: FiledFilter = {}): Promise<ChartSummary[]> {
+    return listVisible(this.db, principal, filedCharts, options);
   }
 
   /** The chart, and the dashboards showing it that the principal can see. */
@@ -62,13 +62,14 @@ export class ChartService {
 
   async create(principal: Principal, input: ChartInput): Promise<ChartDetail> {
     authorize(principal, 'dashboard.edit');
-    const { content, folderRef, personal } = parseChartCreate(input);
+    const { content, folderRef, personal, projectId: requestedProject } = parseChartCreate(input);
     checkSqlAuthorship(principal, [], [content.query]);
     const id = await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
       const folder = catalog.target(principal, 'folderId', folderRef);
       if (!personal && !canEditFolder(principal, catalog.index, folder?.id ?? null))
         throw forbidden('create a chart here');
+      const projectId = await projectOfFiled(trx, principal, requestedProject, folder, 'folderId');
       const now = nowIso();
       return versioned.insertVersionedRow(
         trx,
@@ -76,6 +77,7 @@ export class ChartService {
         {
           uuid: randomUUID(),
           organization_id: principal.organizationId,
+          project_id: projectId,
           folder_id: folder?.id ?? null,
           personal: personal ? 1 : 0,
           ...charts.chartContentColumns(content),
@@ -92,12 +94,11 @@ export class ChartService {
 
   /** PATCH: the keys given replace the current ones; `version`, when given, must be the current one. */
   async update(principal: Principal, ref: ContentRef, input: ChartPatchInput): Promise<ChartDetail> {
-    const { content, folderRef, personal, baseVersion } = parseChartPatch(input);
+    const { content, baseVersion, ...placement } = parseChartPatch(input);
     const changesContent = Object.keys(content).length > 0;
     return this.change(principal, ref, baseVersion, (current) => ({
       content: changesContent ? { ...current, ...content } : undefined,
-      folderRef,
-      personal,
+      ...placement,
     }));
   }
 
@@ -178,7 +179,17 @@ export class ChartService {
         updated_by: principal.userId,
       };
       const canEdit = canEditChart(principal, catalog.index, node);
-      Object.assign(changes, placementChange(principal, catalog, row, placement, canEdit, 'chart'));
+      const moved = await placementChange(trx, principal, catalog, row, placement, canEdit, 'chart');
+      Object.assign(changes, moved);
+      if (moved && moved.project_id !== row.project_id) {
+        const showing = await dashboardRowsShowing(trx, principal.organizationId, chart.uuid);
+        if (showing.length > 0)
+          throw conflict(
+            `the chart is shown on ${showing.length} dashboard${showing.length > 1 ? 's' : ''} of its project: ` +
+              'a tile shows a chart of its own project, so remove those tiles (or move the dashboards) first',
+            'projectId',
+          );
+      }
       if (content) Object.assign(changes, charts.chartContentColumns(content));
       if (!(await versioned.updateVersionedRow(trx, 'charts', row, changes, content)))
         throw conflict(

@@ -50,7 +50,7 @@ const contentKeys = [
   'customCss',
   'headerHtml',
 ];
-const patchKeys = [...contentKeys, 'folderId', 'personal'];
+const patchKeys = [...contentKeys, 'folderId', 'personal', 'projectId'];
 const createKeys = [...patchKeys, 'shares'];
 
 /** Request shapes for typed callers; the parsers below accept any value and check it. */
@@ -70,6 +70,8 @@ export interface DashboardInput {
   folderId?: ContentRef | null;
   /** True: in the creator's personal space (no folder), until shared or filed. */
   personal?: boolean;
+  /** Default: its folder's project, or the caller's default project at the top level. */
+  projectId?: number;
   tags?: string[];
   widgets?: WidgetInput[];
   filters?: Array<Omit<DashboardFilter, 'id' | 'label'> & { id?: string; label?: string }>;
@@ -111,6 +113,7 @@ export function parseDashboardPatch(input: unknown): DashboardPatch {
   if (body.folderId !== undefined)
     patch.folderRef = body.folderId === null ? null : contentRef('folderId', body.folderId);
   if (body.personal !== undefined) patch.personal = personalFlag(body.personal, patch.folderRef);
+  if (body.projectId !== undefined) patch.projectId = body.projectId;
   return patch;
 }
 
@@ -119,7 +122,7 @@ export function parseDashboardCreate(input: unknown): DashboardCreate {
   const body = record('', input, createKeys);
   if (body.name === undefined) throw validationError('name', 'is required');
   const { shares, ...rest } = body;
-  const { content, folderRef, personal } = parseDashboardPatch(rest);
+  const { content, ...placement } = parseDashboardPatch(rest);
   const whole: DashboardContent = {
     name: content.name ?? '',
     description: content.description ?? null,
@@ -131,10 +134,8 @@ export function parseDashboardCreate(input: unknown): DashboardCreate {
     customCss: content.customCss ?? null,
     headerHtml: content.headerHtml ?? null,
   };
-  const parsed: DashboardCreate = { content: whole };
+  const parsed: DashboardCreate = { content: whole, ...placement };
   if (shares !== undefined) parsed.shares = accessList('shares', shares);
-  if (folderRef !== undefined) parsed.folderRef = folderRef;
-  if (personal !== undefined) parsed.personal = personal;
   return parsed;
 }
 

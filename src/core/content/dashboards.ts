@@ -8,6 +8,7 @@ import { conflict, forbidden, isRosettaError } from '../errors.ts';
 import {
   type BindTiles,
   chartUuidsOf,
+  checkTileProjects,
   resolveChartTiles,
   tileBinder,
   widgetChartField,
@@ -24,7 +25,7 @@ import { FolderCatalog } from './folders.ts';
 import { accessEntry, accessKey, accessList, contentRef, label, record } from './input.ts';
 import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
 import { canCloneDashboard, canCreateDashboard, canEditDashboard, canViewDashboard } from './permissions.ts';
-import { type Placement, placementChange } from './placement.ts';
+import { type Placement, placementChange, projectOfFiled } from './placement.ts';
 import * as repo from './repo.ts';
 import { checkSqlAuthorship } from './sql-authorship.ts';
 import type { DashboardRow } from './tables.ts';
@@ -39,7 +40,7 @@ import type {
   Widget,
 } from './types.ts';
 import * as versioned from './versioned-rows.ts';
-import { type FiledContent, findVisible, listVisible } from './visible.ts';
+import { type FiledContent, type FiledFilter, findVisible, listVisible } from './visible.ts';
 import {
   type PlacedWidget,
   placed,
@@ -58,6 +59,13 @@ export interface DashboardSource {
 
 /** The source a widget's query names, if it names one the principal may see. */
 export type SourceLookup = (principal: Principal, ref: string) => Promise<DashboardSource | undefined>;
+
+/** What follows a dashboard to another project, written in the transaction `db` that moves it. */
+export type DashboardMoved = (
+  db: repo.Db,
+  dashboard: { id: number; organizationId: number },
+  projectId: number,
+) => Promise<unknown>;
 
 /** What one edit of a dashboard changes; `content` makes a new version. */
 interface Change extends Placement {
@@ -85,14 +93,13 @@ export class DashboardService {
     private readonly onDeleted: (dashboardId: number) => Promise<unknown> = async () => {},
     /** The data module's lookup; content alone (no data module) knows no data sources. */
     private readonly findSource: SourceLookup = async () => undefined,
+    /** Called in the transaction that moves a dashboard to another project (its schedules follow). */
+    private readonly onMoved: DashboardMoved = async () => {},
   ) {}
 
-  /** Summaries of the dashboards the principal can see, optionally of one folder (null = top level). */
-  async list(
-    principal: Principal,
-    options: { folderId?: ContentRef | null } = {},
-  ): Promise<DashboardSummary[]> {
-    return listVisible(this.db, principal, filedDashboards, options.folderId);
+  /** Summaries of the dashboards the principal can see, optionally of one folder or project. */
+  async list(principal: Principal, options: FiledFilter = {}): Promise<DashboardSummary[]> {
+    return listVisible(this.db, principal, filedDashboards, options);
   }
 
   async get(principal: Principal, ref: ContentRef): Promise<Dashboard> {
@@ -144,7 +151,7 @@ export class DashboardService {
 
   /** PATCH: top-level keys given replace the current ones (`widgets` as a whole). */
   async update(principal: Principal, ref: ContentRef, input: DashboardPatchInput): Promise<Dashboard> {
-    const { content: patch, folderRef, personal } = parseDashboardPatch(input);
+    const { content: patch, ...placement } = parseDashboardPatch(input);
     return this.change(principal, ref, async (current, bind) => {
       const widgets = patch.widgets && (await bind(patch.widgets, widgetChartField));
       const merged = { ...current, ...patch, ...(widgets && { widgets }) };
@@ -153,17 +160,17 @@ export class DashboardService {
         patch.layout ?? current.layout,
         patch.layout !== undefined,
       );
-      return { content: { ...merged, layout }, folderRef, personal };
+      return { content: { ...merged, layout }, ...placement };
     });
   }
 
   /** PUT: the whole content is replaced; folder and shares change only when the body names them. */
   async replace(principal: Principal, ref: ContentRef, input: DashboardInput): Promise<Dashboard> {
-    const { content, folderRef, personal, shares } = parseDashboardCreate(input);
+    const { content, shares, ...placement } = parseDashboardCreate(input);
     return this.change(principal, ref, async (_, bind) => {
       const widgets = await bind(content.widgets, widgetChartField);
       const layout = completeLayout(widgets, content.layout, true);
-      return { content: { ...content, widgets, layout }, folderRef, personal, shares };
+      return { content: { ...content, widgets, layout }, shares, ...placement };
     });
   }
 
@@ -203,9 +210,17 @@ export class DashboardService {
       throw forbidden('clone into this folder');
     const content = withFreshWidgetIds(repo.contentOf(dashboard));
     content.name = name ?? `Copy of ${dashboard.name}`.slice(0, 255);
-    // A copy of personal content left where it was stays personal (the caller's).
+    // A copy of personal content left where it was stays personal (the caller's); a copy at the
+    // top level stays in its original's project.
     const placement = { folderRef: target, personal: body.folderId === undefined && dashboard.personal };
-    return this.insert(principal, content, placement, [], chartUuidsOf(dashboard.widgets));
+    return this.insert(
+      principal,
+      content,
+      placement,
+      [],
+      chartUuidsOf(dashboard.widgets),
+      dashboard.projectId,
+    );
   }
 
   async setShares(principal: Principal, ref: ContentRef, shares: AccessEntry[]): Promise<Dashboard> {
@@ -317,6 +332,8 @@ export class DashboardService {
     shares: AccessEntry[],
     /** Charts the copied dashboard showed (a clone keeps them even where the caller cannot see them). */
     inherited: Set<string>,
+    /** Where it goes when neither the body nor a folder says: the original's project for a copy. */
+    fallbackProject = principal.projectId,
   ): Promise<Dashboard> {
     authorize(principal, 'dashboard.edit');
     const id = await this.db.transaction().execute(async (trx) => {
@@ -324,7 +341,15 @@ export class DashboardService {
       const folder = catalog.target(principal, 'folderId', placement.folderRef);
       if (!placement.personal && !canCreateDashboard(principal, catalog.index, folder?.id ?? null))
         throw forbidden('create a dashboard here');
-      const bind = tileBinder(trx, principal, catalog.index, inherited);
+      const projectId = await projectOfFiled(
+        trx,
+        principal,
+        placement.projectId,
+        folder,
+        'folderId',
+        fallbackProject,
+      );
+      const bind = tileBinder(trx, principal, catalog.index, inherited, projectId);
       const widgets = await bind(parsed.widgets, widgetChartField);
       const content = { ...parsed, widgets, layout: completeLayout(widgets, parsed.layout, true) };
       const now = nowIso();
@@ -334,6 +359,7 @@ export class DashboardService {
         {
           uuid: randomUUID(),
           organization_id: principal.organizationId,
+          project_id: projectId,
           folder_id: folder?.id ?? null,
           owner_id: principal.userId,
           personal: placement.personal ? 1 : 0,
@@ -360,7 +386,7 @@ export class DashboardService {
       const { catalog, row, dashboard } = await this.visible(trx, principal, ref);
       const node = repo.dashboardAccessNode(row);
       if (!canEditDashboard(principal, catalog.index, node)) throw forbidden('edit this dashboard');
-      const bind = tileBinder(trx, principal, catalog.index, chartUuidsOf(dashboard.widgets));
+      const bind = tileBinder(trx, principal, catalog.index, chartUuidsOf(dashboard.widgets), row.project_id);
       const { content, shares, ...placement } = await edit(repo.contentOf(dashboard), bind, dashboard.shares);
       if (content) checkSqlAuthorship(principal, ownQueries(dashboard.widgets), ownQueries(content.widgets));
       const changes: versioned.VersionedRowChanges<'dashboards'> = {
@@ -368,7 +394,12 @@ export class DashboardService {
         updated_by: principal.userId,
       };
       const canEdit = canEditDashboard(principal, catalog.index, node);
-      Object.assign(changes, placementChange(principal, catalog, row, placement, canEdit, 'dashboard'));
+      const moved = await placementChange(trx, principal, catalog, row, placement, canEdit, 'dashboard');
+      Object.assign(changes, moved);
+      if (moved && moved.project_id !== row.project_id) {
+        await checkTileProjects(trx, row.organization_id, (content ?? dashboard).widgets, moved.project_id);
+        await this.onMoved(trx, { id: row.id, organizationId: row.organization_id }, moved.project_id);
+      }
       if (shares) {
         if (!(await repo.replaceShares(trx, row, shares))) {
           throw conflict('the shares were changed by someone else meanwhile; reload and retry');

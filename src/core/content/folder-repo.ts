@@ -7,6 +7,7 @@ import type { AccessEntry, FolderItemKind, FolderKind } from './types.ts';
 export interface FolderRecord extends FolderAccessNode {
   uuid: string;
   kind: FolderKind;
+  projectId: number;
   name: string;
   description: string | null;
   createdAt: string;
@@ -25,6 +26,7 @@ export async function loadFolders(db: Db, organizationId: number): Promise<Folde
     id: row.id,
     uuid: row.uuid,
     kind: row.kind as FolderKind,
+    projectId: row.project_id,
     parentId: row.parent_id,
     name: row.name,
     description: row.description,
@@ -47,7 +49,9 @@ export async function updateFolder(
   db: Db,
   organizationId: number,
   id: number,
-  changes: Partial<Pick<FolderRow, 'name' | 'description' | 'parent_id' | 'access' | 'updated_at'>>,
+  changes: Partial<
+    Pick<FolderRow, 'name' | 'description' | 'parent_id' | 'project_id' | 'access' | 'updated_at'>
+  >,
 ): Promise<void> {
   await db
     .updateTable('folders')
@@ -57,22 +61,23 @@ export async function updateFolder(
     .execute();
 }
 
-/** Dashboards and saved charts filed in the folders (not those in the trash). */
+/** Dashboards and saved charts filed in the folders (those in the trash only when `trashed`). */
 export async function countDashboardsIn(
   db: Db,
   organizationId: number,
   folderIds: number[],
+  options: { trashed?: boolean } = {},
 ): Promise<number> {
   if (folderIds.length === 0) return 0;
   let total = 0;
   for (const table of ['dashboards', 'charts'] as const) {
-    const { count } = await db
+    let query = db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .where('organization_id', '=', organizationId)
-      .where('folder_id', 'in', folderIds)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirstOrThrow();
+      .where('folder_id', 'in', folderIds);
+    if (!options.trashed) query = query.where('deleted_at', 'is', null);
+    const { count } = await query.executeTakeFirstOrThrow();
     total += Number(count);
   }
   return total;

@@ -3,6 +3,7 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
+import { projectOf } from '../directory/index.ts';
 import { conflict, forbidden, notFound, validationError } from '../errors.ts';
 import { detachChartsIn } from './charts-tiles.ts';
 import {
@@ -24,6 +25,7 @@ import {
   type FolderIndex,
   governingFolder,
 } from './permissions.ts';
+import { checkFolderProject, projectOfFiled } from './placement.ts';
 import type { Db } from './repo.ts';
 import {
   type AccessEntry,
@@ -42,10 +44,18 @@ export interface FolderInput {
   kind?: FolderKind;
   /** Parent folder id or uuid; absent or null = top level. */
   parentId?: ContentRef | null;
+  /** Default: the parent's project, or the caller's default project at the top level. */
+  projectId?: number;
   access?: AccessEntry[];
 }
 
 export type FolderPatch = Partial<Omit<FolderInput, 'access' | 'kind'>>;
+
+/** Which folders a list shows: of one kind, of one project. */
+export interface FolderFilter {
+  kind?: FolderKind;
+  projectId?: number;
+}
 
 /** The folders of one organization, indexed for access checks and rendering. */
 export class FolderCatalog {
@@ -86,6 +96,7 @@ export class FolderCatalog {
       id: record.id,
       uuid: record.uuid,
       organizationId: this.organizationId,
+      projectId: record.projectId,
       kind: record.kind,
       parentId: record.parentId,
       parentUuid: this.uuidOf(record.parentId),
@@ -126,17 +137,18 @@ export class FolderService {
   constructor(private readonly db: Db) {}
 
   /** Every folder the principal can see (of one kind, when given), parents before children. */
-  async list(principal: Principal, options: { kind?: FolderKind } = {}): Promise<Folder[]> {
+  async list(principal: Principal, options: FolderFilter = {}): Promise<Folder[]> {
     authorize(principal, 'dashboard.view');
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     return catalog.records
       .filter((record) => options.kind === undefined || record.kind === options.kind)
+      .filter((record) => options.projectId === undefined || record.projectId === options.projectId)
       .filter((record) => canViewFolder(principal, catalog.index, record.id))
       .map((record) => catalog.render(record));
   }
 
   /** The visible folders as a tree; a folder whose parent the principal cannot see is a root. */
-  async tree(principal: Principal, options: { kind?: FolderKind } = {}): Promise<FolderNode[]> {
+  async tree(principal: Principal, options: FolderFilter = {}): Promise<FolderNode[]> {
     authorize(principal, 'dashboard.view');
     const nodes = new Map(
       (await this.list(principal, options)).map((folder) => [
@@ -159,7 +171,7 @@ export class FolderService {
 
   async create(principal: Principal, input: FolderInput): Promise<Folder> {
     authorize(principal, 'dashboard.edit');
-    const body = record('', input, ['name', 'description', 'kind', 'parentId', 'access']);
+    const body = record('', input, ['name', 'description', 'kind', 'parentId', 'projectId', 'access']);
     const name = label('name', body.name);
     const description = nullableText('description', body.description, 10_000);
     const access = body.access === undefined ? [] : accessList('access', body.access);
@@ -170,10 +182,12 @@ export class FolderService {
     if (parent && parent.kind !== kind)
       throw validationError('parentId', `a ${kind} folder cannot be inside a folder of ${parent.kind}s`);
     if (!canEditFolder(principal, catalog.index, parent?.id ?? null)) throw forbidden('create a folder here');
+    const projectId = await projectOfFiled(this.db, principal, body.projectId, parent, 'parentId');
     const now = nowIso();
     const id = await insertFolder(this.db, {
       uuid: randomUUID(),
       organization_id: principal.organizationId,
+      project_id: projectId,
       kind,
       parent_id: parent?.id ?? null,
       name,
@@ -186,10 +200,15 @@ export class FolderService {
     return this.get(principal, id);
   }
 
-  /** Renames, describes or moves (`parentId`) a folder. */
+  /**
+   * Renames, describes or moves a folder: to another parent (`parentId`), or to another project
+   * (`projectId`). A folder changes project only while it holds no subfolder, dashboard or chart
+   * (in the trash included), so nothing is ever left in a folder of another project; it goes to
+   * the new project's top level unless `parentId` names a folder there.
+   */
   async update(principal: Principal, ref: ContentRef, patch: FolderPatch): Promise<Folder> {
     authorize(principal, 'dashboard.edit');
-    const body = record('', patch, ['name', 'description', 'parentId']);
+    const body = record('', patch, ['name', 'description', 'parentId', 'projectId']);
     const changes: Parameters<typeof updateFolder>[3] = { updated_at: nowIso() };
     if (body.name !== undefined) changes.name = label('name', body.name);
     if (body.description !== undefined)
@@ -197,11 +216,28 @@ export class FolderService {
     const catalog = await FolderCatalog.load(this.db, principal.organizationId);
     const folder = this.visible(principal, catalog, ref);
     if (!canEditFolder(principal, catalog.index, folder.id)) throw forbidden('change this folder');
-    if (body.parentId !== undefined) {
-      const parent = catalog.target(principal, 'parentId', body.parentId, folder.kind);
+    const projectId =
+      body.projectId === undefined
+        ? folder.projectId
+        : await projectOf(this.db, principal.organizationId, body.projectId);
+    if (projectId !== folder.projectId) {
+      const holds =
+        catalog.subtree(folder.id).length > 1 ||
+        (await countDashboardsIn(this.db, principal.organizationId, [folder.id], { trashed: true })) > 0;
+      if (holds)
+        throw conflict(
+          'a folder moves to another project only when empty: move its subfolders, dashboards and charts (those in the trash too) first',
+          'projectId',
+        );
+      changes.project_id = projectId;
+    }
+    const parentRef = body.parentId === undefined && changes.project_id !== undefined ? null : body.parentId;
+    if (parentRef !== undefined) {
+      const parent = catalog.target(principal, 'parentId', parentRef, folder.kind);
       if (parent && catalog.subtree(folder.id).includes(parent.id)) {
         throw validationError('parentId', 'a folder cannot move into itself or one of its subfolders');
       }
+      checkFolderProject(parent, projectId, 'parentId');
       if (!canEditFolder(principal, catalog.index, parent?.id ?? null))
         throw forbidden('move a folder there');
       changes.parent_id = parent?.id ?? null;

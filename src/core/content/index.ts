@@ -1,6 +1,6 @@
 import type { Store } from '../../store/database.ts';
 import { ChartService } from './charts.ts';
-import { DashboardService, type SourceLookup } from './dashboards.ts';
+import { type DashboardMoved, DashboardService, type SourceLookup } from './dashboards.ts';
 import { FavouriteService } from './favourites.ts';
 import { FolderService } from './folders.ts';
 import { ContentTrash } from './trash.ts';
@@ -19,9 +19,18 @@ export interface ContentService {
 
 export function createContentService(
   store: Pick<Store, 'db'>,
-  hooks: { onDashboardDeleted?: (dashboardId: number) => Promise<unknown>; findSource?: SourceLookup } = {},
+  hooks: {
+    onDashboardDeleted?: (dashboardId: number) => Promise<unknown>;
+    findSource?: SourceLookup;
+    onDashboardMoved?: DashboardMoved;
+  } = {},
 ): ContentService {
-  const dashboards = new DashboardService(store.db, hooks.onDashboardDeleted, hooks.findSource);
+  const dashboards = new DashboardService(
+    store.db,
+    hooks.onDashboardDeleted,
+    hooks.findSource,
+    hooks.onDashboardMoved,
+  );
   return {
     folders: new FolderService(store.db),
     dashboards,
@@ -34,7 +43,12 @@ export function createContentService(
 export { type ChartDetail, ChartService } from './charts.ts';
 export type { ChartInput, ChartPatchInput } from './charts-input.ts';
 export type { DashboardInput, DashboardPatchInput, WidgetInput } from './dashboard-input.ts';
-export { DashboardService, type DashboardSource, type SourceLookup } from './dashboards.ts';
+export {
+  type DashboardMoved,
+  DashboardService,
+  type DashboardSource,
+  type SourceLookup,
+} from './dashboards.ts';
 export { createDemoDashboard, DEMO_DASHBOARD_NAME } from './demo.ts';
 export { FavouriteService } from './favourites.ts';
 export { type FolderInput, type FolderPatch, FolderService } from './folders.ts';

@@ -1,5 +1,5 @@
 import type { Migration } from 'kysely';
-import { type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
+import { addProjectColumn, type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
 import { chartMigrations } from './charts-tables.ts';
 
 export const contentMigrations: Record<string, Migration> = {
@@ -71,6 +71,12 @@ export const contentMigrations: Record<string, Migration> = {
         for (const column of ['deleted_at', 'deleted_by', 'personal'])
           await db.schema.alterTable(table).dropColumn(column).execute();
       }
+    },
+  },
+  /** Folders, dashboards and charts belong to a project (the organization's default one until moved). */
+  '0350_content_projects': {
+    async up(db: MigrationDb) {
+      for (const table of ['folders', 'dashboards', 'charts']) await addProjectColumn(db, table);
     },
   },
 };

@@ -67,7 +67,12 @@ export async function findDashboardRowsByName(db: Db, organizationId: number, na
 export type ListedDashboardRow = Awaited<ReturnType<typeof listDashboardRows>>[number];
 
 /** Summary columns only: the definition documents can be large. */
-export async function listDashboardRows(db: Db, organizationId: number, folderId?: number | null) {
+export async function listDashboardRows(
+  db: Db,
+  organizationId: number,
+  folderId?: number | null,
+  projectId?: number,
+) {
   let query = db
     .selectFrom('dashboards')
     .select([
@@ -76,6 +81,7 @@ export async function listDashboardRows(db: Db, organizationId: number, folderId
       'name',
       'description',
       'folder_id',
+      'project_id',
       'owner_id',
       'tags',
       'shares',
@@ -86,6 +92,7 @@ export async function listDashboardRows(db: Db, organizationId: number, folderId
     ])
     .where('organization_id', '=', organizationId)
     .where('deleted_at', 'is', null);
+  if (projectId !== undefined) query = query.where('project_id', '=', projectId);
   if (folderId === null) query = query.where('folder_id', 'is', null);
   else if (folderId !== undefined) query = query.where('folder_id', '=', folderId);
   return query.orderBy('name').orderBy('id').execute();
@@ -108,6 +115,7 @@ type SummaryRow = Pick<
   | 'name'
   | 'description'
   | 'folder_id'
+  | 'project_id'
   | 'owner_id'
   | 'tags'
   | 'personal'
@@ -124,6 +132,7 @@ export function toSummary(row: SummaryRow, folderUuid: string | null): Dashboard
     description: row.description,
     folderId: row.folder_id,
     folderUuid,
+    projectId: row.project_id,
     ownerId: row.owner_id,
     personal: row.personal === 1,
     tags: JSON.parse(row.tags) as string[],

@@ -15,6 +15,8 @@ export interface FolderRow {
   id: Generated<number>;
   uuid: string;
   organization_id: number;
+  /** The project the row belongs to (migration 0350); the organization's default one unless moved. */
+  project_id: number;
   parent_id: number | null;
   /** `FolderKind`; what the folder holds (migration 0320, default `dashboard`). */
   kind: Generated<string>;
@@ -31,6 +33,8 @@ export interface DashboardRow {
   id: Generated<number>;
   uuid: string;
   organization_id: number;
+  /** The project the row belongs to (migration 0350); the organization's default one unless moved. */
+  project_id: number;
   folder_id: number | null;
   owner_id: number;
   name: string;

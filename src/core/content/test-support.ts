@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openPostgresStore, openSqliteStore, type Store } from '../../store/database.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
 import type { Principal, Role } from '../auth/principal.ts';
+import { countOrganizations, createOrganization } from '../directory/organizations.ts';
 
 /**
  * The two metadata stores every content test runs against, fresh per test file. The test passes
@@ -21,8 +22,11 @@ export function contentBackends(postgres: { available: boolean; url: string; dro
   cleanup(): Promise<void>;
 } {
   const dirs: string[] = [];
+  // Content belongs to a project: the store gets organization 1 and its default project 1, which
+  // every test principal names (their own organizations need no row of their own).
   const migrated = async (store: Store) => {
     await migrateToLatest(store);
+    if ((await countOrganizations(store.db)) === 0) await createOrganization(store.db, 'Content tests');
     return store;
   };
   return {

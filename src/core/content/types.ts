@@ -24,6 +24,7 @@ export interface Folder {
   id: number;
   uuid: string;
   organizationId: number;
+  projectId: number;
   kind: FolderKind;
   parentId: number | null;
   parentUuid: string | null;
@@ -134,6 +135,7 @@ export interface DashboardSummary {
   description: string | null;
   folderId: number | null;
   folderUuid: string | null;
+  projectId: number;
   ownerId: number;
   /** In the owner's personal space: seen by the owner and admins only, until shared or filed. */
   personal: boolean;
@@ -175,6 +177,7 @@ export interface ChartSummary {
   description: string | null;
   folderId: number | null;
   folderUuid: string | null;
+  projectId: number;
   /** The owner, who keeps access wherever the chart is filed. */
   createdBy: number;
   /** In the owner's personal space, as for dashboards. */

@@ -14,24 +14,33 @@ export interface FiledContent<Row extends Listed, Listed extends Filed, Summary>
   /** The word of `notFound`. */
   noun: string;
   find(db: Db, organizationId: number, ref: ContentRef): Promise<Row | undefined>;
-  /** The live rows of the organization, of one folder when `folderId` is given (null = top level). */
-  list(db: Db, organizationId: number, folderId?: number | null): Promise<Listed[]>;
+  /**
+   * The live rows of the organization, of one folder when `folderId` is given (null = top level),
+   * of one project when `projectId` is.
+   */
+  list(db: Db, organizationId: number, folderId?: number | null, projectId?: number): Promise<Listed[]>;
   canView(principal: Principal, index: FolderIndex, row: Listed): boolean;
   summary(row: Listed, folderUuid: string | null): Summary;
 }
 
-/** Summaries of what the principal can see, optionally of one folder (null = top level). */
+/** Where a list of dashboards or charts looks: one folder (null = top level), one project. */
+export interface FiledFilter {
+  folderId?: ContentRef | null;
+  projectId?: number;
+}
+
+/** Summaries of what the principal can see, optionally of one folder or project. */
 export async function listVisible<R extends L, L extends Filed, S>(
   db: Db,
   principal: Principal,
   kind: FiledContent<R, L, S>,
-  folderRef: ContentRef | null | undefined,
+  { folderId: folderRef, projectId }: FiledFilter,
 ): Promise<S[]> {
   authorize(principal, 'dashboard.view');
   const catalog = await FolderCatalog.load(db, principal.organizationId);
   const folderId =
     folderRef === undefined ? undefined : (catalog.target(principal, 'folderId', folderRef)?.id ?? null);
-  const rows = await kind.list(db, principal.organizationId, folderId);
+  const rows = await kind.list(db, principal.organizationId, folderId, projectId);
   return rows
     .filter((row) => kind.canView(principal, catalog.index, row))
     .map((row) => kind.summary(row, catalog.uuidOf(row.folder_id)));

@@ -1,5 +1,5 @@
 import type { Migration } from 'kysely';
-import { type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
+import { addProjectColumn, type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
 
 export const dataMigrations: Record<string, Migration> = {
   '0200_data_connections_sources_models': {
@@ -96,6 +96,12 @@ export const dataMigrations: Record<string, Migration> = {
     async down(db: MigrationDb) {
       for (const table of ['data_sources', 'models'])
         await db.schema.alterTable(table).dropColumn('access').execute();
+    },
+  },
+  /** Models belong to a project (the organization's default one until moved). */
+  '0240_model_projects': {
+    async up(db: MigrationDb) {
+      await addProjectColumn(db, 'models');
     },
   },
 };

@@ -6,6 +6,7 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize, inScope } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
+import { projectForNew, projectOf } from '../directory/index.ts';
 import { conflict, isRosettaError, notFound, renameField, validationError } from '../errors.ts';
 import type { DomainEvents } from '../events.ts';
 import type { Model, ModelRelation, ModelTable, RowPolicy } from '../query/model.ts';
@@ -29,7 +30,7 @@ export const SOURCE_TABLE = 'source';
  * follows their versions, so ingestion into them invalidates cached results.
  */
 export interface ModelService {
-  list(principal: Principal): Promise<StoredModel[]>;
+  list(principal: Principal, options?: { projectId?: number }): Promise<StoredModel[]>;
   /** By id, uuid or name. */
   get(principal: Principal, ref: number | string): Promise<StoredModel>;
   create(principal: Principal, input: ModelInput): Promise<StoredModel>;
@@ -62,6 +63,7 @@ function toStored(row: Selectable<ModelsTable>): StoredModel {
     id: row.id,
     uuid: row.uuid,
     organizationId: row.organization_id,
+    projectId: row.project_id,
     name: row.name,
     connectionId: row.connection_id,
     version: row.version,
@@ -315,14 +317,11 @@ export function createModelService(deps: {
   }
 
   return {
-    async list(principal) {
+    async list(principal, options = {}) {
       authorize(principal, 'model.read');
-      const rows = await db
-        .selectFrom('models')
-        .selectAll()
-        .where('organization_id', '=', principal.organizationId)
-        .orderBy('name')
-        .execute();
+      let query = db.selectFrom('models').selectAll().where('organization_id', '=', principal.organizationId);
+      if (options.projectId !== undefined) query = query.where('project_id', '=', options.projectId);
+      const rows = await query.orderBy('name').execute();
       const models = rows.map(toStored);
       const shown = await Promise.all(models.map((model) => visible(principal, model)));
       return models.filter((_, i) => shown[i]);
@@ -337,12 +336,14 @@ export function createModelService(deps: {
       authorize(principal, 'model.manage');
       const model = await validated(principal, input);
       await nameTaken(principal.organizationId, model.name);
+      const projectId = await projectForNew(db, principal, input.projectId);
       const now = nowIso();
       const row = await db
         .insertInto('models')
         .values({
           uuid: randomUUID(),
           organization_id: principal.organizationId,
+          project_id: projectId,
           name: model.name,
           connection_id: model.connectionId,
           definition: definitionText(model),
@@ -360,9 +361,14 @@ export function createModelService(deps: {
       const current = toStored(row);
       const model = await validated(principal, { ...current, ...patch });
       await nameTaken(principal.organizationId, model.name, row.id);
+      const projectId =
+        patch.projectId === undefined
+          ? row.project_id
+          : await projectOf(db, principal.organizationId, patch.projectId);
       await db
         .updateTable('models')
         .set({
+          project_id: projectId,
           name: model.name,
           connection_id: model.connectionId,
           definition: definitionText(model),

@@ -60,6 +60,8 @@ export interface ModelsTable {
   id: Generated<number>;
   uuid: string;
   organization_id: number;
+  /** The project the row belongs to (migration 0240); the organization's default one unless moved. */
+  project_id: number;
   name: string;
   connection_id: number;
   /** JSON ModelDefinition */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createTempPostgres, type TempDatabase } from '../../../test/support/databases.ts';
 import { openPostgresStore, openSqliteStore, type Store } from '../../store/database.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
+import { bootstrapDirectory } from '../auth/bootstrap.ts';
 import type { Principal, Role } from '../auth/principal.ts';
 import { isRosettaError } from '../errors.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
@@ -30,6 +31,8 @@ export interface Harness {
 }
 
 export const ORGANIZATION_ID = 1;
+/** The admin of the harness organization. */
+export const HARNESS_ADMIN_EMAIL = 'admin@example.com';
 
 export function principalFor(role: Role, overrides: Partial<Principal> = {}): Principal {
   return {
@@ -58,6 +61,12 @@ export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness 
     store = openSqliteStore(join(dataDir, 'metadata.sqlite'));
   }
   await migrateToLatest(store);
+  // Organization 1 with its default project 1 (which models of the test principals belong to)
+  // and its admin, as a first start makes them.
+  await bootstrapDirectory(store, {
+    adminEmail: HARNESS_ADMIN_EMAIL,
+    adminPassword: 'harness-admin-password',
+  });
   const changes: Harness['changes'] = [];
   const events = createDomainEvents();
   events.on('dataChanged', ({ dataSourceId, connectionId }) => {

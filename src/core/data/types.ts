@@ -123,12 +123,15 @@ export interface ModelDefinition {
 export interface ModelInput extends ModelDefinition {
   name: string;
   connectionId: number;
+  /** Default: the caller's default project; on update, given to move the model. */
+  projectId?: number;
 }
 
 export interface StoredModel extends ModelDefinition {
   id: number;
   uuid: string;
   organizationId: number;
+  projectId: number;
   name: string;
   connectionId: number;
   version: number;

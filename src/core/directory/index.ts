@@ -4,6 +4,7 @@ export { ATTRIBUTE_TYPES } from './attribute-types.ts';
 export { effectiveAttributes } from './attribute-values.ts';
 export { listAttributeDefinitions } from './attributes.ts';
 export { getDefaultOrganization, getDefaultProject } from './organizations.ts';
+export { type ProjectService, projectForNew, projectOf } from './projects.ts';
 export { createDirectoryService, type DirectoryService } from './service.ts';
 export type * from './types.ts';
 export { USER_STATUSES } from './users-read.ts';

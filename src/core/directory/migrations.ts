@@ -156,4 +156,18 @@ export const directoryMigrations: Record<string, Migration> = {
       await db.schema.dropTable('password_links').execute();
     },
   },
+  /** Project names are unique within their organization (the projects service's rule). */
+  '0130_project_names': {
+    async up(db: MigrationDb) {
+      await db.schema
+        .createIndex('projects_organization_name')
+        .unique()
+        .on('projects')
+        .columns(['organization_id', 'name'])
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.dropIndex('projects_organization_name').execute();
+    },
+  },
 };

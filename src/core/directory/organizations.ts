@@ -29,7 +29,7 @@ export async function createOrganization(
       created_at: now,
       updated_at: now,
     })
-    .returning(['id', 'uuid', 'organization_id', 'name', 'is_default'])
+    .returning(['id', 'uuid', 'organization_id', 'name', 'is_default', 'created_at'])
     .executeTakeFirstOrThrow();
   return { organization: org, project: toProject(project) };
 }
@@ -85,7 +85,7 @@ export async function renameOrganization(db: Db, id: number, name: unknown): Pro
 export async function getDefaultProject(db: Db, organizationId: number): Promise<Project> {
   const row = await db
     .selectFrom('projects')
-    .select(['id', 'uuid', 'organization_id', 'name', 'is_default'])
+    .select(['id', 'uuid', 'organization_id', 'name', 'is_default', 'created_at'])
     .where('organization_id', '=', organizationId)
     .orderBy('is_default', 'desc')
     .orderBy('id')
@@ -94,12 +94,13 @@ export async function getDefaultProject(db: Db, organizationId: number): Promise
   return toProject(row);
 }
 
-function toProject(row: {
+export function toProject(row: {
   id: number;
   uuid: string;
   organization_id: number;
   name: string;
   is_default: number;
+  created_at: string;
 }): Project {
   return {
     id: row.id,
@@ -107,5 +108,6 @@ function toProject(row: {
     organizationId: row.organization_id,
     name: row.name,
     isDefault: row.is_default === 1,
+    createdAt: row.created_at,
   };
 }

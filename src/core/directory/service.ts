@@ -3,11 +3,13 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Attributes, Principal } from '../auth/principal.ts';
 import { notFound, validationError } from '../errors.ts';
+import { byId, type Page, type PageRequest, type PageWindow, pageFromRows, pageWindow } from '../paging.ts';
 import { importUserAttributes, readWhole, type SourceReader } from './attribute-import.ts';
 import * as values from './attribute-values.ts';
 import * as attributes from './attributes.ts';
 import * as groups from './groups.ts';
 import { getDefaultProject, getOrganization, renameOrganization } from './organizations.ts';
+import { createProjectService, type ProjectService } from './projects.ts';
 import type {
   AttributeDefinition,
   AttributeDefinitionInput,
@@ -39,11 +41,15 @@ export interface DirectoryService {
   defaultProject(principal: Principal): Promise<Project>;
   getOrganization(principal: Principal): Promise<Organization>;
   renameOrganization(principal: Principal, name: string): Promise<Organization>;
+  /** The organization's projects (projects.ts). */
+  projects: ProjectService;
 
   createUser(principal: Principal, input: NewUser): Promise<User>;
   /** The caller's own user, whole. */
   getSelf(principal: Principal): Promise<User>;
   listUsers(principal: Principal, filter?: UserFilter): Promise<UserView[]>;
+  /** One page of users in id order; `filter` pages by `offset` or `page` by cursor, not both. */
+  pageUsers(principal: Principal, filter: UserFilter, page: PageRequest): Promise<Page<UserView>>;
   getUser(principal: Principal, id: number): Promise<UserView>;
   getUserByUuid(principal: Principal, uuid: string): Promise<UserView>;
   /** Looking a user up by email is a test of who has an account: for those who may see emails. */
@@ -96,6 +102,13 @@ export function createDirectoryService(
   const member = (p: Principal) => guard(p, 'directory.read');
   const admin = (p: Principal) => guard(p, 'directory.manage');
   const selfOrAdmin = (p: Principal, userId: number) => (p.userId === userId ? member(p) : admin(p));
+  const listUsers = (p: Principal, filter: UserFilter, window?: PageWindow) => {
+    const organizationId = member(p);
+    // Who may not see statuses may not filter on them either; nor search what they may not see.
+    if (filter.status !== undefined) authorize(p, 'directory.contacts');
+    const searchEmails = can(p, 'directory.contacts');
+    return read.listUsers(db, organizationId, filter, { searchEmails, window });
+  };
   const shown = async <T extends User | User[]>(p: Principal, found: Promise<T>) => {
     const view = shownTo(p);
     const result = await found;
@@ -120,6 +133,7 @@ export function createDirectoryService(
 
   const service: DirectoryService = {
     defaultProject: (p) => getDefaultProject(db, member(p)),
+    projects: createProjectService(db),
     getOrganization: async (p) => getOrganization(db, member(p)),
     renameOrganization: async (p, name) => {
       authorize(p, 'organization.manage');
@@ -146,12 +160,10 @@ export function createDirectoryService(
         }),
       ),
     getSelf: async (p) => read.getUserById(db, member(p), p.userId),
-    listUsers: async (p, filter = {}) => {
-      const organizationId = member(p);
-      // Who may not see statuses may not filter on them either; nor search what they may not see.
-      if (filter.status !== undefined) authorize(p, 'directory.contacts');
-      const searchEmails = can(p, 'directory.contacts');
-      return shown(p, read.listUsers(db, organizationId, filter, { searchEmails }));
+    listUsers: async (p, filter = {}) => shown(p, listUsers(p, filter)),
+    pageUsers: async (p, filter, page) => {
+      const window = pageWindow(page);
+      return pageFromRows(await shown(p, listUsers(p, filter, window)), window, byId);
     },
     getUser: async (p, id) => shown(p, read.getUserById(db, member(p), validId('id', id))),
     getUserByUuid: async (p, uuid) => {

@@ -17,6 +17,7 @@ export interface Project {
   organizationId: number;
   name: string;
   isDefault: boolean;
+  createdAt: string;
 }
 
 export interface User {

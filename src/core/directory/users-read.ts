@@ -2,6 +2,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import type { Role } from '../auth/principal.ts';
 import { notFound, validationError } from '../errors.ts';
+import type { PageWindow } from '../paging.ts';
 import type { UserStatus, UsersTable } from './tables.ts';
 import type { User, UserFilter } from './types.ts';
 import { requiredText } from './validation.ts';
@@ -72,11 +73,15 @@ export async function listUsers(
   db: Db,
   organizationId: number,
   filter: UserFilter = {},
-  options: { searchEmails: boolean } = { searchEmails: true },
+  options: { searchEmails: boolean; window?: PageWindow } = { searchEmails: true },
 ): Promise<User[]> {
-  const limit = filter.limit ?? MAX_PAGE;
+  const { window } = options;
+  if (window && (filter.limit !== undefined || filter.offset !== undefined))
+    throw validationError('offset', 'pages by `after` or by `offset`, not both');
+  // A window reads one row past its limit: it says whether there is a next page.
+  const limit = window ? window.limit + 1 : (filter.limit ?? MAX_PAGE);
   const offset = filter.offset ?? 0;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+  if (!window && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)) {
     throw validationError('limit', `must be an integer between 1 and ${MAX_PAGE}`);
   }
   if (!Number.isInteger(offset) || offset < 0)
@@ -99,6 +104,7 @@ export async function listUsers(
         : byName;
     });
   }
+  if (window?.after) query = query.where('id', '>', Number(window.after[0]));
   const rows = await query.orderBy('id').limit(limit).offset(offset).execute();
   return rows.map(toUser);
 }

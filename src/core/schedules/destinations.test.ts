@@ -71,6 +71,7 @@ async function insertPlainRow(h: ScheduleHarness, destination: Record<string, un
     .values({
       uuid: randomUUID(),
       organization_id: 1,
+      project_id: h.dashboard.projectId,
       owner_id: editor.userId,
       kind: 'delivery',
       name: 'Stored before sealing',
@@ -155,7 +156,7 @@ describe('deliveries without an allow-list', async () => {
       timeoutMs: 10_000,
     });
     expect(job).toMatchObject({ status: 'failure', attempts: 1 });
-    const [run] = await schedules.history(editor, 'delivery', schedule.id);
+    const [run] = (await schedules.history(editor, 'delivery', schedule.id)).items;
     expect(run.status).toBe('failure');
     expect(run.error).toBe(
       `POST ${RECEIVER_HOST}:${hook.port}: refused: ${RECEIVER_HOST} resolves to a loopback, private, link-local or reserved address, which deliveries may not reach`,
@@ -207,7 +208,7 @@ describe('deliveries with 127.0.0.1 allowed', async () => {
 
     hook.replies.push({ status: 400, body: 'internal: db password is hunter2' });
     await runOnce(schedule.id);
-    const runs = await schedules.history(editor, 'delivery', schedule.id);
+    const runs = (await schedules.history(editor, 'delivery', schedule.id)).items;
     expect(runs[0].error).toBe(`POST 127.0.0.1:${hook.port} answered 400`);
     expect(JSON.stringify(runs)).not.toContain('hunter2');
   });

@@ -43,6 +43,8 @@ export interface ScheduleInput {
   variables?: Record<string, unknown>;
   destination?: Destination;
   conditions?: AlertCondition[];
+  /** Checked by the service: a dashboard's schedule is in the dashboard's project. */
+  projectId?: unknown;
 }
 
 const MAX_RECIPIENTS = 50;
@@ -69,6 +71,7 @@ export function parseScheduleInput(
     'filterValues',
     'variables',
     'destination',
+    'projectId',
     ...(kind === 'alert' ? ['conditions'] : []),
   ]);
   const required = ['name', 'cron', 'target', 'destination', ...(kind === 'alert' ? ['conditions'] : [])];
@@ -84,6 +87,7 @@ export function parseScheduleInput(
     input.paused = root.paused;
   }
   if (root.target !== undefined) input.target = parseTarget(kind, root.target);
+  if (root.projectId !== undefined) input.projectId = root.projectId;
   if (root.format !== undefined) input.format = oneOf(root.format, 'format', exportFormats);
   if (root.filters !== undefined && root.filters !== null) {
     input.filters = array(root.filters, 'filters', MAX_FILTERS).map((f, i) =>

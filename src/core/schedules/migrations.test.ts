@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../store/database.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
+import { createOrganization } from '../directory/organizations.ts';
 import { scheduleMigrations } from './migrations.ts';
 
 describe('schedule migrations', async () => {
@@ -22,11 +23,13 @@ describe('schedule migrations', async () => {
       { field: 'c', aggregation: 'max', operator: 'between', values: [1, 2] },
     ];
     const at = new Date().toISOString();
+    const { organization, project } = await createOrganization(store.db, 'Migration tests');
     const { id } = await store.db
       .insertInto('schedules')
       .values({
         uuid: 'migration-test',
-        organization_id: 1,
+        organization_id: organization.id,
+        project_id: project.id,
         owner_id: 1,
         kind: 'alert',
         name: 'old words',

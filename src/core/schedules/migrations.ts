@@ -1,5 +1,11 @@
 import type { Migration } from 'kysely';
-import { isPostgres, type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
+import {
+  addProjectColumn,
+  isPostgres,
+  type MigrationDb,
+  withIdentity,
+  withTimestamps,
+} from '../../store/schema.ts';
 
 const serialId = (db: MigrationDb, name: string) => {
   const table = db.schema.createTable(name);
@@ -151,6 +157,12 @@ export const scheduleMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('outbox_files_kept').execute();
       await db.schema.alterTable('outbox_messages').dropColumn('files_kept_until').execute();
       await db.schema.alterTable('outbox_messages').dropColumn('html').execute();
+    },
+  },
+  /** Schedules belong to a project: a dashboard's schedules to the dashboard's. */
+  '0506_schedule_projects': {
+    async up(db: MigrationDb) {
+      await addProjectColumn(db, 'schedules');
     },
   },
 };

@@ -14,6 +14,8 @@ export interface ScheduleRow {
   id: Generated<number>;
   uuid: string;
   organization_id: number;
+  /** The project the row belongs to (migration 0506); the organization's default one unless moved. */
+  project_id: number;
   owner_id: number;
   kind: string;
   name: string;

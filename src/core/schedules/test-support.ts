@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openPostgresStore, openSqliteStore, type Store } from '../../store/database.ts';
 import { migrateToLatest } from '../../store/migrate.ts';
+import { bootstrapDirectory } from '../auth/bootstrap.ts';
 import type { Principal, Role } from '../auth/principal.ts';
 import { type ContentService, createContentService, type Dashboard } from '../content/index.ts';
 import { createDataModule, type DataModule } from '../data/index.ts';
@@ -19,6 +20,9 @@ import type { DeliveryRenderer, ScheduleTarget } from './types.ts';
  */
 
 export const ORGANIZATION_ID = 1;
+
+/** An API key of the harness organization's admin (`admin@example.com`). */
+export const HARNESS_ADMIN_KEY = 'schedule-harness-admin-key-0123456789abcdef';
 
 export function principal(userId: number, role: Role): Principal {
   return {
@@ -109,6 +113,8 @@ export async function openScheduleHarness(
   const store =
     kind === 'postgres' ? openPostgresStore(postgresUrl) : openSqliteStore(join(dataDir, 'meta.sqlite'));
   await migrateToLatest(store);
+  // Organization 1 with its default project 1, which the test principals name, and its admin.
+  await bootstrapDirectory(store, { adminEmail: 'admin@example.com', bootstrapApiKey: HARNESS_ADMIN_KEY });
   const data = createDataModule({ store, dataDir, secret: SERVER_SECRET });
   await data.connections.ensureEmbedded(ORGANIZATION_ID);
   const source = await data.sources.create(admin, {

@@ -113,6 +113,8 @@ export interface Schedule {
   id: number;
   uuid: string;
   organizationId: number;
+  /** A dashboard's schedule is in the dashboard's project (and follows it when it moves). */
+  projectId: number;
   ownerId: number;
   kind: ScheduleKind;
   name: string;

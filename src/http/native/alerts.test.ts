@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapDirectory } from '../../core/auth/bootstrap.ts';
 import { createAuthService } from '../../core/auth/index.ts';
 import type { Dashboard } from '../../core/content/index.ts';
 import { createDirectoryService } from '../../core/directory/index.ts';
 import { createQueryService } from '../../core/query/index.ts';
-import { admin, openScheduleHarness } from '../../core/schedules/test-support.ts';
+import { admin, HARNESS_ADMIN_KEY, openScheduleHarness } from '../../core/schedules/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { guardNativeRoutes } from './index.ts';
@@ -45,9 +44,7 @@ describe('alert preview route', async () => {
   let sourceId: string;
 
   beforeAll(async () => {
-    const adminKey = (
-      await bootstrapDirectory(h.store, { adminEmail: 'admin@example.com', adminPassword: 'admin-pass' })
-    ).generatedApiKey as string;
+    const adminKey = HARNESS_ADMIN_KEY;
     const boss = await auth.authenticate(adminKey);
     const editor = await directory.createUser(boss, {
       email: 'e@example.com',

@@ -3,7 +3,7 @@ import { type ContentService, folderKinds } from '../../core/content/index.ts';
 import { validationError } from '../../core/errors.ts';
 import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
-import { IdParams, RefSchema } from './schemas.ts';
+import { IdParams, ProjectIdField, ProjectQuery, projectFilter, RefSchema } from './schemas.ts';
 
 /** What the content routes need from the composition root. */
 export interface ContentRouteDeps {
@@ -25,6 +25,7 @@ const folderFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
   description: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
   parentId: Type.Optional(Type.Union([RefSchema, Type.Null()])),
+  projectId: Type.Optional(ProjectIdField),
 };
 
 const FolderCreateBody = Type.Object(
@@ -52,12 +53,13 @@ export function registerFolderRoutes(app: App, deps: ContentRouteDeps): void {
           format: Type.Optional(Type.Union([Type.Literal('flat'), Type.Literal('tree')])),
           kind: Type.Optional(FolderKindSchema),
           ...PageQuery,
+          ...ProjectQuery,
         }),
       },
     },
     async (request) => {
       const principal = principalOf(request);
-      const options = { kind: request.query.kind };
+      const options = { kind: request.query.kind, projectId: projectFilter(request.query) };
       if (request.query.format !== 'tree')
         return listReply(await folders.list(principal, options), request.query);
       // A page of a tree would cut subtrees apart: the tree is always whole.

@@ -3,7 +3,7 @@ import type { ModelInput, ModelService } from '../../core/data/index.ts';
 import { aggregations } from '../../core/query/index.ts';
 import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
-import { AccessBody } from './schemas.ts';
+import { AccessBody, ProjectIdField, ProjectQuery, projectFilter } from './schemas.ts';
 
 /**
  * Models under /api. Permissions are enforced by the ModelService: read viewer+, write
@@ -97,6 +97,7 @@ const modelFields = {
   dimensions: Type.Optional(Type.Array(Dimension)),
   metrics: Type.Optional(Type.Array(Metric)),
   policies: Type.Optional(Type.Array(Policy)),
+  projectId: Type.Optional(ProjectIdField),
 };
 
 const CreateBody = Type.Object(modelFields, { additionalProperties: false });
@@ -110,8 +111,14 @@ function toInput(body: Partial<Record<keyof typeof modelFields, unknown>>): Part
 export function registerModelRoutes(app: App, deps: { models: ModelService }): void {
   const { models } = deps;
 
-  app.get('/models', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
-    listReply(await models.list(principalOf(request)), request.query),
+  app.get(
+    '/models',
+    { schema: { querystring: Type.Object({ ...PageQuery, ...ProjectQuery }) } },
+    async (request) =>
+      listReply(
+        await models.list(principalOf(request), { projectId: projectFilter(request.query) }),
+        request.query,
+      ),
   );
 
   app.get('/models/:id', { schema: { params: Params } }, async (request) =>

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapDirectory } from '../../core/auth/bootstrap.ts';
 import { createAuthService } from '../../core/auth/index.ts';
 import { createDirectoryService } from '../../core/directory/index.ts';
-import { openScheduleHarness } from '../../core/schedules/test-support.ts';
+import { HARNESS_ADMIN_KEY, openScheduleHarness } from '../../core/schedules/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { guardNativeRoutes } from './index.ts';
@@ -21,9 +20,7 @@ describe('schedule, alert and outbox routes', async () => {
   let viewerToken: string;
 
   beforeAll(async () => {
-    adminKey = (
-      await bootstrapDirectory(h.store, { adminEmail: 'admin@example.com', adminPassword: 'admin-pass' })
-    ).generatedApiKey as string;
+    adminKey = HARNESS_ADMIN_KEY;
     const admin = await auth.authenticate(adminKey);
     await directory.createUser(admin, { email: 'e@example.com', password: 'editor-pass', role: 'editor' });
     await directory.createUser(admin, { email: 'v@example.com', password: 'viewer-pass', role: 'viewer' });

@@ -8,6 +8,23 @@ export const RefSchema = Type.Union([
 ]);
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+/** `projectId` of a create or update body: a project of the caller's organization. */
+export const ProjectIdField = Type.Integer({
+  minimum: 1,
+  description: "A project of the caller's organization; default: the folder's, or the default project",
+});
+
+/** The `?project=` filter of a list, spread into its querystring schema. */
+export const ProjectQuery = {
+  project: Type.Optional(
+    Type.String({ pattern: '^[0-9]{1,9}$', description: 'Only the items of this project (its integer id)' }),
+  ),
+};
+
+/** The project a list asks for, if any. */
+export const projectFilter = (query: { project?: string }): number | undefined =>
+  query.project === undefined ? undefined : Number(query.project);
+
 /** `PUT …/access` of data sources and models: who may query them (core/data/access.ts). */
 export const AccessBody = Type.Object(
   {

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/database.ts';
+import { nowIso } from '../../store/schema.ts';
+import { recordAudit } from '../audit/index.ts';
+import { authorize } from '../auth/authorize.ts';
+import type { Principal } from '../auth/principal.ts';
+import { conflict, notFound, validationError } from '../errors.ts';
+import { toProject } from './organizations.ts';
+import type { Project } from './types.ts';
+import { isUniqueViolation, requiredText } from './validation.ts';
+
+type Db = Kysely<Database>;
+
+/**
+ * Projects of an organization (Lightdash is project-centric): models, folders, dashboards, charts
+ * and schedules belong to one. Every organization has a default project, which serves the faces
+ * that know no projects and cannot be deleted. Every member reads the projects; admins manage them.
+ */
+
+/** The tables whose rows belong to a project, with the word a refusal to delete uses. */
+const PROJECT_CONTENT = [
+  ['models', 'model'],
+  ['folders', 'folder'],
+  ['dashboards', 'dashboard'],
+  ['charts', 'chart'],
+  ['schedules', 'schedule'],
+] as const;
+
+const NAME_MAX = 100;
+
+const columns = ['id', 'uuid', 'organization_id', 'name', 'is_default', 'created_at'] as const;
+
+async function findProject(db: Db, organizationId: number, id: number): Promise<Project | undefined> {
+  const row = await db
+    .selectFrom('projects')
+    .select(columns)
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toProject(row);
+}
+
+/**
+ * The project a request body names in `field` (default `projectId`), which must be one of the
+ * caller's organization: another organization's project is as unknown as a missing one.
+ */
+export async function projectOf(
+  db: Db,
+  organizationId: number,
+  value: unknown,
+  field = 'projectId',
+): Promise<number> {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    throw validationError(field, 'must be the integer id of a project');
+  if (!(await findProject(db, organizationId, value)))
+    throw validationError(field, `project ${value} not found`);
+  return value;
+}
+
+/** The project a new item goes to: the one the body names, else the caller's default project. */
+export async function projectForNew(db: Db, principal: Principal, value: unknown): Promise<number> {
+  return value === undefined ? principal.projectId : projectOf(db, principal.organizationId, value);
+}
+
+export interface ProjectService {
+  list(principal: Principal): Promise<Project[]>;
+  get(principal: Principal, id: number): Promise<Project>;
+  create(principal: Principal, input: { name: unknown }): Promise<Project>;
+  rename(principal: Principal, id: number, input: { name: unknown }): Promise<Project>;
+  /** Only an empty project other than the default one may go. */
+  delete(principal: Principal, id: number): Promise<void>;
+}
+
+export function createProjectService(db: Db): ProjectService {
+  const name = (value: unknown) => requiredText('name', value, NAME_MAX);
+  const existing = async (principal: Principal, id: number, from: Db = db) => {
+    const project = await findProject(from, principal.organizationId, id);
+    if (!project) throw notFound('project', id);
+    return project;
+  };
+  const named = async <T>(text: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw conflict(`a project named ${JSON.stringify(text)} already exists`, 'name');
+      throw error;
+    }
+  };
+  const audit = (principal: Principal, action: string, id: number, details: Record<string, unknown>) =>
+    recordAudit(db, principal, { action, target: { type: 'project', id }, details });
+
+  return {
+    async list(principal) {
+      authorize(principal, 'project.read');
+      const rows = await db
+        .selectFrom('projects')
+        .select(columns)
+        .where('organization_id', '=', principal.organizationId)
+        .orderBy('id')
+        .execute();
+      return rows.map(toProject);
+    },
+
+    async get(principal, id) {
+      authorize(principal, 'project.read');
+      return existing(principal, id);
+    },
+
+    async create(principal, input) {
+      authorize(principal, 'project.manage');
+      const text = name(input.name);
+      const now = nowIso();
+      const row = await named(text, () =>
+        db
+          .insertInto('projects')
+          .values({
+            uuid: randomUUID(),
+            organization_id: principal.organizationId,
+            name: text,
+            is_default: 0,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning(columns)
+          .executeTakeFirstOrThrow(),
+      );
+      await audit(principal, 'project.create', row.id, { name: text });
+      return toProject(row);
+    },
+
+    async rename(principal, id, input) {
+      authorize(principal, 'project.manage');
+      const text = name(input.name);
+      const before = await existing(principal, id);
+      const row = await named(text, () =>
+        db
+          .updateTable('projects')
+          .set({ name: text, updated_at: nowIso() })
+          .where('organization_id', '=', principal.organizationId)
+          .where('id', '=', id)
+          .returning(columns)
+          .executeTakeFirstOrThrow(),
+      );
+      if (before.name !== text)
+        await audit(principal, 'project.rename', id, { before: before.name, after: text });
+      return toProject(row);
+    },
+
+    async delete(principal, id) {
+      authorize(principal, 'project.manage');
+      await db.transaction().execute(async (trx) => {
+        const project = await existing(principal, id, trx);
+        if (project.isDefault) throw validationError('id', 'the default project cannot be deleted');
+        const held: string[] = [];
+        for (const [table, noun] of PROJECT_CONTENT) {
+          const { count } = await trx
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('count'))
+            .where('project_id', '=', id)
+            .executeTakeFirstOrThrow();
+          if (Number(count) > 0) held.push(`${count} ${noun}${Number(count) === 1 ? '' : 's'}`);
+        }
+        if (held.length > 0)
+          throw conflict(
+            `the project still holds ${held.join(', ')} (those in the trash included): move or delete them first`,
+          );
+        await trx.deleteFrom('projects').where('id', '=', id).execute();
+        await recordAudit(trx, principal, {
+          action: 'project.delete',
+          target: { type: 'project', id },
+          details: { name: project.name },
+        });
+      });
+    },
+  };
+}
