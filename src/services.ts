@@ -4,6 +4,7 @@ import type { ContentService } from './core/content/index.ts';
 import type { DataModule } from './core/data/index.ts';
 import type { DirectoryService } from './core/directory/index.ts';
 import type { ExportService } from './core/exports/index.ts';
+import type { ExternalIds } from './core/ids/index.ts';
 import type { JobService } from './core/jobs/index.ts';
 import type { QueryJobService, QueryService } from './core/query/index.ts';
 import type { ScheduleService } from './core/schedules/index.ts';
@@ -30,4 +31,5 @@ export interface Services {
   schedules: ScheduleService;
   audit: AuditService;
   trash: TrashService;
+  externalIds: ExternalIds;
 }

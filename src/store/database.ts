@@ -8,6 +8,7 @@ import type { FolderItemTables } from '../core/content/folder-tables.ts';
 import type { ContentTables } from '../core/content/tables.ts';
 import type { DataTables } from '../core/data/tables.ts';
 import type { DirectoryTables } from '../core/directory/tables.ts';
+import type { ExternalIdTables } from '../core/ids/tables.ts';
 import type { JobTables } from '../core/jobs/tables.ts';
 import type { ScheduleTables } from '../core/schedules/tables.ts';
 import type { ScriptTables } from '../core/scripts/tables.ts';
@@ -23,7 +24,8 @@ export interface Database
     ScheduleTables,
     EmbedTables,
     ScriptTables,
-    AuditTables {}
+    AuditTables,
+    ExternalIdTables {}
 
 export type StoreKind = 'sqlite' | 'postgres';
 

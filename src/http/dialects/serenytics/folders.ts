@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
 import type { Principal } from '../../../core/auth/index.ts';
 import type { Folder, FolderItemKind, FolderKind, FolderService } from '../../../core/content/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import type { Services } from '../../../services.ts';
+import { derivedUuid } from '../../kit/index.ts';
 import { type App, principalOf } from '../../server.ts';
 import { listOf } from './source-json.ts';
 
@@ -29,9 +29,7 @@ const folderJson = (folder: Folder) => ({
  * folder, which exists in this face only: filing an item there takes it out of its core folder.
  */
 export function homeFolderUuid(organizationId: number, kind: FolderKind): string {
-  const hex = createHash('sha256').update(`serenytics-home:${organizationId}:${kind}`).digest('hex');
-  const variant = ((Number.parseInt(hex[16], 16) & 3) | 8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return derivedUuid('serenytics-home', `${organizationId}:${kind}`);
 }
 
 const homeFolderJson = (organizationId: number, kind: FolderKind) => ({
@@ -75,7 +73,7 @@ export async function folderLookup(
 }
 
 /** `/api/folder`: core folders of the three kinds Serenytics files things in. */
-export function registerFolderRoutes(app: App, services: Services): void {
+export function registerFolderRoutes(app: App, services: Pick<Services, 'content'>): void {
   const { folders } = services.content;
 
   app.get('/folder', async (request) => {
