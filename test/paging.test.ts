@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.ts';
-import { demoDashboard } from './support/exports.ts';
+import { demoDashboard, waitForJob } from './support/exports.ts';
 
 /**
  * The paging contract of native lists (`limit`, `after` → `items`, `next`), route by route on the
@@ -15,7 +15,22 @@ interface Caller {
 }
 
 let app: TestApp;
-const ids = (body: { items: { id: number }[] }) => body.items.map((item) => item.id);
+type Key = number | string;
+type Item = Record<string, unknown>;
+
+/**
+ * How a list is keyed and ordered: ascending lists page by id; newest-first lists (logs, histories)
+ * page in their own order, and those that always answered one page (`alwaysPaged`) keep a `next`.
+ */
+interface Shape {
+  key: (item: Item) => Key;
+  newestFirst?: boolean;
+  alwaysPaged?: boolean;
+}
+const byId: Shape = { key: (item) => item.id as number };
+const newestFirst: Shape = { ...byId, newestFirst: true };
+const logOf: Shape = { ...newestFirst, alwaysPaged: true };
+const keys = (body: { items: Item[] }, shape: Shape = byId) => body.items.map(shape.key);
 
 async function signIn(email: string, role: string): Promise<Caller> {
   const password = `${email} password 1`;
@@ -28,60 +43,82 @@ async function signIn(email: string, role: string): Promise<Caller> {
 async function create(path: string, body: unknown, token?: string): Promise<number> {
   const created = await app.request('POST', path, body, token === undefined ? undefined : { token });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
-  const { id } = created.body.schedule ?? created.body.alert ?? created.body;
+  const { id } = created.body.schedule ?? created.body.alert ?? created.body.embed ?? created.body;
   return id;
 }
 
+const page = (path: string, query: string, token?: string) =>
+  app.request('GET', `${path}${path.includes('?') ? '&' : '?'}${query}`, undefined, token ? { token } : {});
+
 /** Walks every page of `path` with `limit`, checking each but the last is full. */
-async function walk(path: string, limit: number, token?: string, from?: string): Promise<number[]> {
-  const seen: number[] = [];
+async function walk(
+  path: string,
+  limit: number,
+  token?: string,
+  from?: string,
+  shape = byId,
+): Promise<Key[]> {
+  const seen: Key[] = [];
   let after: string | null = from ?? null;
   do {
     const cursor: string = after === null ? '' : `&after=${after}`;
-    const page = await app.request(
-      'GET',
-      `${path}?limit=${limit}${cursor}`,
-      undefined,
-      token ? { token } : {},
-    );
-    expect(page.status, JSON.stringify(page.body)).toBe(200);
-    after = page.body.next;
-    if (after !== null) expect(page.body.items).toHaveLength(limit);
-    seen.push(...ids(page.body));
+    const answer = await page(path, `limit=${limit}${cursor}`, token);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    after = answer.body.next;
+    if (after !== null) expect(answer.body.items).toHaveLength(limit);
+    seen.push(...keys(answer.body, shape));
   } while (after !== null);
   return seen;
 }
 
-const whole = async (path: string, token?: string) => {
+const whole = async (path: string, token?: string, shape = byId) => {
   const list = await app.request('GET', path, undefined, token ? { token } : {});
-  expect(list.status).toBe(200);
-  expect(list.body).not.toHaveProperty('next');
-  return ids(list.body);
+  expect(list.status, JSON.stringify(list.body)).toBe(200);
+  if (shape.alwaysPaged) expect(list.body.next).toBeNull();
+  else expect(list.body).not.toHaveProperty('next');
+  return keys(list.body, shape);
 };
-const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const sorted = (values: Key[]) => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
 /**
- * The contract on one list: `hidden` are items the `viewer` may not see, `more` adds an item
- * between two pages.
+ * The contract on one list: `hidden` are items the `viewer` may not see (no viewer: a list only
+ * its callers' role reads), `more` adds an item between two pages. An ascending list walks in key
+ * order and finds the added item on a later page; a newest-first list walks in its own order and
+ * the added item lands before the first page, so no page repeats or skips what was there.
  */
-async function checkList(path: string, viewer: Caller, hidden: number[], more: () => Promise<number>) {
-  const all = await whole(path);
+async function checkList(
+  path: string,
+  viewer: Caller | undefined,
+  hidden: Key[],
+  more: () => Promise<Key>,
+  shape: Shape = byId,
+) {
+  const all = await whole(path, undefined, shape);
   expect(all.length).toBeGreaterThanOrEqual(4);
-  expect(await walk(path, 2)).toEqual(sorted(all));
-  expect(await walk(path, 1000)).toEqual(sorted(all));
+  const inOrder = shape.newestFirst ? all : sorted(all);
+  expect(await walk(path, 2, undefined, undefined, shape)).toEqual(inOrder);
+  expect(await walk(path, 1000, undefined, undefined, shape)).toEqual(inOrder);
 
-  const first = await app.request('GET', `${path}?limit=2`);
-  expect(ids(first.body)).toEqual(sorted(all).slice(0, 2));
+  const first = await page(path, 'limit=2');
+  expect(keys(first.body, shape)).toEqual(inOrder.slice(0, 2));
   const added = await more();
-  const rest = await walk(path, 2, undefined, first.body.next);
-  expect([...ids(first.body), ...rest]).toEqual(sorted([...all, added]));
-  const byDefault = await app.request('GET', `${path}?after=${first.body.next}`);
-  expect(byDefault.body).toEqual({ items: expect.any(Array), next: null });
-  expect(ids(byDefault.body)).toEqual(rest);
+  const rest = await walk(path, 2, undefined, first.body.next, shape);
+  if (shape.newestFirst) {
+    expect([...keys(first.body, shape), ...rest]).toEqual(all);
+    expect((await whole(path, undefined, shape))[0]).toEqual(added);
+  } else {
+    expect([...keys(first.body, shape), ...rest]).toEqual(sorted([...all, added]));
+    const byDefault = await page(path, `after=${first.body.next}`);
+    expect(byDefault.body).toEqual({ items: expect.any(Array), next: null });
+    expect(keys(byDefault.body, shape)).toEqual(rest);
+  }
 
-  const visible = await whole(path, viewer.token);
-  for (const id of hidden) expect(visible).not.toContain(id);
-  expect(await walk(path, 1, viewer.token)).toEqual(sorted(visible));
+  if (viewer) {
+    const visible = await whole(path, viewer.token, shape);
+    for (const id of hidden) expect(visible).not.toContain(id);
+    const expected = shape.newestFirst ? visible : sorted(visible);
+    expect(await walk(path, 1, viewer.token, undefined, shape)).toEqual(expected);
+  }
 
   for (const query of [
     'limit=0',
@@ -90,7 +127,7 @@ async function checkList(path: string, viewer: Caller, hidden: number[], more: (
     'limit=2&after=bm90LWEtY3Vyc29y',
     'after=%21%21',
   ]) {
-    const refused = await app.request('GET', `${path}?${query}`);
+    const refused = await page(path, query);
     expect(refused.status, query).toBe(400);
     expect(refused.body.error.field, query).toBe(query.includes('after') ? 'after' : 'limit');
   }
@@ -217,5 +254,155 @@ describe('paged native lists', () => {
     const admins = await whole('/api/api-keys');
     await checkList('/api/api-keys', viewer, admins, () => create('/api/api-keys', body()));
     expect(await whole('/api/api-keys', viewer.token)).toContain(own);
+  });
+
+  it('pages users by cursor, and by offset as before', async () => {
+    const body = () => ({ email: `${name('user').replace(' ', '-')}@paging.test`, role: 'viewer' });
+    for (let i = 0; i < 2; i++) await create('/api/users', body());
+    const deleted = await create('/api/users', body());
+    expect((await app.request('DELETE', `/api/users/${deleted}`)).status).toBe(200);
+    await checkList('/api/users', viewer, [deleted], () => create('/api/users', body()));
+
+    const all = await whole('/api/users');
+    const byOffset = await page('/api/users', 'limit=2&offset=1');
+    expect(byOffset.body).toEqual({ items: expect.any(Array) });
+    expect(keys(byOffset.body)).toEqual(all.slice(1, 3));
+    const first = await page('/api/users', 'limit=1');
+    const mixed = await page('/api/users', `after=${first.body.next}&offset=1`);
+    expect(mixed.status).toBe(400);
+    expect(mixed.body.error.field).toBe('offset');
+  });
+
+  it('pages connections, attributes and favourites', async () => {
+    const connection = () => ({
+      name: name('connection'),
+      type: 'duckdb',
+      file: `${name('c')}.duckdb`.replace(' ', ''),
+    });
+    for (let i = 0; i < 3; i++) await create('/api/connections', connection());
+    await checkList('/api/connections', undefined, [], () => create('/api/connections', connection()));
+
+    const attribute = () => ({ key: name('attr').replace(' ', '_'), type: 'string' });
+    for (let i = 0; i < 4; i++) await create('/api/attributes', attribute());
+    await checkList('/api/attributes', undefined, [], () => create('/api/attributes', attribute()));
+
+    const star = async () => {
+      const board = await create('/api/dashboards', { name: name('starred') });
+      expect((await app.request('PUT', `/api/dashboards/${board}/favourite`)).status).toBe(204);
+      return board;
+    };
+    for (let i = 0; i < 4; i++) await star();
+    await checkList('/api/me/favourites', undefined, [], star);
+  });
+
+  it('pages group members', async () => {
+    const group = await create('/api/groups', { name: name('members') });
+    const join = async () => {
+      const user = await create('/api/users', { email: `${name('member').replace(' ', '-')}@paging.test` });
+      const added = await app.request('POST', `/api/groups/${group}/members`, { userId: user });
+      expect(added.status).toBe(204);
+      return user;
+    };
+    for (let i = 0; i < 4; i++) await join();
+    await checkList(`/api/groups/${group}/members`, viewer, [], join);
+  });
+
+  it('pages embeds and version histories newest first', async () => {
+    const embeds = `/api/dashboards/${dashboard.id}/embeds`;
+    const embed = () => create(embeds, { expiresInSeconds: 600 });
+    for (let i = 0; i < 4; i++) await embed();
+    await checkList(embeds, undefined, [], embed, newestFirst);
+
+    const byVersion: Shape = { key: (item) => item.version as number, newestFirst: true };
+    const board = await create('/api/dashboards', { name: name('versioned') });
+    const chart = await create('/api/charts', {
+      name: name('versioned'),
+      query: { source: source.uuid, metrics: [{ aggregation: 'count' }] },
+      visualization: { type: 'kpi' },
+    });
+    for (const path of [`/api/dashboards/${board}`, `/api/charts/${chart}`]) {
+      const edit = async () => {
+        const changed = await app.request('PATCH', path, { description: name('edit') });
+        expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+        return changed.body.version as number;
+      };
+      for (let i = 0; i < 4; i++) await edit();
+      await checkList(`${path}/versions`, undefined, [], edit, byVersion);
+    }
+  });
+
+  it('pages jobs, schedule runs, the outbox and the audit log newest first, in storage', async () => {
+    const schedule = await create('/api/schedules', {
+      name: name('runs'),
+      cron: '0 8 * * 1',
+      target: { widget: { dashboard: dashboard.id, widget: 'revenue-by-country' } },
+      format: 'csv',
+      destination: { type: 'email', recipients: ['team@paging.test'] },
+    });
+    let lastJob = 0;
+    const run = async () => {
+      const started = await app.request('POST', `/api/schedules/${schedule}/run`);
+      expect(started.status, JSON.stringify(started.body)).toBe(202);
+      lastJob = started.body.job.id;
+      expect((await waitForJob(app, lastJob)).status).toBe('success');
+      return lastJob;
+    };
+    for (let i = 0; i < 4; i++) await run();
+    await checkList('/api/jobs', editor, [lastJob], run, logOf);
+    expect(await walk('/api/jobs?status=success', 3, undefined, undefined, logOf)).toEqual(
+      await whole('/api/jobs?status=success', undefined, logOf),
+    );
+    await checkList(
+      `/api/schedules/${schedule}/runs`,
+      undefined,
+      [],
+      async () => {
+        await run();
+        return (await app.request('GET', `/api/schedules/${schedule}/runs?limit=1`)).body.items[0].id;
+      },
+      logOf,
+    );
+    const newestMessage = async () => (await app.request('GET', '/api/outbox?limit=1')).body.items[0].id;
+    await checkList(
+      '/api/outbox',
+      undefined,
+      [],
+      async () => {
+        await run();
+        return newestMessage();
+      },
+      logOf,
+    );
+    const audited = '/api/audit?action=group.create';
+    for (let i = 0; i < 4; i++) await create('/api/groups', { name: name('audited') });
+    await checkList(
+      audited,
+      undefined,
+      [],
+      async () => {
+        await create('/api/groups', { name: name('audited') });
+        return (await page(audited, 'limit=1')).body.items[0].id;
+      },
+      logOf,
+    );
+  });
+
+  it('pages the trash newest first across kinds, whose ids repeat', async () => {
+    const trashed: Shape = { key: (item) => `${item.kind}:${item.id}`, newestFirst: true };
+    const trash = async (path: string, body: unknown) => {
+      const id = await create(path, body);
+      expect((await app.request('DELETE', `${path}/${id}`)).status).toBe(204);
+      return `${path === '/api/charts' ? 'chart' : 'dashboard'}:${id}`;
+    };
+    const chart = () => ({
+      name: name('trashed'),
+      query: { source: source.uuid, metrics: [{ aggregation: 'count' }] },
+      visualization: { type: 'kpi' },
+    });
+    for (let i = 0; i < 3; i++) {
+      await trash('/api/dashboards', { name: name('trashed') });
+      await trash('/api/charts', chart());
+    }
+    await checkList('/api/trash', undefined, [], () => trash('/api/charts', chart()), trashed);
   });
 });

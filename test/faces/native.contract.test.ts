@@ -44,4 +44,5 @@ describeFaceContract({
     '/api/me/favourites',
   ],
   itemsOf: (body) => (body as { items?: unknown }).items,
+  paged: true,
 });

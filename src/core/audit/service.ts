@@ -3,6 +3,7 @@ import type { Store } from '../../store/database.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../paging.ts';
 import type { AuditEventRow } from './tables.ts';
 
 export interface AuditEvent {
@@ -25,20 +26,20 @@ export interface AuditFilter {
   until?: unknown;
   /** Newest first; events older than this id (the previous page's `next`). */
   before?: unknown;
+  /** The paging contract's name for `before`, so the audit log walks like every other list. */
+  after?: unknown;
   limit?: unknown;
 }
 
 export interface AuditPage {
   items: AuditEvent[];
-  /** Pass as `before` for the next page; null on the last one. */
+  /** Pass as `after` (or `before`) for the next page; null on the last one. */
   next: number | null;
 }
 
 export interface AuditService {
   list(principal: Principal, filter?: AuditFilter): Promise<AuditPage>;
 }
-
-const MAX_PAGE = 500;
 
 const toEvent = (row: Selectable<AuditEventRow>): AuditEvent => ({
   id: row.id,
@@ -84,8 +85,10 @@ export function createAuditService(store: Pick<Store, 'db'>): AuditService {
       const targetId = text('targetId', filter.targetId);
       const since = instant('since', filter.since);
       const until = instant('until', filter.until);
-      const before = positive('before', filter.before);
-      const limit = positive('limit', filter.limit, MAX_PAGE) ?? 100;
+      if (filter.before !== undefined && filter.after !== undefined)
+        throw validationError('after', 'give `after` or its older name `before`, not both');
+      const before = positive('before', filter.before) ?? positive('after', filter.after);
+      const limit = positive('limit', filter.limit, MAX_PAGE_LIMIT) ?? DEFAULT_PAGE_LIMIT;
       let query = db
         .selectFrom('audit_events')
         .selectAll()

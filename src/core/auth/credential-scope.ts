@@ -24,8 +24,9 @@ export function credentialScope(principal: Principal): CredentialScope {
  * The principal a job runs as: its owner as they are now (attributes, groups, a lowered role),
  * but never with more than the credential that queued it.
  */
-export const actingWithin = (owner: Principal, scope: CredentialScope): Principal => ({
-  ...owner,
-  ...scope,
-  role: roleAtMost(owner.role, scope.role),
-});
+export function actingWithin(owner: Principal, scope: CredentialScope): Principal {
+  const role = roleAtMost(owner.role, scope.role);
+  const acting: Principal = { ...owner, ...scope, role };
+  if (role !== owner.role) acting.userRole = owner.role;
+  return acting;
+}

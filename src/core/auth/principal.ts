@@ -24,7 +24,13 @@ export interface Principal {
   email: string;
   organizationId: number;
   projectId: number;
+  /** What the credential may do: the user's role, capped for some credentials (data-API keys). */
   role: Role;
+  /**
+   * Set when `role` is capped below the user's own role: the user's role now. Access lists judge
+   * the user behind the credential (an admin passes every list); the cap limits only the actions.
+   */
+  userRole?: Role;
   groupIds: number[];
   /** The values row policies filter on. */
   attributes: Attributes;

@@ -52,6 +52,7 @@ export function createPrincipalResolver(db: Db) {
       // A data-API key lists and queries its sources (its credential kind allows nothing else),
       // never more than its owner may: a viewer's key lists but runs no ad-hoc query.
       principal.role = roleAtMost(principal.role, 'interactive_viewer');
+      if (principal.role !== user.role) principal.userRole = user.role as Role;
     }
     return principal;
   };

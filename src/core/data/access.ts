@@ -22,14 +22,16 @@ export function parseAccess(text: string | null): AccessEntry[] {
 
 /**
  * Whether the principal is on the list (at `level` or above). Data-API keys and embeds are judged
- * as the user behind them: their principal carries that user's id and groups.
+ * as the user behind them: their principal carries that user's id and groups, and a data-API key
+ * of an admin passes like its owner (`userRole`; its capped `role` limits what it may do, and its
+ * scope which sources it reaches, both checked by `authorize`).
  */
 export function onAccessList(
   principal: Principal,
   access: readonly AccessEntry[],
   level: AccessEntry['level'] = 'query',
 ): boolean {
-  if (access.length === 0 || principal.role === 'admin') return true;
+  if (access.length === 0 || (principal.userRole ?? principal.role) === 'admin') return true;
   return access.some(
     (entry) =>
       (level === 'query' || entry.level === 'edit') &&

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../store/database.ts';
 import type { ErrorCode, ErrorReason } from '../errors.ts';
+import type { PageWindow } from '../paging.ts';
 import type { JobRow } from './tables.ts';
 import type { Job, JobFilters, JobLogLine, JobStatus, LogLevel } from './types.ts';
 
@@ -97,14 +98,22 @@ export const findJob = (db: Db, ref: number | string): Promise<Row | undefined> 
     .where(typeof ref === 'number' ? 'id' : 'uuid', '=', ref)
     .executeTakeFirst();
 
-export function listJobs(db: Db, organizationId: number, ownerId: number | null, filters: JobFilters) {
+/** Newest first, one row past the window's limit (it says whether there is a next page). */
+export function listJobs(
+  db: Db,
+  organizationId: number,
+  ownerId: number | null,
+  filters: JobFilters,
+  window: PageWindow,
+) {
   let query = db.selectFrom('jobs').selectAll().where('organization_id', '=', organizationId);
   if (ownerId !== null) query = query.where('owner_id', '=', ownerId);
   if (filters.status) query = query.where('status', '=', filters.status);
   if (filters.type) query = query.where('type', '=', filters.type);
+  if (window.after !== null) query = query.where('id', '<', Number(window.after[0]));
   return query
     .orderBy('id', 'desc')
-    .limit(Math.max(1, Math.min(filters.limit ?? 100, 1000)))
+    .limit(window.limit + 1)
     .execute();
 }
 

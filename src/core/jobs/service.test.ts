@@ -238,9 +238,9 @@ describe.each(['sqlite', 'postgres'] as const)('job service on %s', (kind) => {
     expect(await codeOf(jobs.get(ann, system.id))).toBe('ERR_NOT_FOUND');
     expect(await codeOf(jobs.get(userPrincipal(9, 'admin', 2), anns.id))).toBe('ERR_NOT_FOUND');
     expect((await jobs.get(admin, system.uuid)).ownerId).toBeNull();
-    expect((await jobs.list(ann, { type })).map((j) => j.id)).toEqual([anns.id]);
-    expect((await jobs.list(admin, { type })).map((j) => j.id)).toEqual([system.id, anns.id]);
-    expect(await jobs.list(admin, { type, status: 'success' })).toEqual([]);
+    expect((await jobs.list(ann, { type })).items.map((j) => j.id)).toEqual([anns.id]);
+    expect((await jobs.list(admin, { type })).items.map((j) => j.id)).toEqual([system.id, anns.id]);
+    expect((await jobs.list(admin, { type, status: 'success' })).items).toEqual([]);
   });
 
   it.skipIf(!available())('validates enqueue input and times out waiting', async () => {

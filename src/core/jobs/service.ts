@@ -3,6 +3,7 @@ import type { Action } from '../auth/actions.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
+import { byIdNewestFirst, type Page, type PageRequest, pageFromRows, pageWindow } from '../paging.ts';
 import { appendLog, cancelJob, findJob, insertJob, listJobs, readLogs, toJob } from './repo.ts';
 import {
   type EnqueueOptions,
@@ -40,7 +41,8 @@ export interface JobService {
   register<P, R>(type: string, definition: JobDefinition<P, R>): void;
   enqueue(owner: JobOwner, type: string, payload: unknown, options?: EnqueueOptions): Promise<Job>;
   get(principal: Principal, ref: number | string, access?: JobAccess): Promise<Job>;
-  list(principal: Principal, filters?: JobFilters): Promise<Job[]>;
+  /** Newest first, one page (100 jobs unless the request says otherwise). */
+  list(principal: Principal, filters?: JobFilters, page?: PageRequest): Promise<Page<Job>>;
   logs(
     principal: Principal,
     ref: number | string,
@@ -140,10 +142,12 @@ export function createJobService(options: JobServiceOptions): JobService {
       return toJob(await visibleRow(principal, ref, access));
     },
 
-    async list(principal, filters = {}) {
+    async list(principal, filters = {}, page = {}) {
       authorize(principal, 'job.own');
+      const window = pageWindow(page, byIdNewestFirst);
       const ownerId = seesAllJobs(principal) ? null : principal.userId;
-      return (await listJobs(db, principal.organizationId, ownerId, filters)).map(toJob);
+      const rows = await listJobs(db, principal.organizationId, ownerId, filters, window);
+      return pageFromRows(rows.map(toJob), window, byIdNewestFirst);
     },
 
     async logs(principal, ref, { after = 0, limit = 1000 } = {}) {

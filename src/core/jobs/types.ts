@@ -100,6 +100,4 @@ export interface EnqueueOptions {
 export interface JobFilters {
   status?: JobStatus;
   type?: string;
-  /** Default 100, at most 1 000; newest first. */
-  limit?: number;
 }

@@ -152,7 +152,7 @@ describe('data alerts', async () => {
         conditions: [{ field: 'sum_quantity', value: 8, holds: true }],
       },
     });
-    const [record] = await schedules.history(editor, 'alert', alert.id);
+    const [record] = (await schedules.history(editor, 'alert', alert.id)).items;
     expect(record).toMatchObject({ status: 'success', triggered: true });
     expect(record.result).toMatchObject({
       evaluation: { conditions: [{ value: 8 }] },
@@ -165,7 +165,7 @@ describe('data alerts', async () => {
     const job = await run(alert.id);
     expect(job).toMatchObject({ status: 'success', result: { triggered: false } });
     expect(calls).toHaveLength(1);
-    const [record] = await schedules.history(editor, 'alert', alert.id);
+    const [record] = (await schedules.history(editor, 'alert', alert.id)).items;
     expect(record).toMatchObject({
       status: 'success',
       triggered: false,
@@ -205,7 +205,9 @@ describe('data alerts', async () => {
     const failed = await run(alert.id);
     expect(failed.status).toBe('failure');
     expect(failed.error).toMatch(/no result column "revenue"/);
-    expect((await schedules.history(editor, 'alert', alert.id))[0]).toMatchObject({ status: 'failure' });
+    expect((await schedules.history(editor, 'alert', alert.id)).items[0]).toMatchObject({
+      status: 'failure',
+    });
   });
 
   it('names bad alert input', async () => {
@@ -273,7 +275,7 @@ describe('data alerts', async () => {
     });
     const job = await schedules.runNow(admin, 'alert', alert.id);
     expect((await jobs.wait(job.id, { timeoutMs: 10_000 })).status).toBe('success');
-    const [message] = await schedules.outbox(admin);
+    const [message] = (await schedules.outbox(admin)).items;
     expect(message.text).toContain(
       'Alert "Revenue above 1000" triggered: Sum of price is 31,443.39 (above 1,000); ' +
         'Sum of price is 31,443.39 (at most 31,443.39)',

@@ -103,9 +103,9 @@ describe('scheduled deliveries', async () => {
     expect(mail.attachments[0]).toMatchObject({ filename: 'by-country.csv', contentType: 'text/csv' });
     expect(mail.attachments[0].content.toString('utf8')).toBe('country,sum_quantity\nDE,7\nFR,8\n');
 
-    const [run] = await mailing.schedules.history(editor, 'delivery', schedule.id);
+    const [run] = (await mailing.schedules.history(editor, 'delivery', schedule.id)).items;
     expect(run).toMatchObject({ trigger: 'manual', status: 'success', jobId: job.id });
-    const [sent] = await mailing.schedules.outbox(admin);
+    const [sent] = (await mailing.schedules.outbox(admin)).items;
     expect(sent).toMatchObject({ status: 'sent', to: ['ops@example.test', 'ceo@example.test'] });
     expect(sent.attachments).toEqual([{ filename: 'by-country.csv', contentType: 'text/csv', size: 31 }]);
   });
@@ -125,11 +125,11 @@ describe('scheduled deliveries', async () => {
     }
     expect(outcomes.map((j) => j.status)).toEqual(['success', 'success', 'failure']);
     expect(outcomes[2].error).toMatch(/daily email quota of 2/);
-    const outbox = await holding.schedules.outbox(admin);
+    const outbox = (await holding.schedules.outbox(admin)).items;
     expect(outbox.map((m) => m.status)).toEqual(['failed', 'held', 'held']);
     expect(outbox[1]).toMatchObject({ subject: expect.stringMatching(/^Sales – \d{4}-\d{2}-\d{2}$/) });
     await expect(holding.schedules.outbox(editor)).rejects.toMatchObject({ code: 'ERR_FORBIDDEN' });
-    const runs = await holding.schedules.history(editor, 'delivery', schedule.id);
+    const runs = (await holding.schedules.history(editor, 'delivery', schedule.id)).items;
     expect(runs.map((r) => r.status)).toEqual(['failure', 'success', 'success']);
   });
 
@@ -216,7 +216,7 @@ describe('scheduled deliveries', async () => {
     const done = await holding.jobs.wait(second.id, { timeoutMs: 10_000 });
     expect(done).toMatchObject({ status: 'failure', attempts: 3 });
     expect(done.error).toMatch(/answered 503 \(after 3 attempts\)/);
-    const runs = await holding.schedules.history(editor, 'delivery', webhook.id);
+    const runs = (await holding.schedules.history(editor, 'delivery', webhook.id)).items;
     expect(runs.map((r) => r.status)).toEqual(['failure', 'failure']);
   });
 

@@ -5,6 +5,7 @@ export { fillVariables } from './delivery.ts';
 export type { EmailInput } from './email.ts';
 export { DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
 export { scheduleMigrations } from './migrations.ts';
+export { moveDashboardSchedules } from './repo.ts';
 export { createScheduleService, type ScheduleService, type ScheduleServiceOptions } from './service.ts';
 export type { ScheduleTables } from './tables.ts';
 export * from './types.ts';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { conflict, notFound, RosettaError } from '../errors.ts';
 import { TransientJobError } from '../jobs/index.ts';
+import type { PageWindow } from '../paging.ts';
 import { type OutboxStore, storedAttachments, toOutboxMessage } from './outbox-store.ts';
 import type { Db } from './repo.ts';
 import type { OutboxMessage, OutboxStatus, RenderedFile } from './types.ts';
@@ -36,7 +37,8 @@ export interface Mailer {
   /** Whether SMTP is configured; without it every message is held. */
   readonly configured: boolean;
   send(organizationId: number, message: MailMessage, signal?: AbortSignal): Promise<OutboxMessage>;
-  list(organizationId: number, limit: number): Promise<OutboxMessage[]>;
+  /** Newest first, one row past the window's limit (it says whether there is a next page). */
+  list(organizationId: number, window: PageWindow): Promise<OutboxMessage[]>;
   /** ERR_NOT_FOUND when the organization has no such message. */
   get(organizationId: number, id: number): Promise<OutboxMessage>;
   /**
@@ -173,13 +175,14 @@ export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStor
       return setStatus(row.id, 'sent');
     },
 
-    async list(organizationId, limit) {
+    async list(organizationId, window) {
       const rows = await db
         .selectFrom('outbox_messages')
         .selectAll()
         .where('organization_id', '=', organizationId)
+        .$if(window.after !== null, (query) => query.where('id', '<', Number(window.after?.[0])))
         .orderBy('id', 'desc')
-        .limit(limit)
+        .limit(window.limit + 1)
         .execute();
       return rows.map(toOutboxMessage);
     },

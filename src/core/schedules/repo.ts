@@ -1,8 +1,9 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database } from '../../store/database.ts';
+import type { PageWindow } from '../paging.ts';
 import { destinationView } from './destinations.ts';
 import type { ScheduleRow, ScheduleRunRow } from './tables.ts';
-import type { RunStatus, Schedule, ScheduleKind, ScheduleRun } from './types.ts';
+import type { RunStatus, Schedule, ScheduleKind, ScheduleRun, ScheduleTarget } from './types.ts';
 
 /** Storage of schedules and their run history. */
 
@@ -13,6 +14,7 @@ export function toSchedule(row: Selectable<ScheduleRow>): Schedule {
     id: row.id,
     uuid: row.uuid,
     organizationId: row.organization_id,
+    projectId: row.project_id,
     ownerId: row.owner_id,
     kind: row.kind as ScheduleKind,
     name: row.name,
@@ -131,13 +133,39 @@ export async function finishRun(
   }
 }
 
-export const listRuns = async (db: Db, scheduleId: number, limit: number): Promise<ScheduleRun[]> =>
+/** Newest first, one row past the window's limit (it says whether there is a next page). */
+export const listRuns = async (db: Db, scheduleId: number, window: PageWindow): Promise<ScheduleRun[]> =>
   (
     await db
       .selectFrom('schedule_runs')
       .selectAll()
       .where('schedule_id', '=', scheduleId)
+      .$if(window.after !== null, (query) => query.where('id', '<', Number(window.after?.[0])))
       .orderBy('id', 'desc')
-      .limit(limit)
+      .limit(window.limit + 1)
       .execute()
   ).map(toRun);
+
+/** Moves the schedules of a dashboard (or of one of its widgets) to the dashboard's new project. */
+export async function moveDashboardSchedules(
+  db: Db,
+  dashboard: { id: number; organizationId: number },
+  projectId: number,
+): Promise<void> {
+  const rows = await db
+    .selectFrom('schedules')
+    .select(['id', 'target'])
+    .where('organization_id', '=', dashboard.organizationId)
+    .execute();
+  const ids = rows
+    .filter((row) => {
+      const target = JSON.parse(row.target) as ScheduleTarget;
+      return (
+        ('dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null) ===
+        dashboard.id
+      );
+    })
+    .map((row) => row.id);
+  if (ids.length > 0)
+    await db.updateTable('schedules').set({ project_id: projectId }).where('id', 'in', ids).execute();
+}

@@ -80,7 +80,7 @@ describe('scheduler on PostgreSQL', async () => {
         `schedule:${schedule.id}:2025-01-15T10:02:00.000Z`,
         `schedule:${schedule.id}:2025-01-15T10:03:00.000Z`,
       ]);
-      const runs = await a.schedules.history(editor, 'delivery', schedule.id);
+      const runs = (await a.schedules.history(editor, 'delivery', schedule.id)).items;
       expect(runs.map((r) => [r.fireTime, r.trigger, r.status])).toEqual([
         ['2025-01-15T10:03:00.000Z', 'cron', 'queued'],
         ['2025-01-15T10:02:00.000Z', 'cron', 'queued'],
@@ -143,7 +143,7 @@ describe('scheduler on PostgreSQL', async () => {
       );
       expect(await p.schedules.tick()).toBe(1);
       expect((await jobsOf(daily.id)).map((j) => j.id)).toEqual([orphan.id]);
-      const [run] = await p.schedules.history(editor, 'delivery', daily.id);
+      const [run] = (await p.schedules.history(editor, 'delivery', daily.id)).items;
       expect(run).toMatchObject({ jobId: orphan.id, fireTime: '2025-01-15T16:00:00.000Z' });
     },
   );

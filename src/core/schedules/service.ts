@@ -4,8 +4,10 @@ import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { DashboardService } from '../content/index.ts';
 import { createSecretBox } from '../data/index.ts';
-import { notFound } from '../errors.ts';
+import { projectOf } from '../directory/index.ts';
+import { notFound, validationError } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
+import { byIdNewestFirst, type Page, type PageRequest, pageFromRows, pageWindow } from '../paging.ts';
 import type { QueryService } from '../query/index.ts';
 import type { ViewService } from '../views/index.ts';
 import type { AttachmentOptions } from './attachments.ts';
@@ -28,6 +30,7 @@ import type {
   Schedule,
   ScheduleKind,
   ScheduleRun,
+  ScheduleTarget,
 } from './types.ts';
 import { scheduleJobTypes } from './types.ts';
 
@@ -65,7 +68,7 @@ export interface ScheduleServiceOptions {
 }
 
 export interface ScheduleService extends MailApi {
-  list(principal: Principal, kind: ScheduleKind): Promise<Schedule[]>;
+  list(principal: Principal, kind: ScheduleKind, options?: { projectId?: number }): Promise<Schedule[]>;
   get(principal: Principal, kind: ScheduleKind, ref: number | string): Promise<Schedule>;
   create(principal: Principal, kind: ScheduleKind, body: unknown): Promise<Schedule>;
   /** A partial update; a changed cron or timezone moves the next run. */
@@ -75,12 +78,13 @@ export interface ScheduleService extends MailApi {
   /** Continues from now: fire times that passed while paused are not caught up. */
   resume(principal: Principal, kind: ScheduleKind, ref: number | string): Promise<Schedule>;
   runNow(principal: Principal, kind: ScheduleKind, ref: number | string): Promise<Job>;
+  /** Newest first, one page (100 runs unless the request says otherwise). */
   history(
     principal: Principal,
     kind: ScheduleKind,
     ref: number | string,
-    limit?: number,
-  ): Promise<ScheduleRun[]>;
+    page?: PageRequest,
+  ): Promise<Page<ScheduleRun>>;
   /**
    * Whether an alert with this body's `target`, `conditions`, `filters`, `filterValues` and
    * `variables` would fire now, evaluated as its runs are, without saving anything.
@@ -147,6 +151,28 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   const nextRun = (cron: string, timezone: string) =>
     nextFireTime(cron, timezone, now())?.toISOString() ?? null;
 
+  /**
+   * A schedule of a dashboard or widget is in the dashboard's project; a query's is in the one
+   * the body names, else `fallback` (the current one, or the caller's default project).
+   */
+  async function projectOfSchedule(
+    principal: Principal,
+    target: ScheduleTarget,
+    requested: unknown,
+    fallback: number,
+  ): Promise<number> {
+    if ('query' in target)
+      return requested === undefined ? fallback : projectOf(db, principal.organizationId, requested);
+    const ref = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
+    const { projectId } = await options.content.dashboards.get(principal, ref);
+    if (requested !== undefined && requested !== projectId)
+      throw validationError(
+        'projectId',
+        `a schedule of a dashboard is in the dashboard's project (${projectId})`,
+      );
+    return projectId;
+  }
+
   async function setPaused(principal: Principal, kind: ScheduleKind, ref: number | string, paused: boolean) {
     const row = await visible(principal, kind, ref);
     return toSchedule(
@@ -159,7 +185,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   }
 
   return {
-    async list(principal, kind) {
+    async list(principal, kind, options = {}) {
       authorize(principal, 'schedule.manage');
       let select = db
         .selectFrom('schedules')
@@ -167,6 +193,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
         .where('organization_id', '=', principal.organizationId)
         .where('kind', '=', kind);
       if (!seesAll(principal)) select = select.where('owner_id', '=', principal.userId);
+      if (options.projectId !== undefined) select = select.where('project_id', '=', options.projectId);
       return (await select.orderBy('id').execute()).map(toSchedule);
     },
 
@@ -179,6 +206,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
         ...input,
         target: input.target as TargetInput,
       });
+      const projectId = await projectOfSchedule(principal, target, input.projectId, principal.projectId);
       const cron = input.cron as string;
       const timezone = input.timezone ?? 'UTC';
       const at = iso();
@@ -188,6 +216,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
         .values({
           uuid,
           organization_id: principal.organizationId,
+          project_id: projectId,
           owner_id: principal.userId,
           kind,
           name: input.name as string,
@@ -231,6 +260,10 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
               filters,
             )
           : undefined;
+      const projectId =
+        target || input.projectId !== undefined
+          ? await projectOfSchedule(principal, target ?? current.target, input.projectId, current.projectId)
+          : undefined;
       const cron = input.cron ?? current.cron;
       const timezone = input.timezone ?? current.timezone;
       const paused = input.paused ?? current.paused;
@@ -238,6 +271,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       return toSchedule(
         await updateSchedule(db, row.id, {
           name: input.name,
+          project_id: projectId,
           cron,
           timezone,
           paused: paused ? 1 : 0,
@@ -270,9 +304,10 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       return job;
     },
 
-    async history(principal, kind, ref, limit = 100) {
+    async history(principal, kind, ref, page = {}) {
+      const window = pageWindow(page, byIdNewestFirst);
       const row = await visible(principal, kind, ref);
-      return listRuns(db, row.id, Math.max(1, Math.min(limit, 1000)));
+      return pageFromRows(await listRuns(db, row.id, window), window, byIdNewestFirst);
     },
 
     async previewConditions(principal, body) {

@@ -1,9 +1,20 @@
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
+import { type PageKey, sortedBy } from '../paging.ts';
 import { type TrashBin, type TrashItem, type TrashKind, trashKinds } from './bin.ts';
 
 export { type TrashBin, type TrashItem, type TrashKind, trashKinds } from './bin.ts';
+
+/**
+ * Newest deletion first. Ids repeat across kinds, so the kind breaks ties; a later deletion sorts
+ * before every cursor handed out, so pages neither skip nor repeat.
+ */
+export const trashOrder: PageKey<TrashItem> = {
+  parts: ['text', 'text', 'integer'],
+  of: (item) => [item.deletedAt, item.kind, item.id],
+  order: 'descending',
+};
 
 /** Days a deleted thing stays in the trash before it is purged for good. */
 export const TRASH_RETENTION_DAYS = 30;
@@ -55,7 +66,7 @@ export function createTrashService(options: {
     async list(principal) {
       authorize(principal, 'dashboard.edit');
       const items = (await Promise.all(options.bins.map((bin) => bin.list(principal)))).flat();
-      return items.sort((a, b) => b.deletedAt.localeCompare(a.deletedAt) || b.id - a.id);
+      return sortedBy(items, trashOrder);
     },
     async restore(principal, kind, id) {
       authorize(principal, 'dashboard.edit');

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { MAX_PAGE_LIMIT, pageOf } from '../../core/paging.ts';
+import { byId, MAX_PAGE_LIMIT, type PageKey, type PageRequest, pageOf } from '../../core/paging.ts';
 
 /**
  * The query string of a paged native list; spread into a route's querystring schema. The core
@@ -22,17 +22,34 @@ export const NextField = {
   next: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'null on the last page' })),
 };
 
+/** The page a query string asks for, for a core service that pages in storage. */
+export const pageRequestOf = (query: { limit?: string; after?: string }): PageRequest => ({
+  limit: query.limit === undefined ? undefined : Number(query.limit),
+  after: query.after,
+});
+
+/** Whether the request asked for a page at all; without, a list answers as before paging existed. */
+export const asksForPage = (query: { limit?: string; after?: string }): boolean =>
+  query.limit !== undefined || query.after !== undefined;
+
 /**
  * A native list's answer: without `limit` and `after` the whole list, as before paging existed;
- * with either, one page in id order and the `next` cursor.
+ * with either, one page in the order of `key` (ids, oldest first, by default) and the `next` cursor.
  */
 export function listReply<T extends { id: number }>(
   items: T[],
   query: { limit?: string; after?: string },
+): { items: T[]; next?: string | null };
+export function listReply<T>(
+  items: T[],
+  query: { limit?: string; after?: string },
+  key: PageKey<NoInfer<T>>,
+): { items: T[]; next?: string | null };
+export function listReply<T>(
+  items: T[],
+  query: { limit?: string; after?: string },
+  key?: PageKey<T>,
 ): { items: T[]; next?: string | null } {
-  if (query.limit === undefined && query.after === undefined) return { items };
-  return pageOf(items, {
-    limit: query.limit === undefined ? undefined : Number(query.limit),
-    after: query.after,
-  });
+  if (!asksForPage(query)) return { items };
+  return pageOf(items, pageRequestOf(query), key ?? (byId as unknown as PageKey<T>));
 }

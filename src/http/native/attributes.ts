@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { DirectoryService } from '../../core/directory/index.ts';
+import { listReply, NextField, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
 import { IdParams } from './users.ts';
@@ -63,8 +64,14 @@ export function registerAttributeRoutes(app: App, deps: { directory: DirectorySe
 
   app.get(
     '/attributes',
-    { schema: { response: { 200: Type.Object({ items: Type.Array(DefinitionSchema) }) } } },
-    async (request) => ({ items: await directory.listAttributeDefinitions(principalOf(request)) }),
+    {
+      schema: {
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Object({ items: Type.Array(DefinitionSchema), ...NextField }) },
+      },
+    },
+    async (request) =>
+      listReply(await directory.listAttributeDefinitions(principalOf(request)), request.query),
   );
 
   app.post(

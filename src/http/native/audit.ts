@@ -1,9 +1,11 @@
 import { Type } from 'typebox';
 import type { AuditService } from '../../core/audit/index.ts';
+import { MAX_PAGE_LIMIT } from '../../core/paging.ts';
 import { type App, principalOf } from '../server.ts';
 
 const Text = Type.String({ minLength: 1, maxLength: 200 });
-const Digits = Type.String({ pattern: '^[1-9][0-9]{0,15}$' });
+const digits = '^[1-9][0-9]{0,15}$';
+const Digits = Type.String({ pattern: digits });
 const AuditQuery = Type.Object(
   {
     action: Type.Optional(
@@ -19,8 +21,14 @@ const AuditQuery = Type.Object(
     since: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'ISO-8601, inclusive' })),
     until: Type.Optional(Type.String({ minLength: 1, maxLength: 40, description: 'ISO-8601, inclusive' })),
     before: Type.Optional(Digits),
+    after: Type.Optional(
+      Type.String({
+        pattern: digits,
+        description: 'The next of the previous page (an event id; same as before)',
+      }),
+    ),
     limit: Type.Optional(
-      Type.String({ pattern: '^[1-9][0-9]{0,2}$', description: 'At most 500; default 100' }),
+      Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: `At most ${MAX_PAGE_LIMIT}; default 100` }),
     ),
   },
   { additionalProperties: false },
@@ -41,7 +49,11 @@ const AuditEvent = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 
-/** `GET /audit`: the organization's audit log for admins, newest first, filtered and paged by `before`. */
+/**
+ * `GET /audit`: the organization's audit log for admins, newest first, filtered and paged by
+ * `after` (or its older name `before`). `next` stays the integer id it always was: an opaque cursor
+ * to clients of the paging contract, and what older clients pass as `before`.
+ */
 export function registerAuditRoutes(app: App, deps: { audit: AuditService }): void {
   app.get(
     '/audit',

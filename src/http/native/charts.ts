@@ -1,11 +1,12 @@
 import { Type } from 'typebox';
 import type { ChartInput, ChartPatchInput, ContentService } from '../../core/content/index.ts';
+import { byVersionNewestFirst } from '../../core/paging.ts';
 import type { QueryService } from '../../core/query/index.ts';
 import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { QuerySchema, VersionParams, VisualizationSchema } from './dashboards.ts';
 import { queryResult } from './query.ts';
-import { IdParams, RefSchema } from './schemas.ts';
+import { IdParams, ProjectIdField, ProjectQuery, projectFilter, RefSchema } from './schemas.ts';
 
 const chartFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -18,6 +19,7 @@ const chartFields = {
       description: "In the creator's personal space (no folder): seen by them and admins only",
     }),
   ),
+  projectId: Type.Optional(ProjectIdField),
   query: QuerySchema,
   visualization: VisualizationSchema,
 };
@@ -28,6 +30,7 @@ const ChartPatchBody = Type.Object(
     description: chartFields.description,
     folderId: chartFields.folderId,
     personal: chartFields.personal,
+    projectId: chartFields.projectId,
     query: Type.Optional(chartFields.query),
     visualization: Type.Optional(chartFields.visualization),
     version: Type.Optional(
@@ -52,11 +55,18 @@ export function registerChartRoutes(app: App, deps: { content: ContentService; q
         querystring: Type.Object({
           folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           ...PageQuery,
+          ...ProjectQuery,
         }),
       },
     },
     async (request) =>
-      listReply(await charts.list(principalOf(request), { folderId: request.query.folderId }), request.query),
+      listReply(
+        await charts.list(principalOf(request), {
+          folderId: request.query.folderId,
+          projectId: projectFilter(request.query),
+        }),
+        request.query,
+      ),
   );
 
   app.get('/charts/:id', { schema: { params: IdParams } }, async (request) =>
@@ -92,9 +102,16 @@ export function registerChartRoutes(app: App, deps: { content: ContentService; q
     },
   );
 
-  app.get('/charts/:id/versions', { schema: { params: IdParams } }, async (request) => ({
-    items: await charts.listVersions(principalOf(request), request.params.id),
-  }));
+  app.get(
+    '/charts/:id/versions',
+    { schema: { params: IdParams, querystring: Type.Object(PageQuery) } },
+    async (request) =>
+      listReply(
+        await charts.listVersions(principalOf(request), request.params.id),
+        request.query,
+        byVersionNewestFirst,
+      ),
+  );
 
   app.post('/charts/:id/versions/:version/restore', { schema: { params: VersionParams } }, async (request) =>
     charts.restoreVersion(principalOf(request), request.params.id, Number(request.params.version)),

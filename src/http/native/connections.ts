@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { ConnectionService } from '../../core/data/index.ts';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 
 /**
@@ -43,7 +44,9 @@ const SqlBody = Type.Object(
 export function registerConnectionRoutes(app: App, deps: { connections: ConnectionService }): void {
   const { connections } = deps;
 
-  app.get('/connections', async (request) => ({ items: await connections.list(principalOf(request)) }));
+  app.get('/connections', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
+    listReply(await connections.list(principalOf(request)), request.query),
+  );
 
   app.get('/connections/:id', { schema: { params: Params } }, async (request) =>
     connections.get(principalOf(request), request.params.id),

@@ -1,10 +1,11 @@
 import { type TSchema, Type } from 'typebox';
 import type { DashboardInput, WidgetInput } from '../../core/content/index.ts';
 import { filterTypes, variableTypes, visualizationTypes } from '../../core/content/index.ts';
+import { byVersionNewestFirst } from '../../core/paging.ts';
 import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { AccessEntrySchema, type ContentRouteDeps } from './folders.ts';
-import { IdParams, RefSchema } from './schemas.ts';
+import { IdParams, ProjectIdField, ProjectQuery, projectFilter, RefSchema } from './schemas.ts';
 
 /*
  * Request schemas give the first 400 (shape, types, unknown keys); the content core checks the
@@ -72,6 +73,7 @@ const dashboardFields = {
       description: "In the creator's personal space (no folder): seen by them and admins only",
     }),
   ),
+  projectId: Type.Optional(ProjectIdField),
   tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
   widgets: Type.Optional(Type.Array(Widget, { maxItems: 200 })),
   filters: Type.Optional(
@@ -149,12 +151,16 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
         querystring: Type.Object({
           folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           ...PageQuery,
+          ...ProjectQuery,
         }),
       },
     },
     async (request) =>
       listReply(
-        await dashboards.list(principalOf(request), { folderId: request.query.folderId }),
+        await dashboards.list(principalOf(request), {
+          folderId: request.query.folderId,
+          projectId: projectFilter(request.query),
+        }),
         request.query,
       ),
   );
@@ -269,9 +275,16 @@ export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void 
     },
   );
 
-  app.get('/dashboards/:id/versions', { schema: { params: IdParams } }, async (request) => ({
-    items: await dashboards.listVersions(principalOf(request), request.params.id),
-  }));
+  app.get(
+    '/dashboards/:id/versions',
+    { schema: { params: IdParams, querystring: Type.Object(PageQuery) } },
+    async (request) =>
+      listReply(
+        await dashboards.listVersions(principalOf(request), request.params.id),
+        request.query,
+        byVersionNewestFirst,
+      ),
+  );
 
   app.get('/dashboards/:id/versions/:version', { schema: { params: VersionParams } }, async (request) =>
     dashboards.getVersion(principalOf(request), request.params.id, Number(request.params.version)),

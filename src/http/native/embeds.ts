@@ -1,7 +1,9 @@
 import { Type } from 'typebox';
-import { type EmbedLink, type EmbedService, MAX_EMBED_SECONDS } from '../../core/auth/index.ts';
+import { type EmbedService, MAX_EMBED_SECONDS } from '../../core/auth/index.ts';
 import { type ContentService, tokenVariableValues } from '../../core/content/index.ts';
+import { byIdNewestFirst } from '../../core/paging.ts';
 import { authorizationOf, type CredentialReader } from '../kit/credentials.ts';
+import { listReply, NextField, PageQuery } from '../kit/paging.ts';
 import { limitCredentialFailures } from '../kit/rate-limit.ts';
 import { type App, principalOf } from '../server.ts';
 import { embedUrlOf } from '../web.ts';
@@ -63,8 +65,6 @@ const OpenBody = Type.Object(
   { additionalProperties: false },
 );
 
-const listed = (embeds: EmbedLink[]) => ({ items: embeds });
-
 /**
  * `POST /dashboards/:id/embeds` creates an embed link (editors of the dashboard; see the embed
  * rules in core/auth/embed.ts), `GET` lists them, `DELETE /embeds/:id` revokes one.
@@ -89,8 +89,19 @@ export function registerEmbedRoutes(app: App, deps: { embeds: EmbedService; cont
 
   app.get(
     '/dashboards/:id/embeds',
-    { schema: { params: IdParams, response: { 200: Type.Object({ items: Type.Array(EmbedSchema) }) } } },
-    async (request) => listed(await deps.embeds.list(principalOf(request), request.params.id)),
+    {
+      schema: {
+        params: IdParams,
+        querystring: Type.Object(PageQuery),
+        response: { 200: Type.Object({ items: Type.Array(EmbedSchema), ...NextField }) },
+      },
+    },
+    async (request) =>
+      listReply(
+        await deps.embeds.list(principalOf(request), request.params.id),
+        request.query,
+        byIdNewestFirst,
+      ),
   );
 
   app.delete(

@@ -1,3 +1,5 @@
+import { Type } from 'typebox';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import type { ContentRouteDeps } from './folders.ts';
 import { IdParams } from './schemas.ts';
@@ -9,7 +11,9 @@ import { IdParams } from './schemas.ts';
 export function registerFavouriteRoutes(app: App, deps: ContentRouteDeps): void {
   const { favourites } = deps.content;
 
-  app.get('/me/favourites', async (request) => ({ items: await favourites.list(principalOf(request)) }));
+  app.get('/me/favourites', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
+    listReply(await favourites.list(principalOf(request)), request.query),
+  );
 
   app.put('/dashboards/:id/favourite', { schema: { params: IdParams } }, async (request, reply) => {
     await favourites.mark(principalOf(request), request.params.id);

@@ -72,10 +72,9 @@ export function registerGroupRoutes(app: App, deps: { directory: DirectoryServic
 
   app.get(
     '/groups/:id/members',
-    { schema: { params: IdParams, response: { 200: UserList } } },
-    async (request) => ({
-      items: await directory.listMembers(principalOf(request), Number(request.params.id)),
-    }),
+    { schema: { params: IdParams, querystring: Type.Object(PageQuery), response: { 200: UserList } } },
+    async (request) =>
+      listReply(await directory.listMembers(principalOf(request), Number(request.params.id)), request.query),
   );
 
   app.post(

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { type Job, type JobService, jobStatuses } from '../../core/jobs/index.ts';
+import { NextField, PageQuery, pageRequestOf } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 
 // Schema errors as coded 400s naming the field; shared with the content routes.
@@ -44,7 +45,7 @@ const JobListQuery = Type.Object(
   {
     status: Type.Optional(JobStatusSchema),
     type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    limit: Type.Optional(Limit),
+    ...PageQuery,
   },
   { additionalProperties: false },
 );
@@ -76,16 +77,16 @@ export function registerJobRoutes(app: App, deps: { jobs: JobService }): void {
   app.get(
     '/jobs',
     {
-      schema: { querystring: JobListQuery, response: { 200: Type.Object({ items: Type.Array(JobSchema) }) } },
+      schema: {
+        summary: 'Jobs, newest first, one page (100 unless `limit` says otherwise)',
+        querystring: JobListQuery,
+        response: { 200: Type.Object({ items: Type.Array(JobSchema), ...NextField }) },
+      },
     },
     async (request) => {
-      const { status, type, limit } = request.query;
-      const items = await jobs.list(principalOf(request), {
-        status,
-        type,
-        limit: optionalNumber(limit),
-      });
-      return { items: items.map(jobView) };
+      const { status, type } = request.query;
+      const page = await jobs.list(principalOf(request), { status, type }, pageRequestOf(request.query));
+      return { items: page.items.map(jobView), next: page.next };
     },
   );
 

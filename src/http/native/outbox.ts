@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { OutboxMessage, ScheduleService } from '../../core/schedules/index.ts';
+import { NextField, PageQuery, pageRequestOf } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 
 const nullableString = Type.Union([Type.String(), Type.Null()]);
@@ -32,10 +33,7 @@ const MessageWithHtml = Type.Object({
   ...messageFields,
   html: Type.Union([Type.String(), Type.Null()], { description: 'The HTML part, if any' }),
 });
-const OutboxQuery = Type.Object(
-  { limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
-  { additionalProperties: false },
-);
+const OutboxQuery = Type.Object(PageQuery, { additionalProperties: false });
 const MessageParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,11}$' }) });
 const AttachmentParams = Type.Object({
   id: Type.String({ pattern: '^[1-9][0-9]{0,11}$' }),
@@ -58,17 +56,13 @@ export function registerOutboxRoutes(app: App, deps: { schedules: ScheduleServic
       schema: {
         tags,
         querystring: OutboxQuery,
-        response: { 200: Type.Object({ items: Type.Array(Message) }) },
+        response: { 200: Type.Object({ items: Type.Array(Message), ...NextField }) },
       },
     },
-    async (request) => ({
-      items: (
-        await deps.schedules.outbox(
-          principalOf(request),
-          request.query.limit === undefined ? undefined : Number(request.query.limit),
-        )
-      ).map(listed),
-    }),
+    async (request) => {
+      const page = await deps.schedules.outbox(principalOf(request), pageRequestOf(request.query));
+      return { items: page.items.map(listed), next: page.next };
+    },
   );
   app.get(
     '/outbox/:id',

@@ -7,9 +7,9 @@ import {
   type ScheduleKind,
   type ScheduleService,
 } from '../../core/schedules/index.ts';
-import { listReply, NextField, PageQuery } from '../kit/paging.ts';
+import { listReply, NextField, PageQuery, pageRequestOf } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
-import { FilterOperator, IdParams, RefSchema } from './schemas.ts';
+import { FilterOperator, IdParams, ProjectQuery, projectFilter, RefSchema } from './schemas.ts';
 
 /**
  * Schedules (`/schedules`) and, through the same function, data alerts (`/alerts`). Schemas give
@@ -102,6 +102,13 @@ export const bodyFields = (kind: ScheduleKind) => ({
     ]),
   ),
   destination: Destination,
+  projectId: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      description:
+        "A query target's project (default: the caller's default project); a dashboard's schedule is in the dashboard's",
+    }),
+  ),
   ...(kind === 'alert' ? { conditions: Type.Array(Condition, { minItems: 1 }) } : {}),
 });
 
@@ -114,6 +121,7 @@ const ScheduleView = Type.Object({
   timezone: Type.String(),
   paused: Type.Boolean(),
   ownerId: Type.Integer(),
+  projectId: Type.Integer(),
   target: Type.Unknown(),
   format: Type.String(),
   filters: Type.Unknown(),
@@ -142,10 +150,7 @@ const RunView = Type.Object({
 const JobRef = Type.Object({
   job: Type.Object({ id: Type.Integer(), uuid: Type.String(), type: Type.String(), status: Type.String() }),
 });
-const RunsQuery = Type.Object(
-  { limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
-  { additionalProperties: false },
-);
+const RunsQuery = Type.Object(PageQuery, { additionalProperties: false });
 
 const refOf = (id: string): number | string => (/^[0-9]+$/.test(id) ? Number(id) : id);
 
@@ -170,11 +175,17 @@ export function registerScheduleKindRoutes(app: App, schedules: ScheduleService,
     {
       schema: {
         tags,
-        querystring: Type.Object(PageQuery),
+        querystring: Type.Object({ ...PageQuery, ...ProjectQuery }),
         response: { 200: Type.Object({ items: Type.Array(ScheduleView), ...NextField }) },
       },
     },
-    async (request) => listReply((await schedules.list(principalOf(request), kind)).map(view), request.query),
+    async (request) =>
+      listReply(
+        (await schedules.list(principalOf(request), kind, { projectId: projectFilter(request.query) })).map(
+          view,
+        ),
+        request.query,
+      ),
   );
   app.post(base, { schema: { tags, body: Body, response: { 201: One } } }, async (request, reply) =>
     reply.status(201).send(one(await schedules.create(principalOf(request), kind, request.body))),
@@ -219,17 +230,11 @@ export function registerScheduleKindRoutes(app: App, schedules: ScheduleService,
         tags,
         params: IdParams,
         querystring: RunsQuery,
-        response: { 200: Type.Object({ items: Type.Array(RunView) }) },
+        response: { 200: Type.Object({ items: Type.Array(RunView), ...NextField }) },
       },
     },
-    async (request) => ({
-      items: await schedules.history(
-        principalOf(request),
-        kind,
-        refOf(request.params.id),
-        request.query.limit === undefined ? undefined : Number(request.query.limit),
-      ),
-    }),
+    async (request) =>
+      schedules.history(principalOf(request), kind, refOf(request.params.id), pageRequestOf(request.query)),
   );
 }
 

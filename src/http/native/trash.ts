@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import type { TrashService } from '../../core/trash/index.ts';
+import { type TrashService, trashOrder } from '../../core/trash/index.ts';
+import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 
 /** `:kind/:id`; the core checks both (a 400 naming the field). */
@@ -16,7 +17,9 @@ const TrashParams = Type.Object({
 export function registerTrashRoutes(app: App, deps: { trash: TrashService }): void {
   const { trash } = deps;
 
-  app.get('/trash', async (request) => ({ items: await trash.list(principalOf(request)) }));
+  app.get('/trash', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
+    listReply(await trash.list(principalOf(request)), request.query, trashOrder),
+  );
 
   app.post('/trash/:kind/:id/restore', { schema: { params: TrashParams } }, async (request, reply) => {
     await trash.restore(principalOf(request), request.params.kind, request.params.id);

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { DirectoryService } from '../../core/directory/index.ts';
+import { NextField, PageQuery, pageRequestOf } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 // Schema errors as coded 400s naming the field; shared with the content routes (belongs in server.ts).
 
@@ -44,7 +45,7 @@ const UserViewSchema = Type.Object({
   name: Type.String(),
 });
 
-export const UserList = Type.Object({ items: Type.Array(UserViewSchema) });
+export const UserList = Type.Object({ items: Type.Array(UserViewSchema), ...NextField });
 
 const UserCreateBody = Type.Object(
   {
@@ -74,8 +75,10 @@ const UserQuery = Type.Object(
   {
     status: Type.Optional(Status),
     search: Type.Optional(Type.String({ maxLength: 200 })),
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
-    offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+    ...PageQuery,
+    offset: Type.Optional(
+      Type.String({ pattern: '^[0-9]{1,9}$', description: 'Skips that many users; instead of `after`' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -88,14 +91,14 @@ export function registerUserRoutes(app: App, deps: { directory: DirectoryService
   const { directory } = deps;
 
   app.get('/users', { schema: { querystring: UserQuery, response: { 200: UserList } } }, async (request) => {
-    const { status, search, limit, offset } = request.query;
-    const filter = {
-      status,
-      search,
-      limit: limit === undefined ? undefined : Number(limit),
-      offset: offset === undefined ? undefined : Number(offset),
-    };
-    return { items: await directory.listUsers(principalOf(request), filter) };
+    const { status, search, limit, offset, after } = request.query;
+    const principal = principalOf(request);
+    const skip = offset === undefined ? undefined : Number(offset);
+    // `limit` with `offset` is the older paging, answered as it always was.
+    if (after !== undefined || (limit !== undefined && skip === undefined))
+      return directory.pageUsers(principal, { status, search, offset: skip }, pageRequestOf(request.query));
+    const filter = { status, search, limit: limit === undefined ? undefined : Number(limit), offset: skip };
+    return { items: await directory.listUsers(principal, filter) };
   });
 
   app.post(
