@@ -116,6 +116,9 @@ describe('hostile input through the Serenytics face', () => {
       /^rows\[1\]\.name: must not contain the NUL/,
     );
     await refused(`${route}/batch`, batch(`{"id": ${huge}}`), /^rows\[1\]\.id: number out of range/);
+    // Accepted for later, it is refused up front too: the job's JSON payload would make it null.
+    const later = batch(`{"id": ${huge}}`).replace('"async": false', '"async": true');
+    await refused(`${route}/batch`, later, /^rows\[1\]\.id: number out of range/);
     await refused(`${route}/batch`, batch(`{"id": "${huge}"}`), /^rows\[1\]\.id: out of range for integer/);
     await refused(
       `${route}/batch`,

@@ -32,7 +32,7 @@ export type { FileLoadOptions, SourceFileService } from './source-files.ts';
 export { type DataSourceService, relationOf, STORAGE_SCHEMA } from './sources.ts';
 export type { IngestResult } from './storage-writes.ts';
 export type * from './types.ts';
-export { DEFAULT_UPLOAD_MAX_BYTES, uploadTooLarge } from './upload-limit.ts';
+export { DEFAULT_UPLOAD_MAX_BYTES, uploadError, uploadTooLarge } from './upload-limit.ts';
 
 export interface DataModule {
   connections: ConnectionService;

@@ -1,5 +1,7 @@
 import type { Principal } from '../auth/principal.ts';
+import { validationError } from '../errors.ts';
 import type { JobService } from '../jobs/index.ts';
+import { NUMBER_OUT_OF_RANGE } from '../storable.ts';
 import type { RowsOperation, StorageIngestor } from './ingest.ts';
 import type { SourceFileService } from './source-files.ts';
 import type { IngestResult } from './storage-writes.ts';
@@ -52,13 +54,34 @@ export function registerIngestionJobs(
   });
 }
 
+/**
+ * A job's payload is JSON, in which a number past the double range (a 400-digit literal, parsed
+ * to ±Infinity) would become null: such a value is refused when the work is accepted, with the
+ * error the ingestor gives it, rather than stored as null later.
+ */
+function refuseNonFinite(operations: RowsOperation[]): void {
+  const named = (row: unknown): [string, unknown][] =>
+    row !== null && typeof row === 'object' && !Array.isArray(row)
+      ? Object.entries(row).map(([name, value]) => [`.${name}`, value])
+      : [row].flat().map((value) => ['', value]);
+  for (const operation of operations)
+    operation.rows.forEach((row, r) => {
+      for (const [name, value] of named(row))
+        if (typeof value === 'number' && !Number.isFinite(value))
+          throw validationError(`rows[${r + 1}]${name}`, NUMBER_OUT_OF_RANGE);
+    });
+}
+
 /** Accepts operations for later; resolves with the job whose uuid is the task id. */
-export const enqueueOperations = (
+export async function enqueueOperations(
   jobs: JobService,
   principal: Principal,
   source: string,
   operations: RowsOperation[],
-) => jobs.enqueue(principal, INGEST_OPERATIONS_JOB, { principal, source, operations });
+) {
+  refuseNonFinite(operations);
+  return jobs.enqueue(principal, INGEST_OPERATIONS_JOB, { principal, source, operations });
+}
 
 export const enqueueFileLoad = (
   jobs: JobService,

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -16,7 +16,6 @@ import {
   gzipHead,
   uploadError,
   uploadStages,
-  uploadTooLarge,
 } from './upload-limit.ts';
 
 /**
@@ -34,7 +33,8 @@ export interface FileLoadOptions {
 
 export interface SourceFileService {
   setOptions(principal: Principal, ref: number | string, options: FileLoadOptions): Promise<void>;
-  stage(principal: Principal, ref: number | string, bytes: Buffer): Promise<void>;
+  /** Makes an uploaded file (moved, not copied: it must be in `<dataDir>/uploads`) the staged one. */
+  stage(principal: Principal, ref: number | string, file: string): Promise<void>;
   /** Replaces the content with the staged file, or upserts its rows on `key`. */
   load(
     principal: Principal,
@@ -58,10 +58,21 @@ const supported = 'upload a CSV file (optionally gzip-compressed) or a JSON list
 
 const HEAD_BYTES = 4096;
 
-async function formatOf(bytes: Buffer, maxBytes: number): Promise<'csv' | 'csv.gz' | 'json'> {
-  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
-  if (!gzip && bytes.length > maxBytes) throw uploadTooLarge(maxBytes);
-  const head = gzip ? await gzipHead(bytes, maxBytes, HEAD_BYTES) : bytes.subarray(0, HEAD_BYTES);
+async function headOf(file: string): Promise<Buffer> {
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function formatOf(file: string, maxBytes: number): Promise<'csv' | 'csv.gz' | 'json'> {
+  const start = await headOf(file);
+  const gzip = start[0] === 0x1f && start[1] === 0x8b;
+  if (!gzip) await checkFileSize(file, maxBytes);
+  const head = gzip ? await gzipHead(file, maxBytes, HEAD_BYTES) : start;
   // A pickle (pandas' to_pickle, which the vendor's 2.x client uploads) starts with 0x80.
   if (head.length === 0 || head[0] === 0x80 || head.includes(0)) throw validationError('file', supported);
   if (!gzip && head.toString('utf8').trimStart().startsWith('[')) return 'json';
@@ -141,12 +152,12 @@ export function createSourceFileService(deps: {
       await mkdir(directory, { recursive: true });
       await writeFile(`${base(source)}.options.json`, JSON.stringify(options));
     },
-    async stage(principal, ref, bytes) {
+    async stage(principal, ref, file) {
       const source = await writableSource(deps.sources, principal, ref);
-      const format = await formatOf(bytes, maxBytes);
+      const format = await formatOf(file, maxBytes);
       await mkdir(directory, { recursive: true });
       await Promise.all(extensions.map((ext) => rm(`${base(source)}.${ext}`, { force: true })));
-      await writeFile(`${base(source)}.${format}`, bytes);
+      await rename(file, `${base(source)}.${format}`);
     },
     async load(principal, ref, how) {
       const source = await writableSource(deps.sources, principal, ref);

@@ -1,6 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { fieldError, isRosettaError, type RosettaError, validationError } from '../errors.ts';
@@ -104,10 +104,10 @@ export function uploadStages(
 }
 
 /**
- * The first `headBytes` of in-memory gzip data, once the whole of it has been inflated (and
- * dropped) through the cap: an upload is checked when it arrives, at the cost of one zlib pass.
+ * The first `headBytes` of a gzip file, once the whole of it has been inflated (and dropped)
+ * through the cap: an upload is checked when it arrives, at the cost of one zlib pass.
  */
-export async function gzipHead(bytes: Buffer, maxBytes: number, headBytes: number): Promise<Buffer> {
+export async function gzipHead(file: string, maxBytes: number, headBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let kept = 0;
   const cap = byteCap(maxBytes, false);
@@ -121,7 +121,7 @@ export async function gzipHead(bytes: Buffer, maxBytes: number, headBytes: numbe
     },
   });
   try {
-    await pipeline(Readable.from([bytes]), createGunzip(), cap, sink);
+    await pipeline(createReadStream(file), createGunzip(), cap, sink);
   } catch (error) {
     throw uploadError(error);
   }

@@ -5,7 +5,7 @@
  * one organization can never attach another's upload; files older than the retention are
  * deleted, as export files are.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -59,16 +59,20 @@ export function createAttachmentUploads(options: AttachmentOptions) {
   }
 
   return {
-    /** Keeps the bytes under the caller's uuid (a second upload replaces the first). */
-    async save(principal: Principal, uuid: string, bytes: Buffer): Promise<{ size: number }> {
+    /**
+     * Keeps an uploaded file under the caller's uuid (a second upload replaces the first). The
+     * file is moved, not copied: it must be on the data directory's file system.
+     */
+    async save(principal: Principal, uuid: string, file: string): Promise<{ size: number }> {
       authorize(principal, 'email.send');
       checkedUuid('uuid', uuid);
-      if (bytes.length === 0) throw validationError('file', 'is empty: send the file as the request body');
-      if (bytes.length > maxBytes)
+      const { size } = await stat(file);
+      if (size === 0) throw validationError('file', 'is empty: send the file as the request body');
+      if (size > maxBytes)
         throw fieldError('ERR_LIMIT', 'file', `an attachment may have at most ${maxBytes} bytes`);
       await mkdir(join(root, String(principal.organizationId)), { recursive: true });
-      await writeFile(pathOf(principal.organizationId, uuid), bytes);
-      return { size: bytes.length };
+      await rename(file, pathOf(principal.organizationId, uuid));
+      return { size };
     },
 
     /** Fails with a validation error of `field` when no such upload exists (or it has expired). */

@@ -3,6 +3,7 @@ import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { DashboardService } from '../content/index.ts';
 import type { Job, JobService } from '../jobs/index.ts';
+import { byIdNewestFirst, type Page, type PageRequest, pageFromRows, pageWindow } from '../paging.ts';
 import { type AttachmentOptions, createAttachmentUploads } from './attachments.ts';
 import { createEmailSender, type EmailInput } from './email.ts';
 import { createMailer, DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
@@ -13,10 +14,13 @@ import type { DeliveryRenderer, OutboxMessage, RenderedFile } from './types.ts';
 export interface MailApi {
   /** Accepts a one-off email (sent by a job); ERR_QUOTA once the organization's daily quota is spent. */
   sendEmail(principal: Principal, input: EmailInput): Promise<Job>;
-  /** Keeps a file under the caller's uuid, for a later email to attach (ERR_LIMIT when too large). */
-  uploadAttachment(principal: Principal, uuid: string, bytes: Buffer): Promise<{ size: number }>;
-  /** Messages sent or held, newest first; admins only. */
-  outbox(principal: Principal, limit?: number): Promise<OutboxMessage[]>;
+  /**
+   * Keeps an uploaded file (moved into place) under the caller's uuid, for a later email to
+   * attach (ERR_LIMIT when too large).
+   */
+  uploadAttachment(principal: Principal, uuid: string, file: string): Promise<{ size: number }>;
+  /** Messages sent or held, newest first, one page (100 unless the request says otherwise); admins only. */
+  outbox(principal: Principal, page?: PageRequest): Promise<Page<OutboxMessage>>;
   outboxMessage(principal: Principal, id: number): Promise<OutboxMessage>;
   /** A kept attachment of a held or failed message (ERR_NOT_FOUND once it is gone). */
   outboxAttachment(principal: Principal, id: number, index: number): Promise<RenderedFile>;
@@ -52,14 +56,14 @@ export function createMailServices(deps: {
     quota: deps.mail?.dailyQuota ?? DEFAULT_DAILY_QUOTA,
     now,
   });
-  const limited = (limit: number) => Math.max(1, Math.min(limit, 1000));
 
   const api: MailApi = {
     sendEmail: (principal, input) => email.send(principal, input),
-    uploadAttachment: (principal, uuid, bytes) => uploads.save(principal, uuid, bytes),
-    async outbox(principal, limit = 100) {
+    uploadAttachment: (principal, uuid, file) => uploads.save(principal, uuid, file),
+    async outbox(principal, page = {}) {
       authorize(principal, 'outbox.read');
-      return mailer.list(principal.organizationId, limited(limit));
+      const window = pageWindow(page, byIdNewestFirst);
+      return pageFromRows(await mailer.list(principal.organizationId, window), window, byIdNewestFirst);
     },
     async outboxMessage(principal, id) {
       authorize(principal, 'outbox.read');

@@ -1,10 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { FolderService } from '../../core/content/index.ts';
 import {
@@ -12,11 +5,11 @@ import {
   type DataSourceService,
   DEFAULT_UPLOAD_MAX_BYTES,
   type StorageIngestor,
-  uploadTooLarge,
 } from '../../core/data/index.ts';
 import { validationError } from '../../core/errors.ts';
 import type { QueryService } from '../../core/query/index.ts';
 import { listReply, PageQuery } from '../kit/paging.ts';
+import { acceptUploads, isUpload } from '../kit/uploads.ts';
 import { type App, principalOf } from '../server.ts';
 import { AccessBody, RefSchema } from './schemas.ts';
 
@@ -104,40 +97,6 @@ const CsvQuery = Type.Object({
   types: Type.Optional(Type.String()),
 });
 
-interface Upload {
-  file: string;
-  bytes: number;
-}
-
-const isUpload = (body: unknown): body is Upload =>
-  typeof body === 'object' && body !== null && typeof (body as Upload).file === 'string';
-
-/** Streams the body to `<dataDir>/uploads`, named `.csv.gz` when it starts with the gzip magic. */
-async function receiveUpload(dataDir: string, request: FastifyRequest, limit: number): Promise<Upload> {
-  const directory = join(dataDir, 'uploads');
-  await mkdir(directory, { recursive: true });
-  const partial = join(directory, `upload-${randomUUID()}.part`);
-  let bytes = 0;
-  let head = Buffer.alloc(0);
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      if (head.length < 2) head = Buffer.concat([head, chunk.subarray(0, 2)]);
-      if (bytes > limit) callback(uploadTooLarge(limit));
-      else callback(null, chunk);
-    },
-  });
-  try {
-    await pipeline(request.raw, meter, createWriteStream(partial));
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
-  }
-  const file = partial.replace(/\.part$/, head[0] === 0x1f && head[1] === 0x8b ? '.csv.gz' : '.csv');
-  await rename(partial, file);
-  return { file, bytes };
-}
-
 function parseTypes(text: string | undefined): Record<string, string> | undefined {
   if (!text) return undefined;
   const types: Record<string, string> = {};
@@ -154,16 +113,7 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
   const limit = deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
 
   const uploadTypes = ['text/csv', 'application/gzip', 'application/x-gzip'];
-  for (const type of uploadTypes) {
-    if (!app.hasContentTypeParser(type)) {
-      app.addContentTypeParser(type, (request, _payload, done) => {
-        receiveUpload(deps.dataDir, request, limit).then(
-          (upload) => done(null, upload),
-          (error: Error) => done(error),
-        );
-      });
-    }
-  }
+  acceptUploads(app, uploadTypes, { dataDir: deps.dataDir, maxBytes: limit });
 
   app.get('/data-sources', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
     listReply(await sources.list(principalOf(request)), request.query),
@@ -220,13 +170,7 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
 
   app.post(
     '/data-sources/:id/csv',
-    {
-      schema: { params: Params, querystring: CsvQuery },
-      // Runs however the request ends (success, 4xx, aborted), so no upload outlives it.
-      onResponse: async (request) => {
-        if (isUpload(request.body)) await rm(request.body.file, { force: true });
-      },
-    },
+    { schema: { params: Params, querystring: CsvQuery } },
     async (request) => {
       if (!isUpload(request.body))
         throw validationError('body', `send the file as ${uploadTypes.join(' or ')}`);

@@ -3,7 +3,9 @@ import type { Principal } from '../../../core/auth/index.ts';
 import type { Connection, DataSource } from '../../../core/data/index.ts';
 import { enqueueOperations } from '../../../core/data/ingest-jobs.ts';
 import { validationError } from '../../../core/errors.ts';
+import type { ExportResult } from '../../../core/exports/index.ts';
 import type { Services } from '../../../services.ts';
+import { syncOrJob } from '../../kit/index.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { folderLookup, folderUuidOf, homeFolderUuid } from './folders.ts';
@@ -64,7 +66,10 @@ const BatchBody = Type.Object(
  * `/api/data_source`: listing (with `q`), CRUD of storage sources, cache invalidation and
  * the ways Serenytics clients write rows (batch, reload). Rows go through the core ingestor.
  */
-export function registerDataSourceRoutes(app: App, services: Services): void {
+export function registerDataSourceRoutes(
+  app: App,
+  services: Pick<Services, 'data' | 'content' | 'directory' | 'exports' | 'jobs' | 'query'>,
+): void {
   const { sources, ingestor, files } = services.data;
   const { folders } = services.content;
   // Storage sources carry their push token, as Serenytics configs do.
@@ -194,15 +199,14 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
     const principal = principalOf(request);
     const operations = operationsOf(request.body.operations);
     const source = await sources.get(principal, request.params.uuid);
-    // The doc's default is asynchronous; the client sends `async`, the doc spells it `async_`.
-    if (request.body.async_ ?? request.body.async ?? true) {
-      const job = await enqueueOperations(services.jobs, principal, source.uuid, operations);
-      return { status: 'ok', task_id: job.uuid };
-    }
-    await ingestor.applyOperations(principal, source.uuid, operations).catch((error) => {
+    const { job, finished } = await syncOrJob(services.jobs, {
+      // The doc's default is asynchronous; the client sends `async`, the doc spells it `async_`.
+      async: request.body.async_ ?? request.body.async ?? true,
+      enqueue: () => enqueueOperations(services.jobs, principal, source.uuid, operations),
+    }).catch((error) => {
       throw incompatibleValues(error);
     });
-    return { status: 'ok' };
+    return finished ? { status: 'ok' } : { status: 'ok', task_id: job.uuid };
   });
 
   // The client then GETs `csv_url` without its key: the core's signed, expiring export link.
@@ -220,13 +224,12 @@ export function registerDataSourceRoutes(app: App, services: Services): void {
       if (format !== 'csv' && format !== 'xlsx')
         throw validationError('export_format', 'must be csv or xlsx (csv.gz and parquet are not supported)');
       const source = await sources.get(principal, request.params.uuid);
-      const queued = await services.exports.enqueue(principal, {
-        query: { source: source.uuid, aggregate: false },
-        format,
+      const { job } = await syncOrJob(services.jobs, {
+        async: false,
+        enqueue: () =>
+          services.exports.enqueue(principal, { query: { source: source.uuid, aggregate: false }, format }),
       });
-      const job = await services.jobs.wait(queued.id, { timeoutMs: 10 * 60_000 });
-      if (job.status !== 'success') return errorOf(job.error ?? `export ${job.status}`);
-      const { downloadUrl } = job.result as { downloadUrl: string };
+      const { downloadUrl } = job.result as ExportResult;
       return {
         status: 'ok',
         csv_url: absoluteUrl(request, downloadUrl),

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { Job } from '../../../core/jobs/index.ts';
 import type { Script, ScriptRunResult } from '../../../core/scripts/index.ts';
 import type { Services } from '../../../services.ts';
-import { limitCredentialFailures } from '../../kit/rate-limit.ts';
+import { limitCredentialFailures, syncOrJob } from '../../kit/index.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { folderLookup, folderUuidOf } from './folders.ts';
 import { listOf, queryFilter } from './source-json.ts';
@@ -36,7 +36,10 @@ function runLog(job: Job) {
 }
 
 /** `/api/script`: scripts of the core, run as jobs; `?async_=false` waits for the end. */
-export function registerScriptRoutes(app: App, services: Services): void {
+export function registerScriptRoutes(
+  app: App,
+  services: Pick<Services, 'scripts' | 'content' | 'jobs'>,
+): void {
   const { scripts } = services;
   const { folders } = services.content;
   const placed = (request: FastifyRequest) => folderLookup(folders, principalOf(request), 'script');
@@ -99,18 +102,22 @@ export function registerScriptRoutes(app: App, services: Services): void {
         ...args
       } = (request.body ?? {}) as Record<string, unknown>;
       const inQuery = request.query.async_ === undefined ? undefined : request.query.async_ !== 'false';
-      const wait = (asyncUnderscore ?? asyncFlag ?? inQuery ?? true) === false;
       const apiUrl = absoluteUrl(request, '/serenytics');
       const { token } = request.query;
-      const job =
-        request.principal === undefined && token !== undefined
-          ? await limitCredentialFailures(request, () =>
-              scripts.runWithToken(request.params.uuid, token, args, apiUrl),
-            )
-          : await scripts.run(principalOf(request), request.params.uuid, args, apiUrl);
-      if (!wait) return { status: 'ok', text: 'Script launched', task_id: job.uuid };
-      const done = await services.jobs.wait(job.id, { timeoutMs: 15 * 60_000 });
-      const { status, ...log } = runLog(done);
+      const { job, finished } = await syncOrJob(services.jobs, {
+        async: (asyncUnderscore ?? asyncFlag ?? inQuery ?? true) !== false,
+        enqueue: () =>
+          request.principal === undefined && token !== undefined
+            ? limitCredentialFailures(request, () =>
+                scripts.runWithToken(request.params.uuid, token, args, apiUrl),
+              )
+            : scripts.run(principalOf(request), request.params.uuid, args, apiUrl),
+        waitMs: 15 * 60_000,
+        // The client reads a failed run's log (stderr, return code) from the reply.
+        keepFailures: true,
+      });
+      if (!finished) return { status: 'ok', text: 'Script launched', task_id: job.uuid };
+      const { status, ...log } = runLog(job);
       return { ...log, status: status === 'SUCCESS' ? 'ok' : 'error' };
     },
   );

@@ -4,6 +4,7 @@ import type { FileLoadOptions } from '../../../core/data/index.ts';
 import { enqueueFileLoad } from '../../../core/data/ingest-jobs.ts';
 import { validationError } from '../../../core/errors.ts';
 import type { Services } from '../../../services.ts';
+import { syncOrJob, uploadOf } from '../../kit/index.ts';
 import { type App, principalOf } from '../../server.ts';
 import { incompatibleValues, lowerKeys } from './rows.ts';
 
@@ -70,16 +71,15 @@ const LoadBody = Type.Object(
 );
 
 /** Upload (raw bytes, any content type), then load; push of single rows with the source's token. */
-export function registerFileUploadRoute(app: App, services: Services): void {
+export function registerFileUploadRoute(app: App, services: Pick<Services, 'data' | 'jobs'>): void {
   app.post('/data_source/:uuid/file', { schema: { params: Uuid } }, async (request, reply) => {
-    if (!Buffer.isBuffer(request.body))
-      throw validationError('file', 'send the file as the raw request body');
-    await services.data.files.stage(principalOf(request), request.params.uuid, request.body);
+    const { file } = uploadOf(request.body);
+    await services.data.files.stage(principalOf(request), request.params.uuid, file);
     return reply.status(201).send({ status: 'ok' });
   });
 }
 
-export function registerFileLoadRoutes(app: App, services: Services): void {
+export function registerFileLoadRoutes(app: App, services: Pick<Services, 'data' | 'jobs'>): void {
   const { files } = services.data;
 
   async function load(
@@ -90,14 +90,13 @@ export function registerFileLoadRoutes(app: App, services: Services): void {
   ) {
     // Serenytics storage keeps column names in lower case (doc), for files as for JSON rows.
     const how = { ...wanted, lowerCaseHeader: true };
-    if (body?.async_ ?? body?.async ?? true) {
-      const job = await enqueueFileLoad(services.jobs, principal, uuid, how);
-      return { status: 'ok', task_id: job.uuid };
-    }
-    await files.load(principal, uuid, how).catch((error) => {
+    const { job, finished } = await syncOrJob(services.jobs, {
+      async: body?.async_ ?? body?.async ?? true,
+      enqueue: () => enqueueFileLoad(services.jobs, principal, uuid, how),
+    }).catch((error) => {
       throw incompatibleValues(error);
     });
-    return { status: 'ok' };
+    return finished ? { status: 'ok' } : { status: 'ok', task_id: job.uuid };
   }
 
   app.post(

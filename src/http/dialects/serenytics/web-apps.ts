@@ -2,10 +2,10 @@ import { Type } from 'typebox';
 import { validationError } from '../../../core/errors.ts';
 import type { ExportResult } from '../../../core/exports/index.ts';
 import type { Services } from '../../../services.ts';
+import { renameFields, syncOrJob } from '../../kit/index.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
-import { errorOf } from './envelope.ts';
 import { listOf } from './source-json.ts';
-import { mergedVariables, payloadFilters, webAppError, webAppJson, webAppPatch } from './web-app-json.ts';
+import { mergedVariables, payloadFilters, webAppField, webAppJson, webAppPatch } from './web-app-json.ts';
 
 const Uuid = Type.Object({ uuid: Type.String() });
 const Loose = Type.Object({}, { additionalProperties: true });
@@ -24,7 +24,10 @@ function filtersOf(queryString: unknown): Record<string, unknown> | undefined {
 }
 
 /** `/api/web_app`: dashboards of the core content module. */
-export function registerWebAppRoutes(app: App, services: Services): void {
+export function registerWebAppRoutes(
+  app: App,
+  services: Pick<Services, 'content' | 'directory' | 'exports' | 'jobs'>,
+): void {
   const { dashboards } = services.content;
 
   app.get('/web_app', async (request) => {
@@ -42,7 +45,7 @@ export function registerWebAppRoutes(app: App, services: Services): void {
     const current = await dashboards.get(principal, request.params.uuid);
     const patch = webAppPatch(request.body as Record<string, unknown>, current);
     const updated = await dashboards.update(principal, current.uuid, patch).catch((error) => {
-      throw webAppError(error, patch);
+      throw renameFields(error, webAppField(patch));
     });
     return webAppJson(updated);
   });
@@ -85,15 +88,17 @@ export function registerWebAppRoutes(app: App, services: Services): void {
       const principal = principalOf(request);
       const dashboard = await dashboards.get(principal, request.params.uuid);
       const filters = filtersOf(request.body?.webapp_query_string);
-      const job = await services.exports.enqueue(principal, {
-        dashboard: dashboard.uuid,
-        format: 'pdf',
-        ...(filters && { filters }),
+      const { job, finished } = await syncOrJob(services.jobs, {
+        async: !request.body?.store_pdf,
+        enqueue: () =>
+          services.exports.enqueue(principal, {
+            dashboard: dashboard.uuid,
+            format: 'pdf',
+            ...(filters && { filters }),
+          }),
       });
-      if (!request.body?.store_pdf) return { status: 'ok', task_id: job.uuid };
-      const done = await services.jobs.wait(job.id, { timeoutMs: 10 * 60_000 });
-      if (done.status !== 'success') return errorOf(done.error ?? `PDF generation ${done.status}`);
-      const { downloadUrl, expiresAt, filename, size } = done.result as ExportResult;
+      if (!finished) return { status: 'ok', task_id: job.uuid };
+      const { downloadUrl, expiresAt, filename, size } = job.result as ExportResult;
       return {
         status: 'ok',
         task_id: job.uuid,
