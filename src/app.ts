@@ -19,9 +19,10 @@ import {
 } from './core/directory/index.ts';
 import { createDomainEvents } from './core/events.ts';
 import { closeRenderPool, createExportService } from './core/exports/index.ts';
+import { createExternalIds } from './core/ids/index.ts';
 import { createJobService } from './core/jobs/index.ts';
 import { createQueryCache, createQueryJobService, createQueryService } from './core/query/index.ts';
-import { createScheduleService } from './core/schedules/index.ts';
+import { createScheduleService, moveDashboardSchedules } from './core/schedules/index.ts';
 import { createScriptService } from './core/scripts/index.ts';
 import { createTrashService } from './core/trash/index.ts';
 import { createViewService } from './core/views/index.ts';
@@ -76,10 +77,11 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       version: VERSION,
       dataDir: config.dataDir,
       maxUploadBytes: config.uploadMaxMb * 1024 * 1024,
+      requestsPerMinute: config.faces.native.requestsPerMinute,
     });
     await registerSerenyticsDialect(server, services, {
-      maxRows: config.serenyticsMaxRows,
-      escapeFormulas: config.exportFormulaEscape,
+      ...config.faces.serenytics,
+      uploads: { dataDir: config.dataDir, maxBytes: config.uploadMaxMb * 1024 * 1024 },
     });
     await registerWebApp(server);
     await server.ready();
@@ -119,6 +121,7 @@ function buildServices(config: Config, store: Store): Services {
   const content = createContentService(store, {
     onDashboardDeleted: (dashboardId) => embeds.revokeAll({ dashboardId }, 'the dashboard was deleted'),
     findSource: (principal, ref) => data.sources.findVisible(principal, ref),
+    onDashboardMoved: moveDashboardSchedules,
   });
   // The reactions to core changes, subscribed once: whichever face changed something, they follow.
   const events = createDomainEvents();
@@ -130,6 +133,10 @@ function buildServices(config: Config, store: Store): Services {
   });
   events.on('sourceDeleted', ({ source }) =>
     content.folders.forgetItem(source.organizationId, 'data_source', source.uuid),
+  );
+  const externalIds = createExternalIds(store);
+  events.on('sourceDeleted', ({ source }) =>
+    externalIds.forget(source.organizationId, 'data_source', source.id),
   );
   const data = createDataModule({
     store,
@@ -246,6 +253,7 @@ function buildServices(config: Config, store: Store): Services {
     schedules,
     audit: createAuditService(store),
     trash: createTrashService({ bins: [content.trash, data.trash] }),
+    externalIds,
   };
 }
 

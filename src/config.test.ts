@@ -13,7 +13,7 @@ const load = (env: Record<string, string> = {}) =>
 describe('limits', () => {
   it('defaults to the vendor cap and the script limits documented in the README', () => {
     const config = load();
-    expect(config.serenyticsMaxRows).toBe(20_000);
+    expect(config.faces.serenytics.maxRows).toBe(20_000);
     expect(config.scriptTimeoutSeconds).toBe(600);
     expect(config.scriptMemoryMb).toBe(512);
   });
@@ -24,11 +24,15 @@ describe('limits', () => {
       ROSETTA_SCRIPT_TIMEOUT_SECONDS: '30',
       ROSETTA_SCRIPT_MEMORY_MB: '256',
     });
-    expect(config).toMatchObject({ serenyticsMaxRows: 500, scriptTimeoutSeconds: 30, scriptMemoryMb: 256 });
+    expect(config).toMatchObject({
+      faces: { serenytics: { maxRows: 500 } },
+      scriptTimeoutSeconds: 30,
+      scriptMemoryMb: 256,
+    });
   });
 
   it('keeps the Serenytics cap within the query cap', () => {
-    expect(load({ ROSETTA_MAX_QUERY_ROWS: '1000' }).serenyticsMaxRows).toBe(1000);
+    expect(load({ ROSETTA_MAX_QUERY_ROWS: '1000' }).faces.serenytics.maxRows).toBe(1000);
     expect(() => load({ ROSETTA_MAX_QUERY_ROWS: '1000', ROSETTA_SERENYTICS_MAX_ROWS: '5000' })).toThrow(
       'ROSETTA_SERENYTICS_MAX_ROWS must be an integer between 1 and 1000, got "5000"',
     );
@@ -53,6 +57,7 @@ describe('export and upload hardening', () => {
     expect(load({ ROSETTA_EXPORT_FORMULA_ESCAPE: 'false', ROSETTA_UPLOAD_MAX_MB: '5' })).toMatchObject({
       exportFormulaEscape: false,
       uploadMaxMb: 5,
+      faces: { serenytics: { escapeFormulas: false } },
     });
   });
 
@@ -80,4 +85,29 @@ describe('the public URL', () => {
       expect(() => load({ ROSETTA_PUBLIC_URL: value })).toThrow(/^ROSETTA_PUBLIC_URL /);
     },
   );
+});
+
+describe('request limits of the faces', () => {
+  it('are off unless set, and read per face', () => {
+    const { faces } = load();
+    expect(faces.native.requestsPerMinute).toBe(0);
+    expect(faces.serenytics.requestsPerMinute).toBe(0);
+    const set = load({
+      ROSETTA_NATIVE_RATE_LIMIT_PER_MINUTE: '600',
+      ROSETTA_SERENYTICS_RATE_LIMIT_PER_MINUTE: '120',
+    }).faces;
+    expect(set.native.requestsPerMinute).toBe(600);
+    expect(set.serenytics.requestsPerMinute).toBe(120);
+  });
+
+  it.each([
+    ['ROSETTA_NATIVE_RATE_LIMIT_PER_MINUTE', '-1'],
+    ['ROSETTA_NATIVE_RATE_LIMIT_PER_MINUTE', 'many'],
+    ['ROSETTA_SERENYTICS_RATE_LIMIT_PER_MINUTE', '2.5'],
+    ['ROSETTA_SERENYTICS_RATE_LIMIT_PER_MINUTE', '1000001'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => load({ [name]: value })).toThrow(
+      `${name} must be an integer between 0 and 1000000, got "${value}"`,
+    );
+  });
 });

@@ -52,8 +52,8 @@ export interface Config {
   exportFormulaEscape: boolean;
   /** Largest upload (CSV, gzipped CSV once decompressed, JSON rows file) in MB. */
   uploadMaxMb: number;
-  /** Row cap of Serenytics `formatted_data` and `data-api` answers (the vendor documents 20 000). */
-  serenyticsMaxRows: number;
+  /** The knobs of each face. */
+  faces: { native: FaceRequestLimits; serenytics: SerenyticsFaceConfig };
   /** Wall-clock limit of one script run, in seconds. */
   scriptTimeoutSeconds: number;
   /** Address-space (Python) or heap (Node) limit of one script run, in MB. */
@@ -62,6 +62,18 @@ export interface Config {
   scriptPython: string;
   /** `bwrap`: script runs in a bubblewrap sandbox that cannot see the data dir; `off`: unsandboxed. */
   scriptSandbox: 'bwrap' | 'off';
+}
+
+export interface FaceRequestLimits {
+  /** Requests each caller may send to each route of the face in a minute; 0 = no limit. */
+  requestsPerMinute: number;
+}
+
+export interface SerenyticsFaceConfig extends FaceRequestLimits {
+  /** Row cap of `formatted_data` and `data-api` answers (the vendor documents 20 000). */
+  maxRows: number;
+  /** Quote-prefix the data API's CSV cells that start like a formula (follows `exportFormulaEscape`). */
+  escapeFormulas: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +106,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   }
   return value;
 }
+
+/** A face's request limit: off unless set, as a face's clients may not expect 429s. */
+const requestsPerMinute = (env: Env, name: string) => integer(env, name, 0, 0, 1_000_000);
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.toLowerCase();
@@ -208,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`ROSETTA_SCRIPT_SANDBOX must be bwrap or off, got "${scriptSandbox}"`);
   }
 
+  const exportFormulaEscape = flag(env, 'ROSETTA_EXPORT_FORMULA_ESCAPE', true);
   const maxQueryRows = integer(env, 'ROSETTA_MAX_QUERY_ROWS', 1_000_000, 1, 100_000_000);
   // A Serenytics answer is one query: its cap cannot exceed what any query may return.
   const serenyticsMaxRows = integer(
@@ -245,11 +261,18 @@ export function loadConfig(env: Env = process.env): Config {
     emailDailyQuota: integer(env, 'ROSETTA_EMAIL_DAILY_QUOTA', 50, 0, 1_000_000),
     emailAttachmentMaxMb: integer(env, 'ROSETTA_EMAIL_ATTACHMENT_MAX_MB', 20, 1, 50),
     exportRetentionHours: integer(env, 'ROSETTA_EXPORT_RETENTION_HOURS', 24, 1, 24 * 365),
-    exportFormulaEscape: flag(env, 'ROSETTA_EXPORT_FORMULA_ESCAPE', true),
+    exportFormulaEscape,
     // 1 GiB: the native upload's former fixed cap; ~10 million rows of typical CSV, while a
     // gzip bomb stops there instead of filling the disk and the warehouse.
     uploadMaxMb: integer(env, 'ROSETTA_UPLOAD_MAX_MB', 1024, 1, 1024 * 1024),
-    serenyticsMaxRows,
+    faces: {
+      native: { requestsPerMinute: requestsPerMinute(env, 'ROSETTA_NATIVE_RATE_LIMIT_PER_MINUTE') },
+      serenytics: {
+        maxRows: serenyticsMaxRows,
+        escapeFormulas: exportFormulaEscape,
+        requestsPerMinute: requestsPerMinute(env, 'ROSETTA_SERENYTICS_RATE_LIMIT_PER_MINUTE'),
+      },
+    },
     scriptTimeoutSeconds: integer(env, 'ROSETTA_SCRIPT_TIMEOUT_SECONDS', 600, 1, 86_400),
     scriptMemoryMb: integer(env, 'ROSETTA_SCRIPT_MEMORY_MB', 512, 64, 65_536),
     scriptPython,

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import type { Principal } from '../src/core/auth/index.ts';
+import { faceRequestLimits } from '../src/http/kit/request-limits.ts';
+import { type App, createServer } from '../src/http/server.ts';
 import { ADMIN_EMAIL, ADMIN_KEY, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/app.ts';
 
 const WRONG_KEY = 'rst_0000000000000000000000000000000000000000';
@@ -278,5 +281,200 @@ describe('limit settings', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+/** The headers every answer of a limited face carries (IETF RateLimit draft, as Holistics documents). */
+function expectRemaining(headers: Record<string, unknown>, limit: number, remaining: number) {
+  expect(headers['ratelimit-limit']).toBe(String(limit));
+  expect(headers['ratelimit-remaining']).toBe(String(remaining));
+  const reset = Number(headers['ratelimit-reset']);
+  expect(reset).toBeGreaterThan(0);
+  expect(reset).toBeLessThanOrEqual(60);
+}
+
+describe('request limits of a face, per caller and route', () => {
+  let app: TestApp;
+  let call: ReturnType<typeof caller>;
+  let otherUserToken: string;
+  const serenytics = (url: string, key: string, from?: string): Call => ({
+    url: `/serenytics/api${url}`,
+    headers: { 'x-api-key': key },
+    from,
+  });
+
+  beforeAll(async () => {
+    app = await startTestApp({ demo: false, env: { ROSETTA_SERENYTICS_RATE_LIMIT_PER_MINUTE: '3' } });
+    call = caller(app);
+    const created = await app.request('POST', '/api/users', {
+      email: 'dee@example.com',
+      role: 'editor',
+      password: 'right password',
+    });
+    expect(created.status).toBe(201);
+    otherUserToken = (await call(login('dee@example.com', 'right password'))).body.token;
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('says on every answer how many calls are left, then answers 429 in the face’s envelope', async () => {
+    for (const remaining of [2, 1, 0]) {
+      const answer = await call(serenytics('/data_source', ADMIN_KEY));
+      expect(answer.status).toBe(200);
+      expectRemaining(answer.headers, 3, remaining);
+    }
+    const refused = await call(serenytics('/data_source', ADMIN_KEY));
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ status: 'error', errors: [expect.stringMatching(/too many requests/)] });
+    expectLimitHeaders(refused.headers, 3, 60);
+    // From another address the same key is the same caller: still refused.
+    expect((await call(serenytics('/data_source', ADMIN_KEY, '192.0.2.200'))).status).toBe(429);
+  });
+
+  it('counts each user and each route on its own', async () => {
+    for (let i = 0; i < 4; i++) await call(serenytics('/folder', ADMIN_KEY));
+    expect((await call(serenytics('/folder', ADMIN_KEY))).status).toBe(429);
+    // The caller is the user, not the key: a fresh key of the same user is refused too.
+    const secondKey = (await app.request('POST', '/api/api-keys', { name: 'second' })).body.key;
+    expect((await call(serenytics('/folder', secondKey))).status).toBe(429);
+    // Another user on the same route, from the same address, has its own count.
+    const other = await call(serenytics('/folder', otherUserToken));
+    expect(other.status).toBe(200);
+    expectRemaining(other.headers, 3, 2);
+    // Another route for the refused caller; one route whatever the id in its path.
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const first = await call(serenytics(`/data_source/${missing}`, ADMIN_KEY));
+    expect(first.status).toBe(404);
+    expectRemaining(first.headers, 3, 2);
+    const second = await call(serenytics(`/data_source/${missing.replace(/0$/, '1')}`, ADMIN_KEY));
+    expectRemaining(second.headers, 3, 1);
+  });
+
+  it('starts a fresh count once the minute is over', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      for (let i = 0; i < 3; i++) await call(serenytics('/user', otherUserToken));
+      expect((await call(serenytics('/user', otherUserToken))).status).toBe(429);
+      vi.setSystemTime(Date.now() + 61_000);
+      const again = await call(serenytics('/user', otherUserToken));
+      expect(again.status).toBe(200);
+      expectRemaining(again.headers, 3, 2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('leaves the faces without a limit unlimited, with no RateLimit headers', async () => {
+    for (let i = 0; i < 5; i++) {
+      const answer = await call({ url: '/api/me', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(answer.status).toBe(200);
+      expect(answer.headers['ratelimit-limit']).toBeUndefined();
+    }
+  });
+});
+
+describe('request limits are off by default', () => {
+  it('answers every face without counting', async () => {
+    const app = await startTestApp({ demo: false });
+    try {
+      const call = caller(app);
+      for (let i = 0; i < 130; i++) {
+        const answer = await call({
+          url: '/serenytics/api/data_source',
+          headers: { 'x-api-key': ADMIN_KEY },
+        });
+        expect(answer.status).toBe(200);
+        expect(answer.headers['ratelimit-limit']).toBeUndefined();
+      }
+      const native = await call({ url: '/api/me', headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(native.headers['ratelimit-limit']).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('request limits of the native face', () => {
+  it('count sign-ins per address and answer 429 in the native envelope', async () => {
+    const app = await startTestApp({ demo: false, env: { ROSETTA_NATIVE_RATE_LIMIT_PER_MINUTE: '2' } });
+    try {
+      const call = caller(app);
+      const from = '203.0.113.90';
+      expectRemaining((await call(login(ADMIN_EMAIL, ADMIN_PASSWORD, from))).headers, 2, 1);
+      expectRemaining((await call(login(ADMIN_EMAIL, ADMIN_PASSWORD, from))).headers, 2, 0);
+      const refused = await call(login(ADMIN_EMAIL, ADMIN_PASSWORD, from));
+      expect(refused.status).toBe(429);
+      expect(refused.body.error).toMatchObject({ code: 'ERR_QUOTA', reason: 'quota' });
+      expectLimitHeaders(refused.headers, 2, 60);
+      // The signed-in routes count per user, apart from the address's sign-ins.
+      const me = await call({ url: '/api/me', headers: { authorization: `Bearer ${ADMIN_KEY}` }, from });
+      expect(me.status).toBe(200);
+      expectRemaining(me.headers, 2, 1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('request limit levels', () => {
+  /** A face of its own: the caller named by `X-User` (none: anonymous), Holistics' three levels. */
+  async function levelledFace() {
+    const server = createServer({ logLevel: 'silent' });
+    await server.register(
+      async (scope) => {
+        const face = scope as unknown as App;
+        face.addHook('onRequest', async (request) => {
+          const user = request.headers['x-user'];
+          if (typeof user === 'string') request.principal = { userId: Number(user) } as Principal;
+        });
+        await faceRequestLimits(face, { perMinute: 4, levels: { 1: 120, 2: 2, 3: 0 } });
+        face.get('/plain', async () => ({ ok: true }));
+        face.get('/heavy', { config: { rateLevel: 2 } }, async () => ({ ok: true }));
+        face.get('/unlimited', { config: { rateLevel: 3 } }, async () => ({ ok: true }));
+      },
+      { prefix: '/face' },
+    );
+    await server.ready();
+    return server;
+  }
+
+  it('gives each route the limit of its level, the face’s own without one, none at 0', async () => {
+    const server = await levelledFace();
+    try {
+      const get = (url: string, user = '1') =>
+        server.inject({ url: `/face${url}`, headers: { 'x-user': user }, remoteAddress: '198.51.100.9' });
+      expectRemaining((await get('/heavy')).headers, 2, 1);
+      expectRemaining((await get('/heavy')).headers, 2, 0);
+      const refused = await get('/heavy');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().error).toMatchObject({ code: 'ERR_QUOTA' });
+      expectLimitHeaders(refused.headers, 2, 60);
+      expectRemaining((await get('/plain')).headers, 4, 3);
+      for (let i = 0; i < 10; i++) {
+        const free = await get('/unlimited');
+        expect(free.statusCode).toBe(200);
+        expect(free.headers['ratelimit-limit']).toBeUndefined();
+      }
+      // Without a principal the caller is its address: two anonymous calls share one count.
+      const anonymous = () => server.inject({ url: '/face/heavy', remoteAddress: '198.51.100.10' });
+      expectRemaining((await anonymous()).headers, 2, 1);
+      expectRemaining((await anonymous()).headers, 2, 0);
+      expect((await get('/heavy', '2')).statusCode).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses to start when a route names a level its face does not have', async () => {
+    const server = createServer({ logLevel: 'silent' });
+    await expect(
+      server.register(async (scope) => {
+        const face = scope as unknown as App;
+        await faceRequestLimits(face, { perMinute: 4, levels: { 1: 120 } });
+        face.get('/odd', { config: { rateLevel: 7 } }, async () => ({ ok: true }));
+      }),
+    ).rejects.toThrow(/rate level 7/);
+    await server.close().catch(() => {});
   });
 });

@@ -5,17 +5,11 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
-  type FastifySchemaValidationError,
 } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { Principal } from '../core/auth/principal.ts';
-import {
-  type ErrorCode,
-  generalReason,
-  httpStatusOf,
-  isRosettaError,
-  validationError,
-} from '../core/errors.ts';
+import { type ErrorCode, generalReason, httpStatusOf, isRosettaError } from '../core/errors.ts';
+import { fieldErrorFormatter } from './kit/validate.ts';
 import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { OneLinePerRequest, REDACTED, redactedLogPaths, requestSerializer } from './log-redaction.ts';
 
@@ -86,37 +80,6 @@ export function errorBody(error: unknown): { status: number; body: ErrorBody } {
     return { status: fastifyError.statusCode, body: bodyOf(code, fastifyError.message ?? '') };
   }
   return { status: 500, body: bodyOf('ERR_INTERNAL', 'internal error') };
-}
-
-/**
- * Schema errors as coded validation errors naming the field the way the core does
- * (`widgets[0].visualization.type`), so a 400 says what to fix whichever layer caught it.
- */
-export function fieldErrorFormatter(errors: FastifySchemaValidationError[], dataVar: string): Error {
-  const [error] = errors;
-  const path = (error?.instancePath ?? '')
-    .split('/')
-    .filter(Boolean)
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
-  const params = (error?.params ?? {}) as { additionalProperty?: string; missingProperty?: string };
-  const key = params.additionalProperty ?? params.missingProperty;
-  const field = key ? (path ? `${path}.${key}` : key) : path || dataVar;
-  // An enum, or a union of literals (which fails once per literal): say which values it takes.
-  const allowed =
-    error?.keyword === 'enum'
-      ? ((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).map(String)
-      : errors
-          .filter((e) => e.keyword === 'const' && e.instancePath === error?.instancePath)
-          .map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
-  const problem = params.additionalProperty
-    ? 'is not a known property'
-    : key
-      ? 'is required'
-      : allowed.length > 1
-        ? `must be one of ${allowed.join(', ')}`
-        : (error?.message ?? 'is invalid');
-  return validationError(field, problem);
 }
 
 /** `path` on this server as the caller reached it (for links handed back in answers). */

@@ -1,6 +1,7 @@
 import type { AuthService, EmbedService } from '../../core/auth/index.ts';
 import type { Services } from '../../services.ts';
 import { credentialHook } from '../kit/credentials.ts';
+import { faceRequestLimits } from '../kit/request-limits.ts';
 import { routeAuthorization } from '../kit/route-permissions.ts';
 import type { App } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
@@ -23,6 +24,7 @@ import { registerOrganizationRoutes } from './organization.ts';
 import { registerOutboxRoutes } from './outbox.ts';
 import { registerPasswordLinkRoutes } from './password-links.ts';
 import { nativePermissions } from './permissions.ts';
+import { registerProjectRoutes } from './projects.ts';
 import { registerQueryRoutes } from './query.ts';
 import { registerQueryJobRoutes } from './query-jobs.ts';
 import { registerScheduleRoutes } from './schedules.ts';
@@ -43,7 +45,7 @@ export function guardNativeRoutes(api: App, deps: { auth: AuthService; embeds?: 
 export async function registerNativeApi(
   app: App,
   services: Services,
-  options: { version: string; dataDir: string; maxUploadBytes?: number },
+  options: { version: string; dataDir: string; maxUploadBytes?: number; requestsPerMinute?: number },
 ): Promise<void> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', version: options.version }));
 
@@ -51,6 +53,7 @@ export async function registerNativeApi(
     async (api) => {
       const typed = api as unknown as App;
       guardNativeRoutes(typed, services);
+      await faceRequestLimits(typed, { perMinute: options.requestsPerMinute ?? 0 });
       typed.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
         app.swagger(),
       );
@@ -58,6 +61,7 @@ export async function registerNativeApi(
       registerUserRoutes(typed, { directory: services.directory });
       registerPasswordLinkRoutes(typed, { auth: services.auth });
       registerOrganizationRoutes(typed, { directory: services.directory });
+      registerProjectRoutes(typed, { directory: services.directory });
       registerGroupRoutes(typed, { directory: services.directory });
       registerAttributeRoutes(typed, { directory: services.directory });
       registerApiKeyRoutes(typed, { auth: services.auth });

@@ -58,7 +58,7 @@ async function csvOf(
  */
 export function registerDataApiRoutes(
   app: App,
-  services: Services,
+  services: Pick<Services, 'data' | 'query'>,
   limits: { maxRows: number; escapeFormulas: boolean },
 ): void {
   const { sources } = services.data;

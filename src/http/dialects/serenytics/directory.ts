@@ -23,7 +23,7 @@ const UserPut = Type.Object(
 );
 
 /** `/api/user` and `/api/usersgroup`: the core directory; `login_metadata` = user attributes. */
-export function registerDirectoryRoutes(app: App, services: Services): void {
+export function registerDirectoryRoutes(app: App, services: Pick<Services, 'directory'>): void {
   const { directory } = services;
 
   // A user's `login_metadata` (attributes) is shown to whom the core lets read it (the user or an

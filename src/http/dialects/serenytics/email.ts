@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
-import { isRosettaError, renameField, validationError } from '../../../core/errors.ts';
 import type { EmailInput } from '../../../core/schedules/index.ts';
 import type { Services } from '../../../services.ts';
+import { renameFields, uploadOf } from '../../kit/index.ts';
 import { type App, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
 import { payloadFilters } from './web-app-json.ts';
@@ -31,19 +31,14 @@ const fieldNames: Record<string, string> = {
   'attachment.filename': 'file_to_attach_name',
   pdfFileName: 'pdf_file_name',
 };
-
-function renamed(error: unknown): unknown {
-  if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
-  const field = fieldNames[error.field] ?? error.field.replace(/^filters/, 'dashboard_payload');
-  return field === error.field ? error : renameField(error, field);
-}
+const vendorField = (path: string) => fieldNames[path] ?? path.replace(/^filters/, 'dashboard_payload');
 
 /**
  * `POST /api/email`: a one-off email as a task; 429 once the daily quota is spent. The dashboard
  * named by `web_app_uuid` is attached as a PDF with `dashboard_payload` applied as its filter
  * values; a file uploaded before through `upload_file` is attached by `file_to_attach_uuid`.
  */
-export function registerEmailRoutes(app: App, services: Services): void {
+export function registerEmailRoutes(app: App, services: Pick<Services, 'schedules'>): void {
   app.post('/email', { schema: { body: EmailBody } }, async (request) => {
     const body = request.body;
     const input: EmailInput = { to: body.recipients, subject: body.subject, text: body.html ?? '' };
@@ -58,7 +53,7 @@ export function registerEmailRoutes(app: App, services: Services): void {
       };
     }
     const job = await services.schedules.sendEmail(principalOf(request), input).catch((error) => {
-      throw renamed(error);
+      throw renameFields(error, vendorField);
     });
     return { status: 'ok', task_id: job.uuid };
   });
@@ -69,17 +64,16 @@ export function registerEmailRoutes(app: App, services: Services): void {
 }
 
 /** `POST /api/upload_file/{uuid4}`: the raw bytes of a file a later email attaches (201). */
-export function registerAttachmentUploadRoute(app: App, services: Services): void {
+export function registerAttachmentUploadRoute(app: App, services: Pick<Services, 'schedules'>): void {
   app.post(
     '/upload_file/:uuid',
     { schema: { params: Type.Object({ uuid: Type.String() }) } },
     async (request, reply) => {
-      if (!Buffer.isBuffer(request.body))
-        throw validationError('file', 'send the file as the raw request body');
+      const { file } = uploadOf(request.body);
       const { size } = await services.schedules.uploadAttachment(
         principalOf(request),
         request.params.uuid,
-        request.body,
+        file,
       );
       return reply.status(201).send({ status: 'ok', uuid: request.params.uuid, size });
     },

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { isRosettaError, renameField } from '../../../core/errors.ts';
 import type { Services } from '../../../services.ts';
+import { renameFields } from '../../kit/index.ts';
 import { type App, principalOf } from '../../server.ts';
 import { embedUrlOf } from '../../web.ts';
 
@@ -34,20 +34,14 @@ const vendorFields: Record<string, string> = {
   variables: 'payload',
 };
 
-function inVendorTerms(error: unknown): unknown {
-  if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
-  const [head = '', ...rest] = error.field.split('.');
-  const name = vendorFields[head];
-  if (!name) return error;
-  return renameField(error, [name, ...rest].join('.'));
-}
+const vendorField = (path: string) => path.replace(/^[^.]+/, (head) => vendorFields[head] ?? head);
 
 /**
  * `POST /api/web_app/{uuid}/embed` → `embeddedUrl`, the web app's embed page (it opens the
  * dashboard: one use), and `embeddedPayload`, the token its data requests carry (also accepted
  * here as `?embeddedPayload=`; `GET /api/web_app/{uuid}?embeddedPayload=…` opens it too).
  */
-export function registerEmbedRoutes(app: App, services: Services): void {
+export function registerEmbedRoutes(app: App, services: Pick<Services, 'embeds'>): void {
   app.post(
     '/web_app/:uuid/embed',
     { schema: { params: Type.Object({ uuid: Type.String() }), body: EmbedBody } },
@@ -59,7 +53,7 @@ export function registerEmbedRoutes(app: App, services: Services): void {
           maxUses: request.body.nb_max_embed,
         })
         .catch((error: unknown) => {
-          throw inVendorTerms(error);
+          throw renameFields(error, vendorField);
         });
       return { embeddedPayload: token, embeddedUrl: embedUrlOf(request, token), status: 'ok' };
     },

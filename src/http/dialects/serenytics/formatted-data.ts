@@ -35,7 +35,7 @@ export type PipelineTarget = Pick<DataSource, 'uuid' | 'columns' | 'formulas'>;
 
 /** The join or data source a uuid names, as a pipeline reads it (joins have no formulas yet). */
 export async function pipelineTarget(
-  services: Services,
+  services: Pick<Services, 'data'>,
   principal: Principal,
   uuid: string,
 ): Promise<PipelineTarget & { name: string }> {
@@ -50,7 +50,7 @@ export async function pipelineTarget(
  * the rows (or the columns' values, with `order: column_by_column`), at most `maxRows` of them.
  */
 export async function queryPipeline(
-  services: Services,
+  services: Pick<Services, 'data' | 'query'>,
   principal: Principal,
   source: PipelineTarget,
   request: PipelineRequest,
@@ -75,7 +75,11 @@ export async function queryPipeline(
  * `POST /api/formatted_data/{uuid}` and its alias under `/api/data_source/`: a source's headers,
  * or the answer of a one-stage pipeline, capped at `maxRows` (the vendor documents 20 000).
  */
-export function registerFormattedDataRoutes(app: App, services: Services, limits: { maxRows: number }): void {
+export function registerFormattedDataRoutes(
+  app: App,
+  services: Pick<Services, 'data' | 'query'>,
+  limits: { maxRows: number },
+): void {
   const handler = async (request: FastifyRequest<{ Params: { uuid: string }; Body: Body | undefined }>) => {
     const principal = principalOf(request);
     const body = request.body ?? {};

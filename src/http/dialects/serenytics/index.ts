@@ -1,14 +1,13 @@
 import { isEmbedSession } from '../../../core/auth/index.ts';
 import type { Services } from '../../../services.ts';
-import { type CredentialReader, credentialHook, headerOf } from '../../kit/credentials.ts';
-import { routeAuthorization } from '../../kit/route-permissions.ts';
+import { type CredentialReader, defineFace, headerOf, type UploadOptions } from '../../kit/index.ts';
 import type { App } from '../../server.ts';
 import { registerDataApiRoutes } from './data-api.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
 import { registerDirectoryRoutes } from './directory.ts';
 import { registerAttachmentUploadRoute, registerEmailRoutes } from './email.ts';
 import { embedTokenOf, registerEmbedRoutes } from './embed.ts';
-import { errorOf, serenyticsErrorHandler } from './envelope.ts';
+import { serenyticsErrors } from './envelope.ts';
 import { registerFolderRoutes } from './folders.ts';
 import { registerFormattedDataRoutes } from './formatted-data.ts';
 import { serenyticsPermissions } from './permissions.ts';
@@ -36,48 +35,42 @@ const dataApiCredential: CredentialReader = (request) => {
   return key === undefined ? undefined : { kind: 'secret', value: key };
 };
 
-/** The vendor's error envelope, its 404s and the JSON its clients send, on one scope of the face. */
-function speakSerenytics(api: App): void {
-  api.setErrorHandler(serenyticsErrorHandler);
-  api.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorOf(`no route ${request.method} ${request.url}`)),
-  );
-  // The web app's `GET /*` would otherwise take unknown GETs under the face and answer its 404 in
-  // the native envelope: this catch-all keeps them in the face's scope, hence its envelope.
-  api.get('/*', { schema: { hide: true }, config: { public: true } }, (_request, reply) =>
-    reply.callNotFound(),
-  );
-  // The vendor's clients send `Content-type: application/json` with no body on plain POSTs.
-  api.removeContentTypeParser('application/json');
-  api.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    const body = String(text);
-    if (body.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(body));
-    } catch {
-      done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }), undefined);
-    }
-  });
+/** What both APIs of the face share; the vendor's clients send `Content-type: application/json` with no body on plain POSTs. */
+const serenytics = {
+  name: 'serenytics',
+  errors: serenyticsErrors,
+  permissions: serenyticsPermissions,
+  missingCredential: 'missing X-Api-Key header',
+  parsers: { emptyJson: true },
+};
+const restApi = defineFace({ ...serenytics, prefix: '/serenytics/api', credentials: serenyticsCredential });
+const dataApi = defineFace({ ...serenytics, prefix: '/serenytics/data-api', credentials: dataApiCredential });
+
+/** The face's knobs: `maxRows` caps every data answer; `escapeFormulas` quote-prefixes the data API's CSV cells that start like a formula. */
+export interface SerenyticsLimits {
+  maxRows: number;
+  escapeFormulas: boolean;
+  /** Calls each caller may make to each route in a minute; 0 or unset: no limit. */
+  requestsPerMinute?: number;
+  /** Where file uploads stream to, and their cap as sent (`ROSETTA_UPLOAD_MAX_MB`). */
+  uploads: UploadOptions;
 }
 
 /**
  * The Serenytics face at `/serenytics`: its REST API (`/serenytics/api/...`) and its data API
  * (`/serenytics/data-api/...`) as the vendor's docs and Python client use them. Only shapes are
- * mapped here; every rule is the core's. `maxRows` caps every data answer; `escapeFormulas`
- * quote-prefixes the data API's CSV cells that start like a formula.
+ * mapped here; every rule is the core's.
  */
 export async function registerSerenyticsDialect(
   app: App,
   services: Services,
-  limits: { maxRows: number; escapeFormulas: boolean },
+  limits: SerenyticsLimits,
 ): Promise<void> {
-  const prefix = '/serenytics/api';
-  await app.register(
-    async (scope) => {
-      const api = scope as unknown as App;
-      speakSerenytics(api);
-      api.addHook('onRequest', credentialHook(services, serenyticsCredential, 'missing X-Api-Key header'));
-      api.addHook('onRequest', routeAuthorization(serenyticsPermissions));
+  const requestLimits = { perMinute: limits.requestsPerMinute ?? 0 };
+  await restApi.register(app, {
+    auth: services,
+    requestLimits,
+    routes(api) {
       registerDataSourceRoutes(api, services);
       registerFormattedDataRoutes(api, services, limits);
       registerTaskRoutes(api, services);
@@ -88,24 +81,18 @@ export async function registerSerenyticsDialect(
       registerEmbedRoutes(api, services);
       registerScriptRoutes(api, services);
       registerEmailRoutes(api, services);
-      // Uploads are raw bytes whatever content type the client names (it often says JSON).
-      await api.register(async (uploads) => {
-        uploads.removeAllContentTypeParsers();
-        uploads.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-        registerFileUploadRoute(uploads as unknown as App, services);
-        registerAttachmentUploadRoute(uploads as unknown as App, services);
-      });
     },
-    { prefix },
-  );
-  await app.register(
-    async (scope) => {
-      const api = scope as unknown as App;
-      speakSerenytics(api);
-      api.addHook('onRequest', credentialHook(services, dataApiCredential, 'missing X-Api-Key header'));
-      api.addHook('onRequest', routeAuthorization(serenyticsPermissions));
-      registerDataApiRoutes(api, services, limits);
+    uploads: {
+      receive: limits.uploads,
+      routes(api) {
+        registerFileUploadRoute(api, services);
+        registerAttachmentUploadRoute(api, services);
+      },
     },
-    { prefix: '/serenytics/data-api' },
-  );
+  });
+  await dataApi.register(app, {
+    auth: services,
+    requestLimits,
+    routes: (api) => registerDataApiRoutes(api, services, limits),
+  });
 }

@@ -34,7 +34,7 @@ function list(value: unknown, path: string): unknown[] {
 
 /** Validates a joinConfig (every error names its path) and maps it to a core model definition. */
 export async function joinModelInput(
-  services: Services,
+  services: Pick<Services, 'data'>,
   principal: Principal,
   name: string,
   config: unknown,
@@ -136,7 +136,7 @@ export const joinJson = (model: StoredModel, folderUuid: string | null) => ({
 
 /** The join (model) a uuid names, or undefined when it names none. */
 export async function findJoin(
-  services: Services,
+  services: Pick<Services, 'data'>,
   principal: Principal,
   uuid: string,
 ): Promise<StoredModel | undefined> {
@@ -150,7 +150,10 @@ export async function findJoin(
 }
 
 /** The joins the principal may see (the core hides those over sources it may not read). */
-export async function listJoins(services: Services, principal: Principal): Promise<StoredModel[]> {
+export async function listJoins(
+  services: Pick<Services, 'data'>,
+  principal: Principal,
+): Promise<StoredModel[]> {
   return (await services.data.models.list(principal)).filter(isJoin);
 }
 
@@ -159,7 +162,7 @@ export async function listJoins(services: Services, principal: Principal): Promi
  * join, rebuilds it from a changed `jsonContent.joinConfig`, and files it in `folder_uuid`.
  */
 export async function saveJoin(
-  services: Services,
+  services: Pick<Services, 'data' | 'content'>,
   principal: Principal,
   join: StoredModel,
   config: Record<string, unknown>,

@@ -57,7 +57,7 @@ interface Output {
 /**
  * A one-stage Serenytics `data_processing_pipeline` → the core query IR. Every output column is
  * aliased `c<i>` so the answer maps back to the names the caller asked for, in its order.
- * `maxRows` caps the answer (config `serenyticsMaxRows`); a larger `limit` is lowered to it.
+ * `maxRows` caps the answer (config `faces.serenytics.maxRows`); a larger `limit` is lowered to it.
  */
 export function planPipeline(
   pipeline: unknown,

@@ -1,7 +1,8 @@
 import type { Principal } from '../../../core/auth/index.ts';
 import type { Connection, ConnectionInput, DataSource } from '../../../core/data/index.ts';
-import { isRosettaError, renameField, validationError } from '../../../core/errors.ts';
+import { isRosettaError, validationError } from '../../../core/errors.ts';
 import type { Services } from '../../../services.ts';
+import { renameFields } from '../../kit/index.ts';
 
 type Field = 'host' | 'port' | 'user' | 'password' | 'database';
 
@@ -68,20 +69,12 @@ function changesOf(jsonContent: Record<string, unknown>, current: Connection | u
   return changes;
 }
 
-/** A core error about a connection field, named as the client sent it. */
-function vendorNamed(error: unknown, changes: Map<Field, Change>): unknown {
-  if (!isRosettaError(error) || !error.field) return error;
-  const name = changes.get(error.field as Field)?.name;
-  if (!name) return error;
-  return renameField(error, `jsonContent.${name}`);
-}
-
 /**
  * Saves the connection properties of a config: the changed ones go to the core, which decides who
  * may change the connection and whether this source alone reads it.
  */
 export async function saveConnectionProperties(
-  services: Services,
+  services: Pick<Services, 'data'>,
   principal: Principal,
   source: DataSource,
   jsonContent: Record<string, unknown>,
@@ -96,13 +89,18 @@ export async function saveConnectionProperties(
   const patch: Partial<ConnectionInput> = Object.fromEntries(
     [...changes].map(([field, { value }]) => [field, value]),
   );
+  // A core error about a connection field, named as the client sent it.
+  const sentName = (path: string) => {
+    const name = changes.get(path as Field)?.name;
+    return name ? `jsonContent.${name}` : path;
+  };
   await connections.updateOfSource(principal, source, patch).catch((error) => {
-    throw vendorNamed(error, changes);
+    throw renameFields(error, sentName);
   });
 }
 
 /** The connections the principal may read, by id: none for those the core forbids to read them. */
-export async function readableConnections(services: Services, principal: Principal) {
+export async function readableConnections(services: Pick<Services, 'data'>, principal: Principal) {
   const readable = await services.data.connections.list(principal).catch((error) => {
     if (isRosettaError(error) && error.code === 'ERR_FORBIDDEN') return [];
     throw error;

@@ -7,7 +7,7 @@ import { type App, principalOf } from '../../server.ts';
  * `GET /api/task/{task_id}`: a core job seen as a Serenytics task. The client polls until the
  * status is no longer "pending"; a body with `errors` is a failure, anything else the result.
  */
-export function registerTaskRoutes(app: App, services: Services): void {
+export function registerTaskRoutes(app: App, services: Pick<Services, 'jobs'>): void {
   app.get('/task/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => {
     const job = await services.jobs.get(principalOf(request), request.params.id);
     if (!isFinished(job.status)) return { status: 'pending', progress: job.progress };

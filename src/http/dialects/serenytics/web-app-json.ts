@@ -7,7 +7,7 @@ import type {
   Widget,
   WidgetInput,
 } from '../../../core/content/index.ts';
-import { isRosettaError, renameField, validationError } from '../../../core/errors.ts';
+import { validationError } from '../../../core/errors.ts';
 import { homeFolderUuid, unhomed } from './folders.ts';
 
 /**
@@ -133,26 +133,26 @@ export function webAppPatch(body: Record<string, unknown>, current: Dashboard): 
 }
 
 /**
- * A core validation error of a patch made by `webAppPatch`, renamed to the web app's fields:
+ * The web app's name of a field of a patch made by `webAppPatch`, for the core's errors about it:
  * `widgets[2].visualization.type` → `jsonContent.widgets[2].type`, `layout[…]` → the position
  * of the widget it places, `folderId` → `folder_uuid`.
  */
-export function webAppError(error: unknown, patch: DashboardPatchInput): unknown {
-  if (!isRosettaError(error) || error.code !== 'ERR_VALIDATION' || !error.field) return error;
-  const layoutCell = /^layout\[(\d+)\]/.exec(error.field);
-  const widgetIndex = layoutCell
-    ? patch.widgets?.findIndex((w) => w.id === patch.layout?.[Number(layoutCell[1])]?.widgetId)
-    : undefined;
-  const field = layoutCell
-    ? `jsonContent.widgets[${widgetIndex}].position${error.field.slice(layoutCell[0].length)}`
-    : error.field
-        .replace(/^widgets\[(\d+)\]\.visualization\./, 'jsonContent.widgets[$1].')
-        .replace(/^widgets\[(\d+)\]\.query/, 'jsonContent.widgets[$1].data')
-        .replace(/^widgets\[(\d+)\]\.id/, 'jsonContent.widgets[$1].uuid')
-        .replace(/^(widgets|filters)/, 'jsonContent.$1')
-        .replace(/^folderId$/, 'folder_uuid');
-  return renameField(error, field);
-}
+export const webAppField =
+  (patch: DashboardPatchInput) =>
+  (path: string): string => {
+    const layoutCell = /^layout\[(\d+)\]/.exec(path);
+    if (layoutCell) {
+      const widgetId = patch.layout?.[Number(layoutCell[1])]?.widgetId;
+      const widgetIndex = patch.widgets?.findIndex((w) => w.id === widgetId);
+      return `jsonContent.widgets[${widgetIndex}].position${path.slice(layoutCell[0].length)}`;
+    }
+    return path
+      .replace(/^widgets\[(\d+)\]\.visualization\./, 'jsonContent.widgets[$1].')
+      .replace(/^widgets\[(\d+)\]\.query/, 'jsonContent.widgets[$1].data')
+      .replace(/^widgets\[(\d+)\]\.id/, 'jsonContent.widgets[$1].uuid')
+      .replace(/^(widgets|filters)/, 'jsonContent.$1')
+      .replace(/^folderId$/, 'folder_uuid');
+  };
 
 /** Merges new variables into the current ones: values are updated or added, never removed. */
 export function mergedVariables(current: DashboardVariable[], incoming: unknown): DashboardVariable[] {
