@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, forbidden, isRosettaError } from '../errors.ts';
+import { label, record } from '../input.ts';
 import {
   type BindTiles,
   chartUuidsOf,
@@ -22,7 +23,7 @@ import {
   type WidgetInput,
 } from './dashboard-input.ts';
 import { FolderCatalog } from './folders.ts';
-import { accessEntry, accessKey, accessList, contentRef, label, record } from './input.ts';
+import { accessEntry, accessKey, accessList, contentRef } from './input.ts';
 import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
 import { canCloneDashboard, canCreateDashboard, canEditDashboard, canViewDashboard } from './permissions.ts';
 import { type Placement, placementChange, projectOfFiled } from './placement.ts';
@@ -155,6 +156,8 @@ export class DashboardService {
     return this.change(principal, ref, async (current, bind) => {
       const widgets = patch.widgets && (await bind(patch.widgets, widgetChartField));
       const merged = { ...current, ...patch, ...(widgets && { widgets }) };
+      // Each face's entry is its own: a PATCH replaces the entries it names and keeps the others.
+      if (patch.faceSettings) merged.faceSettings = { ...current.faceSettings, ...patch.faceSettings };
       const layout = completeLayout(
         merged.widgets,
         patch.layout ?? current.layout,
@@ -310,6 +313,8 @@ export class DashboardService {
       } catch (error) {
         if (!(isRosettaError(error) && error.code === 'ERR_CONFLICT') || attempt === SHARE_ATTEMPTS)
           throw error;
+        // Writers that collided retry at staggered times, or they collide again in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
   }
@@ -424,8 +429,11 @@ export class DashboardService {
   }
 }
 
-/** How many times a share edit is recomputed after concurrent changes before ERR_CONFLICT reaches the caller. */
-const SHARE_ATTEMPTS = 5;
+/**
+ * How many times a share edit is recomputed after concurrent changes before ERR_CONFLICT reaches
+ * the caller: each round lets at least one writer through, so N concurrent grants need up to N.
+ */
+const SHARE_ATTEMPTS = 20;
 
 const withoutSubject = (shares: AccessEntry[], key: Omit<AccessEntry, 'level'>): AccessEntry[] =>
   shares.filter((share) => !(share.subject === key.subject && share.id === key.id));
