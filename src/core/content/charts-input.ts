@@ -1,6 +1,7 @@
 import { validationError } from '../errors.ts';
+import { integer, label, nullableText, record } from '../input.ts';
 import { parseQuery, parseVisualization } from './dashboard-input.ts';
-import { contentRef, integer, label, nullableText, record } from './input.ts';
+import { contentRef } from './input.ts';
 import { type Placement, personalFlag } from './placement.ts';
 import type { ChartContent, ContentRef, VisualizationType, WidgetQuery } from './types.ts';
 

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { validationError } from '../errors.ts';
-import { checkDisplayOptions } from './display-options.ts';
 import {
-  accessList,
-  contentRef,
   fieldPath,
   finiteNumber,
   identifier,
@@ -16,7 +13,9 @@ import {
   oneOf,
   record,
   text,
-} from './input.ts';
+} from '../input.ts';
+import { checkDisplayOptions } from './display-options.ts';
+import { accessList, contentRef } from './input.ts';
 import { type LayoutCell, layoutCell } from './layout.ts';
 import { type Placement, personalFlag } from './placement.ts';
 import {
@@ -49,6 +48,7 @@ const contentKeys = [
   'layout',
   'customCss',
   'headerHtml',
+  'faceSettings',
 ];
 const patchKeys = [...contentKeys, 'folderId', 'personal', 'projectId'];
 const createKeys = [...patchKeys, 'shares'];
@@ -79,6 +79,7 @@ export interface DashboardInput {
   layout?: LayoutItem[];
   customCss?: string | null;
   headerHtml?: string | null;
+  faceSettings?: DashboardContent['faceSettings'];
   shares?: AccessEntry[];
 }
 
@@ -101,7 +102,7 @@ export function parseDashboardPatch(input: unknown): DashboardPatch {
   if (body.description !== undefined)
     content.description = nullableText('description', body.description, 10_000);
   if (body.tags !== undefined)
-    content.tags = [...new Set(list('tags', body.tags, 50, (v, f) => label(f, v, 64)))];
+    content.tags = [...new Set(list('tags', body.tags, 50, (f, v) => label(f, v, 64)))];
   if (body.widgets !== undefined) content.widgets = parseWidgets(body.widgets);
   if (body.filters !== undefined) content.filters = parseFilters(body.filters);
   if (body.variables !== undefined) content.variables = parseVariables(body.variables);
@@ -109,6 +110,7 @@ export function parseDashboardPatch(input: unknown): DashboardPatch {
   if (body.customCss !== undefined) content.customCss = nullableText('customCss', body.customCss, 100_000);
   if (body.headerHtml !== undefined)
     content.headerHtml = nullableText('headerHtml', body.headerHtml, 100_000);
+  if (body.faceSettings !== undefined) content.faceSettings = parseFaceSettings(body.faceSettings);
   const patch: DashboardPatch = { content };
   if (body.folderId !== undefined)
     patch.folderRef = body.folderId === null ? null : contentRef('folderId', body.folderId);
@@ -133,14 +135,25 @@ export function parseDashboardCreate(input: unknown): DashboardCreate {
     layout: content.layout ?? [],
     customCss: content.customCss ?? null,
     headerHtml: content.headerHtml ?? null,
+    ...(content.faceSettings && { faceSettings: content.faceSettings }),
   };
   const parsed: DashboardCreate = { content: whole, ...placement };
   if (shares !== undefined) parsed.shares = accessList('shares', shares);
   return parsed;
 }
 
+/** Face name → that face's own JSON object, kept as given. */
+function parseFaceSettings(value: unknown): Record<string, Record<string, unknown>> {
+  const settings = object('faceSettings', value);
+  for (const [face, entry] of Object.entries(settings)) object(fieldPath('faceSettings', face), entry);
+  return jsonDocument('faceSettings', settings, MAX_DOCUMENT_CHARS) as Record<
+    string,
+    Record<string, unknown>
+  >;
+}
+
 function parseWidgets(value: unknown): Widget[] {
-  const widgets = list('widgets', value, MAX_WIDGETS, (v, f) => parseWidget(f, v).widget);
+  const widgets = list('widgets', value, MAX_WIDGETS, (f, v) => parseWidget(f, v).widget);
   const seen = new Set<string>();
   widgets.forEach((widget, i) => {
     if (seen.has(widget.id)) throw validationError(`widgets[${i}].id`, `duplicate widget id ${widget.id}`);
@@ -215,7 +228,7 @@ export function parseQuery(field: string, value: unknown): WidgetQuery {
 }
 
 function parseFilters(value: unknown): DashboardFilter[] {
-  const filters = list('filters', value, 50, (v, f) => {
+  const filters = list('filters', value, 50, (f, v) => {
     const body = record(f, v, ['id', 'field', 'label', 'type', 'default', 'tileTargets']);
     const filter: DashboardFilter = {
       id: body.id === undefined ? randomUUID() : identifier(fieldPath(f, 'id'), body.id),
@@ -260,7 +273,7 @@ function tileTargets(field: string, value: unknown): Record<string, string | fal
 /** Range bounds are passed on as given (ISO dates or relative expressions the query core reads). */
 function filterDefault(field: string, type: DashboardFilter['type'], value: unknown): unknown {
   if (type === 'values') {
-    return list(field, value, 1000, (v, f) => {
+    return list(field, value, 1000, (f, v) => {
       if (typeof v === 'string') return text(f, v, 1000);
       if (typeof v === 'boolean') return v;
       return finiteNumber(f, v);
@@ -282,7 +295,7 @@ function filterDefault(field: string, type: DashboardFilter['type'], value: unkn
 }
 
 function parseVariables(value: unknown): DashboardVariable[] {
-  const variables = list('variables', value, 50, (v, f) => {
+  const variables = list('variables', value, 50, (f, v) => {
     const body = record(f, v, ['name', 'type', 'default']);
     const name = text(fieldPath(f, 'name'), body.name, 64);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
@@ -313,7 +326,7 @@ function variableDefault(
   return text(field, value, 1000);
 }
 
-function parseLayoutItem(value: unknown, field: string): LayoutItem {
+function parseLayoutItem(field: string, value: unknown): LayoutItem {
   const body = record(field, value, ['widgetId', 'x', 'y', 'w', 'h']);
   const widgetId = identifier(fieldPath(field, 'widgetId'), body.widgetId);
   return { widgetId, ...layoutCell(field, { x: body.x, y: body.y, w: body.w, h: body.h }) };

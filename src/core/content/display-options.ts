@@ -1,7 +1,7 @@
 import { validationError } from '../errors.ts';
 import { HEX_COLOR, legendPlacements } from '../exports/chart-display.ts';
 import { MAX_DECIMALS, numberFormats } from '../exports/present.ts';
-import { fieldPath, finiteNumber, integer, type JsonObject, list, oneOf, record, text } from './input.ts';
+import { fieldPath, finiteNumber, integer, type JsonObject, list, oneOf, record, text } from '../input.ts';
 
 const flag = (field: string, value: unknown) => {
   if (typeof value !== 'boolean') throw validationError(field, 'must be true or false');
@@ -22,7 +22,7 @@ const checks: Record<string, (field: string, value: unknown) => void> = {
   dataLabels: flag,
   horizontal: flag,
   colors: (f, v) =>
-    list(f, v, 50, (color, at) => {
+    list(f, v, 50, (at, color) => {
       if (typeof color !== 'string' || !HEX_COLOR.test(color))
         throw validationError(at, 'must be a hex colour such as #1f77b4');
     }),
@@ -33,7 +33,7 @@ const checks: Record<string, (field: string, value: unknown) => void> = {
   },
   labelRotation: (f, v) => integer(f, v, -90, 90),
   legend: (f, v) => oneOf(f, v, legendPlacements),
-  hiddenSeries: (f, v) => list(f, v, 1000, (name, at) => text(at, name, 1000)),
+  hiddenSeries: (f, v) => list(f, v, 1000, (at, name) => text(at, name, 1000)),
 };
 
 /**

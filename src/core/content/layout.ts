@@ -1,5 +1,5 @@
 import { validationError } from '../errors.ts';
-import { fieldPath, integer, record } from './input.ts';
+import { fieldPath, integer, record } from '../input.ts';
 import type { LayoutItem, VisualizationType, Widget } from './types.ts';
 
 /** The dashboard grid: 12 columns, rows of free height; every widget has exactly one cell. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../store/database.ts';
 import { notFound } from '../errors.ts';
-import { integer } from './input.ts';
+import { integer } from '../input.ts';
 import type { Db } from './repo.ts';
 import type { ChartContent, DashboardContent } from './types.ts';
 
@@ -30,6 +30,8 @@ export type VersionedRowChanges<T extends VersionedTable> = Partial<
 > & { updated_at: string; updated_by: number };
 
 export interface ContentVersion<C> {
+  /** Names the version for faces that address versions by uuid. */
+  uuid: string;
   version: number;
   authorId: number;
   createdAt: string;
@@ -98,13 +100,14 @@ export async function listContentVersions<T extends VersionedTable>(
   const { table: versions, rowColumn } = versionsOf[table as VersionedTable];
   let query = db
     .selectFrom(versions)
-    .select(['version', 'author_id', 'created_at', 'snapshot'])
+    .select(['uuid', 'version', 'author_id', 'created_at', 'snapshot'])
     .where(rowColumn, '=', rowId);
   if (version !== undefined) query = query.where('version', '=', version);
   const rows = await query.orderBy('version', 'desc').execute();
   return rows.map((row) => {
     const snapshot = JSON.parse(row.snapshot) as ContentOf<T>;
     return {
+      uuid: row.uuid,
       version: row.version,
       authorId: row.author_id,
       createdAt: row.created_at,

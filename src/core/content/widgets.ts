@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { notFound, validationError } from '../errors.ts';
+import type { JsonObject } from '../input.ts';
 import { dimensionName, type QueryDimension } from '../query/ir.ts';
 import { applyWidgetFields } from './dashboard-input.ts';
-import type { JsonObject } from './input.ts';
 import { completeLayout, type LayoutCell } from './layout.ts';
 import type { DashboardContent, LayoutItem, Widget, WidgetQuery } from './types.ts';
 

@@ -1,4 +1,5 @@
 import type { JsonScalar, StorageColumn } from '../../engines/types.ts';
+import { parseIsoDateTime, utcMillisOf } from '../iso-date.ts';
 import {
   describeValue,
   hasNul,
@@ -27,34 +28,7 @@ export type ScalarType = StorageColumn['type'];
 
 const integerText = /^[+-]?\d+$/;
 const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const isoText =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-function parseIso(text: string): { millis: number; midnight: boolean; date: string } | undefined {
-  const m = isoText.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = '0', mi = '0', s = '0', fraction = '', zone] = m;
-  const millisOfSecond = Number(fraction.padEnd(3, '0').slice(0, 3));
-  let millis = Date.UTC(
-    Number(y),
-    Number(mo) - 1,
-    Number(d),
-    Number(h),
-    Number(mi),
-    Number(s),
-    millisOfSecond,
-  );
-  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1) return undefined;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    millis -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0)) * 60_000;
-  }
-  const midnight = Number(h) === 0 && Number(mi) === 0 && Number(s) === 0 && millisOfSecond === 0 && !zone;
-  return { millis, midnight, date: `${y}-${mo}-${d}` };
-}
+const DAY_MS = 86_400_000;
 
 export function coerceValue(type: ScalarType, value: unknown): JsonScalar | typeof INVALID {
   if (value === null || value === undefined) return null;
@@ -82,12 +56,14 @@ export function coerceValue(type: ScalarType, value: unknown): JsonScalar | type
         return /^(true|1)$/i.test(value.trim());
       return INVALID;
     case 'date': {
-      const parsed = typeof value === 'string' ? parseIso(value) : undefined;
-      return parsed?.midnight ? parsed.date : INVALID;
+      const parsed = typeof value === 'string' ? parseIsoDateTime(value) : undefined;
+      // A midnight time is tolerated, an offset is not: it would name another day elsewhere.
+      const midnight = parsed && parsed.offsetMinutes === undefined && parsed.wallClock % DAY_MS === 0;
+      return midnight ? parsed.date : INVALID;
     }
     case 'datetime': {
-      const parsed = typeof value === 'string' ? parseIso(value) : undefined;
-      return parsed ? new Date(parsed.millis).toISOString().slice(0, -1) : INVALID;
+      const parsed = typeof value === 'string' ? parseIsoDateTime(value) : undefined;
+      return parsed ? new Date(utcMillisOf(parsed)).toISOString().slice(0, -1) : INVALID;
     }
   }
 }

@@ -733,7 +733,7 @@ describe('aggregation, metric filter, not and attribute errors', () => {
           filters: { field: 'note', operator: 'in', values: [{ attribute: 'a', x: 1 }] },
         }),
       'filters.values[0].x',
-      /unknown property/,
+      /is not a known property/,
     );
     fails(
       () =>

@@ -153,8 +153,10 @@ describe('calculated fields are validated', () => {
   });
 
   it('refuses malformed bodies naming the path', () => {
-    expect(() => ir({ calculations: {} })).toThrow('calculations: expected an array');
-    expect(() => ir({ calculations: [{ name: 'x' }] })).toThrow('calculations[0].formula: expected a string');
+    expect(() => ir({ calculations: {} })).toThrow('calculations: must be an array, got an object');
+    expect(() => ir({ calculations: [{ name: 'x' }] })).toThrow(
+      'calculations[0].formula: must be a string, got nothing',
+    );
     expect(() => ir({ calculations: [{ name: 'x', formula: '1', sql: 'x' }] })).toThrow(
       'calculations[0]: give either "formula" or "sql", not both',
     );

@@ -1,51 +1,54 @@
 import { validationError } from '../errors.ts';
+import { array, boolean, filledText, finiteNumber, integer, oneOf, record } from '../input.ts';
 import type { Bin, Pivot, PostCalculation, TopN, Totals } from './ir.ts';
 import { postTypes } from './ir.ts';
-import { array, boolean, finite, integerIn, object, oneOf, string } from './json-shape.ts';
 import { canonicalTimeZone } from './zone.ts';
 
 /** The native body's analytics (post calculations, top N, totals, pivots, bins, time zone) → IR. */
 
+/** Longer text in a query body is no name, formula or SQL anyone writes: refused before it is read. */
+export const MAX_QUERY_TEXT = 100_000;
+
 export function parsePost(entry: unknown, path: string): PostCalculation {
-  const value = object(entry, path, ['id', 'type', 'of', 'partitionBy', 'ascending', 'formula']);
-  const id = string(value.id, `${path}.id`);
-  const type = oneOf<PostCalculation['type']>(value.type, `${path}.type`, postTypes, 'type');
+  const value = record(path, entry, ['id', 'type', 'of', 'partitionBy', 'ascending', 'formula']);
+  const id = filledText(`${path}.id`, value.id, MAX_QUERY_TEXT);
+  const type = oneOf<PostCalculation['type']>(`${path}.type`, value.type, postTypes);
   const refuse = (keys: string[]) => {
     const extra = keys.find((key) => value[key] !== undefined);
     if (extra !== undefined) throw validationError(`${path}.${extra}`, `does not apply to "${type}"`);
   };
   if (type === 'formula') {
     refuse(['of', 'partitionBy', 'ascending']);
-    return { id, type, formula: string(value.formula, `${path}.formula`) };
+    return { id, type, formula: filledText(`${path}.formula`, value.formula, MAX_QUERY_TEXT) };
   }
   refuse(['formula']);
-  const of = string(value.of, `${path}.of`);
+  const of = filledText(`${path}.of`, value.of, MAX_QUERY_TEXT);
   if (type === 'previous_period' || type === 'difference' || type === 'percent_change') {
     refuse(['partitionBy', 'ascending']);
     return { id, type, of };
   }
   const calculation: PostCalculation = { id, type, of };
   if (value.partitionBy !== undefined && value.partitionBy !== null) {
-    calculation.partitionBy = array(value.partitionBy, `${path}.partitionBy`).map((item, i) =>
-      string(item, `${path}.partitionBy[${i}]`),
+    calculation.partitionBy = array(`${path}.partitionBy`, value.partitionBy).map((item, i) =>
+      filledText(`${path}.partitionBy[${i}]`, item, MAX_QUERY_TEXT),
     );
   }
   if (value.ascending !== undefined) {
     if (type !== 'rank') throw validationError(`${path}.ascending`, 'only for "rank"');
-    calculation.ascending = boolean(value.ascending, `${path}.ascending`);
+    calculation.ascending = boolean(`${path}.ascending`, value.ascending);
   }
   return calculation;
 }
 
 export function parseTop(entry: unknown): TopN {
-  const value = object(entry, 'top', ['dimension', 'by', 'n', 'others', 'bottom']);
+  const value = record('top', entry, ['dimension', 'by', 'n', 'others', 'bottom']);
   const top: TopN = {
-    dimension: string(value.dimension, 'top.dimension'),
-    by: string(value.by, 'top.by'),
-    n: integerIn(value.n, 'top.n', 1, maxTopN),
+    dimension: filledText('top.dimension', value.dimension, MAX_QUERY_TEXT),
+    by: filledText('top.by', value.by, MAX_QUERY_TEXT),
+    n: integer('top.n', value.n, 1, maxTopN),
   };
-  if (value.others !== undefined) top.others = boolean(value.others, 'top.others');
-  if (value.bottom !== undefined) top.bottom = boolean(value.bottom, 'top.bottom');
+  if (value.others !== undefined) top.others = boolean('top.others', value.others);
+  if (value.bottom !== undefined) top.bottom = boolean('top.bottom', value.bottom);
   return top;
 }
 
@@ -55,11 +58,11 @@ const maxTopN = 10_000;
 export function parseTotals(entry: unknown): Totals | undefined {
   if (entry === undefined || entry === null || entry === false) return undefined;
   if (entry === true) return {};
-  const value = object(entry, 'totals', ['subtotals']);
+  const value = record('totals', entry, ['subtotals']);
   const totals: Totals = {};
   if (value.subtotals !== undefined && value.subtotals !== null) {
-    totals.subtotals = array(value.subtotals, 'totals.subtotals').map((item, i) =>
-      string(item, `totals.subtotals[${i}]`),
+    totals.subtotals = array('totals.subtotals', value.subtotals).map((item, i) =>
+      filledText(`totals.subtotals[${i}]`, item, MAX_QUERY_TEXT),
     );
   }
   return totals;
@@ -69,18 +72,20 @@ export function parseTotals(entry: unknown): Totals | undefined {
 export const maxPivotColumns = 500;
 
 export function parsePivot(entry: unknown): Pivot {
-  const value = object(entry, 'pivot', ['columns', 'maxColumns']);
-  const columns = array(value.columns, 'pivot.columns').map((item, i) => string(item, `pivot.columns[${i}]`));
+  const value = record('pivot', entry, ['columns', 'maxColumns']);
+  const columns = array('pivot.columns', value.columns).map((item, i) =>
+    filledText(`pivot.columns[${i}]`, item, MAX_QUERY_TEXT),
+  );
   if (columns.length === 0) throw validationError('pivot.columns', 'name at least one dimension');
   const pivot: Pivot = { columns };
   if (value.maxColumns !== undefined)
-    pivot.maxColumns = integerIn(value.maxColumns, 'pivot.maxColumns', 1, maxPivotColumns);
+    pivot.maxColumns = integer('pivot.maxColumns', value.maxColumns, 1, maxPivotColumns);
   return pivot;
 }
 
 /** An IANA zone the runtime knows (`Europe/Paris`, `UTC`); engines are asked for the same name. */
 export function parseTimezone(value: unknown): string {
-  const zone = string(value, 'timezone');
+  const zone = filledText('timezone', value, MAX_QUERY_TEXT);
   if (canonicalTimeZone(zone) === undefined) {
     throw validationError(
       'timezone',
@@ -94,19 +99,21 @@ export function parseTimezone(value: unknown): string {
 const maxBinRanges = 100;
 
 export function parseBin(entry: unknown, path: string): Bin {
-  const value = object(entry, path, ['width', 'offset', 'ranges']);
+  const value = record(path, entry, ['width', 'offset', 'ranges']);
   if (value.ranges !== undefined) {
     if (value.width !== undefined || value.offset !== undefined)
       throw validationError(path, 'give either "width" (and "offset") or "ranges"');
-    const ranges = array(value.ranges, `${path}.ranges`);
+    const ranges = array(`${path}.ranges`, value.ranges);
     if (ranges.length === 0 || ranges.length > maxBinRanges)
       throw validationError(`${path}.ranges`, `expected 1 to ${maxBinRanges} ranges, got ${ranges.length}`);
     return {
       ranges: ranges.map((item, i) => {
         const at = `${path}.ranges[${i}]`;
-        const range = object(item, at, ['from', 'to', 'label']);
+        const range = record(at, item, ['from', 'to', 'label']);
         const bound = (key: 'from' | 'to') =>
-          range[key] === undefined || range[key] === null ? undefined : finite(range[key], `${at}.${key}`);
+          range[key] === undefined || range[key] === null
+            ? undefined
+            : finiteNumber(`${at}.${key}`, range[key]);
         const from = bound('from');
         const to = bound('to');
         if (from === undefined && to === undefined) throw validationError(at, 'give "from", "to" or both');
@@ -115,12 +122,14 @@ export function parseBin(entry: unknown, path: string): Bin {
         return {
           ...(from !== undefined && { from }),
           ...(to !== undefined && { to }),
-          ...(range.label !== undefined && { label: string(range.label, `${at}.label`) }),
+          ...(range.label !== undefined && { label: filledText(`${at}.label`, range.label, MAX_QUERY_TEXT) }),
         };
       }),
     };
   }
-  const width = finite(value.width, `${path}.width`);
+  const width = finiteNumber(`${path}.width`, value.width);
   if (width <= 0) throw validationError(`${path}.width`, `must be above 0, got ${width}`);
-  return value.offset === undefined ? { width } : { width, offset: finite(value.offset, `${path}.offset`) };
+  return value.offset === undefined
+    ? { width }
+    : { width, offset: finiteNumber(`${path}.offset`, value.offset) };
 }

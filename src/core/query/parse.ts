@@ -1,5 +1,6 @@
 import type { ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
+import { array, boolean, describe, filledText, integer, nonEmpty, oneOf, record, scalar } from '../input.ts';
 import {
   aggregations,
   type FilterNode,
@@ -14,21 +15,16 @@ import {
   type QueryMetric,
   type QuerySort,
 } from './ir.ts';
-import {
-  array,
-  boolean,
-  count,
-  describe,
-  integerIn,
-  list,
-  nonEmpty,
-  object,
-  oneOf,
-  scalar,
-  string,
-} from './json-shape.ts';
 import type { Aggregation } from './model.ts';
-import { parseBin, parsePivot, parsePost, parseTimezone, parseTop, parseTotals } from './parse-analytics.ts';
+import {
+  MAX_QUERY_TEXT,
+  parseBin,
+  parsePivot,
+  parsePost,
+  parseTimezone,
+  parseTop,
+  parseTotals,
+} from './parse-analytics.ts';
 import { isVariableRef, parseVariables, substitute, type VariableValues } from './variables.ts';
 
 /**
@@ -48,7 +44,7 @@ export interface ParsedQuery {
 const maxFilterDepth = 32;
 
 export function parseQueryBody(body: unknown): ParsedQuery {
-  const root = object(body, 'body', [
+  const root = record('', body, [
     'source',
     'calculations',
     'dimensions',
@@ -70,18 +66,18 @@ export function parseQueryBody(body: unknown): ParsedQuery {
     'weekStart',
   ]);
   const variables = parseVariables(root.variables);
-  const source = string(root.source, 'source');
-  const calculations = list(root.calculations, 'calculations').map((entry, i) =>
+  const source = filledText('source', root.source, MAX_QUERY_TEXT);
+  const calculations = array('calculations', root.calculations ?? []).map((entry, i) =>
     parseCalculation(entry, `calculations[${i}]`),
   );
   return {
     source,
     ir: {
       ...(calculations.length > 0 && { calculations }),
-      dimensions: list(root.dimensions, 'dimensions').map((entry, i) =>
+      dimensions: array('dimensions', root.dimensions ?? []).map((entry, i) =>
         parseDimension(entry, `dimensions[${i}]`),
       ),
-      metrics: list(root.metrics, 'metrics').map((entry, i) =>
+      metrics: array('metrics', root.metrics ?? []).map((entry, i) =>
         parseMetric(entry, `metrics[${i}]`, variables),
       ),
       filters: optionalFilter(root.filters, 'filters', variables),
@@ -91,7 +87,7 @@ export function parseQueryBody(body: unknown): ParsedQuery {
         'post',
         root.post === undefined || root.post === null
           ? undefined
-          : array(root.post, 'post').map((entry, i) => parsePost(entry, `post[${i}]`)),
+          : array('post', root.post).map((entry, i) => parsePost(entry, `post[${i}]`)),
       ),
       ...optional('top', root.top === undefined || root.top === null ? undefined : parseTop(root.top)),
       ...optional('totals', parseTotals(root.totals)),
@@ -102,14 +98,20 @@ export function parseQueryBody(body: unknown): ParsedQuery {
       ...optional('timezone', root.timezone === undefined ? undefined : parseTimezone(root.timezone)),
       ...optional(
         'weekStart',
-        root.weekStart === undefined ? undefined : integerIn(root.weekStart, 'weekStart', 1, 7),
+        root.weekStart === undefined ? undefined : integer('weekStart', root.weekStart, 1, 7),
       ),
-      sorts: list(root.sorts, 'sorts').map((entry, i) => parseSort(entry, `sorts[${i}]`)),
-      limit: root.limit === undefined || root.limit === null ? undefined : count(root.limit, 'limit'),
-      offset: root.offset === undefined || root.offset === null ? 0 : count(root.offset, 'offset'),
-      aggregate: root.aggregate === undefined ? true : boolean(root.aggregate, 'aggregate'),
+      sorts: array('sorts', root.sorts ?? []).map((entry, i) => parseSort(entry, `sorts[${i}]`)),
+      limit:
+        root.limit === undefined || root.limit === null
+          ? undefined
+          : integer('limit', root.limit, 0, Number.MAX_SAFE_INTEGER),
+      offset:
+        root.offset === undefined || root.offset === null
+          ? 0
+          : integer('offset', root.offset, 0, Number.MAX_SAFE_INTEGER),
+      aggregate: root.aggregate === undefined ? true : boolean('aggregate', root.aggregate),
     },
-    count: root.count === undefined ? false : boolean(root.count, 'count'),
+    count: root.count === undefined ? false : boolean('count', root.count),
   };
 }
 
@@ -121,44 +123,39 @@ const optionalFilter = (value: unknown, path: string, variables: VariableValues)
   value === undefined || value === null ? undefined : parseFilter(value, path, 0, variables);
 
 function parseCalculation(entry: unknown, path: string): QueryCalculation {
-  const value = object(entry, path, ['name', 'formula', 'sql', 'type']);
-  const name = string(value.name, `${path}.name`);
+  const value = record(path, entry, ['name', 'formula', 'sql', 'type']);
+  const name = filledText(`${path}.name`, value.name, MAX_QUERY_TEXT);
   if (value.sql !== undefined) {
     if (value.formula !== undefined) throw validationError(path, 'give either "formula" or "sql", not both');
-    const calculation: QueryCalculation = { name, sql: string(value.sql, `${path}.sql`) };
+    const calculation: QueryCalculation = { name, sql: filledText(`${path}.sql`, value.sql, MAX_QUERY_TEXT) };
     if (value.type !== undefined)
-      calculation.type = oneOf<ColumnType>(value.type, `${path}.type`, columnTypes, 'type');
+      calculation.type = oneOf<ColumnType>(`${path}.type`, value.type, columnTypes);
     return calculation;
   }
   if (value.type !== undefined) throw validationError(`${path}.type`, 'only with "sql"');
-  return { name, formula: string(value.formula, `${path}.formula`) };
+  return { name, formula: filledText(`${path}.formula`, value.formula, MAX_QUERY_TEXT) };
 }
 
 const columnTypes: ColumnType[] = ['string', 'integer', 'number', 'boolean', 'date', 'datetime'];
 
 function parseDimension(entry: unknown, path: string): QueryDimension {
-  if (typeof entry === 'string') return { field: nonEmpty(entry, path) };
-  const value = object(entry, path, ['field', 'granularity', 'bin', 'alias']);
-  const dimension: QueryDimension = { field: string(value.field, `${path}.field`) };
+  if (typeof entry === 'string') return { field: nonEmpty(path, entry) };
+  const value = record(path, entry, ['field', 'granularity', 'bin', 'alias']);
+  const dimension: QueryDimension = { field: filledText(`${path}.field`, value.field, MAX_QUERY_TEXT) };
   if (value.granularity !== undefined) {
-    dimension.granularity = oneOf<Granularity>(
-      value.granularity,
-      `${path}.granularity`,
-      granularities,
-      'granularity',
-    );
+    dimension.granularity = oneOf<Granularity>(`${path}.granularity`, value.granularity, granularities);
   }
   if (value.bin !== undefined && value.bin !== null) {
     if (dimension.granularity)
       throw validationError(`${path}.bin`, 'a dimension has a granularity or a bin, not both');
     dimension.bin = parseBin(value.bin, `${path}.bin`);
   }
-  if (value.alias !== undefined) dimension.alias = string(value.alias, `${path}.alias`);
+  if (value.alias !== undefined) dimension.alias = filledText(`${path}.alias`, value.alias, MAX_QUERY_TEXT);
   return dimension;
 }
 
 function parseMetric(entry: unknown, path: string, variables: VariableValues): QueryMetric {
-  const value = object(entry, path, [
+  const value = record(path, entry, [
     'field',
     'aggregation',
     'percentile',
@@ -170,7 +167,8 @@ function parseMetric(entry: unknown, path: string, variables: VariableValues): Q
     'alias',
     'filters',
   ]);
-  const alias = value.alias === undefined ? undefined : string(value.alias, `${path}.alias`);
+  const alias =
+    value.alias === undefined ? undefined : filledText(`${path}.alias`, value.alias, MAX_QUERY_TEXT);
   const filters = optionalFilter(value.filters, `${path}.filters`, variables);
   if (value.formula !== undefined || value.sql !== undefined) {
     const key = value.formula !== undefined ? 'formula' : 'sql';
@@ -181,14 +179,18 @@ function parseMetric(entry: unknown, path: string, variables: VariableValues): Q
     if (filters) throw validationError(`${path}.filters`, `filter the metrics a ${key} uses instead`);
     const extra = ['field', 'aggregation', 'percentile', 'metric'].find((k) => value[k] !== undefined);
     if (extra !== undefined) throw validationError(`${path}.${extra}`, `does not apply to a ${key} metric`);
-    const name = string(value.name, `${path}.name`);
+    const name = filledText(`${path}.name`, value.name, MAX_QUERY_TEXT);
     if (key === 'formula') {
       if (value.type !== undefined) throw validationError(`${path}.type`, 'only with "sql"');
-      return { kind: 'formula', name, formula: string(value.formula, `${path}.formula`) };
+      return { kind: 'formula', name, formula: filledText(`${path}.formula`, value.formula, MAX_QUERY_TEXT) };
     }
-    const metric: QueryMetric = { kind: 'sql', name, sql: string(value.sql, `${path}.sql`) };
+    const metric: QueryMetric = {
+      kind: 'sql',
+      name,
+      sql: filledText(`${path}.sql`, value.sql, MAX_QUERY_TEXT),
+    };
     if (value.type !== undefined)
-      metric.type = oneOf<'number' | 'integer'>(value.type, `${path}.type`, ['number', 'integer'], 'type');
+      metric.type = oneOf<'number' | 'integer'>(`${path}.type`, value.type, ['number', 'integer']);
     return metric;
   }
   if (value.name !== undefined) throw validationError(`${path}.formula`, 'required with "name"');
@@ -199,21 +201,19 @@ function parseMetric(entry: unknown, path: string, variables: VariableValues): Q
     }
     if (value.percentile !== undefined)
       throw validationError(`${path}.percentile`, 'only with "aggregation": "percentile"');
-    const metric: QueryMetric = { kind: 'model', metric: string(value.metric, `${path}.metric`) };
+    const metric: QueryMetric = {
+      kind: 'model',
+      metric: filledText(`${path}.metric`, value.metric, MAX_QUERY_TEXT),
+    };
     if (alias !== undefined) metric.alias = alias;
     if (filters) metric.filters = filters;
     return metric;
   }
-  const aggregation = oneOf<Aggregation>(
-    value.aggregation,
-    `${path}.aggregation`,
-    aggregations,
-    'aggregation',
-  );
+  const aggregation = oneOf<Aggregation>(`${path}.aggregation`, value.aggregation, aggregations);
   if (value.field === undefined && aggregation !== 'count')
     throw validationError(`${path}.field`, 'required');
   const metric: QueryMetric = { kind: 'aggregate', aggregation };
-  if (value.field !== undefined) metric.field = string(value.field, `${path}.field`);
+  if (value.field !== undefined) metric.field = filledText(`${path}.field`, value.field, MAX_QUERY_TEXT);
   if (aggregation === 'percentile') {
     if (typeof value.percentile !== 'number' || !(value.percentile >= 0 && value.percentile <= 1))
       throw validationError(
@@ -232,7 +232,7 @@ function parseMetric(entry: unknown, path: string, variables: VariableValues): Q
 function parseFilter(entry: unknown, path: string, depth: number, variables: VariableValues): FilterNode {
   if (depth > maxFilterDepth)
     throw validationError(path, `filters nest deeper than ${maxFilterDepth} levels`);
-  const value = object(entry, path, ['and', 'or', 'not', 'field', 'operator', 'values']);
+  const value = record(path, entry, ['and', 'or', 'not', 'field', 'operator', 'values']);
   const groups = (['and', 'or', 'not'] as const).filter((key) => value[key] !== undefined);
   if (groups.length > 0) {
     if (groups.length > 1 || value.field !== undefined) {
@@ -243,21 +243,21 @@ function parseFilter(entry: unknown, path: string, depth: number, variables: Var
     }
     const key = groups[0];
     if (key === 'not') return { not: parseFilter(value.not, `${path}.not`, depth + 1, variables) };
-    const children = array(value[key], `${path}.${key}`).map((child, i) =>
+    const children = array(`${path}.${key}`, value[key]).map((child, i) =>
       parseFilter(child, `${path}.${key}[${i}]`, depth + 1, variables),
     );
     return key === 'and' ? { and: children } : { or: children };
   }
   const attributes: string[] = [];
   const rule: FilterRule = {
-    field: string(value.field, `${path}.field`),
-    operator: oneOf<Operator>(value.operator, `${path}.operator`, operators, 'operator'),
+    field: filledText(`${path}.field`, value.field, MAX_QUERY_TEXT),
+    operator: oneOf<Operator>(`${path}.operator`, value.operator, operators),
     values:
       value.values === undefined
         ? []
-        : array(value.values, `${path}.values`).flatMap((v, i) => {
+        : array(`${path}.values`, value.values).flatMap((v, i) => {
             if (isVariableRef(v)) return substitute(v, variables, `${path}.values[${i}]`);
-            if (!isAttributeRef(v)) return [scalar(v, `${path}.values[${i}]`)];
+            if (!isAttributeRef(v)) return [scalar(`${path}.values[${i}]`, v)];
             attributes.push(attributeName(v, `${path}.values[${i}]`));
             return [];
           }),
@@ -271,14 +271,14 @@ const isAttributeRef = (value: unknown): value is { attribute: unknown } =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && 'attribute' in value;
 
 function attributeName(value: { attribute: unknown }, path: string): string {
-  return string(object(value, path, ['attribute']).attribute, `${path}.attribute`);
+  return filledText(`${path}.attribute`, record(path, value, ['attribute']).attribute, MAX_QUERY_TEXT);
 }
 
 function parseSort(entry: unknown, path: string): QuerySort {
-  if (typeof entry === 'string') return { field: nonEmpty(entry, path), descending: false };
-  const value = object(entry, path, ['field', 'descending']);
+  if (typeof entry === 'string') return { field: nonEmpty(path, entry), descending: false };
+  const value = record(path, entry, ['field', 'descending']);
   return {
-    field: string(value.field, `${path}.field`),
-    descending: value.descending === undefined ? false : boolean(value.descending, `${path}.descending`),
+    field: filledText(`${path}.field`, value.field, MAX_QUERY_TEXT),
+    descending: value.descending === undefined ? false : boolean(`${path}.descending`, value.descending),
   };
 }

@@ -1,5 +1,6 @@
 import type { ColumnType, JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
+import { parseIsoDateTime, utcMillisOf } from '../iso-date.ts';
 import {
   describeValue,
   hasNul,
@@ -50,7 +51,11 @@ const rules: Record<Operator, { types: ColumnType[]; min: number; max: number }>
 /** A 400 when the operator does not apply to fields of this type. */
 export function checkOperatorType(operator: Operator, type: ColumnType, path: string): void {
   if (!rules[operator].types.includes(type)) {
-    throw validationError(`${path}.operator`, `operator "${operator}" does not apply to a ${type} field`);
+    throw validationError(
+      `${path}.operator`,
+      `operator "${operator}" does not apply to a ${type} field`,
+      'query.unsupported_operator',
+    );
   }
 }
 
@@ -133,35 +138,18 @@ function toNumber(value: string | number | boolean): number | undefined {
   return Number.isFinite(number) ? number : undefined;
 }
 
-const isoPattern =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
 /**
  * ISO-8601 date or date-time → `YYYY-MM-DD HH:MM:SS.mmm`. An offset, when given, is converted
  * to UTC (Rosetta stores UTC); without one the value is a wall-clock time of `timeZone`, else
  * taken as written.
  */
 function toTimestamp(value: string | number | boolean, timeZone?: string): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = isoPattern.exec(value.trim());
-  if (!match) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', zone] = match;
-  const millis = fraction ? Number(fraction.slice(1, 4).padEnd(3, '0')) : 0;
-  const time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), millis);
-  const parsed = new Date(time);
-  // Date.UTC rolls 2024-02-31 over to March: a changed day or month means the date does not exist.
-  const rolled = parsed.getUTCDate() !== Number(d) || parsed.getUTCMonth() !== Number(mo) - 1;
-  if (rolled || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  if (zone === undefined) return formatTimestamp(new Date(instantOf(timeZone, time)));
-  const offset = zone !== 'Z' ? zoneMinutes(zone) : 0;
-  return formatTimestamp(new Date(time - offset * 60_000));
+  const parsed = typeof value === 'string' ? parseIsoDateTime(value) : undefined;
+  if (!parsed) return undefined;
+  const instant =
+    parsed.offsetMinutes === undefined ? instantOf(timeZone, parsed.wallClock) : utcMillisOf(parsed);
+  return formatTimestamp(new Date(instant));
 }
-
-const zoneMinutes = (zone: string): number => {
-  const digits = zone.replace(':', '');
-  const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
-  return digits.startsWith('-') ? -minutes : minutes;
-};
 
 export const formatTimestamp = (date: Date): string => date.toISOString().replace('T', ' ').replace('Z', '');
 

@@ -1,5 +1,6 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
+import { array, boolean, filledText, type JsonObject, label, object, oneOf, record } from '../input.ts';
 import { type FilterRule, type Operator, operators } from '../query/index.ts';
 import { checkCron, checkTimezone } from './cron.ts';
 import type { OutboundPolicy } from './outbound.ts';
@@ -22,12 +23,11 @@ import {
  * here; the service resolves them with the caller's rights.
  */
 
-type Json = Record<string, unknown>;
 export type DashboardRef = number | string;
 export type TargetInput =
   | { dashboard: DashboardRef }
   | { widget: { dashboard: DashboardRef; widget: string } }
-  | { query: Json };
+  | { query: JsonObject };
 
 export interface ScheduleInput {
   name?: string;
@@ -60,7 +60,7 @@ export function parseScheduleInput(
   partial: boolean,
   outbound: Pick<OutboundPolicy, 'checkUrl'>,
 ): ScheduleInput {
-  const root = object(body, 'body', [
+  const root = record('', body, [
     'name',
     'cron',
     'timezone',
@@ -79,30 +79,27 @@ export function parseScheduleInput(
     if (root[key] === undefined) throw validationError(key, 'is required');
   }
   const input: ScheduleInput = {};
-  if (root.name !== undefined) input.name = text(root.name, 'name', 255).trim();
-  if (root.cron !== undefined) input.cron = checkCron(text(root.cron, 'cron', 200));
-  if (root.timezone !== undefined) input.timezone = checkTimezone(text(root.timezone, 'timezone', 100));
-  if (root.paused !== undefined) {
-    if (typeof root.paused !== 'boolean') throw validationError('paused', 'must be true or false');
-    input.paused = root.paused;
-  }
+  if (root.name !== undefined) input.name = label('name', root.name);
+  if (root.cron !== undefined) input.cron = checkCron(filledText('cron', root.cron, 200));
+  if (root.timezone !== undefined) input.timezone = checkTimezone(filledText('timezone', root.timezone, 100));
+  if (root.paused !== undefined) input.paused = boolean('paused', root.paused);
   if (root.target !== undefined) input.target = parseTarget(kind, root.target);
   if (root.projectId !== undefined) input.projectId = root.projectId;
-  if (root.format !== undefined) input.format = oneOf(root.format, 'format', exportFormats);
+  if (root.format !== undefined) input.format = oneOf('format', root.format, exportFormats);
   if (root.filters !== undefined && root.filters !== null) {
-    input.filters = array(root.filters, 'filters', MAX_FILTERS).map((f, i) =>
-      parseFilter(f, `filters[${i}]`),
+    input.filters = array('filters', root.filters, MAX_FILTERS).map((f, i) =>
+      parseFilter(`filters[${i}]`, f),
     );
   }
   if (root.filterValues !== undefined)
-    input.filterValues = root.filterValues === null ? {} : object(root.filterValues, 'filterValues');
+    input.filterValues = root.filterValues === null ? {} : object('filterValues', root.filterValues);
   if (root.variables !== undefined)
-    input.variables = root.variables === null ? {} : object(root.variables, 'variables');
+    input.variables = root.variables === null ? {} : object('variables', root.variables);
   if (root.destination !== undefined) input.destination = parseDestination(root.destination, outbound);
   if (root.conditions !== undefined) {
-    const list = array(root.conditions, 'conditions', MAX_CONDITIONS);
+    const list = array('conditions', root.conditions, MAX_CONDITIONS);
     if (list.length === 0) throw validationError('conditions', 'an alert needs at least one condition');
-    input.conditions = list.map((c, i) => parseCondition(c, `conditions[${i}]`));
+    input.conditions = list.map((c, i) => parseCondition(`conditions[${i}]`, c));
   }
   return input;
 }
@@ -120,7 +117,7 @@ export function parseAlertPreview(
   body: unknown,
   outbound: Pick<OutboundPolicy, 'checkUrl'>,
 ): AlertPreviewInput {
-  const root = object(body, 'body', PREVIEW_FIELDS);
+  const root = record('', body, PREVIEW_FIELDS);
   for (const key of ['target', 'conditions']) {
     if (root[key] === undefined) throw validationError(key, 'is required');
   }
@@ -141,36 +138,36 @@ export function parseAlertPreview(
 }
 
 function parseTarget(kind: ScheduleKind, value: unknown): TargetInput {
-  const target = object(value, 'target', ['dashboard', 'widget', 'query']);
+  const target = record('target', value, ['dashboard', 'widget', 'query']);
   const keys = Object.keys(target);
   if (keys.length !== 1) {
     throw validationError('target', 'give exactly one of "dashboard", "widget" or "query"');
   }
   if (target.dashboard !== undefined) {
     if (kind === 'alert') throw validationError('target.dashboard', 'an alert watches a widget or a query');
-    return { dashboard: ref(target.dashboard, 'target.dashboard') };
+    return { dashboard: ref('target.dashboard', target.dashboard) };
   }
   if (target.widget !== undefined) {
-    const widget = object(target.widget, 'target.widget', ['dashboard', 'widget']);
+    const widget = record('target.widget', target.widget, ['dashboard', 'widget']);
     return {
       widget: {
-        dashboard: ref(widget.dashboard, 'target.widget.dashboard'),
-        widget: text(widget.widget, 'target.widget.widget', 64),
+        dashboard: ref('target.widget.dashboard', widget.dashboard),
+        widget: filledText('target.widget.widget', widget.widget, 64),
       },
     };
   }
   if (kind === 'delivery') throw validationError('target.query', 'a delivery sends a dashboard or a widget');
   // The query core validates the body against its model when the service checks it.
-  return { query: object(target.query, 'target.query') };
+  return { query: object('target.query', target.query) };
 }
 
 function parseDestination(value: unknown, outbound: Pick<OutboundPolicy, 'checkUrl'>): Destination {
-  const root = object(value, 'destination');
-  const type = oneOf(root.type, 'destination.type', ['email', 'webhook', 'slack'] as const);
+  const root = object('destination', value);
+  const type = oneOf('destination.type', root.type, ['email', 'webhook', 'slack'] as const);
   if (type === 'email') {
-    const d = object(value, 'destination', ['type', 'recipients', 'subject', 'message']);
-    const recipients = array(d.recipients, 'destination.recipients', MAX_RECIPIENTS).map((r, i) => {
-      const address = text(r, `destination.recipients[${i}]`, 254).trim();
+    const d = record('destination', value, ['type', 'recipients', 'subject', 'message']);
+    const recipients = array('destination.recipients', d.recipients, MAX_RECIPIENTS).map((r, i) => {
+      const address = label(`destination.recipients[${i}]`, r, 254);
       if (!EMAIL.test(address))
         throw validationError(`destination.recipients[${i}]`, 'is not an email address');
       return address;
@@ -180,36 +177,36 @@ function parseDestination(value: unknown, outbound: Pick<OutboundPolicy, 'checkU
     return {
       type,
       recipients,
-      subject: optionalText(d.subject, 'destination.subject', 255),
-      message: optionalText(d.message, 'destination.message', 10_000),
+      subject: optionalText('destination.subject', d.subject, 255),
+      message: optionalText('destination.message', d.message, 10_000),
     };
   }
   if (type === 'webhook') {
-    const d = object(value, 'destination', ['type', 'url', 'secret']);
+    const d = record('destination', value, ['type', 'url', 'secret']);
     return {
       type,
-      url: url(d.url, 'destination.url', outbound),
-      secret: optionalText(d.secret, 'destination.secret', 500),
+      url: url('destination.url', d.url, outbound),
+      secret: optionalText('destination.secret', d.secret, 500),
     };
   }
-  const d = object(value, 'destination', ['type', 'url']);
-  return { type, url: url(d.url, 'destination.url', outbound) };
+  const d = record('destination', value, ['type', 'url']);
+  return { type, url: url('destination.url', d.url, outbound) };
 }
 
 const SEVERAL: readonly ConditionOperator[] = ['=', '!=', 'in', 'not in'];
 
 /** A condition's operator in the filters' vocabulary; the old words are read as their symbols. */
-function conditionOperator(value: unknown, path: string): ConditionOperator {
+function conditionOperator(path: string, value: unknown): ConditionOperator {
   const alias = typeof value === 'string' && Object.hasOwn(conditionOperatorAliases, value);
   if (alias) return conditionOperatorAliases[value as keyof typeof conditionOperatorAliases];
-  return oneOf<ConditionOperator>(value, path, conditionOperators);
+  return oneOf<ConditionOperator>(path, value, conditionOperators);
 }
 
-function parseCondition(value: unknown, path: string): AlertCondition {
-  const c = object(value, path, ['field', 'aggregation', 'operator', 'values']);
-  const operator = conditionOperator(c.operator, `${path}.operator`);
+function parseCondition(path: string, value: unknown): AlertCondition {
+  const c = record(path, value, ['field', 'aggregation', 'operator', 'values']);
+  const operator = conditionOperator(`${path}.operator`, c.operator);
   const several = SEVERAL.includes(operator);
-  const values = array(c.values, `${path}.values`, several ? MAX_CONDITION_VALUES : 2).map((v, i) => {
+  const values = array(`${path}.values`, c.values, several ? MAX_CONDITION_VALUES : 2).map((v, i) => {
     if (typeof v !== 'number' && typeof v !== 'string') {
       throw validationError(`${path}.values[${i}]`, 'must be a number or a string');
     }
@@ -221,77 +218,47 @@ function parseCondition(value: unknown, path: string): AlertCondition {
   if (!several && values.length !== wanted)
     throw validationError(`${path}.values`, `"${operator}" takes ${wanted} value(s)`);
   return {
-    field: text(c.field, `${path}.field`, 255),
-    aggregation: oneOf<ConditionAggregation>(c.aggregation, `${path}.aggregation`, conditionAggregations),
+    field: filledText(`${path}.field`, c.field, 255),
+    aggregation: oneOf<ConditionAggregation>(`${path}.aggregation`, c.aggregation, conditionAggregations),
     operator,
     values,
   };
 }
 
-function parseFilter(value: unknown, path: string): FilterRule {
-  const f = object(value, path, ['field', 'operator', 'values']);
-  const values = f.values === undefined ? [] : array(f.values, `${path}.values`, 1000);
+function parseFilter(path: string, value: unknown): FilterRule {
+  const f = record(path, value, ['field', 'operator', 'values']);
+  const values = f.values === undefined ? [] : array(`${path}.values`, f.values, 1000);
   values.forEach((v, i) => {
     if (v !== null && !['string', 'number', 'boolean'].includes(typeof v)) {
       throw validationError(`${path}.values[${i}]`, 'must be a string, number, boolean or null');
     }
   });
   return {
-    field: text(f.field, `${path}.field`, 255),
-    operator: oneOf<Operator>(f.operator, `${path}.operator`, operators),
+    field: filledText(`${path}.field`, f.field, 255),
+    operator: oneOf<Operator>(`${path}.operator`, f.operator, operators),
     values: values as JsonScalar[],
   };
 }
 
-function fail(field: string, problem: string): never {
-  throw validationError(field, problem);
-}
+const optionalText = (field: string, value: unknown, max: number): string | null =>
+  value === undefined || value === null ? null : filledText(field, value, max);
 
-function object(value: unknown, path: string, keys?: readonly string[]): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'must be an object');
-  const unknown = keys && Object.keys(value).find((key) => !keys.includes(key));
-  if (unknown) fail(path === 'body' ? unknown : `${path}.${unknown}`, 'is not a known property');
-  return value as Json;
-}
-
-function array(value: unknown, path: string, max: number): unknown[] {
-  if (!Array.isArray(value)) fail(path, 'must be an array');
-  if (value.length > max) fail(path, `must have at most ${max} items`);
-  return value;
-}
-
-function text(value: unknown, path: string, max: number): string {
-  if (typeof value !== 'string') fail(path, 'must be a string');
-  if (value.length > max) fail(path, `must be at most ${max} characters`);
-  if (value.includes('\0')) fail(path, 'must not contain NUL characters');
-  if (value.trim() === '') fail(path, 'must not be empty');
-  return value;
-}
-
-const optionalText = (value: unknown, path: string, max: number): string | null =>
-  value === undefined || value === null ? null : text(value, path, max);
-
-function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !allowed.includes(value as T))
-    fail(path, `must be one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
-function ref(value: unknown, path: string): DashboardRef {
+function ref(field: string, value: unknown): DashboardRef {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
   if (typeof value === 'string' && value.length > 0 && value.length <= 64) return value;
-  return fail(path, 'must be a dashboard id or uuid');
+  throw validationError(field, 'must be a dashboard id or uuid');
 }
 
-function url(value: unknown, path: string, outbound: Pick<OutboundPolicy, 'checkUrl'>): string {
-  const raw = text(value, path, 2000);
+function url(field: string, value: unknown, outbound: Pick<OutboundPolicy, 'checkUrl'>): string {
+  const raw = filledText(field, value, 2000);
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    return fail(path, 'is not a URL');
+    throw validationError(field, 'is not a URL');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') fail(path, 'must be an http or https URL');
-  outbound.checkUrl(parsed, path);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    throw validationError(field, 'must be an http or https URL');
+  outbound.checkUrl(parsed, field);
   return parsed.toString();
 }

@@ -8,6 +8,7 @@ import type {
   WidgetInput,
 } from '../../../core/content/index.ts';
 import { validationError } from '../../../core/errors.ts';
+import { array, isJsonObject, object, record, scalar, text } from '../../../core/input.ts';
 import { homeFolderUuid, unhomed } from './folders.ts';
 
 /**
@@ -59,40 +60,29 @@ function widgetJson(widget: Widget, layout: LayoutItem[]) {
   };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The widget's data config → the core widget query; checks name the web app's fields. */
 function queryOf(field: string, data: unknown): WidgetInput['query'] {
   if (data === null) return null;
-  if (!isObject(data)) throw validationError(field, 'must be an object or null');
-  const { datasource_uuid: source, query = {}, ...rest } = data;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw validationError(`${field}.${unknown}`, 'is not a known property');
+  const { datasource_uuid: source, query = {} } = record(field, data, ['datasource_uuid', 'query']);
   if (typeof source !== 'string' || source === '')
     throw validationError(`${field}.datasource_uuid`, 'must be a data source uuid');
-  if (!isObject(query)) throw validationError(`${field}.query`, 'must be an object');
-  return { ...query, source };
+  return { ...object(`${field}.query`, query), source };
 }
 
 /** Widgets and layout of a PUT, each entry merged onto the current widget of the same uuid. */
 function widgetsPatch(value: unknown, current: Dashboard): Pick<DashboardPatchInput, 'widgets' | 'layout'> {
-  if (!Array.isArray(value)) throw validationError('jsonContent.widgets', 'must be a list');
+  const entries = array('jsonContent.widgets', value);
   const currentJson = new Map(current.widgets.map((w) => [w.id, widgetJson(w, current.layout)]));
   const widgets: WidgetInput[] = [];
   const layout: LayoutItem[] = [];
-  value.forEach((entry, i) => {
+  entries.forEach((item, i) => {
     const field = `jsonContent.widgets[${i}]`;
-    if (!isObject(entry)) throw validationError(field, 'must be an object');
-    const unknown = Object.keys(entry).find((key) => !widgetKeys.includes(key));
-    if (unknown) throw validationError(`${field}.${unknown}`, 'is not a known property');
-    if (entry.uuid !== undefined && typeof entry.uuid !== 'string')
-      throw validationError(`${field}.uuid`, 'must be a string');
-    const base = (entry.uuid === undefined ? undefined : currentJson.get(entry.uuid)) ?? {};
+    const entry = record(field, item, widgetKeys);
+    const uuid = entry.uuid === undefined ? undefined : text(`${field}.uuid`, entry.uuid, 64);
+    const base = (uuid === undefined ? undefined : currentJson.get(uuid)) ?? {};
     const merged = { ...base, ...entry } as Partial<WidgetJson> & Record<string, unknown>;
     if (merged.type === undefined) throw validationError(`${field}.type`, 'is required for a new widget');
-    if (merged.options !== undefined && !isObject(merged.options))
-      throw validationError(`${field}.options`, 'must be an object');
+    if (merged.options !== undefined) object(`${field}.options`, merged.options);
     // A new widget gets its uuid here, so its position can name it.
     const id = merged.uuid ?? randomUUID();
     const widget: WidgetInput = {
@@ -103,8 +93,7 @@ function widgetsPatch(value: unknown, current: Dashboard): Pick<DashboardPatchIn
     };
     widgets.push(widget);
     if (merged.position === undefined || merged.position === null) return;
-    if (!isObject(merged.position)) throw validationError(`${field}.position`, 'must be an object');
-    layout.push({ ...merged.position, widgetId: id } as LayoutItem);
+    layout.push({ ...object(`${field}.position`, merged.position), widgetId: id } as LayoutItem);
   });
   return { widgets, layout };
 }
@@ -119,8 +108,7 @@ export function webAppPatch(body: Record<string, unknown>, current: Dashboard): 
   if (body.description !== undefined) patch.description = body.description as string | null;
   if (body.folder_uuid !== undefined)
     patch.folderId = unhomed(body.folder_uuid, current.organizationId) as string | null;
-  const content = body.jsonContent as Record<string, unknown> | undefined;
-  if (content !== undefined && !isObject(content)) throw validationError('jsonContent', 'must be an object');
+  const content = body.jsonContent === undefined ? undefined : object('jsonContent', body.jsonContent);
   if (content?.cssContent !== undefined) patch.customCss = (content.cssContent as string) || null;
   const html = content?.htmlHeader;
   if (html !== undefined || content?.headerMode !== undefined) {
@@ -156,16 +144,14 @@ export const webAppField =
 
 /** Merges new variables into the current ones: values are updated or added, never removed. */
 export function mergedVariables(current: DashboardVariable[], incoming: unknown): DashboardVariable[] {
-  if (!isObject(incoming)) throw validationError('dashboard_variables', 'must be an object');
   const merged = new Map(current.map((variable) => [variable.name, variable]));
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
-      throw validationError(`dashboard_variables.${name}`, 'must be a string, number, boolean or null');
+  for (const [name, raw] of Object.entries(object('dashboard_variables', incoming))) {
+    const value = scalar(`dashboard_variables.${name}`, raw);
     const type = typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string';
     merged.set(name, {
       name,
       type: merged.get(name)?.type ?? type,
-      default: value as DashboardVariable['default'],
+      default: value,
     });
   }
   return [...merged.values()];
@@ -177,11 +163,10 @@ export function mergedVariables(current: DashboardVariable[], incoming: unknown)
  * a scalar becomes a one-value list, a list or a range object is kept.
  */
 export function payloadFilters(field: string, payload: unknown): Record<string, unknown> {
-  if (!isObject(payload)) throw validationError(field, 'must be an object');
   return Object.fromEntries(
-    Object.entries(payload).map(([key, value]) => [
+    Object.entries(object(field, payload)).map(([key, value]) => [
       key,
-      isObject(value) || Array.isArray(value) ? value : [value],
+      isJsonObject(value) || Array.isArray(value) ? value : [value],
     ]),
   );
 }
