@@ -5,6 +5,9 @@ import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { projectOf } from '../directory/index.ts';
 import { conflict, forbidden, notFound, validationError } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
+import type { ItemFiling } from '../filing.ts';
+import { label, nullableText, oneOf, record } from '../input.ts';
 import { detachChartsIn } from './charts-tiles.ts';
 import {
   countDashboardsIn,
@@ -16,7 +19,7 @@ import {
   setItemFolder,
   updateFolder,
 } from './folder-repo.ts';
-import { accessList, contentRef, label, nullableText, oneOf, record } from './input.ts';
+import { accessList, contentRef } from './input.ts';
 import {
   canDeleteRecursively,
   canEditFolder,
@@ -133,8 +136,11 @@ export class FolderCatalog {
   }
 }
 
-export class FolderService {
-  constructor(private readonly db: Db) {}
+export class FolderService implements ItemFiling {
+  constructor(
+    private readonly db: Db,
+    private readonly events: DomainEvents,
+  ) {}
 
   /** Every folder the principal can see (of one kind, when given), parents before children. */
   async list(principal: Principal, options: FolderFilter = {}): Promise<Folder[]> {
@@ -273,7 +279,7 @@ export class FolderService {
    */
   async delete(principal: Principal, ref: ContentRef, options: { recursive?: boolean } = {}): Promise<void> {
     authorize(principal, 'dashboard.edit');
-    await this.db.transaction().execute(async (trx) => {
+    const deleted = await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
       const folder = this.visible(principal, catalog, ref);
       if (!canEditFolder(principal, catalog.index, folder.id)) throw forbidden('delete this folder');
@@ -293,7 +299,14 @@ export class FolderService {
         target: { type: 'folder', id: folder.id },
         details: { folders: ids.length, recursive: Boolean(options.recursive) },
       });
+      return ids;
     });
+    for (const id of deleted)
+      await this.events.emit('objectPurged', {
+        organizationId: principal.organizationId,
+        kind: 'folder',
+        id,
+      });
   }
 
   /** Item uuid → uuid of its folder, for the items of `kind` filed in folders the principal sees. */
@@ -317,7 +330,8 @@ export class FolderService {
    * Needs edit access to the folder it leaves and the one it enters, as moving a dashboard does.
    * The right to change the item is its own module's rule: `changeItem` (told whether the item
    * moves) runs that module's update after the folder checks and before the item is filed, so a
-   * refused move or a refused change stores neither.
+   * refused move or a refused change stores neither. The data and scripts services call this
+   * from their own `update` (through the `ItemFiling` port), never a face.
    */
   async place<T>(
     principal: Principal,

@@ -1,6 +1,7 @@
 import { createEngine } from '../../engines/index.ts';
 import type { Store } from '../../store/database.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
+import type { ItemFiling } from '../filing.ts';
 import type { TrashBin } from '../trash/bin.ts';
 import { type ConnectionService, createConnectionService } from './connections.ts';
 import { createEngineRegistry, type EngineFactory, type EngineRegistry } from './engine-registry.ts';
@@ -63,6 +64,8 @@ export function createDataModule(deps: {
   maxUploadBytes?: number;
   /** Rows one query returns at most (configuration `maxQueryRows`): write-policy checks read with it. */
   maxQueryRows?: number;
+  /** Files sources and models in data-source folders (the content module's); none by default. */
+  filing?: ItemFiling;
 }): DataModule {
   const secrets = createSecretBox(deps.secret);
   const events = deps.events ?? createDomainEvents();
@@ -72,7 +75,8 @@ export function createDataModule(deps: {
     dataDir: deps.dataDir,
     createEngine: deps.createEngine ?? createEngine,
   });
-  const sources = createDataSourceService({ store: deps.store, registry });
+  const { filing } = deps;
+  const sources = createDataSourceService({ store: deps.store, registry, filing });
   const { maxUploadBytes } = deps;
   const ingestor = createStorageIngestor({
     sources,
@@ -90,7 +94,7 @@ export function createDataModule(deps: {
       events,
     }),
     sources,
-    models: createModelService({ store: deps.store, registry, sources, events }),
+    models: createModelService({ store: deps.store, registry, sources, events, filing }),
     ingestor,
     files: createSourceFileService({
       dataDir: deps.dataDir,

@@ -9,6 +9,7 @@ import type { Principal } from '../auth/principal.ts';
 import { projectForNew, projectOf } from '../directory/index.ts';
 import { conflict, isRosettaError, notFound, renameField, validationError } from '../errors.ts';
 import type { DomainEvents } from '../events.ts';
+import { type ItemFiling, noFiling, updateFiled } from '../filing.ts';
 import type { Model, ModelRelation, ModelTable, RowPolicy } from '../query/model.ts';
 import { checkModelSql } from '../query/sql-probe.ts';
 import { refuseNul } from '../storable.ts';
@@ -18,7 +19,7 @@ import { validateModelDefinition } from './model-validation.ts';
 import { isNumericRef } from './refs.ts';
 import { type DataSourceService, relationOf } from './sources.ts';
 import type { ModelsTable } from './tables.ts';
-import type { DataSource, ModelDefinition, ModelInput, StoredModel } from './types.ts';
+import type { DataSource, ModelDefinition, ModelInput, ModelPatch, StoredModel } from './types.ts';
 
 /** The alias of the one table of a data source's model: `source.<column>` addresses its fields. */
 export const SOURCE_TABLE = 'source';
@@ -34,7 +35,7 @@ export interface ModelService {
   /** By id, uuid or name. */
   get(principal: Principal, ref: number | string): Promise<StoredModel>;
   create(principal: Principal, input: ModelInput): Promise<StoredModel>;
-  update(principal: Principal, ref: number | string, patch: Partial<ModelInput>): Promise<StoredModel>;
+  update(principal: Principal, ref: number | string, patch: ModelPatch): Promise<StoredModel>;
   delete(principal: Principal, ref: number | string): Promise<void>;
   /** Replaces the access list (empty = everyone of the organization). */
   setAccess(principal: Principal, ref: number | string, access: AccessEntry[]): Promise<StoredModel>;
@@ -112,8 +113,11 @@ export function createModelService(deps: {
   registry: EngineRegistry;
   sources: DataSourceService;
   events: DomainEvents;
+  /** Files models in data-source folders (`update` with `folderId`). */
+  filing?: ItemFiling;
 }): ModelService {
   const { db } = deps.store;
+  const filing = deps.filing ?? noFiling;
 
   async function findRow(organizationId: number, ref: number | string) {
     let query = db.selectFrom('models').selectAll().where('organization_id', '=', organizationId);
@@ -356,7 +360,7 @@ export function createModelService(deps: {
       await deps.events.emit('modelChanged', { modelId: row.id, connectionId: row.connection_id });
       return toStored(row);
     },
-    async update(principal, ref, patch) {
+    async update(principal, ref, { folderId, ...patch }) {
       const row = await editable(principal, ref);
       const current = toStored(row);
       const model = await validated(principal, { ...current, ...patch });
@@ -365,31 +369,41 @@ export function createModelService(deps: {
         patch.projectId === undefined
           ? row.project_id
           : await projectOf(db, principal.organizationId, patch.projectId);
-      await db
-        .updateTable('models')
-        .set({
-          project_id: projectId,
-          name: model.name,
-          connection_id: model.connectionId,
-          definition: definitionText(model),
-          version: row.version + 1,
-          updated_at: nowIso(),
-        })
-        .where('id', '=', row.id)
-        .execute();
-      await deps.events.emit('modelChanged', { modelId: row.id, connectionId: model.connectionId });
-      if (JSON.stringify(model.policies) !== JSON.stringify(current.policies))
-        await recordAudit(db, principal, {
-          action: 'model.policies',
-          target: { type: 'model', id: row.id },
-          details: { name: model.name, before: current.policies, after: model.policies },
-        });
-      return toStored((await findRow(principal.organizationId, row.id)) as Selectable<ModelsTable>);
+      const changes = Object.values(patch).some((value) => value !== undefined);
+      const request = { folderId, changes, current };
+      // A model is filed among the data sources: Serenytics lists its joins as sources.
+      return updateFiled(filing, principal, { kind: 'data_source', uuid: row.uuid }, request, async () => {
+        await db
+          .updateTable('models')
+          .set({
+            project_id: projectId,
+            name: model.name,
+            connection_id: model.connectionId,
+            definition: definitionText(model),
+            version: row.version + 1,
+            updated_at: nowIso(),
+          })
+          .where('id', '=', row.id)
+          .execute();
+        await deps.events.emit('modelChanged', { modelId: row.id, connectionId: model.connectionId });
+        if (JSON.stringify(model.policies) !== JSON.stringify(current.policies))
+          await recordAudit(db, principal, {
+            action: 'model.policies',
+            target: { type: 'model', id: row.id },
+            details: { name: model.name, before: current.policies, after: model.policies },
+          });
+        return toStored((await findRow(principal.organizationId, row.id)) as Selectable<ModelsTable>);
+      });
     },
     async delete(principal, ref) {
       const row = await editable(principal, ref);
       await db.deleteFrom('models').where('id', '=', row.id).execute();
       await deps.events.emit('modelChanged', { modelId: row.id, connectionId: row.connection_id });
+      await deps.events.emit('objectPurged', {
+        organizationId: row.organization_id,
+        kind: 'model',
+        id: row.id,
+      });
       await recordAudit(db, principal, {
         action: 'model.delete',
         target: { type: 'model', id: row.id },

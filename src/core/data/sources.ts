@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize, inScope } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
+import { type ItemFiling, noFiling, updateFiled } from '../filing.ts';
 import type { ModelRelation } from '../query/model.ts';
 import { refuseNul } from '../storable.ts';
 import { type AccessEntry, checkAccess, onAccessList, parseAccess, requireEditAccess } from './access.ts';
@@ -118,8 +119,14 @@ function checkSelect(sql: unknown): string {
   return refuseNul(sql, 'sql').trim().replace(/;\s*$/, '');
 }
 
-export function createDataSourceService(deps: { store: Store; registry: EngineRegistry }): DataSourceService {
+export function createDataSourceService(deps: {
+  store: Store;
+  registry: EngineRegistry;
+  /** Files sources in data-source folders (`update` with `folderId`). */
+  filing?: ItemFiling;
+}): DataSourceService {
   const { db } = deps.store;
+  const filing = deps.filing ?? noFiling;
 
   async function find(organizationId: number, ref: number | string): Promise<DataSource | undefined> {
     let query = db
@@ -325,14 +332,17 @@ export function createDataSourceService(deps: { store: Store; registry: EngineRe
       }
       if (patch.policies !== undefined) set.policies = JSON.stringify(checkPolicies(patch.policies, columns));
       if (patch.formulas !== undefined) set.formulas = JSON.stringify(checkFormulas(patch.formulas));
-      const saved = await save(source, set);
-      if (set.policies !== undefined)
-        await recordAudit(db, principal, {
-          action: 'source.policies',
-          target: { type: 'data_source', id: source.id },
-          details: { name: source.name, before: source.policies, after: saved.policies },
-        });
-      return saved;
+      const request = { folderId: patch.folderId, changes: Object.keys(set).length > 0, current: source };
+      return updateFiled(filing, principal, { kind: 'data_source', uuid: source.uuid }, request, async () => {
+        const saved = await save(source, set);
+        if (set.policies !== undefined)
+          await recordAudit(db, principal, {
+            action: 'source.policies',
+            target: { type: 'data_source', id: source.id },
+            details: { name: source.name, before: source.policies, after: saved.policies },
+          });
+        return saved;
+      });
     },
     async delete(principal, ref) {
       const source = await editable(principal, ref);

@@ -8,6 +8,7 @@ import { bootstrapDirectory } from '../auth/bootstrap.ts';
 import type { Principal, Role } from '../auth/principal.ts';
 import { isRosettaError } from '../errors.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
+import type { ItemFiling } from '../filing.ts';
 import { createQueryService, type QueryService } from '../query/index.ts';
 import { createDataModule, type DataModule } from './index.ts';
 import type { Connection } from './types.ts';
@@ -49,7 +50,13 @@ export function principalFor(role: Role, overrides: Partial<Principal> = {}): Pr
   };
 }
 
-export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness | undefined> {
+export async function openHarness(
+  kind: 'sqlite' | 'postgres',
+  options: {
+    /** The folders sources and models are filed in, over the harness store; none by default. */
+    filing?: (store: Store) => ItemFiling;
+  } = {},
+): Promise<Harness | undefined> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-data-'));
   let database: TempDatabase | undefined;
   let store: Store;
@@ -77,6 +84,7 @@ export async function openHarness(kind: 'sqlite' | 'postgres'): Promise<Harness 
     dataDir,
     secret: 'test-secret-0123456789abcdef',
     events,
+    filing: options.filing?.(store),
   });
   const embedded = await data.connections.ensureEmbedded(ORGANIZATION_ID);
   const query = createQueryService({

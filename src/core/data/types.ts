@@ -1,4 +1,5 @@
 import type { ColumnInfo, StorageColumn } from '../../engines/types.ts';
+import type { FolderRef } from '../filing.ts';
 import type { ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
 import type { AccessEntry } from './access.ts';
 
@@ -100,6 +101,8 @@ export interface DataSourcePatch {
   formulas?: SourceFormula[];
   /** `sql` sources only: re-described on save. */
   sql?: string;
+  /** A data-source folder to file the source in; null = the top level; absent = it stays. */
+  folderId?: FolderRef | null;
 }
 
 /**
@@ -125,6 +128,12 @@ export interface ModelInput extends ModelDefinition {
   connectionId: number;
   /** Default: the caller's default project; on update, given to move the model. */
   projectId?: number;
+}
+
+/** A change to a model; `folderId` files it among the data sources (as Serenytics shows joins). */
+export interface ModelPatch extends Partial<ModelInput> {
+  /** A data-source folder; null = the top level; absent = it stays. */
+  folderId?: FolderRef | null;
 }
 
 export interface StoredModel extends ModelDefinition {

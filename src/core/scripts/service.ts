@@ -9,6 +9,8 @@ import type { Principal } from '../auth/principal.ts';
 import { createUserPrincipalLookup } from '../auth/resolve-principal.ts';
 import { sha256 } from '../auth/secrets.ts';
 import { notFound, unauthenticated, validationError } from '../errors.ts';
+import { createDomainEvents, type DomainEvents } from '../events.ts';
+import { type FolderRef, type ItemFiling, noFiling, updateFiled } from '../filing.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { runScript, type ScriptLanguage, type ScriptRunResult } from './runner.ts';
 import type { ScriptSandbox } from './sandbox.ts';
@@ -41,6 +43,8 @@ export interface ScriptInput {
   name?: unknown;
   code?: unknown;
   language?: unknown;
+  /** On update: a script folder to file it in; null = the top level; absent = it stays. */
+  folderId?: FolderRef | null;
 }
 
 export interface ScriptService {
@@ -113,8 +117,13 @@ export function createScriptService(deps: {
   dataDir: string;
   /** Called after a script is deleted, so other modules can forget what they kept about it. */
   onDeleted?: (script: { organizationId: number; uuid: string }) => Promise<void>;
+  /** Files scripts in script folders (`update` with `folderId`); none by default. */
+  filing?: ItemFiling;
+  /** Where deletions are announced; a private bus by default. */
+  events?: DomainEvents;
 }): ScriptService {
   const { db } = deps.store;
+  const events = deps.events ?? createDomainEvents();
   const { timeoutMs, memoryMb, python, sandbox } = deps;
   const ownerPrincipal = createUserPrincipalLookup(db);
 
@@ -209,12 +218,25 @@ export function createScriptService(deps: {
       authorize(principal, 'script.manage');
       const row = await find(principal, ref);
       const values = checked(input, true);
-      await db
-        .updateTable('scripts')
-        .set({ ...values, updated_at: nowIso() })
-        .where('id', '=', row.id)
-        .execute();
-      return toScript(await find(principal, ref));
+      const request = {
+        folderId: input.folderId,
+        changes: Object.keys(values).length > 0,
+        current: toScript(row),
+      };
+      return updateFiled(
+        deps.filing ?? noFiling,
+        principal,
+        { kind: 'script', uuid: row.uuid },
+        request,
+        async () => {
+          await db
+            .updateTable('scripts')
+            .set({ ...values, updated_at: nowIso() })
+            .where('id', '=', row.id)
+            .execute();
+          return toScript(await find(principal, ref));
+        },
+      );
     },
     async delete(principal, ref) {
       authorize(principal, 'script.manage');
@@ -222,6 +244,11 @@ export function createScriptService(deps: {
       await db.deleteFrom('script_runs').where('script_id', '=', row.id).execute();
       await db.deleteFrom('scripts').where('id', '=', row.id).execute();
       await deps.onDeleted?.({ organizationId: principal.organizationId, uuid: row.uuid });
+      await events.emit('objectPurged', {
+        organizationId: principal.organizationId,
+        kind: 'script',
+        id: row.id,
+      });
     },
     async createWebhookToken(principal, ref) {
       authorize(principal, 'script.manage');

@@ -1,7 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../core/auth/principal.ts';
-import { createContentService } from '../../core/content/index.ts';
 import { openHarness, principalFor } from '../../core/data/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerConnectionRoutes } from './connections.ts';
@@ -26,7 +25,6 @@ describe('native data routes', async () => {
         ingestor: h.data.ingestor,
         dataDir: h.dataDir,
         maxUploadBytes: 4096,
-        folders: createContentService(h.store).folders,
       });
       registerModelRoutes(scoped, { models: h.data.models });
     },

@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import type { FolderService } from '../../core/content/index.ts';
 import {
   type DataSourceInput,
   type DataSourceService,
@@ -27,8 +26,6 @@ export interface DataSourceRouteDeps {
   dataDir: string;
   /** Largest request body, as sent (`ROSETTA_UPLOAD_MAX_MB`); default 1 GiB. */
   maxUploadBytes?: number;
-  /** Files sources in data-source folders (`PATCH … {folderId}`). */
-  folders: Pick<FolderService, 'place'>;
 }
 
 const Params = Type.Object({ id: Type.String({ minLength: 1 }) });
@@ -128,17 +125,9 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
     return reply.status(201).send(created);
   });
 
-  app.patch('/data-sources/:id', { schema: { params: Params, body: PatchBody } }, async (request) => {
-    const principal = principalOf(request);
-    const { folderId, ...patch } = request.body;
-    if (folderId === undefined) return sources.update(principal, request.params.id, patch);
-    // Moving changes the source too: its own update right is checked before it is filed.
-    const current = await sources.get(principal, request.params.id);
-    const item = { kind: 'data_source', uuid: current.uuid, field: 'folderId' } as const;
-    return deps.folders.place(principal, item, folderId, () =>
-      sources.update(principal, current.uuid, patch),
-    );
-  });
+  app.patch('/data-sources/:id', { schema: { params: Params, body: PatchBody } }, async (request) =>
+    sources.update(principalOf(request), request.params.id, request.body),
+  );
 
   app.put('/data-sources/:id/access', { schema: { params: Params, body: AccessBody } }, async (request) =>
     sources.setAccess(principalOf(request), request.params.id, request.body.access),

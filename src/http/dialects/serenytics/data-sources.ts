@@ -8,7 +8,7 @@ import type { Services } from '../../../services.ts';
 import { syncOrJob } from '../../kit/index.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
 import { errorOf } from './envelope.ts';
-import { folderLookup, folderUuidOf, homeFolderUuid } from './folders.ts';
+import { filedAsFolderUuid, folderLookup, folderUuidOf, homeFolderUuid } from './folders.ts';
 import { formulasOf } from './formulas.ts';
 import { findJoin, joinJson, joinModelInput, listJoins, saveJoin } from './joins.ts';
 import { incompatibleValues, lowerKeys, operationsOf } from './rows.ts';
@@ -165,15 +165,11 @@ export function registerDataSourceRoutes(
       ...(name !== undefined && name !== current.name && { name }),
       ...(formulas && JSON.stringify(formulas) !== JSON.stringify(current.formulas) && { formulas }),
     };
-    // Moving the source to a folder changes it too, so the core checks the right to change it.
-    const update = async (moves: boolean) =>
-      Object.keys(patch).length > 0 || moves ? sources.update(principal, current.uuid, patch) : current;
-    const folderUuid = folderUuidOf(config, principal.organizationId);
-    const item = { kind: 'data_source', uuid: current.uuid, field: 'folder_uuid' } as const;
+    const folderId = folderUuidOf(config, principal.organizationId);
     const updated =
-      folderUuid === undefined
-        ? await update(false)
-        : await folders.place(principal, item, folderUuid, update);
+      Object.keys(patch).length > 0 || folderId !== undefined
+        ? await filedAsFolderUuid(sources.update(principal, current.uuid, { ...patch, folderId }))
+        : current;
     const loadOptions = loadOptionsOf(config);
     if (loadOptions && current.type === 'storage')
       await files.setOptions(principal, current.uuid, loadOptions);

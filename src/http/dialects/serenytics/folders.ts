@@ -3,7 +3,7 @@ import type { Principal } from '../../../core/auth/index.ts';
 import type { Folder, FolderItemKind, FolderKind, FolderService } from '../../../core/content/index.ts';
 import { validationError } from '../../../core/errors.ts';
 import type { Services } from '../../../services.ts';
-import { derivedUuid } from '../../kit/index.ts';
+import { derivedUuid, renameFields } from '../../kit/index.ts';
 import { type App, principalOf } from '../../server.ts';
 import { listOf } from './source-json.ts';
 
@@ -59,6 +59,13 @@ export function folderUuidOf(
   if (typeof value !== 'string' || value === '')
     throw validationError('folder_uuid', 'must be a folder uuid');
   return value;
+}
+
+/** A core update that may file the item, with its `folderId` errors named `folder_uuid`. */
+export function filedAsFolderUuid<T>(update: Promise<T>): Promise<T> {
+  return update.catch((error: unknown) => {
+    throw renameFields(error, (path) => (path === 'folderId' ? 'folder_uuid' : path));
+  });
 }
 
 /** The `folder_uuid` this face shows for each item of a kind: its core folder, else its home. */

@@ -1,10 +1,11 @@
 import type { Principal } from '../../../core/auth/index.ts';
 import type { DataSource, ModelInput, StoredModel } from '../../../core/data/index.ts';
 import { isRosettaError, validationError } from '../../../core/errors.ts';
+import { isJsonObject, nonEmptyArray, oneOf } from '../../../core/input.ts';
 import type { ModelJoin } from '../../../core/query/index.ts';
 import type { ColumnInfo } from '../../../engines/types.ts';
 import type { Services } from '../../../services.ts';
-import { folderLookup, folderUuidOf } from './folders.ts';
+import { filedAsFolderUuid, folderLookup, folderUuidOf } from './folders.ts';
 import { columnTitle } from './source-json.ts';
 
 /**
@@ -22,16 +23,6 @@ import { columnTitle } from './source-json.ts';
 const joinTypes: readonly ModelJoin['type'][] = ['left', 'inner', 'right', 'full'];
 const root = 'jsonContent.joinConfig';
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function list(value: unknown, path: string): unknown[] {
-  if (!Array.isArray(value) || value.length === 0) throw validationError(path, 'must be a non-empty list');
-  return value;
-}
-
 /** Validates a joinConfig (every error names its path) and maps it to a core model definition. */
 export async function joinModelInput(
   services: Pick<Services, 'data'>,
@@ -39,7 +30,7 @@ export async function joinModelInput(
   name: string,
   config: unknown,
 ): Promise<ModelInput> {
-  if (!isObject(config)) throw validationError(root, 'is required for a Join source: {base, joins}');
+  if (!isJsonObject(config)) throw validationError(root, 'is required for a Join source: {base, joins}');
   const sources = new Map<string, DataSource>();
   const source = async (uuid: unknown, path: string): Promise<DataSource> => {
     if (typeof uuid !== 'string') throw validationError(path, 'must be a data source uuid');
@@ -65,15 +56,13 @@ export async function joinModelInput(
 
   const base = await source(config.base, `${root}.base`);
   const joins: ModelJoin[] = [];
-  for (const [i, entry] of list(config.joins, `${root}.joins`).entries()) {
+  for (const [i, entry] of nonEmptyArray(`${root}.joins`, config.joins).entries()) {
     const path = `${root}.joins[${i}]`;
-    if (!isObject(entry)) throw validationError(path, 'must be {source, type, on}');
+    if (!isJsonObject(entry)) throw validationError(path, 'must be {source, type, on}');
     const joined = await source(entry.source, `${path}.source`);
-    const type = entry.type ?? 'left';
-    if (!joinTypes.includes(type as ModelJoin['type']))
-      throw validationError(`${path}.type`, `must be one of ${joinTypes.join(', ')}`);
-    const on = list(entry.on, `${path}.on`).map((condition, j) => {
-      if (!isObject(condition)) throw validationError(`${path}.on[${j}]`, 'must be {left, right}');
+    const type = oneOf(`${path}.type`, entry.type ?? 'left', joinTypes);
+    const on = nonEmptyArray(`${path}.on`, entry.on).map((condition, j) => {
+      if (!isJsonObject(condition)) throw validationError(`${path}.on[${j}]`, 'must be {left, right}');
       return {
         left: address(condition.left, `${path}.on[${j}].left`),
         right: address(condition.right, `${path}.on[${j}].right`),
@@ -81,7 +70,7 @@ export async function joinModelInput(
     });
     if (!on.some(({ left, right }) => [left, right].some((side) => side.startsWith(`${joined.uuid}.`))))
       throw validationError(`${path}.on`, `must use a column of the joined source "${joined.uuid}"`);
-    joins.push({ table: joined.uuid, type: type as ModelJoin['type'], on });
+    joins.push({ table: joined.uuid, type, on });
   }
 
   const all = [...sources.values()];
@@ -170,20 +159,20 @@ export async function saveJoin(
   const { name } = config;
   if (name !== undefined && typeof name !== 'string') throw validationError('name', 'must be a string');
   const newName = name ?? join.name;
-  const joinConfig = isObject(config.jsonContent) ? config.jsonContent.joinConfig : undefined;
+  const joinConfig = isJsonObject(config.jsonContent) ? config.jsonContent.joinConfig : undefined;
   const redefined =
     joinConfig !== undefined &&
     JSON.stringify(joinConfig) !== JSON.stringify(joinJson(join, null).jsonContent.joinConfig);
   const patch: Partial<ModelInput> = redefined
     ? await joinModelInput(services, principal, newName, joinConfig)
     : { ...(newName !== join.name && { name: newName }) };
-  // Moving the join to a folder changes it too, so the core checks the right to change it.
-  const update = async (moves: boolean) =>
-    Object.keys(patch).length > 0 || moves ? services.data.models.update(principal, join.uuid, patch) : join;
-  const folderUuid = folderUuidOf(config, principal.organizationId);
-  const { folders } = services.content;
-  const item = { kind: 'data_source', uuid: join.uuid, field: 'folder_uuid' } as const;
+  const folderId = folderUuidOf(config, principal.organizationId);
   const saved =
-    folderUuid === undefined ? await update(false) : await folders.place(principal, item, folderUuid, update);
-  return joinJson(saved, (await folderLookup(folders, principal, 'data_source'))(saved.uuid));
+    Object.keys(patch).length > 0 || folderId !== undefined
+      ? await filedAsFolderUuid(services.data.models.update(principal, join.uuid, { ...patch, folderId }))
+      : join;
+  return joinJson(
+    saved,
+    (await folderLookup(services.content.folders, principal, 'data_source'))(saved.uuid),
+  );
 }

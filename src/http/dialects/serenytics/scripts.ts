@@ -5,7 +5,7 @@ import type { Script, ScriptRunResult } from '../../../core/scripts/index.ts';
 import type { Services } from '../../../services.ts';
 import { limitCredentialFailures, syncOrJob } from '../../kit/index.ts';
 import { type App, absoluteUrl, principalOf } from '../../server.ts';
-import { folderLookup, folderUuidOf } from './folders.ts';
+import { filedAsFolderUuid, folderLookup, folderUuidOf } from './folders.ts';
 import { listOf, queryFilter } from './source-json.ts';
 
 const Uuid = Type.Object({ uuid: Type.String() });
@@ -69,12 +69,10 @@ export function registerScriptRoutes(
   app.put('/script/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
     const principal = principalOf(request);
     const body = request.body as Record<string, unknown>;
-    const folderUuid = folderUuidOf(body, principal.organizationId);
-    const update = () => scripts.update(principal, request.params.uuid, body);
-    const { uuid } = await scripts.get(principal, request.params.uuid);
-    const item = { kind: 'script', uuid, field: 'folder_uuid' } as const;
-    const script =
-      folderUuid === undefined ? await update() : await folders.place(principal, item, folderUuid, update);
+    const folderId = folderUuidOf(body, principal.organizationId);
+    const script = await filedAsFolderUuid(
+      scripts.update(principal, request.params.uuid, { ...body, folderId }),
+    );
     return scriptJson(script, await placed(request));
   });
   app.delete('/script/:uuid', { schema: { params: Uuid } }, async (request, reply) => {
