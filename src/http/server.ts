@@ -1,17 +1,11 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
-import { type Static, Type } from 'typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Principal } from '../core/auth/principal.ts';
-import { type ErrorCode, generalReason, httpStatusOf, isRosettaError } from '../core/errors.ts';
 import { fieldErrorFormatter } from './kit/validate.ts';
 import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { OneLinePerRequest, REDACTED, redactedLogPaths, requestSerializer } from './log-redaction.ts';
+import { ErrorBodySchema, nativeErrors } from './native/envelope.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -35,51 +29,6 @@ declare module 'fastify' {
 export interface RegisteredRoute {
   method: string;
   url: string;
-}
-
-/**
- * The body every native error answers with; dialects map the same codes and reasons to their own
- * shapes. `reason` refines `code` (`query.unknown_field`); without a finer one it is the code's
- * general reason (`not_found`), so clients can switch on it alone.
- */
-export const ErrorBodySchema = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String({ description: 'ERR_VALIDATION, ERR_NOT_FOUND, …; ERR_INTERNAL for a 500' }),
-      reason: Type.String({ description: "A finer reason such as query.unknown_field, else the code's own" }),
-      message: Type.String(),
-      field: Type.Optional(Type.String({ description: 'The offending input, as a path into the request' })),
-    }),
-  },
-  { title: 'Error' },
-);
-export type ErrorBody = Static<typeof ErrorBodySchema> & { error: { code: ErrorCode | 'ERR_INTERNAL' } };
-
-const bodyOf = (code: ErrorCode | 'ERR_INTERNAL', message: string): ErrorBody => ({
-  error: { code, reason: code === 'ERR_INTERNAL' ? 'internal' : generalReason(code), message },
-});
-
-export function errorBody(error: unknown): { status: number; body: ErrorBody } {
-  if (isRosettaError(error)) {
-    return {
-      status: httpStatusOf[error.code],
-      body: { error: { code: error.code, reason: error.reason, message: error.message, field: error.field } },
-    };
-  }
-  const fastifyError = error as {
-    statusCode?: number;
-    validation?: unknown[];
-    message?: string;
-    code?: string;
-  };
-  if (fastifyError.validation) {
-    return { status: 400, body: bodyOf('ERR_VALIDATION', fastifyError.message ?? 'invalid') };
-  }
-  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    const code: ErrorCode = fastifyError.statusCode === 404 ? 'ERR_NOT_FOUND' : 'ERR_VALIDATION';
-    return { status: fastifyError.statusCode, body: bodyOf(code, fastifyError.message ?? '') };
-  }
-  return { status: 500, body: bodyOf('ERR_INTERNAL', 'internal error') };
 }
 
 /** `path` on this server as the caller reached it (for links handed back in answers). */
@@ -129,37 +78,16 @@ export function createServer(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  acceptEmptyJsonBodies(app);
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
-  app.setErrorHandler((error, request, reply: FastifyReply) => {
-    const { status, body } = errorBody(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    return reply.status(status).send(body);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(bodyOf('ERR_NOT_FOUND', `no route ${request.method} ${request.url}`)),
-  );
+  // Outside every face's scope (the web app, unknown paths) errors speak Rosetta's own envelope.
+  app.setErrorHandler(nativeErrors.handler);
+  app.setNotFoundHandler(nativeErrors.notFound);
   return app as unknown as App;
-}
-
-/**
- * Action routes (`…/run`, `…/cancel`, `…/restore`) take no body, and clients call them with none
- * while still sending `Content-Type: application/json`, which Fastify refuses ("Body cannot be
- * empty"). An empty body is no body; anything else goes to Fastify's own parser, so malformed
- * JSON and prototype poisoning stay a 400.
- */
-function acceptEmptyJsonBodies(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body.toString();
-    if (text === '') done(null, undefined);
-    else parseJson(request, text, done);
-  });
 }
 
 export async function registerOpenApi(app: App, version: string): Promise<void> {

@@ -50,7 +50,9 @@ export function credentialHook(
   missing: string,
 ) {
   return async (request: FastifyRequest): Promise<void> => {
-    const { config } = request.routeOptions;
+    const { config, url } = request.routeOptions;
+    // An unknown path is the face's 404 whoever asks, as an unknown GET is (the face's public `GET /*`).
+    if (url === undefined) return;
     const credential = read(request);
     const ownToken =
       config.ownToken && (request.query as Record<string, unknown> | undefined)?.[config.ownToken];

@@ -44,6 +44,8 @@ export interface FaceErrors<Body = unknown> {
   envelopeOf(error: unknown): { status: number; body: Body };
   /** A Fastify error handler answering in the envelope; a 5xx is logged with its cause. */
   handler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply;
+  /** A Fastify not-found handler: ERR_NOT_FOUND naming the method and path, in the envelope. */
+  notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply;
 }
 
 const internalError: FaceError = {
@@ -104,6 +106,12 @@ export function errorMapper<Body>(table: ErrorTable, render: ErrorRenderer<Body>
     handler(error, request, reply) {
       const { status, body } = envelopeOf(error);
       if (status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.status(status).send(body);
+    },
+    notFound(request, reply) {
+      const { status, body } = envelopeOf(
+        new RosettaError('ERR_NOT_FOUND', `no route ${request.method} ${request.url}`),
+      );
       return reply.status(status).send(body);
     },
   };

@@ -157,9 +157,14 @@ describe('a face defined with the kit', () => {
     expect(undeclared.json().error.message).toBe('no permission is declared for GET /vendor/undeclared');
   });
 
-  it('answers unknown routes with a 404 in its envelope, GETs included', async () => {
-    for (const method of ['GET', 'POST'] as const) {
-      const response = await send(method, '/vendor/nowhere');
+  it('answers unknown routes with a 404 in its envelope, GETs included, with or without credentials', async () => {
+    for (const [method, key] of [
+      ['GET', KEY],
+      ['POST', KEY],
+      ['GET', null],
+      ['POST', null],
+    ] as const) {
+      const response = await send(method, '/vendor/nowhere', { key });
       expect(response.statusCode).toBe(404);
       expect(response.json().error).toMatchObject({
         name: 'ERR_NOT_FOUND',

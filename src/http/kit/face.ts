@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
-import { RosettaError } from '../../core/errors.ts';
 import type { App } from '../server.ts';
 import { type CredentialReader, credentialHook } from './credentials.ts';
 import type { FaceErrors } from './errors.ts';
@@ -87,12 +86,7 @@ export function defineFace(options: FaceOptions): Face {
 /** The face's envelope on every error and unknown route of its scope, and the bodies it parses. */
 function speakFace(api: App, { errors, parsers = {} }: FaceOptions): void {
   api.setErrorHandler(errors.handler);
-  api.setNotFoundHandler((request, reply) => {
-    const { status, body } = errors.envelopeOf(
-      new RosettaError('ERR_NOT_FOUND', `no route ${request.method} ${request.url}`),
-    );
-    return reply.status(status).send(body);
-  });
+  api.setNotFoundHandler(errors.notFound);
   // The web app's `GET /*` would otherwise take unknown GETs under the face and answer its 404 in
   // the native envelope: this catch-all keeps them in the face's scope, hence its envelope.
   api.get('/*', { schema: { hide: true }, config: { public: true } }, (_request, reply) =>

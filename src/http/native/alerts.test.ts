@@ -6,7 +6,7 @@ import { createQueryService } from '../../core/query/index.ts';
 import { admin, HARNESS_ADMIN_KEY, openScheduleHarness } from '../../core/schedules/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
-import { guardNativeRoutes } from './index.ts';
+import { nativeApi } from './index.ts';
 
 /**
  * `POST /api/alerts/preview`: whether an alert would fire now, with the numbers its runs would
@@ -92,13 +92,12 @@ describe('alert preview route', async () => {
     });
 
     app = createServer({ logLevel: 'silent' });
-    await app.register(
-      async (api) => {
-        guardNativeRoutes(api, { auth });
+    await nativeApi.register(app, {
+      auth: { auth },
+      routes(api) {
         registerAlertRoutes(api, { schedules });
       },
-      { prefix: '/api' },
-    );
+    });
     await app.ready();
   });
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { openTestStore } from '../../core/directory/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
 import { registerAuthRoutes } from './auth.ts';
-import { guardNativeRoutes } from './index.ts';
+import { nativeApi } from './index.ts';
 import { registerUserRoutes } from './users.ts';
 
 describe('auth and API key routes', async () => {
@@ -21,15 +21,14 @@ describe('auth and API key routes', async () => {
       await bootstrapDirectory(env.store, { adminEmail: 'admin@example.com', adminPassword: 'admin-pass' })
     ).generatedApiKey as string;
     app = createServer({ logLevel: 'silent' });
-    await app.register(
-      async (api) => {
-        guardNativeRoutes(api, { auth });
+    await nativeApi.register(app, {
+      auth: { auth },
+      routes(api) {
         registerAuthRoutes(api, { auth, directory });
         registerApiKeyRoutes(api, { auth });
         registerUserRoutes(api, { directory });
       },
-      { prefix: '/api' },
-    );
+    });
     await app.ready();
   });
   afterAll(async () => {

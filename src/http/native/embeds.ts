@@ -2,23 +2,11 @@ import { Type } from 'typebox';
 import { type EmbedService, MAX_EMBED_SECONDS } from '../../core/auth/index.ts';
 import { type ContentService, tokenVariableValues } from '../../core/content/index.ts';
 import { byIdNewestFirst } from '../../core/paging.ts';
-import { authorizationOf, type CredentialReader } from '../kit/credentials.ts';
 import { listReply, NextField, PageQuery } from '../kit/paging.ts';
 import { limitCredentialFailures } from '../kit/rate-limit.ts';
 import { type App, principalOf } from '../server.ts';
 import { embedUrlOf } from '../web.ts';
 import { IdParams } from './schemas.ts';
-
-/**
- * The native face's credentials: `Authorization: Bearer <session token or API key>`, or
- * `Authorization: Embed <embed session>` on the requests of an embedded dashboard page.
- */
-export const nativeCredential: CredentialReader = (request) => {
-  const embed = authorizationOf(request, 'Embed');
-  if (embed !== undefined) return { kind: 'embed', value: embed };
-  const bearer = authorizationOf(request, 'Bearer');
-  return bearer === undefined ? undefined : { kind: 'secret', value: bearer };
-};
 
 const Variable = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 const CreateBody = Type.Object(

@@ -1,8 +1,6 @@
-import type { AuthService, EmbedService } from '../../core/auth/index.ts';
 import type { Services } from '../../services.ts';
-import { credentialHook } from '../kit/credentials.ts';
-import { faceRequestLimits } from '../kit/request-limits.ts';
-import { routeAuthorization } from '../kit/route-permissions.ts';
+import { authorizationOf, type CredentialReader } from '../kit/credentials.ts';
+import { defineFace } from '../kit/face.ts';
 import type { App } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
 import { registerApiKeyRoutes } from './api-keys.ts';
@@ -13,7 +11,9 @@ import { registerChartRoutes } from './charts.ts';
 import { registerConnectionRoutes } from './connections.ts';
 import { registerDashboardRoutes } from './dashboards.ts';
 import { registerDataSourceRoutes } from './data-sources.ts';
-import { nativeCredential, registerEmbedRoutes } from './embeds.ts';
+import { registerDbtRoutes } from './dbt.ts';
+import { registerEmbedRoutes } from './embeds.ts';
+import { nativeErrors } from './envelope.ts';
 import { registerExportRoutes } from './exports.ts';
 import { registerFavouriteRoutes } from './favourites.ts';
 import { registerFolderRoutes } from './folders.ts';
@@ -33,13 +33,30 @@ import { registerUserRoutes } from './users.ts';
 import { registerViewRoutes } from './views.ts';
 
 /**
- * The native face's two hooks: who calls (`Authorization: Bearer` or `Embed`), then whether the
- * route's action is theirs (permissions.ts).
+ * The native face's credentials: `Authorization: Bearer <session token or API key>`, or
+ * `Authorization: Embed <embed session>` on the requests of an embedded dashboard page.
  */
-export function guardNativeRoutes(api: App, deps: { auth: AuthService; embeds?: EmbedService }): void {
-  api.addHook('onRequest', credentialHook(deps, nativeCredential, 'missing Authorization: Bearer header'));
-  api.addHook('onRequest', routeAuthorization(nativePermissions));
-}
+const nativeCredential: CredentialReader = (request) => {
+  const embed = authorizationOf(request, 'Embed');
+  if (embed !== undefined) return { kind: 'embed', value: embed };
+  const bearer = authorizationOf(request, 'Bearer');
+  return bearer === undefined ? undefined : { kind: 'secret', value: bearer };
+};
+
+/**
+ * Rosetta's own API as a face: its envelope, its credentials, then whether the route's action is
+ * the caller's (permissions.ts). Action routes (`…/run`, `…/restore`) take no body, and clients
+ * call them with none while still sending `Content-Type: application/json`.
+ */
+export const nativeApi = defineFace({
+  name: 'native',
+  prefix: '/api',
+  credentials: nativeCredential,
+  missingCredential: 'missing Authorization: Bearer header',
+  errors: nativeErrors,
+  permissions: nativePermissions,
+  parsers: { emptyJson: true },
+});
 
 /** Rosetta's own REST API under /api, its OpenAPI document and the health probe. */
 export async function registerNativeApi(
@@ -49,48 +66,51 @@ export async function registerNativeApi(
 ): Promise<void> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', version: options.version }));
 
-  await app.register(
-    async (api) => {
-      const typed = api as unknown as App;
-      guardNativeRoutes(typed, services);
-      await faceRequestLimits(typed, { perMinute: options.requestsPerMinute ?? 0 });
-      typed.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
+  await nativeApi.register(app, {
+    auth: services,
+    requestLimits: { perMinute: options.requestsPerMinute ?? 0 },
+    routes(api) {
+      api.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
         app.swagger(),
       );
-      registerAuthRoutes(typed, { auth: services.auth, directory: services.directory });
-      registerUserRoutes(typed, { directory: services.directory });
-      registerPasswordLinkRoutes(typed, { auth: services.auth });
-      registerOrganizationRoutes(typed, { directory: services.directory });
-      registerProjectRoutes(typed, { directory: services.directory });
-      registerGroupRoutes(typed, { directory: services.directory });
-      registerAttributeRoutes(typed, { directory: services.directory });
-      registerApiKeyRoutes(typed, { auth: services.auth });
-      registerConnectionRoutes(typed, { connections: services.data.connections });
-      registerDataSourceRoutes(typed, {
+      registerAuthRoutes(api, { auth: services.auth, directory: services.directory });
+      registerUserRoutes(api, { directory: services.directory });
+      registerPasswordLinkRoutes(api, { auth: services.auth });
+      registerOrganizationRoutes(api, { directory: services.directory });
+      registerProjectRoutes(api, { directory: services.directory });
+      registerGroupRoutes(api, { directory: services.directory });
+      registerAttributeRoutes(api, { directory: services.directory });
+      registerApiKeyRoutes(api, { auth: services.auth });
+      registerConnectionRoutes(api, { connections: services.data.connections });
+      registerDataSourceRoutes(api, {
         sources: services.data.sources,
         query: services.query,
         ingestor: services.data.ingestor,
         dataDir: options.dataDir,
         maxUploadBytes: options.maxUploadBytes,
-        folders: services.content.folders,
       });
-      registerModelRoutes(typed, { models: services.data.models });
-      registerQueryRoutes(typed, { query: services.query });
-      registerQueryJobRoutes(typed, { queryJobs: services.queryJobs });
-      registerFolderRoutes(typed, { content: services.content });
-      registerDashboardRoutes(typed, { content: services.content });
-      registerChartRoutes(typed, { content: services.content, query: services.query });
-      registerViewRoutes(typed, { views: services.views });
-      registerEmbedRoutes(typed, { embeds: services.embeds, content: services.content });
-      registerFavouriteRoutes(typed, { content: services.content });
-      registerJobRoutes(typed, { jobs: services.jobs });
-      registerExportRoutes(typed, { exports: services.exports });
-      registerScheduleRoutes(typed, { schedules: services.schedules });
-      registerAlertRoutes(typed, { schedules: services.schedules });
-      registerOutboxRoutes(typed, { schedules: services.schedules });
-      registerAuditRoutes(typed, { audit: services.audit });
-      registerTrashRoutes(typed, { trash: services.trash });
+      registerModelRoutes(api, { models: services.data.models });
+      registerDbtRoutes(api, {
+        directory: services.directory,
+        connections: services.data.connections,
+        sources: services.data.sources,
+        models: services.data.models,
+      });
+      registerQueryRoutes(api, { query: services.query });
+      registerQueryJobRoutes(api, { queryJobs: services.queryJobs });
+      registerFolderRoutes(api, { content: services.content });
+      registerDashboardRoutes(api, { content: services.content });
+      registerChartRoutes(api, { content: services.content, query: services.query });
+      registerViewRoutes(api, { views: services.views });
+      registerEmbedRoutes(api, { embeds: services.embeds, content: services.content });
+      registerFavouriteRoutes(api, { content: services.content });
+      registerJobRoutes(api, { jobs: services.jobs });
+      registerExportRoutes(api, { exports: services.exports });
+      registerScheduleRoutes(api, { schedules: services.schedules });
+      registerAlertRoutes(api, { schedules: services.schedules });
+      registerOutboxRoutes(api, { schedules: services.schedules });
+      registerAuditRoutes(api, { audit: services.audit });
+      registerTrashRoutes(api, { trash: services.trash });
     },
-    { prefix: '/api' },
-  );
+  });
 }

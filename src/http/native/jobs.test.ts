@@ -5,7 +5,7 @@ import { createDirectoryService } from '../../core/directory/index.ts';
 import { openTestStore } from '../../core/directory/test-support.ts';
 import { createJobService, systemOwner } from '../../core/jobs/index.ts';
 import { type App, createServer } from '../server.ts';
-import { guardNativeRoutes } from './index.ts';
+import { nativeApi } from './index.ts';
 import { registerJobRoutes } from './jobs.ts';
 
 describe('job routes', async () => {
@@ -41,13 +41,12 @@ describe('job routes', async () => {
     await directory.createUser(admin, { email: 'v@example.com', password: 'viewer-pass', role: 'viewer' });
     viewerToken = (await auth.login('v@example.com', 'viewer-pass')).token;
     app = createServer({ logLevel: 'silent' });
-    await app.register(
-      async (api) => {
-        guardNativeRoutes(api, { auth });
+    await nativeApi.register(app, {
+      auth: { auth },
+      routes(api) {
         registerJobRoutes(api, { jobs });
       },
-      { prefix: '/api' },
-    );
+    });
     await app.ready();
     await jobs.start();
   });

@@ -4,7 +4,7 @@ import { createDirectoryService } from '../../core/directory/index.ts';
 import { HARNESS_ADMIN_KEY, openScheduleHarness } from '../../core/schedules/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerAlertRoutes } from './alerts.ts';
-import { guardNativeRoutes } from './index.ts';
+import { nativeApi } from './index.ts';
 import { registerOutboxRoutes } from './outbox.ts';
 import { registerScheduleRoutes } from './schedules.ts';
 
@@ -27,15 +27,14 @@ describe('schedule, alert and outbox routes', async () => {
     editorToken = (await auth.login('e@example.com', 'editor-pass')).token;
     viewerToken = (await auth.login('v@example.com', 'viewer-pass')).token;
     app = createServer({ logLevel: 'silent' });
-    await app.register(
-      async (api) => {
-        guardNativeRoutes(api, { auth });
+    await nativeApi.register(app, {
+      auth: { auth },
+      routes(api) {
         registerScheduleRoutes(api, { schedules });
         registerAlertRoutes(api, { schedules });
         registerOutboxRoutes(api, { schedules });
       },
-      { prefix: '/api' },
-    );
+    });
     await app.ready();
     await jobs.start();
   });

@@ -6,7 +6,7 @@ import { openTestStore } from '../../core/directory/test-support.ts';
 import { type App, createServer } from '../server.ts';
 import { registerAttributeRoutes } from './attributes.ts';
 import { registerGroupRoutes } from './groups.ts';
-import { guardNativeRoutes } from './index.ts';
+import { nativeApi } from './index.ts';
 import { registerUserRoutes } from './users.ts';
 
 describe('user, group and attribute routes', async () => {
@@ -20,15 +20,14 @@ describe('user, group and attribute routes', async () => {
     admin = (await bootstrapDirectory(env.store, { adminEmail: 'admin@example.com' }))
       .generatedApiKey as string;
     app = createServer({ logLevel: 'silent' });
-    await app.register(
-      async (api) => {
-        guardNativeRoutes(api, { auth });
+    await nativeApi.register(app, {
+      auth: { auth },
+      routes(api) {
         registerUserRoutes(api, { directory });
         registerGroupRoutes(api, { directory });
         registerAttributeRoutes(api, { directory });
       },
-      { prefix: '/api' },
-    );
+    });
     await app.ready();
   });
   afterAll(async () => {
