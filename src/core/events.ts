@@ -1,4 +1,5 @@
 import type { DataSource } from './data/types.ts';
+import type { IdKind } from './ids/index.ts';
 
 /**
  * What the core announces after a change is committed. Reactions that belong to another part
@@ -17,6 +18,11 @@ export interface DomainEventMap {
   modelChanged: { modelId: number; connectionId: number };
   /** A data source was purged from the trash (its row and storage table are gone). */
   sourceDeleted: { source: DataSource };
+  /**
+   * An object is gone for good (purged from the trash, or deleted without a trash): what refers
+   * to it by id (the vendors' stored ids) lets it go. Not emitted for what can come back.
+   */
+  objectPurged: { organizationId: number; kind: IdKind; id: number };
 }
 
 export type DomainEventName = keyof DomainEventMap;
@@ -34,6 +40,7 @@ export function createDomainEvents(): DomainEvents {
     connectionChanged: [],
     modelChanged: [],
     sourceDeleted: [],
+    objectPurged: [],
   };
   return {
     on(name, reaction) {

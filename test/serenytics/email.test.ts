@@ -1,6 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +127,50 @@ describe('email', () => {
     expect(badUuid.status).toBe(400);
     const outbox = (await app.request('GET', '/api/outbox')).body.items;
     expect(outbox.some((m: { subject: string }) => m.subject === 's')).toBe(false);
+  });
+
+  it('stops reading an attachment at the attachment cap, not the upload cap, and keeps no file', async () => {
+    const cap = app.rosetta.services.schedules.attachmentMaxBytes;
+    const total = 8 * cap;
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    const upload = randomUUID();
+    let written = 0;
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = httpRequest(
+        `${base}/api/upload_file/${upload}`,
+        {
+          method: 'POST',
+          headers: { 'x-api-key': ADMIN_KEY, 'content-type': 'text/csv', 'content-length': String(total) },
+        },
+        (response) => {
+          let body = '';
+          response.on('data', (part) => {
+            body += part;
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      request.on('error', reject);
+      // Written as the socket takes it: what the server stops reading, the client stops sending.
+      const pump = () => {
+        while (written < total) {
+          written += chunk.length;
+          if (!request.write(chunk)) return void request.once('drain', pump);
+        }
+        request.end();
+      };
+      pump();
+    });
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body).errors[0]).toMatch(/^file: larger than the upload limit of 20 MB/);
+    expect(written).toBeLessThan(2 * cap);
+    expect(readdirSync(join(app.dataDir, 'uploads'))).toEqual([]);
+    const attach = await seren(app, 'POST', '/api/email', {
+      subject: 's',
+      recipients: ['a@b.c'],
+      file_to_attach_uuid: upload,
+    });
+    expect(attach.body.errors[0]).toMatch(/^file_to_attach_uuid: no file was uploaded/);
   });
 
   it('sends the doc example with the dashboard as a PDF (task), then answers 429 once the quota is spent', async () => {

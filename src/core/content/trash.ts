@@ -2,6 +2,7 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { notFound } from '../errors.ts';
+import type { DomainEvents } from '../events.ts';
 import type { TrashBin, TrashItem, TrashKind } from '../trash/bin.ts';
 import type { Db } from './repo.ts';
 
@@ -20,7 +21,10 @@ type ContentKind = keyof typeof kinds;
 export class ContentTrash implements TrashBin {
   readonly kinds: readonly TrashKind[] = ['dashboard', 'chart'];
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly events: DomainEvents,
+  ) {}
 
   async list(principal: Principal): Promise<TrashItem[]> {
     authorize(principal, 'dashboard.edit');
@@ -58,7 +62,7 @@ export class ContentTrash implements TrashBin {
   }
 
   async purge(principal: Principal, kind: TrashKind, id: number): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    const purged = await this.db.transaction().execute(async (trx) => {
       const row = await this.find(trx, principal, kind, id);
       await trx
         .deleteFrom(kinds[kind as ContentKind].table)
@@ -69,7 +73,9 @@ export class ContentTrash implements TrashBin {
         target: { type: kind, id: row.id },
         details: { name: row.name },
       });
+      return row.id;
     });
+    await this.purged(principal.organizationId, kind as ContentKind, purged);
   }
 
   async purgeBefore(cutoff: Date): Promise<number> {
@@ -80,7 +86,7 @@ export class ContentTrash implements TrashBin {
         .where('deleted_at', '<', cutoff.toISOString())
         .returning(['id', 'organization_id', 'name'])
         .execute();
-      for (const row of rows)
+      for (const row of rows) {
         await recordAudit(
           this.db,
           { organizationId: row.organization_id },
@@ -90,9 +96,15 @@ export class ContentTrash implements TrashBin {
             details: { name: row.name, expired: true },
           },
         );
+        await this.purged(row.organization_id, kind as ContentKind, row.id);
+      }
       purged += rows.length;
     }
     return purged;
+  }
+
+  private purged(organizationId: number, kind: ContentKind, id: number): Promise<void> {
+    return this.events.emit('objectPurged', { organizationId, kind, id });
   }
 
   /** The caller's trashed rows of one kind (admins: all of the organization), newest first. */

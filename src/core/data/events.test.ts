@@ -10,7 +10,7 @@ describe('domain events of the data module', async () => {
   afterAll(() => harness?.close());
   const h = harness!;
 
-  it('announces data, connection, model and source changes', async () => {
+  it('announces data, connection, model and source changes, and what is gone for good', async () => {
     const seen: Array<[DomainEventName, DomainEventMap[DomainEventName]]> = [];
     const record =
       <K extends DomainEventName>(name: K) =>
@@ -22,7 +22,13 @@ describe('domain events of the data module', async () => {
     h.events.on('connectionChanged', () => {
       throw new Error('reaction down');
     });
-    for (const name of ['dataChanged', 'connectionChanged', 'modelChanged', 'sourceDeleted'] as const)
+    for (const name of [
+      'dataChanged',
+      'connectionChanged',
+      'modelChanged',
+      'sourceDeleted',
+      'objectPurged',
+    ] as const)
       h.events.on(name, record(name));
 
     const connection = await h.data.connections.create(admin, {
@@ -66,7 +72,9 @@ describe('domain events of the data module', async () => {
       ['modelChanged', { modelId: model.id, connectionId }],
       ['modelChanged', { modelId: model.id, connectionId }],
       ['modelChanged', { modelId: model.id, connectionId }],
+      ['objectPurged', { organizationId: admin.organizationId, kind: 'model', id: model.id }],
       ['sourceDeleted', { source: expect.objectContaining({ id: source.id, uuid: source.uuid }) }],
+      ['objectPurged', { organizationId: admin.organizationId, kind: 'data_source', id: source.id }],
     ]);
   });
 });

@@ -65,13 +65,14 @@ export function createDataTrash(deps: {
       if (sources.length > 0) return false;
       await db.deleteFrom('connections').where('id', '=', row.id).execute();
       await deps.registry.invalidate(row.id);
-      return true;
+    } else {
+      const source = toDataSource(row as Selectable<DataSourcesTable>);
+      if (source.type === 'storage' && source.table)
+        await (await deps.sources.storageOf(source)).dropTable(source.table);
+      await db.deleteFrom('data_sources').where('id', '=', row.id).execute();
+      await deps.events.emit('sourceDeleted', { source });
     }
-    const source = toDataSource(row as Selectable<DataSourcesTable>);
-    if (source.type === 'storage' && source.table)
-      await (await deps.sources.storageOf(source)).dropTable(source.table);
-    await db.deleteFrom('data_sources').where('id', '=', row.id).execute();
-    await deps.events.emit('sourceDeleted', { source });
+    await deps.events.emit('objectPurged', { organizationId: row.organization_id, kind, id: row.id });
     return true;
   }
 

@@ -59,6 +59,8 @@ export function createAttachmentUploads(options: AttachmentOptions) {
   }
 
   return {
+    maxBytes,
+
     /**
      * Keeps an uploaded file under the caller's uuid (a second upload replaces the first). The
      * file is moved, not copied: it must be on the data directory's file system.

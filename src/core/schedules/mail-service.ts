@@ -19,6 +19,8 @@ export interface MailApi {
    * attach (ERR_LIMIT when too large).
    */
   uploadAttachment(principal: Principal, uuid: string, file: string): Promise<{ size: number }>;
+  /** The largest file `uploadAttachment` keeps: a receiver stops reading a body past it. */
+  readonly attachmentMaxBytes: number;
   /** Messages sent or held, newest first, one page (100 unless the request says otherwise); admins only. */
   outbox(principal: Principal, page?: PageRequest): Promise<Page<OutboxMessage>>;
   outboxMessage(principal: Principal, id: number): Promise<OutboxMessage>;
@@ -60,6 +62,7 @@ export function createMailServices(deps: {
   const api: MailApi = {
     sendEmail: (principal, input) => email.send(principal, input),
     uploadAttachment: (principal, uuid, file) => uploads.save(principal, uuid, file),
+    attachmentMaxBytes: uploads.maxBytes,
     async outbox(principal, page = {}) {
       authorize(principal, 'outbox.read');
       const window = pageWindow(page, byIdNewestFirst);

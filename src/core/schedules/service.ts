@@ -6,6 +6,7 @@ import type { DashboardService } from '../content/index.ts';
 import { createSecretBox } from '../data/index.ts';
 import { projectOf } from '../directory/index.ts';
 import { notFound, validationError } from '../errors.ts';
+import { createDomainEvents, type DomainEvents } from '../events.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { byIdNewestFirst, type Page, type PageRequest, pageFromRows, pageWindow } from '../paging.ts';
 import type { QueryService } from '../query/index.ts';
@@ -65,6 +66,8 @@ export interface ScheduleServiceOptions {
   /** First retry delay of a failed delivery. Default 30 000. */
   retryDelayMs?: number;
   onError?: (error: unknown) => void;
+  /** Where deletions are announced; a private bus by default. */
+  events?: DomainEvents;
 }
 
 export interface ScheduleService extends MailApi {
@@ -102,6 +105,7 @@ const seesAll = (p: Principal): boolean => can(p, 'schedule.all');
 
 export function createScheduleService(options: ScheduleServiceOptions): ScheduleService {
   const { db } = options.store;
+  const events = options.events ?? createDomainEvents();
   const { jobs, query } = options;
   const now = options.now ?? (() => new Date());
   const iso = () => now().toISOString();
@@ -291,6 +295,11 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     async delete(principal, kind, ref) {
       const row = await visible(principal, kind, ref);
       await db.deleteFrom('schedules').where('id', '=', row.id).execute();
+      await events.emit('objectPurged', {
+        organizationId: row.organization_id,
+        kind: 'schedule',
+        id: row.id,
+      });
     },
 
     pause: (principal, kind, ref) => setPaused(principal, kind, ref, true),

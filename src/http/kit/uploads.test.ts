@@ -8,6 +8,8 @@ import { type App, createServer } from '../server.ts';
 import { rawBodyScope, uploadOf } from './uploads.ts';
 
 const MAX_BYTES = 64 * 1024;
+/** The cap of a route that keeps smaller files than its scope. */
+const SMALL_BYTES = 1024;
 
 /** Two upload scopes as a face mounts them: files kept as sent, and gzip inflated on arrival. */
 describe('upload receiver', () => {
@@ -24,10 +26,13 @@ describe('upload receiver', () => {
       await app.register(
         async (scope) => {
           rawBodyScope(scope as unknown as App, { dataDir, maxBytes: MAX_BYTES, gunzip });
-          scope.post('/file', async (request) => {
+          const answer = async (request: { body: unknown }) => {
             const upload = uploadOf(request.body);
             return { ...upload, content: readFileSync(upload.file).toString('base64') };
-          });
+          };
+          scope.post('/file', answer);
+          scope.post('/small', { config: { uploadMaxBytes: SMALL_BYTES } }, answer);
+          scope.post('/above', { config: { uploadMaxBytes: MAX_BYTES * 4 } }, answer);
         },
         { prefix },
       );
@@ -86,6 +91,15 @@ describe('upload receiver', () => {
     expect(answer.json().error.message).toMatch(/^file: larger than the upload limit of 0\.06 MB/);
     // Exactly the cap is accepted.
     expect((await post('/as-sent/file', Buffer.alloc(MAX_BYTES, 'x'))).statusCode).toBe(200);
+    expect(await leftOver()).toEqual([]);
+  });
+
+  it("cuts a body off at its route's own cap, which never lifts the scope's", async () => {
+    const refused = await post('/as-sent/small', Buffer.alloc(SMALL_BYTES + 1, 'x'));
+    expect(refused.statusCode).toBe(413);
+    expect(refused.json().error).toMatchObject({ code: 'ERR_LIMIT', field: 'file' });
+    expect((await post('/as-sent/small', Buffer.alloc(SMALL_BYTES, 'x'))).statusCode).toBe(200);
+    expect((await post('/as-sent/above', Buffer.alloc(MAX_BYTES + 1, 'x'))).statusCode).toBe(413);
     expect(await leftOver()).toEqual([]);
   });
 

@@ -32,6 +32,16 @@ export interface UploadOptions {
   gunzip?: boolean;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The upload route's own cap, below its scope's `maxBytes`, for a core that keeps smaller
+     * files (email attachments): the body is cut off there rather than refused once it landed.
+     */
+    uploadMaxBytes?: number;
+  }
+}
+
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
 /** Passes bytes through, keeping the first two and failing with ERR_LIMIT past `maxBytes`. */
@@ -97,8 +107,10 @@ export function acceptUploads(
   options: UploadOptions,
 ): void {
   for (const type of contentTypes === '*' ? ['*'] : contentTypes) {
-    scope.addContentTypeParser(type, (_request, payload, done) => {
-      receiveUpload(payload, options).then(
+    scope.addContentTypeParser(type, (request, payload, done) => {
+      const routeCap = request.routeOptions.config.uploadMaxBytes ?? options.maxBytes;
+      const maxBytes = Math.min(routeCap, options.maxBytes);
+      receiveUpload(payload, { ...options, maxBytes }).then(
         (upload) => done(null, upload),
         (error: Error) => done(error),
       );

@@ -67,7 +67,10 @@ export function registerEmailRoutes(app: App, services: Pick<Services, 'schedule
 export function registerAttachmentUploadRoute(app: App, services: Pick<Services, 'schedules'>): void {
   app.post(
     '/upload_file/:uuid',
-    { schema: { params: Type.Object({ uuid: Type.String() }) } },
+    {
+      schema: { params: Type.Object({ uuid: Type.String() }) },
+      config: { uploadMaxBytes: services.schedules.attachmentMaxBytes },
+    },
     async (request, reply) => {
       const { file } = uploadOf(request.body);
       const { size } = await services.schedules.uploadAttachment(

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { isFinished } from '../../../core/jobs/index.ts';
 import type { Services } from '../../../services.ts';
+import { type JobView, jobView } from '../../kit/jobs.ts';
 import { type App, principalOf } from '../../server.ts';
 
 /**
@@ -8,14 +8,15 @@ import { type App, principalOf } from '../../server.ts';
  * status is no longer "pending"; a body with `errors` is a failure, anything else the result.
  */
 export function registerTaskRoutes(app: App, services: Pick<Services, 'jobs'>): void {
-  app.get('/task/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => {
-    const job = await services.jobs.get(principalOf(request), request.params.id);
-    if (!isFinished(job.status)) return { status: 'pending', progress: job.progress };
-    if (job.status === 'success') {
-      const result =
-        job.result !== null && typeof job.result === 'object' ? job.result : { result: job.result };
-      return { ...result, status: 'ok' };
-    }
-    return { status: 'error', errors: [job.error ?? `task ${job.status}`] };
-  });
+  app.get('/task/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) =>
+    serenyticsTask(jobView(await services.jobs.get(principalOf(request), request.params.id))),
+  );
+}
+
+function serenyticsTask(view: JobView) {
+  if (view.error) return { status: 'error', errors: [view.error.message] };
+  if (view.state !== 'success') return { status: 'pending', progress: view.progress };
+  const result =
+    view.result !== null && typeof view.result === 'object' ? view.result : { result: view.result };
+  return { ...result, status: 'ok' };
 }
