@@ -10,6 +10,7 @@ import {
   createOrganizationWithAdmin,
   type NewOrganization,
 } from './create-organization.ts';
+import { DBT_USAGE, dbtCommand } from './dbt.ts';
 
 export const USAGE = `Usage: npm run rosetta -- <command> [options]
 
@@ -17,7 +18,7 @@ Commands:
   create-organization --name <name> --admin-email <email> [--admin-password <password>]
       Creates an organization with its default project, a warehouse of its own, an admin and an
       API key for that admin. Prints the key, and the password when it was generated, once.
-
+${DBT_USAGE}
 Options:
   -h, --help   Show this help.
 
@@ -50,6 +51,7 @@ export async function runCli(
     (command === undefined ? err : out).write(USAGE);
     return command === undefined ? USAGE_ERROR : 0;
   }
+  if (command === 'dbt') return dbtCommand(rest, out, err);
   if (command !== 'create-organization') {
     err.write(`unknown command "${command}"\n\n${USAGE}`);
     return USAGE_ERROR;
