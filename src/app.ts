@@ -27,6 +27,7 @@ import { createScriptService } from './core/scripts/index.ts';
 import { createTrashService } from './core/trash/index.ts';
 import { createViewService } from './core/views/index.ts';
 import { protectDataDir } from './data-dir.ts';
+import { registerLightdashDialect } from './http/dialects/lightdash/index.ts';
 import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
 import { registerCredentialLimits } from './http/kit/rate-limit.ts';
 import { registerSecurityHeaders } from './http/kit/security-headers.ts';
@@ -83,6 +84,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       ...config.faces.serenytics,
       uploads: { dataDir: config.dataDir, maxBytes: config.uploadMaxMb * 1024 * 1024 },
     });
+    await registerLightdashDialect(server, services, config.faces.lightdash);
     await registerWebApp(server);
     await server.ready();
     await services.jobs.start();
@@ -116,15 +118,16 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
 
 function buildServices(config: Config, store: Store): Services {
   const cache = createQueryCache();
+  // The reactions to core changes, subscribed once below: whichever face changed something, they follow.
+  const events = createDomainEvents();
   // Deleting a dashboard stops its embeds (late-bound: embeds need content, content calls back);
   // the sources a dashboard reads are the data module's (late-bound the same way).
   const content = createContentService(store, {
     onDashboardDeleted: (dashboardId) => embeds.revokeAll({ dashboardId }, 'the dashboard was deleted'),
     findSource: (principal, ref) => data.sources.findVisible(principal, ref),
     onDashboardMoved: moveDashboardSchedules,
+    events,
   });
-  // The reactions to core changes, subscribed once: whichever face changed something, they follow.
-  const events = createDomainEvents();
   events.on('dataChanged', ({ connectionId }) => {
     cache.invalidate({ connectionId });
   });
@@ -135,9 +138,7 @@ function buildServices(config: Config, store: Store): Services {
     content.folders.forgetItem(source.organizationId, 'data_source', source.uuid),
   );
   const externalIds = createExternalIds(store);
-  events.on('sourceDeleted', ({ source }) =>
-    externalIds.forget(source.organizationId, 'data_source', source.id),
-  );
+  events.on('objectPurged', ({ organizationId, kind, id }) => externalIds.forget(organizationId, kind, id));
   const data = createDataModule({
     store,
     dataDir: config.dataDir,
@@ -146,6 +147,7 @@ function buildServices(config: Config, store: Store): Services {
     sqlTimeoutMs: config.queryTimeoutSeconds * 1000,
     maxUploadBytes: config.uploadMaxMb * 1024 * 1024,
     maxQueryRows: config.maxQueryRows,
+    filing: content.folders,
   });
   const resolveModel = (principal: Principal, source: string, options?: { granted?: boolean }) =>
     data.models.resolveModel(principal, source, options);
@@ -188,6 +190,8 @@ function buildServices(config: Config, store: Store): Services {
     jobs,
     query,
     resolveModel,
+    runSql: (principal, connectionId, input, signal) =>
+      data.connections.runSql(principal, connectionId, input, signal),
     owners,
     dataDir: config.dataDir,
     retentionMs: config.queryResultRetentionMinutes * 60_000,
@@ -210,8 +214,10 @@ function buildServices(config: Config, store: Store): Services {
     publicUrl: config.publicUrl,
     secret: config.secret,
     outboundAllow: config.outboundAllow,
+    events,
   });
   const directory = createDirectoryService(store, {
+    events,
     // Every row as stored (row policies apply), never from the cache: attributes follow the source now.
     readSource: async (principal, ref) => {
       const model = await data.models.resolveModel(principal, ref);
@@ -245,9 +251,11 @@ function buildServices(config: Config, store: Store): Services {
       timeoutMs: config.scriptTimeoutSeconds * 1000,
       memoryMb: config.scriptMemoryMb,
       onDeleted: (script) => content.folders.forgetItem(script.organizationId, 'script', script.uuid),
+      filing: content.folders,
       python: config.scriptPython,
       sandbox: config.scriptSandbox,
       dataDir: config.dataDir,
+      events,
     }),
     exports,
     schedules,

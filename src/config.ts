@@ -53,7 +53,7 @@ export interface Config {
   /** Largest upload (CSV, gzipped CSV once decompressed, JSON rows file) in MB. */
   uploadMaxMb: number;
   /** The knobs of each face. */
-  faces: { native: FaceRequestLimits; serenytics: SerenyticsFaceConfig };
+  faces: { native: FaceRequestLimits; serenytics: SerenyticsFaceConfig; lightdash: LightdashFaceConfig };
   /** Wall-clock limit of one script run, in seconds. */
   scriptTimeoutSeconds: number;
   /** Address-space (Python) or heap (Node) limit of one script run, in MB. */
@@ -74,6 +74,13 @@ export interface SerenyticsFaceConfig extends FaceRequestLimits {
   maxRows: number;
   /** Quote-prefix the data API's CSV cells that start like a formula (follows `exportFormulaEscape`). */
   escapeFormulas: boolean;
+}
+
+export interface LightdashFaceConfig extends FaceRequestLimits {
+  /** Most rows a Lightdash query may ask for (`GET /api/v1/health` reports it as `query.maxLimit`). */
+  maxLimit: number;
+  /** Most rows one page of Lightdash query results holds (`query.maxPageSize`). */
+  maxPageSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -271,6 +278,12 @@ export function loadConfig(env: Env = process.env): Config {
         maxRows: serenyticsMaxRows,
         escapeFormulas: exportFormulaEscape,
         requestsPerMinute: requestsPerMinute(env, 'ROSETTA_SERENYTICS_RATE_LIMIT_PER_MINUTE'),
+      },
+      lightdash: {
+        // Like Serenytics' cap, a Lightdash query cannot ask for more than any query may return.
+        maxLimit: integer(env, 'ROSETTA_LIGHTDASH_MAX_LIMIT', Math.min(5000, maxQueryRows), 1, maxQueryRows),
+        maxPageSize: integer(env, 'ROSETTA_LIGHTDASH_MAX_PAGE_SIZE', 2500, 1, 100_000),
+        requestsPerMinute: requestsPerMinute(env, 'ROSETTA_LIGHTDASH_RATE_LIMIT_PER_MINUTE'),
       },
     },
     scriptTimeoutSeconds: integer(env, 'ROSETTA_SCRIPT_TIMEOUT_SECONDS', 600, 1, 86_400),

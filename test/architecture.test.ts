@@ -158,6 +158,16 @@ describe('import layering', () => {
     expect(offending).toEqual([]);
   });
 
+  it('keeps formats (models as code) beside the core: the core never imports them, they import no face', () => {
+    const offending = breaking(
+      serverImports,
+      (from, to) =>
+        (from.startsWith('src/core/') && to.startsWith('src/formats/')) ||
+        (from.startsWith('src/formats/') && (to.startsWith('src/http/') || to === 'src/app.ts')),
+    );
+    expect(offending).toEqual([]);
+  });
+
   it('lets the web app import only the core files shared with the browser', () => {
     const offending = breaking(
       webImports,

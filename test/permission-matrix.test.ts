@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lightdashPermissions } from '../src/http/dialects/lightdash/permissions.ts';
 import { serenyticsPermissions } from '../src/http/dialects/serenytics/permissions.ts';
 import type { RoutePermissions, RouteRule } from '../src/http/kit/route-permissions.ts';
 import { nativePermissions } from '../src/http/native/permissions.ts';
@@ -29,6 +30,7 @@ const DOCUMENTED: Record<string, [Role, Kind[], string]> = {
   'project.read': ['viewer', asUser, 'list projects'],
   'profile.edit': ['viewer', personal, 'change your name, password or timezone'],
   'apikey.own': ['viewer', personal, 'manage your API keys'],
+  'apikey.personal': ['viewer', ['session'], 'manage personal access tokens'],
   'favourite.manage': ['viewer', personal, 'keep favourites'],
   'source.read': ['viewer', reader, 'read data sources'],
   'model.read': ['viewer', reader, 'read models'],
@@ -77,6 +79,8 @@ const FACES: { name: string; prefix: string; table: RoutePermissions; takes: Kin
     table: serenyticsPermissions,
     takes: reader,
   },
+  // `Authorization: Bearer` (or `ApiKey`) takes every secret; embeds have no way in.
+  { name: 'Lightdash', prefix: '/lightdash/api', table: lightdashPermissions, takes: reader },
 ];
 const ROOT = new Set(['GET /health', 'GET /', 'GET /*']);
 
@@ -176,13 +180,14 @@ describe('the permission matrix', () => {
       return !face || face.table[key] === undefined;
     });
     expect(unlisted).toEqual([]);
-    const rows = [...new Set([...Object.keys(nativePermissions), ...Object.keys(serenyticsPermissions)])];
+    const tables = [nativePermissions, serenyticsPermissions, lightdashPermissions];
+    const rows = [...new Set(tables.flatMap((table) => Object.keys(table)))];
     expect(rows.filter((row) => !routes.includes(row))).toEqual([]);
     // Every action a row names is in the documented table.
     const actions = new Set(
-      Object.values({ ...nativePermissions, ...serenyticsPermissions }).flatMap((rule) =>
-        rule === 'public' ? [] : [typeof rule === 'object' ? rule.orOwnToken : rule],
-      ),
+      tables
+        .flatMap((table) => Object.values(table))
+        .flatMap((rule) => (rule === 'public' ? [] : [typeof rule === 'object' ? rule.orOwnToken : rule])),
     );
     expect([...actions].filter((action) => !DOCUMENTED[action])).toEqual([]);
   });

@@ -39,6 +39,8 @@ export type ErrorReason =
   | 'query.unknown_field'
   /** A query uses a feature the SQL dialect of its connection cannot run. */
   | 'query.unsupported_on_engine'
+  /** A filter uses an operator that does not apply to its field's type. */
+  | 'query.unsupported_operator'
   /** An update was based on a version of the object someone else changed meanwhile. */
   | 'content.version_conflict'
   /** Another object of the same kind already has this name. */

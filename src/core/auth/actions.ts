@@ -70,6 +70,9 @@ export const actions = {
   'project.manage': rule('admin', asUser, 'create, rename or delete projects'),
   'profile.edit': rule('viewer', personal, 'change your name, password or timezone'),
   'apikey.own': rule('viewer', personal, 'manage your API keys'),
+  // Lightdash's personal access tokens are minted from a signed-in session only: a leaked token
+  // cannot mint itself successors.
+  'apikey.personal': rule('viewer', ['session'], 'manage personal access tokens'),
   'apikey.all': rule('admin', personal, "manage other users' API keys"),
   'audit.read': rule('admin', asUser, 'read the audit log'),
 } as const satisfies Record<string, ActionRule>;

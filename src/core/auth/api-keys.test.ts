@@ -133,4 +133,27 @@ describe.each(['sqlite', 'postgres'] as const)('data-API keys on %s', async (kin
       `ERR_CONFLICT API key ${data.apiKey.id} is revoked`,
     );
   });
+
+  it.skipIf(!harness)('rotates an expiring key: a new secret, the old one dead, once an hour', async () => {
+    const inADay = new Date(Date.now() + 86_400_000).toISOString();
+    const inAWeek = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const expiring = await auth.createApiKey(editor, { name: 'rotating', expiresAt: inADay });
+    const rotated = await auth.rotateApiKey(editor, expiring.apiKey.id, inAWeek);
+    expect(rotated.key).not.toBe(expiring.key);
+    expect(rotated.apiKey).toMatchObject({ expiresAt: inAWeek, rotatedAt: expect.any(String) });
+    expect(await failure(auth.authenticate(expiring.key))).toContain('ERR_UNAUTHENTICATED');
+    expect((await auth.authenticate(rotated.key)).userId).toBe(editor.userId);
+    expect(await failure(auth.rotateApiKey(editor, expiring.apiKey.id, inAWeek))).toContain(
+      'ERR_VALIDATION id: the key was rotated less than an hour ago',
+    );
+    const forever = await auth.createApiKey(editor, { name: 'forever' });
+    expect(await failure(auth.rotateApiKey(editor, forever.apiKey.id, inAWeek))).toContain(
+      'ERR_VALIDATION id',
+    );
+    const other = await auth.createApiKey(editor, { name: 'other', expiresAt: inADay });
+    expect(await failure(auth.rotateApiKey(editor, other.apiKey.id, '2000-01-01T00:00:00Z'))).toContain(
+      'ERR_VALIDATION expiresAt: must lie in the future',
+    );
+    expect(await failure(auth.rotateApiKey(admin, other.apiKey.id, inAWeek))).toBe('ok');
+  });
 });

@@ -24,6 +24,8 @@ export interface ApiKey {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** When the secret was last replaced (`rotateApiKey`); null if never. */
+  rotatedAt: string | null;
   /** `script`: the short-lived key of a script run; `standard` otherwise. */
   kind: 'standard' | 'script';
 }
@@ -50,6 +52,7 @@ export function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    rotatedAt: row.rotated_at,
     kind: row.kind === 'script' ? 'script' : 'standard',
   };
 }
@@ -111,6 +114,7 @@ async function insertKey(
       expires_at: extra.expiresAt ?? null,
       last_used_at: null,
       revoked_at: null,
+      rotated_at: null,
       kind: extra.kind ?? 'standard',
     })
     .returningAll()
@@ -220,6 +224,49 @@ export async function revokeApiKey(db: Db, principal: Principal, id: number, now
       details: { name: row.name, ownerId: row.user_id },
     });
     return toApiKey(updated);
+  });
+}
+
+/** A key's secret is replaced at most this often, so a leaked key cannot keep itself alive by rotating. */
+const ROTATION_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * Replaces the secret of an expiring key and sets its new expiry: the old secret stops working at
+ * once, and the new one is in the answer only. A key that never expires has nothing to renew.
+ */
+export async function rotateApiKey(
+  db: Db,
+  principal: Principal,
+  id: number,
+  expiresAt: Date | string,
+  now: Date,
+): Promise<{ key: string; apiKey: ApiKey }> {
+  const row = await manageableKey(db, principal, id);
+  if (row.revoked_at !== null) throw conflict(`API key ${id} is revoked`);
+  if (row.expires_at === null)
+    throw validationError('id', 'the key never expires: create a key with an expiry to rotate it');
+  if (row.rotated_at !== null && now.getTime() - Date.parse(row.rotated_at) < ROTATION_INTERVAL_MS)
+    throw validationError('id', 'the key was rotated less than an hour ago');
+  const nextExpiry = futureDate(expiresAt, now);
+  const key = generateApiKey();
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('api_keys')
+      .set({
+        secret_hash: sha256(key),
+        prefix: displayPrefix(key),
+        expires_at: nextExpiry,
+        rotated_at: now.toISOString(),
+      })
+      .where('id', '=', row.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, principal, {
+      action: 'apikey.rotate',
+      target: { type: 'api_key', id: row.id },
+      details: { name: row.name, ownerId: row.user_id, expiresAt: nextExpiry },
+    });
+    return { key, apiKey: toApiKey(updated) };
   });
 }
 

@@ -45,6 +45,12 @@ export interface AuthService {
   ): Promise<{ key: string; apiKey: apiKeys.ApiKey }>;
   listApiKeys(principal: Principal, userId?: number): Promise<apiKeys.ApiKey[]>;
   revokeApiKey(principal: Principal, id: number): Promise<apiKeys.ApiKey>;
+  /** A new secret and expiry for an expiring key; the old secret stops working (same rule as revoking). */
+  rotateApiKey(
+    principal: Principal,
+    id: number,
+    expiresAt: Date | string,
+  ): Promise<{ key: string; apiKey: apiKeys.ApiKey }>;
   /** Renames a key or changes the data sources of a data-API key (same rule as revoking). */
   updateApiKey(principal: Principal, id: number, patch: apiKeys.ApiKeyPatch): Promise<apiKeys.ApiKey>;
   registerApiKey(
@@ -233,6 +239,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
       apiKeys.createApiKey(db, principal, input, now(), options.dataSources),
     listApiKeys: (principal, userId) => apiKeys.listApiKeys(db, principal, userId),
     revokeApiKey: (principal, id) => apiKeys.revokeApiKey(db, principal, id, now()),
+    rotateApiKey: (principal, id, expiresAt) => apiKeys.rotateApiKey(db, principal, id, expiresAt, now()),
     updateApiKey: (principal, id, patch) =>
       apiKeys.updateApiKey(db, principal, id, patch, options.dataSources),
     registerApiKey: (userId, plainKey, name) => apiKeys.registerApiKey(db, userId, plainKey, name, now()),

@@ -110,6 +110,15 @@ describe.each(backends)('saved charts on $kind', ({ available, open }) => {
       version: 4,
     });
     expect((await content.charts.listVersions(editor, chart.id))[0]).toMatchObject({ version: 4 });
+    const first = versions.at(-1)!;
+    expect(first.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await content.charts.getVersion(viewer, chart.id, 1)).toMatchObject({
+      uuid: first.uuid,
+      snapshot: { name: 'Revenue by country' },
+    });
+    expect(await refusal(content.charts.getVersion(editor, chart.id, 9))).toMatchObject({
+      code: 'ERR_NOT_FOUND',
+    });
     expect(await refusal(content.charts.restoreVersion(editor, chart.id, 9))).toMatchObject({
       code: 'ERR_NOT_FOUND',
     });

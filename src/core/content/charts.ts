@@ -19,6 +19,7 @@ import type {
   ChartContent,
   ChartSummary,
   ChartUse,
+  ChartVersion,
   ChartVersionSummary,
   ContentRef,
 } from './types.ts';
@@ -139,6 +140,11 @@ export class ChartService {
   async listVersions(principal: Principal, ref: ContentRef): Promise<ChartVersionSummary[]> {
     const { row } = await this.visible(this.db, principal, ref);
     return (await versioned.listContentVersions(this.db, 'charts', row.id)).map(versioned.withoutSnapshot);
+  }
+
+  async getVersion(principal: Principal, ref: ContentRef, version: number): Promise<ChartVersion> {
+    const { row } = await this.visible(this.db, principal, ref);
+    return versioned.findContentVersion(this.db, 'charts', row.id, version);
   }
 
   /** Brings back a version's content as a new version; the folder stays as it is. */

@@ -184,6 +184,31 @@ describe.each(backends)('dashboards on $kind', ({ available, open }) => {
     expect((await content.dashboards.clone(editor, original.id, { name: 'Named' })).name).toBe('Named');
   });
 
+  it.skipIf(!available)(
+    "keeps each face's settings as given, versioned; a PATCH replaces only the faces it names",
+    async () => {
+      const { editor } = organization();
+      const created = await content.dashboards.create(editor, {
+        ...sample(),
+        faceSettings: { one: { tiles: { kpi: { x: 3 } } }, two: { tabs: [] } },
+      });
+      expect(created.faceSettings).toEqual({ one: { tiles: { kpi: { x: 3 } } }, two: { tabs: [] } });
+      const patched = await content.dashboards.update(editor, created.id, {
+        faceSettings: { two: { tabs: [1] } },
+      });
+      expect(patched).toMatchObject({
+        version: 2,
+        faceSettings: { one: { tiles: { kpi: { x: 3 } } }, two: { tabs: [1] } },
+      });
+      expect((await content.dashboards.getVersion(editor, created.id, 1)).snapshot.faceSettings).toEqual(
+        created.faceSettings,
+      );
+      expect(
+        await fieldOf(content.dashboards.update(editor, created.id, { faceSettings: { one: [] } as never })),
+      ).toBe('faceSettings.one');
+    },
+  );
+
   it.skipIf(!available)('keeps versions and restores one as a new version', async () => {
     const { editor, viewer } = organization();
     const created = await content.dashboards.create(editor, sample());

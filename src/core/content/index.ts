@@ -1,4 +1,5 @@
 import type { Store } from '../../store/database.ts';
+import { createDomainEvents, type DomainEvents } from '../events.ts';
 import { ChartService } from './charts.ts';
 import { type DashboardMoved, DashboardService, type SourceLookup } from './dashboards.ts';
 import { FavouriteService } from './favourites.ts';
@@ -23,8 +24,11 @@ export function createContentService(
     onDashboardDeleted?: (dashboardId: number) => Promise<unknown>;
     findSource?: SourceLookup;
     onDashboardMoved?: DashboardMoved;
+    /** Where purges and deletions are announced; a private bus by default. */
+    events?: DomainEvents;
   } = {},
 ): ContentService {
+  const events = hooks.events ?? createDomainEvents();
   const dashboards = new DashboardService(
     store.db,
     hooks.onDashboardDeleted,
@@ -32,11 +36,11 @@ export function createContentService(
     hooks.onDashboardMoved,
   );
   return {
-    folders: new FolderService(store.db),
+    folders: new FolderService(store.db, events),
     dashboards,
     charts: new ChartService(store.db),
     favourites: new FavouriteService(store.db, dashboards),
-    trash: new ContentTrash(store.db),
+    trash: new ContentTrash(store.db, events),
   };
 }
 

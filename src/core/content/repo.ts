@@ -145,7 +145,7 @@ export function toSummary(row: SummaryRow, folderUuid: string | null): Dashboard
 /** The stored definition column: the content that is not a column of its own. */
 export type Definition = Pick<
   DashboardContent,
-  'widgets' | 'filters' | 'variables' | 'layout' | 'customCss' | 'headerHtml'
+  'widgets' | 'filters' | 'variables' | 'layout' | 'customCss' | 'headerHtml' | 'faceSettings'
 >;
 
 export function toDashboard(row: Selectable<DashboardRow>, folderUuid: string | null): Dashboard {
@@ -169,6 +169,7 @@ export const contentOf = (dashboard: Dashboard): DashboardContent => ({
   layout: dashboard.layout,
   customCss: dashboard.customCss,
   headerHtml: dashboard.headerHtml,
+  ...(dashboard.faceSettings && { faceSettings: dashboard.faceSettings }),
 });
 
 /** Columns of the dashboard row that hold `content`. */
@@ -183,5 +184,6 @@ export const contentColumns = (content: DashboardContent) => ({
     layout: content.layout,
     customCss: content.customCss,
     headerHtml: content.headerHtml,
+    faceSettings: content.faceSettings,
   } satisfies Definition),
 });

@@ -126,6 +126,12 @@ export interface DashboardContent {
   layout: LayoutItem[];
   customCss: string | null;
   headerHtml: string | null;
+  /**
+   * What a face keeps of its own vendor's dashboard that the content above does not hold (exact
+   * tile geometry, tabs, filter rules), under the face's name. The core stores and versions it and
+   * never reads it; each face reconciles it with the content, which other faces may have changed.
+   */
+  faceSettings?: Record<string, Record<string, unknown>>;
 }
 
 export interface DashboardSummary {
@@ -152,6 +158,7 @@ export interface Dashboard extends DashboardSummary, DashboardContent {
 }
 
 export interface DashboardVersionSummary {
+  uuid: string;
   version: number;
   authorId: number;
   createdAt: string;

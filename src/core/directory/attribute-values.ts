@@ -3,6 +3,7 @@ import type { Database } from '../../store/database.ts';
 import type { Attributes } from '../auth/principal.ts';
 import { validationError } from '../errors.ts';
 import { canonicalAttributeValue } from './attribute-types.ts';
+import { getAttributeDefinition } from './attributes.ts';
 import { getGroup } from './groups.ts';
 import type { AttributeSubjectKind } from './tables.ts';
 import type { AttributeInput } from './types.ts';
@@ -90,10 +91,84 @@ export async function setAttributes(
   return getAttributes(db, organizationId, kind, subjectId);
 }
 
+/** Who holds one attribute, with which values (one entry per value). */
+export interface AttributeHolders {
+  users: { userId: number; value: string }[];
+  groups: { groupId: number; value: string }[];
+}
+
+/** The users and groups holding attribute `definitionId` themselves, in the order they were set. */
+export async function getAttributeHolders(
+  db: Db,
+  organizationId: number,
+  definitionId: number,
+): Promise<AttributeHolders> {
+  await getAttributeDefinition(db, organizationId, definitionId);
+  const rows = await db
+    .selectFrom('attribute_values')
+    .select(['subject_kind', 'subject_id', 'value'])
+    .where('definition_id', '=', definitionId)
+    .orderBy('id')
+    .execute();
+  return {
+    users: rows
+      .filter((r) => r.subject_kind === 'user')
+      .map((r) => ({ userId: r.subject_id, value: r.value })),
+    groups: rows
+      .filter((r) => r.subject_kind === 'group')
+      .map((r) => ({ groupId: r.subject_id, value: r.value })),
+  };
+}
+
+/**
+ * Replaces who holds attribute `definitionId` (PUT semantics: a user or group left out no longer
+ * holds it; their other attributes stay). Each value is checked against the attribute's type; the
+ * 400 names the entry (`users[2].value`).
+ */
+export async function setAttributeHolders(
+  db: Db,
+  organizationId: number,
+  definitionId: number,
+  holders: AttributeHolders,
+): Promise<AttributeHolders> {
+  const definition = await getAttributeDefinition(db, organizationId, definitionId);
+  const rows = new Map<string, { subject_kind: AttributeSubjectKind; subject_id: number; value: string }>();
+  const entries = [
+    ...holders.users.map((h, i) => ({
+      kind: 'user' as const,
+      id: h.userId,
+      value: h.value,
+      field: `users[${i}]`,
+    })),
+    ...holders.groups.map((h, i) => ({
+      kind: 'group' as const,
+      id: h.groupId,
+      value: h.value,
+      field: `groups[${i}]`,
+    })),
+  ];
+  if (entries.length > MAX_VALUES_PER_KEY * 10)
+    throw validationError('users', `at most ${MAX_VALUES_PER_KEY * 10} users and groups hold an attribute`);
+  for (const { kind, id, value, field } of entries) {
+    await requireSubject(db, organizationId, kind, id);
+    const canonical = canonicalAttributeValue(`${field}.value`, definition.type, value);
+    rows.set(`${kind}:${id}:${canonical}`, { subject_kind: kind, subject_id: id, value: canonical });
+  }
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('attribute_values').where('definition_id', '=', definitionId).execute();
+    if (rows.size > 0)
+      await trx
+        .insertInto('attribute_values')
+        .values([...rows.values()].map((row) => ({ ...row, definition_id: definitionId })))
+        .execute();
+  });
+  return getAttributeHolders(db, organizationId, definitionId);
+}
+
 /**
  * The attributes that apply to a user. Rule: per key, the user's own values **override**; a key
  * the user does not hold falls back to the **union** of the values of every group the user is in
- * (deduplicated). So a group sets a default ("region: EU" for the EU team) and a user-level value
+ * (deduplicated), and a key no group holds either to the attribute's default, if it has one. So a group sets a default ("region: EU" for the EU team) and a user-level value
  * replaces it rather than widening it — the safer reading for row-level security.
  */
 export async function effectiveAttributes(db: Db, userId: number): Promise<Attributes> {
@@ -122,7 +197,16 @@ export async function effectiveAttributes(db: Db, userId: number): Promise<Attri
     .execute();
   const own = collect(rows.filter((r) => r.subject_kind === 'user'));
   const inherited = collect(rows.filter((r) => r.subject_kind === 'group'));
-  return { ...inherited, ...own };
+  const defaults = await db
+    .selectFrom('attribute_definitions')
+    .select(['key', 'default_value as value'])
+    .where('default_value', 'is not', null)
+    .where('organization_id', '=', (eb) =>
+      eb.selectFrom('users').select('organization_id').where('id', '=', userId),
+    )
+    .orderBy('id')
+    .execute();
+  return { ...collect(defaults as { key: string; value: string }[]), ...inherited, ...own };
 }
 
 /** Key → distinct values; built through a Map so a key such as `__proto__` stays plain data. */

@@ -4,8 +4,8 @@ import type { Database } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
 import { conflict, notFound } from '../errors.ts';
 import { canonicalAttributeValue, validAttributeKey, validAttributeType } from './attribute-types.ts';
-import type { AttributeDefinitionsTable } from './tables.ts';
-import type { AttributeDefinition, AttributeDefinitionInput } from './types.ts';
+import type { AttributeDefinitionsTable, AttributeType } from './tables.ts';
+import type { AttributeDefinition, AttributeDefinitionInput, AttributeScalar } from './types.ts';
 import { isUniqueViolation, optionalText } from './validation.ts';
 
 /** Attribute definitions: the typed keys an organization's users and groups may carry. */
@@ -20,6 +20,7 @@ function toDefinition(row: Selectable<AttributeDefinitionsTable>): AttributeDefi
     key: row.key,
     type: row.type,
     description: row.description,
+    defaultValue: row.default_value,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -33,6 +34,7 @@ export async function defineAttribute(
   const key = validAttributeKey(input.key);
   const type = validAttributeType(input.type);
   const description = optionalText('description', input.description);
+  const defaultValue = canonicalDefault(type, input.defaultValue);
   const now = nowIso();
   try {
     const row = await db
@@ -43,6 +45,7 @@ export async function defineAttribute(
         key,
         type,
         description,
+        default_value: defaultValue,
         created_at: now,
         updated_at: now,
       })
@@ -83,9 +86,13 @@ export async function getAttributeDefinition(
   return toDefinition(row);
 }
 
+const canonicalDefault = (type: AttributeType, value: AttributeScalar | null | undefined): string | null =>
+  value === undefined || value === null ? null : canonicalAttributeValue('defaultValue', type, value);
+
 /**
- * Updates the description and, when the values already stored all fit the new type, the type
- * (stored values are re-canonicalized). The key is the identity policies refer to: it is fixed.
+ * Updates the description, the default and, when the values already stored all fit the new type,
+ * the type (stored values are re-canonicalized). The key is the identity policies refer to: it is
+ * fixed.
  */
 export async function updateAttributeDefinition(
   db: Db,
@@ -97,6 +104,10 @@ export async function updateAttributeDefinition(
   const type = input.type === undefined ? current.type : validAttributeType(input.type);
   const description =
     input.description === undefined ? current.description : optionalText('description', input.description);
+  const defaultValue = canonicalDefault(
+    type,
+    input.defaultValue === undefined ? current.defaultValue : input.defaultValue,
+  );
   return db.transaction().execute(async (trx) => {
     if (type !== current.type) {
       const values = await trx
@@ -123,7 +134,7 @@ export async function updateAttributeDefinition(
     }
     const row = await trx
       .updateTable('attribute_definitions')
-      .set({ type, description, updated_at: nowIso() })
+      .set({ type, description, default_value: defaultValue, updated_at: nowIso() })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

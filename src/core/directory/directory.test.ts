@@ -211,4 +211,74 @@ describe.each(storeKinds)('directory service on %s', async (kind) => {
       since: ['2024-02-29'],
     });
   });
+
+  it.skipIf(!env.available)(
+    'sets who holds one attribute, leaving their other attributes alone',
+    async () => {
+      const tier = await directory.defineAttribute(admin, { key: 'tier', type: 'number' });
+      await directory.defineAttribute(admin, { key: 'site', type: 'string' });
+      const user = await directory.createUser(admin, { email: 'holder@example.com' });
+      const other = await directory.createUser(admin, { email: 'other-holder@example.com' });
+      const group = await directory.createGroup(admin, { name: 'Holders' });
+      await directory.setUserAttributes(admin, user.id, { site: 'Lyon', tier: 1 });
+      await directory.setUserAttributes(admin, other.id, { tier: 9 });
+
+      const holders = {
+        users: [{ userId: user.id, value: '2.0' }],
+        groups: [{ groupId: group.id, value: '3' }],
+      };
+      expect(await directory.setAttributeHolders(admin, tier.id, holders)).toEqual({
+        users: [{ userId: user.id, value: '2' }],
+        groups: [{ groupId: group.id, value: '3' }],
+      });
+      expect(await directory.getUserAttributes(admin, user.id)).toEqual({ site: ['Lyon'], tier: ['2'] });
+      expect(await directory.getUserAttributes(admin, other.id)).toEqual({});
+
+      const bad = { users: [{ userId: user.id, value: 'many' }], groups: [] };
+      expect(await code(directory.setAttributeHolders(admin, tier.id, bad))).toBe(
+        'ERR_VALIDATION:users[0].value',
+      );
+      expect(
+        await code(
+          directory.setAttributeHolders(admin, tier.id, {
+            users: [{ userId: 999_999, value: '1' }],
+            groups: [],
+          }),
+        ),
+      ).toBe('ERR_NOT_FOUND');
+      expect((await directory.getAttributeHolders(admin, tier.id)).users).toEqual([
+        { userId: user.id, value: '2' },
+      ]);
+      const viewer = { ...admin, role: 'viewer' as const };
+      expect(await code(directory.getAttributeHolders(viewer, tier.id))).toBe('ERR_FORBIDDEN');
+    },
+  );
+
+  it.skipIf(!env.available)(
+    'gives users who hold no value, themselves or by group, the default',
+    async () => {
+      const level = await directory.defineAttribute(admin, {
+        key: 'level',
+        type: 'number',
+        defaultValue: '1.0',
+      });
+      expect(level.defaultValue).toBe('1');
+      const alone = await directory.createUser(admin, { email: 'alone@example.com' });
+      const grouped = await directory.createUser(admin, { email: 'grouped@example.com' });
+      const own = await directory.createUser(admin, { email: 'own@example.com' });
+      const group = await directory.createGroup(admin, { name: 'Levelled' });
+      await directory.addMember(admin, group.id, grouped.id);
+      await directory.setGroupAttributes(admin, group.id, { level: 5 });
+      await directory.setUserAttributes(admin, own.id, { level: 9 });
+      expect((await directory.effectiveAttributes(admin, alone.id)).level).toEqual(['1']);
+      expect((await directory.effectiveAttributes(admin, grouped.id)).level).toEqual(['5']);
+      expect((await directory.effectiveAttributes(admin, own.id)).level).toEqual(['9']);
+
+      expect(await code(directory.updateAttributeDefinition(admin, level.id, { defaultValue: 'high' }))).toBe(
+        'ERR_VALIDATION:defaultValue',
+      );
+      await directory.updateAttributeDefinition(admin, level.id, { defaultValue: null });
+      expect(await directory.effectiveAttributes(admin, alone.id)).not.toHaveProperty('level');
+    },
+  );
 });

@@ -1,7 +1,7 @@
 /** The directory module: organizations, projects, users, groups and typed user attributes. */
 export { type SourceReader, setFreeFormAttributes } from './attribute-import.ts';
 export { ATTRIBUTE_TYPES } from './attribute-types.ts';
-export { effectiveAttributes } from './attribute-values.ts';
+export { type AttributeHolders, effectiveAttributes } from './attribute-values.ts';
 export { listAttributeDefinitions } from './attributes.ts';
 export { getDefaultOrganization, getDefaultProject } from './organizations.ts';
 export { type ProjectService, projectForNew, projectOf } from './projects.ts';

@@ -170,4 +170,16 @@ export const directoryMigrations: Record<string, Migration> = {
       await db.schema.dropIndex('projects_organization_name').execute();
     },
   },
+  /** The value users hold when neither they nor their groups hold one (attribute-values.ts). */
+  '0150_attribute_defaults': {
+    async up(db: MigrationDb) {
+      await db.schema.alterTable('attribute_definitions').addColumn('default_value', 'text').execute();
+    },
+  },
+  /** When a key's secret was last replaced (core/auth/api-keys.ts `rotateApiKey`). */
+  '0140_api_key_rotation': {
+    async up(db: MigrationDb) {
+      await db.schema.alterTable('api_keys').addColumn('rotated_at', 'text').execute();
+    },
+  },
 };

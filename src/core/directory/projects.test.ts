@@ -58,6 +58,10 @@ describe.each(storeKinds)('projects on %s', async (kind) => {
   it.skipIf(!env.available)("reads another organization's projects as unknown", async () => {
     const { project: foreign } = await createOrganization(env.store.db, `Other ${kind}`);
     expect(await code(projects().get(admin, foreign.id))).toBe('ERR_NOT_FOUND');
+    expect(await code(projects().getByUuid(admin, foreign.uuid))).toBe('ERR_NOT_FOUND');
+    expect((await projects().getByUuid(admin, (await projects().get(admin, defaultProjectId)).uuid)).id).toBe(
+      defaultProjectId,
+    );
     expect(await code(projectOf(env.store.db, admin.organizationId, foreign.id))).toBe(
       'ERR_VALIDATION:projectId',
     );

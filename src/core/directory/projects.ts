@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
+import { createDomainEvents, type DomainEvents } from '../events.ts';
 import { toProject } from './organizations.ts';
 import type { Project } from './types.ts';
 import { isUniqueViolation, requiredText } from './validation.ts';
@@ -66,13 +67,15 @@ export async function projectForNew(db: Db, principal: Principal, value: unknown
 export interface ProjectService {
   list(principal: Principal): Promise<Project[]>;
   get(principal: Principal, id: number): Promise<Project>;
+  /** The project of this uuid in the caller's organization; another organization's is not found. */
+  getByUuid(principal: Principal, uuid: string): Promise<Project>;
   create(principal: Principal, input: { name: unknown }): Promise<Project>;
   rename(principal: Principal, id: number, input: { name: unknown }): Promise<Project>;
   /** Only an empty project other than the default one may go. */
   delete(principal: Principal, id: number): Promise<void>;
 }
 
-export function createProjectService(db: Db): ProjectService {
+export function createProjectService(db: Db, events: DomainEvents = createDomainEvents()): ProjectService {
   const name = (value: unknown) => requiredText('name', value, NAME_MAX);
   const existing = async (principal: Principal, id: number, from: Db = db) => {
     const project = await findProject(from, principal.organizationId, id);
@@ -106,6 +109,18 @@ export function createProjectService(db: Db): ProjectService {
     async get(principal, id) {
       authorize(principal, 'project.read');
       return existing(principal, id);
+    },
+
+    async getByUuid(principal, uuid) {
+      authorize(principal, 'project.read');
+      const row = await db
+        .selectFrom('projects')
+        .select(columns)
+        .where('organization_id', '=', principal.organizationId)
+        .where('uuid', '=', uuid)
+        .executeTakeFirst();
+      if (!row) throw notFound('project', uuid);
+      return toProject(row);
     },
 
     async create(principal, input) {
@@ -173,6 +188,7 @@ export function createProjectService(db: Db): ProjectService {
           details: { name: project.name },
         });
       });
+      await events.emit('objectPurged', { organizationId: principal.organizationId, kind: 'project', id });
     },
   };
 }

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/index.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Attributes, Principal } from '../auth/principal.ts';
 import { notFound, validationError } from '../errors.ts';
+import { createDomainEvents, type DomainEvents } from '../events.ts';
 import { byId, type Page, type PageRequest, type PageWindow, pageFromRows, pageWindow } from '../paging.ts';
 import { importUserAttributes, readWhole, type SourceReader } from './attribute-import.ts';
 import * as values from './attribute-values.ts';
@@ -83,16 +84,29 @@ export interface DirectoryService {
   setGroupAttributes(principal: Principal, groupId: number, input: AttributeInput): Promise<Attributes>;
   /** See attribute-values.ts for the merge rule (user values override group values per key). */
   effectiveAttributes(principal: Principal, userId: number): Promise<Attributes>;
+  /** The users and groups holding one attribute, with their values (admins). */
+  getAttributeHolders(principal: Principal, definitionId: number): Promise<values.AttributeHolders>;
+  /** Replaces who holds one attribute and with which values; their other attributes stay (admins). */
+  setAttributeHolders(
+    principal: Principal,
+    definitionId: number,
+    holders: values.AttributeHolders,
+  ): Promise<values.AttributeHolders>;
   /** Each row of the source (a `login` column, one row per user) sets that user's attributes. */
   importAttributesFromSource(principal: Principal, sourceRef: string): Promise<{ users: number }>;
 }
 
 export function createDirectoryService(
   store: Store,
-  /** The data module's reader; a directory alone (no data module) knows no source. */
-  options: { readSource?: SourceReader } = {},
+  options: {
+    /** The data module's reader; a directory alone (no data module) knows no source. */
+    readSource?: SourceReader;
+    /** Where deletions are announced; a private bus by default. */
+    events?: DomainEvents;
+  } = {},
 ): DirectoryService {
   const { db } = store;
+  const events = options.events ?? createDomainEvents();
   // Each guard authorizes an action and yields the caller's organization, so a use case cannot
   // be reached without both.
   const guard = (p: Principal, action: 'directory.read' | 'directory.manage') => {
@@ -133,7 +147,7 @@ export function createDirectoryService(
 
   const service: DirectoryService = {
     defaultProject: (p) => getDefaultProject(db, member(p)),
-    projects: createProjectService(db),
+    projects: createProjectService(db, events),
     getOrganization: async (p) => getOrganization(db, member(p)),
     renameOrganization: async (p, name) => {
       authorize(p, 'organization.manage');
@@ -211,6 +225,7 @@ export function createDirectoryService(
     deleteGroup: async (p, id) => {
       await groups.deleteGroup(db, admin(p), validId('id', id));
       await audit(p, 'group.delete', { type: 'group', id });
+      await events.emit('objectPurged', { organizationId: p.organizationId, kind: 'group', id });
     },
     addMember: async (p, groupId, userId) => {
       await groups.addMember(db, admin(p), validId('groupId', groupId), validId('userId', userId));
@@ -252,6 +267,12 @@ export function createDirectoryService(
       await read.getUserById(db, selfOrAdmin(p, userId), validId('userId', userId));
       return values.effectiveAttributes(db, userId);
     },
+    getAttributeHolders: async (p, definitionId) =>
+      values.getAttributeHolders(db, admin(p), validId('id', definitionId)),
+    setAttributeHolders: async (p, definitionId, holders) =>
+      values
+        .setAttributeHolders(db, admin(p), validId('id', definitionId), holders)
+        .then(audited(p, 'attribute.holders', () => ({ type: 'attribute', id: definitionId }), { holders })),
     importAttributesFromSource: async (p, sourceRef) => {
       admin(p);
       if (!options.readSource) throw notFound('data source', sourceRef);

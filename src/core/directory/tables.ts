@@ -67,6 +67,8 @@ export interface AttributeDefinitionsTable {
   key: string;
   type: AttributeType;
   description: string;
+  /** Canonical text of the value users hold when neither they nor their groups hold one; null: none. */
+  default_value: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -103,6 +105,8 @@ export interface ApiKeysTable {
   expires_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** When the secret was last replaced by a new one; null if never. */
+  rotated_at: string | null;
 }
 
 export interface SessionsTable {

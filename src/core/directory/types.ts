@@ -94,6 +94,8 @@ export interface AttributeDefinition {
   key: string;
   type: AttributeType;
   description: string;
+  /** What a user holds when neither they nor their groups hold a value; null: nothing. */
+  defaultValue: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -102,6 +104,8 @@ export interface AttributeDefinitionInput {
   key?: string;
   type?: AttributeType | string;
   description?: string;
+  /** null clears the default. */
+  defaultValue?: AttributeScalar | null;
 }
 
 /** Raw attribute input: per key, one value or several. */

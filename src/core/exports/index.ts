@@ -16,6 +16,7 @@ export {
 } from './csv.ts';
 export type { StoredFile } from './files.ts';
 export type { PaperName } from './layout.ts';
+export { formatValue } from './present.ts';
 export {
   closeRenderPool,
   configureRenderPool,

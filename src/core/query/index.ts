@@ -35,7 +35,7 @@ export { reductionKinds } from './reduce.ts';
 export { relativeRange } from './relative.ts';
 export * from './results/index.ts';
 export type { SavedQuery } from './saved-query.ts';
-export { andFilters } from './saved-query.ts';
+export { andFilters, savedQueryOf } from './saved-query.ts';
 export type {
   CompiledForEngine,
   QueryRunResult,

@@ -1,4 +1,4 @@
-import type { FilterNode } from './ir.ts';
+import type { FilterNode, FilterRule, QueryIr, QueryMetric } from './ir.ts';
 
 /**
  * The one stored query type: a native query body kept as JSON, as widgets, saved charts,
@@ -34,4 +34,34 @@ export function savedQueryHoldsSql(query: unknown): boolean {
   const withSql = (list: unknown): boolean =>
     Array.isArray(list) && list.some((item) => typeof item === 'object' && item !== null && 'sql' in item);
   return withSql(calculations) || withSql(metrics);
+}
+
+/**
+ * The stored query of an IR a face planned (the inverse of `parseQueryBody`), so what a face's own
+ * query language saves runs on every screen, export and delivery like any stored query.
+ */
+export function savedQueryOf(source: string, ir: QueryIr): SavedQuery {
+  return JSON.parse(
+    JSON.stringify({
+      source,
+      ...ir,
+      metrics: ir.metrics.map(metricBody),
+      ...(ir.filters && { filters: filterBody(ir.filters) }),
+      ...(ir.metricFilters && { metricFilters: filterBody(ir.metricFilters) }),
+      ...(ir.postFilters && { postFilters: filterBody(ir.postFilters) }),
+    }),
+  ) as SavedQuery;
+}
+
+function metricBody({ kind: _, ...metric }: QueryMetric): Record<string, unknown> {
+  return 'filters' in metric && metric.filters ? { ...metric, filters: filterBody(metric.filters) } : metric;
+}
+
+/** A rule's attribute travels among its values as `{"attribute": name}`. */
+function filterBody(node: FilterNode): unknown {
+  if ('and' in node) return { and: node.and.map(filterBody) };
+  if ('or' in node) return { or: node.or.map(filterBody) };
+  if ('not' in node) return { not: filterBody(node.not) };
+  const { attribute, ...rule }: FilterRule = node;
+  return attribute === undefined ? rule : { ...rule, values: [...rule.values, { attribute }] };
 }

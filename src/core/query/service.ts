@@ -1,5 +1,5 @@
 import type { CompiledQuery, Engine, EngineDialect, QueryResult } from '../../engines/types.ts';
-import { type AuthorizedResource, authorize } from '../auth/authorize.ts';
+import { type AuthorizedResource, authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { QueryCache } from './cache.ts';
 import { withMetadata } from './columns.ts';
@@ -93,8 +93,18 @@ export interface QueryService {
   ): Promise<CompiledForEngine & { connectionId?: number }>;
   /** Runs IR built by another core module or a face's query mapper. */
   runIr(principal: Principal, model: Model, ir: QueryIr, options?: RunQueryOptions): Promise<QueryRunResult>;
-  /** Compiles IR for the model's engine, e.g. to stream it (exports). */
-  compileIr(principal: Principal, model: Model, ir: QueryIr): Promise<CompiledForEngine>;
+  /**
+   * Compiles IR for the model's engine, e.g. to stream it (exports). With `inlineIfAllowed`, a
+   * caller who may run SQL (`sql.run`) gets the values as literals, SQL to paste into the SQL
+   * runner (a face's "compiled SQL"); anyone else the bound parameters, so no row-policy value
+   * is written out for a caller who could not run it anyway.
+   */
+  compileIr(
+    principal: Principal,
+    model: Model,
+    ir: QueryIr,
+    options?: { inlineIfAllowed?: boolean },
+  ): Promise<CompiledForEngine>;
   /** The first rows of a data source as stored (row policies apply), at most `MAX_PREVIEW_ROWS`. */
   preview(principal: Principal, source: number | string, limit: number): Promise<QueryRunResult>;
   /** A saved query body (a widget's), for a use case that authorized its dashboard. */
@@ -277,9 +287,11 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     return (await planFor(principal, model, await checkedSql(engine, model, ir), engine, options)).compiled;
   };
 
-  const compileIr: QueryService['compileIr'] = async (principal, model, ir) => {
+  const compileIr: QueryService['compileIr'] = async (principal, model, ir, options = {}) => {
     authorizeAdhoc(principal, model, ir);
-    return compileOn(principal, model, ir);
+    return compileOn(principal, model, ir, {
+      inline: options.inlineIfAllowed === true && can(principal, 'sql.run'),
+    });
   };
 
   /** Reductions of the whole result (reduce.ts), each statement read like the query's own. */

@@ -18,20 +18,33 @@ const DefinitionSchema = Type.Object({
   key: Type.String(),
   type: AttributeType,
   description: Type.String(),
+  defaultValue: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });
 
+/** What users hold when neither they nor their groups hold a value; null: nothing. */
+const DefaultValue = Type.Union([
+  Type.String({ maxLength: 1000 }),
+  Type.Number(),
+  Type.Boolean(),
+  Type.Null(),
+]);
 const DefinitionCreateBody = Type.Object(
   {
     key: Type.String({ minLength: 1, maxLength: 64 }),
     type: AttributeType,
     description: Type.Optional(Type.String({ maxLength: 2000 })),
+    defaultValue: Type.Optional(DefaultValue),
   },
   { additionalProperties: false },
 );
 const DefinitionPatchBody = Type.Object(
-  { type: Type.Optional(AttributeType), description: Type.Optional(Type.String({ maxLength: 2000 })) },
+  {
+    type: Type.Optional(AttributeType),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    defaultValue: Type.Optional(DefaultValue),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 
@@ -56,7 +69,8 @@ const UserValuesAnswer = Type.Object({ attributes: Values, effective: Values });
 /**
  * Attribute definitions under `/attributes`; values under `/users/:id/attributes` and
  * `/groups/:id/attributes` (PUT replaces every value of the subject; `effective` applies the
- * merge rule: a user's own values override, otherwise the union of their groups' values).
+ * merge rule: a user's own values override, otherwise the union of their groups' values, otherwise
+ * the attribute's `defaultValue`).
  */
 export function registerAttributeRoutes(app: App, deps: { directory: DirectoryService }): void {
   const { directory } = deps;

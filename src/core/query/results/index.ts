@@ -12,5 +12,6 @@ export {
   type QueryJobState,
   type QueryJobStatus,
   queryJobStatuses,
+  type SqlInput,
   type SubmitOptions,
 } from './service.ts';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../../engines/duckdb/engine.ts';
 import type { Principal } from '../../auth/principal.ts';
+import { runConsoleSql } from '../../data/sql-console.ts';
 import { isRosettaError, notFound } from '../../errors.ts';
 import { createJobService } from '../../jobs/index.ts';
 import { openJobStore } from '../../jobs/test-support.ts';
@@ -105,6 +106,7 @@ const service = createQueryJobService({
   jobs,
   query,
   resolveModel,
+  runSql: (_who, _connectionId, input, signal) => runConsoleSql(engine, input, { signal }),
   owners: async (_organizationId, userId) => people.get(userId),
   dataDir,
   retentionMs: 60 * 60_000,
@@ -205,6 +207,15 @@ describe('query jobs', () => {
       return [String(r), sum];
     });
     expect((await service.page(admin, grouped.id)).rows).toEqual(sums);
+  });
+
+  it("runs a developer's SQL as a job, read back like a query's result", async () => {
+    const state = await service.submitSql(admin, 1, { sql: 'SELECT range AS n FROM range(3)', limit: 2 });
+    expect((await finished(admin, state.id)).status).toBe('success');
+    const page = await service.page(admin, state.id);
+    expect(page).toMatchObject({ rows: [[0], [1]], totalRows: 2, truncated: true });
+    expect(page.columns?.map((column) => column.name)).toEqual(['n']);
+    expect(await codeOf(service.submitSql(analyst, 1, { sql: 'SELECT 1' }))).toBe('ERR_FORBIDDEN');
   });
 
   it('names a bad page or page size', async () => {

@@ -1,3 +1,4 @@
+import { authorize } from '../../auth/authorize.ts';
 import { actingWithin, type CredentialScope, credentialScope } from '../../auth/credential-scope.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { notFound, RosettaError, validationError } from '../../errors.ts';
@@ -65,6 +66,11 @@ export interface QueryJobService {
   /** The same for IR a face's query mapper built on a model it resolved. */
   submitIr(principal: Principal, model: Model, ir: QueryIr, options?: SubmitOptions): Promise<QueryJobState>;
   /**
+   * A developer's SQL run on a connection as a job (a SQL runner's asynchronous runs): `sql.run`
+   * is checked now, the warehouse judges the statement when the job runs, as the SQL console does.
+   */
+  submitSql(principal: Principal, connectionId: number, input: SqlInput): Promise<QueryJobState>;
+  /**
    * The job's status and, once it succeeded, one page of its result. Only its submitter and
    * admins see a job: to anyone else it does not exist (404).
    */
@@ -82,6 +88,20 @@ export interface QueryJobService {
   stop(): void;
 }
 
+export interface SqlInput {
+  sql: string;
+  /** Rows kept at most (the console's default when absent). */
+  limit?: number;
+}
+
+/** Runs a developer's SQL on a connection (the data module's `connections.runSql`). */
+export type RunSql = (
+  principal: Principal,
+  connectionId: number,
+  input: SqlInput,
+  signal?: AbortSignal,
+) => Promise<Pick<QueryRunResult, 'columns' | 'rows' | 'truncated' | 'durationMs'>>;
+
 export interface SubmitOptions {
   /** Skip the cache lookup, as `run` does. */
   noCache?: boolean;
@@ -92,6 +112,8 @@ export interface QueryJobServiceOptions {
   query: Pick<QueryService, 'runIr' | 'compileIr'>;
   /** Finds the model a principal addresses (data source uuid or model name). */
   resolveModel(principal: Principal, source: string): Promise<Model>;
+  /** Runs SQL jobs (`submitSql`); without it they are refused. */
+  runSql?: RunSql;
   /** The principal of a job's owner, read fresh when the job runs; undefined when the user is gone. */
   owners(organizationId: number, userId: number): Promise<Principal | undefined>;
   dataDir: string;
@@ -103,13 +125,15 @@ export interface QueryJobServiceOptions {
   onError?: (error: unknown) => void;
 }
 
-interface QueryJobPayload {
-  /** The model as the submitter addressed it, resolved again when the job runs. */
-  source: string;
-  ir: QueryIr;
-  scope: CredentialScope;
-  noCache?: boolean;
-}
+type QueryJobPayload =
+  | {
+      /** The model as the submitter addressed it, resolved again when the job runs. */
+      source: string;
+      ir: QueryIr;
+      scope: CredentialScope;
+      noCache?: boolean;
+    }
+  | { connectionId: number; sql: SqlInput; scope: CredentialScope };
 
 /** Query jobs are followed with the right that runs them, which a data-API key carries. */
 const access: JobAccess = { action: 'query.adhoc' };
@@ -161,15 +185,10 @@ export function createQueryJobService(options: QueryJobServiceOptions): QueryJob
       const owner = job.ownerId === null ? undefined : await options.owners(job.organizationId, job.ownerId);
       if (!owner) throw new Error(`the user who submitted this query (${job.ownerId}) no longer exists`);
       const principal = actingWithin(owner, payload.scope);
-      const model = await options.resolveModel(principal, payload.source);
-      const answer = await options.query.runIr(principal, model, payload.ir, {
-        signal: context.signal,
-        noCache: payload.noCache,
-      });
-      const { rows, cached: _cached, totalRows: _counted, ...stored } = answer;
+      const { rows, ...stored } = await answerOf(principal, payload, context.signal);
       const finished = now();
       await store.write(job.uuid, rows, finished);
-      await context.log(`${rows.length} rows kept${answer.truncated ? ', cut at the row cap' : ''}`);
+      await context.log(`${rows.length} rows kept${stored.truncated ? ', cut at the row cap' : ''}`);
       return {
         ...stored,
         totalRows: rows.length,
@@ -177,6 +196,24 @@ export function createQueryJobService(options: QueryJobServiceOptions): QueryJob
       };
     },
   });
+
+  async function answerOf(
+    principal: Principal,
+    payload: QueryJobPayload,
+    signal: AbortSignal,
+  ): Promise<StoredAnswer & Pick<QueryRunResult, 'rows'>> {
+    if ('sql' in payload) {
+      if (!options.runSql) throw new Error('SQL jobs are not wired');
+      return options.runSql(principal, payload.connectionId, payload.sql, signal);
+    }
+    const model = await options.resolveModel(principal, payload.source);
+    const answer = await options.query.runIr(principal, model, payload.ir, {
+      signal,
+      noCache: payload.noCache,
+    });
+    const { cached: _cached, totalRows: _counted, ...kept } = answer;
+    return kept;
+  }
 
   const submitIr: QueryJobService['submitIr'] = async (principal, model, ir, submitOptions = {}) => {
     // Authorized and compiled now, so a bad query is a 400 here rather than a failed job.
@@ -195,6 +232,13 @@ export function createQueryJobService(options: QueryJobServiceOptions): QueryJob
     },
 
     submitIr,
+
+    async submitSql(principal, connectionId, input) {
+      authorize(principal, 'sql.run');
+      if (!options.runSql) throw validationError('sql', 'SQL jobs are not available on this server');
+      const payload: QueryJobPayload = { connectionId, sql: input, scope: credentialScope(principal) };
+      return stateOf(await jobs.enqueue(principal, QUERY_JOB_TYPE, payload));
+    },
 
     async page(principal, ref, request = {}) {
       const pageSize = count(request.pageSize, 'pageSize', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);

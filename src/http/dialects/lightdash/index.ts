@@ -1,0 +1,63 @@
+import type { Services } from '../../../services.ts';
+import { type CredentialReader, defineFace } from '../../kit/index.ts';
+import type { App } from '../../server.ts';
+import { registerAttributeRoutes } from './attributes.ts';
+import { registerContentRoutes } from './content-routes.ts';
+import { lightdashErrors } from './envelope.ts';
+import { lightdashSecretOf, registerIdentityRoutes } from './identity.ts';
+import { registerOrganizationRoutes } from './organization.ts';
+import { lightdashPermissions } from './permissions.ts';
+import { registerProjectRoutes } from './projects.ts';
+import { registerQueryRoutes } from './query-routes.ts';
+
+/**
+ * `Authorization: ApiKey <token>` (a personal access token: any Rosetta API key), `Bearer <token>`
+ * (service-account tokens), or the session cookie `POST /v1/login` sets.
+ */
+const lightdashCredential: CredentialReader = (request) => {
+  const secret = lightdashSecretOf(request);
+  return secret === undefined ? undefined : { kind: 'secret', value: secret };
+};
+
+const lightdash = defineFace({
+  name: 'lightdash',
+  prefix: '/lightdash/api',
+  credentials: lightdashCredential,
+  errors: lightdashErrors,
+  permissions: lightdashPermissions,
+  missingCredential: 'Failed to authorize user',
+  parsers: { emptyJson: true, gzip: true },
+});
+
+/** The face's knobs, reported by `GET /v1/health` as the caps they are. */
+export interface LightdashLimits {
+  /** Most rows a query may ask for (`limit`); above it, a 400 `ParameterError`. */
+  maxLimit: number;
+  /** Most rows one page of query results holds. */
+  maxPageSize: number;
+  /** Calls each caller may make to each route in a minute; 0 or unset: no limit. */
+  requestsPerMinute?: number;
+}
+
+/**
+ * The Lightdash face at `/lightdash` (`/lightdash/api/v1/...`, `/lightdash/api/v2/...`) as the
+ * vendor's API reference and SDK use it. Only shapes are mapped here; every rule is the core's.
+ */
+export async function registerLightdashDialect(
+  app: App,
+  services: Services,
+  limits: LightdashLimits,
+): Promise<void> {
+  await lightdash.register(app, {
+    auth: services,
+    requestLimits: { perMinute: limits.requestsPerMinute ?? 0 },
+    routes(api) {
+      registerIdentityRoutes(api, services, limits);
+      registerOrganizationRoutes(api, services);
+      registerAttributeRoutes(api, services);
+      registerProjectRoutes(api, services);
+      registerQueryRoutes(api, services, limits);
+      registerContentRoutes(api, services, limits);
+    },
+  });
+}

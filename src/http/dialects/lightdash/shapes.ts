@@ -1,0 +1,102 @@
+import type { Group, Organization, Project, User, UserView } from '../../../core/directory/index.ts';
+
+/** Lightdash splits a name Rosetta keeps whole: the first word is the first name, the rest the last. */
+export function nameParts(name: string): { firstName: string; lastName: string } {
+  const [firstName = '', ...rest] = name.trim().split(/\s+/);
+  return { firstName, lastName: rest.join(' ') };
+}
+
+export const joinedName = (firstName: string, lastName: string): string => `${firstName} ${lastName}`.trim();
+
+/** `LightdashUser` (spec §2.0.1): the caller's own profile, with its organization. */
+export function lightdashUser(user: User, organization: Organization) {
+  return {
+    userUuid: user.uuid,
+    email: user.email,
+    ...nameParts(user.name),
+    organizationUuid: organization.uuid,
+    organizationName: organization.name,
+    isTrackingAnonymized: false,
+    isMarketingOptedIn: false,
+    isSetupComplete: true,
+    role: user.role,
+    isActive: user.status === 'active',
+    isPending: user.status === 'pending',
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
+
+/**
+ * `OrganizationMemberProfile`: another member as the caller may see them; the fields the core
+ * keeps from the caller (email, role, status for a viewer) are left out rather than made up.
+ */
+export function memberProfile(user: UserView, organization: Organization) {
+  return {
+    userUuid: user.uuid,
+    ...nameParts(user.name),
+    email: user.email,
+    organizationUuid: organization.uuid,
+    role: user.role,
+    isActive: user.status === undefined ? undefined : user.status === 'active',
+    isPending: user.status === undefined ? undefined : user.status === 'pending',
+    userCreatedAt: user.createdAt,
+    userUpdatedAt: user.updatedAt,
+  };
+}
+
+/** `GroupMember`. */
+export const groupMember = (user: UserView) => ({
+  userUuid: user.uuid,
+  email: user.email,
+  ...nameParts(user.name),
+});
+
+/** `Group`; Rosetta does not record who created or changed a group. */
+export const groupJson = (group: Group, organization: Organization) => ({
+  uuid: group.uuid,
+  name: group.name,
+  organizationUuid: organization.uuid,
+  createdAt: group.createdAt,
+  createdByUserUuid: null,
+  updatedAt: group.updatedAt,
+  updatedByUserUuid: null,
+});
+
+/** `GroupWithMembers`. */
+export const groupWithMembers = (group: Group, organization: Organization, members: UserView[]) => ({
+  ...groupJson(group, organization),
+  memberUuids: members.map((member) => member.uuid),
+  members: members.map(groupMember),
+});
+
+/** A project's type: Rosetta has no preview projects, so each is a `DEFAULT` one. */
+export const PROJECT_TYPE = 'DEFAULT';
+
+/** `OrganizationProject`. */
+export const organizationProject = (project: Project) => ({
+  projectUuid: project.uuid,
+  name: project.name,
+  type: PROJECT_TYPE,
+  createdByUserUuid: null,
+  upstreamProjectUuid: null,
+  warehouseType: 'duckdb',
+  requireUserCredentials: false,
+});
+
+/**
+ * One page of a list (spec §1.6): pages only when both `page` and `pageSize` are given, as the
+ * reference server does; otherwise every row, without `pagination`.
+ */
+export function pageOf<T>(rows: T[], page?: number, pageSize?: number) {
+  if (page === undefined || pageSize === undefined) return { data: rows };
+  return {
+    data: rows.slice((page - 1) * pageSize, page * pageSize),
+    pagination: {
+      page,
+      pageSize,
+      totalResults: rows.length,
+      totalPageCount: Math.ceil(rows.length / pageSize),
+    },
+  };
+}
