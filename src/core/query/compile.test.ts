@@ -184,3 +184,21 @@ describe('row-level security in the compiler', () => {
     expect(compiled.sql).toContain('WHERE ("customers"."segment" = $1 AND 1 = 0)');
   });
 });
+
+describe('a model metric named by its table', () => {
+  it('is the model metric, not a cycle with its own output column', () => {
+    const { sql, columns } = compile({ metrics: [{ metric: 'orders.margin_rate' }] });
+    expect(columns.map((column) => column.id)).toEqual(['orders.margin_rate']);
+    expect(sql).toContain('/ NULLIF(SUM("orders"."price"), 0)) AS "orders.margin_rate"');
+  });
+
+  it('still refuses query formulas that name each other', () => {
+    const cyclic = {
+      metrics: [
+        { name: 'a', formula: 'b + 1' },
+        { name: 'b', formula: 'a * 2' },
+      ],
+    };
+    expect(() => compile(cyclic)).toThrow(/metrics form a cycle: a → b → a/);
+  });
+});

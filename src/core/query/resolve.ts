@@ -181,12 +181,16 @@ export function createMetricResolver(
   const queryMetrics = new Map(
     ir.metrics.map((metric, i) => [metricName(metric), { metric, path: `metrics[${i}]` }]),
   );
-  const expanding: string[] = [];
+  // A query metric and a model metric may share a name (`{metric: "orders.revenue"}` is output
+  // as "orders.revenue"), so each kind is tracked apart: only a repeat within a kind is a cycle.
+  const expanding: { kind: 'query' | 'model'; name: string }[] = [];
 
-  const guard = <T>(key: string, path: string, expand: () => T): T => {
-    if (expanding.includes(key))
-      throw validationError(path, `metrics form a cycle: ${[...expanding, key].join(' → ')}`);
-    expanding.push(key);
+  const guard = <T>(kind: 'query' | 'model', name: string, path: string, expand: () => T): T => {
+    if (expanding.some((entry) => entry.kind === kind && entry.name === name)) {
+      const chain = [...expanding.map((entry) => entry.name), name].join(' → ');
+      throw validationError(path, `metrics form a cycle: ${chain}`);
+    }
+    expanding.push({ kind, name });
     try {
       return expand();
     } finally {
@@ -196,7 +200,7 @@ export function createMetricResolver(
 
   /** A model metric; a query's filter on it applies to every aggregate a formula metric uses. */
   const modelMetric = (metric: ModelMetric, path: string, filter?: Condition): MetricExpression =>
-    guard(`${metric.table}.${metric.name}`, path, () => {
+    guard('model', `${metric.table}.${metric.name}`, path, () => {
       if (metric.formula !== undefined) {
         const tree = parseFormula(metric.formula, path);
         return mapNames(tree, (name) => modelMetric(findModelMetric(model, name, path, true), path, filter));
@@ -229,7 +233,7 @@ export function createMetricResolver(
     });
 
   const queryMetric = (metric: QueryMetric, path: string): MetricExpression =>
-    guard(metricName(metric), path, () => {
+    guard('query', metricName(metric), path, () => {
       const filter =
         'filters' in metric && metric.filters ? rowFilter(metric.filters, `${path}.filters`) : undefined;
       if (metric.kind === 'model')
