@@ -53,3 +53,37 @@ export function listReply<T>(
   if (!asksForPage(query)) return { items };
   return pageOf(items, pageRequestOf(query), key ?? (byId as unknown as PageKey<T>));
 }
+
+/** One numbered page of a whole list, with the totals vendors answer beside it (Lightdash `page`/`pageSize`). */
+export interface NumberedPage<T> {
+  items: T[];
+  /** From 1. */
+  page: number;
+  pageSize: number;
+  totalResults: number;
+  totalPages: number;
+}
+
+/** Page `page` (from 1) of `items`; past the last page, no items but the true totals. */
+export function numberedPage<T>(items: readonly T[], page: number, pageSize: number): NumberedPage<T> {
+  return {
+    items: items.slice((page - 1) * pageSize, page * pageSize),
+    page,
+    pageSize,
+    totalResults: items.length,
+    totalPages: Math.ceil(items.length / pageSize),
+  };
+}
+
+/** `limit` items of a whole list from `skip` (Sisense `skip`/`limit`), with the list's total. */
+export function offsetWindow<T>(
+  items: readonly T[],
+  skip: number,
+  limit: number | undefined,
+): { items: T[]; skip: number; total: number } {
+  return {
+    items: items.slice(skip, limit === undefined ? undefined : skip + limit),
+    skip,
+    total: items.length,
+  };
+}

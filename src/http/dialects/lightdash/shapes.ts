@@ -1,4 +1,5 @@
 import type { Group, Organization, Project, User, UserView } from '../../../core/directory/index.ts';
+import { numberedPage } from '../../kit/index.ts';
 
 /** Lightdash splits a name Rosetta keeps whole: the first word is the first name, the rest the last. */
 export function nameParts(name: string): { firstName: string; lastName: string } {
@@ -90,13 +91,14 @@ export const organizationProject = (project: Project) => ({
  */
 export function pageOf<T>(rows: T[], page?: number, pageSize?: number) {
   if (page === undefined || pageSize === undefined) return { data: rows };
+  const numbered = numberedPage(rows, page, pageSize);
   return {
-    data: rows.slice((page - 1) * pageSize, page * pageSize),
+    data: numbered.items,
     pagination: {
       page,
       pageSize,
-      totalResults: rows.length,
-      totalPageCount: Math.ceil(rows.length / pageSize),
+      totalResults: numbered.totalResults,
+      totalPageCount: numbered.totalPages,
     },
   };
 }
