@@ -184,6 +184,17 @@ describe.each(backends)('dashboards on $kind', ({ available, open }) => {
     expect((await content.dashboards.clone(editor, original.id, { name: 'Named' })).name).toBe('Named');
   });
 
+  it.skipIf(!available)("a clone's filters target the clone's own widgets", async () => {
+    const { editor } = organization();
+    const original = await content.dashboards.create(editor, {
+      ...sample(),
+      filters: [{ field: 'country', type: 'values', tileTargets: { kpi: false, bar: 'region' } }],
+    });
+    const copy = await content.dashboards.clone(editor, original.id);
+    const [kpi, bar] = copy.widgets.map((widget) => widget.id);
+    expect(copy.filters[0].tileTargets).toEqual({ [kpi]: false, [bar]: 'region' });
+  });
+
   it.skipIf(!available)(
     "keeps each face's settings as given, versioned; a PATCH replaces only the faces it names",
     async () => {

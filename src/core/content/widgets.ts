@@ -55,12 +55,21 @@ export function withWidgetRemoved(content: DashboardContent, widgetId: string): 
   };
 }
 
-/** A deep copy whose widgets have fresh ids, so a clone shares nothing with its original. */
+/** A deep copy whose widgets have fresh ids (filters target them by their new ids), so a clone shares nothing with its original. */
 export function withFreshWidgetIds(content: DashboardContent): DashboardContent {
   const copy = structuredClone(content);
   const renamed = new Map(copy.widgets.map((w) => [w.id, randomUUID()]));
   copy.widgets = copy.widgets.map((w) => ({ ...w, id: renamed.get(w.id)! }));
   copy.layout = copy.layout.map((item): LayoutItem => ({ ...item, widgetId: renamed.get(item.widgetId)! }));
+  for (const filter of copy.filters) {
+    if (!filter.tileTargets) continue;
+    filter.tileTargets = Object.fromEntries(
+      Object.entries(filter.tileTargets).map(([widgetId, target]) => [
+        renamed.get(widgetId) ?? widgetId,
+        target,
+      ]),
+    );
+  }
   return copy;
 }
 
