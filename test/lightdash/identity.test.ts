@@ -444,7 +444,7 @@ describe('the Lightdash face: account, organization, members, groups, attributes
     expect((await ld(app, 'GET', '/v1/user', undefined, { key: viewer.key })).body.results.role).toBe(
       'editor',
     );
-    const bad = await ld(app, 'PATCH', `/v1/org/users/${viewer.uuid}`, { role: 'member' });
+    const bad = await ld(app, 'PATCH', `/v1/org/users/${viewer.uuid}`, { role: 'owner' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.data).toHaveProperty('role');
     await ld(app, 'PATCH', `/v1/org/users/${viewer.uuid}`, { role: 'viewer' });

@@ -39,6 +39,7 @@ export const actions = {
   'dashboard.edit': rule('editor', asUser, 'create or change dashboards and folders'),
   'content.admin': rule('admin', asUser, 'manage every folder and dashboard'),
   'favourite.manage': rule('viewer', personal, 'keep favourites'),
+  'comment.create': rule('interactive_viewer', asUser, 'comment on dashboards'),
   'embed.create': rule('editor', asUser, 'create or revoke embed links'),
   'query.adhoc': rule('interactive_viewer', [...asUser, 'dataKey'], 'run ad-hoc queries'),
   'query.sql': rule('developer', asUser, 'write SQL expressions in queries'),
@@ -68,6 +69,7 @@ export const actions = {
   'organization.manage': rule('admin', asUser, 'rename the organization'),
   'project.read': rule('viewer', asUser, 'list projects'),
   'project.manage': rule('admin', asUser, 'create, rename or delete projects'),
+  'project.access': rule('admin', asUser, 'manage who may use a project'),
   'profile.edit': rule('viewer', personal, 'change your name, password or timezone'),
   'apikey.own': rule('viewer', personal, 'manage your API keys'),
   // Lightdash's personal access tokens are minted from a signed-in session only: a leaked token
@@ -78,3 +80,24 @@ export const actions = {
 } as const satisfies Record<string, ActionRule>;
 
 export type Action = keyof typeof actions;
+
+/**
+ * The actions on things of a project whose check without a project is always followed by one on
+ * the item, with its project (content, models, queries of models, schedules): checked before the
+ * project is known, they judge the best role in any project (principal.ts `atBest`), and the
+ * item's check decides. Every action checked with a project judges the role there; the others,
+ * checked without one, the organization role — so the "everything" rights (`content.admin`,
+ * `schedule.all`, `rows.all`) and SQL authorship never come from a grant elsewhere.
+ */
+export const projectActions: ReadonlySet<Action> = new Set<Action>([
+  'dashboard.view',
+  'dashboard.run',
+  'dashboard.export',
+  'dashboard.edit',
+  'embed.create',
+  'query.adhoc',
+  'model.read',
+  'model.manage',
+  'schedule.manage',
+  'project.access',
+]);

@@ -1,12 +1,15 @@
 import { RosettaError } from '../errors.ts';
-import { type Action, actions } from './actions.ts';
-import { type Principal, roleAtLeast } from './principal.ts';
+import { type Action, actions, projectActions } from './actions.ts';
+import { atBest, inProject, type Principal, roleAtLeast } from './principal.ts';
 
 /** What an action is taken on, as far as permissions care: what it reads. */
 export interface AuthorizedResource {
-  dataSourceIds: readonly number[];
+  /** The data sources it reads; absent when it reads none (content, schedules). */
+  dataSourceIds?: readonly number[];
   /** True when it also reads warehouse tables or SQL that are no data source. */
   readsOtherTables?: boolean;
+  /** The project it belongs to: the principal acts with its role there (`roleInProject`). */
+  projectId?: number;
 }
 
 /**
@@ -15,23 +18,44 @@ export interface AuthorizedResource {
  */
 export function inScope(principal: Principal, resource: AuthorizedResource): boolean {
   const allowed = principal.dataSourceIds;
-  if (allowed === undefined) return true;
   const { dataSourceIds, readsOtherTables } = resource;
+  if (allowed === undefined || dataSourceIds === undefined) return true;
   return !readsOtherTables && dataSourceIds.length > 0 && dataSourceIds.every((id) => allowed.includes(id));
+}
+
+/**
+ * The principal as it acts: with its role in the resource's project; for an action of projects
+ * checked before its project is known, with its best role in any project (`projectActions`).
+ */
+function actingOn(
+  principal: Principal,
+  action: Action,
+  resource?: AuthorizedResource,
+): Principal | undefined {
+  if (resource?.projectId !== undefined) return inProject(principal, resource.projectId);
+  return projectActions.has(action) ? atBest(principal) : principal;
 }
 
 export function can(principal: Principal, action: Action, resource?: AuthorizedResource): boolean {
   const rule = actions[action];
-  if (!(rule.credentials as readonly string[]).includes(principal.kind)) return false;
-  if (!roleAtLeast(principal.role, rule.role)) return false;
-  return resource === undefined || inScope(principal, resource);
+  const acting = actingOn(principal, action, resource);
+  if (!acting) return false;
+  if (!(rule.credentials as readonly string[]).includes(acting.kind)) return false;
+  if (!roleAtLeast(acting.role, rule.role)) return false;
+  return resource === undefined || inScope(acting, resource);
 }
 
 /** The one permission check of Rosetta: ERR_FORBIDDEN naming what the caller may not do. */
 export function authorize(principal: Principal, action: Action, resource?: AuthorizedResource): void {
-  if (can(principal, action)) {
-    if (resource === undefined || inScope(principal, resource)) return;
-    const outside = resource.dataSourceIds.filter((id) => !principal.dataSourceIds?.includes(id));
+  const acting = actingOn(principal, action, resource);
+  if (!acting)
+    throw new RosettaError(
+      'ERR_FORBIDDEN',
+      `not allowed to ${actions[action].label} (no access to this project)`,
+    );
+  if (can(acting, action)) {
+    if (resource === undefined || inScope(acting, resource)) return;
+    const outside = (resource.dataSourceIds ?? []).filter((id) => !acting.dataSourceIds?.includes(id));
     throw new RosettaError(
       'ERR_FORBIDDEN',
       outside.length > 0
@@ -41,9 +65,9 @@ export function authorize(principal: Principal, action: Action, resource?: Autho
     );
   }
   const rule = actions[action];
-  const why = (rule.credentials as readonly string[]).includes(principal.kind)
+  const why = (rule.credentials as readonly string[]).includes(acting.kind)
     ? `needs the ${rule.role} role`
-    : `not with ${credentialNames[principal.kind]}`;
+    : `not with ${credentialNames[acting.kind]}`;
   throw new RosettaError('ERR_FORBIDDEN', `not allowed to ${rule.label} (${why})`);
 }
 

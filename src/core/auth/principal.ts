@@ -32,6 +32,13 @@ export interface Principal {
    */
   userRole?: Role;
   groupIds: number[];
+  /**
+   * The best role project grants give the user (directly or through a group), by project id;
+   * absent when there are none. See `roleInProject`.
+   */
+  projectRoles?: Readonly<Record<number, Role>>;
+  /** Set for a Lightdash `member`: `role` gives no project access, only `projectRoles` do. */
+  projectsByGrant?: boolean;
   /** The values row policies filter on. */
   attributes: Attributes;
   /** Set when the caller used an API key (full, data or script key). */
@@ -50,4 +57,40 @@ export interface Principal {
   variables?: Attributes;
   /** Embed credentials expire; checked on every request. */
   expiresAt?: Date;
+}
+
+/** The higher of two roles. */
+export const higherRole = (a: Role, b: Role): Role => (roleAtLeast(a, b) ? a : b);
+
+/**
+ * The principal's role in a project: the highest of its organization role (unless it reaches
+ * projects only by grant) and its project grants; undefined when it has no access to the project.
+ * Capped credentials (data-API keys) stay capped: a grant raises the user, not the key.
+ */
+export function roleInProject(principal: Principal, projectId: number): Role | undefined {
+  const granted = principal.projectRoles?.[projectId];
+  const implied = principal.projectsByGrant ? undefined : principal.role;
+  if (granted === undefined) return implied;
+  const cap = principal.userRole === undefined ? undefined : principal.role;
+  const raised = implied === undefined ? granted : higherRole(implied, granted);
+  return cap === undefined ? raised : roleAtMost(raised, cap);
+}
+
+/** The principal with its best role in any project (organization role included). */
+export function atBest(principal: Principal): Principal {
+  const granted = Object.keys(principal.projectRoles ?? {}).map((id) => roleInProject(principal, Number(id)));
+  const role = granted.reduce<Role>((best, next) => (next ? higherRole(best, next) : best), principal.role);
+  return role === principal.role ? principal : { ...principal, role };
+}
+
+/**
+ * The principal as it acts in a project, or undefined without access to it: its role is its role
+ * there and no grant raises it further, so checks made with it judge that project alone.
+ */
+export function inProject(principal: Principal, projectId: number): Principal | undefined {
+  const role = roleInProject(principal, projectId);
+  if (role === undefined) return undefined;
+  if (principal.projectRoles === undefined && !principal.projectsByGrant) return principal;
+  const { projectRoles: _grants, projectsByGrant: _byGrant, ...acting } = principal;
+  return { ...acting, role };
 }

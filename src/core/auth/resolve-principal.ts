@@ -3,6 +3,7 @@ import type { Database } from '../../store/database.ts';
 import { effectiveAttributes } from '../directory/attribute-values.ts';
 import { groupIdsOf } from '../directory/groups.ts';
 import { getDefaultProject } from '../directory/organizations.ts';
+import { projectRolesOf } from '../directory/project-access.ts';
 import { findUserRow, type UserRow } from '../directory/users-read.ts';
 import type { CredentialKind } from './actions.ts';
 import { type Principal, type Role, roleAtMost } from './principal.ts';
@@ -35,6 +36,7 @@ export function createPrincipalResolver(db: Db) {
       groupIdsOf(db, user.id),
       effectiveAttributes(db, user.id),
     ]);
+    const projectRoles = await projectRolesOf(db, user.id, groupIds);
     const principal: Principal = {
       kind: credential.kind,
       userId: user.id,
@@ -46,6 +48,8 @@ export function createPrincipalResolver(db: Db) {
       groupIds,
       attributes,
     };
+    if (Object.keys(projectRoles).length > 0) principal.projectRoles = projectRoles;
+    if (user.projects_by_grant === 1) principal.projectsByGrant = true;
     if (credential.apiKeyId !== undefined) principal.apiKeyId = credential.apiKeyId;
     if (credential.dataSourceIds !== undefined) {
       principal.dataSourceIds = credential.dataSourceIds;

@@ -65,8 +65,9 @@ export async function chartsInFolders(db: Db, organizationId: number, folderIds:
 }
 
 export const chartAccessNode = (
-  row: Pick<Selectable<ChartRow>, 'folder_id' | 'created_by' | 'personal'>,
+  row: Pick<Selectable<ChartRow>, 'folder_id' | 'created_by' | 'personal' | 'project_id'>,
 ): ChartAccessNode => ({
+  projectId: row.project_id,
   folderId: row.folder_id,
   ownerId: row.created_by,
   personal: row.personal === 1,

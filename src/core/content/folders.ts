@@ -187,8 +187,9 @@ export class FolderService implements ItemFiling {
       body.kind === undefined ? (parent?.kind ?? 'dashboard') : oneOf('kind', body.kind, folderKinds);
     if (parent && parent.kind !== kind)
       throw validationError('parentId', `a ${kind} folder cannot be inside a folder of ${parent.kind}s`);
-    if (!canEditFolder(principal, catalog.index, parent?.id ?? null)) throw forbidden('create a folder here');
     const projectId = await projectOfFiled(this.db, principal, body.projectId, parent, 'parentId');
+    if (!canEditFolder(principal, catalog.index, parent?.id ?? null, projectId))
+      throw forbidden('create a folder here');
     const now = nowIso();
     const id = await insertFolder(this.db, {
       uuid: randomUUID(),

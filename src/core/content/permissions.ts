@@ -1,5 +1,5 @@
 import { can } from '../auth/authorize.ts';
-import type { Principal } from '../auth/principal.ts';
+import { inProject, type Principal } from '../auth/principal.ts';
 import type { AccessEntry } from './types.ts';
 
 /**
@@ -51,6 +51,7 @@ export type Access = 'none' | 'view' | 'edit';
 /** What permissions need to know of a folder. */
 export interface FolderAccessNode {
   id: number;
+  projectId: number;
   parentId: number | null;
   createdBy: number;
   access: AccessEntry[];
@@ -61,6 +62,7 @@ export type FolderIndex = ReadonlyMap<number, FolderAccessNode>;
 /** What permissions need to know of a dashboard. */
 export interface DashboardAccessNode {
   id: number;
+  projectId: number;
   folderId: number | null;
   ownerId: number;
   shares: AccessEntry[];
@@ -70,6 +72,7 @@ export interface DashboardAccessNode {
 
 /** What permissions need to know of a saved chart. */
 export interface ChartAccessNode {
+  projectId: number;
   folderId: number | null;
   ownerId: number;
   personal: boolean;
@@ -104,12 +107,33 @@ function granted(principal: Principal, entries: AccessEntry[]): Access {
   return level === 'edit' ? roleCeiling(principal) : level;
 }
 
-export function folderAccess(principal: Principal, index: FolderIndex, folderId: number | null): Access {
-  if (principal.embedDashboardId !== undefined || !can(principal, 'dashboard.view')) return 'none';
-  if (can(principal, 'content.admin')) return 'edit';
+/**
+ * The principal with its role in the project of the folder (or, at the top level, `projectId`);
+ * undefined without access to that project. Unknown project: the principal as it is.
+ */
+function actingIn(
+  principal: Principal,
+  index: FolderIndex,
+  folderId: number | null,
+  projectId?: number,
+): Principal | undefined {
+  const project = folderId === null ? projectId : (index.get(folderId)?.projectId ?? projectId);
+  return project === undefined ? principal : inProject(principal, project);
+}
+
+/** Folder access; at the top level (`folderId` null), that of `projectId`'s top level. */
+export function folderAccess(
+  principal: Principal,
+  index: FolderIndex,
+  folderId: number | null,
+  projectId?: number,
+): Access {
+  const acting = actingIn(principal, index, folderId, projectId);
+  if (!acting || acting.embedDashboardId !== undefined || !can(acting, 'dashboard.view')) return 'none';
+  if (can(acting, 'content.admin')) return 'edit';
   const list = governingFolder(index, folderId);
-  if (!list || list.createdBy === principal.userId) return roleCeiling(principal);
-  return granted(principal, list.access);
+  if (!list || list.createdBy === acting.userId) return roleCeiling(acting);
+  return granted(acting, list.access);
 }
 
 export function dashboardAccess(
@@ -119,22 +143,24 @@ export function dashboardAccess(
 ): Access {
   if (principal.embedDashboardId !== undefined)
     return principal.embedDashboardId === dashboard.id ? 'view' : 'none';
-  if (!can(principal, 'dashboard.view')) return 'none';
-  if (can(principal, 'content.admin')) return 'edit';
-  if (dashboard.ownerId === principal.userId) return roleCeiling(principal);
+  const acting = inProject(principal, dashboard.projectId);
+  if (!acting || !can(acting, 'dashboard.view')) return 'none';
+  if (can(acting, 'content.admin')) return 'edit';
+  if (dashboard.ownerId === acting.userId) return roleCeiling(acting);
   // A share list, like a folder's own list, replaces the access the dashboard would inherit.
-  if (dashboard.shares.length > 0) return granted(principal, dashboard.shares);
+  if (dashboard.shares.length > 0) return granted(acting, dashboard.shares);
   if (dashboard.personal) return 'none';
-  return folderAccess(principal, index, dashboard.folderId);
+  return folderAccess(acting, index, dashboard.folderId, dashboard.projectId);
 }
 
 /** Charts: no shares and no embeds (an embed sees its one dashboard, tiles included). */
 export function chartAccess(principal: Principal, index: FolderIndex, chart: ChartAccessNode): Access {
-  if (principal.embedDashboardId !== undefined || !can(principal, 'dashboard.view')) return 'none';
-  if (can(principal, 'content.admin')) return 'edit';
-  if (chart.ownerId === principal.userId) return roleCeiling(principal);
+  const acting = inProject(principal, chart.projectId);
+  if (!acting || acting.embedDashboardId !== undefined || !can(acting, 'dashboard.view')) return 'none';
+  if (can(acting, 'content.admin')) return 'edit';
+  if (chart.ownerId === acting.userId) return roleCeiling(acting);
   if (chart.personal) return 'none';
-  return folderAccess(principal, index, chart.folderId);
+  return folderAccess(acting, index, chart.folderId, chart.projectId);
 }
 
 export const canManageFolderAccess = (
@@ -142,7 +168,7 @@ export const canManageFolderAccess = (
   index: FolderIndex,
   folder: FolderAccessNode,
 ): boolean =>
-  can(principal, 'content.admin') ||
+  can(principal, 'content.admin', { projectId: folder.projectId }) ||
   (folder.createdBy === principal.userId && folderAccess(principal, index, folder.id) === 'edit');
 
 export const canDeleteRecursively = (principal: Principal): boolean => can(principal, 'content.admin');
@@ -151,9 +177,13 @@ export const canDeleteRecursively = (principal: Principal): boolean => can(princ
 export const canViewFolder = (p: Principal, index: FolderIndex, folderId: number | null): boolean =>
   folderAccess(p, index, folderId) !== 'none';
 
-/** Create inside, rename, move or delete the folder (null = the top level). */
-export const canEditFolder = (p: Principal, index: FolderIndex, folderId: number | null): boolean =>
-  folderAccess(p, index, folderId) === 'edit';
+/** Create inside, rename, move or delete the folder (null = the top level, of `projectId` if given). */
+export const canEditFolder = (
+  p: Principal,
+  index: FolderIndex,
+  folderId: number | null,
+  projectId?: number,
+): boolean => folderAccess(p, index, folderId, projectId) === 'edit';
 
 export const canCreateDashboard = canEditFolder;
 

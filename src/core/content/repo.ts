@@ -99,9 +99,10 @@ export async function listDashboardRows(
 }
 
 export const dashboardAccessNode = (
-  row: Pick<Selectable<DashboardRow>, 'id' | 'folder_id' | 'owner_id' | 'shares' | 'personal'>,
+  row: Pick<Selectable<DashboardRow>, 'id' | 'folder_id' | 'owner_id' | 'shares' | 'personal' | 'project_id'>,
 ): DashboardAccessNode => ({
   id: row.id,
+  projectId: row.project_id,
   folderId: row.folder_id,
   ownerId: row.owner_id,
   shares: JSON.parse(row.shares) as AccessEntry[],

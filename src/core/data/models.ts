@@ -4,7 +4,7 @@ import type { ColumnInfo, Engine } from '../../engines/types.ts';
 import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
-import { authorize, inScope } from '../auth/authorize.ts';
+import { authorize, can, inScope } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { projectForNew, projectOf } from '../directory/index.ts';
 import { conflict, isRosettaError, notFound, renameField, validationError } from '../errors.ts';
@@ -287,6 +287,7 @@ export function createModelService(deps: {
       version,
       dataSourceIds,
       readsOtherTables,
+      projectId: stored.projectId,
     };
   }
 
@@ -295,6 +296,7 @@ export function createModelService(deps: {
    * every source it reads, and for a data-API key, every table one of its sources.
    */
   async function visible(principal: Principal, model: StoredModel): Promise<boolean> {
+    if (!can(principal, 'model.read', { projectId: model.projectId })) return false;
     if (!onAccessList(principal, model.access)) return false;
     const dataSourceIds: number[] = [];
     for (const table of model.tables) {
@@ -316,6 +318,7 @@ export function createModelService(deps: {
     authorize(principal, 'model.manage');
     const row = await findRow(principal.organizationId, ref);
     if (!row || !(await visible(principal, toStored(row)))) throw notFound('model', ref);
+    authorize(principal, 'model.manage', { projectId: row.project_id });
     requireEditAccess(principal, toStored(row).access, 'model');
     return row;
   }
@@ -341,6 +344,7 @@ export function createModelService(deps: {
       const model = await validated(principal, input);
       await nameTaken(principal.organizationId, model.name);
       const projectId = await projectForNew(db, principal, input.projectId);
+      authorize(principal, 'model.manage', { projectId });
       const now = nowIso();
       const row = await db
         .insertInto('models')
@@ -369,6 +373,7 @@ export function createModelService(deps: {
         patch.projectId === undefined
           ? row.project_id
           : await projectOf(db, principal.organizationId, patch.projectId);
+      authorize(principal, 'model.manage', { projectId });
       const changes = Object.values(patch).some((value) => value !== undefined);
       const request = { folderId, changes, current };
       // A model is filed among the data sources: Serenytics lists its joins as sources.

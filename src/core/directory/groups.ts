@@ -93,13 +93,18 @@ export async function updateGroup(
   }
 }
 
-/** Hard delete: memberships cascade; attribute values point at the group polymorphically, so go by hand. */
+/** Hard delete: memberships cascade; attribute values and project grants point at the group polymorphically, so go by hand. */
 export async function deleteGroup(db: Db, organizationId: number, id: number): Promise<void> {
   await getGroup(db, organizationId, id);
   await db.transaction().execute(async (trx) => {
     await trx
       .deleteFrom('attribute_values')
       .where('subject_kind', '=', 'group')
+      .where('subject_id', '=', id)
+      .execute();
+    await trx
+      .deleteFrom('project_grants')
+      .where('subject', '=', 'group')
       .where('subject_id', '=', id)
       .execute();
     await trx.deleteFrom('groups').where('id', '=', id).execute();

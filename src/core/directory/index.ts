@@ -4,6 +4,14 @@ export { ATTRIBUTE_TYPES } from './attribute-types.ts';
 export { type AttributeHolders, effectiveAttributes } from './attribute-values.ts';
 export { listAttributeDefinitions } from './attributes.ts';
 export { getDefaultOrganization, getDefaultProject } from './organizations.ts';
+export {
+  GRANT_SUBJECTS,
+  type GrantMode,
+  type GrantSubject,
+  type GrantSubjectKind,
+  type ProjectAccessService,
+  type ProjectGrant,
+} from './project-access.ts';
 export { type ProjectService, projectForNew, projectOf } from './projects.ts';
 export { createDirectoryService, type DirectoryService } from './service.ts';
 export type * from './types.ts';

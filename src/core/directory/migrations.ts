@@ -182,4 +182,31 @@ export const directoryMigrations: Record<string, Migration> = {
       await db.schema.alterTable('api_keys').addColumn('rotated_at', 'text').execute();
     },
   },
+  /** Per-project roles of users and groups, and users who reach projects only by them (project-access.ts). */
+  '0160_project_access': {
+    async up(db: MigrationDb) {
+      await db.schema
+        .createTable('project_grants')
+        .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('subject_id', 'integer', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('project_grants_pk', ['project_id', 'subject', 'subject_id'])
+        .execute();
+      await db.schema
+        .createIndex('project_grants_subject')
+        .on('project_grants')
+        .columns(['subject', 'subject_id'])
+        .execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('projects_by_grant', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('users').dropColumn('projects_by_grant').execute();
+      await db.schema.dropTable('project_grants').execute();
+    },
+  },
 };

@@ -4,7 +4,7 @@ import type { Database } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
-import type { Principal } from '../auth/principal.ts';
+import { type Principal, roleInProject } from '../auth/principal.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
 import { toProject } from './organizations.ts';
@@ -16,7 +16,8 @@ type Db = Kysely<Database>;
 /**
  * Projects of an organization (Lightdash is project-centric): models, folders, dashboards, charts
  * and schedules belong to one. Every organization has a default project, which serves the faces
- * that know no projects and cannot be deleted. Every member reads the projects; admins manage them.
+ * that know no projects and cannot be deleted. Every member reads the projects they have access to
+ * (project-access.ts); admins manage them.
  */
 
 /** The tables whose rows belong to a project, with the word a refusal to delete uses. */
@@ -103,12 +104,14 @@ export function createProjectService(db: Db, events: DomainEvents = createDomain
         .where('organization_id', '=', principal.organizationId)
         .orderBy('id')
         .execute();
-      return rows.map(toProject);
+      return rows.filter((row) => roleInProject(principal, row.id) !== undefined).map(toProject);
     },
 
     async get(principal, id) {
       authorize(principal, 'project.read');
-      return existing(principal, id);
+      const project = await existing(principal, id);
+      authorize(principal, 'project.read', { projectId: project.id });
+      return project;
     },
 
     async getByUuid(principal, uuid) {
@@ -120,6 +123,7 @@ export function createProjectService(db: Db, events: DomainEvents = createDomain
         .where('uuid', '=', uuid)
         .executeTakeFirst();
       if (!row) throw notFound('project', uuid);
+      authorize(principal, 'project.read', { projectId: row.id });
       return toProject(row);
     },
 

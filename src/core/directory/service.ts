@@ -10,6 +10,7 @@ import * as values from './attribute-values.ts';
 import * as attributes from './attributes.ts';
 import * as groups from './groups.ts';
 import { getDefaultProject, getOrganization, renameOrganization } from './organizations.ts';
+import { createProjectAccessService, type ProjectAccessService } from './project-access.ts';
 import { createProjectService, type ProjectService } from './projects.ts';
 import type {
   AttributeDefinition,
@@ -44,6 +45,8 @@ export interface DirectoryService {
   renameOrganization(principal: Principal, name: string): Promise<Organization>;
   /** The organization's projects (projects.ts). */
   projects: ProjectService;
+  /** Per-project roles of users and groups (project-access.ts). */
+  projectAccess: ProjectAccessService;
 
   createUser(principal: Principal, input: NewUser): Promise<User>;
   /** The caller's own user, whole. */
@@ -130,9 +133,10 @@ export function createDirectoryService(
       ? UserView[]
       : UserView;
   };
-  // Everyone may change their own name, password and timezone; role and status are for admins.
+  // Everyone may change their own name, password and timezone; rights and status are for admins.
   const userEditor = (p: Principal, id: number, changes: UserChanges) => {
-    if (p.userId !== id || changes.role !== undefined || changes.status !== undefined) return admin(p);
+    const rights = [changes.role, changes.status, changes.projectsByGrant];
+    if (p.userId !== id || rights.some((change) => change !== undefined)) return admin(p);
     authorize(p, 'profile.edit');
     return p.organizationId;
   };
@@ -148,6 +152,7 @@ export function createDirectoryService(
   const service: DirectoryService = {
     defaultProject: (p) => getDefaultProject(db, member(p)),
     projects: createProjectService(db, events),
+    projectAccess: createProjectAccessService(db),
     getOrganization: async (p) => getOrganization(db, member(p)),
     renameOrganization: async (p, name) => {
       authorize(p, 'organization.manage');
@@ -201,6 +206,8 @@ export function createDirectoryService(
       const rights: Record<string, unknown> = {};
       if (updated.role !== before.role) rights.role = { before: before.role, after: updated.role };
       if (updated.status !== before.status) rights.status = { before: before.status, after: updated.status };
+      if (updated.projectsByGrant !== before.projectsByGrant)
+        rights.projectsByGrant = { before: before.projectsByGrant, after: updated.projectsByGrant };
       if (changes.password !== undefined) rights.password = p.userId === before.id ? 'changed' : 'reset';
       if (Object.keys(rights).length > 0)
         await audit(p, 'user.update', { type: 'user', id: before.id }, rights);

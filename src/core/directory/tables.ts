@@ -40,6 +40,8 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   last_login_at: string | null;
+  /** 1 for a Lightdash `member`: the role gives no project access, only project grants do. */
+  projects_by_grant: Generated<number>;
 }
 
 export interface GroupsTable {
@@ -137,6 +139,15 @@ export interface PasswordLinksTable {
   used_at: string | null;
 }
 
+/** A role in one project, granted to a user or a group (project-access.ts). */
+export interface ProjectGrantsTable {
+  project_id: number;
+  subject: 'user' | 'group';
+  subject_id: number;
+  role: string;
+  created_at: string;
+}
+
 export interface DirectoryTables {
   organizations: OrganizationsTable;
   projects: ProjectsTable;
@@ -148,4 +159,5 @@ export interface DirectoryTables {
   api_keys: ApiKeysTable;
   sessions: SessionsTable;
   password_links: PasswordLinksTable;
+  project_grants: ProjectGrantsTable;
 }

@@ -31,6 +31,8 @@ export interface User {
   timezone: string;
   /** Whether a password is set (the hash itself never leaves the directory). */
   hasPassword: boolean;
+  /** Reaches projects only through project grants, not through `role` (a Lightdash `member`). */
+  projectsByGrant: boolean;
   createdAt: string;
   updatedAt: string;
   lastLoginAt: string | null;
@@ -57,6 +59,7 @@ export interface UserChanges {
   name?: string;
   role?: Role | string;
   status?: Exclude<UserStatus, 'deleted'>;
+  projectsByGrant?: boolean;
   password?: string;
   /** Required with `password` when users change their own: a stolen session cannot lock them out. */
   currentPassword?: string;

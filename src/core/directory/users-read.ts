@@ -21,6 +21,7 @@ export function toUser(row: UserRow): User {
     status: row.status,
     timezone: row.timezone,
     hasPassword: row.password_hash !== null,
+    projectsByGrant: row.projects_by_grant === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastLoginAt: row.last_login_at,

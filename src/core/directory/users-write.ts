@@ -131,6 +131,11 @@ export async function updateUser(
   if (changes.name !== undefined) patch.name = requiredText('name', changes.name);
   if (changes.role !== undefined) patch.role = validRole(changes.role);
   if (changes.timezone !== undefined) patch.timezone = validTimezone(changes.timezone);
+  if (changes.projectsByGrant !== undefined) {
+    if (typeof changes.projectsByGrant !== 'boolean')
+      throw validationError('projectsByGrant', 'must be a boolean');
+    patch.projects_by_grant = changes.projectsByGrant ? 1 : 0;
+  }
   if (changes.status !== undefined) {
     if (row.status === 'deleted') throw conflict('user is deleted: restore it first', 'status');
     patch.status = validStatus(changes.status);

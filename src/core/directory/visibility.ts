@@ -22,6 +22,7 @@ export function shownTo(principal: Principal): (user: User) => UserView {
     if (tier === 'all' || user.id === principal.userId) return user;
     const { id, uuid, organizationId, name } = user;
     if (tier === 'names') return { id, uuid, organizationId, name };
-    return { id, uuid, organizationId, name, email: user.email, role: user.role, status: user.status };
+    const { email, role, projectsByGrant, status } = user;
+    return { id, uuid, organizationId, name, email, role, projectsByGrant, status };
   };
 }

@@ -23,6 +23,8 @@ export interface Model {
   dataSourceIds: number[];
   /** True when a table of the model is a warehouse table or SQL rather than a data source. */
   readsOtherTables?: boolean;
+  /** The project of a stored model (a data source's own model belongs to none). */
+  projectId?: number;
 }
 
 export type ModelRelation = { kind: 'table'; schema?: string; table: string } | { kind: 'sql'; sql: string };

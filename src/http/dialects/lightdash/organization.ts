@@ -36,7 +36,9 @@ const GroupMember = Type.Object({
   groupUuid: Type.String({ maxLength: 64 }),
   userUuid: Type.String({ maxLength: 64 }),
 });
-const RoleBody = Type.Object({ role: Type.Union(roles.map((role) => Type.Literal(role))) });
+const RoleBody = Type.Object({
+  role: Type.Union([...roles, 'member' as const].map((role) => Type.Literal(role))),
+});
 const Members = Type.Array(Type.Object({ userUuid: Type.String({ maxLength: 64 }) }), { maxItems: 10_000 });
 const NewGroup = Type.Object({ name: Type.String({ maxLength: 200 }), members: Type.Optional(Members) });
 const GroupPatch = Type.Object({
@@ -61,11 +63,20 @@ export function registerOrganizationRoutes(app: App, services: Pick<Services, 'd
     if (!group) throw notFound('group', uuid);
     return group;
   };
+  /**
+   * A member by uuid. Rosetta keeps a deleted user restorable; in Lightdash a removed member is
+   * gone, so it is not found here either (the members list already leaves it out).
+   */
+  const memberByUuid = async (principal: Principal, uuid: string): Promise<UserView> => {
+    const user = await directory.getUserByUuid(principal, uuid);
+    if (user.status === 'deleted') throw notFound('user', uuid);
+    return user;
+  };
   /** The users of a members list, every one of them known, before anything changes. */
   const usersOf = async (principal: Principal, members: { userUuid: string }[]) =>
     Promise.all(
       members.map(({ userUuid }, index) =>
-        directory.getUserByUuid(principal, userUuid).catch((error: unknown) => {
+        memberByUuid(principal, userUuid).catch((error: unknown) => {
           throw renameFields(error, () => `members[${index}].userUuid`);
         }),
       ),
@@ -162,21 +173,25 @@ export function registerOrganizationRoutes(app: App, services: Pick<Services, 'd
     const principal = principalOf(request);
     const [organization, user] = await Promise.all([
       directory.getOrganization(principal),
-      directory.getUserByUuid(principal, request.params.userUuid),
+      memberByUuid(principal, request.params.userUuid),
     ]);
     return ok(memberProfile(user, organization));
   });
 
   app.patch('/v1/org/users/:userUuid', { schema: { params: UserUuid, body: RoleBody } }, async (request) => {
     const principal = principalOf(request);
-    const user = await directory.getUserByUuid(principal, request.params.userUuid);
-    const updated = await directory.updateUser(principal, user.id, { role: request.body.role });
+    const user = await memberByUuid(principal, request.params.userUuid);
+    // A `member` keeps the least role for what is not of a project and reaches projects by grant only.
+    const { role } = request.body;
+    const changes =
+      role === 'member' ? { role: 'viewer', projectsByGrant: true } : { role, projectsByGrant: false };
+    const updated = await directory.updateUser(principal, user.id, changes);
     return ok(memberProfile(updated, await directory.getOrganization(principal)));
   });
 
   app.delete('/v1/org/user/:userUuid', { schema: { params: UserUuid } }, async (request) => {
     const principal = principalOf(request);
-    const user = await directory.getUserByUuid(principal, request.params.userUuid);
+    const user = await memberByUuid(principal, request.params.userUuid);
     await directory.deleteUser(principal, user.id);
     return ok();
   });
@@ -259,7 +274,7 @@ export function registerOrganizationRoutes(app: App, services: Pick<Services, 'd
   /** The group and user of a membership route, and whether the user is already a member. */
   const membership = async (principal: Principal, groupUuid: string, userUuid: string) => {
     const group = await groupByUuid(principal, groupUuid);
-    const user = await directory.getUserByUuid(principal, userUuid);
+    const user = await memberByUuid(principal, userUuid);
     const members = await directory.listMembers(principal, group.id);
     return { group, user, isMember: members.some((member) => member.id === user.id) };
   };
