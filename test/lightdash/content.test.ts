@@ -520,3 +520,310 @@ describe('dashboards', () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe('saved chart runs', () => {
+  /** Quantity per country computed straight in SQL on the explore's table, `where` optional. */
+  async function sqlByCountry(where = ''): Promise<Record<string, number>> {
+    const explore = await ld('GET', `/v1/projects/${projectUuid}/explores/demo_sales`);
+    const table = explore.body.results.tables.demo_sales.sqlTable;
+    const answer = await ld('POST', `/v1/projects/${projectUuid}/sqlQuery`, {
+      sql: `SELECT country, SUM(quantity) AS q FROM ${table} ${where} GROUP BY country`,
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return Object.fromEntries(
+      answer.body.results.rows.map((row: { country: string; q: unknown }) => [row.country, Number(row.q)]),
+    );
+  }
+  const numbers = (byKey: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(byKey).map(([key, value]) => [key, Number(value)]));
+
+  it('lets a viewer run a chart of a space they see (and its versions), not one of a private space', async () => {
+    const open = await ld('POST', `/v1/projects/${projectUuid}/saved`, chartBody(await space('Run', false)));
+    const hidden = await ld(
+      'POST',
+      `/v1/projects/${projectUuid}/saved`,
+      chartBody(await space('Hide', true)),
+    );
+    const seen = await ld('POST', `/v1/saved/${open.body.results.uuid}/results`, {}, viewer.key);
+    expect(seen.status, JSON.stringify(seen.body)).toBe(200);
+    expect(numbers(byCountry(seen.body.results.rows))).toEqual(await sqlByCountry());
+    const refused = await ld('POST', `/v1/saved/${hidden.body.results.uuid}/results`, {}, viewer.key);
+    expect(refused.status).toBe(404);
+    expect(refused.body.error.name).toBe('NotExistsError');
+    const native = await app.request(
+      'POST',
+      `/api/charts/${open.body.results.uuid}/results`,
+      {},
+      {
+        token: viewer.key,
+      },
+    );
+    expect(native.status).toBe(200);
+    const history = await ld('GET', `/v1/saved/${open.body.results.uuid}/history`, undefined, viewer.key);
+    const [{ versionUuid }] = history.body.results.history;
+    const version = await ld(
+      'POST',
+      `/v1/saved/${open.body.results.uuid}/version/${versionUuid}/results`,
+      undefined,
+      viewer.key,
+    );
+    expect(version.status, JSON.stringify(version.body)).toBe(200);
+    expect(byCountry(version.body.results.rows)).toEqual(byCountry(seen.body.results.rows));
+  });
+
+  it('runs a tile with a dashboard filter as plain SQL computes it, overriding the chart filter on that field', async () => {
+    const spaceUuid = await space('Tiles', false);
+    const body = chartBody(spaceUuid);
+    const chart = (
+      await ld('POST', `/v1/projects/${projectUuid}/saved`, {
+        ...body,
+        metricQuery: metricQuery({
+          filters: {
+            dimensions: {
+              id: 'own',
+              and: [
+                {
+                  id: 'own-country',
+                  target: { fieldId: 'demo_sales_country' },
+                  operator: 'equals',
+                  values: ['nowhere'],
+                },
+              ],
+            },
+          },
+        }),
+      })
+    ).body.results;
+    const tileUuid = '21111111-2222-4333-8444-555555555555';
+    const dashboard = await ld('POST', `/v1/projects/${projectUuid}/dashboards`, {
+      name: 'Tiles',
+      spaceUuid,
+      tabs: [],
+      tiles: [
+        {
+          uuid: tileUuid,
+          type: 'saved_chart',
+          x: 0,
+          y: 0,
+          w: 12,
+          h: 6,
+          properties: { savedChartUuid: chart.uuid },
+        },
+      ],
+    });
+    const everyCountry = await sqlByCountry();
+    const countries = Object.keys(everyCountry).sort().slice(0, 2);
+    const dashboardFilters = {
+      dimensions: [
+        {
+          id: 'countries',
+          target: { fieldId: 'demo_sales_country', tableName: 'demo_sales' },
+          operator: 'equals',
+          values: countries,
+        },
+      ],
+      metrics: [],
+      tableCalculations: [],
+    };
+    const tile = await ld(
+      'POST',
+      `/v1/saved/${chart.uuid}/chart-and-results`,
+      {
+        dashboardUuid: dashboard.body.results.uuid,
+        dashboardFilters,
+        dashboardSorts: [{ fieldId: 'demo_sales_total_quantity', descending: true }],
+      },
+      viewer.key,
+    );
+    expect(tile.status, JSON.stringify(tile.body)).toBe(200);
+    const expected = await sqlByCountry(`WHERE country IN ('${countries.join("', '")}')`);
+    expect(numbers(byCountry(tile.body.results.rows))).toEqual(expected);
+    const quantities = tile.body.results.rows.map((row: Row) =>
+      Number(row.demo_sales_total_quantity.value.raw),
+    );
+    expect(quantities).toEqual([...quantities].sort((a, b) => b - a));
+    expect(
+      tile.body.results.appliedDashboardFilters.dimensions.map((rule: { id: string }) => rule.id),
+    ).toEqual(['countries']);
+
+    const totals = await ld(
+      'POST',
+      `/v1/saved/${chart.uuid}/calculate-total`,
+      { dashboardFilters },
+      viewer.key,
+    );
+    expect(totals.status, JSON.stringify(totals.body)).toBe(200);
+    const sum = Object.values(expected).reduce((total, value) => total + value, 0);
+    expect(Number(totals.body.results.demo_sales_total_quantity)).toBe(sum);
+  });
+
+  it("applies a metric dashboard filter on the chart's metric, and the date zoom", async () => {
+    const spaceUuid = await space('Zoom', false);
+    const byDay = {
+      ...chartBody(spaceUuid),
+      metricQuery: metricQuery({
+        dimensions: ['demo_sales_date_day'],
+        sorts: [{ fieldId: 'demo_sales_date_day', descending: false }],
+        limit: 5000,
+      }),
+    };
+    const chart = (await ld('POST', `/v1/projects/${projectUuid}/saved`, byDay)).body.results;
+    const dashboard = await ld('POST', `/v1/projects/${projectUuid}/dashboards`, {
+      name: 'Zoom',
+      spaceUuid,
+      tabs: [],
+      tiles: [{ type: 'saved_chart', x: 0, y: 0, w: 12, h: 6, properties: { savedChartUuid: chart.uuid } }],
+    });
+    const tile = (dashboardFilters: unknown, granularity?: string) =>
+      ld(
+        'POST',
+        `/v1/saved/${chart.uuid}/chart-and-results`,
+        { dashboardUuid: dashboard.body.results.uuid, dashboardFilters, dashboardSorts: [], granularity },
+        viewer.key,
+      );
+    const none = { dimensions: [], metrics: [], tableCalculations: [] };
+    const monthly = await tile(none, 'Month');
+    expect(monthly.status, JSON.stringify(monthly.body)).toBe(200);
+    const quantityOf = (row: Row) => Number(row.demo_sales_total_quantity.value.raw);
+    const months = monthly.body.results.rows.map((row: Row) => String(row.demo_sales_date_day.value.raw));
+    expect(months.length).toBeGreaterThan(1);
+    for (const month of months) expect(month).toMatch(/^\d{4}-\d{2}-01/);
+    const total = Object.values(await sqlByCountry()).reduce((sum, value) => sum + value, 0);
+    expect(monthly.body.results.rows.reduce((sum: number, row: Row) => sum + quantityOf(row), 0)).toBe(total);
+
+    const daily: number[] = (await tile(none)).body.results.rows.map(quantityOf);
+    expect(daily.length).toBeLessThan(5000);
+    const threshold = [...daily].sort((a, b) => a - b)[Math.floor(daily.length / 2)];
+    const over = await tile({
+      ...none,
+      metrics: [
+        {
+          id: 'big',
+          target: { fieldId: 'demo_sales_total_quantity', tableName: 'demo_sales' },
+          operator: 'greaterThan',
+          values: [threshold],
+        },
+      ],
+    });
+    expect(over.status, JSON.stringify(over.body)).toBe(200);
+    expect(over.body.results.rows.map(quantityOf)).toEqual(daily.filter((quantity) => quantity > threshold));
+    expect(over.body.results.appliedDashboardFilters.metrics).toHaveLength(1);
+  });
+
+  it('totals a chart as saved; a bad body is a 400 naming the field', async () => {
+    const chart = (
+      await ld('POST', `/v1/projects/${projectUuid}/saved`, chartBody(await space('Totals', false)))
+    ).body.results;
+    const totals = await ld('POST', `/v1/saved/${chart.uuid}/calculate-total`, {}, viewer.key);
+    expect(totals.status).toBe(200);
+    const sum = Object.values(await sqlByCountry()).reduce((total, value) => total + value, 0);
+    expect(totals.body.results).toEqual({ demo_sales_total_quantity: sum });
+    const bad = await ld('POST', `/v1/saved/${chart.uuid}/calculate-total`, { dashboardFilters: 3 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('dashboardFilters');
+  });
+
+  it('downloads a chart as CSV through a job; a viewer may not', async () => {
+    const chart = (
+      await ld('POST', `/v1/projects/${projectUuid}/saved`, chartBody(await space('Csv', false)))
+    ).body.results;
+    const [country] = Object.keys(await sqlByCountry());
+    const body = {
+      onlyRaw: true,
+      csvLimit: 1000,
+      dashboardFilters: {
+        dimensions: [
+          {
+            id: 'one',
+            target: { fieldId: 'demo_sales_country', tableName: 'demo_sales' },
+            operator: 'equals',
+            values: [country],
+          },
+        ],
+        metrics: [],
+        tableCalculations: [],
+      },
+    };
+    expect((await ld('POST', `/v1/saved/${chart.uuid}/downloadCsv`, body, viewer.key)).status).toBe(403);
+    const started = await ld('POST', `/v1/saved/${chart.uuid}/downloadCsv`, body, editor.key);
+    expect(started.status, JSON.stringify(started.body)).toBe(200);
+    const { jobId } = started.body.results;
+    let status: { status: string; details: { fileUrl?: string } } = { status: 'scheduled', details: {} };
+    for (let i = 0; i < 100 && !['completed', 'error'].includes(status.status); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await ld('GET', `/v1/schedulers/job/${jobId}/status`, undefined, editor.key)).body.results;
+    }
+    expect(status.status, JSON.stringify(status)).toBe('completed');
+    const url = new URL(status.details.fileUrl as string);
+    const file = await app.request('GET', url.pathname + url.search, undefined, { token: '' });
+    expect(file.status).toBe(200);
+    const lines = String(file.body).trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(country);
+  });
+});
+
+describe('dashboard filters in the core', () => {
+  it("saves the filters the core can say as the dashboard's own, so Rosetta's screens apply them", async () => {
+    const spaceUuid = await space('Core filters', false);
+    const chart = (await ld('POST', `/v1/projects/${projectUuid}/saved`, chartBody(spaceUuid))).body.results;
+    const all = byCountry((await ld('POST', `/v1/saved/${chart.uuid}/results`, {})).body.results.rows);
+    const [country] = Object.keys(all);
+    const tileUuid = '31111111-2222-4333-8444-555555555555';
+    const rule = (id: string, operator: string, values: unknown[]) => ({
+      id,
+      target: { fieldId: 'demo_sales_country', tableName: 'demo_sales' },
+      operator,
+      values,
+    });
+    const created = await ld('POST', `/v1/projects/${projectUuid}/dashboards`, {
+      name: 'Core filters',
+      spaceUuid,
+      tabs: [],
+      tiles: [
+        {
+          uuid: tileUuid,
+          type: 'saved_chart',
+          x: 0,
+          y: 0,
+          w: 12,
+          h: 6,
+          properties: { savedChartUuid: chart.uuid },
+        },
+      ],
+      filters: {
+        dimensions: [rule('same', 'equals', [country]), rule('face-only', 'startsWith', ['x'])],
+        metrics: [],
+        tableCalculations: [],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const uuid = created.body.results.uuid;
+    const native = await app.request('GET', `/api/dashboards/${uuid}`);
+    expect(native.body.filters).toEqual([
+      expect.objectContaining({
+        id: 'same',
+        field: 'source.country',
+        type: 'values',
+        default: [country],
+      }),
+    ]);
+    const tile = await app.request(
+      'POST',
+      `/api/dashboards/${uuid}/widgets/${tileUuid}/results`,
+      {},
+      {
+        token: viewer.key,
+      },
+    );
+    expect(tile.status, JSON.stringify(tile.body)).toBe(200);
+    expect(tile.body.rows.map((row: unknown[]) => row[0])).toEqual([country]);
+    expect(tile.body.appliedFilters).toEqual(['same']);
+
+    const patched = await ld('PATCH', `/v1/dashboards/${uuid}`, {
+      filters: { dimensions: [], metrics: [], tableCalculations: [] },
+    });
+    expect(patched.status).toBe(200);
+    expect((await app.request('GET', `/api/dashboards/${uuid}`)).body.filters).toEqual([]);
+  });
+});

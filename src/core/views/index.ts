@@ -10,6 +10,7 @@ export { variablesOf, viewBody } from './context.ts';
 export { type FilterSummary, filtersLine } from './filter-text.ts';
 export { filterRules } from './filter-values.ts';
 export {
+  type ChartViewInput,
   createViewService,
   type FilterChoices,
   MAX_FILTER_CHOICES,
@@ -17,4 +18,5 @@ export {
   type ViewService,
   type WidgetResults,
 } from './service.ts';
+export { type TileFilter, type TileView, tileQuery } from './tile-query.ts';
 export { requestedFilters, scheduledFilters, type ViewFilters } from './view-filters.ts';

@@ -1,7 +1,14 @@
 import type { JsonScalar } from '../../engines/types.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { type Dashboard, type DashboardService, drawnQuery, type Widget } from '../content/index.ts';
+import {
+  type ChartService,
+  type ContentRef,
+  type Dashboard,
+  type DashboardService,
+  drawnQuery,
+  type Widget,
+} from '../content/index.ts';
 import { notFound, validationError } from '../errors.ts';
 import {
   type FilterRule,
@@ -13,6 +20,7 @@ import {
 } from '../query/index.ts';
 import { dashboardFilters, hasField, targetField } from './applied-filters.ts';
 import { variablesOf, viewBody } from './context.ts';
+import { type TileFilter, type TileView, tileQuery } from './tile-query.ts';
 import type { ViewFilters } from './view-filters.ts';
 
 /** What a view asks of a dashboard: its filters' values and its variables' values. */
@@ -28,6 +36,20 @@ export interface WidgetResults extends QueryRunResult {
    * its data lacks, and changing them cannot change its result.
    */
   appliedFilters: string[];
+}
+
+/** How a saved chart is run: as saved, one of its versions, or as a tile of a dashboard. */
+export interface ChartViewInput {
+  /** A version of the chart to run instead of its current content. */
+  version?: number;
+  /** A dashboard showing the chart: `filters` then target the chart's tile there. */
+  dashboard?: ContentRef;
+  /** Dashboard filters in force, with their rules (a face maps its vendor's filters to these). */
+  filters?: readonly TileFilter[];
+  /** The dashboard's sorts and date zoom on the tile. */
+  view?: TileView;
+  /** Grand totals of every metric beside the rows. */
+  totals?: boolean;
 }
 
 export interface FilterChoices {
@@ -47,6 +69,17 @@ export interface ViewService {
     dashboard: number | string,
     widgetId: string,
     input: ViewInput,
+    options?: RunQueryOptions,
+  ): Promise<WidgetResults>;
+  /**
+   * Runs a saved chart the principal may see, as saved or as a dashboard tile: like a widget, a
+   * chart's readers see its data without `query.adhoc`. A dashboard that does not show the chart
+   * applies its filters on their own fields only (no tile targets).
+   */
+  chartResults(
+    principal: Principal,
+    chart: ContentRef,
+    input: ChartViewInput,
     options?: RunQueryOptions,
   ): Promise<WidgetResults>;
   filterChoices(
@@ -71,6 +104,7 @@ export const MAX_FILTER_CHOICES = 1000;
 
 export function createViewService(deps: {
   dashboards: Pick<DashboardService, 'get'>;
+  charts: Pick<ChartService, 'get' | 'getVersion'>;
   query: Pick<QueryService, 'runSavedIr'>;
   resolveModel(principal: Principal, source: string, options: { granted: true }): Promise<Model>;
 }): ViewService {
@@ -96,6 +130,12 @@ export function createViewService(deps: {
     return [...rules, ...filters.rules.filter((rule) => hasField(model, rule.field))];
   }
 
+  /** The tile showing the chart on a dashboard the principal sees; '' when none does (no tile targets). */
+  async function tileOf(principal: Principal, dashboardRef: ContentRef, chartUuid: string): Promise<string> {
+    const dashboard = await deps.dashboards.get(principal, dashboardRef);
+    return dashboard.widgets.find((widget) => widget.chartId === chartUuid)?.id ?? '';
+  }
+
   function queryOf(widget: Widget): Record<string, unknown> {
     const query = drawnQuery(widget);
     if (!query) throw validationError('widgetId', `widget "${widget.id}" is text and has no data`);
@@ -118,6 +158,22 @@ export function createViewService(deps: {
       const { ir } = parseQueryBody(viewBody(body, { rules, variables }));
       const result = await deps.query.runSavedIr(principal, model, ir, options);
       return { ...result, appliedFilters: applying.map((filter) => filter.id) };
+    },
+
+    async chartResults(principal, ref, input, options) {
+      const chart = await deps.charts.get(principal, ref);
+      authorize(principal, 'dashboard.run');
+      const content =
+        input.version === undefined
+          ? chart
+          : (await deps.charts.getVersion(principal, ref, input.version)).snapshot;
+      const tileId =
+        input.dashboard === undefined ? '' : await tileOf(principal, input.dashboard, chart.uuid);
+      const model = await modelOf(principal, content.query.source);
+      const { query, applied } = tileQuery(content.query, input.filters ?? [], tileId, model, input.view);
+      const { ir } = parseQueryBody(input.totals ? { ...query, totals: true } : query);
+      const result = await deps.query.runSavedIr(principal, model, ir, options);
+      return { ...result, appliedFilters: applied };
     },
 
     async filterChoices(principal, ref, filterId, options) {

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { ChartInput, ChartPatchInput, ContentService } from '../../core/content/index.ts';
 import { byVersionNewestFirst } from '../../core/paging.ts';
-import type { QueryService } from '../../core/query/index.ts';
+import type { ViewService } from '../../core/views/index.ts';
 import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { QuerySchema, VersionParams, VisualizationSchema } from './dashboards.ts';
@@ -41,11 +41,10 @@ const ChartPatchBody = Type.Object(
 );
 
 /**
- * Saved charts under `/charts`: CRUD, versions, and their results. A chart's results are an
- * ad-hoc run of its query (`query.adhoc`): viewers read data through dashboards only, where a
- * tile shows the chart.
+ * Saved charts under `/charts`: CRUD, versions, and their results. A chart's results are its saved
+ * query run for whoever sees the chart (`dashboard.run`), as a dashboard's tiles are.
  */
-export function registerChartRoutes(app: App, deps: { content: ContentService; query: QueryService }): void {
+export function registerChartRoutes(app: App, deps: { content: ContentService; views: ViewService }): void {
   const { charts } = deps.content;
 
   app.get(
@@ -121,7 +120,7 @@ export function registerChartRoutes(app: App, deps: { content: ContentService; q
     '/charts/:id/results',
     {
       schema: {
-        summary: "Run a saved chart's query (interactive viewers and up)",
+        summary: "Run a saved chart's query (whoever sees the chart)",
         params: IdParams,
         body: Type.Object({}, { additionalProperties: false }),
         response: { 200: queryResult },
@@ -132,14 +131,17 @@ export function registerChartRoutes(app: App, deps: { content: ContentService; q
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      const chart = await charts.get(principal, request.params.id);
       const abort = new AbortController();
       reply.raw.on('close', () => {
         if (!reply.raw.writableFinished) abort.abort();
       });
       const noCache = /no-cache/i.test(request.headers['cache-control'] ?? '');
-      return deps.query.run(principal, chart.query, { signal: abort.signal, noCache });
+      return deps.views.chartResults(
+        principalOf(request),
+        request.params.id,
+        {},
+        { signal: abort.signal, noCache },
+      );
     },
   );
 }

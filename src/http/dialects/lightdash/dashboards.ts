@@ -12,6 +12,7 @@ import { GRID_COLUMNS } from '../../../core/content/index.ts';
 import { isRosettaError, notFound, renameField, validationError } from '../../../core/errors.ts';
 import { type App, principalOf } from '../../server.ts';
 import { bodyChecker, ContentContext, type ContentPorts, contentContext, slugOf } from './content-context.ts';
+import { coreDashboardFilters } from './dashboard-filters.ts';
 import { ok } from './envelope.ts';
 
 /** Lightdash's dashboard grid is 36 columns wide; Rosetta's is 12. */
@@ -20,7 +21,7 @@ const SCALE = LIGHTDASH_COLUMNS / GRID_COLUMNS;
 /** The key of this face's entry in a dashboard's `faceSettings`. */
 const FACE = 'lightdash';
 
-const DashboardTileSchema = Type.Object({
+export const DashboardTileSchema = Type.Object({
   uuid: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' })),
   type: Type.Union([
     Type.Literal('saved_chart'),
@@ -61,7 +62,11 @@ export const DashboardFiltersSchema = Type.Object({
   tableCalculations: Type.Array(DashboardFilterRuleSchema),
 });
 export type DashboardFilters = Static<typeof DashboardFiltersSchema>;
-const DashboardTabSchema = Type.Object({ uuid: Type.String(), name: Type.String(), order: Type.Number() });
+export const DashboardTabSchema = Type.Object({
+  uuid: Type.String(),
+  name: Type.String(),
+  order: Type.Number(),
+});
 type DashboardTab = Static<typeof DashboardTabSchema>;
 
 const emptyFilters = (): DashboardFilters => ({ dimensions: [], metrics: [], tableCalculations: [] });
@@ -118,7 +123,7 @@ function widgetOf(tile: DashboardTile, id: string, index: number): WidgetInput &
 }
 
 /** The core widgets, layout and face settings of Lightdash tiles, tabs and filters. */
-function contentOfTiles(
+export function contentOfTiles(
   tiles: readonly DashboardTile[],
   tabs: DashboardTab[],
   filters: DashboardFilters,
@@ -148,7 +153,7 @@ function contentOfTiles(
 }
 
 /** Core field names in errors about widgets, as the Lightdash body names them. */
-function asTileError(error: unknown): never {
+export function asTileError(error: unknown): never {
   if (isRosettaError(error) && error.field) {
     const match = /^widgets\[(\d+)\]\.chartId$/.exec(error.field);
     if (match) throw renameField(error, `tiles[${match[1]}].properties.savedChartUuid`);
@@ -317,6 +322,7 @@ async function patchDashboard(context: ContentContext, dashboard: Dashboard, bod
     const tabs = body.tabs ?? settings.tabs ?? [];
     if (body.tiles !== undefined) Object.assign(patch, contentOfTiles(body.tiles, tabs, filters));
     else patch.faceSettings = { [FACE]: { ...settings, filters, tabs } };
+    if (body.filters !== undefined) patch.filters = await coreDashboardFilters(context, body.filters);
   }
   return context.ports.content.dashboards.update(context.principal, dashboard.uuid, patch).catch(asTileError);
 }
@@ -390,6 +396,7 @@ export function registerDashboardRoutes(app: App, ports: ContentPorts): void {
           description: create.description ?? null,
           folderId,
           ...contentOfTiles(create.tiles, create.tabs, create.filters ?? emptyFilters()),
+          filters: await coreDashboardFilters(context, create.filters ?? emptyFilters()),
         })
         .catch(asTileError);
       return reply.status(201).send(ok(await dashboardJson(context, created)));

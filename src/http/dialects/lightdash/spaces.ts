@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { AccessEntry, Folder } from '../../../core/content/index.ts';
 import { isRosettaError, validationError } from '../../../core/errors.ts';
 import type { App } from '../../server.ts';
-import { chartSummaryItem } from './charts.ts';
+import { chartSummaryItem } from './chart-shapes.ts';
 import {
   type ContentContext,
   type ContentPorts,
