@@ -39,6 +39,7 @@ export {
   type ExportTarget,
   exportFormats,
   parseExportRequest,
+  type RenderTarget,
 } from './target.ts';
 export type {
   DashboardRenderSpec,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { CompiledQuery, Engine, JsonScalar, RowStream } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import {
+  type ChartService,
   type Dashboard,
   type DashboardService,
   drawnQuery,
@@ -31,7 +32,7 @@ import { writeCsv } from './csv.ts';
 import { contentTypes, fileNameOf } from './files.ts';
 import { numberFormatOf } from './present.ts';
 import { renderDashboardPdf, renderDashboardPng } from './render-pool.ts';
-import type { ExportFormat, ExportTarget } from './target.ts';
+import type { ExportFormat, RenderTarget } from './target.ts';
 import type { DashboardRenderSpec, RenderWidget } from './types.ts';
 import { writeXlsx } from './xlsx.ts';
 
@@ -39,6 +40,7 @@ export interface ProduceDeps {
   query: Pick<QueryService, 'run' | 'compileIr' | 'runSaved' | 'compileSaved'>;
   views: Pick<ViewService, 'widgetRules'>;
   dashboards: Pick<DashboardService, 'get'>;
+  charts: Pick<ChartService, 'get'>;
   resolveModel(principal: Principal, source: string): Promise<Model>;
   engineFor(connectionId: number): Promise<Engine>;
   /** Row cap of a streamed export (configuration `maxQueryRows`). */
@@ -152,8 +154,10 @@ interface WidgetContext {
   filters: ViewFilters;
   variables: VariableValues;
   signal: AbortSignal;
-  /** A dashboard's widget (saved) rather than an ad-hoc query. */
+  /** A dashboard's widget or a saved chart rather than an ad-hoc query. */
   saved: boolean;
+  /** A saved chart on its own, on no dashboard: no dashboard filter applies to it. */
+  standalone?: boolean;
 }
 
 const dataWidgets = (dashboard: Dashboard): Widget[] => dashboard.widgets.filter((w) => w.query);
@@ -173,7 +177,7 @@ async function renderWidget(
   if (!body) return shown;
   const drawn = drawnQuery({ query: body as WidgetQuery, visualization: widget.visualization }) ?? body;
   const options = { signal: context.signal, noCache: true };
-  const widgetId = context.saved ? widget.id : undefined;
+  const widgetId = context.saved && !context.standalone ? widget.id : undefined;
   const full = await bodyOf(deps, principal, drawn, { ...context, widgetId });
   const { columns, rows, totals, subtotals, pivot } = await (context.saved
     ? deps.query.runSaved(principal, full, options)
@@ -186,7 +190,7 @@ async function renderWidget(
 async function renderSpec(
   deps: ProduceDeps,
   principal: Principal,
-  target: ExportTarget,
+  target: RenderTarget,
   context: ExportContext,
   progress: Progress,
 ): Promise<DashboardRenderSpec> {
@@ -204,6 +208,18 @@ async function renderSpec(
       saved: false,
     });
     return single(widget, 'Query');
+  }
+  if ('chart' in target) {
+    const chart = await deps.charts.get(principal, target.chart);
+    const variables = variablesOf(principal, null, context.variables);
+    const widget = await renderWidget(
+      deps,
+      principal,
+      { id: chart.uuid, title: chart.name, visualization: chart.visualization },
+      chart.query,
+      { ...context, variables, saved: true, standalone: true },
+    );
+    return single(widget, chart.name);
   }
   if ('widget' in target) {
     const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
@@ -231,10 +247,11 @@ async function renderSpec(
 async function titleOf(
   deps: ProduceDeps,
   principal: Principal,
-  target: ExportTarget,
+  target: RenderTarget,
   given: unknown,
 ): Promise<string> {
   if ('query' in target) return 'Query';
+  if ('chart' in target) return (await deps.charts.get(principal, target.chart)).name;
   if ('widget' in target) {
     const { dashboard, widget } = await widgetOf(deps, principal, target.widget);
     return `${dashboard.name} - ${fillTemplate(widget.title, variablesOf(principal, dashboard, given))}`;
@@ -260,7 +277,7 @@ export async function produceExport(
   deps: ProduceDeps,
   principal: Principal,
   request: {
-    target: ExportTarget;
+    target: RenderTarget;
     format: ExportFormat;
     filters: ViewFilters;
     variables?: unknown;
@@ -323,11 +340,12 @@ export async function produceExport(
     return done((await stat(path)).size, { rows, truncated: false, warnings: [] });
   }
 
-  const source = 'query' in target ? null : await widgetOf(deps, principal, target.widget);
-  const body = source ? source.query : (target as { query: Record<string, unknown> }).query;
-  const variables = variablesOf(principal, source?.dashboard ?? null, request.variables);
-  const saved = source !== null;
-  const widgetId = source?.widget.id;
+  const { dashboard, body, saved, widgetId, sheetName, visualization } = await queryOf(
+    deps,
+    principal,
+    target,
+  );
+  const variables = variablesOf(principal, dashboard, request.variables);
   const full = await bodyOf(deps, principal, body, { filters, variables, widgetId });
   const { engine, query, cap, limited, readOnly } = await compileBody(deps, principal, full, saved);
   // Rows past the query's own limit were not asked for: only the row cap cuts an export.
@@ -353,20 +371,46 @@ export async function produceExport(
     const { bytes } = await writeCsv(stream, path, { escapeFormulas: deps.escapeFormulas });
     return done(bytes, written(state.rows, state.truncated));
   }
-  const sheetName = 'query' in target ? 'Query' : target.widget.widget;
   const { rows } = await writeXlsx(
     [
       {
         name: sheetName,
         columns: stream.columns,
         rows: stream.batches,
-        format: numberFormatOf(source?.widget.visualization.options),
+        format: numberFormatOf(visualization?.options),
       },
     ],
     path,
     { escapeFormulas: deps.escapeFormulas },
   );
   return done((await stat(path)).size, written(rows, state.truncated));
+}
+
+/**
+ * The one query a widget, a saved chart or an ad-hoc query exports: a dashboard's widget
+ * (`widgetId`) takes the dashboard filters that apply to it; a saved one runs as saved.
+ */
+async function queryOf(
+  deps: ProduceDeps,
+  principal: Principal,
+  target: Exclude<RenderTarget, { dashboard: number | string }>,
+) {
+  if ('query' in target)
+    return { dashboard: null, body: target.query, saved: false, sheetName: 'Query', visualization: null };
+  if ('chart' in target) {
+    const chart = await deps.charts.get(principal, target.chart);
+    const body = chart.query as Record<string, unknown>;
+    return { dashboard: null, body, saved: true, sheetName: chart.name, visualization: chart.visualization };
+  }
+  const { dashboard, widget, query } = await widgetOf(deps, principal, target.widget);
+  return {
+    dashboard,
+    body: query,
+    saved: true,
+    widgetId: widget.id,
+    sheetName: widget.id,
+    visualization: widget.visualization,
+  };
 }
 
 const truncation = (state: { truncated: boolean }, maxRows: number): string[] =>

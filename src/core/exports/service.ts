@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { authorize } from '../auth/authorize.ts';
 import { actingWithin, type CredentialScope, credentialScope } from '../auth/credential-scope.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { DashboardFilter, DashboardService } from '../content/index.ts';
+import type { ChartService, DashboardFilter, DashboardService } from '../content/index.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
 import type { Job, JobContext, JobService } from '../jobs/index.ts';
 import type { FilterRule, QueryService, VariableValues } from '../query/index.ts';
@@ -23,14 +23,14 @@ import {
 } from '../views/index.ts';
 import { createFileStore, type StoredFile } from './files.ts';
 import { type ProduceDeps, produceExport, widgetOf } from './produce.ts';
-import { type ExportFormat, type ExportTarget, parseExportRequest } from './target.ts';
+import { type ExportFormat, type ExportTarget, parseExportRequest, type RenderTarget } from './target.ts';
 
 export const EXPORT_JOB_TYPE = 'export';
 
 export interface ExportServiceOptions {
   query: Pick<QueryService, 'run' | 'compile' | 'compileIr' | 'runSaved' | 'compileSaved'>;
   views: Pick<ViewService, 'widgetRules'>;
-  content: { dashboards: Pick<DashboardService, 'get'> };
+  content: { dashboards: Pick<DashboardService, 'get'>; charts: Pick<ChartService, 'get'> };
   data: Pick<ProduceDeps, 'resolveModel' | 'engineFor'>;
   jobs: JobService;
   /** The principal of a job's owner, read fresh when the job runs; undefined when the user is gone. */
@@ -86,7 +86,7 @@ export interface ExportService {
    */
   render(
     principal: Principal,
-    target: ExportTarget,
+    target: RenderTarget,
     format: ExportFormat,
     filters: ViewFilters,
     signal: AbortSignal,
@@ -140,6 +140,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
     query: options.query,
     views: options.views,
     dashboards: options.content.dashboards,
+    charts: options.content.charts,
     resolveModel: options.data.resolveModel,
     engineFor: options.data.engineFor,
     maxRows: options.maxRows,

@@ -11,6 +11,9 @@ export type ExportTarget =
   | { widget: { dashboard: number | string; widget: string } }
   | { query: Record<string, unknown> };
 
+/** What a schedule delivers: an export target, or a saved chart (by id or uuid) on its own. */
+export type RenderTarget = ExportTarget | { chart: number | string };
+
 export interface ExportRequest {
   target: ExportTarget;
   format: ExportFormat;

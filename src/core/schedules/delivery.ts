@@ -1,5 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Principal } from '../auth/principal.ts';
-import type { DashboardService } from '../content/index.ts';
+import type { ChartService, DashboardService } from '../content/index.ts';
 import type { SecretBox } from '../data/index.ts';
 import { type Job, type JobContext, type JobService, TransientJobError } from '../jobs/index.ts';
 import type { QueryService } from '../query/index.ts';
@@ -12,15 +13,17 @@ import { evaluateAlert, targetFilters } from './evaluate.ts';
 import type { Mailer } from './mail.ts';
 import type { OutboundPolicy } from './outbound.ts';
 import { type Db, findSchedule, finishRun, toSchedule } from './repo.ts';
-import type {
-  AlertEvaluation,
-  DeliveryRenderer,
-  Destination,
-  OwnerResolver,
-  RenderedFile,
-  Schedule,
+import type { ScheduleRow } from './tables.ts';
+import {
+  type AlertEvaluation,
+  type DeliveryRenderer,
+  type Destination,
+  dashboardOfTarget,
+  type OwnerResolver,
+  type RenderedFile,
+  type Schedule,
+  scheduleJobTypes,
 } from './types.ts';
-import { scheduleJobTypes } from './types.ts';
 import { postJson } from './webhooks.ts';
 
 /**
@@ -30,7 +33,9 @@ import { postJson } from './webhooks.ts';
  */
 
 export interface RunPayload {
-  scheduleId: number;
+  scheduleId?: number;
+  /** A schedule sent once without being saved (`sendNow`): its row, with id 0 and no history. */
+  draft?: Selectable<ScheduleRow>;
   fireTime: string;
 }
 
@@ -40,6 +45,7 @@ export interface RunDeps {
   owners: OwnerResolver;
   query: Pick<QueryService, 'reduce' | 'reduceSaved'>;
   dashboards: Pick<DashboardService, 'get' | 'inTrash'>;
+  charts: Pick<ChartService, 'get'>;
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   mailer: Mailer;
@@ -72,13 +78,12 @@ export async function runSchedule(
   context: JobContext<RunPayload>,
 ): Promise<unknown> {
   const { db } = deps;
-  const row = await findSchedule(db, context.payload.scheduleId);
+  const { draft, scheduleId } = context.payload;
+  const row = draft ?? (scheduleId === undefined ? undefined : await findSchedule(db, scheduleId));
   if (!row) return { skipped: 'the schedule was deleted' };
   const schedule = toSchedule(row);
   const iso = () => deps.now().toISOString();
-  const { target } = schedule;
-  const dashboardRef =
-    'dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null;
+  const dashboardRef = dashboardOfTarget(schedule.target);
   if (dashboardRef !== null && (await deps.dashboards.inTrash(schedule.organizationId, dashboardRef))) {
     const skipped = 'the dashboard is in the trash';
     await finishRun(db, job.id, { status: 'skipped', error: skipped, now: iso() });
@@ -147,10 +152,8 @@ async function deliver(
   job: Job,
   context: JobContext<RunPayload>,
 ) {
-  const { target } = schedule;
   const { file, filters, evaluation } = sent;
-  const dashboardId =
-    'dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null;
+  const dashboardId = dashboardOfTarget(schedule.target);
   const dashboard =
     dashboardId === null ? schedule.name : (await deps.dashboards.get(principal, dashboardId)).name;
   const local = localDateTime(new Date(context.payload.fireTime), schedule.timezone);
@@ -179,7 +182,7 @@ async function deliver(
         ...body,
         // A PNG delivery is its own picture.
         attachments: picture === null ? [file] : schedule.format === 'png' ? [picture] : [file, picture],
-        scheduleId: schedule.id,
+        scheduleId: context.payload.scheduleId,
         jobId: job.id,
       },
       context.signal,

@@ -1,9 +1,9 @@
 import type { Principal } from '../auth/principal.ts';
-import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
+import { type ChartService, type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import { andFilters, type QueryService, type ReduceOptions, withVariables } from '../query/index.ts';
 import { scheduledFilters, type ViewFilters, type ViewService } from '../views/index.ts';
 import { evaluateConditions } from './conditions.ts';
-import type { AlertEvaluation, Schedule } from './types.ts';
+import { type AlertEvaluation, dashboardOfTarget, type Schedule } from './types.ts';
 
 /**
  * How an alert's conditions are checked, by a run and by the alert dialog's preview alike: the
@@ -14,6 +14,7 @@ import type { AlertEvaluation, Schedule } from './types.ts';
 export interface EvaluateDeps {
   query: Pick<QueryService, 'reduce' | 'reduceSaved'>;
   dashboards: Pick<DashboardService, 'get'>;
+  charts: Pick<ChartService, 'get'>;
   views: Pick<ViewService, 'widgetRules'>;
 }
 
@@ -29,9 +30,8 @@ export async function targetFilters(
   settings: Omit<TargetSettings, 'variables'>,
   principal: Principal,
 ): Promise<ViewFilters> {
-  const { target } = settings;
-  if ('query' in target) return scheduledFilters(settings.filters, null);
-  const ref = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
+  const ref = dashboardOfTarget(settings.target);
+  if (ref === null) return scheduledFilters(settings.filters, null);
   const dashboard = await deps.dashboards.get(principal, ref);
   return scheduledFilters(settings.filters, dashboard.filters, settings.filterValues);
 }
@@ -70,5 +70,13 @@ export async function evaluateAlert(
     );
     return evaluateConditions(reduced, conditions);
   }
-  throw new Error('an alert watches a widget or a query');
+  if ('chart' in target) {
+    const chart = await deps.charts.get(principal, target.chart);
+    const body = andFilters(chart.query as Record<string, unknown>, filters.rules);
+    return evaluateConditions(
+      await deps.query.reduceSaved(principal, body, reductions, reduceOptions),
+      conditions,
+    );
+  }
+  throw new Error('an alert watches a widget, a chart or a query');
 }

@@ -27,6 +27,7 @@ export type DashboardRef = number | string;
 export type TargetInput =
   | { dashboard: DashboardRef }
   | { widget: { dashboard: DashboardRef; widget: string } }
+  | { chart: DashboardRef }
   | { query: JsonObject };
 
 export interface ScheduleInput {
@@ -138,10 +139,10 @@ export function parseAlertPreview(
 }
 
 function parseTarget(kind: ScheduleKind, value: unknown): TargetInput {
-  const target = record('target', value, ['dashboard', 'widget', 'query']);
+  const target = record('target', value, ['dashboard', 'widget', 'chart', 'query']);
   const keys = Object.keys(target);
   if (keys.length !== 1) {
-    throw validationError('target', 'give exactly one of "dashboard", "widget" or "query"');
+    throw validationError('target', 'give exactly one of "dashboard", "widget", "chart" or "query"');
   }
   if (target.dashboard !== undefined) {
     if (kind === 'alert') throw validationError('target.dashboard', 'an alert watches a widget or a query');
@@ -156,7 +157,9 @@ function parseTarget(kind: ScheduleKind, value: unknown): TargetInput {
       },
     };
   }
-  if (kind === 'delivery') throw validationError('target.query', 'a delivery sends a dashboard or a widget');
+  if (target.chart !== undefined) return { chart: ref('target.chart', target.chart, 'a chart') };
+  if (kind === 'delivery')
+    throw validationError('target.query', 'a delivery sends a dashboard, a widget or a chart');
   // The query core validates the body against its model when the service checks it.
   return { query: object('target.query', target.query) };
 }
@@ -243,10 +246,10 @@ function parseFilter(path: string, value: unknown): FilterRule {
 const optionalText = (field: string, value: unknown, max: number): string | null =>
   value === undefined || value === null ? null : filledText(field, value, max);
 
-function ref(field: string, value: unknown): DashboardRef {
+function ref(field: string, value: unknown, what = 'a dashboard'): DashboardRef {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
   if (typeof value === 'string' && value.length > 0 && value.length <= 64) return value;
-  throw validationError(field, 'must be a dashboard id or uuid');
+  throw validationError(field, `must be ${what} id or uuid`);
 }
 
 function url(field: string, value: unknown, outbound: Pick<OutboundPolicy, 'checkUrl'>): string {

@@ -3,7 +3,14 @@ import type { Database } from '../../store/database.ts';
 import type { PageWindow } from '../paging.ts';
 import { destinationView } from './destinations.ts';
 import type { ScheduleRow, ScheduleRunRow } from './tables.ts';
-import type { RunStatus, Schedule, ScheduleKind, ScheduleRun, ScheduleTarget } from './types.ts';
+import {
+  dashboardOfTarget,
+  type RunStatus,
+  type Schedule,
+  type ScheduleKind,
+  type ScheduleRun,
+  type ScheduleTarget,
+} from './types.ts';
 
 /** Storage of schedules and their run history. */
 
@@ -159,11 +166,7 @@ export async function moveDashboardSchedules(
     .execute();
   const ids = rows
     .filter((row) => {
-      const target = JSON.parse(row.target) as ScheduleTarget;
-      return (
-        ('dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null) ===
-        dashboard.id
-      );
+      return dashboardOfTarget(JSON.parse(row.target) as ScheduleTarget) === dashboard.id;
     })
     .map((row) => row.id);
   if (ids.length > 0)

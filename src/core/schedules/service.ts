@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import type { Store } from '../../store/database.ts';
 import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { DashboardService } from '../content/index.ts';
+import type { ChartService, DashboardService } from '../content/index.ts';
 import { createSecretBox } from '../data/index.ts';
 import { projectOf } from '../directory/index.ts';
 import { notFound, validationError } from '../errors.ts';
@@ -21,6 +22,7 @@ import type { MailOptions } from './mail.ts';
 import { createMailServices, type MailApi } from './mail-service.ts';
 import { createOutboundPolicy, type ResolveHost } from './outbound.ts';
 import { findSchedule, listRuns, recordRun, toSchedule, updateSchedule } from './repo.ts';
+import type { ScheduleRow } from './tables.ts';
 import { createTargetChecks } from './targets.ts';
 import { createTicker } from './ticker.ts';
 import type {
@@ -39,7 +41,7 @@ export interface ScheduleServiceOptions {
   store: Pick<Store, 'db'>;
   jobs: JobService;
   query: Pick<QueryService, 'compile' | 'reduce' | 'reduceSaved'>;
-  content: { dashboards: Pick<DashboardService, 'get' | 'inTrash'> };
+  content: { dashboards: Pick<DashboardService, 'get' | 'inTrash'>; charts: Pick<ChartService, 'get'> };
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   /** Where files uploaded for emails are kept, how large and how long. */
@@ -81,6 +83,11 @@ export interface ScheduleService extends MailApi {
   /** Continues from now: fire times that passed while paused are not caught up. */
   resume(principal: Principal, kind: ScheduleKind, ref: number | string): Promise<Schedule>;
   runNow(principal: Principal, kind: ScheduleKind, ref: number | string): Promise<Job>;
+  /**
+   * Runs a schedule body once now without saving it (a test send from a schedule form): checked
+   * as `create` checks it; its job leaves no run history.
+   */
+  sendNow(principal: Principal, kind: ScheduleKind, body: unknown): Promise<Job>;
   /** Newest first, one page (100 runs unless the request says otherwise). */
   history(
     principal: Principal,
@@ -123,13 +130,14 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   const secrets = createSecretBox(options.secret, DESTINATION_SECRETS_PURPOSE);
   const outbound = createOutboundPolicy({ allow: options.outboundAllow, resolve: options.resolveHost });
   let cleanupTimer: NodeJS.Timeout | undefined;
-  const checks = createTargetChecks({ dashboards: options.content.dashboards, query });
+  const checks = createTargetChecks({ ...options.content, query });
   const runDeps: RunDeps = {
     db,
     now,
     owners: options.owners,
     query,
     dashboards: options.content.dashboards,
+    charts: options.content.charts,
     views: options.views,
     renderer: options.renderer,
     mailer,
@@ -156,8 +164,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     nextFireTime(cron, timezone, now())?.toISOString() ?? null;
 
   /**
-   * A schedule of a dashboard or widget is in the dashboard's project; a query's is in the one
-   * the body names, else `fallback` (the current one, or the caller's default project).
+   * A schedule of a dashboard, widget or chart is in its project; a query's is in the one the
+   * body names, else `fallback` (the current one, or the caller's default project).
    */
   async function projectOfSchedule(
     principal: Principal,
@@ -167,12 +175,17 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   ): Promise<number> {
     if ('query' in target)
       return requested === undefined ? fallback : projectOf(db, principal.organizationId, requested);
-    const ref = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
-    const { projectId } = await options.content.dashboards.get(principal, ref);
+    const { projectId } =
+      'chart' in target
+        ? await options.content.charts.get(principal, target.chart)
+        : await options.content.dashboards.get(
+            principal,
+            'dashboard' in target ? target.dashboard : target.widget.dashboard,
+          );
     if (requested !== undefined && requested !== projectId)
       throw validationError(
         'projectId',
-        `a schedule of a dashboard is in the dashboard's project (${projectId})`,
+        `a schedule of this target is in the target's project (${projectId})`,
       );
     return projectId;
   }
@@ -186,6 +199,43 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
         updated_at: iso(),
       }),
     );
+  }
+
+  /** The row a schedule body is saved as, checked with the caller's rights. */
+  async function newRow(principal: Principal, kind: ScheduleKind, body: unknown) {
+    authorize(principal, 'schedule.manage');
+    const input = parseScheduleInput(kind, body, false, outbound);
+    const { target, filters, filterValues, variables } = await checks.settings(principal, {
+      ...input,
+      target: input.target as TargetInput,
+    });
+    const projectId = await projectOfSchedule(principal, target, input.projectId, principal.projectId);
+    authorize(principal, 'schedule.manage', { projectId });
+    const cron = input.cron as string;
+    const timezone = input.timezone ?? 'UTC';
+    const at = iso();
+    const uuid = randomUUID();
+    return {
+      uuid,
+      organization_id: principal.organizationId,
+      project_id: projectId,
+      owner_id: principal.userId,
+      kind,
+      name: input.name as string,
+      cron,
+      timezone,
+      paused: input.paused ? 1 : 0,
+      target: JSON.stringify(target),
+      format: input.format ?? ('dashboard' in target ? 'pdf' : 'csv'),
+      filters: JSON.stringify(filters),
+      filter_values: JSON.stringify(filterValues),
+      variables: JSON.stringify(variables),
+      ...storedDestination(input.destination as Destination, uuid, secrets),
+      conditions: JSON.stringify(input.conditions ?? []),
+      next_run_at: nextRun(cron, timezone),
+      created_at: at,
+      updated_at: at,
+    };
   }
 
   return {
@@ -204,43 +254,17 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     get: async (principal, kind, ref) => toSchedule(await visible(principal, kind, ref)),
 
     async create(principal, kind, body) {
-      authorize(principal, 'schedule.manage');
-      const input = parseScheduleInput(kind, body, false, outbound);
-      const { target, filters, filterValues, variables } = await checks.settings(principal, {
-        ...input,
-        target: input.target as TargetInput,
-      });
-      const projectId = await projectOfSchedule(principal, target, input.projectId, principal.projectId);
-      const cron = input.cron as string;
-      const timezone = input.timezone ?? 'UTC';
-      const at = iso();
-      const uuid = randomUUID();
-      const row = await db
-        .insertInto('schedules')
-        .values({
-          uuid,
-          organization_id: principal.organizationId,
-          project_id: projectId,
-          owner_id: principal.userId,
-          kind,
-          name: input.name as string,
-          cron,
-          timezone,
-          paused: input.paused ? 1 : 0,
-          target: JSON.stringify(target),
-          format: input.format ?? ('dashboard' in target ? 'pdf' : 'csv'),
-          filters: JSON.stringify(filters),
-          filter_values: JSON.stringify(filterValues),
-          variables: JSON.stringify(variables),
-          ...storedDestination(input.destination as Destination, uuid, secrets),
-          conditions: JSON.stringify(input.conditions ?? []),
-          next_run_at: nextRun(cron, timezone),
-          created_at: at,
-          updated_at: at,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toSchedule(row);
+      const values = await newRow(principal, kind, body);
+      return toSchedule(
+        await db.insertInto('schedules').values(values).returningAll().executeTakeFirstOrThrow(),
+      );
+    },
+
+    async sendNow(principal, kind, body) {
+      const values = await newRow(principal, kind, body);
+      // Never saved: the run reads the draft from its payload (its destination sealed as stored).
+      const draft: Selectable<ScheduleRow> = { ...values, id: 0, last_run_at: null, last_status: null };
+      return jobs.enqueue(principal, scheduleJobTypes[kind], { draft, fireTime: iso() });
     },
 
     async update(principal, kind, ref, body) {

@@ -1,12 +1,12 @@
 import type { Principal } from '../auth/principal.ts';
-import { type DashboardService, dashboardVariableValues } from '../content/index.ts';
+import { type ChartService, type DashboardService, dashboardVariableValues } from '../content/index.ts';
 import { isRosettaError, validationError } from '../errors.ts';
 import type { QueryService } from '../query/index.ts';
 import { andFilters, type SavedQuery } from '../query/index.ts';
 import { scheduledFilters } from '../views/index.ts';
 import type { TargetSettings } from './evaluate.ts';
 import type { ScheduleInput, TargetInput } from './input.ts';
-import type { Schedule, ScheduleTarget } from './types.ts';
+import { dashboardOfTarget, type Schedule, type ScheduleTarget } from './types.ts';
 
 /**
  * What a schedule is saved with, checked with its owner's rights: the target (dashboards
@@ -16,12 +16,14 @@ import type { Schedule, ScheduleTarget } from './types.ts';
  */
 export function createTargetChecks(deps: {
   dashboards: Pick<DashboardService, 'get'>;
+  charts: Pick<ChartService, 'get'>;
   query: Pick<QueryService, 'compile'>;
 }) {
   const dashboardOf = (principal: Principal, target: ScheduleTarget, field: string) => {
-    if ('query' in target)
+    const dashboard = dashboardOfTarget(target);
+    if (dashboard === null)
       throw validationError(field, 'only a dashboard or widget target has dashboard filters and variables');
-    return deps.dashboards.get(principal, 'dashboard' in target ? target.dashboard : target.widget.dashboard);
+    return deps.dashboards.get(principal, dashboard);
   };
 
   return {
@@ -39,6 +41,7 @@ export function createTargetChecks(deps: {
         if (!widget.query) throw validationError('target.widget.widget', 'a text widget has no data');
         return { widget: { dashboard: dashboard.id, widget: widget.id } };
       }
+      if ('chart' in target) return { chart: (await deps.charts.get(principal, target.chart)).id };
       try {
         await deps.query.compile(principal, andFilters(target.query, input.filters ?? []));
       } catch (error) {

@@ -56,7 +56,11 @@ export function csvRenderer(query: QueryService, content: ContentService): Deliv
       let name = 'query';
       let bodies: Array<Record<string, unknown>>;
       if ('query' in target) bodies = [target.query];
-      else {
+      else if ('chart' in target) {
+        const chart = await content.charts.get(who, target.chart);
+        name = chart.name;
+        bodies = [chart.query as Record<string, unknown>];
+      } else {
         const ref = 'dashboard' in target ? target.dashboard : target.widget.dashboard;
         const dashboard = await content.dashboards.get(who, ref);
         const widgets = dashboard.widgets.filter(
@@ -141,6 +145,7 @@ export async function openScheduleHarness(
   const content = createContentService(store);
   const views = createViewService({
     dashboards: content.dashboards,
+    charts: content.charts,
     query,
     resolveModel: (who, ref, options) => data.models.resolveModel(who, ref, options),
   });

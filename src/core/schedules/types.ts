@@ -17,10 +17,12 @@ export const scheduleJobTypes: Record<ScheduleKind, string> = {
 export const exportFormats = ['csv', 'xlsx', 'pdf', 'png'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
-/** What a schedule sends or an alert watches; dashboards are kept by integer id. */
+/** What a schedule sends or an alert watches; dashboards and saved charts are kept by integer id. */
 export type ScheduleTarget =
   | { dashboard: number }
   | { widget: { dashboard: number; widget: string } }
+  /** A saved chart on its own (on no dashboard: no dashboard filter or variable applies). */
+  | { chart: number }
   /** A native query body (POST /api/query); alerts only. */
   | { query: SavedQuery };
 
@@ -186,6 +188,10 @@ export interface DeliveryRenderer {
     variables?: Schedule['variables'],
   ): Promise<RenderedFile>;
 }
+
+/** The dashboard a schedule's target shows, if any: its filters, variables, trash and project apply. */
+export const dashboardOfTarget = (target: ScheduleTarget): number | null =>
+  'dashboard' in target ? target.dashboard : 'widget' in target ? target.widget.dashboard : null;
 
 /** The principal a schedule runs as: its owner, read fresh; undefined when the owner is gone. */
 export type OwnerResolver = (organizationId: number, userId: number) => Promise<Principal | undefined>;
