@@ -344,8 +344,6 @@ export class DashboardService {
     const id = await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
       const folder = catalog.target(principal, 'folderId', placement.folderRef);
-      if (!placement.personal && !canCreateDashboard(principal, catalog.index, folder?.id ?? null))
-        throw forbidden('create a dashboard here');
       const projectId = await projectOfFiled(
         trx,
         principal,
@@ -354,6 +352,8 @@ export class DashboardService {
         'folderId',
         fallbackProject,
       );
+      if (!placement.personal && !canCreateDashboard(principal, catalog.index, folder?.id ?? null, projectId))
+        throw forbidden('create a dashboard here');
       const bind = tileBinder(trx, principal, catalog.index, inherited, projectId);
       const widgets = await bind(parsed.widgets, widgetChartField);
       const content = { ...parsed, widgets, layout: completeLayout(widgets, parsed.layout, true) };

@@ -1,6 +1,9 @@
 import type { Store } from '../../store/database.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
+import { CatalogLabelService } from './catalog-labels.ts';
 import { ChartService } from './charts.ts';
+import { CommentService } from './comments.ts';
+import { PinService, TagService } from './curation.ts';
 import { type DashboardMoved, DashboardService, type SourceLookup } from './dashboards.ts';
 import { FavouriteService } from './favourites.ts';
 import { FolderService } from './folders.ts';
@@ -15,7 +18,11 @@ export interface ContentService {
   dashboards: DashboardService;
   charts: ChartService;
   favourites: FavouriteService;
+  comments: CommentService;
+  catalogLabels: CatalogLabelService;
   trash: ContentTrash;
+  pins: PinService;
+  tags: TagService;
 }
 
 export function createContentService(
@@ -35,17 +42,43 @@ export function createContentService(
     hooks.findSource,
     hooks.onDashboardMoved,
   );
+  const folders = new FolderService(store.db, events);
+  const charts = new ChartService(store.db);
+  const tags = new TagService(store.db);
   return {
-    folders: new FolderService(store.db, events),
+    folders,
     dashboards,
-    charts: new ChartService(store.db),
+    charts,
     favourites: new FavouriteService(store.db, dashboards),
+    comments: new CommentService(store.db, dashboards),
+    catalogLabels: new CatalogLabelService(store.db, tags),
     trash: new ContentTrash(store.db, events),
+    pins: new PinService(store.db, { charts, dashboards, folders }),
+    tags,
   };
 }
 
+export { type CatalogIcon, CatalogLabelService, type CatalogLabels } from './catalog-labels.ts';
 export { type ChartDetail, ChartService } from './charts.ts';
 export type { ChartInput, ChartPatchInput } from './charts-input.ts';
+export {
+  CONTENT_CHECK_JOB_TYPE,
+  type ContentCheckDeps,
+  type ContentChecks,
+  type ContentFinding,
+  createContentChecks,
+  type ProblemKind,
+} from './checks.ts';
+export type { CommentInput, CommentNotice, DashboardComment } from './comments.ts';
+export {
+  type PinnedItem,
+  type PinnedKind,
+  type PinRef,
+  PinService,
+  type Tag,
+  type TagInput,
+  TagService,
+} from './curation.ts';
 export type { DashboardInput, DashboardPatchInput, WidgetInput } from './dashboard-input.ts';
 export {
   type DashboardMoved,
