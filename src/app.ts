@@ -9,7 +9,7 @@ import {
   createUserPrincipalLookup,
   type Principal,
 } from './core/auth/index.ts';
-import { createContentService, createDemoDashboard } from './core/content/index.ts';
+import { createContentChecks, createContentService, createDemoDashboard } from './core/content/index.ts';
 import { createDataModule, ensureDemoData } from './core/data/index.ts';
 import { registerIngestionJobs } from './core/data/ingest-jobs.ts';
 import {
@@ -169,7 +169,20 @@ function buildServices(config: Config, store: Store): Services {
   });
   const jobs = createJobService({ store });
   const owners = createUserPrincipalLookup(store.db);
-  const views = createViewService({ dashboards: content.dashboards, query, resolveModel });
+  const contentChecks = createContentChecks({
+    db: store.db,
+    jobs,
+    charts: content.charts,
+    dashboards: content.dashboards,
+    checkQuery: (principal, body) => query.compileSaved(principal, body),
+    owners,
+  });
+  const views = createViewService({
+    dashboards: content.dashboards,
+    charts: content.charts,
+    query,
+    resolveModel,
+  });
   const exports = createExportService({
     query,
     views,
@@ -241,6 +254,7 @@ function buildServices(config: Config, store: Store): Services {
     query,
     queryJobs,
     content,
+    contentChecks,
     views,
     jobs,
     embeds,

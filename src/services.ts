@@ -1,6 +1,6 @@
 import type { AuditService } from './core/audit/index.ts';
 import type { AuthService, EmbedService } from './core/auth/index.ts';
-import type { ContentService } from './core/content/index.ts';
+import type { ContentChecks, ContentService } from './core/content/index.ts';
 import type { DataModule } from './core/data/index.ts';
 import type { DirectoryService } from './core/directory/index.ts';
 import type { ExportService } from './core/exports/index.ts';
@@ -23,6 +23,7 @@ export interface Services {
   query: QueryService;
   queryJobs: QueryJobService;
   content: ContentService;
+  contentChecks: ContentChecks;
   views: ViewService;
   jobs: JobService;
   embeds: EmbedService;

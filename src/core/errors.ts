@@ -43,6 +43,8 @@ export type ErrorReason =
   | 'query.unsupported_operator'
   /** An update was based on a version of the object someone else changed meanwhile. */
   | 'content.version_conflict'
+  /** The request needs an integration (a third-party service) this server is not set up with. */
+  | 'feature.not_configured'
   /** Another object of the same kind already has this name. */
   | 'data.name_taken';
 

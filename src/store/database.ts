@@ -3,6 +3,9 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { AuditTables } from '../core/audit/tables.ts';
 import type { EmbedTables } from '../core/auth/tables.ts';
+import type { CatalogLabelTables } from '../core/content/catalog-label-tables.ts';
+import type { CommentTables } from '../core/content/comment-tables.ts';
+import type { CurationTables } from '../core/content/curation-tables.ts';
 import type { FavouriteTables } from '../core/content/favourite-tables.ts';
 import type { FolderItemTables } from '../core/content/folder-tables.ts';
 import type { ContentTables } from '../core/content/tables.ts';
@@ -19,7 +22,10 @@ export interface Database
     DataTables,
     ContentTables,
     FavouriteTables,
+    CommentTables,
+    CatalogLabelTables,
     FolderItemTables,
+    CurationTables,
     JobTables,
     ScheduleTables,
     EmbedTables,

@@ -1,6 +1,9 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { auditMigrations } from '../core/audit/tables.ts';
 import { authMigrations } from '../core/auth/tables.ts';
+import { catalogLabelMigrations } from '../core/content/catalog-label-tables.ts';
+import { commentMigrations } from '../core/content/comment-tables.ts';
+import { curationMigrations } from '../core/content/curation-tables.ts';
 import { favouriteMigrations } from '../core/content/favourite-tables.ts';
 import { folderItemMigrations } from '../core/content/folder-tables.ts';
 import { contentMigrations } from '../core/content/migrations.ts';
@@ -22,7 +25,10 @@ export const allMigrations: Record<string, Migration> = {
   ...dataMigrations,
   ...contentMigrations,
   ...favouriteMigrations,
+  ...commentMigrations,
+  ...catalogLabelMigrations,
   ...folderItemMigrations,
+  ...curationMigrations,
   ...jobMigrations,
   ...scheduleMigrations,
   ...authMigrations,

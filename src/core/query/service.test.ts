@@ -39,6 +39,20 @@ async function setup(model: Model = shopModel) {
 const byCountry = { source: 'shop', dimensions: ['country'], metrics: [{ aggregation: 'count' }] };
 
 describe('query service', () => {
+  it("writes a model's table names as its engine quotes them", async () => {
+    const [duckdb, mysql] = (['duckdb', 'mysql'] as const).map((dialect) =>
+      createQueryService({
+        resolveModel: async () => shopModel,
+        sourceModel: async () => shopModel,
+        engineFor: async () => ({ dialect }) as unknown as Engine,
+        maxRows: 3,
+        timeoutMs: 5000,
+      }),
+    );
+    expect(await duckdb.tableSql(shopModel, ['sales', 'or"ders'])).toBe('"sales"."or""ders"');
+    expect(await mysql.tableSql(shopModel, ['sales', 'orders'])).toBe('`sales`.`orders`');
+  });
+
   it('runs a native body, then answers the same query from the cache', async () => {
     const { service, calls, close } = await setup();
     const first = await service.run(admin, { ...byCountry, limit: 3 });

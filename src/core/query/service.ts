@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { QueryCache } from './cache.ts';
 import { withMetadata } from './columns.ts';
 import { type CompiledRows, type CompileOptions, countResolved } from './compile.ts';
+import { dialects } from './dialects.ts';
 import type { QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
@@ -136,12 +137,18 @@ export interface QueryService {
   ): Promise<ReducedResult>;
   /** Drops cached results of one connection, or all (`cache.invalidate`). */
   invalidate(principal: Principal, scope?: { connectionId?: number }): number;
+  /**
+   * A table's name (its schema, then table) as SQL of the model's engine (`"sales"."orders"`,
+   * MySQL `` `sales`.`orders` ``), for a face showing the relations of a model it resolved.
+   */
+  tableSql(model: Model, parts: readonly string[]): Promise<string>;
 }
 
 /** What a query reads, as `authorize` weighs it for a key restricted to data sources. */
 export const readsOf = (model: Model): AuthorizedResource => ({
   dataSourceIds: model.dataSourceIds,
   readsOtherTables: model.readsOtherTables,
+  projectId: model.projectId,
 });
 
 export function createQueryService(deps: QueryServiceDeps): QueryService {
@@ -184,7 +191,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
   /** Ad-hoc queries need `query.adhoc` on what they read, and `query.sql` when they carry SQL. */
   const authorizeAdhoc = (principal: Principal, model: Model, ir: QueryIr): void => {
     authorize(principal, 'query.adhoc', readsOf(model));
-    if (holdsSql(ir)) authorize(principal, 'query.sql');
+    if (holdsSql(ir)) authorize(principal, 'query.sql', { projectId: model.projectId });
   };
 
   /**
@@ -365,6 +372,10 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     invalidate(principal, scope = {}) {
       authorize(principal, 'cache.invalidate');
       return deps.cache?.invalidate(scope) ?? 0;
+    },
+    async tableSql(model, parts) {
+      const { quote } = dialects[(await deps.engineFor(model.connectionId)).dialect];
+      return parts.map(quote).join('.');
     },
   };
 }

@@ -24,6 +24,7 @@ import { registerOrganizationRoutes } from './organization.ts';
 import { registerOutboxRoutes } from './outbox.ts';
 import { registerPasswordLinkRoutes } from './password-links.ts';
 import { nativePermissions } from './permissions.ts';
+import { registerProjectAccessRoutes } from './project-access.ts';
 import { registerProjectRoutes } from './projects.ts';
 import { registerQueryRoutes } from './query.ts';
 import { registerQueryJobRoutes } from './query-jobs.ts';
@@ -78,6 +79,7 @@ export async function registerNativeApi(
       registerPasswordLinkRoutes(api, { auth: services.auth });
       registerOrganizationRoutes(api, { directory: services.directory });
       registerProjectRoutes(api, { directory: services.directory });
+      registerProjectAccessRoutes(api, { directory: services.directory });
       registerGroupRoutes(api, { directory: services.directory });
       registerAttributeRoutes(api, { directory: services.directory });
       registerApiKeyRoutes(api, { auth: services.auth });
@@ -100,7 +102,7 @@ export async function registerNativeApi(
       registerQueryJobRoutes(api, { queryJobs: services.queryJobs });
       registerFolderRoutes(api, { content: services.content });
       registerDashboardRoutes(api, { content: services.content });
-      registerChartRoutes(api, { content: services.content, query: services.query });
+      registerChartRoutes(api, { content: services.content, views: services.views });
       registerViewRoutes(api, { views: services.views });
       registerEmbedRoutes(api, { embeds: services.embeds, content: services.content });
       registerFavouriteRoutes(api, { content: services.content });

@@ -9,6 +9,7 @@ import { isRosettaError, notFound } from '../../errors.ts';
 import { createJobService } from '../../jobs/index.ts';
 import { openJobStore } from '../../jobs/test-support.ts';
 import type { Model } from '../model.ts';
+import { parseQueryBody } from '../parse.ts';
 import { createQueryService } from '../service.ts';
 import { admin, principal } from '../testkit.ts';
 import { createQueryJobService, MAX_PAGE_SIZE } from './service.ts';
@@ -207,6 +208,17 @@ describe('query jobs', () => {
       return [String(r), sum];
     });
     expect((await service.page(admin, grouped.id)).rows).toEqual(sums);
+  });
+
+  it("gives the submitter's annotation back with every page", async () => {
+    const annotation = { shown: ['region'] };
+    const { source, ir } = parseQueryBody({ source: 'numbers', dimensions: ['region'] });
+    const state = await service.submitIr(admin, await resolveModel(admin, source), ir, { annotation });
+    await finished(admin, state.id);
+    expect((await service.page(admin, state.id, { page: 2, pageSize: 2 })).annotation).toEqual(annotation);
+    const plain = await service.submit(admin, { source: 'numbers', dimensions: ['region'] });
+    await finished(admin, plain.id);
+    expect(await service.page(admin, plain.id)).not.toHaveProperty('annotation');
   });
 
   it("runs a developer's SQL as a job, read back like a query's result", async () => {

@@ -48,6 +48,8 @@ export interface QueryJobState {
 export type QueryJobPage = QueryJobState &
   Partial<QueryJobResult> & {
     rows?: QueryRunResult['rows'];
+    /** What the submitter kept with the query (`SubmitOptions.annotation`). */
+    annotation?: unknown;
     page?: number;
     pageSize?: number;
     totalPages?: number;
@@ -105,6 +107,11 @@ export type RunSql = (
 export interface SubmitOptions {
   /** Skip the cache lookup, as `run` does. */
   noCache?: boolean;
+  /**
+   * JSON the submitting face needs to read the result back as its first answer did (its field
+   * definitions, which columns it shows), kept with the job and given back by `page`.
+   */
+  annotation?: unknown;
 }
 
 export interface QueryJobServiceOptions {
@@ -132,6 +139,7 @@ type QueryJobPayload =
       ir: QueryIr;
       scope: CredentialScope;
       noCache?: boolean;
+      annotation?: unknown;
     }
   | { connectionId: number; sql: SqlInput; scope: CredentialScope };
 
@@ -220,6 +228,7 @@ export function createQueryJobService(options: QueryJobServiceOptions): QueryJob
     await options.query.compileIr(principal, model, ir);
     const payload: QueryJobPayload = { source: model.name, ir, scope: credentialScope(principal) };
     if (submitOptions.noCache) payload.noCache = true;
+    if (submitOptions.annotation !== undefined) payload.annotation = submitOptions.annotation;
     return stateOf(await jobs.enqueue(principal, QUERY_JOB_TYPE, payload));
   };
 
@@ -257,7 +266,17 @@ export function createQueryJobService(options: QueryJobServiceOptions): QueryJob
       }
       const rows = await store.read(job.uuid, (page - 1) * pageSize, pageSize);
       if (!rows) throw expired(job, result);
-      return { ...state, ...result, rows, page, pageSize, totalPages };
+      const payload = job.payload as QueryJobPayload;
+      const annotation = 'annotation' in payload ? payload.annotation : undefined;
+      return {
+        ...state,
+        ...result,
+        rows,
+        page,
+        pageSize,
+        totalPages,
+        ...(annotation !== undefined && { annotation }),
+      };
     },
 
     async cancel(principal, ref) {

@@ -21,6 +21,7 @@ export const lightdashErrors = errorMapper<LightdashError>(
     'query.unknown_field': { status: 400, name: 'FieldReferenceError' },
     'query.unsupported_on_engine': { status: 400, name: 'CompileError' },
     'query.unsupported_operator': { status: 400, name: 'CompileError' },
+    'feature.not_configured': { status: 422, name: 'MissingConfigError' },
     ERR_LIMIT: { status: 400, name: 'ParameterError' },
     ERR_UNAUTHENTICATED: { status: 401, name: 'AuthorizationError' },
     ERR_FORBIDDEN: { status: 403, name: 'ForbiddenError' },

@@ -67,6 +67,12 @@ export interface ExploreTable {
   name: string;
   alias: string;
   relation: { schema?: string; table?: string; sql?: string };
+  /**
+   * Once `findExplore` resolved the model: the relation and the table's own name (the alias its
+   * fields' `compiledSql` reads) as SQL of the model's engine, with its quoting.
+   */
+  sqlTable?: string;
+  sqlAlias?: string;
 }
 
 export interface Explore {
@@ -225,6 +231,7 @@ export function exploreOfSource(source: DataSource): Explore {
 }
 
 export type ExplorePorts = Pick<Services, 'data'>;
+export type ResolvedExplorePorts = Pick<Services, 'data' | 'query'>;
 
 /**
  * The explores of a project: its models, then the data sources the caller may see. Data sources
@@ -251,7 +258,7 @@ export async function listExplores(
 
 /** The explore of that name in the project with the model the query core runs it on; 404 NotExistsError otherwise. */
 export async function findExplore(
-  ports: ExplorePorts,
+  ports: ResolvedExplorePorts,
   principal: Principal,
   project: Project,
   name: string,
@@ -261,17 +268,24 @@ export async function findExplore(
   const model = await ports.data.models.resolveModel(principal, listed.source);
   // A model's table may name a data source: the resolved model knows the relation it reads.
   const relationOf = new Map(model.tables.map((table) => [table.name, table.relation]));
-  const tables = listed.tables.map((table) => {
-    const relation = relationOf.get(table.alias);
-    if (!relation) return table;
-    return {
-      ...table,
-      relation:
-        relation.kind === 'sql'
-          ? { sql: relation.sql }
-          : { ...(relation.schema !== undefined && { schema: relation.schema }), table: relation.table },
-    };
-  });
+  const tables = await Promise.all(
+    listed.tables.map(async (table): Promise<ExploreTable> => {
+      const resolved = relationOf.get(table.alias);
+      const relation: ExploreTable['relation'] = !resolved
+        ? table.relation
+        : resolved.kind === 'sql'
+          ? { sql: resolved.sql }
+          : { ...(resolved.schema !== undefined && { schema: resolved.schema }), table: resolved.table };
+      const sqlTable =
+        relation.sql !== undefined
+          ? `(${relation.sql})`
+          : await ports.query.tableSql(
+              model,
+              [relation.schema, relation.table].filter((part) => part !== undefined),
+            );
+      return { ...table, relation, sqlTable, sqlAlias: await ports.query.tableSql(model, [table.name]) };
+    }),
+  );
   return { explore: { ...listed, tables }, model };
 }
 
@@ -284,7 +298,8 @@ const summaryOf = (explore: Explore, tables: ExploreTable[]) => {
     tags: [] as string[],
     databaseName: base?.relation.schema ?? '',
     schemaName: base?.relation.schema ?? '',
-    ...(explore.description !== undefined && { description: explore.description }),
+    // clients.md lists it among the fields every summary has.
+    description: explore.description ?? '',
   };
 };
 
@@ -328,29 +343,23 @@ const lightdashAddress = (address: string, aliasOf: Map<string, string>): string
 
 function tableJson(explore: Explore, table: ExploreTable) {
   const fields = explore.fields.filter((field) => field.table === table.name);
-  const { schema, table: relation, sql } = table.relation;
+  const { schema } = table.relation;
   return {
     name: table.name,
     label: table.name === explore.name ? explore.label : friendly(table.name),
     database: schema ?? '',
     schema: schema ?? '',
-    sqlTable:
-      sql !== undefined
-        ? `(${sql})`
-        : [schema, relation]
-            .filter(Boolean)
-            .map((part) => `"${part}"`)
-            .join('.'),
+    sqlTable: table.sqlTable ?? '',
     lineageGraph: {},
     dimensions: Object.fromEntries(
       fields
         .filter((field) => field.fieldType === 'dimension')
-        .map((field) => [field.name, fieldJson(field, table.name)]),
+        .map((field) => [field.name, fieldJson(field, table)]),
     ),
     metrics: Object.fromEntries(
       fields
         .filter((field) => field.fieldType === 'metric')
-        .map((field) => [field.name, fieldJson(field, table.name)]),
+        .map((field) => [field.name, fieldJson(field, table)]),
     ),
   };
 }
@@ -359,16 +368,16 @@ function tableJson(explore: Explore, table: ExploreTable) {
 const TABLE_PLACEHOLDER = '${TABLE}';
 
 /** A CompiledDimension or CompiledMetric. */
-export function fieldJson(field: ExploreField, tableLabel: string) {
+export function fieldJson(field: ExploreField, table: ExploreTable | undefined) {
   return {
     fieldType: field.fieldType,
     type: field.type,
     name: field.name,
     label: field.label,
     table: field.table,
-    tableLabel: friendly(tableLabel),
+    tableLabel: friendly(field.table),
     sql: field.sql,
-    compiledSql: field.sql.replaceAll(TABLE_PLACEHOLDER, `"${field.table}"`),
+    compiledSql: field.sql.replaceAll(TABLE_PLACEHOLDER, table?.sqlAlias ?? `"${field.table}"`),
     tablesReferences: [field.table],
     hidden: false,
     ...(field.fieldType === 'metric' && { isAutoGenerated: false }),

@@ -2,13 +2,25 @@ import type { Services } from '../../../services.ts';
 import { type CredentialReader, defineFace } from '../../kit/index.ts';
 import type { App } from '../../server.ts';
 import { registerAttributeRoutes } from './attributes.ts';
+import { registerCatalogRoutes } from './catalog.ts';
+import { registerCommentRoutes } from './comments.ts';
+import { registerContentAsCodeRoutes } from './content-as-code.ts';
 import { registerContentRoutes } from './content-routes.ts';
+import { registerDeployRoutes } from './deploy.ts';
 import { lightdashErrors } from './envelope.ts';
 import { lightdashSecretOf, registerIdentityRoutes } from './identity.ts';
+import { registerIntegrationRoutes } from './integrations.ts';
+import { registerNotificationRoutes } from './notifications.ts';
 import { registerOrganizationRoutes } from './organization.ts';
 import { lightdashPermissions } from './permissions.ts';
+import { registerPinRoutes } from './pins.ts';
+import { registerProjectAccessRoutes } from './project-access.ts';
 import { registerProjectRoutes } from './projects.ts';
 import { registerQueryRoutes } from './query-routes.ts';
+import { registerSchedulerRoutes } from './schedulers.ts';
+import { registerSearchRoutes } from './search.ts';
+import { registerTagRoutes } from './tags.ts';
+import { registerValidationRoutes } from './validation.ts';
 
 /**
  * `Authorization: ApiKey <token>` (a personal access token: any Rosetta API key), `Bearer <token>`
@@ -56,8 +68,20 @@ export async function registerLightdashDialect(
       registerOrganizationRoutes(api, services);
       registerAttributeRoutes(api, services);
       registerProjectRoutes(api, services);
+      registerProjectAccessRoutes(api, services);
       registerQueryRoutes(api, services, limits);
       registerContentRoutes(api, services, limits);
+      registerCatalogRoutes(api, services);
+      registerCommentRoutes(api, services);
+      registerNotificationRoutes(api, services);
+      registerIntegrationRoutes(api, services);
+      registerPinRoutes(api, services);
+      registerTagRoutes(api, services);
+      registerSearchRoutes(api, services);
+      registerValidationRoutes(api, services);
+      registerContentAsCodeRoutes(api, services, limits);
+      registerDeployRoutes(api, services);
+      registerSchedulerRoutes(api, services);
     },
   });
 }

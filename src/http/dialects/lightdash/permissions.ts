@@ -1,7 +1,13 @@
 import type { RoutePermissions } from '../../kit/route-permissions.ts';
+import { catalogPermissions } from './catalog-permissions.ts';
+import { commentPermissions } from './comment-permissions.ts';
 import { contentPermissions } from './content-permissions.ts';
+import { curationPermissions } from './curation-permissions.ts';
 import { identityPermissions } from './identity-permissions.ts';
+import { integrationPermissions } from './integration-permissions.ts';
+import { projectAccessPermissions } from './project-access-permissions.ts';
 import { queryPermissions } from './query-permissions.ts';
+import { schedulerPermissions } from './scheduler-permissions.ts';
 
 /**
  * The Lightdash face's permission table (see kit/route-permissions.ts): each part of the face
@@ -9,6 +15,12 @@ import { queryPermissions } from './query-permissions.ts';
  */
 export const lightdashPermissions: RoutePermissions = {
   ...identityPermissions,
+  ...projectAccessPermissions,
   ...queryPermissions,
   ...contentPermissions,
+  ...catalogPermissions,
+  ...commentPermissions,
+  ...integrationPermissions,
+  ...curationPermissions,
+  ...schedulerPermissions,
 };

@@ -29,6 +29,8 @@ const projectJson = (project: Project, organization: Organization) => ({
   schedulerTimezone: 'UTC',
   dbtVersion: 'v1.7',
   dbtConnection: { type: 'none' },
+  // One pinned list per project, named by the project's uuid (pins.ts).
+  pinnedListUuid: project.uuid,
 });
 
 /** Projects are Rosetta projects, read and managed through the core; the default one lists first. */

@@ -11,7 +11,6 @@ import {
   type QueryJobResult,
   savedQueryOf,
 } from '../../../core/query/index.ts';
-import type { ColumnType, ResultColumn } from '../../../engines/types.ts';
 import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { ok } from './envelope.ts';
@@ -272,7 +271,10 @@ export function registerQueryRoutes(app: App, ports: QueryRoutePorts, limits: Qu
         maxLimit: limits.maxLimit,
       });
       const state = await onMetricQueryPaths(planned.paths, () =>
-        ports.queryJobs.submitIr(principal, model, planned.ir, { noCache: invalidateCache === true }),
+        ports.queryJobs.submitIr(principal, model, planned.ir, {
+          noCache: invalidateCache === true,
+          annotation: { selected: planned.selected } satisfies V2Annotation,
+        }),
       );
       return ok({
         queryUuid: state.id,
@@ -310,7 +312,7 @@ export function registerQueryRoutes(app: App, ports: QueryRoutePorts, limits: Qu
 }
 
 /** §3.6: `null` → as many rows as the cell limit allows, N → at most that. */
-function csvRowLimit(csvLimit: number | null, columns: number): number {
+export function csvRowLimit(csvLimit: number | null, columns: number): number {
   if (columns === 0) throw validationError('csvLimit', 'a query without columns has no rows to download');
   const byCells = Math.floor(CSV_CELLS_LIMIT / columns);
   if (csvLimit === null) return byCells;
@@ -381,27 +383,28 @@ const v2Status: Record<QueryJobPage['status'], 'pending' | 'ready' | 'error' | '
   cancelled: 'cancelled',
 };
 
-/** A v2 results page: columns are named by field id, so their Lightdash types come from the engine's. */
+/** What a v2 query keeps with its job: the fields its answer shows, as `runQuery` shows them. */
+interface V2Annotation {
+  selected: SelectedField[];
+}
+
+/**
+ * A v2 results page reads like `runQuery`'s answer: the fields the query planned (not the helper
+ * metrics its metric filters added), formatted by their type and time interval.
+ */
 function asyncResults(queryUuid: string, answer: QueryJobPage) {
   const status = v2Status[answer.status];
   if (status !== 'ready')
     return { queryUuid, status, ...(answer.error !== undefined && { error: answer.error }) };
-  const selected = (answer.columns ?? []).map(selectedOf);
+  const selected = (answer.annotation as V2Annotation | undefined)?.selected ?? [];
   return {
     queryUuid,
     status,
     rows: resultRows(selected, answer.columns ?? [], answer.rows ?? []),
-    fields: Object.fromEntries(selected.map((field) => [field.id, { name: field.id, type: field.type }])),
+    fields: fieldsOf(selected),
     page: answer.page,
     pageSize: answer.pageSize,
     totalResults: answer.totalRows,
     totalPageCount: answer.totalPages,
   };
 }
-
-const selectedOf = (column: ResultColumn): SelectedField => ({
-  id: column.name,
-  kind: column.kind ?? 'dimension',
-  type: dimensionTypeOf(column.type as ColumnType),
-  item: {},
-});

@@ -2,7 +2,7 @@ import { formatValue } from '../../../core/exports/index.ts';
 import type { QueryRunResult } from '../../../core/query/index.ts';
 import type { JsonScalar, ResultColumn } from '../../../engines/types.ts';
 import type { DimensionType, TimeInterval } from './explores.ts';
-import type { MetricQuery } from './metric-query.ts';
+import type { MetricQuery } from './metric-query-schema.ts';
 
 /**
  * Query answers as Lightdash's QueryResults (spec §2.0.4, §3.7): rows keyed by field id, each

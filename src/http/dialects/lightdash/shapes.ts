@@ -20,13 +20,17 @@ export function lightdashUser(user: User, organization: Organization) {
     isTrackingAnonymized: false,
     isMarketingOptedIn: false,
     isSetupComplete: true,
-    role: user.role,
+    role: organizationRole(user),
     isActive: user.status === 'active',
     isPending: user.status === 'pending',
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
   };
 }
+
+/** The Lightdash organization role: `member` is a user whose role reaches no project (issue 13). */
+export const organizationRole = (user: Pick<UserView, 'role' | 'projectsByGrant'>) =>
+  user.projectsByGrant ? ('member' as const) : user.role;
 
 /**
  * `OrganizationMemberProfile`: another member as the caller may see them; the fields the core
@@ -38,7 +42,7 @@ export function memberProfile(user: UserView, organization: Organization) {
     ...nameParts(user.name),
     email: user.email,
     organizationUuid: organization.uuid,
-    role: user.role,
+    role: organizationRole(user),
     isActive: user.status === undefined ? undefined : user.status === 'active',
     isPending: user.status === undefined ? undefined : user.status === 'pending',
     userCreatedAt: user.createdAt,
