@@ -49,6 +49,7 @@ describe('the projects of an organization', () => {
         uuid: expect.any(String),
         name: expect.any(String),
         isDefault: true,
+        schedulerTimezone: 'UTC',
         createdAt: expect.any(String),
       },
     ]);

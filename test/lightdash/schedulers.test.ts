@@ -264,3 +264,66 @@ describe('schedulers', () => {
     expect(listing.status).toBe(403);
   });
 });
+
+describe('project scheduler settings', () => {
+  const settings = (body: unknown, key?: string) =>
+    ld(app, 'PATCH', `/v1/projects/${projectUuid}/schedulerSettings`, body, key ? { key } : undefined);
+  const timezoneOf = async (uuid: string) =>
+    (await ld(app, 'GET', `/v1/schedulers/${uuid}`)).body.results.timezone;
+
+  it('moves the schedulers in the old default zone with it, keeps the others, and gives new ones the zone', async () => {
+    const defaulted = await ld(
+      app,
+      'POST',
+      `/v1/saved/${chartUuid}/schedulers`,
+      scheduler({ timezone: undefined }),
+    );
+    expect(defaulted.body.results.timezone).toBe('UTC');
+    const chosen = await ld(
+      app,
+      'POST',
+      `/v1/saved/${chartUuid}/schedulers`,
+      scheduler({ timezone: 'Asia/Tokyo' }),
+    );
+
+    const answer = await settings({ schedulerTimezone: 'America/New_York' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toEqual({ status: 'ok' });
+    const project = await ld(app, 'GET', `/v1/projects/${projectUuid}`);
+    expect(project.body.results.schedulerTimezone).toBe('America/New_York');
+    expect(await timezoneOf(defaulted.body.results.schedulerUuid)).toBe('America/New_York');
+    expect(await timezoneOf(chosen.body.results.schedulerUuid)).toBe('Asia/Tokyo');
+
+    const later = await ld(
+      app,
+      'POST',
+      `/v1/saved/${chartUuid}/schedulers`,
+      scheduler({ timezone: undefined }),
+    );
+    expect(later.body.results.timezone).toBe('America/New_York');
+  });
+
+  it('answers a bad zone with a 400 naming schedulerTimezone, and refuses a viewer', async () => {
+    for (const body of [{ schedulerTimezone: 'Mars/Olympus' }, { schedulerTimezone: 7 }, {}]) {
+      const answer = await settings(body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(answer.body.error.name).toBe('ParameterError');
+      expect(answer.body.error.message).toContain('schedulerTimezone');
+    }
+    const refused = await settings({ schedulerTimezone: 'UTC' }, viewerKey);
+    expect(refused.status).toBe(403);
+    expect((await ld(app, 'GET', `/v1/projects/${projectUuid}`)).body.results.schedulerTimezone).toBe(
+      'America/New_York',
+    );
+  });
+
+  it('takes the zone on the native PATCH /api/projects/{id} too', async () => {
+    const { id } = (await app.request('GET', '/api/projects')).body.items[0];
+    const patched = await app.request('PATCH', `/api/projects/${id}`, { schedulerTimezone: 'Europe/Berlin' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body.schedulerTimezone).toBe('Europe/Berlin');
+    const bad = await app.request('PATCH', `/api/projects/${id}`, { schedulerTimezone: '+01:00' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('schedulerTimezone');
+  });
+});

@@ -12,7 +12,7 @@ export {
   type ProjectAccessService,
   type ProjectGrant,
 } from './project-access.ts';
-export { type ProjectService, projectForNew, projectOf } from './projects.ts';
+export { type ProjectService, projectForNew, projectOf, projectSchedulerTimezone } from './projects.ts';
 export { createDirectoryService, type DirectoryService } from './service.ts';
 export type * from './types.ts';
 export { USER_STATUSES } from './users-read.ts';

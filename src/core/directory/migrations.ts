@@ -209,4 +209,28 @@ export const directoryMigrations: Record<string, Migration> = {
       await db.schema.dropTable('project_grants').execute();
     },
   },
+  /** The zone a project's schedules fire in when they name none (projects.ts `setSchedulerTimezone`). */
+  '0165_project_scheduler_timezone': {
+    async up(db: MigrationDb) {
+      await db.schema
+        .alterTable('projects')
+        .addColumn('scheduler_timezone', 'text', (c) => c.notNull().defaultTo('UTC'))
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('projects').dropColumn('scheduler_timezone').execute();
+    },
+  },
+  /** The project content is promoted to (projects.ts `setUpstream`); promotion copies by slug. */
+  '0170_project_upstream': {
+    async up(db: MigrationDb) {
+      await db.schema
+        .alterTable('projects')
+        .addColumn('upstream_project_id', 'integer', (c) => c.references('projects.id').onDelete('set null'))
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('projects').dropColumn('upstream_project_id').execute();
+    },
+  },
 };

@@ -29,7 +29,7 @@ export async function createOrganization(
       created_at: now,
       updated_at: now,
     })
-    .returning(['id', 'uuid', 'organization_id', 'name', 'is_default', 'created_at'])
+    .returning(PROJECT_COLUMNS)
     .executeTakeFirstOrThrow();
   return { organization: org, project: toProject(project) };
 }
@@ -85,7 +85,7 @@ export async function renameOrganization(db: Db, id: number, name: unknown): Pro
 export async function getDefaultProject(db: Db, organizationId: number): Promise<Project> {
   const row = await db
     .selectFrom('projects')
-    .select(['id', 'uuid', 'organization_id', 'name', 'is_default', 'created_at'])
+    .select(PROJECT_COLUMNS)
     .where('organization_id', '=', organizationId)
     .orderBy('is_default', 'desc')
     .orderBy('id')
@@ -94,12 +94,24 @@ export async function getDefaultProject(db: Db, organizationId: number): Promise
   return toProject(row);
 }
 
+/** The columns `toProject` reads. */
+export const PROJECT_COLUMNS = [
+  'id',
+  'uuid',
+  'organization_id',
+  'name',
+  'is_default',
+  'scheduler_timezone',
+  'created_at',
+] as const;
+
 export function toProject(row: {
   id: number;
   uuid: string;
   organization_id: number;
   name: string;
   is_default: number;
+  scheduler_timezone: string;
   created_at: string;
 }): Project {
   return {
@@ -108,6 +120,7 @@ export function toProject(row: {
     organizationId: row.organization_id,
     name: row.name,
     isDefault: row.is_default === 1,
+    schedulerTimezone: row.scheduler_timezone,
     createdAt: row.created_at,
   };
 }

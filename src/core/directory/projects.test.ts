@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapDirectory } from '../auth/bootstrap.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -88,5 +89,107 @@ describe.each(storeKinds)('projects on %s', async (kind) => {
     await content.folders.delete(admin, folder.id);
     expect(await code(projects().delete(admin, project.id))).toBe('ok');
     expect(await code(projects().get(admin, project.id))).toBe('ERR_NOT_FOUND');
+  });
+
+  it.skipIf(!env.available)(
+    'moves the schedules in the old scheduler zone with the project, all at once, and keeps the others',
+    async () => {
+      const project = await projects().create(admin, { name: 'Zoned' });
+      expect(project.schedulerTimezone).toBe('UTC');
+      const schedule = (name: string, timezone: string, projectId = project.id) =>
+        env.store.db
+          .insertInto('schedules')
+          .values({
+            uuid: randomUUID(),
+            organization_id: admin.organizationId,
+            project_id: projectId,
+            owner_id: admin.userId,
+            kind: 'delivery',
+            name,
+            cron: '0 9 * * *',
+            timezone,
+            paused: 0,
+            target: '{}',
+            format: 'csv',
+            filters: '[]',
+            variables: '{}',
+            destination: '{}',
+            destination_secret: null,
+            conditions: '[]',
+            next_run_at: null,
+            last_run_at: null,
+            last_status: null,
+            created_at: '2026-01-01T00:00:00Z',
+            updated_at: '2026-01-01T00:00:00Z',
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+      const defaulted = await schedule('defaulted', 'UTC');
+      const chosen = await schedule('chosen', 'Asia/Tokyo');
+      const elsewhere = await schedule('elsewhere', 'UTC', defaultProjectId);
+      const zoneOf = async ({ id }: { id: number }) =>
+        await env.store.db
+          .selectFrom('schedules')
+          .select(['timezone', 'next_run_at'])
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+
+      for (const bad of ['Mars/Olympus', '+01:00', 42, undefined])
+        expect(
+          await code(projects().setSchedulerTimezone(admin, project.id, { schedulerTimezone: bad })),
+        ).toBe('ERR_VALIDATION:schedulerTimezone');
+      const editor = { ...admin, role: 'editor' as const };
+      expect(
+        await code(
+          projects().setSchedulerTimezone(editor, project.id, { schedulerTimezone: 'Europe/Paris' }),
+        ),
+      ).toBe('ERR_FORBIDDEN');
+
+      const updated = await projects().setSchedulerTimezone(admin, project.id, {
+        schedulerTimezone: 'europe/paris',
+      });
+      expect(updated.schedulerTimezone).toBe('Europe/Paris');
+      expect((await projects().get(admin, project.id)).schedulerTimezone).toBe('Europe/Paris');
+      expect(await zoneOf(defaulted)).toMatchObject({
+        timezone: 'Europe/Paris',
+        next_run_at: expect.any(String),
+      });
+      expect(await zoneOf(chosen)).toMatchObject({ timezone: 'Asia/Tokyo', next_run_at: null });
+      expect(await zoneOf(elsewhere)).toMatchObject({ timezone: 'UTC' });
+      await env.store.db
+        .deleteFrom('schedules')
+        .where('id', 'in', [defaulted.id, chosen.id, elsewhere.id])
+        .execute();
+    },
+  );
+
+  it.skipIf(!env.available)('links an upstream project of the organization, without cycles', async () => {
+    const preview = await projects().create(admin, { name: `Preview ${kind}` });
+    const staging = await projects().create(admin, { name: `Staging ${kind}` });
+    const { project: foreign } = await createOrganization(env.store.db, `Upstream elsewhere ${kind}`);
+    const developer = { ...admin, role: 'developer' as const };
+    const upstreamName = async (id: number) => (await projects().upstreamOf(admin, id))?.name ?? null;
+
+    expect(await code(projects().setUpstream(developer, preview.id, staging.uuid))).toBe('ERR_FORBIDDEN');
+    expect(await code(projects().setUpstream(admin, preview.id, foreign.uuid))).toBe(
+      'ERR_VALIDATION:upstreamProjectUuid',
+    );
+    expect(await code(projects().setUpstream(admin, preview.id, preview.uuid))).toBe(
+      'ERR_VALIDATION:upstreamProjectUuid',
+    );
+    await projects().setUpstream(admin, preview.id, staging.uuid);
+    expect(await upstreamName(preview.id)).toBe(staging.name);
+    expect(await code(projects().setUpstream(admin, staging.id, preview.uuid))).toBe(
+      'ERR_VALIDATION:upstreamProjectUuid',
+    );
+    expect(() => projects().authorizePromotion(developer, preview.id)).not.toThrow();
+    expect(() => projects().authorizePromotion({ ...admin, role: 'editor' }, preview.id)).toThrow(
+      RosettaError,
+    );
+
+    await projects().delete(admin, staging.id);
+    expect(await upstreamName(preview.id)).toBeNull();
+    await projects().setUpstream(admin, preview.id, null);
+    await projects().delete(admin, preview.id);
   });
 });

@@ -7,7 +7,9 @@ import { authorize } from '../auth/authorize.ts';
 import { type Principal, roleInProject } from '../auth/principal.ts';
 import { conflict, notFound, validationError } from '../errors.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
-import { toProject } from './organizations.ts';
+import { canonicalTimeZone } from '../query/zone.ts';
+import { nextFireTime } from '../schedules/cron.ts';
+import { PROJECT_COLUMNS, toProject } from './organizations.ts';
 import type { Project } from './types.ts';
 import { isUniqueViolation, requiredText } from './validation.ts';
 
@@ -31,7 +33,7 @@ const PROJECT_CONTENT = [
 
 const NAME_MAX = 100;
 
-const columns = ['id', 'uuid', 'organization_id', 'name', 'is_default', 'created_at'] as const;
+const columns = PROJECT_COLUMNS;
 
 async function findProject(db: Db, organizationId: number, id: number): Promise<Project | undefined> {
   const row = await db
@@ -72,8 +74,46 @@ export interface ProjectService {
   getByUuid(principal: Principal, uuid: string): Promise<Project>;
   create(principal: Principal, input: { name: unknown }): Promise<Project>;
   rename(principal: Principal, id: number, input: { name: unknown }): Promise<Project>;
+  /**
+   * Sets the zone of the project's schedules that name none. The project's schedules in the old
+   * zone were most likely created without one, so they move to the new zone with it, at once or
+   * not at all; schedules that chose another zone keep it.
+   */
+  setSchedulerTimezone(
+    principal: Principal,
+    id: number,
+    input: { schedulerTimezone: unknown },
+  ): Promise<Project>;
   /** Only an empty project other than the default one may go. */
   delete(principal: Principal, id: number): Promise<void>;
+  /** The project content of this one is promoted to, if any. */
+  upstreamOf(principal: Principal, id: number): Promise<Project | null>;
+  /**
+   * Sets (a uuid) or clears (null) the project's upstream: another project of the organization,
+   * never one whose own upstream chain leads back here.
+   */
+  setUpstream(principal: Principal, id: number, upstreamUuid: string | null): Promise<void>;
+  /** Checks the caller may promote content of the project (a developer there). */
+  authorizePromotion(principal: Principal, id: number): void;
+}
+
+/** The zone a new schedule of the project fires in when its body names none. */
+export async function projectSchedulerTimezone(db: Db, projectId: number): Promise<string> {
+  const row = await db
+    .selectFrom('projects')
+    .select('scheduler_timezone')
+    .where('id', '=', projectId)
+    .executeTakeFirst();
+  return row?.scheduler_timezone ?? 'UTC';
+}
+
+function schedulerZone(value: unknown): string {
+  const field = 'schedulerTimezone';
+  if (typeof value !== 'string')
+    throw validationError(field, 'must be an IANA time zone such as "Europe/Paris"');
+  const zone = canonicalTimeZone(value.trim());
+  if (!zone) throw validationError(field, `unknown IANA time zone ${JSON.stringify(value)}`);
+  return zone;
 }
 
 export function createProjectService(db: Db, events: DomainEvents = createDomainEvents()): ProjectService {
@@ -167,6 +207,46 @@ export function createProjectService(db: Db, events: DomainEvents = createDomain
       return toProject(row);
     },
 
+    async setSchedulerTimezone(principal, id, input) {
+      const zone = schedulerZone(input.schedulerTimezone);
+      const before = await existing(principal, id);
+      authorize(principal, 'project.access', { projectId: id });
+      if (before.schedulerTimezone === zone) return before;
+      const now = nowIso();
+      const row = await db.transaction().execute(async (trx) => {
+        const moving = await trx
+          .selectFrom('schedules')
+          .select(['id', 'cron', 'paused', 'next_run_at'])
+          .where('project_id', '=', id)
+          .where('timezone', '=', before.schedulerTimezone)
+          .execute();
+        for (const schedule of moving) {
+          // A paused schedule keeps its next run until resumed, which recomputes it (schedules/service.ts).
+          const nextRun = schedule.paused
+            ? schedule.next_run_at
+            : (nextFireTime(schedule.cron, zone, new Date())?.toISOString() ?? null);
+          await trx
+            .updateTable('schedules')
+            .set({ timezone: zone, next_run_at: nextRun, updated_at: now })
+            .where('id', '=', schedule.id)
+            .execute();
+        }
+        const updated = await trx
+          .updateTable('projects')
+          .set({ scheduler_timezone: zone, updated_at: now })
+          .where('id', '=', id)
+          .returning(columns)
+          .executeTakeFirstOrThrow();
+        await recordAudit(trx, principal, {
+          action: 'project.schedulerTimezone',
+          target: { type: 'project', id },
+          details: { before: before.schedulerTimezone, after: zone, schedulesMoved: moving.length },
+        });
+        return updated;
+      });
+      return toProject(row);
+    },
+
     async delete(principal, id) {
       authorize(principal, 'project.manage');
       await db.transaction().execute(async (trx) => {
@@ -185,6 +265,12 @@ export function createProjectService(db: Db, events: DomainEvents = createDomain
           throw conflict(
             `the project still holds ${held.join(', ')} (those in the trash included): move or delete them first`,
           );
+        // MariaDB ignores an inline foreign key: the projects promoting here lose their upstream by hand.
+        await trx
+          .updateTable('projects')
+          .set({ upstream_project_id: null })
+          .where('upstream_project_id', '=', id)
+          .execute();
         await trx.deleteFrom('projects').where('id', '=', id).execute();
         await recordAudit(trx, principal, {
           action: 'project.delete',
@@ -193,6 +279,55 @@ export function createProjectService(db: Db, events: DomainEvents = createDomain
         });
       });
       await events.emit('objectPurged', { organizationId: principal.organizationId, kind: 'project', id });
+    },
+
+    async upstreamOf(principal, id) {
+      authorize(principal, 'project.read', { projectId: id });
+      const project = await existing(principal, id);
+      const row = await db
+        .selectFrom('projects')
+        .select('upstream_project_id')
+        .where('id', '=', project.id)
+        .executeTakeFirstOrThrow();
+      return row.upstream_project_id === null ? null : existing(principal, row.upstream_project_id);
+    },
+
+    async setUpstream(principal, id, upstreamUuid) {
+      authorize(principal, 'project.manage', { projectId: id });
+      const project = await existing(principal, id);
+      let upstreamId: number | null = null;
+      if (upstreamUuid !== null) {
+        const field = 'upstreamProjectUuid';
+        const upstream = await db
+          .selectFrom('projects')
+          .select(['id', 'upstream_project_id'])
+          .where('organization_id', '=', principal.organizationId)
+          .where('uuid', '=', upstreamUuid)
+          .executeTakeFirst();
+        if (!upstream) throw validationError(field, `no project ${upstreamUuid} in the organization`);
+        if (upstream.id === project.id) throw validationError(field, 'a project cannot be its own upstream');
+        for (let next = upstream.upstream_project_id; next !== null; ) {
+          if (next === project.id)
+            throw validationError(field, 'the upstream project promotes to this one: that would be a cycle');
+          const row = await db
+            .selectFrom('projects')
+            .select('upstream_project_id')
+            .where('id', '=', next)
+            .executeTakeFirst();
+          next = row?.upstream_project_id ?? null;
+        }
+        upstreamId = upstream.id;
+      }
+      await db
+        .updateTable('projects')
+        .set({ upstream_project_id: upstreamId, updated_at: nowIso() })
+        .where('id', '=', project.id)
+        .execute();
+      await audit(principal, 'project.upstream', project.id, { upstreamProjectId: upstreamId });
+    },
+
+    authorizePromotion(principal, id) {
+      authorize(principal, 'model.manage', { projectId: id });
     },
   };
 }

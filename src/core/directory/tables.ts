@@ -20,6 +20,10 @@ export interface ProjectsTable {
   name: string;
   /** 1 for the project every organization gets at creation, 0 otherwise. */
   is_default: number;
+  /** The IANA zone of the project's schedules that name none; 'UTC' by default. */
+  scheduler_timezone: Generated<string>;
+  /** The project promotion copies content to; null when none. */
+  upstream_project_id: number | null;
   created_at: string;
   updated_at: string;
 }

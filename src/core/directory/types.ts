@@ -17,6 +17,8 @@ export interface Project {
   organizationId: number;
   name: string;
   isDefault: boolean;
+  /** The IANA zone the project's schedules fire in when they name none. */
+  schedulerTimezone: string;
   createdAt: string;
 }
 

@@ -5,7 +5,7 @@ import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { ChartService, DashboardService } from '../content/index.ts';
 import { createSecretBox } from '../data/index.ts';
-import { projectOf } from '../directory/index.ts';
+import { projectOf, projectSchedulerTimezone } from '../directory/index.ts';
 import { notFound, validationError } from '../errors.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
 import type { Job, JobService } from '../jobs/index.ts';
@@ -212,7 +212,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     const projectId = await projectOfSchedule(principal, target, input.projectId, principal.projectId);
     authorize(principal, 'schedule.manage', { projectId });
     const cron = input.cron as string;
-    const timezone = input.timezone ?? 'UTC';
+    const timezone = input.timezone ?? (await projectSchedulerTimezone(db, projectId));
     const at = iso();
     const uuid = randomUUID();
     return {

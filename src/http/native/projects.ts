@@ -8,12 +8,27 @@ const ProjectView = Type.Object({
   uuid: Type.String(),
   name: Type.String(),
   isDefault: Type.Boolean({ description: 'The project faces without projects use; it cannot be deleted' }),
+  schedulerTimezone: Type.String({ description: 'IANA zone of the schedules created without one' }),
   createdAt: Type.String(),
 });
 const ProjectParams = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,9}$' }) });
-const NameBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100, description: 'Unique in the organization; trimmed' }) },
-  { additionalProperties: false },
+const ProjectName = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'Unique in the organization; trimmed',
+});
+const NameBody = Type.Object({ name: ProjectName }, { additionalProperties: false });
+const ProjectPatch = Type.Object(
+  {
+    name: Type.Optional(ProjectName),
+    schedulerTimezone: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: "IANA zone; the project's schedules in the previous one move to it",
+      }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 /**
@@ -51,8 +66,16 @@ export function registerProjectRoutes(
 
   app.patch(
     '/projects/:id',
-    { schema: { params: ProjectParams, body: NameBody, response: one } },
-    async (request) => projects.rename(principalOf(request), Number(request.params.id), request.body),
+    { schema: { params: ProjectParams, body: ProjectPatch, response: one } },
+    async (request) => {
+      const principal = principalOf(request);
+      const id = Number(request.params.id);
+      const { name, schedulerTimezone } = request.body;
+      // The zone first: a bad one is refused before the name changes.
+      if (schedulerTimezone !== undefined)
+        await projects.setSchedulerTimezone(principal, id, { schedulerTimezone });
+      return name === undefined ? projects.get(principal, id) : projects.rename(principal, id, { name });
+    },
   );
 
   app.delete('/projects/:id', { schema: { params: ProjectParams } }, async (request, reply) => {

@@ -77,7 +77,13 @@ export const Condition = Type.Object(
 export const bodyFields = (kind: ScheduleKind) => ({
   name: Type.String({ minLength: 1, maxLength: 255 }),
   cron: Type.String({ minLength: 1, maxLength: 200, description: 'five fields, e.g. "0 8 * * 1"' }),
-  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'IANA; default UTC' })),
+  timezone: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: "IANA; default: the project's schedulerTimezone",
+    }),
+  ),
   paused: Type.Optional(Type.Boolean()),
   target: Target,
   format: Type.Optional(Type.Union(['csv', 'xlsx', 'pdf', 'png'].map((f) => Type.Literal(f)))),

@@ -28,7 +28,7 @@ const CODE_PAGE_SIZE = 100;
 const CODE_VERSION = 1;
 
 type Action = 'create' | 'update' | 'no changes';
-interface PromotionChanges {
+export interface PromotionChanges {
   spaces: Array<{ action: Action; data: unknown }>;
   charts: Array<{ action: Action; data: unknown }>;
   dashboards: Array<{ action: Action; data: unknown }>;
@@ -51,19 +51,34 @@ const nameOfSlug = (slug: string) =>
     .map((word) => word[0].toUpperCase() + word.slice(1))
     .join(' ') || slug;
 
+/** An upsert that only reports what it would change (promotion's diff) writes nothing. */
+export interface UpsertOptions {
+  dryRun?: boolean;
+}
+
 /**
  * The space a code file names by slug: found among the caller's spaces of the project, or
- * created (public unless said otherwise), as `lightdash upload` expects.
+ * created (public unless said otherwise), as `lightdash upload` expects; a dry run reports the
+ * space it would create and answers undefined.
  */
 async function spaceOfSlug(
   context: ContentContext,
   body: { spaceSlug: string; skipSpaceCreate?: boolean; publicSpaceCreate?: boolean },
   changes: PromotionChanges,
-): Promise<Folder> {
+  options: UpsertOptions,
+): Promise<Folder | undefined> {
   const found = (await context.spaces()).find((space) => slugOf(space.name) === body.spaceSlug);
   if (found) return found;
   if (body.skipSpaceCreate)
     throw validationError('spaceSlug', `no space ${JSON.stringify(body.spaceSlug)} in the project`);
+  if (options.dryRun) {
+    const name = nameOfSlug(body.spaceSlug);
+    changes.spaces.push({
+      action: 'create',
+      data: { name, slug: body.spaceSlug, projectUuid: context.project.uuid },
+    });
+    return undefined;
+  }
   const access =
     body.publicSpaceCreate === false
       ? [{ subject: 'user' as const, id: context.principal.userId, level: 'edit' as const }]
@@ -103,7 +118,7 @@ function selected<T extends { uuid: string; name: string; id: number }>(
 }
 
 /** `ChartAsCode`: a chart's Lightdash JSON with its space and dashboard named by slug, not uuid. */
-async function chartAsCode(context: ContentContext, chart: ChartDetail, folders: Folder[]) {
+export async function chartAsCode(context: ContentContext, chart: ChartDetail, folders: Folder[]) {
   const kept = lightdashOf(chart);
   const dashboard = kept.dashboardUuid
     ? await context.ports.content.dashboards.get(context.principal, kept.dashboardUuid).catch(() => undefined)
@@ -136,7 +151,7 @@ const filtersWithoutIds = (filters: DashboardFilters) => {
 };
 
 /** `DashboardAsCode`: tiles name their charts by slug, filter rules carry no ids. */
-async function dashboardAsCode(context: ContentContext, dashboard: Dashboard, folders: Folder[]) {
+export async function dashboardAsCode(context: ContentContext, dashboard: Dashboard, folders: Folder[]) {
   const json = await dashboardJson(context, dashboard);
   const charts = await context.ports.content.charts.list(context.principal, {
     projectId: context.project.id,
@@ -177,7 +192,7 @@ const codeFileFields = {
   skipSpaceCreate: Type.Optional(Type.Boolean()),
   publicSpaceCreate: Type.Optional(Type.Boolean()),
 };
-const ChartCode = Type.Object(
+export const ChartCode = Type.Object(
   {
     ...VersionBody.properties,
     ...codeFileFields,
@@ -189,7 +204,7 @@ const CodeFilterRule = Type.Object({
   ...DashboardFilterRuleSchema.properties,
   id: Type.Optional(Type.String()),
 });
-const DashboardCode = Type.Object(
+export const DashboardCode = Type.Object(
   {
     ...codeFileFields,
     description: Type.Optional(Type.Union([Type.String(), Type.Null()])),
@@ -216,18 +231,19 @@ async function dashboardOfSlug(context: ContentContext, slug: string) {
   return found;
 }
 
-async function upsertChart(
+export async function upsertChart(
   context: ContentContext,
   limits: ContentLimits,
   slug: string,
   body: Static<typeof ChartCode>,
+  options: UpsertOptions = {},
 ): Promise<PromotionChanges> {
   const { charts } = context.ports.content;
   const changes: PromotionChanges = { spaces: [], charts: [], dashboards: [] };
   const listed = await charts.list(context.principal, { projectId: context.project.id });
   const existing = listed.find((chart) => slugOf(chart.name) === slug);
   const dashboardUuid = body.dashboardSlug ? (await dashboardOfSlug(context, body.dashboardSlug)).uuid : null;
-  const folder = await spaceOfSlug(context, body, changes);
+  const folder = await spaceOfSlug(context, body, changes, options);
   const content = await chartContentOf(context, limits, { ...body, dashboardUuid });
   const description = body.description ?? null;
   if (existing) {
@@ -235,10 +251,15 @@ async function upsertChart(
     const unchanged =
       current.name === body.name &&
       (current.description ?? null) === description &&
-      current.folderUuid === folder.uuid &&
+      current.folderUuid === folder?.uuid &&
       sameJson(lightdashOf(current), lightdashOf(content));
     if (unchanged) {
       changes.charts.push({ action: 'no changes', data: await savedChartJson(context, current, current) });
+      return changes;
+    }
+    if (!folder || options.dryRun) {
+      const data = { ...(await savedChartJson(context, current, current)), name: body.name, description };
+      changes.charts.push({ action: 'update', data: { ...data, ...lightdashOf(content) } });
       return changes;
     }
     const updated = await charts.update(context.principal, current.uuid, {
@@ -249,6 +270,11 @@ async function upsertChart(
       version: current.version,
     });
     changes.charts.push({ action: 'update', data: await savedChartJson(context, updated, updated) });
+    return changes;
+  }
+  if (!folder || options.dryRun) {
+    const data = { name: body.name, description, projectUuid: context.project.uuid, slug };
+    changes.charts.push({ action: 'create', data: { ...data, ...lightdashOf(content) } });
     return changes;
   }
   const created = await charts.create(context.principal, {
@@ -279,16 +305,17 @@ async function tilesOfCode(context: ContentContext, tiles: Static<typeof Dashboa
   });
 }
 
-async function upsertDashboard(
+export async function upsertDashboard(
   context: ContentContext,
   slug: string,
   body: Static<typeof DashboardCode>,
+  options: UpsertOptions = {},
 ): Promise<PromotionChanges> {
   const { dashboards } = context.ports.content;
   const changes: PromotionChanges = { spaces: [], charts: [], dashboards: [] };
   const listed = await dashboards.list(context.principal, { projectId: context.project.id });
   const existing = listed.find((dashboard) => slugOf(dashboard.name) === slug);
-  const folder = await spaceOfSlug(context, body, changes);
+  const folder = await spaceOfSlug(context, body, changes, options);
   const withIds = (rules: Static<typeof CodeFilterRule>[] = []) =>
     rules.map((rule) => ({ ...rule, id: rule.id ?? randomUUID() }));
   const filters: DashboardFilters = {
@@ -296,7 +323,6 @@ async function upsertDashboard(
     metrics: withIds(body.filters?.metrics),
     tableCalculations: withIds(body.filters?.tableCalculations),
   };
-  const tiles = await tilesOfCode(context, body.tiles);
   const tabs = body.tabs ?? [];
   const description = body.description ?? null;
   if (existing) {
@@ -316,10 +342,16 @@ async function upsertDashboard(
       filters: file.filters,
     });
     const incoming = { ...body, filters: filtersWithoutIds(filters) };
-    if (current.folderUuid === folder.uuid && sameJson(comparable(code), comparable(incoming))) {
+    if (current.folderUuid === folder?.uuid && sameJson(comparable(code), comparable(incoming))) {
       changes.dashboards.push({ action: 'no changes', data: await dashboardJson(context, current) });
       return changes;
     }
+    if (!folder || options.dryRun) {
+      const data = { ...(await dashboardJson(context, current)), name: body.name, description };
+      changes.dashboards.push({ action: 'update', data });
+      return changes;
+    }
+    const tiles = await tilesOfCode(context, body.tiles);
     const updated = await dashboards
       .update(context.principal, current.uuid, {
         name: body.name,
@@ -331,6 +363,12 @@ async function upsertDashboard(
     changes.dashboards.push({ action: 'update', data: await dashboardJson(context, updated) });
     return changes;
   }
+  if (!folder || options.dryRun) {
+    const data = { name: body.name, description, projectUuid: context.project.uuid, slug };
+    changes.dashboards.push({ action: 'create', data });
+    return changes;
+  }
+  const tiles = await tilesOfCode(context, body.tiles);
   const created = await dashboards
     .create(context.principal, {
       name: body.name,

@@ -45,4 +45,6 @@ export const identityPermissions: RoutePermissions = {
   'DELETE /lightdash/api/v1/org/projects/:projectUuid': 'project.manage',
   'GET /lightdash/api/v1/projects/:projectUuid': 'project.read',
   'GET /lightdash/api/v1/projects/:projectUuid/user-credentials': 'project.read',
+  // It rewrites every user's schedulers of the project: the project's admins' setting, as its access is.
+  'PATCH /lightdash/api/v1/projects/:projectUuid/schedulerSettings': 'project.access',
 };

@@ -16,6 +16,7 @@ import { lightdashPermissions } from './permissions.ts';
 import { registerPinRoutes } from './pins.ts';
 import { registerProjectAccessRoutes } from './project-access.ts';
 import { registerProjectRoutes } from './projects.ts';
+import { registerPromotionRoutes } from './promotion.ts';
 import { registerQueryRoutes } from './query-routes.ts';
 import { registerSchedulerRoutes } from './schedulers.ts';
 import { registerSearchRoutes } from './search.ts';
@@ -80,6 +81,7 @@ export async function registerLightdashDialect(
       registerSearchRoutes(api, services);
       registerValidationRoutes(api, services);
       registerContentAsCodeRoutes(api, services, limits);
+      registerPromotionRoutes(api, services, limits);
       registerDeployRoutes(api, services);
       registerSchedulerRoutes(api, services);
     },

@@ -7,7 +7,7 @@ import { ok } from './envelope.ts';
 
 /**
  * What Lightdash integrates with and Rosetta has no counterpart for (Google Drive, Slack app
- * settings, GitHub, dbt Cloud / Cube semantic layers, preview projects, promotion upstream,
+ * settings, GitHub, dbt Cloud / Cube semantic layers, preview projects,
  * personal warehouse credentials): each route checks its input and its project as Lightdash does,
  * then answers as a Lightdash server without that integration configured, a 422
  * `MissingConfigError` — never a success that did nothing.
@@ -118,16 +118,16 @@ export function registerIntegrationRoutes(app: App, ports: Pick<Services, 'direc
     },
   );
 
-  // A project has no upstream project in Rosetta: clearing it is what it already is.
+  // An absent `upstreamProjectUuid` leaves the upstream as it is; null clears it.
   app.patch(
     '/v1/projects/:projectUuid/metadata',
     { schema: { params: ProjectParams, body: ProjectMetadata } },
     async (request) => {
-      await project(request, request.params.projectUuid);
+      const { id } = await project(request, request.params.projectUuid);
       const upstream = request.body.upstreamProjectUuid;
-      if (upstream === undefined || upstream === null) return ok();
-      await project(request, upstream);
-      throw notConfigured('Promotion to an upstream project is not enabled on this server');
+      if (upstream !== undefined)
+        await ports.directory.projects.setUpstream(principalOf(request), id, upstream);
+      return ok();
     },
   );
 

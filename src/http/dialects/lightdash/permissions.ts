@@ -6,6 +6,7 @@ import { curationPermissions } from './curation-permissions.ts';
 import { identityPermissions } from './identity-permissions.ts';
 import { integrationPermissions } from './integration-permissions.ts';
 import { projectAccessPermissions } from './project-access-permissions.ts';
+import { promotionPermissions } from './promotion-permissions.ts';
 import { queryPermissions } from './query-permissions.ts';
 import { schedulerPermissions } from './scheduler-permissions.ts';
 
@@ -23,4 +24,5 @@ export const lightdashPermissions: RoutePermissions = {
   ...integrationPermissions,
   ...curationPermissions,
   ...schedulerPermissions,
+  ...promotionPermissions,
 };

@@ -6,6 +6,7 @@ import { ok } from './envelope.ts';
 import { organizationProject, PROJECT_TYPE } from './shapes.ts';
 
 const ProjectUuid = Type.Object({ projectUuid: Type.String({ maxLength: 64 }) });
+const SchedulerSettings = Type.Object({ schedulerTimezone: Type.String({ maxLength: 100 }) });
 /**
  * `CreateProject`: only the name means something to Rosetta, whose data lives in connections of
  * its own; the dbt and warehouse settings the CLI sends are accepted and not kept.
@@ -20,13 +21,14 @@ const NewProject = Type.Object({
 });
 
 /** `Project` (spec §2.0.2): Rosetta keeps no dbt or warehouse settings per project, so none are shown. */
-const projectJson = (project: Project, organization: Organization) => ({
+const projectJson = (project: Project, organization: Organization, upstream: Project | null = null) => ({
   projectUuid: project.uuid,
   organizationUuid: organization.uuid,
   name: project.name,
   type: PROJECT_TYPE,
   createdByUserUuid: null,
-  schedulerTimezone: 'UTC',
+  ...(upstream && { upstreamProjectUuid: upstream.uuid }),
+  schedulerTimezone: project.schedulerTimezone,
   dbtVersion: 'v1.7',
   dbtConnection: { type: 'none' },
   // One pinned list per project, named by the project's uuid (pins.ts).
@@ -38,9 +40,13 @@ export function registerProjectRoutes(app: App, services: Pick<Services, 'direct
   const { directory } = services;
 
   app.get('/v1/org/projects', async (request) => {
-    const projects = await directory.projects.list(principalOf(request));
+    const principal = principalOf(request);
+    const projects = await directory.projects.list(principal);
     const ordered = [...projects.filter((p) => p.isDefault), ...projects.filter((p) => !p.isDefault)];
-    return ok(ordered.map(organizationProject));
+    const upstreams = await Promise.all(
+      ordered.map((project) => directory.projects.upstreamOf(principal, project.id)),
+    );
+    return ok(ordered.map((project, index) => organizationProject(project, upstreams[index])));
   });
 
   app.post('/v1/org/projects', { schema: { body: NewProject } }, async (request) => {
@@ -65,8 +71,21 @@ export function registerProjectRoutes(app: App, services: Pick<Services, 'direct
       directory.projects.getByUuid(principal, request.params.projectUuid),
       directory.getOrganization(principal),
     ]);
-    return ok(projectJson(project, organization));
+    const upstream = await directory.projects.upstreamOf(principal, project.id);
+    return ok(projectJson(project, organization, upstream));
   });
+
+  // The core moves the project's schedulers still in the old default zone along with it.
+  app.patch(
+    '/v1/projects/:projectUuid/schedulerSettings',
+    { schema: { params: ProjectUuid, body: SchedulerSettings } },
+    async (request) => {
+      const principal = principalOf(request);
+      const project = await directory.projects.getByUuid(principal, request.params.projectUuid);
+      await directory.projects.setSchedulerTimezone(principal, project.id, request.body);
+      return ok();
+    },
+  );
 
   // Rosetta has no personal warehouse credentials, so no project has one chosen: no `results`.
   app.get(

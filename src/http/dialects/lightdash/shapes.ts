@@ -78,13 +78,13 @@ export const groupWithMembers = (group: Group, organization: Organization, membe
 /** A project's type: Rosetta has no preview projects, so each is a `DEFAULT` one. */
 export const PROJECT_TYPE = 'DEFAULT';
 
-/** `OrganizationProject`. */
-export const organizationProject = (project: Project) => ({
+/** `OrganizationProject`, with the project content is promoted to, if any. */
+export const organizationProject = (project: Project, upstream: Project | null = null) => ({
   projectUuid: project.uuid,
   name: project.name,
   type: PROJECT_TYPE,
   createdByUserUuid: null,
-  upstreamProjectUuid: null,
+  upstreamProjectUuid: upstream?.uuid ?? null,
   warehouseType: 'duckdb',
   requireUserCredentials: false,
 });
