@@ -6,7 +6,7 @@ import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { QuerySchema, VersionParams, VisualizationSchema } from './dashboards.ts';
 import { queryResult } from './query.ts';
-import { IdParams, ProjectIdField, ProjectQuery, projectFilter, RefSchema } from './schemas.ts';
+import { FiledListQuery, filedListFilter, IdParams, ProjectIdField, RefSchema } from './schemas.ts';
 
 const chartFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -47,25 +47,8 @@ const ChartPatchBody = Type.Object(
 export function registerChartRoutes(app: App, deps: { content: ContentService; views: ViewService }): void {
   const { charts } = deps.content;
 
-  app.get(
-    '/charts',
-    {
-      schema: {
-        querystring: Type.Object({
-          folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          ...PageQuery,
-          ...ProjectQuery,
-        }),
-      },
-    },
-    async (request) =>
-      listReply(
-        await charts.list(principalOf(request), {
-          folderId: request.query.folderId,
-          projectId: projectFilter(request.query),
-        }),
-        request.query,
-      ),
+  app.get('/charts', { schema: { querystring: FiledListQuery } }, async (request) =>
+    listReply(await charts.list(principalOf(request), filedListFilter(request.query)), request.query),
   );
 
   app.get('/charts/:id', { schema: { params: IdParams } }, async (request) =>

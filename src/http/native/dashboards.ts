@@ -5,7 +5,7 @@ import { byVersionNewestFirst } from '../../core/paging.ts';
 import { listReply, PageQuery } from '../kit/paging.ts';
 import { type App, principalOf } from '../server.ts';
 import { AccessEntrySchema, type ContentRouteDeps } from './folders.ts';
-import { IdParams, ProjectIdField, ProjectQuery, projectFilter, RefSchema } from './schemas.ts';
+import { FiledListQuery, filedListFilter, IdParams, ProjectIdField, RefSchema } from './schemas.ts';
 
 /*
  * Request schemas give the first 400 (shape, types, unknown keys); the content core checks the
@@ -144,25 +144,8 @@ const WidgetParams = Type.Object({ id: IdParams.properties.id, widgetId: Identif
 export function registerDashboardRoutes(app: App, deps: ContentRouteDeps): void {
   const { dashboards } = deps.content;
 
-  app.get(
-    '/dashboards',
-    {
-      schema: {
-        querystring: Type.Object({
-          folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          ...PageQuery,
-          ...ProjectQuery,
-        }),
-      },
-    },
-    async (request) =>
-      listReply(
-        await dashboards.list(principalOf(request), {
-          folderId: request.query.folderId,
-          projectId: projectFilter(request.query),
-        }),
-        request.query,
-      ),
+  app.get('/dashboards', { schema: { querystring: FiledListQuery } }, async (request) =>
+    listReply(await dashboards.list(principalOf(request), filedListFilter(request.query)), request.query),
   );
 
   // `canEdit` tells the page whether to draw edit controls: the role and the dashboard's access.

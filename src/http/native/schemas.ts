@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { operators } from '../../core/query/index.ts';
+import { PageQuery } from '../kit/paging.ts';
 
 /** Schemas shared by several native routes. */
 export const RefSchema = Type.Union([
@@ -24,6 +25,19 @@ export const ProjectQuery = {
 /** The project a list asks for, if any. */
 export const projectFilter = (query: { project?: string }): number | undefined =>
   query.project === undefined ? undefined : Number(query.project);
+
+/** The query string of a list of filed content (dashboards, charts): folder, project, page. */
+export const FiledListQuery = Type.Object({
+  folderId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  ...PageQuery,
+  ...ProjectQuery,
+});
+
+/** The folder and project a list of filed content asks for. */
+export const filedListFilter = (query: { folderId?: string; project?: string }) => ({
+  folderId: query.folderId,
+  projectId: projectFilter(query),
+});
 
 /** `PUT …/access` of data sources and models: who may query them (core/data/access.ts). */
 export const AccessBody = Type.Object(

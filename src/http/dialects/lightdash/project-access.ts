@@ -80,15 +80,15 @@ export function registerProjectAccessRoutes(app: App, services: Pick<Services, '
     },
   );
 
+  const projectAndUser = (principal: Principal, params: { projectUuid: string; userUuid: string }) =>
+    Promise.all([projectByUuid(principal, params.projectUuid), userByUuid(principal, params.userUuid)]);
+
   app.get(
     '/v1/projects/:projectUuid/user/:userUuid',
     { schema: { params: MemberParams } },
     async (request) => {
       const principal = principalOf(request);
-      const [project, user] = await Promise.all([
-        projectByUuid(principal, request.params.projectUuid),
-        userByUuid(principal, request.params.userUuid),
-      ]);
+      const [project, user] = await projectAndUser(principal, request.params);
       const grant = await projectAccess.get(principal, project.id, userSubject(user.id));
       const [profile] = await memberProfiles(principal, project, [grant]);
       return ok(profile);
@@ -100,10 +100,7 @@ export function registerProjectAccessRoutes(app: App, services: Pick<Services, '
     { schema: { params: MemberParams, body: RoleBody } },
     async (request) => {
       const principal = principalOf(request);
-      const [project, user] = await Promise.all([
-        projectByUuid(principal, request.params.projectUuid),
-        userByUuid(principal, request.params.userUuid),
-      ]);
+      const [project, user] = await projectAndUser(principal, request.params);
       await projectAccess.grant(principal, project.id, userSubject(user.id), request.body.role, 'change');
       return ok();
     },
@@ -114,10 +111,7 @@ export function registerProjectAccessRoutes(app: App, services: Pick<Services, '
     { schema: { params: MemberParams } },
     async (request) => {
       const principal = principalOf(request);
-      const [project, user] = await Promise.all([
-        projectByUuid(principal, request.params.projectUuid),
-        userByUuid(principal, request.params.userUuid),
-      ]);
+      const [project, user] = await projectAndUser(principal, request.params);
       if (!(await projectAccess.revoke(principal, project.id, userSubject(user.id))))
         throw notFound("user's access to project", user.uuid);
       return ok();
