@@ -13,7 +13,12 @@ import { createTempPostgres } from './support/databases.ts';
  * goes to its organization's default project, and from then on a row without a project is refused.
  */
 
-const PROJECT_MIGRATIONS = ['0240_model_projects', '0350_content_projects', '0506_schedule_projects'];
+const PROJECT_MIGRATIONS = [
+  '0240_model_projects',
+  '0250_model_names_per_project',
+  '0350_content_projects',
+  '0506_schedule_projects',
+];
 const PROJECT_TABLES = ['models', 'folders', 'dashboards', 'charts', 'schedules'];
 
 /** Every migration as the store had them before projects held content. */

@@ -62,16 +62,6 @@ async function createChart(name: string): Promise<string> {
 
 const upstreamCharts = async () => (await ld('GET', `/v1/projects/${productionUuid}/charts`)).body.results;
 
-/**
- * Model names are unique in an organization, so two projects cannot both hold the explore: the
- * preview's content is made on it, then it moves upstream, where promotion must find it.
- */
-async function moveExploreTo(projectId: number) {
-  const models = (await app.request('GET', '/api/models')).body.items as Array<{ id: number; name: string }>;
-  const model = models.find((candidate) => candidate.name === 'demo_sales');
-  expect((await app.request('PATCH', `/api/models/${model?.id}`, { projectId })).status).toBe(200);
-}
-
 beforeAll(async () => {
   app = await startTestApp();
   const created = await ld('POST', '/v1/org/projects', { name: 'Preview' });
@@ -93,7 +83,8 @@ beforeAll(async () => {
   });
   expect(dashboard.status).toBe(201);
   dashboardUuid = dashboard.body.results.uuid;
-  await moveExploreTo(production.id);
+  // `lightdash deploy` to production too: each project holds its own explore of that name.
+  expect((await ld('PUT', `/v1/projects/${productionUuid}/explores`, [salesExplore])).status).toBe(200);
   const user = await app.request('POST', '/api/users', {
     email: 'viewer@example.com',
     role: 'viewer',

@@ -104,4 +104,16 @@ export const dataMigrations: Record<string, Migration> = {
       await addProjectColumn(db, 'models');
     },
   },
+  /** Each project holds its own explores: two projects may hold a model of the same name. */
+  '0250_model_names_per_project': {
+    async up(db: MigrationDb) {
+      await db.schema.dropIndex('models_organization_name').execute();
+      await db.schema
+        .createIndex('models_project_name')
+        .unique()
+        .on('models')
+        .columns(['organization_id', 'project_id', 'name'])
+        .execute();
+    },
+  },
 };

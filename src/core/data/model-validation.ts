@@ -2,6 +2,7 @@ import type { ColumnInfo, ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import { aggregations } from '../query/ir.ts';
 import type { ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
+import { checkRequiredAttributes } from '../query/required-attributes.ts';
 import { parseSqlExpression } from '../query/sql-expression.ts';
 import { refuseNul } from '../storable.ts';
 import type { ModelDefinition, ModelTableInput } from './types.ts';
@@ -49,7 +50,9 @@ export function validateModelDefinition(
   definition: ModelDefinition,
   columnsOf: ReadonlyMap<string, readonly ColumnInfo[]>,
 ): ModelDefinition {
-  const tables = arrayAt<ModelTableInput>(definition.tables, 'tables');
+  const tables = arrayAt<ModelTableInput>(definition.tables, 'tables').map((table, i) =>
+    withRequired(table, `tables[${i}]`),
+  );
   if (tables.length === 0) throw validationError('tables', 'a model needs at least one table');
   const tableNames = new Set<string>();
   tables.forEach((table, i) => {
@@ -106,33 +109,31 @@ export function validateModelDefinition(
   };
 
   const dimensionKeys = new Set<string>();
-  const dimensions = arrayAt<ModelDimension>(definition.dimensions ?? [], 'dimensions').map(
-    (dimension, i) => {
-      const name = nameAt(dimension?.name, `dimensions[${i}].name`);
-      const info =
-        dimension.sql === undefined
-          ? column(dimension.table, dimension.column, `dimensions[${i}].column`)
-          : undefined;
-      if (dimensionKeys.has(`${dimension.table}.${name}`))
-        throw validationError(`dimensions[${i}].name`, `duplicate field "${name}"`);
-      dimensionKeys.add(`${dimension.table}.${name}`);
-      if (dimension.type !== undefined && !columnTypes.includes(dimension.type)) {
-        throw validationError(`dimensions[${i}].type`, `must be one of ${columnTypes.join(', ')}`);
-      }
-      if (info) return { ...dimension, name, type: dimension.type ?? info.type };
-      if (dimension.column !== undefined)
-        throw validationError(`dimensions[${i}]`, 'give either "column" or "sql", not both');
-      columnsIn(dimension.table, `dimensions[${i}].table`);
-      if (dimension.type === undefined)
-        throw validationError(
-          `dimensions[${i}].type`,
-          `required with "sql": one of ${columnTypes.join(', ')}`,
-        );
-      return { ...dimension, name, sql: sqlAt(dimension.sql, dimension.table, `dimensions[${i}].sql`) };
-    },
-  );
+  const dimensions = arrayAt<ModelDimension>(definition.dimensions ?? [], 'dimensions').map((given, i) => {
+    const dimension = withRequired(given, `dimensions[${i}]`);
+    const name = nameAt(dimension?.name, `dimensions[${i}].name`);
+    const info =
+      dimension.sql === undefined
+        ? column(dimension.table, dimension.column, `dimensions[${i}].column`)
+        : undefined;
+    if (dimensionKeys.has(`${dimension.table}.${name}`))
+      throw validationError(`dimensions[${i}].name`, `duplicate field "${name}"`);
+    dimensionKeys.add(`${dimension.table}.${name}`);
+    if (dimension.type !== undefined && !columnTypes.includes(dimension.type)) {
+      throw validationError(`dimensions[${i}].type`, `must be one of ${columnTypes.join(', ')}`);
+    }
+    if (info) return { ...dimension, name, type: dimension.type ?? info.type };
+    if (dimension.column !== undefined)
+      throw validationError(`dimensions[${i}]`, 'give either "column" or "sql", not both');
+    columnsIn(dimension.table, `dimensions[${i}].table`);
+    if (dimension.type === undefined)
+      throw validationError(`dimensions[${i}].type`, `required with "sql": one of ${columnTypes.join(', ')}`);
+    return { ...dimension, name, sql: sqlAt(dimension.sql, dimension.table, `dimensions[${i}].sql`) };
+  });
 
-  const metrics = arrayAt<ModelMetric>(definition.metrics ?? [], 'metrics');
+  const metrics = arrayAt<ModelMetric>(definition.metrics ?? [], 'metrics').map((metric, i) =>
+    withRequired(metric, `metrics[${i}]`),
+  );
   const metricNames = new Set<string>();
   metrics.forEach((metric, i) => {
     const name = nameAt(metric?.name, `metrics[${i}].name`);
@@ -196,6 +197,14 @@ export function validateModelDefinition(
   });
 
   return { baseTable: definition.baseTable, tables, joins, dimensions, metrics, policies };
+}
+
+/** The item with its `requiredAttributes` checked and normalized (dropped when empty). */
+function withRequired<T extends { requiredAttributes?: unknown }>(item: T, at: string): T {
+  if (item === null || typeof item !== 'object' || item.requiredAttributes === undefined) return item;
+  const { requiredAttributes, ...rest } = item;
+  const checked = checkRequiredAttributes(requiredAttributes, `${at}.requiredAttributes`);
+  return (checked ? { ...rest, requiredAttributes: checked } : rest) as T;
 }
 
 function checkNoCycle(metrics: readonly ModelMetric[], references: ReadonlyMap<string, string[]>): void {

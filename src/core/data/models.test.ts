@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { messageOf, openHarness, principalFor } from './test-support.ts';
 import type { DataSource, ModelInput } from './types.ts';
@@ -103,6 +104,60 @@ describe.each(['sqlite', 'postgres'] as const)('models on %s metadata', async (k
       /^ERR_VALIDATION joins\[0\]\.table: table "customers" is already in the model/,
     );
   });
+
+  it.skipIf(!harness)(
+    'holds one model of a name per project; a shared name reaches the caller’s',
+    async () => {
+      const addProject = async (name: string) => {
+        const now = new Date().toISOString();
+        const row = await h.store.db
+          .insertInto('projects')
+          .values({
+            uuid: randomUUID(),
+            organization_id: 1,
+            name,
+            is_default: 0,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return row.id;
+      };
+      const [preview, staging] = [await addProject('Preview'), await addProject('Staging')];
+      const inPreview = await h.data.models.create(developer, { ...input(), projectId: preview });
+      expect(inPreview.projectId).toBe(preview);
+      expect(await messageOf(h.data.models.create(developer, { ...input(), projectId: preview }))).toMatch(
+        /^ERR_CONFLICT a model named "sales" already exists in this project/,
+      );
+      // The caller's (default) project's model wins over the other project's; the uuid reaches either.
+      const fromDefault = await h.data.models.get(viewer, 'sales');
+      expect(fromDefault.projectId).toBe(1);
+      expect((await h.data.models.get(viewer, inPreview.uuid)).projectId).toBe(preview);
+      const count = (source: string) => ({ source, metrics: [{ aggregation: 'count' }] });
+      expect((await h.query.run(developer, count(inPreview.uuid))).rows).toEqual(
+        (await h.query.run(developer, count('sales'))).rows,
+      );
+      // Moving a model into a project that holds its name is refused and changes nothing.
+      expect(await messageOf(h.data.models.update(developer, inPreview.uuid, { projectId: 1 }))).toMatch(
+        /^ERR_CONFLICT a model named "sales" already exists in this project/,
+      );
+      expect((await h.data.models.get(viewer, inPreview.uuid)).projectId).toBe(preview);
+      // Two projects other than the caller's hold the name: the name alone is ambiguous.
+      const inStaging = await h.data.models.create(developer, {
+        ...input(),
+        name: 'shared',
+        projectId: staging,
+      });
+      await h.data.models.create(developer, { ...input(), name: 'shared', projectId: preview });
+      expect(await messageOf(h.data.models.resolveModel(viewer, 'shared'))).toMatch(
+        /^ERR_VALIDATION source: models named "shared" exist in several projects/,
+      );
+      expect((await h.data.models.resolveModel(viewer, inStaging.uuid)).name).toBe('shared');
+      for (const model of await h.data.models.list(developer))
+        if (model.projectId !== 1) await h.data.models.delete(developer, model.uuid);
+    },
+  );
 
   it.skipIf(!harness)('scopes resolution and protects sources used by models', async () => {
     expect(await messageOf(h.data.models.resolveModel(viewer, 'nothing'))).toBe(

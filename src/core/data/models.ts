@@ -11,6 +11,7 @@ import { conflict, isRosettaError, notFound, renameField, validationError } from
 import type { DomainEvents } from '../events.ts';
 import { type ItemFiling, noFiling, updateFiled } from '../filing.ts';
 import type { Model, ModelRelation, ModelTable, RowPolicy } from '../query/model.ts';
+import { restrictionsFor } from '../query/required-attributes.ts';
 import { checkModelSql } from '../query/sql-probe.ts';
 import { refuseNul } from '../storable.ts';
 import { type AccessEntry, checkAccess, onAccessList, parseAccess, requireEditAccess } from './access.ts';
@@ -26,7 +27,9 @@ export const SOURCE_TABLE = 'source';
 
 /**
  * Models. Rules (`model.*` actions): viewers and up read them; developers and admins create,
- * change and delete them; queries on them are the query service's (`query.adhoc`). Names are unique per organization (dialects address models by name). Tables may
+ * change and delete them; queries on them are the query service's (`query.adhoc`). Names are unique per
+ * project (Lightdash projects each hold their explores); a name shared by projects reaches the
+ * caller's project's model, else it is ambiguous and the model is addressed by uuid. Tables may
  * point at data sources (`{name, dataSource: uuid}`) of the same connection; the model then
  * follows their versions, so ingestion into them invalidates cached results.
  */
@@ -48,6 +51,11 @@ export interface ModelService {
   resolveModel(principal: Principal, source: string, options?: ResolveOptions): Promise<Model>;
   /** The one-table model of a data source, by id or uuid (previews); access lists as resolveModel. */
   sourceModel(principal: Principal, ref: number | string): Promise<Model>;
+  /**
+   * Checks a stored model against its warehouse as it is now (tables, columns, SQL) without
+   * changing it, as saving it again would: the error saving would give, or nothing.
+   */
+  check(principal: Principal, ref: number | string): Promise<void>;
 }
 
 export interface ResolveOptions {
@@ -119,12 +127,22 @@ export function createModelService(deps: {
   const { db } = deps.store;
   const filing = deps.filing ?? noFiling;
 
-  async function findRow(organizationId: number, ref: number | string) {
-    let query = db.selectFrom('models').selectAll().where('organization_id', '=', organizationId);
-    if (isNumericRef(ref)) query = query.where('id', '=', Number(ref));
-    else if (uuidPattern.test(String(ref))) query = query.where('uuid', '=', String(ref));
-    else query = query.where('name', '=', String(ref));
-    return query.executeTakeFirst();
+  /**
+   * By id or uuid; by name, the one model of that name, or the one in `projectId` (the caller's
+   * project) when several projects hold one. Any other name shared by projects is ambiguous.
+   */
+  async function findRow(organizationId: number, ref: number | string, projectId?: number) {
+    const query = db.selectFrom('models').selectAll().where('organization_id', '=', organizationId);
+    if (isNumericRef(ref)) return query.where('id', '=', Number(ref)).executeTakeFirst();
+    if (uuidPattern.test(String(ref))) return query.where('uuid', '=', String(ref)).executeTakeFirst();
+    const named = await query.where('name', '=', String(ref)).orderBy('id').execute();
+    if (named.length <= 1) return named[0];
+    const own = named.find((row) => row.project_id === projectId);
+    if (own) return own;
+    throw validationError(
+      'source',
+      `models named "${ref}" exist in several projects: address the model by its uuid`,
+    );
   }
 
   /** A source the model's author may query: one off its access list is as unknown as a missing one. */
@@ -234,10 +252,16 @@ export function createModelService(deps: {
     return { ...definition, name: input.name.trim(), connectionId: connection.id };
   }
 
-  async function nameTaken(organizationId: number, name: string, except?: number): Promise<void> {
-    const row = await findRow(organizationId, name);
+  async function nameTaken(organizationId: number, projectId: number, name: string, except?: number) {
+    const row = await db
+      .selectFrom('models')
+      .select('id')
+      .where('organization_id', '=', organizationId)
+      .where('project_id', '=', projectId)
+      .where('name', '=', name)
+      .executeTakeFirst();
     if (row && row.id !== except)
-      throw conflict(`a model named "${name}" already exists`, 'name', 'data.name_taken');
+      throw conflict(`a model named "${name}" already exists in this project`, 'name', 'data.name_taken');
   }
 
   const definitionText = (input: ModelInput): string => {
@@ -275,7 +299,11 @@ export function createModelService(deps: {
       }
     }
     const { baseTable, joins, dimensions, metrics, connectionId } = stored;
+    const hidden = restrictionsFor(principal, stored);
+    // Without its base table a model has nothing the caller may query: it is not theirs to see.
+    if (hidden?.tables.includes(baseTable)) throw notFound('data source or model', stored.name);
     return {
+      ...(hidden && { hidden }),
       name: stored.name,
       connectionId,
       baseTable,
@@ -316,7 +344,7 @@ export function createModelService(deps: {
   /** A model the principal may change: visible, and `edit` on its access list. */
   async function editable(principal: Principal, ref: number | string) {
     authorize(principal, 'model.manage');
-    const row = await findRow(principal.organizationId, ref);
+    const row = await findRow(principal.organizationId, ref, principal.projectId);
     if (!row || !(await visible(principal, toStored(row)))) throw notFound('model', ref);
     authorize(principal, 'model.manage', { projectId: row.project_id });
     requireEditAccess(principal, toStored(row).access, 'model');
@@ -335,16 +363,16 @@ export function createModelService(deps: {
     },
     async get(principal, ref) {
       authorize(principal, 'model.read');
-      const row = await findRow(principal.organizationId, ref);
+      const row = await findRow(principal.organizationId, ref, principal.projectId);
       if (!row || !(await visible(principal, toStored(row)))) throw notFound('model', ref);
       return toStored(row);
     },
     async create(principal, input) {
       authorize(principal, 'model.manage');
       const model = await validated(principal, input);
-      await nameTaken(principal.organizationId, model.name);
       const projectId = await projectForNew(db, principal, input.projectId);
       authorize(principal, 'model.manage', { projectId });
+      await nameTaken(principal.organizationId, projectId, model.name);
       const now = nowIso();
       const row = await db
         .insertInto('models')
@@ -368,12 +396,12 @@ export function createModelService(deps: {
       const row = await editable(principal, ref);
       const current = toStored(row);
       const model = await validated(principal, { ...current, ...patch });
-      await nameTaken(principal.organizationId, model.name, row.id);
       const projectId =
         patch.projectId === undefined
           ? row.project_id
           : await projectOf(db, principal.organizationId, patch.projectId);
       authorize(principal, 'model.manage', { projectId });
+      await nameTaken(principal.organizationId, projectId, model.name, row.id);
       const changes = Object.values(patch).some((value) => value !== undefined);
       const request = { folderId, changes, current };
       // A model is filed among the data sources: Serenytics lists its joins as sources.
@@ -443,7 +471,7 @@ export function createModelService(deps: {
         if (dataSource) model = modelOfDataSource(dataSource, source);
       }
       if (!model) {
-        const row = await findRow(principal.organizationId, source);
+        const row = await findRow(principal.organizationId, source, principal.projectId);
         if (!row || isNumericRef(source)) throw notFound('data source or model', source);
         model = await resolveStored(principal, toStored(row), granted);
       }
@@ -453,6 +481,14 @@ export function createModelService(deps: {
       const source = await deps.sources.find(principal.organizationId, ref);
       if (!source || !onAccessList(principal, source.access)) throw notFound('data source', ref);
       return modelOfDataSource(source, source.uuid);
+    },
+    async check(principal, ref) {
+      // Checking changes nothing: a developer who sees the model may check it, editor or not.
+      authorize(principal, 'model.manage');
+      const row = await findRow(principal.organizationId, ref);
+      if (!row || !(await visible(principal, toStored(row)))) throw notFound('model', ref);
+      authorize(principal, 'model.manage', { projectId: row.project_id });
+      await validated(principal, toStored(row));
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ColumnInfo, StorageColumn } from '../../engines/types.ts';
 import type { FolderRef } from '../filing.ts';
 import type { ModelDimension, ModelJoin, ModelMetric, RowPolicy } from '../query/model.ts';
+import type { RequiredAttributes } from '../query/required-attributes.ts';
 import type { AccessEntry } from './access.ts';
 
 /** Domain shapes of the data module: what services take and return (never raw rows). */
@@ -109,10 +110,14 @@ export interface DataSourcePatch {
  * A model table as stored: a relation in the model's connection, or a data source (by uuid)
  * whose relation and version the model borrows.
  */
-export type ModelTableInput =
+export type ModelTableInput = (
   | { name: string; schema?: string; table: string }
   | { name: string; sql: string }
-  | { name: string; dataSource: string };
+  | { name: string; dataSource: string }
+) & {
+  /** Only users holding these attributes see the table and its fields (query/required-attributes.ts). */
+  requiredAttributes?: RequiredAttributes;
+};
 
 export interface ModelDefinition {
   baseTable: string;

@@ -11,7 +11,7 @@ import {
   resolveField,
   type SqlField,
 } from './resolve.ts';
-import { modelSqlScope, parseSqlExpression } from './sql-expression.ts';
+import { parseSqlExpression, querySqlScope } from './sql-expression.ts';
 
 /**
  * Calculated fields: each is a formula over the model's fields (or earlier-named calculations,
@@ -49,7 +49,7 @@ export function createFieldResolver(
       const at = `calculations[${index}]`;
       if (calculation.type === undefined)
         throw validationError(`${at}.type`, 'required for an SQL calculation');
-      const sql = parseSqlExpression(calculation.sql, modelSqlScope(model, model.baseTable), `${at}.sql`);
+      const sql = parseSqlExpression(calculation.sql, querySqlScope(model), `${at}.sql`);
       return remember({ kind: 'sql', address: name, type: calculation.type, sql });
     }
     const { formula } = calculation;

@@ -33,6 +33,8 @@ export type { PivotAnswer } from './pivot.ts';
 export type { ReducedResult, ReducedValue, Reduction, ReductionKind } from './reduce.ts';
 export { reductionKinds } from './reduce.ts';
 export { relativeRange } from './relative.ts';
+export type { ModelRestrictions, RequiredAttributes } from './required-attributes.ts';
+export { visibleDefinition } from './required-attributes.ts';
 export * from './results/index.ts';
 export type { SavedQuery } from './saved-query.ts';
 export { andFilters, savedQueryOf } from './saved-query.ts';

@@ -1,4 +1,5 @@
 import type { ColumnType } from '../../engines/types.ts';
+import type { ModelRestrictions, RequiredAttributes } from './required-attributes.ts';
 
 /**
  * A model: tables + joins + dimensions + metrics + row policies. Every query targets one.
@@ -25,6 +26,8 @@ export interface Model {
   readsOtherTables?: boolean;
   /** The project of a stored model (a data source's own model belongs to none). */
   projectId?: number;
+  /** What the caller may not address (required-attributes.ts); row policies still read it. */
+  hidden?: ModelRestrictions;
 }
 
 export type ModelRelation = { kind: 'table'; schema?: string; table: string } | { kind: 'sql'; sql: string };
@@ -59,6 +62,8 @@ export interface ModelDimension {
   label?: string;
   /** The warehouse's own type of the column (`smallint`, `INTEGER`…), when known: it bounds filter values. */
   nativeType?: string;
+  /** Only users holding these attributes may use the field (required-attributes.ts). */
+  requiredAttributes?: RequiredAttributes;
 }
 
 export type Aggregation =
@@ -91,6 +96,8 @@ export interface ModelMetric {
   sql?: string;
   /** What the SQL computes: `number` (default) or `integer`. */
   type?: 'number' | 'integer';
+  /** Only users holding these attributes may use the metric (required-attributes.ts). */
+  requiredAttributes?: RequiredAttributes;
 }
 
 /**

@@ -4,7 +4,7 @@ import { type DialectCapabilities, requireCapability, type SqlDialect } from './
 import { type Arithmetic, mapNames, parseFormula } from './formula.ts';
 import { type FilterNode, metricName, type QueryIr, type QueryMetric } from './ir.ts';
 import type { Aggregation, Model, ModelMetric } from './model.ts';
-import { modelSqlScope, parseSqlExpression, type SqlTemplate } from './sql-expression.ts';
+import { modelSqlScope, parseSqlExpression, querySqlScope, type SqlTemplate } from './sql-expression.ts';
 import type { Condition } from './validate.ts';
 
 /** A model field resolved to its table alias, physical column and type. */
@@ -66,10 +66,15 @@ export type MetricExpression = Arithmetic<AggregateLeaf | SqlMetricLeaf>;
 /** Resolves a field reference of a query: a model field or a calculated field. */
 export type FieldResolver = (reference: string, path: string) => ResolvedField;
 
-/** `table.field`, or a bare name that exactly one table of the model has. */
-export function resolveField(model: Model, reference: string, path: string): ModelField {
-  const exact = model.dimensions.filter((d) => `${d.table}.${d.name}` === reference);
-  const candidates = exact.length > 0 ? exact : model.dimensions.filter((d) => d.name === reference);
+/**
+ * `table.field`, or a bare name that exactly one table of the model has. Fields hidden from the
+ * caller (required attributes) are unknown to a query, but not to the row policies (`hidden`).
+ */
+export function resolveField(model: Model, reference: string, path: string, hidden = false): ModelField {
+  const closed = new Set(hidden ? [] : model.hidden?.dimensions);
+  const addressable = model.dimensions.filter((d) => !closed.has(`${d.table}.${d.name}`));
+  const exact = addressable.filter((d) => `${d.table}.${d.name}` === reference);
+  const candidates = exact.length > 0 ? exact : addressable.filter((d) => d.name === reference);
   if (candidates.length === 0)
     throw validationError(path, `unknown field ${JSON.stringify(reference)}`, 'query.unknown_field');
   if (candidates.length > 1) {
@@ -243,7 +248,7 @@ export function createMetricResolver(
         return aggregate(metric.aggregation, field, path, dialect, { percentile: metric.percentile, filter });
       }
       if (metric.kind === 'sql') {
-        const sql = parseSqlExpression(metric.sql, modelSqlScope(model, model.baseTable), `${path}.sql`);
+        const sql = parseSqlExpression(metric.sql, querySqlScope(model), `${path}.sql`);
         return { kind: 'sql', sql, type: metric.type ?? 'number' };
       }
       const tree = parseFormula(metric.formula, `${path}.formula`);
@@ -278,8 +283,10 @@ function findModelMetric(
   path: string,
   required: boolean,
 ): ModelMetric | undefined {
-  const exact = model.metrics.filter((m) => `${m.table}.${m.name}` === name);
-  const candidates = exact.length > 0 ? exact : model.metrics.filter((m) => m.name === name);
+  const closed = new Set(model.hidden?.metrics);
+  const addressable = model.metrics.filter((m) => !closed.has(`${m.table}.${m.name}`));
+  const exact = addressable.filter((m) => `${m.table}.${m.name}` === name);
+  const candidates = exact.length > 0 ? exact : addressable.filter((m) => m.name === name);
   if (candidates.length > 1) {
     const names = candidates.map((m) => `${m.table}.${m.name}`).join(', ');
     throw validationError(path, `metric ${JSON.stringify(name)} is ambiguous: use one of ${names}`);

@@ -15,7 +15,7 @@ import { convertValue } from './values.ts';
 export function secureQuery(query: ResolvedQuery, model: Model, principal: Principal): ResolvedQuery {
   if (can(principal, 'rows.all') || model.policies.length === 0) return query;
   const policies = model.policies.map((policy, i): Condition => {
-    const field = resolveField(model, policy.field, `model.policies[${i}].field`);
+    const field = resolveField(model, policy.field, `model.policies[${i}].field`, true);
     const values = attributeValues(principal.attributes, policy.attribute, field.type);
     if (values.length === 0) return { kind: 'never' };
     return { kind: 'rule', target: { kind: 'field', field }, operator: 'in', values, policy: true };

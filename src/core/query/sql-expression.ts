@@ -2,6 +2,7 @@
 import { validationError } from '../errors.ts';
 import { hasNul, NUL_PROBLEM } from '../storable.ts';
 import type { Model } from './model.ts';
+import { openTables } from './required-attributes.ts';
 
 /**
  * Developer SQL: an expression a developer writes over a model's tables, like Lightdash's `sql:`
@@ -31,10 +32,19 @@ export interface SqlScope {
   tables: readonly string[];
 }
 
-/** The scope of an expression of the model: `${TABLE}` is `own`, the base table for a query's. */
+/** The scope of an expression of the model: `${TABLE}` is `own`. */
 export const modelSqlScope = (model: Model, own: string): SqlScope => ({
   own,
   tables: model.tables.map((table) => table.name),
+});
+
+/** The scope of a query's own SQL: `${TABLE}` is the base table; tables with hidden fields are out. */
+export const querySqlScope = (model: Model): SqlScope => ({
+  own: model.baseTable,
+  tables: openTables(
+    model.tables.map((table) => table.name),
+    model.hidden,
+  ),
 });
 
 const MAX_LENGTH = 10_000;

@@ -4,7 +4,13 @@ import { dialects } from './dialects.ts';
 import type { QueryCalculation, QueryIr } from './ir.ts';
 import { fromSql } from './joins.ts';
 import type { Model } from './model.ts';
-import { modelSqlScope, parseSqlExpression, type SqlTemplate, sqlTemplateText } from './sql-expression.ts';
+import {
+  modelSqlScope,
+  parseSqlExpression,
+  querySqlScope,
+  type SqlTemplate,
+  sqlTemplateText,
+} from './sql-expression.ts';
 
 /**
  * The warehouse's word on developer SQL (sql-expression.ts), asked without running anything:
@@ -139,7 +145,7 @@ export const holdsSql = (ir: QueryIr): boolean =>
  * An SQL calculation without a type takes the one the warehouse computes. Returns the IR to compile.
  */
 export async function checkQuerySql(engine: Engine, model: Model, ir: QueryIr): Promise<QueryIr> {
-  const scope = modelSqlScope(model, model.baseTable);
+  const scope = querySqlScope(model);
   const probe = (sql: string, at: string, role: SqlProbe['role'], declared?: ColumnType): TypedProbe => ({
     path: `${at}.sql`,
     template: parseSqlExpression(sql, scope, `${at}.sql`),

@@ -219,8 +219,10 @@ function resolveDimensions(ir: QueryIr, fields: FieldResolver): ResolvedDimensio
  * tables is qualified.
  */
 function allDimensions(model: Model, ir: QueryIr, fields: FieldResolver): ResolvedDimension[] {
-  const modelFields = model.dimensions.map((d) => {
-    const shared = model.dimensions.some((other) => other !== d && other.name === d.name);
+  const hidden = new Set(model.hidden?.dimensions);
+  const addressable = model.dimensions.filter((d) => !hidden.has(`${d.table}.${d.name}`));
+  const modelFields = addressable.map((d) => {
+    const shared = addressable.some((other) => other !== d && other.name === d.name);
     const field = resolveField(model, `${d.table}.${d.name}`, 'dimensions');
     return { name: shared ? field.address : d.name, field };
   });

@@ -132,6 +132,36 @@ models:
     );
   });
 
+  it('keeps required attributes of models, dimensions and metrics, and writes them back', () => {
+    const [model] = mapped(
+      schema(`
+models:
+  - name: demo_sales
+    meta:
+      required_attributes: {team: [sales, finance]}
+      metrics:
+        margin: {type: sum, sql: '\${TABLE}.price - \${TABLE}.cost_of_goods', required_attributes: {is_admin: "true"}}
+    columns:
+      - name: country
+      - name: cost_of_goods
+        meta:
+          dimension: {required_attributes: {is_admin: "true"}}
+`),
+    );
+    const { definition } = model;
+    expect(definition.tables[0].requiredAttributes).toEqual({ team: ['sales', 'finance'] });
+    expect(definition.dimensions.find((d) => d.name === 'cost_of_goods')?.requiredAttributes).toEqual({
+      is_admin: ['true'],
+    });
+    expect(definition.dimensions.find((d) => d.name === 'country')?.requiredAttributes).toBeUndefined();
+    expect(definition.metrics[0].requiredAttributes).toEqual({ is_admin: ['true'] });
+    const [file] = projectToFiles([{ name: 'demo_sales', ...definition, connectionId: 1 } as never], sources);
+    const again = mapped([{ path: 'models/s.yml', content: file.content }])[0].definition;
+    expect(again.tables[0].requiredAttributes).toEqual(definition.tables[0].requiredAttributes);
+    expect(again.dimensions).toEqual(definition.dimensions);
+    expect(again.metrics).toEqual(definition.metrics);
+  });
+
   it('names the file, the model and the field of every refusal', () => {
     expect(refusal(schema('models:\n  - name: demo_sales\n    columns: [{name: nope}]\n'))).toBe(
       'models/s.yml:models[0].columns[0].name: no column "nope" in demo_sales',
@@ -147,8 +177,8 @@ models:
       refusal(schema('models:\n  - name: demo_sales\n    meta: {joins: [{join: users, sql_on: x}]}\n')),
     ).toBe('models/s.yml:models[0].meta.joins[0].join: no model named "users" in the project');
     expect(
-      refusal(schema('models:\n  - name: demo_sales\n    meta: {required_attributes: {is_admin: "true"}}\n')),
-    ).toMatch(/^models\/s\.yml:models\[0\]\.meta\.required_attributes: is not supported/);
+      refusal(schema('models:\n  - name: demo_sales\n    meta: {required_attributes: {is_admin: []}}\n')),
+    ).toBe('models/s.yml:models[0].meta.required_attributes.is_admin: must give 1 to 100 values');
     expect(
       refusal(
         schema(

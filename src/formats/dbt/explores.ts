@@ -67,6 +67,10 @@ function yamlFilters(rules: unknown, at: string): Meta[] | undefined {
   });
 }
 
+/** A compiled explore's `requiredAttributes` (of a table or field) as dbt YAML writes them. */
+const requiredOf = (item: Meta) =>
+  item.requiredAttributes === undefined ? {} : { required_attributes: item.requiredAttributes };
+
 function modelOfTable(table: Meta, at: string): DbtModel {
   const name = String(table.originalName ?? table.name);
   const dimensions = objectAt(table.dimensions, `${at}.dimensions`);
@@ -82,6 +86,7 @@ function modelOfTable(table: Meta, at: string): DbtModel {
           type: dimension.type,
           sql: dimension.sql,
           ...(dimension.label !== undefined && { label: dimension.label }),
+          ...requiredOf(dimension),
         },
       },
     }));
@@ -96,6 +101,7 @@ function modelOfTable(table: Meta, at: string): DbtModel {
       ...(metric.label !== undefined && { label: metric.label }),
       ...(metric.percentile !== undefined && { percentile: metric.percentile }),
       ...(filters && { filters }),
+      ...requiredOf(metric),
     };
   }
   const sqlFilter = table.uncompiledSqlWhere ?? table.sqlWhere;
@@ -105,6 +111,6 @@ function modelOfTable(table: Meta, at: string): DbtModel {
     metaAt: at,
     relation: { ...(typeof table.schema === 'string' && { schema: table.schema }), table: name },
     columns,
-    meta: { metrics, ...(sqlFilter !== undefined && { sql_filter: sqlFilter }) },
+    meta: { metrics, ...(sqlFilter !== undefined && { sql_filter: sqlFilter }), ...requiredOf(table) },
   };
 }

@@ -8,6 +8,7 @@ import type {
   ModelMetric,
   RowPolicy,
 } from '../../core/query/index.ts';
+import { checkRequiredAttributes, type RequiredAttributes } from '../../core/query/required-attributes.ts';
 import type { ColumnInfo, ColumnType } from '../../engines/types.ts';
 import { type DbtModel, type DbtProject, type Meta, objectAt } from './project.ts';
 
@@ -20,8 +21,8 @@ import { type DbtModel, type DbtProject, type Meta, objectAt } from './project.t
  * `${table}.x`), aggregate metrics with `sql` or `filters` become SQL aggregates, and
  * `type: number` metrics of metric references become formulas. `sql_filter` conditions
  * `<field> = ${lightdash.attributes.<name>}` become row policies, which the query core adds to
- * every query. What Rosetta cannot enforce (`required_attributes`) is refused rather than dropped;
- * display settings (format, round, hidden, groups, time intervals) are not carried.
+ * every query; `required_attributes` of models, dimensions and metrics hide them from users
+ * lacking the attributes (core query/required-attributes.ts). Display settings (format, round, hidden, groups, time intervals) are not carried.
  */
 export interface ModelRelationInfo {
   /** The data source the model's relation is. */
@@ -80,14 +81,13 @@ interface DeclaredDimension {
   type?: unknown;
   dataType?: string;
   label?: string;
+  requiredAttributes?: RequiredAttributes;
 }
 
-function refuseRequiredAttributes(meta: Meta, at: string): void {
-  if (meta.required_attributes !== undefined)
-    throw validationError(
-      `${at}.required_attributes`,
-      'is not supported: Rosetta restricts rows by user attributes with sql_filter (row policies)',
-    );
+/** Lightdash's `required_attributes` of a model, dimension or metric, as the core keeps them. */
+function requiredOf(meta: Meta, at: string): { requiredAttributes?: RequiredAttributes } {
+  const required = checkRequiredAttributes(meta.required_attributes, `${at}.required_attributes`);
+  return required ? { requiredAttributes: required } : {};
 }
 
 const textAt = (value: unknown, at: string): string => {
@@ -102,8 +102,8 @@ function declaredDimensions(model: DbtModel): DeclaredDimension[] {
   return model.columns.flatMap((column) => {
     const at = `${column.metaAt}.dimension`;
     const dimension = objectAt(column.meta.dimension, at);
-    refuseRequiredAttributes(dimension, at);
     const own: DeclaredDimension = {
+      ...requiredOf(dimension, at),
       name: column.name,
       at: column.at,
       column: column.name,
@@ -125,6 +125,7 @@ function declaredDimensions(model: DbtModel): DeclaredDimension[] {
           sql: textAt(extra.sql, `${extraAt}.sql`),
           type: extra.type,
           ...labelOf(extra.label, extraAt),
+          ...requiredOf(extra, extraAt),
         };
       }),
     ];
@@ -224,7 +225,10 @@ export function mapProject(
     return (declared.get(model.name) ?? [])
       .filter((d) => !only || only.has(d.name))
       .map((d): [ModelDimension, string] => {
-        const label = d.label === undefined ? {} : { label: d.label };
+        const label = {
+          ...(d.label !== undefined && { label: d.label }),
+          ...(d.requiredAttributes && { requiredAttributes: d.requiredAttributes }),
+        };
         if (d.sql === undefined) {
           if (!hasColumn(model, d.column))
             throw validationError(`${d.at}.name`, `no column "${d.column}" in ${relationOf(model).label}`);
@@ -297,14 +301,18 @@ export function mapProject(
     subject?: string,
   ): ModelMetric {
     const definition = objectAt(value, at);
-    refuseRequiredAttributes(definition, at);
     const type = String(definition.type);
     if (!metricTypes.includes(type))
       throw validationError(
         `${at}.type`,
         `must be one of ${metricTypes.join(', ')} (Rosetta's metrics are numbers)`,
       );
-    const base = { name, table: place.alias, ...labelOf(definition.label, at) };
+    const base = {
+      name,
+      table: place.alias,
+      ...labelOf(definition.label, at),
+      ...requiredOf(definition, at),
+    };
     const sqlAt = `${at}.sql`;
     if (type === 'number') {
       const sql = textAt(definition.sql, sqlAt);
@@ -420,7 +428,6 @@ export function mapProject(
   }
 
   function mapModel(model: DbtModel): MappedModel {
-    refuseRequiredAttributes(model.meta, model.metaAt);
     const joinsAt = `${model.metaAt}.joins`;
     const declaredJoins = model.meta.joins ?? [];
     if (!Array.isArray(declaredJoins)) throw validationError(joinsAt, 'must be a list');
@@ -428,7 +435,6 @@ export function mapProject(
     const joins = declaredJoins.map((value, i) => {
       const at = `${joinsAt}[${i}]`;
       const join = objectAt(value, at);
-      refuseRequiredAttributes(join, at);
       const target = byName.get(String(join.join));
       if (!target)
         throw validationError(`${at}.join`, `no model named ${JSON.stringify(join.join)} in the project`);
@@ -458,7 +464,12 @@ export function mapProject(
     ];
     for (const { place, at, only } of places) {
       origins.set(`tables[${tables.length}]`, at);
-      tables.push({ name: place.alias, dataSource: relationOf(place.model).dataSource });
+      // A joined model keeps its own required attributes: its fields are its, wherever joined.
+      tables.push({
+        name: place.alias,
+        dataSource: relationOf(place.model).dataSource,
+        ...requiredOf(place.model.meta, place.model.metaAt),
+      });
       const placeDimensions = dimensionsAt(place, aliases, only);
       const placeMetrics = metricsAt(place, aliases, only);
       const names = new Set([...placeDimensions, ...placeMetrics].map(([field]) => field.name));

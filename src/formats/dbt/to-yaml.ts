@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${TABLE}` and `${field}` are Lightdash's SQL placeholders
 import { stringify } from 'yaml';
 import type { DataSource, ModelDefinition, ModelTableInput } from '../../core/data/index.ts';
+import type { RequiredAttributes } from '../../core/query/required-attributes.ts';
 import type { ColumnType } from '../../engines/types.ts';
 import type { DbtFile, Meta } from './project.ts';
 
@@ -29,6 +30,8 @@ const lightdashTypes: Record<ColumnType, string> = {
 const metricTypes: Record<string, string> = { avg: 'average' };
 
 const withLabel = (label: string | undefined) => (label === undefined ? {} : { label });
+const withRequired = (required: RequiredAttributes | undefined) =>
+  required === undefined ? {} : { required_attributes: required };
 
 const balanced = (text: string) => {
   let depth = 0;
@@ -93,14 +96,15 @@ export function projectToFiles(
     return model.dimensions
       .filter((d) => d.table === table)
       .map((d) => {
+        const shown = { ...withLabel(d.label), ...withRequired(d.requiredAttributes) };
         if (d.column === d.name)
-          return { name: d.name, ...(d.label && { meta: { dimension: { label: d.label } } }) };
+          return { name: d.name, ...(Object.keys(shown).length > 0 && { meta: { dimension: shown } }) };
         const sql = d.column !== undefined ? `\${TABLE}.${d.column}` : d.sql;
         const type = d.column !== undefined ? {} : { type: lightdashTypes[d.type] };
         return {
           name: d.name,
           ...(d.type === 'integer' && d.sql !== undefined && { data_type: 'integer' }),
-          meta: { dimension: { ...type, sql, ...withLabel(d.label) } },
+          meta: { dimension: { ...type, sql, ...shown } },
         };
       });
   }
@@ -108,7 +112,7 @@ export function projectToFiles(
   function metricsOf(model: ExportedModel, table: string): Meta {
     const metrics: Meta = {};
     for (const m of model.metrics.filter((metric) => metric.table === table)) {
-      const label = withLabel(m.label);
+      const label = { ...withLabel(m.label), ...withRequired(m.requiredAttributes) };
       if (m.formula !== undefined)
         metrics[m.name] = {
           type: 'number',
@@ -167,6 +171,7 @@ export function projectToFiles(
       .map((p) => `${reference(p.field)} = \${lightdash.attributes.${p.attribute}}`)
       .join(' AND ');
     const meta = {
+      ...withRequired(table?.requiredAttributes),
       ...(joins.length > 0 && { joins }),
       ...(Object.keys(metrics).length > 0 && { metrics }),
       ...(sqlFilter && { sql_filter: sqlFilter }),

@@ -1,8 +1,15 @@
 import type { Principal } from '../../../core/auth/index.ts';
 import type { DataSource, StoredModel } from '../../../core/data/index.ts';
-import type { Project } from '../../../core/directory/index.ts';
+import { type Project, type TableSelection, tableSelected } from '../../../core/directory/index.ts';
 import { notFound } from '../../../core/errors.ts';
-import type { Aggregation, Model, ModelDimension, ModelMetric } from '../../../core/query/index.ts';
+import {
+  type Aggregation,
+  type Model,
+  type ModelDimension,
+  type ModelMetric,
+  type RequiredAttributes,
+  visibleDefinition,
+} from '../../../core/query/index.ts';
 import type { ColumnType } from '../../../engines/types.ts';
 import type { Services } from '../../../services.ts';
 import { lightdashFieldId } from '../../kit/index.ts';
@@ -58,6 +65,7 @@ export interface ExploreField {
   baseName?: string;
   /** A date or datetime dimension with interval variants. */
   isIntervalBase?: boolean;
+  requiredAttributes?: RequiredAttributes;
   /** A model metric's SQL or column, for the explore's `sql`. */
   sql: string;
 }
@@ -73,13 +81,14 @@ export interface ExploreTable {
    */
   sqlTable?: string;
   sqlAlias?: string;
+  requiredAttributes?: RequiredAttributes;
 }
 
 export interface Explore {
   name: string;
   label: string;
   description?: string;
-  /** What the query core is addressed with: the model's name or the source's uuid. */
+  /** What the query core is addressed with: the model's or the source's uuid. */
   source: string;
   baseTable: string;
   tables: ExploreTable[];
@@ -138,6 +147,7 @@ function dimensionFields(dimension: ModelDimension, table: string): ExploreField
     label: dimension.label ?? friendly(dimension.name),
     address: `${dimension.table}.${dimension.name}`,
     ...(dimension.column !== undefined && { column: dimension.column }),
+    ...(dimension.requiredAttributes && { requiredAttributes: dimension.requiredAttributes }),
     sql,
   };
   const intervals = intervalsOf[dimension.type];
@@ -170,6 +180,7 @@ function metricField(metric: ModelMetric, table: string): ExploreField {
     type: (aggregation && metricTypes[aggregation]) ?? 'number',
     label: metric.label ?? friendly(metric.name),
     address: `${metric.table}.${metric.name}`,
+    ...(metric.requiredAttributes && { requiredAttributes: metric.requiredAttributes }),
     sql: metric.sql ?? metric.formula ?? (metric.column === undefined ? '*' : `\${TABLE}.${metric.column}`),
   };
 }
@@ -179,6 +190,7 @@ export function exploreOfModel(model: StoredModel): Explore {
     (table): ExploreTable => ({
       name: table.name,
       alias: table.name,
+      ...(table.requiredAttributes && { requiredAttributes: table.requiredAttributes }),
       relation:
         'sql' in table
           ? { sql: table.sql }
@@ -191,7 +203,8 @@ export function exploreOfModel(model: StoredModel): Explore {
   return {
     name: model.name,
     label: friendly(model.name),
-    source: model.name,
+    // The uuid: another project may hold a model of the same name.
+    source: model.uuid,
     baseTable: model.baseTable,
     tables,
     joins: model.joins,
@@ -247,9 +260,11 @@ export async function listExplores(
     ports.data.models.list(principal, { projectId: project.id }),
     ports.data.sources.list(principal),
   ]);
+  // A model hidden from the caller still hides the data source of its name.
   const modelNames = new Set(models.map((model) => model.name));
+  const visible = models.flatMap((model) => visibleDefinition(principal, model) ?? []);
   return [
-    ...models.map(exploreOfModel),
+    ...visible.map(exploreOfModel),
     ...sources
       .filter((source) => source.columns.length > 0 && !modelNames.has(source.name))
       .map(exploreOfSource),
@@ -306,6 +321,13 @@ const summaryOf = (explore: Explore, tables: ExploreTable[]) => {
 /** `GetExplores`' SummaryExplore. */
 export const exploreSummary = (explore: Explore) => summaryOf(explore, explore.tables);
 
+/**
+ * `GetExplores?filtered=true`: the explores the project's table selection offers, by name or by
+ * the tags their summaries show (spec §2.6); the core says which a selection keeps.
+ */
+export const selectedExplores = (explores: Explore[], selection: TableSelection): Explore[] =>
+  explores.filter((explore) => tableSelected(selection, exploreSummary(explore)));
+
 /** `GetExplore`'s Explore: tables with compiled dimensions and metrics, and the joins. */
 export function exploreJson(explore: Explore) {
   const aliasOf = new Map(explore.tables.map((table) => [table.alias, table.name]));
@@ -350,6 +372,7 @@ function tableJson(explore: Explore, table: ExploreTable) {
     database: schema ?? '',
     schema: schema ?? '',
     sqlTable: table.sqlTable ?? '',
+    ...(table.requiredAttributes && { requiredAttributes: table.requiredAttributes }),
     lineageGraph: {},
     dimensions: Object.fromEntries(
       fields
@@ -386,5 +409,6 @@ export function fieldJson(field: ExploreField, table: ExploreTable | undefined) 
       timeIntervalBaseDimensionName: field.baseName,
     }),
     ...(field.isIntervalBase && { isIntervalBase: true }),
+    ...(field.requiredAttributes && { requiredAttributes: field.requiredAttributes }),
   };
 }
