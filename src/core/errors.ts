@@ -46,7 +46,9 @@ export type ErrorReason =
   /** The request needs an integration (a third-party service) this server is not set up with. */
   | 'feature.not_configured'
   /** Another object of the same kind already has this name. */
-  | 'data.name_taken';
+  | 'data.name_taken'
+  /** A single-use link (invitation, password reset) is past its expiry. */
+  | 'auth.link_expired';
 
 type GeneralReason = ErrorCode extends `ERR_${infer Rest}` ? Lowercase<Rest> : never;
 

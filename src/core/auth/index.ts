@@ -1,5 +1,15 @@
 /** The auth module: credentials, principals and the one permission table every face applies. */
 export {
+  type AccountService,
+  type AllowedEmailDomains,
+  createAccountService,
+  type EmailStatus,
+  type NewInviteLink,
+  type SendNotice,
+  type SetupInput,
+  type UserSettings,
+} from './account.ts';
+export {
   type Action,
   type ActionRule,
   actions,

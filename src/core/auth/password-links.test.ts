@@ -36,6 +36,9 @@ describe.each(storeKinds)('password links on %s', async (kind) => {
     expect(link.url).toBe(`/invite/${link.token}`);
     expect(await auth.openPasswordLink(link.token)).toEqual({
       purpose: 'invitation',
+      userUuid: user.uuid,
+      organizationUuid: expect.any(String),
+      url: link.url,
       email: 'guest@example.com',
       name: 'Guest',
       organizationName: 'Default',

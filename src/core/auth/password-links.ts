@@ -6,7 +6,7 @@ import type { User } from '../directory/types.ts';
 import { findUserRow } from '../directory/users-read.ts';
 import { insertUser, updateUser } from '../directory/users-write.ts';
 import { requiredText, validId, validPassword } from '../directory/validation.ts';
-import { conflict, notFound, RosettaError, unauthenticated } from '../errors.ts';
+import { conflict, type ErrorReason, notFound, RosettaError, unauthenticated } from '../errors.ts';
 import { authorize } from './authorize.ts';
 import type { Principal, Role } from './principal.ts';
 import { generatePasswordLinkToken, PASSWORD_LINK_PREFIX, sha256 } from './secrets.ts';
@@ -36,6 +36,10 @@ export interface IssuedPasswordLink {
 
 export interface OpenedPasswordLink {
   purpose: PasswordLinkPurpose;
+  userUuid: string;
+  organizationUuid: string;
+  /** The path of the page that uses it, as when it was issued. */
+  url: string;
   email: string;
   name: string;
   organizationName: string;
@@ -64,6 +68,7 @@ async function issue(
   user: Pick<User, 'id' | 'status'>,
   createdBy: number,
   now: Date,
+  expiresAt = new Date(now.getTime() + LIFETIME_HOURS[purposeFor(user)] * 3_600_000).toISOString(),
 ): Promise<IssuedPasswordLink> {
   const purpose = purposeFor(user);
   const at = now.toISOString();
@@ -75,7 +80,6 @@ async function issue(
     .where('expires_at', '>', at)
     .execute();
   const token = generatePasswordLinkToken();
-  const expiresAt = new Date(now.getTime() + LIFETIME_HOURS[purpose] * 3_600_000).toISOString();
   await db
     .insertInto('password_links')
     .values({
@@ -91,15 +95,19 @@ async function issue(
   return { purpose, token, url: `${PAGE[purpose]}/${token}`, expiresAt };
 }
 
-/** Issues the link and records who issued it, in the caller's transaction. */
-async function issueRecorded(
+/**
+ * Issues the link (expiring at `expiresAt`, else after its kind's lifetime) and records who
+ * issued it, in the caller's transaction.
+ */
+export async function issueRecorded(
   trx: Db,
   principal: Principal,
   user: Pick<User, 'id' | 'status'>,
   entry: Omit<AuditEntry, 'target'>,
   now: Date,
+  expiresAt?: string,
 ): Promise<IssuedPasswordLink> {
-  const link = await issue(trx, user, principal.userId, now);
+  const link = await issue(trx, user, principal.userId, now, expiresAt);
   await recordAudit(trx, principal, { ...entry, target: { type: 'user', id: user.id } }, now);
   return link;
 }
@@ -142,7 +150,8 @@ export async function issueForUser(
     .execute((trx) => issueRecorded(trx, principal, row, { action: 'user.password_link', details }, now));
 }
 
-const refused = (message: string) => new RosettaError('ERR_FORBIDDEN', message, 'token');
+const refused = (message: string, reason?: ErrorReason) =>
+  new RosettaError('ERR_FORBIDDEN', message, 'token', { reason });
 
 /** The link behind a token, if it may still be used. */
 async function usableLink(db: Db, token: unknown, now: Date) {
@@ -158,6 +167,8 @@ async function usableLink(db: Db, token: unknown, now: Date) {
       'password_links.expires_at',
       'password_links.used_at',
       'users.id as user_id',
+      'users.uuid as user_uuid',
+      'organizations.uuid as organization_uuid',
       'users.organization_id',
       'users.email',
       'users.name',
@@ -169,7 +180,8 @@ async function usableLink(db: Db, token: unknown, now: Date) {
   if (!row) throw unauthenticated('unknown link');
   if (row.used_at !== null)
     throw refused('this link was already used: sign in, or ask an admin for a new one');
-  if (row.expires_at <= now.toISOString()) throw refused('this link has expired: ask an admin for a new one');
+  if (row.expires_at <= now.toISOString())
+    throw refused('this link has expired: ask an admin for a new one', 'auth.link_expired');
   if (row.status === 'deleted') throw refused('this account is deactivated');
   return row;
 }
@@ -178,6 +190,9 @@ export async function openLink(db: Db, token: unknown, now: Date): Promise<Opene
   const link = await usableLink(db, token, now);
   return {
     purpose: link.purpose,
+    userUuid: link.user_uuid,
+    organizationUuid: link.organization_uuid,
+    url: `${PAGE[link.purpose]}/${token as string}`,
     email: link.email,
     name: link.name,
     organizationName: link.organization_name,

@@ -28,6 +28,14 @@ export interface MailApi {
   outboxAttachment(principal: Principal, id: number, index: number): Promise<RenderedFile>;
   /** Sends a held or failed message again once SMTP is configured (ERR_CONFLICT until then). */
   resend(principal: Principal, id: number): Promise<OutboxMessage>;
+  /**
+   * Sends a plain message the server writes itself to one address (a verification passcode), as
+   * every message goes: through SMTP, or held in the outbox without it; counted in the quota.
+   */
+  sendNotice(
+    organizationId: number,
+    message: { to: string; subject: string; text: string },
+  ): Promise<OutboxMessage>;
 }
 
 /**
@@ -80,6 +88,8 @@ export function createMailServices(deps: {
       authorize(principal, 'outbox.resend');
       return mailer.resend(principal.organizationId, id);
     },
+    sendNotice: (organizationId, message) =>
+      mailer.send(organizationId, { ...message, to: [message.to], attachments: [] }),
   };
   return {
     mailer,

@@ -22,6 +22,7 @@ export const lightdashErrors = errorMapper<LightdashError>(
     'query.unsupported_on_engine': { status: 400, name: 'CompileError' },
     'query.unsupported_operator': { status: 400, name: 'CompileError' },
     'feature.not_configured': { status: 422, name: 'MissingConfigError' },
+    'auth.link_expired': { status: 406, name: 'ExpiredError' },
     ERR_LIMIT: { status: 400, name: 'ParameterError' },
     ERR_UNAUTHENTICATED: { status: 401, name: 'AuthorizationError' },
     ERR_FORBIDDEN: { status: 403, name: 'ForbiddenError' },

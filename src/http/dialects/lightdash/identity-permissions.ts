@@ -22,7 +22,6 @@ export const identityPermissions: RoutePermissions = {
 
   'GET /lightdash/api/v1/org': 'directory.read',
   'PATCH /lightdash/api/v1/org': 'organization.manage',
-  'GET /lightdash/api/v1/org/allowedEmailDomains': 'directory.read',
   'GET /lightdash/api/v1/org/users': 'directory.read',
   'GET /lightdash/api/v1/org/users/:userUuid': 'directory.read',
   'PATCH /lightdash/api/v1/org/users/:userUuid': 'directory.manage',

@@ -100,17 +100,18 @@ const isPersonalAccessToken = (key: ApiKey) => key.revokedAt === null && key.kin
  */
 export function registerIdentityRoutes(
   app: App,
-  services: Pick<Services, 'auth' | 'directory'>,
+  services: Pick<Services, 'auth' | 'directory' | 'account'>,
   caps: QueryCaps,
 ): void {
-  const { auth, directory } = services;
+  const { auth, directory, account } = services;
 
   const selfJson = async (principal: Principal) => {
-    const [user, organization] = await Promise.all([
+    const [user, organization, setup] = await Promise.all([
       directory.getSelf(principal),
       directory.getOrganization(principal),
+      account.settings(principal),
     ]);
-    return lightdashUser(user, organization);
+    return lightdashUser(user, organization, setup);
   };
 
   app.get('/v1/livez', { config: { public: true } }, async () => ok());
@@ -150,8 +151,7 @@ export function registerIdentityRoutes(
       auth.login(email, password, { address: request.ip }),
     );
     setSessionCookie(reply, session.token, session.expiresAt);
-    const organization = await directory.getOrganization(await auth.authenticate(session.token));
-    return ok(lightdashUser(session.user, organization));
+    return ok(await selfJson(await auth.authenticate(session.token)));
   });
 
   // The invite code is a Rosetta invitation link's token: accepting it sets the password and signs in.
@@ -173,8 +173,7 @@ export function registerIdentityRoutes(
         );
       });
       setSessionCookie(reply, session.token, session.expiresAt);
-      const organization = await directory.getOrganization(await auth.authenticate(session.token));
-      return ok(lightdashUser(session.user, organization));
+      return ok(await selfJson(await auth.authenticate(session.token)));
     },
   );
 
@@ -187,7 +186,8 @@ export function registerIdentityRoutes(
 
   app.get('/v1/user', async (request) => ok(await selfJson(principalOf(request))));
 
-  // Rosetta keeps no personal warehouse credentials, and no organization takes members by email domain.
+  // Rosetta keeps no personal warehouse credentials, and a user belongs to exactly one organization:
+  // there is no other to join, whatever its email domains.
   app.get('/v1/user/warehouseCredentials', async () => ok([]));
   app.get('/v1/user/me/allowedOrganizations', async () => ok([]));
 

@@ -129,12 +129,6 @@ export function registerOrganizationRoutes(app: App, services: Pick<Services, 'd
     return ok();
   });
 
-  // No email domain lets anyone join by themself: new members are created by admins.
-  app.get('/v1/org/allowedEmailDomains', async (request) => {
-    const organization = await directory.getOrganization(principalOf(request));
-    return ok({ organizationUuid: organization.uuid, emailDomains: [], role: 'viewer', projects: [] });
-  });
-
   app.get('/v1/org/users', { schema: { querystring: MembersQuery } }, async (request) => {
     const principal = principalOf(request);
     const { searchQuery, projectUuid } = request.query;

@@ -9,17 +9,24 @@ export function nameParts(name: string): { firstName: string; lastName: string }
 
 export const joinedName = (firstName: string, lastName: string): string => `${firstName} ${lastName}`.trim();
 
+/** The account setup answers `LightdashUser` shows (core `UserSettings`). */
+export interface SetupFlags {
+  isSetupComplete: boolean;
+  isTrackingAnonymized: boolean;
+  isMarketingOptedIn: boolean;
+}
+
 /** `LightdashUser` (spec §2.0.1): the caller's own profile, with its organization. */
-export function lightdashUser(user: User, organization: Organization) {
+export function lightdashUser(user: User, organization: Organization, setup?: SetupFlags) {
   return {
     userUuid: user.uuid,
     email: user.email,
     ...nameParts(user.name),
     organizationUuid: organization.uuid,
     organizationName: organization.name,
-    isTrackingAnonymized: false,
-    isMarketingOptedIn: false,
-    isSetupComplete: true,
+    isTrackingAnonymized: setup?.isTrackingAnonymized ?? false,
+    isMarketingOptedIn: setup?.isMarketingOptedIn ?? false,
+    isSetupComplete: setup?.isSetupComplete ?? true,
     role: organizationRole(user),
     isActive: user.status === 'active',
     isPending: user.status === 'pending',
