@@ -14,6 +14,14 @@ export {
 } from './project-access.ts';
 export { type ProjectService, projectForNew, projectOf, projectSchedulerTimezone } from './projects.ts';
 export { createDirectoryService, type DirectoryService } from './service.ts';
+export {
+  EVERY_TABLE,
+  TABLE_SELECTION_TYPES,
+  type TableSelection,
+  type TableSelectionService,
+  type TableSelectionType,
+  tableSelected,
+} from './table-selection.ts';
 export type * from './types.ts';
 export { USER_STATUSES } from './users-read.ts';
 export { insertUser } from './users-write.ts';

@@ -233,4 +233,13 @@ export const directoryMigrations: Record<string, Migration> = {
       await db.schema.alterTable('projects').dropColumn('upstream_project_id').execute();
     },
   },
+  /** The tables a project's explore list offers (table-selection.ts); null: every table. */
+  '0175_project_table_selection': {
+    async up(db: MigrationDb) {
+      await db.schema.alterTable('projects').addColumn('table_selection', 'text').execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('projects').dropColumn('table_selection').execute();
+    },
+  },
 };

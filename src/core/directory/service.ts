@@ -12,6 +12,7 @@ import * as groups from './groups.ts';
 import { getDefaultProject, getOrganization, renameOrganization } from './organizations.ts';
 import { createProjectAccessService, type ProjectAccessService } from './project-access.ts';
 import { createProjectService, type ProjectService } from './projects.ts';
+import { createTableSelectionService, type TableSelectionService } from './table-selection.ts';
 import type {
   AttributeDefinition,
   AttributeDefinitionInput,
@@ -47,6 +48,8 @@ export interface DirectoryService {
   projects: ProjectService;
   /** Per-project roles of users and groups (project-access.ts). */
   projectAccess: ProjectAccessService;
+  /** The tables each project's explore list offers (table-selection.ts). */
+  tableSelections: TableSelectionService;
 
   createUser(principal: Principal, input: NewUser): Promise<User>;
   /** The caller's own user, whole. */
@@ -153,6 +156,7 @@ export function createDirectoryService(
     defaultProject: (p) => getDefaultProject(db, member(p)),
     projects: createProjectService(db, events),
     projectAccess: createProjectAccessService(db),
+    tableSelections: createTableSelectionService(db),
     getOrganization: async (p) => getOrganization(db, member(p)),
     renameOrganization: async (p, name) => {
       authorize(p, 'organization.manage');

@@ -24,6 +24,8 @@ export interface ProjectsTable {
   scheduler_timezone: Generated<string>;
   /** The project promotion copies content to; null when none. */
   upstream_project_id: number | null;
+  /** The tables its explore list offers, as JSON (table-selection.ts); null: every table. */
+  table_selection: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -11,7 +11,7 @@ const SchedulerSettings = Type.Object({ schedulerTimezone: Type.String({ maxLeng
  * `CreateProject`: only the name means something to Rosetta, whose data lives in connections of
  * its own; the dbt and warehouse settings the CLI sends are accepted and not kept.
  */
-const NewProject = Type.Object({
+export const NewProject = Type.Object({
   name: Type.String({ maxLength: 200 }),
   type: Type.Optional(Type.String()),
   dbtVersion: Type.Optional(Type.String()),
@@ -21,7 +21,11 @@ const NewProject = Type.Object({
 });
 
 /** `Project` (spec §2.0.2): Rosetta keeps no dbt or warehouse settings per project, so none are shown. */
-const projectJson = (project: Project, organization: Organization, upstream: Project | null = null) => ({
+export const projectJson = (
+  project: Project,
+  organization: Organization,
+  upstream: Project | null = null,
+) => ({
   projectUuid: project.uuid,
   organizationUuid: organization.uuid,
   name: project.name,
