@@ -7,11 +7,13 @@ import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, fieldError, isRosettaError, notFound, RosettaError, validationError } from '../errors.ts';
 import type { DomainEvents } from '../events.ts';
+import type { Model } from '../query/model.ts';
 import { otherReaders } from './connection-readers.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { isNumericRef } from './refs.ts';
 import type { SecretBox } from './secrets.ts';
 import { browseSchema, type ConnectionSchema, runConsoleSql, type SqlResult } from './sql-console.ts';
+import { sqlModelOf } from './sql-model.ts';
 import type { ConnectionsTable } from './tables.ts';
 import type { Connection, ConnectionInput, ConnectionType, DataSource } from './types.ts';
 import { duckdbFile, organizationFolder } from './warehouse-files.ts';
@@ -56,6 +58,8 @@ export interface ConnectionService {
     input: { sql?: unknown; limit?: unknown },
     signal?: AbortSignal,
   ): Promise<SqlResult>;
+  /** A SELECT as a one-table model the query core can aggregate and pivot (`sql.run`, as running it). */
+  sqlModel(principal: Principal, ref: number | string, sql: unknown): Promise<Model>;
 }
 
 const connectionTypes: readonly ConnectionType[] = ['duckdb', 'postgres', 'mysql'];
@@ -307,6 +311,11 @@ export function createConnectionService(deps: {
         signal,
         timeoutMs: deps.sqlTimeoutMs,
       });
+    },
+    async sqlModel(principal, ref, sql) {
+      authorize(principal, 'sql.run');
+      const row = await findRow(principal.organizationId, ref);
+      return sqlModelOf(await deps.registry.engineFor(row.id), row.id, sql);
     },
     async ensureEmbedded(organizationId) {
       const existing = await db

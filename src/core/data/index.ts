@@ -12,6 +12,15 @@ import { createSourceFileService, type SourceFileService } from './source-files.
 import { createDataSourceService, type DataSourceService } from './sources.ts';
 import { createDataTrash } from './trash.ts';
 
+export {
+  type CompilePayload,
+  type CompileResult,
+  type CompileTrigger,
+  createProjectCompiles,
+  type ModelCompile,
+  PROJECT_COMPILE_JOB_TYPE,
+  type ProjectCompiles,
+} from './compiles.ts';
 export { type ConnectionService, EMBEDDED_CONNECTION_NAME, EMBEDDED_DUCKDB_FILE } from './connections.ts';
 export type { CsvOptions } from './csv.ts';
 export { DEMO_SOURCE_NAME, ensureDemoData } from './demo.ts';

@@ -73,6 +73,18 @@ export interface QueryJobService {
    */
   submitSql(principal: Principal, connectionId: number, input: SqlInput): Promise<QueryJobState>;
   /**
+   * IR over what a developer's SQL returns (a SQL runner's pivot): the statement is typed into a
+   * one-table model (`sqlModel`, `sql.run`) now and again when the job runs, and the IR is
+   * checked on it now, so a bad statement or column is a 400 here rather than a failed job.
+   */
+  submitSqlIr(
+    principal: Principal,
+    connectionId: number,
+    sql: string,
+    ir: QueryIr,
+    options?: SubmitOptions,
+  ): Promise<QueryJobState>;
+  /**
    * The job's status and, once it succeeded, one page of its result. Only its submitter and
    * admins see a job: to anyone else it does not exist (404).
    */
@@ -121,6 +133,8 @@ export interface QueryJobServiceOptions {
   resolveModel(principal: Principal, source: string): Promise<Model>;
   /** Runs SQL jobs (`submitSql`); without it they are refused. */
   runSql?: RunSql;
+  /** Types a SELECT as a one-table model (`submitSqlIr`); without it those jobs are refused. */
+  sqlModel?: (principal: Principal, connectionId: number, sql: string) => Promise<Model>;
   /** The principal of a job's owner, read fresh when the job runs; undefined when the user is gone. */
   owners(organizationId: number, userId: number): Promise<Principal | undefined>;
   dataDir: string;
@@ -141,7 +155,15 @@ type QueryJobPayload =
       noCache?: boolean;
       annotation?: unknown;
     }
-  | { connectionId: number; sql: SqlInput; scope: CredentialScope };
+  | { connectionId: number; sql: SqlInput; scope: CredentialScope }
+  | {
+      connectionId: number;
+      /** The statement the IR reads, typed again when the job runs (the warehouse may have changed). */
+      sqlSource: string;
+      ir: QueryIr;
+      scope: CredentialScope;
+      annotation?: unknown;
+    };
 
 /** Query jobs are followed with the right that runs them, which a data-API key carries. */
 const access: JobAccess = { action: 'query.adhoc' };
@@ -214,10 +236,15 @@ export function createQueryJobService(options: QueryJobServiceOptions): QueryJob
       if (!options.runSql) throw new Error('SQL jobs are not wired');
       return options.runSql(principal, payload.connectionId, payload.sql, signal);
     }
-    const model = await options.resolveModel(principal, payload.source);
+    const fromSql = 'sqlSource' in payload;
+    if (fromSql && !options.sqlModel) throw new Error('SQL model jobs are not wired');
+    const model = fromSql
+      ? await options.sqlModel!(principal, payload.connectionId, payload.sqlSource)
+      : await options.resolveModel(principal, payload.source);
+    // A developer's SQL reads the warehouse as it is now, as `submitSql` does.
     const answer = await options.query.runIr(principal, model, payload.ir, {
       signal,
-      noCache: payload.noCache,
+      noCache: fromSql || payload.noCache,
     });
     const { cached: _cached, totalRows: _counted, ...kept } = answer;
     return kept;
@@ -246,6 +273,21 @@ export function createQueryJobService(options: QueryJobServiceOptions): QueryJob
       authorize(principal, 'sql.run');
       if (!options.runSql) throw validationError('sql', 'SQL jobs are not available on this server');
       const payload: QueryJobPayload = { connectionId, sql: input, scope: credentialScope(principal) };
+      return stateOf(await jobs.enqueue(principal, QUERY_JOB_TYPE, payload));
+    },
+
+    async submitSqlIr(principal, connectionId, sql, ir, submitOptions = {}) {
+      authorize(principal, 'sql.run');
+      if (!options.sqlModel) throw validationError('sql', 'SQL jobs are not available on this server');
+      const model = await options.sqlModel(principal, connectionId, sql);
+      await options.query.compileIr(principal, model, ir);
+      const payload: QueryJobPayload = {
+        connectionId,
+        sqlSource: sql,
+        ir,
+        scope: credentialScope(principal),
+        ...(submitOptions.annotation !== undefined && { annotation: submitOptions.annotation }),
+      };
       return stateOf(await jobs.enqueue(principal, QUERY_JOB_TYPE, payload));
     },
 

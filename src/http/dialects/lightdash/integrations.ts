@@ -12,7 +12,7 @@ import { ok } from './envelope.ts';
  * then answers as a Lightdash server without that integration configured, a 422
  * `MissingConfigError` — never a success that did nothing.
  */
-const notConfigured = (message: string) =>
+export const notConfigured = (message: string) =>
   new RosettaError('ERR_VALIDATION', message, undefined, { reason: 'feature.not_configured' });
 
 const ProjectParams = Type.Object({ projectUuid: Type.String() });

@@ -14,7 +14,14 @@ import {
 import type { Services } from '../../../services.ts';
 import { type App, principalOf } from '../../server.ts';
 import { ok } from './envelope.ts';
-import { dimensionTypeOf, exploreJson, exploreSummary, findExplore, listExplores } from './explores.ts';
+import {
+  dimensionTypeOf,
+  exploreJson,
+  exploreSummary,
+  findExplore,
+  listExplores,
+  selectedExplores,
+} from './explores.ts';
 import {
   type MetricQuery,
   MetricQuerySchema,
@@ -23,6 +30,7 @@ import {
   runMetricQuery,
 } from './metric-query.ts';
 import { fieldsOf, metricQueryEcho, resultRows, type SelectedField } from './results.ts';
+import { pivotDetails, sqlRunnerColumnName } from './sql-runner-pivot.ts';
 
 /**
  * Explores, compiled SQL, metric queries (v1 and the v2 async API on the core's query jobs),
@@ -94,11 +102,23 @@ export function registerQueryRoutes(app: App, ports: QueryRoutePorts, limits: Qu
   const projectOf = (principal: Principal, uuid: string) =>
     ports.directory.projects.getByUuid(principal, uuid);
 
-  app.get('/v1/projects/:projectUuid/explores', { schema: { params: Project } }, async (request) => {
-    const principal = principalOf(request);
-    const project = await projectOf(principal, request.params.projectUuid);
-    return ok((await listExplores(ports, principal, project)).map(exploreSummary));
+  const Filtered = Type.Object({
+    filtered: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
   });
+  app.get(
+    '/v1/projects/:projectUuid/explores',
+    { schema: { params: Project, querystring: Filtered } },
+    async (request) => {
+      const principal = principalOf(request);
+      const project = await projectOf(principal, request.params.projectUuid);
+      const explores = await listExplores(ports, principal, project);
+      const shown =
+        request.query.filtered === 'true'
+          ? selectedExplores(explores, await ports.directory.tableSelections.get(principal, project.id))
+          : explores;
+      return ok(shown.map(exploreSummary));
+    },
+  );
 
   app.get(
     '/v1/projects/:projectUuid/explores/:exploreId',
@@ -230,7 +250,7 @@ export function registerQueryRoutes(app: App, ports: QueryRoutePorts, limits: Qu
         });
         if (answer.status !== 'success') throw notFound('results file', request.params.fileId);
         pages = answer.totalPages ?? 1;
-        const names = (answer.columns ?? []).map((column) => column.name);
+        const names = (answer.columns ?? []).map(sqlRunnerColumnName);
         for (const row of answer.rows ?? [])
           lines.push(JSON.stringify(Object.fromEntries(names.map((name, i) => [name, row[i]]))));
       }
@@ -349,10 +369,11 @@ function jobStatus(job: Job, request: FastifyRequest, projectUuid: string) {
       details: {
         fileUrl: `${origin}/lightdash/api/v1/projects/${projectUuid}/sqlRunner/results/${job.uuid}`,
         columns: result.columns.map((column) => ({
-          reference: column.name,
+          reference: sqlRunnerColumnName(column),
           type: dimensionTypeOf(column.type),
         })),
         truncated: result.truncated,
+        ...pivotDetails(job),
       },
     };
   }
@@ -363,8 +384,8 @@ function jobStatus(job: Job, request: FastifyRequest, projectUuid: string) {
  * The connection of a project's SQL: the one its models read (the first), else the
  * organization's first connection (its embedded warehouse).
  */
-async function projectConnection(
-  ports: QueryRoutePorts,
+export async function projectConnection(
+  ports: Pick<QueryRoutePorts, 'data'>,
   principal: Principal,
   project: { id: number },
 ): Promise<number> {
