@@ -380,8 +380,10 @@ describe('content as code', () => {
     expect(JSON.stringify(noSpace.body.error)).toContain('spaceSlug');
     const badChart = await ld('POST', project('/dashboards/d/code'), {
       name: 'D',
+      slug: 'd',
       spaceSlug: 'team-reports',
       version: 1,
+      tabs: [],
       tiles: [{ type: 'saved_chart', x: 0, y: 0, w: 6, h: 3, properties: { chartSlug: 'no-such-chart' } }],
     });
     expect(badChart.status).toBe(400);

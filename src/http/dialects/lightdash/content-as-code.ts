@@ -3,8 +3,23 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Static, Type } from 'typebox';
 import type { ChartDetail, Dashboard, Folder } from '../../../core/content/index.ts';
 import { validationError } from '../../../core/errors.ts';
+import { assertValidCode } from '../../../formats/lightdash-code/validate.ts';
 import type { App } from '../../server.ts';
-import { chartContentOf, lightdashOf, Open, savedChartJson, VersionBody } from './chart-shapes.ts';
+import {
+  chartContentOf,
+  type LightdashChart,
+  lightdashOf,
+  Open,
+  savedChartJson,
+  VersionBody,
+} from './chart-shapes.ts';
+import {
+  CodeTabSchema,
+  CodeTileSchema,
+  codeTileOf,
+  filtersWithoutIds,
+  tabsAndTilesOfCode,
+} from './content-as-code-tiles.ts';
 import {
   type ContentContext,
   type ContentLimits,
@@ -17,8 +32,6 @@ import {
   contentOfTiles,
   DashboardFilterRuleSchema,
   type DashboardFilters,
-  DashboardTabSchema,
-  DashboardTileSchema,
   dashboardJson,
 } from './dashboards.ts';
 import { ok } from './envelope.ts';
@@ -66,9 +79,12 @@ async function spaceOfSlug(
   body: { spaceSlug: string; skipSpaceCreate?: boolean; publicSpaceCreate?: boolean },
   changes: PromotionChanges,
   options: UpsertOptions,
-): Promise<Folder | undefined> {
+  current?: string | null,
+): Promise<{ uuid: string | null } | undefined> {
   const found = (await context.spaces()).find((space) => slugOf(space.name) === body.spaceSlug);
   if (found) return found;
+  // Content in no space (the demo dashboard) downloads with the project's slug: back, it stays there.
+  if (current === null && body.spaceSlug === slugOf(context.project.name)) return { uuid: null };
   if (body.skipSpaceCreate)
     throw validationError('spaceSlug', `no space ${JSON.stringify(body.spaceSlug)} in the project`);
   if (options.dryRun) {
@@ -121,7 +137,9 @@ function selected<T extends { uuid: string; name: string; id: number }>(
 export async function chartAsCode(context: ContentContext, chart: ChartDetail, folders: Folder[]) {
   const kept = lightdashOf(chart);
   const dashboard = kept.dashboardUuid
-    ? await context.ports.content.dashboards.get(context.principal, kept.dashboardUuid).catch(() => undefined)
+    ? await context.ports.content.dashboards
+        .lookup(context.principal, kept.dashboardUuid)
+        .catch(() => undefined)
     : undefined;
   return {
     name: chart.name,
@@ -140,16 +158,6 @@ export async function chartAsCode(context: ContentContext, chart: ChartDetail, f
   };
 }
 
-/** Dashboard filters as code files hold them: rules without ids (an upload gives them new ones). */
-const filtersWithoutIds = (filters: DashboardFilters) => {
-  const withoutIds = (rules: DashboardFilters['dimensions']) => rules.map(({ id: _, ...rule }) => rule);
-  return {
-    dimensions: withoutIds(filters.dimensions),
-    metrics: withoutIds(filters.metrics),
-    tableCalculations: withoutIds(filters.tableCalculations),
-  };
-};
-
 /** `DashboardAsCode`: tiles name their charts by slug, filter rules carry no ids. */
 export async function dashboardAsCode(context: ContentContext, dashboard: Dashboard, folders: Folder[]) {
   const json = await dashboardJson(context, dashboard);
@@ -163,12 +171,7 @@ export async function dashboardAsCode(context: ContentContext, dashboard: Dashbo
     updatedAt: json.updatedAt,
     tabs: json.tabs,
     slug: json.slug,
-    tiles: json.tiles.map((tile) => {
-      if (tile.type !== 'saved_chart') return tile;
-      const { savedChartUuid, chartName: _, ...properties } = tile.properties as Record<string, unknown>;
-      const chartSlug = typeof savedChartUuid === 'string' ? slugOfChart.get(savedChartUuid) : undefined;
-      return { ...tile, properties: { ...properties, ...(chartSlug && { chartSlug }) } };
-    }),
+    tiles: json.tiles.map((tile) => codeTileOf(tile, slugOfChart)),
     version: CODE_VERSION,
     spaceSlug: spaceSlugOf(context, folders, dashboard.folderUuid),
     downloadedAt: new Date().toISOString(),
@@ -208,8 +211,8 @@ export const DashboardCode = Type.Object(
   {
     ...codeFileFields,
     description: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    tiles: Type.Array(DashboardTileSchema),
-    tabs: Type.Optional(Type.Array(DashboardTabSchema)),
+    tiles: Type.Array(CodeTileSchema),
+    tabs: Type.Optional(Type.Array(CodeTabSchema)),
     filters: Type.Optional(
       Type.Object({
         dimensions: Type.Array(CodeFilterRule),
@@ -231,6 +234,16 @@ async function dashboardOfSlug(context: ContentContext, slug: string) {
   return found;
 }
 
+/** The Lightdash JSON `chartContentOf` keeps of a code file, without planning its query. */
+const keptOf = (body: Static<typeof ChartCode>, dashboardUuid: string | null): LightdashChart => ({
+  tableName: body.tableName,
+  metricQuery: { ...body.metricQuery, exploreName: body.metricQuery.exploreName ?? body.tableName },
+  chartConfig: body.chartConfig,
+  tableConfig: body.tableConfig,
+  ...(body.pivotConfig && { pivotConfig: body.pivotConfig }),
+  ...(dashboardUuid && { dashboardUuid }),
+});
+
 export async function upsertChart(
   context: ContentContext,
   limits: ContentLimits,
@@ -243,20 +256,24 @@ export async function upsertChart(
   const listed = await charts.list(context.principal, { projectId: context.project.id });
   const existing = listed.find((chart) => slugOf(chart.name) === slug);
   const dashboardUuid = body.dashboardSlug ? (await dashboardOfSlug(context, body.dashboardSlug)).uuid : null;
-  const folder = await spaceOfSlug(context, body, changes, options);
-  const content = await chartContentOf(context, limits, { ...body, dashboardUuid });
+  const folder = await spaceOfSlug(context, body, changes, options, existing?.folderUuid);
   const description = body.description ?? null;
-  if (existing) {
-    const current = await charts.get(context.principal, existing.uuid);
+  const current = existing && (await charts.lookup(context.principal, existing.uuid));
+  if (current) {
+    // Compared before planning: a chart of another face, whose download shows no query it can
+    // plan, comes back unchanged from a `lightdash download` + `upload` round trip.
     const unchanged =
       current.name === body.name &&
       (current.description ?? null) === description &&
       current.folderUuid === folder?.uuid &&
-      sameJson(lightdashOf(current), lightdashOf(content));
+      sameJson(lightdashOf(current), keptOf(body, dashboardUuid));
     if (unchanged) {
       changes.charts.push({ action: 'no changes', data: await savedChartJson(context, current, current) });
       return changes;
     }
+  }
+  const content = await chartContentOf(context, limits, { ...body, dashboardUuid });
+  if (current) {
     if (!folder || options.dryRun) {
       const data = { ...(await savedChartJson(context, current, current)), name: body.name, description };
       changes.charts.push({ action: 'update', data: { ...data, ...lightdashOf(content) } });
@@ -265,7 +282,7 @@ export async function upsertChart(
     const updated = await charts.update(context.principal, current.uuid, {
       name: body.name,
       description,
-      folderId: folder.uuid,
+      folderId: folder.uuid ?? undefined,
       ...content,
       version: current.version,
     });
@@ -288,13 +305,15 @@ export async function upsertChart(
 }
 
 /** Code tiles as `DashboardTile`s: a chart named by slug is the project's chart of that slug. */
-async function tilesOfCode(context: ContentContext, tiles: Static<typeof DashboardCode>['tiles']) {
+async function tilesOfCode(context: ContentContext, tiles: ReturnType<typeof tabsAndTilesOfCode>['tiles']) {
   const charts = await context.ports.content.charts.list(context.principal, {
     projectId: context.project.id,
   });
   return tiles.map((tile, index) => {
     const { chartSlug, chartName: _, ...properties } = tile.properties;
     if (tile.type !== 'saved_chart' || chartSlug === undefined) return tile;
+    // A tile of no saved chart (downloaded with `chartSlug: null`) stays one.
+    if (chartSlug === null) return { ...tile, properties: { ...properties, savedChartUuid: null } };
     const chart = charts.find((candidate) => slugOf(candidate.name) === chartSlug);
     if (!chart)
       throw validationError(
@@ -315,7 +334,7 @@ export async function upsertDashboard(
   const changes: PromotionChanges = { spaces: [], charts: [], dashboards: [] };
   const listed = await dashboards.list(context.principal, { projectId: context.project.id });
   const existing = listed.find((dashboard) => slugOf(dashboard.name) === slug);
-  const folder = await spaceOfSlug(context, body, changes, options);
+  const folder = await spaceOfSlug(context, body, changes, options, existing?.folderUuid);
   const withIds = (rules: Static<typeof CodeFilterRule>[] = []) =>
     rules.map((rule) => ({ ...rule, id: rule.id ?? randomUUID() }));
   const filters: DashboardFilters = {
@@ -323,10 +342,10 @@ export async function upsertDashboard(
     metrics: withIds(body.filters?.metrics),
     tableCalculations: withIds(body.filters?.tableCalculations),
   };
-  const tabs = body.tabs ?? [];
+  const { tabs, tiles: codeTiles } = tabsAndTilesOfCode(body.tabs ?? [], body.tiles);
   const description = body.description ?? null;
   if (existing) {
-    const current = await dashboards.get(context.principal, existing.uuid);
+    const current = await dashboards.lookup(context.principal, existing.uuid);
     const code = await dashboardAsCode(context, current, await context.spaces());
     const comparable = (file: {
       name: string;
@@ -341,7 +360,7 @@ export async function upsertDashboard(
       tabs: file.tabs ?? [],
       filters: file.filters,
     });
-    const incoming = { ...body, filters: filtersWithoutIds(filters) };
+    const incoming = { ...body, tabs, tiles: codeTiles, filters: filtersWithoutIds(filters) };
     if (current.folderUuid === folder?.uuid && sameJson(comparable(code), comparable(incoming))) {
       changes.dashboards.push({ action: 'no changes', data: await dashboardJson(context, current) });
       return changes;
@@ -351,12 +370,12 @@ export async function upsertDashboard(
       changes.dashboards.push({ action: 'update', data });
       return changes;
     }
-    const tiles = await tilesOfCode(context, body.tiles);
+    const tiles = await tilesOfCode(context, codeTiles);
     const updated = await dashboards
       .update(context.principal, current.uuid, {
         name: body.name,
         description,
-        folderId: folder.uuid,
+        folderId: folder.uuid ?? undefined,
         ...contentOfTiles(tiles, tabs, filters),
       })
       .catch(asTileError);
@@ -368,7 +387,7 @@ export async function upsertDashboard(
     changes.dashboards.push({ action: 'create', data });
     return changes;
   }
-  const tiles = await tilesOfCode(context, body.tiles);
+  const tiles = await tilesOfCode(context, codeTiles);
   const created = await dashboards
     .create(context.principal, {
       name: body.name,
@@ -399,7 +418,7 @@ export function registerContentAsCodeRoutes(app: App, ports: ContentPorts, limit
       const folders = await context.spaces();
       const code = [];
       for (const chart of page)
-        code.push(await chartAsCode(context, await charts.get(context.principal, chart.uuid), folders));
+        code.push(await chartAsCode(context, await charts.lookup(context.principal, chart.uuid), folders));
       return ok({ charts: code, ...paging });
     },
   );
@@ -415,7 +434,7 @@ export function registerContentAsCodeRoutes(app: App, ports: ContentPorts, limit
       const code = [];
       for (const dashboard of page)
         code.push(
-          await dashboardAsCode(context, await dashboards.get(context.principal, dashboard.uuid), folders),
+          await dashboardAsCode(context, await dashboards.lookup(context.principal, dashboard.uuid), folders),
         );
       return ok({ dashboards: code, ...paging });
     },
@@ -423,7 +442,11 @@ export function registerContentAsCodeRoutes(app: App, ports: ContentPorts, limit
 
   app.post(
     '/v1/projects/:projectUuid/charts/:slug/code',
-    { schema: { params: SlugParams, body: ChartCode } },
+    {
+      schema: { params: SlugParams, body: ChartCode },
+      // Lightdash's published schema first: its refusal names the field as the CLI's files have it.
+      preValidation: async (request) => assertValidCode('chart', request.body),
+    },
     async (request) => {
       const context = await contentContext(ports, request, request.params.projectUuid);
       return ok(await upsertChart(context, limits, request.params.slug, request.body));
@@ -432,7 +455,10 @@ export function registerContentAsCodeRoutes(app: App, ports: ContentPorts, limit
 
   app.post(
     '/v1/projects/:projectUuid/dashboards/:slug/code',
-    { schema: { params: SlugParams, body: DashboardCode } },
+    {
+      schema: { params: SlugParams, body: DashboardCode },
+      preValidation: async (request) => assertValidCode('dashboard', request.body),
+    },
     async (request) => {
       const context = await contentContext(ports, request, request.params.projectUuid);
       return ok(await upsertDashboard(context, request.params.slug, request.body));
