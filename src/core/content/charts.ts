@@ -9,6 +9,7 @@ import { type ChartInput, type ChartPatchInput, parseChartCreate, parseChartPatc
 import * as charts from './charts-repo.ts';
 import type { ChartRow } from './charts-tables.ts';
 import { dashboardRowsShowing, detachChartTiles } from './charts-tiles.ts';
+import { ContentViews, type ViewStats } from './content-views.ts';
 import { FolderCatalog } from './folders.ts';
 import { canEditChart, canEditFolder, canViewChart, canViewDashboard } from './permissions.ts';
 import { type Placement, placementChange, projectOfFiled } from './placement.ts';
@@ -44,15 +45,25 @@ export type ChartDetail = Chart & { usedBy: ChartUse[]; canEdit: boolean };
  * only with `force`, which leaves those tiles as plain widgets holding its content.
  */
 export class ChartService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly views: ContentViews = new ContentViews(db),
+  ) {}
 
   /** Summaries of the charts the principal can see, optionally of one folder or project. */
   async list(principal: Principal, options: FiledFilter = {}): Promise<ChartSummary[]> {
     return listVisible(this.db, principal, filedCharts, options);
   }
 
-  /** The chart, and the dashboards showing it that the principal can see. */
+  /** The chart, and the dashboards showing it that the principal can see; counts as a view of it. */
   async get(principal: Principal, ref: ContentRef): Promise<ChartDetail> {
+    const chart = await this.lookup(principal, ref);
+    await this.views.record(principal, 'chart', chart.id);
+    return chart;
+  }
+
+  /** What `get` answers, without counting a view: for listings and lookups that open nothing. */
+  async lookup(principal: Principal, ref: ContentRef): Promise<ChartDetail> {
     const { catalog, row, chart } = await this.visible(this.db, principal, ref);
     const showing = await dashboardRowsShowing(this.db, principal.organizationId, chart.uuid);
     const usedBy = showing
@@ -90,7 +101,7 @@ export class ChartService {
         content,
       );
     });
-    return this.get(principal, id);
+    return this.lookup(principal, id);
   }
 
   /** PATCH: the keys given replace the current ones; `version`, when given, must be the current one. */
@@ -134,6 +145,12 @@ export class ChartService {
         details: { name: row.name, detachedFrom: showing.map((d) => d.id) },
       });
     });
+  }
+
+  /** How often the chart was opened (`get`), for whoever may see it. */
+  async viewStats(principal: Principal, ref: ContentRef): Promise<ViewStats> {
+    const { row } = await this.visible(this.db, principal, ref);
+    return this.views.statsOne(principal, 'chart', row.id);
   }
 
   /** Newest first. */
@@ -205,6 +222,6 @@ export class ChartService {
         );
       return row.id;
     });
-    return this.get(principal, id);
+    return this.lookup(principal, id);
   }
 }

@@ -31,8 +31,8 @@ export interface ContentFinding {
 export interface ContentCheckDeps {
   db: Db;
   jobs: Pick<JobService, 'register' | 'enqueue' | 'list'>;
-  charts: Pick<ChartService, 'list' | 'get'>;
-  dashboards: Pick<DashboardService, 'list' | 'get'>;
+  charts: Pick<ChartService, 'list' | 'lookup'>;
+  dashboards: Pick<DashboardService, 'list' | 'lookup'>;
   /** Checks a stored query against the current models without running it (query.compileSaved). */
   checkQuery(principal: Principal, body: unknown): Promise<unknown>;
   owners(organizationId: number, userId: number): Promise<Principal | undefined>;
@@ -103,16 +103,16 @@ export function createContentChecks(deps: ContentCheckDeps) {
   > {
     const found = [];
     for (const summary of await deps.charts.list(principal, { projectId })) {
-      const chart = await deps.charts.get(principal, summary.id);
+      const chart = await deps.charts.lookup(principal, summary.id);
       const problem = await queryProblem(deps, principal, chart.query);
       if (problem) found.push({ kind: 'chart' as const, ...summary, ...problem });
     }
     for (const summary of await deps.dashboards.list(principal, { projectId })) {
-      const dashboard = await deps.dashboards.get(principal, summary.id);
+      const dashboard = await deps.dashboards.lookup(principal, summary.id);
       for (const widget of dashboard.widgets) {
         let problem: Finding | undefined;
         if (widget.chartId !== undefined) {
-          const chart = await deps.charts.get(principal, widget.chartId).catch(() => undefined);
+          const chart = await deps.charts.lookup(principal, widget.chartId).catch(() => undefined);
           if (!chart)
             problem = {
               problemKind: 'chart',

@@ -51,12 +51,12 @@ export interface CommentNotice {
 export class CommentService {
   constructor(
     private readonly db: Db,
-    private readonly dashboards: Pick<DashboardService, 'get' | 'editable'>,
+    private readonly dashboards: Pick<DashboardService, 'lookup' | 'editable'>,
   ) {}
 
   async add(principal: Principal, ref: ContentRef, input: CommentInput): Promise<DashboardComment> {
     authorize(principal, 'comment.create');
-    const dashboard = await this.dashboards.get(principal, ref);
+    const dashboard = await this.dashboards.lookup(principal, ref);
     if (input.text.trim() === '') throw validationError('text', 'must not be empty');
     if (!dashboard.widgets.some((widget) => widget.id === input.widgetId))
       throw notFound('dashboard tile', input.widgetId);
@@ -193,7 +193,7 @@ export class CommentService {
       if (!dashboards.has(row.dashboard_uuid))
         dashboards.set(
           row.dashboard_uuid,
-          await this.dashboards.get(principal, row.dashboard_uuid).catch(unseen),
+          await this.dashboards.lookup(principal, row.dashboard_uuid).catch(unseen),
         );
       const dashboard = dashboards.get(row.dashboard_uuid);
       if (!dashboard) continue;

@@ -24,8 +24,8 @@ export interface PinRef {
 }
 
 type Catalogue = {
-  charts: Pick<ChartService, 'get' | 'list'>;
-  dashboards: Pick<DashboardService, 'get' | 'list'>;
+  charts: Pick<ChartService, 'lookup' | 'list'>;
+  dashboards: Pick<DashboardService, 'lookup' | 'list'>;
   folders: Pick<FolderService, 'get' | 'list'>;
 };
 
@@ -149,9 +149,9 @@ export class PinService {
   ): Promise<number> {
     const item =
       ref.kind === 'chart'
-        ? await this.content.charts.get(principal, ref.uuid)
+        ? await this.content.charts.lookup(principal, ref.uuid)
         : ref.kind === 'dashboard'
-          ? await this.content.dashboards.get(principal, ref.uuid)
+          ? await this.content.dashboards.lookup(principal, ref.uuid)
           : await this.content.folders.get(principal, ref.uuid);
     const folderOfAnotherKind = ref.kind === 'folder' && (item as Folder).kind !== 'dashboard';
     if (item.projectId !== projectId || folderOfAnotherKind) {

@@ -14,6 +14,7 @@ import {
   tileBinder,
   widgetChartField,
 } from './charts-tiles.ts';
+import { ContentViews, type ViewStats } from './content-views.ts';
 import {
   type DashboardInput,
   type DashboardPatchInput,
@@ -96,6 +97,7 @@ export class DashboardService {
     private readonly findSource: SourceLookup = async () => undefined,
     /** Called in the transaction that moves a dashboard to another project (its schedules follow). */
     private readonly onMoved: DashboardMoved = async () => {},
+    private readonly views: ContentViews = new ContentViews(db),
   ) {}
 
   /** Summaries of the dashboards the principal can see, optionally of one folder or project. */
@@ -103,9 +105,23 @@ export class DashboardService {
     return listVisible(this.db, principal, filedDashboards, options);
   }
 
+  /** The dashboard; counts as a view of it. */
   async get(principal: Principal, ref: ContentRef): Promise<Dashboard> {
+    const dashboard = await this.lookup(principal, ref);
+    await this.views.record(principal, 'dashboard', dashboard.id);
+    return dashboard;
+  }
+
+  /** What `get` answers, without counting a view: for listings and lookups that open nothing. */
+  async lookup(principal: Principal, ref: ContentRef): Promise<Dashboard> {
     const { dashboard } = await this.visible(this.db, principal, ref);
     return dashboard;
+  }
+
+  /** How often the dashboard was opened (`get`), for whoever may see it. */
+  async viewStats(principal: Principal, ref: ContentRef): Promise<ViewStats> {
+    const { row } = await findVisible(this.db, principal, filedDashboards, ref);
+    return this.views.statsOne(principal, 'dashboard', row.id);
   }
 
   /**
@@ -113,7 +129,7 @@ export class DashboardService {
    * in widget order. A widget over a model, or over a source the principal may not see, adds none.
    */
   async dataSources(principal: Principal, ref: ContentRef): Promise<DashboardSource[]> {
-    const { widgets } = await this.get(principal, ref);
+    const { widgets } = await this.lookup(principal, ref);
     const refs = new Set(widgets.flatMap((widget) => (widget.query ? [widget.query.source] : [])));
     const found = await Promise.all([...refs].map((source) => this.findSource(principal, source)));
     // An id and a uuid may name the same source.
@@ -377,7 +393,7 @@ export class DashboardService {
         content,
       );
     });
-    return this.get(principal, id);
+    return this.lookup(principal, id);
   }
 
   /** Loads, checks edit rights, applies `edit`, and stores the result with an optimistic lock. */
@@ -425,7 +441,7 @@ export class DashboardService {
       }
       return row.id;
     });
-    return this.get(principal, id);
+    return this.lookup(principal, id);
   }
 }
 

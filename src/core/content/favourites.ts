@@ -13,13 +13,13 @@ import type { ContentRef, DashboardSummary } from './types.ts';
 export class FavouriteService {
   constructor(
     private readonly db: Db,
-    private readonly dashboards: Pick<DashboardService, 'get' | 'list'>,
+    private readonly dashboards: Pick<DashboardService, 'lookup' | 'list'>,
   ) {}
 
   /** Stars a visible dashboard; starring it again changes nothing. */
   async mark(principal: Principal, ref: ContentRef): Promise<void> {
     const userId = ownerOf(principal);
-    const { id } = await this.dashboards.get(principal, ref);
+    const { id } = await this.dashboards.lookup(principal, ref);
     await this.db
       .insertInto('dashboard_favourites')
       .values({ user_id: userId, dashboard_id: id, created_at: nowIso() })
@@ -30,7 +30,7 @@ export class FavouriteService {
   /** Unstars a visible dashboard; unstarring one that is not starred changes nothing. */
   async unmark(principal: Principal, ref: ContentRef): Promise<void> {
     const userId = ownerOf(principal);
-    const { id } = await this.dashboards.get(principal, ref);
+    const { id } = await this.dashboards.lookup(principal, ref);
     await this.db
       .deleteFrom('dashboard_favourites')
       .where('user_id', '=', userId)

@@ -3,10 +3,12 @@ import { createDomainEvents, type DomainEvents } from '../events.ts';
 import { CatalogLabelService } from './catalog-labels.ts';
 import { ChartService } from './charts.ts';
 import { CommentService } from './comments.ts';
+import { ContentViews } from './content-views.ts';
 import { PinService, TagService } from './curation.ts';
 import { type DashboardMoved, DashboardService, type SourceLookup } from './dashboards.ts';
 import { FavouriteService } from './favourites.ts';
 import { FolderService } from './folders.ts';
+import { SqlChartService } from './sql-charts.ts';
 import { ContentTrash } from './trash.ts';
 
 /**
@@ -23,6 +25,8 @@ export interface ContentService {
   trash: ContentTrash;
   pins: PinService;
   tags: TagService;
+  views: ContentViews;
+  sqlCharts: SqlChartService;
 }
 
 export function createContentService(
@@ -36,14 +40,16 @@ export function createContentService(
   } = {},
 ): ContentService {
   const events = hooks.events ?? createDomainEvents();
+  const views = new ContentViews(store.db);
   const dashboards = new DashboardService(
     store.db,
     hooks.onDashboardDeleted,
     hooks.findSource,
     hooks.onDashboardMoved,
+    views,
   );
   const folders = new FolderService(store.db, events);
-  const charts = new ChartService(store.db);
+  const charts = new ChartService(store.db, views);
   const tags = new TagService(store.db);
   return {
     folders,
@@ -55,6 +61,8 @@ export function createContentService(
     trash: new ContentTrash(store.db, events),
     pins: new PinService(store.db, { charts, dashboards, folders }),
     tags,
+    views,
+    sqlCharts: new SqlChartService(store.db),
   };
 }
 
@@ -70,6 +78,7 @@ export {
   type ProblemKind,
 } from './checks.ts';
 export type { CommentInput, CommentNotice, DashboardComment } from './comments.ts';
+export { ContentViews, type ViewedKind, type ViewStats } from './content-views.ts';
 export {
   type PinnedItem,
   type PinnedKind,
@@ -91,6 +100,7 @@ export { FavouriteService } from './favourites.ts';
 export { type FolderInput, type FolderPatch, FolderService } from './folders.ts';
 export { GRID_COLUMNS, type LayoutCell } from './layout.ts';
 export * from './permissions.ts';
+export { type SqlChart, type SqlChartInput, type SqlChartPatch, SqlChartService } from './sql-charts.ts';
 export { ContentTrash } from './trash.ts';
 export * from './types.ts';
 export { dashboardVariableValues, fillTemplate, tokenVariableValues } from './variables.ts';

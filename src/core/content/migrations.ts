@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { addProjectColumn, type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
 import { chartMigrations } from './charts-tables.ts';
+import { contentViewMigrations } from './view-tables.ts';
 
 export const contentMigrations: Record<string, Migration> = {
   '0300_content_folders_dashboards': {
@@ -55,6 +56,7 @@ export const contentMigrations: Record<string, Migration> = {
     },
   },
   ...chartMigrations,
+  ...contentViewMigrations,
   '0340_content_trash_personal': {
     async up(db: MigrationDb) {
       for (const table of ['dashboards', 'charts']) {

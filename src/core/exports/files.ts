@@ -16,6 +16,7 @@ export const contentTypes: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   pdf: 'application/pdf',
   png: 'image/png',
+  zip: 'application/zip',
 };
 
 export interface StoredFile {

@@ -28,6 +28,7 @@ import {
   variablesOf,
   viewBody,
 } from '../views/index.ts';
+import { produceCsvBundle } from './bundle.ts';
 import { writeCsv } from './csv.ts';
 import { contentTypes, fileNameOf } from './files.ts';
 import { numberFormatOf } from './present.ts';
@@ -39,8 +40,8 @@ import { writeXlsx } from './xlsx.ts';
 export interface ProduceDeps {
   query: Pick<QueryService, 'run' | 'compileIr' | 'runSaved' | 'compileSaved'>;
   views: Pick<ViewService, 'widgetRules'>;
-  dashboards: Pick<DashboardService, 'get'>;
-  charts: Pick<ChartService, 'get'>;
+  dashboards: Pick<DashboardService, 'lookup'>;
+  charts: Pick<ChartService, 'lookup'>;
   resolveModel(principal: Principal, source: string): Promise<Model>;
   engineFor(connectionId: number): Promise<Engine>;
   /** Row cap of a streamed export (configuration `maxQueryRows`). */
@@ -70,7 +71,7 @@ export async function widgetOf(
   principal: Principal,
   ref: { dashboard: number | string; widget: string },
 ) {
-  const dashboard = await deps.dashboards.get(principal, ref.dashboard);
+  const dashboard = await deps.dashboards.lookup(principal, ref.dashboard);
   const widget = dashboard.widgets.find((w) => w.id === ref.widget);
   if (!widget) throw validationError('widget.widget', `no widget "${ref.widget}" on this dashboard`);
   if (!widget.query) throw validationError('widget.widget', 'a text widget has no data to export');
@@ -210,7 +211,7 @@ async function renderSpec(
     return single(widget, 'Query');
   }
   if ('chart' in target) {
-    const chart = await deps.charts.get(principal, target.chart);
+    const chart = await deps.charts.lookup(principal, target.chart);
     const variables = variablesOf(principal, null, context.variables);
     const widget = await renderWidget(
       deps,
@@ -229,7 +230,7 @@ async function renderSpec(
       dashboard.name,
     );
   }
-  const dashboard = await deps.dashboards.get(principal, target.dashboard);
+  const dashboard = await deps.dashboards.lookup(principal, target.dashboard);
   const widgetContext = {
     ...context,
     variables: variablesOf(principal, dashboard, context.variables),
@@ -251,12 +252,12 @@ async function titleOf(
   given: unknown,
 ): Promise<string> {
   if ('query' in target) return 'Query';
-  if ('chart' in target) return (await deps.charts.get(principal, target.chart)).name;
+  if ('chart' in target) return (await deps.charts.lookup(principal, target.chart)).name;
   if ('widget' in target) {
     const { dashboard, widget } = await widgetOf(deps, principal, target.widget);
     return `${dashboard.name} - ${fillTemplate(widget.title, variablesOf(principal, dashboard, given))}`;
   }
-  return (await deps.dashboards.get(principal, target.dashboard)).name;
+  return (await deps.dashboards.lookup(principal, target.dashboard)).name;
 }
 
 /** The filters and the requested variable values (resolved per target) of one export. */
@@ -316,9 +317,26 @@ export async function produceExport(
     });
   }
 
+  if (format === 'zip') {
+    if (!('dashboard' in target)) throw validationError('format', 'only a whole dashboard exports as zip');
+    const dashboard = await deps.dashboards.lookup(principal, target.dashboard);
+    const widgetIds = dataWidgets(dashboard).map((widget) => widget.id);
+    const bundle = { dashboard: dashboard.id, widgetIds, filters, variables: request.variables };
+    const { size, ...rest } = await produceCsvBundle(
+      produceExport,
+      deps,
+      principal,
+      bundle,
+      path,
+      signal,
+      progress,
+    );
+    return done(size, rest);
+  }
+
   if ('dashboard' in target) {
     if (format === 'csv') throw validationError('format', 'a whole dashboard exports as xlsx, pdf or png');
-    const dashboard = await deps.dashboards.get(principal, target.dashboard);
+    const dashboard = await deps.dashboards.lookup(principal, target.dashboard);
     const widgetContext = {
       ...context,
       variables: variablesOf(principal, dashboard, request.variables),
@@ -398,7 +416,7 @@ async function queryOf(
   if ('query' in target)
     return { dashboard: null, body: target.query, saved: false, sheetName: 'Query', visualization: null };
   if ('chart' in target) {
-    const chart = await deps.charts.get(principal, target.chart);
+    const chart = await deps.charts.lookup(principal, target.chart);
     const body = chart.query as Record<string, unknown>;
     return { dashboard: null, body, saved: true, sheetName: chart.name, visualization: chart.visualization };
   }

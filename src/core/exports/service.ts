@@ -30,7 +30,7 @@ export const EXPORT_JOB_TYPE = 'export';
 export interface ExportServiceOptions {
   query: Pick<QueryService, 'run' | 'compile' | 'compileIr' | 'runSaved' | 'compileSaved'>;
   views: Pick<ViewService, 'widgetRules'>;
-  content: { dashboards: Pick<DashboardService, 'get'>; charts: Pick<ChartService, 'get'> };
+  content: { dashboards: Pick<DashboardService, 'lookup'>; charts: Pick<ChartService, 'lookup'> };
   data: Pick<ProduceDeps, 'resolveModel' | 'engineFor'>;
   jobs: JobService;
   /** The principal of a job's owner, read fresh when the job runs; undefined when the user is gone. */
@@ -170,7 +170,7 @@ export function createExportService(options: ExportServiceOptions): ExportServic
         queries: [{ path: 'widget', widgetId: widget.id, body: query }],
       };
     }
-    const dashboard = await deps.dashboards.get(principal, target.dashboard);
+    const dashboard = await deps.dashboards.lookup(principal, target.dashboard);
     const queries = dashboard.widgets.flatMap((w) =>
       w.query
         ? [{ path: `dashboard widget "${w.id}"`, widgetId: w.id, body: w.query as Record<string, unknown> }]

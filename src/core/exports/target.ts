@@ -1,8 +1,9 @@
 /** What an export asks for: a target (query, widget or dashboard), a format, filter and variable values. */
 import { validationError } from '../errors.ts';
 
-// The same list as the schedules' formats (core/schedules/types.ts), which are rendered here.
-export const exportFormats = ['csv', 'xlsx', 'pdf', 'png'] as const;
+// The schedules' formats (core/schedules/types.ts), which are rendered here, and `zip`: a
+// dashboard's data widgets as one CSV each (bundle.ts).
+export const exportFormats = ['csv', 'xlsx', 'pdf', 'png', 'zip'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
 /** Dashboards by integer id or uuid; a query is a native query body (POST /api/query). */
@@ -64,5 +65,7 @@ export function parseExportRequest(body: unknown): ExportRequest {
       'a whole dashboard exports as xlsx, pdf or png; export one widget as csv',
     );
   }
+  if (format === 'zip' && !('dashboard' in target))
+    throw validationError('format', 'zip bundles the CSV files of a whole dashboard: give a dashboard');
   return { target, format: format as ExportFormat, filters: body.filters, variables: body.variables };
 }

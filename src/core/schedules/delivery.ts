@@ -44,8 +44,8 @@ export interface RunDeps {
   now: () => Date;
   owners: OwnerResolver;
   query: Pick<QueryService, 'reduce' | 'reduceSaved'>;
-  dashboards: Pick<DashboardService, 'get' | 'inTrash'>;
-  charts: Pick<ChartService, 'get'>;
+  dashboards: Pick<DashboardService, 'lookup' | 'inTrash'>;
+  charts: Pick<ChartService, 'lookup'>;
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   mailer: Mailer;
@@ -155,7 +155,7 @@ async function deliver(
   const { file, filters, evaluation } = sent;
   const dashboardId = dashboardOfTarget(schedule.target);
   const dashboard =
-    dashboardId === null ? schedule.name : (await deps.dashboards.get(principal, dashboardId)).name;
+    dashboardId === null ? schedule.name : (await deps.dashboards.lookup(principal, dashboardId)).name;
   const local = localDateTime(new Date(context.payload.fireTime), schedule.timezone);
   const variables = { today: local.date, now: local.time, dashboard, name: schedule.name };
   const headline = evaluation

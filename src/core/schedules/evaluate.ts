@@ -13,8 +13,8 @@ import { type AlertEvaluation, dashboardOfTarget, type Schedule } from './types.
 
 export interface EvaluateDeps {
   query: Pick<QueryService, 'reduce' | 'reduceSaved'>;
-  dashboards: Pick<DashboardService, 'get'>;
-  charts: Pick<ChartService, 'get'>;
+  dashboards: Pick<DashboardService, 'lookup'>;
+  charts: Pick<ChartService, 'lookup'>;
   views: Pick<ViewService, 'widgetRules'>;
 }
 
@@ -32,7 +32,7 @@ export async function targetFilters(
 ): Promise<ViewFilters> {
   const ref = dashboardOfTarget(settings.target);
   if (ref === null) return scheduledFilters(settings.filters, null);
-  const dashboard = await deps.dashboards.get(principal, ref);
+  const dashboard = await deps.dashboards.lookup(principal, ref);
   return scheduledFilters(settings.filters, dashboard.filters, settings.filterValues);
 }
 
@@ -55,7 +55,7 @@ export async function evaluateAlert(
     );
   }
   if ('widget' in target) {
-    const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
+    const dashboard = await deps.dashboards.lookup(principal, target.widget.dashboard);
     const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
     if (!widget?.query) throw new Error(`widget "${target.widget.widget}" has no query any more`);
     const body = withVariables(widget.query, dashboardVariableValues(dashboard.variables, alert.variables));
@@ -71,7 +71,7 @@ export async function evaluateAlert(
     return evaluateConditions(reduced, conditions);
   }
   if ('chart' in target) {
-    const chart = await deps.charts.get(principal, target.chart);
+    const chart = await deps.charts.lookup(principal, target.chart);
     const body = andFilters(chart.query as Record<string, unknown>, filters.rules);
     return evaluateConditions(
       await deps.query.reduceSaved(principal, body, reductions, reduceOptions),

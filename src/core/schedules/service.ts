@@ -41,7 +41,10 @@ export interface ScheduleServiceOptions {
   store: Pick<Store, 'db'>;
   jobs: JobService;
   query: Pick<QueryService, 'compile' | 'reduce' | 'reduceSaved'>;
-  content: { dashboards: Pick<DashboardService, 'get' | 'inTrash'>; charts: Pick<ChartService, 'get'> };
+  content: {
+    dashboards: Pick<DashboardService, 'get' | 'lookup' | 'inTrash'>;
+    charts: Pick<ChartService, 'lookup'>;
+  };
   views: Pick<ViewService, 'widgetRules'>;
   renderer: DeliveryRenderer;
   /** Where files uploaded for emails are kept, how large and how long. */
@@ -177,8 +180,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       return requested === undefined ? fallback : projectOf(db, principal.organizationId, requested);
     const { projectId } =
       'chart' in target
-        ? await options.content.charts.get(principal, target.chart)
-        : await options.content.dashboards.get(
+        ? await options.content.charts.lookup(principal, target.chart)
+        : await options.content.dashboards.lookup(
             principal,
             'dashboard' in target ? target.dashboard : target.widget.dashboard,
           );

@@ -15,23 +15,23 @@ import { dashboardOfTarget, type Schedule, type ScheduleTarget } from './types.t
  * dashboard's defaults still apply.
  */
 export function createTargetChecks(deps: {
-  dashboards: Pick<DashboardService, 'get'>;
-  charts: Pick<ChartService, 'get'>;
+  dashboards: Pick<DashboardService, 'lookup'>;
+  charts: Pick<ChartService, 'lookup'>;
   query: Pick<QueryService, 'compile'>;
 }) {
   const dashboardOf = (principal: Principal, target: ScheduleTarget, field: string) => {
     const dashboard = dashboardOfTarget(target);
     if (dashboard === null)
       throw validationError(field, 'only a dashboard or widget target has dashboard filters and variables');
-    return deps.dashboards.get(principal, dashboard);
+    return deps.dashboards.lookup(principal, dashboard);
   };
 
   return {
     async resolve(principal: Principal, target: TargetInput, input: ScheduleInput): Promise<ScheduleTarget> {
       if ('dashboard' in target)
-        return { dashboard: (await deps.dashboards.get(principal, target.dashboard)).id };
+        return { dashboard: (await deps.dashboards.lookup(principal, target.dashboard)).id };
       if ('widget' in target) {
-        const dashboard = await deps.dashboards.get(principal, target.widget.dashboard);
+        const dashboard = await deps.dashboards.lookup(principal, target.widget.dashboard);
         const widget = dashboard.widgets.find((w) => w.id === target.widget.widget);
         if (!widget)
           throw validationError(
@@ -41,7 +41,7 @@ export function createTargetChecks(deps: {
         if (!widget.query) throw validationError('target.widget.widget', 'a text widget has no data');
         return { widget: { dashboard: dashboard.id, widget: widget.id } };
       }
-      if ('chart' in target) return { chart: (await deps.charts.get(principal, target.chart)).id };
+      if ('chart' in target) return { chart: (await deps.charts.lookup(principal, target.chart)).id };
       try {
         await deps.query.compile(principal, andFilters(target.query, input.filters ?? []));
       } catch (error) {

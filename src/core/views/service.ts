@@ -103,13 +103,13 @@ export interface ViewService {
 export const MAX_FILTER_CHOICES = 1000;
 
 export function createViewService(deps: {
-  dashboards: Pick<DashboardService, 'get'>;
-  charts: Pick<ChartService, 'get' | 'getVersion'>;
+  dashboards: Pick<DashboardService, 'lookup'>;
+  charts: Pick<ChartService, 'lookup' | 'getVersion'>;
   query: Pick<QueryService, 'runSavedIr'>;
   resolveModel(principal: Principal, source: string, options: { granted: true }): Promise<Model>;
 }): ViewService {
   async function open(principal: Principal, ref: number | string): Promise<Dashboard> {
-    const dashboard = await deps.dashboards.get(principal, ref);
+    const dashboard = await deps.dashboards.lookup(principal, ref);
     authorize(principal, 'dashboard.run');
     return dashboard;
   }
@@ -132,7 +132,7 @@ export function createViewService(deps: {
 
   /** The tile showing the chart on a dashboard the principal sees; '' when none does (no tile targets). */
   async function tileOf(principal: Principal, dashboardRef: ContentRef, chartUuid: string): Promise<string> {
-    const dashboard = await deps.dashboards.get(principal, dashboardRef);
+    const dashboard = await deps.dashboards.lookup(principal, dashboardRef);
     return dashboard.widgets.find((widget) => widget.chartId === chartUuid)?.id ?? '';
   }
 
@@ -161,7 +161,7 @@ export function createViewService(deps: {
     },
 
     async chartResults(principal, ref, input, options) {
-      const chart = await deps.charts.get(principal, ref);
+      const chart = await deps.charts.lookup(principal, ref);
       authorize(principal, 'dashboard.run');
       const content =
         input.version === undefined

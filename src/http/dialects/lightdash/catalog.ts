@@ -48,7 +48,7 @@ interface ChartUsage {
 async function chartUsages(context: ContentContext): Promise<ChartUsage[]> {
   const { charts } = context.ports.content;
   const listed = await charts.list(context.principal, { projectId: context.project.id });
-  const details = await Promise.all(listed.map((chart) => charts.get(context.principal, chart.uuid)));
+  const details = await Promise.all(listed.map((chart) => charts.lookup(context.principal, chart.uuid)));
   return details.map((chart) => {
     const kept = lightdashOf(chart);
     return {

@@ -92,6 +92,8 @@ export function lightdashOf(content: Pick<ChartContent, 'query' | 'visualization
       metrics: [],
       filters: {},
       sorts: [],
+      // Lightdash's MetricQuery always has one (its chart-as-code schema requires it); 500 is its default.
+      limit: typeof content.query.limit === 'number' ? content.query.limit : 500,
       tableCalculations: [],
     },
     chartConfig: { type: 'table' },
@@ -167,7 +169,7 @@ export async function savedChartJson(
     : undefined;
   const dashboardName = kept.dashboardUuid
     ? await context.ports.content.dashboards
-        .get(context.principal, kept.dashboardUuid)
+        .lookup(context.principal, kept.dashboardUuid)
         .then((dashboard) => dashboard.name)
         .catch(() => null)
     : null;
@@ -200,7 +202,7 @@ export async function savedChartJson(
 /** `ChartSummary`; `space` is the chart's folder when the caller already has it. */
 export async function chartSummaryJson(context: ContentContext, chart: ChartSummary, space?: Folder) {
   const folder = space ?? (await context.spaces()).find((candidate) => candidate.uuid === chart.folderUuid);
-  const detail = await context.ports.content.charts.get(context.principal, chart.uuid);
+  const detail = await context.ports.content.charts.lookup(context.principal, chart.uuid);
   const kept = lightdashOf(detail);
   return {
     uuid: chart.uuid,
@@ -225,8 +227,7 @@ export async function chartSummaryItem(context: ContentContext, chart: ChartSumm
     ...(await chartSummaryJson(context, chart, space)),
     updatedAt: chart.updatedAt,
     pinnedListOrder: null,
-    views: 0,
-    firstViewedAt: chart.createdAt,
+    ...(await context.viewsOf('chart', chart)),
     validationErrors: [],
   };
 }
@@ -236,9 +237,12 @@ export async function openChart(
   ports: ContentPorts,
   request: Parameters<typeof principalOf>[0],
   uuid: string,
+  options: { view?: boolean } = {},
 ) {
   const principal = principalOf(request);
-  const chart = await ports.content.charts.get(principal, uuid);
+  // Only the route that shows the chart is a view of it (the core's `get` counts one).
+  const { charts } = ports.content;
+  const chart = await (options.view ? charts.get(principal, uuid) : charts.lookup(principal, uuid));
   return { chart, context: await ContentContext.ofProjectId(ports, principal, chart.projectId) };
 }
 

@@ -29,7 +29,7 @@ async function chartFolder(
 ) {
   if (!body.dashboardUuid) return targetSpace(context, body.spaceUuid);
   const dashboard = await context.ports.content.dashboards
-    .get(context.principal, body.dashboardUuid)
+    .lookup(context.principal, body.dashboardUuid)
     .catch((error) => {
       if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND')
         throw validationError('dashboardUuid', `dashboard ${JSON.stringify(body.dashboardUuid)} not found`);
@@ -45,7 +45,7 @@ export function registerChartRoutes(app: App, ports: ContentPorts, limits: Conte
   const { charts } = ports.content;
 
   app.get('/v1/saved/:chartUuid', { schema: { params: ChartParams } }, async (request) => {
-    const { chart, context } = await openChart(ports, request, request.params.chartUuid);
+    const { chart, context } = await openChart(ports, request, request.params.chartUuid, { view: true });
     return ok(await savedChartJson(context, chart, chart));
   });
 
@@ -63,7 +63,7 @@ export function registerChartRoutes(app: App, ports: ContentPorts, limits: Conte
       const { duplicateFrom } = request.query;
       if (duplicateFrom !== undefined) {
         const body = checkDuplicate(request.body);
-        const original = await charts.get(context.principal, duplicateFrom);
+        const original = await charts.lookup(context.principal, duplicateFrom);
         if (original.projectId !== context.project.id) throw notFound('chart', duplicateFrom);
         const copy = await charts.create(context.principal, {
           name: body.chartName,
@@ -136,7 +136,7 @@ export function registerChartRoutes(app: App, ports: ContentPorts, limits: Conte
       const context = await contentContext(ports, request, request.params.projectUuid);
       const updated = [];
       for (const [index, change] of request.body.entries()) {
-        const chart = await charts.get(context.principal, change.uuid).catch((error) => {
+        const chart = await charts.lookup(context.principal, change.uuid).catch((error) => {
           if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND')
             throw renameField(error, `[${index}].uuid`);
           throw error;

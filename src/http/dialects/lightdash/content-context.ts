@@ -2,7 +2,7 @@ import type { FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { Principal } from '../../../core/auth/index.ts';
-import type { AccessEntry, Folder } from '../../../core/content/index.ts';
+import type { AccessEntry, Folder, ViewedKind, ViewStats } from '../../../core/content/index.ts';
 import type { Group, Organization, Project, UserView } from '../../../core/directory/index.ts';
 import { notFound } from '../../../core/errors.ts';
 import type { Services } from '../../../services.ts';
@@ -27,6 +27,7 @@ export type SpaceMemberRole = 'viewer' | 'editor' | 'admin';
 export class ContentContext {
   private people?: Promise<{ users: Map<number, UserView>; groups: Map<number, Group> }>;
   private visibleSpaces?: Promise<Folder[]>;
+  private viewCounts = new Map<ViewedKind, Promise<Map<number, ViewStats>>>();
 
   private constructor(
     readonly ports: ContentPorts,
@@ -68,6 +69,20 @@ export class ContentContext {
     if (folder.kind !== 'dashboard' || folder.projectId !== this.project.id)
       throw notFound('space', spaceUuid);
     return folder;
+  }
+
+  /**
+   * `views` and `firstViewedAt` of a chart or dashboard as the core counts them (read once per
+   * request and kind). One never opened shows its creation time: clients parse it as a date.
+   */
+  async viewsOf(kind: ViewedKind, item: { id: number; createdAt: string }) {
+    let counts = this.viewCounts.get(kind);
+    if (!counts) {
+      counts = this.ports.content.views.statsOf(this.principal, kind);
+      this.viewCounts.set(kind, counts);
+    }
+    const stats = (await counts).get(item.id);
+    return { views: stats?.views ?? 0, firstViewedAt: stats?.firstViewedAt ?? item.createdAt };
   }
 
   async user(id: number): Promise<UserView | undefined> {

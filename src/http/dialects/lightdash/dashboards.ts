@@ -201,7 +201,7 @@ function tilesOf(dashboard: Dashboard, chartNames: Map<string, string>) {
 }
 
 /** `DashboardBasicDetails`: a dashboard as lists and spaces show it. */
-export function dashboardBasicDetails(context: ContentContext, dashboard: DashboardSummary) {
+export async function dashboardBasicDetails(context: ContentContext, dashboard: DashboardSummary) {
   return {
     uuid: dashboard.uuid,
     name: dashboard.name,
@@ -212,8 +212,7 @@ export function dashboardBasicDetails(context: ContentContext, dashboard: Dashbo
     pinnedListUuid: null,
     pinnedListOrder: null,
     updatedAt: dashboard.updatedAt,
-    views: 0,
-    firstViewedAt: dashboard.createdAt,
+    ...(await context.viewsOf('dashboard', dashboard)),
   };
 }
 
@@ -240,8 +239,7 @@ export async function dashboardJson(context: ContentContext, dashboard: Dashboar
     tiles: tilesOf(dashboard, chartNames),
     filters: settings.filters ?? emptyFilters(),
     tabs: settings.tabs ?? [],
-    views: 0,
-    firstViewedAt: dashboard.createdAt,
+    ...(await context.viewsOf('dashboard', dashboard)),
     pinnedListUuid: null,
     pinnedListOrder: null,
     isPrivate: space ? space.restricted : dashboard.personal,
@@ -271,9 +269,14 @@ export async function openDashboard(
   ports: ContentPorts,
   request: Parameters<typeof principalOf>[0],
   uuid: string,
+  options: { view?: boolean } = {},
 ) {
   const principal = principalOf(request);
-  const dashboard = await ports.content.dashboards.get(principal, uuid);
+  // Only the route that shows the dashboard is a view of it (the core's `get` counts one).
+  const { dashboards } = ports.content;
+  const dashboard = await (options.view
+    ? dashboards.get(principal, uuid)
+    : dashboards.lookup(principal, uuid));
   return { dashboard, context: await ContentContext.ofProjectId(ports, principal, dashboard.projectId) };
 }
 
@@ -354,11 +357,11 @@ export function registerDashboardRoutes(app: App, ports: ContentPorts): void {
       const shown = [];
       for (const summary of listed) {
         if (!includePrivate && summary.folderUuid && privateSpaces.has(summary.folderUuid)) continue;
-        const dashboard = await dashboards.get(context.principal, summary.uuid);
+        const dashboard = await dashboards.lookup(context.principal, summary.uuid);
         if (chartUuid !== undefined && !dashboard.widgets.some((widget) => widget.chartId === chartUuid))
           continue;
         const types = new Set(tilesOf(dashboard, new Map()).map((tile) => tile.type));
-        shown.push({ ...dashboardBasicDetails(context, summary), tileTypes: [...types] });
+        shown.push({ ...(await dashboardBasicDetails(context, summary)), tileTypes: [...types] });
       }
       return ok(shown);
     },
@@ -422,7 +425,7 @@ export function registerDashboardRoutes(app: App, ports: ContentPorts): void {
       const context = await contentContext(ports, request, request.params.projectUuid);
       const updated = [];
       for (const [index, change] of request.body.entries()) {
-        const dashboard = await dashboards.get(context.principal, change.uuid).catch((error) => {
+        const dashboard = await dashboards.lookup(context.principal, change.uuid).catch((error) => {
           if (isRosettaError(error) && error.code === 'ERR_NOT_FOUND')
             throw renameField(error, `[${index}].uuid`);
           throw error;
@@ -436,7 +439,9 @@ export function registerDashboardRoutes(app: App, ports: ContentPorts): void {
   );
 
   app.get('/v1/dashboards/:dashboardUuid', { schema: { params: DashboardParams } }, async (request) => {
-    const { dashboard, context } = await openDashboard(ports, request, request.params.dashboardUuid);
+    const { dashboard, context } = await openDashboard(ports, request, request.params.dashboardUuid, {
+      view: true,
+    });
     return ok(await dashboardJson(context, dashboard));
   });
 
@@ -461,7 +466,7 @@ export function registerDashboardRoutes(app: App, ports: ContentPorts): void {
  */
 async function duplicate(context: ContentContext, uuid: string, body: Static<typeof DuplicateBody>) {
   const { dashboards } = context.ports.content;
-  const original = await dashboards.get(context.principal, uuid);
+  const original = await dashboards.lookup(context.principal, uuid);
   if (original.projectId !== context.project.id) throw notFound('dashboard', uuid);
   const copy = await dashboards.clone(context.principal, uuid, { name: body.dashboardName });
   const settings = settingsOf(original);

@@ -62,8 +62,7 @@ async function pinnedItemJson(context: ContentContext, pinned: PinnedItem) {
     ...common,
     ...pin,
     updatedAt: item.updatedAt,
-    views: 0,
-    firstViewedAt: item.createdAt,
+    ...(await context.viewsOf(pinned.kind, item)),
   };
   if (pinned.kind === 'dashboard') return { type: 'dashboard' as const, data };
   return { type: 'chart' as const, data: { ...data, slug: slugOf(item.name), source: 'dbt_explore' } };

@@ -55,7 +55,7 @@ async function promoteChart(
   chartUuid: string,
   options: UpsertOptions,
 ) {
-  const chart = await ports.content.charts.get(principal, chartUuid);
+  const chart = await ports.content.charts.lookup(principal, chartUuid);
   const { source, target } = await promotionContexts(ports, principal, chart.projectId, 'chart');
   const code = await promotableChart(source, chart);
   const changes = await upsertChart(target, limits, code.slug, code, options);
@@ -69,13 +69,13 @@ async function promoteDashboard(
   dashboardUuid: string,
   options: UpsertOptions,
 ) {
-  const dashboard = await ports.content.dashboards.get(principal, dashboardUuid);
+  const dashboard = await ports.content.dashboards.lookup(principal, dashboardUuid);
   const { source, target } = await promotionContexts(ports, principal, dashboard.projectId, 'dashboard');
   const changes: PromotionChanges = { spaces: [], charts: [], dashboards: [] };
   const origins: ChartOrigin[] = [];
   const chartUuids = new Set(dashboard.widgets.flatMap((widget) => (widget.chartId ? [widget.chartId] : [])));
   for (const chartUuid of chartUuids) {
-    const code = await promotableChart(source, await ports.content.charts.get(principal, chartUuid));
+    const code = await promotableChart(source, await ports.content.charts.lookup(principal, chartUuid));
     origins.push({ uuid: chartUuid, slug: code.slug, spaceSlug: code.spaceSlug });
     merge(changes, await upsertChart(target, limits, code.slug, code, options));
   }

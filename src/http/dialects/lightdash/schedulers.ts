@@ -180,10 +180,10 @@ async function ifSeen<T>(read: Promise<T>): Promise<T | null> {
 async function sentContent(context: ContentContext, target: ScheduleTarget) {
   const { content } = context.ports;
   return {
-    chart: 'chart' in target ? await ifSeen(content.charts.get(context.principal, target.chart)) : null,
+    chart: 'chart' in target ? await ifSeen(content.charts.lookup(context.principal, target.chart)) : null,
     dashboard:
       'dashboard' in target
-        ? await ifSeen(content.dashboards.get(context.principal, target.dashboard))
+        ? await ifSeen(content.dashboards.lookup(context.principal, target.dashboard))
         : null,
   };
 }
@@ -312,11 +312,11 @@ export function registerSchedulerRoutes(app: App, ports: SchedulerPorts): void {
     });
   };
   subjectRoutes('/v1/saved/:uuid/schedulers', async (principal, uuid) => {
-    const chart = await ports.content.charts.get(principal, uuid);
+    const chart = await ports.content.charts.lookup(principal, uuid);
     return { subject: { chart: chart.id }, projectId: chart.projectId };
   });
   subjectRoutes('/v1/dashboards/:uuid/schedulers', async (principal, uuid) => {
-    const dashboard = await ports.content.dashboards.get(principal, uuid);
+    const dashboard = await ports.content.dashboards.lookup(principal, uuid);
     return { subject: { dashboard: dashboard.id }, projectId: dashboard.projectId };
   });
 

@@ -58,17 +58,22 @@ async function searchProject(context: ContentContext, query: string) {
       name: item.name,
       search_rank,
     })),
-    dashboards: matching(dashboards, query, described).map(({ item, search_rank }) => ({
-      uuid: item.uuid,
-      name: item.name,
-      description: item.description ?? undefined,
-      spaceUuid: item.folderUuid,
-      validationErrors: [],
-      viewsCount: 0,
-      firstViewedAt: item.createdAt,
-      lastModified: item.updatedAt,
-      search_rank,
-    })),
+    dashboards: await Promise.all(
+      matching(dashboards, query, described).map(async ({ item, search_rank }) => {
+        const { views, firstViewedAt } = await context.viewsOf('dashboard', item);
+        return {
+          uuid: item.uuid,
+          name: item.name,
+          description: item.description ?? undefined,
+          spaceUuid: item.folderUuid,
+          validationErrors: [],
+          viewsCount: views,
+          firstViewedAt,
+          lastModified: item.updatedAt,
+          search_rank,
+        };
+      }),
+    ),
     savedCharts: await Promise.all(
       matching(charts, query, described).map(async ({ item, search_rank }) => {
         const summary = await chartSummaryItem(context, item);
@@ -79,8 +84,8 @@ async function searchProject(context: ContentContext, query: string) {
           spaceUuid: item.folderUuid,
           chartType: summary.chartType,
           validationErrors: [],
-          viewsCount: 0,
-          firstViewedAt: item.createdAt,
+          viewsCount: summary.views,
+          firstViewedAt: summary.firstViewedAt,
           lastModified: item.updatedAt,
           search_rank,
         };
@@ -114,12 +119,20 @@ async function searchProject(context: ContentContext, query: string) {
   };
 }
 
+const viewsOfEntry = (
+  context: ContentContext,
+  entry: { dashboard: DashboardSummary } | { chart: ChartSummary },
+) =>
+  'dashboard' in entry
+    ? context.viewsOf('dashboard', entry.dashboard)
+    : context.viewsOf('chart', entry.chart);
+
 const newestFirst = (a: { updatedAt: string }, b: { updatedAt: string }) =>
   b.updatedAt.localeCompare(a.updatedAt);
 
 /**
- * Content search and the homepage's lists (Appendix B). Rosetta counts no views, so the most
- * popular list is empty rather than an ordering by a number that is not kept.
+ * Content search and the homepage's lists (Appendix B): the most popular are the most opened
+ * (the core's view counts), never-opened content left out.
  */
 export function registerSearchRoutes(app: App, ports: ContentPorts): void {
   app.get(
@@ -150,14 +163,22 @@ export function registerSearchRoutes(app: App, ports: ContentPorts): void {
       ]
         .sort(newestFirst)
         .slice(0, RECENT_ITEMS);
-      const recentlyUpdated = await Promise.all(
-        recent.map((entry) =>
-          'dashboard' in entry
-            ? dashboardBasicDetails(context, entry.dashboard)
-            : chartSummaryItem(context, entry.chart),
+      const shapeOf = (entry: { dashboard: DashboardSummary } | { chart: ChartSummary }) =>
+        'dashboard' in entry
+          ? dashboardBasicDetails(context, entry.dashboard)
+          : chartSummaryItem(context, entry.chart);
+      const recentlyUpdated = await Promise.all(recent.map(shapeOf));
+      const all = await Promise.all(
+        [...dashboards.map((dashboard) => ({ dashboard })), ...charts.map((chart) => ({ chart }))].map(
+          async (entry) => ({ entry, ...(await viewsOfEntry(context, entry)) }),
         ),
       );
-      return ok({ mostPopular: [], recentlyUpdated });
+      const popular = all
+        .filter((item) => item.views > 0)
+        .sort((a, b) => b.views - a.views)
+        .slice(0, RECENT_ITEMS);
+      const mostPopular = await Promise.all(popular.map((item) => shapeOf(item.entry)));
+      return ok({ mostPopular, recentlyUpdated });
     },
   );
 }

@@ -68,7 +68,7 @@ export async function spaceJson(context: ContentContext, folder: Folder) {
     access: await context.spaceShares(folder),
     groupsAccess: await context.spaceGroups(folder),
     queries: await Promise.all(charts.map((chart) => chartSummaryItem(context, chart, folder))),
-    dashboards: dashboards.map((dashboard) => dashboardBasicDetails(context, dashboard)),
+    dashboards: await Promise.all(dashboards.map((dashboard) => dashboardBasicDetails(context, dashboard))),
   };
 }
 

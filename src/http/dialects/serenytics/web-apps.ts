@@ -34,7 +34,7 @@ export function registerWebAppRoutes(
     const principal = principalOf(request);
     const summaries = await dashboards.list(principal);
     return listOf(
-      await Promise.all(summaries.map(async (s) => webAppJson(await dashboards.get(principal, s.uuid)))),
+      await Promise.all(summaries.map(async (s) => webAppJson(await dashboards.lookup(principal, s.uuid)))),
     );
   });
   app.get('/web_app/:uuid', { schema: { params: Uuid }, config: { opensEmbed: true } }, async (request) =>
@@ -42,7 +42,7 @@ export function registerWebAppRoutes(
   );
   app.put('/web_app/:uuid', { schema: { params: Uuid, body: Loose } }, async (request) => {
     const principal = principalOf(request);
-    const current = await dashboards.get(principal, request.params.uuid);
+    const current = await dashboards.lookup(principal, request.params.uuid);
     const patch = webAppPatch(request.body as Record<string, unknown>, current);
     const updated = await dashboards.update(principal, current.uuid, patch).catch((error) => {
       throw renameFields(error, webAppField(patch));
@@ -61,7 +61,7 @@ export function registerWebAppRoutes(
     { schema: { params: Uuid, body: Type.Object({ dashboard_variables: Type.Unknown() }) } },
     async (request, reply) => {
       const principal = principalOf(request);
-      const current = await dashboards.get(principal, request.params.uuid);
+      const current = await dashboards.lookup(principal, request.params.uuid);
       const variables = mergedVariables(current.variables, request.body.dashboard_variables);
       return reply
         .status(201)
@@ -86,7 +86,7 @@ export function registerWebAppRoutes(
     },
     async (request) => {
       const principal = principalOf(request);
-      const dashboard = await dashboards.get(principal, request.params.uuid);
+      const dashboard = await dashboards.lookup(principal, request.params.uuid);
       const filters = filtersOf(request.body?.webapp_query_string);
       const { job, finished } = await syncOrJob(services.jobs, {
         async: !request.body?.store_pdf,
@@ -123,7 +123,7 @@ export function registerWebAppRoutes(
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const dashboard = await dashboards.get(principal, request.params.uuid);
+      const dashboard = await dashboards.lookup(principal, request.params.uuid);
       const user = await services.directory.getUserByEmail(principal, request.body.username_to_share_with);
       await dashboards.grant(principal, dashboard.uuid, { subject: 'user', id: user.id, level: 'view' });
       return reply.status(201).send({ status: 'ok' });
