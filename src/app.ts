@@ -4,13 +4,14 @@ import { createAuditService } from './core/audit/index.ts';
 import {
   type BootstrapResult,
   bootstrapDirectory,
+  createAccountService,
   createAuthService,
   createEmbedService,
   createUserPrincipalLookup,
   type Principal,
 } from './core/auth/index.ts';
 import { createContentChecks, createContentService, createDemoDashboard } from './core/content/index.ts';
-import { createDataModule, ensureDemoData } from './core/data/index.ts';
+import { createDataModule, createProjectCompiles, ensureDemoData } from './core/data/index.ts';
 import { registerIngestionJobs } from './core/data/ingest-jobs.ts';
 import {
   createDirectoryService,
@@ -177,6 +178,7 @@ function buildServices(config: Config, store: Store): Services {
     checkQuery: (principal, body) => query.compileSaved(principal, body),
     owners,
   });
+  const projectCompiles = createProjectCompiles({ jobs, models: data.models, owners });
   const views = createViewService({
     dashboards: content.dashboards,
     charts: content.charts,
@@ -205,6 +207,7 @@ function buildServices(config: Config, store: Store): Services {
     resolveModel,
     runSql: (principal, connectionId, input, signal) =>
       data.connections.runSql(principal, connectionId, input, signal),
+    sqlModel: (principal, connectionId, sql) => data.connections.sqlModel(principal, connectionId, sql),
     owners,
     dataDir: config.dataDir,
     retentionMs: config.queryResultRetentionMinutes * 60_000,
@@ -247,14 +250,22 @@ function buildServices(config: Config, store: Store): Services {
     attributeKeys: async (organizationId) =>
       (await listAttributeDefinitions(store.db, organizationId)).map((definition) => definition.key),
   });
+  const account = createAccountService({
+    store,
+    secret: config.secret,
+    sendNotice: (organizationId, message) => schedules.sendNotice(organizationId, message),
+    directory,
+  });
   return {
     directory,
     auth,
+    account,
     data,
     query,
     queryJobs,
     content,
     contentChecks,
+    projectCompiles,
     views,
     jobs,
     embeds,

@@ -1,7 +1,7 @@
 import type { AuditService } from './core/audit/index.ts';
-import type { AuthService, EmbedService } from './core/auth/index.ts';
+import type { AccountService, AuthService, EmbedService } from './core/auth/index.ts';
 import type { ContentChecks, ContentService } from './core/content/index.ts';
-import type { DataModule } from './core/data/index.ts';
+import type { DataModule, ProjectCompiles } from './core/data/index.ts';
 import type { DirectoryService } from './core/directory/index.ts';
 import type { ExportService } from './core/exports/index.ts';
 import type { ExternalIds } from './core/ids/index.ts';
@@ -19,11 +19,14 @@ import type { ViewService } from './core/views/index.ts';
 export interface Services {
   directory: DirectoryService;
   auth: AuthService;
+  account: AccountService;
   data: DataModule;
   query: QueryService;
   queryJobs: QueryJobService;
   content: ContentService;
   contentChecks: ContentChecks;
+  /** Lightdash's project compiles: every model of a project checked against its warehouse. */
+  projectCompiles: ProjectCompiles;
   views: ViewService;
   jobs: JobService;
   embeds: EmbedService;

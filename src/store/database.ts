@@ -8,8 +8,10 @@ import type { CommentTables } from '../core/content/comment-tables.ts';
 import type { CurationTables } from '../core/content/curation-tables.ts';
 import type { FavouriteTables } from '../core/content/favourite-tables.ts';
 import type { FolderItemTables } from '../core/content/folder-tables.ts';
+import type { SqlChartTables } from '../core/content/sql-chart-tables.ts';
 import type { ContentTables } from '../core/content/tables.ts';
 import type { DataTables } from '../core/data/tables.ts';
+import type { AccountTables } from '../core/directory/account-tables.ts';
 import type { DirectoryTables } from '../core/directory/tables.ts';
 import type { ExternalIdTables } from '../core/ids/tables.ts';
 import type { JobTables } from '../core/jobs/tables.ts';
@@ -19,6 +21,7 @@ import type { ScriptTables } from '../core/scripts/tables.ts';
 /** Every table of the metadata store; each core module declares its own. */
 export interface Database
   extends DirectoryTables,
+    AccountTables,
     DataTables,
     ContentTables,
     FavouriteTables,
@@ -26,6 +29,7 @@ export interface Database
     CatalogLabelTables,
     FolderItemTables,
     CurationTables,
+    SqlChartTables,
     JobTables,
     ScheduleTables,
     EmbedTables,

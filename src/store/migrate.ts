@@ -7,7 +7,9 @@ import { curationMigrations } from '../core/content/curation-tables.ts';
 import { favouriteMigrations } from '../core/content/favourite-tables.ts';
 import { folderItemMigrations } from '../core/content/folder-tables.ts';
 import { contentMigrations } from '../core/content/migrations.ts';
+import { sqlChartMigrations } from '../core/content/sql-chart-tables.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
+import { accountMigrations } from '../core/directory/account-tables.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
 import { externalIdMigrations } from '../core/ids/tables.ts';
 import { jobMigrations } from '../core/jobs/migrations.ts';
@@ -22,6 +24,7 @@ import type { Store } from './database.ts';
  */
 export const allMigrations: Record<string, Migration> = {
   ...directoryMigrations,
+  ...accountMigrations,
   ...dataMigrations,
   ...contentMigrations,
   ...favouriteMigrations,
@@ -29,6 +32,7 @@ export const allMigrations: Record<string, Migration> = {
   ...catalogLabelMigrations,
   ...folderItemMigrations,
   ...curationMigrations,
+  ...sqlChartMigrations,
   ...jobMigrations,
   ...scheduleMigrations,
   ...authMigrations,

@@ -1,13 +1,17 @@
 import type { Services } from '../../../services.ts';
 import { type CredentialReader, defineFace } from '../../kit/index.ts';
 import type { App } from '../../server.ts';
+import { registerAccountRoutes } from './account.ts';
 import { registerAttributeRoutes } from './attributes.ts';
 import { registerCatalogRoutes } from './catalog.ts';
 import { registerCommentRoutes } from './comments.ts';
 import { registerContentAsCodeRoutes } from './content-as-code.ts';
+import { registerContentExtrasRoutes } from './content-extras.ts';
+import { registerContentListingRoutes } from './content-listing.ts';
 import { registerContentRoutes } from './content-routes.ts';
 import { registerDeployRoutes } from './deploy.ts';
 import { lightdashErrors } from './envelope.ts';
+import { registerFieldSearchRoutes } from './field-search.ts';
 import { lightdashSecretOf, registerIdentityRoutes } from './identity.ts';
 import { registerIntegrationRoutes } from './integrations.ts';
 import { registerNotificationRoutes } from './notifications.ts';
@@ -15,11 +19,14 @@ import { registerOrganizationRoutes } from './organization.ts';
 import { lightdashPermissions } from './permissions.ts';
 import { registerPinRoutes } from './pins.ts';
 import { registerProjectAccessRoutes } from './project-access.ts';
+import { registerProjectExposureRoutes } from './project-exposures.ts';
+import { registerProjectLifecycleRoutes } from './project-lifecycle.ts';
 import { registerProjectRoutes } from './projects.ts';
 import { registerPromotionRoutes } from './promotion.ts';
 import { registerQueryRoutes } from './query-routes.ts';
 import { registerSchedulerRoutes } from './schedulers.ts';
 import { registerSearchRoutes } from './search.ts';
+import { registerSqlRunnerRoutes } from './sql-runner.ts';
 import { registerTagRoutes } from './tags.ts';
 import { registerValidationRoutes } from './validation.ts';
 
@@ -67,11 +74,17 @@ export async function registerLightdashDialect(
     routes(api) {
       registerIdentityRoutes(api, services, limits);
       registerOrganizationRoutes(api, services);
+      registerAccountRoutes(api, services);
       registerAttributeRoutes(api, services);
       registerProjectRoutes(api, services);
       registerProjectAccessRoutes(api, services);
+      registerProjectLifecycleRoutes(api, services);
+      registerProjectExposureRoutes(api, services);
+      registerFieldSearchRoutes(api, services, limits);
       registerQueryRoutes(api, services, limits);
       registerContentRoutes(api, services, limits);
+      registerContentExtrasRoutes(api, services);
+      registerContentListingRoutes(api, services);
       registerCatalogRoutes(api, services);
       registerCommentRoutes(api, services);
       registerNotificationRoutes(api, services);
@@ -84,6 +97,7 @@ export async function registerLightdashDialect(
       registerPromotionRoutes(api, services, limits);
       registerDeployRoutes(api, services);
       registerSchedulerRoutes(api, services);
+      registerSqlRunnerRoutes(api, services, limits);
     },
   });
 }
