@@ -98,7 +98,9 @@ describe('hostile input on every Lightdash route', () => {
           else if (answer.status >= 400) {
             const error = (answer.body as { error?: { message?: unknown; statusCode?: unknown } })?.error;
             if (typeof error?.message !== 'string' || error.statusCode !== answer.status)
-              failures.push(`${where}: not a Lightdash error envelope ${JSON.stringify(answer.body).slice(0, 200)}`);
+              failures.push(
+                `${where}: not a Lightdash error envelope ${JSON.stringify(answer.body).slice(0, 200)}`,
+              );
           }
         }
       }

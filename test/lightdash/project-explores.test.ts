@@ -109,7 +109,9 @@ describe('required attributes of a deployed explore', () => {
       password: 'a long password 1',
     });
     expect(user.status).toBe(201);
-    expect((await app.request('PUT', `/api/users/${user.body.id}/attributes`, { attributes })).status).toBe(200);
+    expect((await app.request('PUT', `/api/users/${user.body.id}/attributes`, { attributes })).status).toBe(
+      200,
+    );
     return (await app.request('POST', '/api/api-keys', { name: email, userId: user.body.id })).body.key;
   }
 

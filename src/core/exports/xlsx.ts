@@ -12,7 +12,7 @@
  * (`NumberFormat`: currency, percent, decimals, prefix and suffix; `compact` keeps the column's
  * format, since the cell holds the exact value). Numeric text (a value no double holds) stays text.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { neutralizeFormula } from '../../engines/formula-cells.ts';
 import type { JsonScalar, ResultColumn } from '../../engines/types.ts';
 import {
@@ -166,7 +166,9 @@ export async function writeXlsx(
 ): Promise<{ rows: number }> {
   const escapeFormulas = options.escapeFormulas ?? true;
   const text = escapeFormulas ? neutralizeFormula : (name: string) => name;
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  // Loaded on first use: exceljs and its zip libraries are a quarter of a second of every start.
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({
     filename: file,
     useStyles: true,
     useSharedStrings: false,
