@@ -352,5 +352,16 @@ describe('saved SQL charts with PostgreSQL metadata', async () => {
     });
     expect((await ld(pg, 'DELETE', `${base}/${second.savedSqlUuid}`)).status).toBe(200);
     expect((await ld(pg, 'GET', `${base}/slug/ones-1`)).status).toBe(404);
+    // Concurrent creates race for the same free slug: each still gets a chart and a slug of its own.
+    const raced = await Promise.all(
+      Array.from({ length: 6 }, () => ld(pg as TestApp, 'POST', base, { ...body, name: 'Raced' })),
+    );
+    expect(
+      raced.map((answer) => answer.status),
+      JSON.stringify(raced.map((a) => a.body)),
+    ).toEqual([200, 200, 200, 200, 200, 200]);
+    const slugs = raced.map((answer) => answer.body.results.slug as string);
+    expect(new Set(slugs).size).toBe(6);
+    expect(slugs.every((slug) => /^raced(-\d+)?$/.test(slug))).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
+import { isUniqueViolation } from '../directory/validation.ts';
 import { forbidden, notFound, validationError } from '../errors.ts';
 import { filledText, integer, jsonDocument, label, nullableText, object, record } from '../input.ts';
 import { FolderCatalog } from './folders.ts';
@@ -56,6 +57,9 @@ const slugOf = (name: string): string =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '') || 'untitled';
 
+/** Tries at a free slug when concurrent creates race for the same one. */
+const SLUG_ATTEMPTS = 20;
+
 const accessNode = (row: Selectable<SqlChartRow>): ChartAccessNode => ({
   projectId: row.project_id,
   folderId: row.folder_id,
@@ -88,6 +92,25 @@ export class SqlChartService {
     const content = parseContent(body);
     authorize(principal, 'query.sql');
     const uuid = randomUUID();
+    // Two creates may pick the same free slug at once: the loser's insert fails, and it picks again.
+    for (let attempt = 1; ; attempt++)
+      try {
+        await this.insert(principal, uuid, name, body, content);
+        return this.get(principal, uuid);
+      } catch (error) {
+        if (!isUniqueViolation(error) || attempt === SLUG_ATTEMPTS) throw error;
+        // Jittered, so the racers that lost do not meet on the next free slug again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+  }
+
+  private async insert(
+    principal: Principal,
+    uuid: string,
+    name: string,
+    body: Record<string, unknown>,
+    content: ReturnType<typeof parseContent>,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const catalog = await FolderCatalog.load(trx, principal.organizationId);
       const folder = catalog.target(principal, 'folderId', body.folderId);
@@ -122,7 +145,6 @@ export class SqlChartService {
         details: { name },
       });
     });
-    return this.get(principal, uuid);
   }
 
   /** The keys given replace the current ones; a rename keeps the slug clients saved. */
