@@ -28,6 +28,7 @@ import { createScriptService } from './core/scripts/index.ts';
 import { createTrashService } from './core/trash/index.ts';
 import { createViewService } from './core/views/index.ts';
 import { protectDataDir } from './data-dir.ts';
+import { registerHolisticsDialect } from './http/dialects/holistics/index.ts';
 import { registerLightdashDialect } from './http/dialects/lightdash/index.ts';
 import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
 import { registerCredentialLimits } from './http/kit/rate-limit.ts';
@@ -86,6 +87,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       uploads: { dataDir: config.dataDir, maxBytes: config.uploadMaxMb * 1024 * 1024 },
     });
     await registerLightdashDialect(server, services, config.faces.lightdash);
+    await registerHolisticsDialect(server, services, config.faces.holistics);
     await registerWebApp(server);
     await server.ready();
     await services.jobs.start();

@@ -53,7 +53,12 @@ export interface Config {
   /** Largest upload (CSV, gzipped CSV once decompressed, JSON rows file) in MB. */
   uploadMaxMb: number;
   /** The knobs of each face. */
-  faces: { native: FaceRequestLimits; serenytics: SerenyticsFaceConfig; lightdash: LightdashFaceConfig };
+  faces: {
+    native: FaceRequestLimits;
+    serenytics: SerenyticsFaceConfig;
+    lightdash: LightdashFaceConfig;
+    holistics: HolisticsFaceConfig;
+  };
   /** Wall-clock limit of one script run, in seconds. */
   scriptTimeoutSeconds: number;
   /** Address-space (Python) or heap (Node) limit of one script run, in MB. */
@@ -81,6 +86,13 @@ export interface LightdashFaceConfig extends FaceRequestLimits {
   maxLimit: number;
   /** Most rows one page of Lightdash query results holds (`query.maxPageSize`). */
   maxPageSize: number;
+}
+
+export interface HolisticsFaceConfig {
+  /** Calls a minute per user and route at each of the seed's levels 1, 2 and 3 (0 turns a level off). */
+  rateLimits: { 1: number; 2: number; 3: number };
+  /** Most rows a dataset query may ask for (`limit`); above it, a 422. */
+  maxRows: number;
 }
 
 export class ConfigError extends Error {}
@@ -116,6 +128,18 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 
 /** A face's request limit: off unless set, as a face's clients may not expect 429s. */
 const requestsPerMinute = (env: Env, name: string) => integer(env, name, 0, 0, 1_000_000);
+
+/** `ROSETTA_HOLISTICS_RATE_LIMITS=120,60,20`: the quota of each level, as Holistics documents them by default. */
+function holisticsRateLimits(env: Env): HolisticsFaceConfig['rateLimits'] {
+  const name = 'ROSETTA_HOLISTICS_RATE_LIMITS';
+  const raw = env[name] ?? '';
+  if (raw === '') return { 1: 120, 2: 60, 3: 20 };
+  const parts = raw.split(',').map((part) => part.trim());
+  if (parts.length !== 3 || parts.some((part) => !/^[0-9]{1,7}$/.test(part)))
+    throw new ConfigError(`${name} must be three integers (levels 1, 2, 3) such as 120,60,20, got "${raw}"`);
+  const [one, two, three] = parts.map(Number);
+  return { 1: one, 2: two, 3: three };
+}
 
 function flag(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name]?.toLowerCase();
@@ -284,6 +308,10 @@ export function loadConfig(env: Env = process.env): Config {
         maxLimit: integer(env, 'ROSETTA_LIGHTDASH_MAX_LIMIT', Math.min(5000, maxQueryRows), 1, maxQueryRows),
         maxPageSize: integer(env, 'ROSETTA_LIGHTDASH_MAX_PAGE_SIZE', 2500, 1, 100_000),
         requestsPerMinute: requestsPerMinute(env, 'ROSETTA_LIGHTDASH_RATE_LIMIT_PER_MINUTE'),
+      },
+      holistics: {
+        rateLimits: holisticsRateLimits(env),
+        maxRows: integer(env, 'ROSETTA_HOLISTICS_MAX_ROWS', maxQueryRows, 1, maxQueryRows),
       },
     },
     scriptTimeoutSeconds: integer(env, 'ROSETTA_SCRIPT_TIMEOUT_SECONDS', 600, 1, 86_400),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holisticsPermissions } from '../src/http/dialects/holistics/permissions.ts';
 import { lightdashPermissions } from '../src/http/dialects/lightdash/permissions.ts';
 import { serenyticsPermissions } from '../src/http/dialects/serenytics/permissions.ts';
 import type { RoutePermissions, RouteRule } from '../src/http/kit/route-permissions.ts';
@@ -83,6 +84,8 @@ const FACES: { name: string; prefix: string; table: RoutePermissions; takes: Kin
   },
   // `Authorization: Bearer` (or `ApiKey`) takes every secret; embeds have no way in.
   { name: 'Lightdash', prefix: '/lightdash/api', table: lightdashPermissions, takes: reader },
+  // `X-Holistics-Key` takes every secret; embeds have no way in.
+  { name: 'Holistics', prefix: '/holistics/api', table: holisticsPermissions, takes: reader },
 ];
 const ROOT = new Set(['GET /health', 'GET /', 'GET /*']);
 
@@ -98,7 +101,7 @@ const allowed = (rule: RouteRule, caller: Caller, face: (typeof FACES)[number]):
 const concrete = (url: string) =>
   url
     .replace(/:uuid/g, '00000000-0000-4000-8000-000000000000')
-    .replace(/:(id|userId|version)\b/g, '999999')
+    .replace(/:(id|userId|user_id|version)\b/g, '999999')
     .replace(/:widgetId/g, 'no-widget')
     .replace(/:filterId/g, 'no-filter')
     .replace(/:token/g, 'not-a-token')
@@ -115,7 +118,8 @@ async function send(caller: Caller, method: string, url: string) {
       if (caller.kind === 'embed')
         path += `${path.includes('?') ? '&' : '?'}embeddedPayload=${caller.secret}`;
       else headers['x-api-key'] = caller.secret;
-    } else headers.authorization = `${caller.kind === 'embed' ? 'Embed' : 'Bearer'} ${caller.secret}`;
+    } else if (url.startsWith('/holistics/')) headers['x-holistics-key'] = caller.secret;
+    else headers.authorization = `${caller.kind === 'embed' ? 'Embed' : 'Bearer'} ${caller.secret}`;
   }
   const withBody = ['POST', 'PUT', 'PATCH'].includes(method);
   if (withBody) headers['content-type'] = 'application/json';
@@ -128,7 +132,7 @@ async function send(caller: Caller, method: string, url: string) {
   let message = '';
   try {
     const body = response.json();
-    message = body?.error?.message ?? body?.errors?.[0] ?? '';
+    message = body?.error?.message ?? body?.errors?.[0] ?? body?.message ?? '';
   } catch {
     // not JSON
   }
@@ -136,7 +140,9 @@ async function send(caller: Caller, method: string, url: string) {
 }
 
 beforeAll(async () => {
-  app = await startTestApp({ env: { ROSETTA_CREDENTIAL_FAILURES_PER_ADDRESS: '0' } });
+  app = await startTestApp({
+    env: { ROSETTA_CREDENTIAL_FAILURES_PER_ADDRESS: '0', ROSETTA_HOLISTICS_RATE_LIMITS: '0,0,0' },
+  });
   const { services } = app.rosetta;
   for (const role of ROLES) {
     const email = `${role.replace('_', '-')}@matrix.test`;
@@ -182,7 +188,7 @@ describe('the permission matrix', () => {
       return !face || face.table[key] === undefined;
     });
     expect(unlisted).toEqual([]);
-    const tables = [nativePermissions, serenyticsPermissions, lightdashPermissions];
+    const tables = [nativePermissions, serenyticsPermissions, lightdashPermissions, holisticsPermissions];
     const rows = [...new Set(tables.flatMap((table) => Object.keys(table)))];
     expect(rows.filter((row) => !routes.includes(row))).toEqual([]);
     // Every action a row names is in the documented table.

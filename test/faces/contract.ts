@@ -17,6 +17,8 @@ export interface Fixture {
   group: string;
   /** A viewer, not the admin: hostile bodies on its routes must not lock the suite out. */
   user: string;
+  /** The same objects' integer ids (Holistics names objects by them). */
+  numeric: { source: string; dashboard: string; folder: string; group: string; user: string };
 }
 
 export interface FaceDescriptor {
@@ -37,6 +39,8 @@ export interface FaceDescriptor {
   itemsOf(body: unknown): unknown;
   /** Set when the face's lists page by `limit` and `after`, answering `next` (the native contract). */
   paged?: boolean;
+  /** Settings of the server the suite runs against. */
+  env?: Record<string, string>;
 }
 
 const actionOf = (rule: Exclude<RouteRule, 'public'>) => (typeof rule === 'object' ? rule.orOwnToken : rule);
@@ -226,7 +230,7 @@ export function describeFaceContract(face: FaceDescriptor): void {
     };
 
     beforeAll(async () => {
-      app = await startTestApp();
+      app = await startTestApp({ env: face.env });
       const created = async (url: string, body: unknown) => {
         const answer = await app.request('POST', url, body);
         expect(answer.status, `${url}: ${JSON.stringify(answer.body)}`).toBe(201);
@@ -237,12 +241,23 @@ export function describeFaceContract(face: FaceDescriptor): void {
       const { auth } = app.rosetta.services;
       const session = await auth.login(viewer.email, viewer.password);
       viewerKey = (await auth.createApiKey(await auth.authenticate(session.token), { name: 'contract' })).key;
+      const source = await created('/api/data-sources', { name: 'contract source', type: 'storage' });
+      const dashboard = await created('/api/dashboards', { name: 'contract dashboard' });
+      const folder = await created('/api/folders', { name: 'contract folder' });
+      const group = await created('/api/groups', { name: 'contract group' });
       fixture = {
         user: user.uuid,
-        source: (await created('/api/data-sources', { name: 'contract source', type: 'storage' })).uuid,
-        dashboard: (await created('/api/dashboards', { name: 'contract dashboard' })).uuid,
-        folder: (await created('/api/folders', { name: 'contract folder' })).uuid,
-        group: (await created('/api/groups', { name: 'contract group' })).uuid,
+        source: source.uuid,
+        dashboard: dashboard.uuid,
+        folder: folder.uuid,
+        group: group.uuid,
+        numeric: {
+          user: String(user.id),
+          source: String(source.id),
+          dashboard: String(dashboard.id),
+          folder: String(folder.id),
+          group: String(group.id),
+        },
       };
     }, 60_000);
     afterAll(() => app?.close());
