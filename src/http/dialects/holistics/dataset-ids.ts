@@ -7,7 +7,10 @@ const SOURCE_OFFSET = 2 ** 30;
 
 export type DatasetRef = { kind: 'model'; id: number } | { kind: 'source'; id: number };
 
-export const datasetIdOf = (ref: DatasetRef): number => (ref.kind === 'model' ? ref.id : SOURCE_OFFSET + ref.id);
+export const datasetIdOf = (ref: DatasetRef): number =>
+  ref.kind === 'model' ? ref.id : SOURCE_OFFSET + ref.id;
 
 export const datasetRefOf = (datasetId: number): DatasetRef =>
-  datasetId > SOURCE_OFFSET ? { kind: 'source', id: datasetId - SOURCE_OFFSET } : { kind: 'model', id: datasetId };
+  datasetId > SOURCE_OFFSET
+    ? { kind: 'source', id: datasetId - SOURCE_OFFSET }
+    : { kind: 'model', id: datasetId };
