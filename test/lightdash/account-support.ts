@@ -78,7 +78,7 @@ export function onEachStore(title: string, suite: (world: () => AccountWorld) =>
       const database = await createTempPostgres('rosetta_account');
       afterAll(() => database.drop());
       if (database.available) run(database.url);
-      else it.skip('needs PostgreSQL', () => {});
+      else it.skipIf(true)('needs PostgreSQL at 127.0.0.1:5432 (skipped: not reachable)', () => {});
     });
   });
 }
