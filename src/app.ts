@@ -7,11 +7,22 @@ import {
   createAccountService,
   createAuthService,
   createEmbedService,
+  createInvitationJobs,
   createUserPrincipalLookup,
   type Principal,
 } from './core/auth/index.ts';
-import { createContentChecks, createContentService, createDemoDashboard } from './core/content/index.ts';
-import { createDataModule, createProjectCompiles, ensureDemoData } from './core/data/index.ts';
+import {
+  createContentChecks,
+  createContentJobs,
+  createContentService,
+  createDemoDashboard,
+} from './core/content/index.ts';
+import {
+  createDataModule,
+  createModelDeploys,
+  createProjectCompiles,
+  ensureDemoData,
+} from './core/data/index.ts';
 import { registerIngestionJobs } from './core/data/ingest-jobs.ts';
 import {
   createDirectoryService,
@@ -22,12 +33,18 @@ import { createDomainEvents } from './core/events.ts';
 import { closeRenderPool, createExportService } from './core/exports/index.ts';
 import { createExternalIds } from './core/ids/index.ts';
 import { createJobService } from './core/jobs/index.ts';
-import { createQueryCache, createQueryJobService, createQueryService } from './core/query/index.ts';
+import {
+  createCacheBusts,
+  createQueryCache,
+  createQueryJobService,
+  createQueryService,
+} from './core/query/index.ts';
 import { createScheduleService, moveDashboardSchedules } from './core/schedules/index.ts';
 import { createScriptService } from './core/scripts/index.ts';
 import { createTrashService } from './core/trash/index.ts';
-import { createViewService } from './core/views/index.ts';
+import { createDashboardPreloads, createViewService } from './core/views/index.ts';
 import { protectDataDir } from './data-dir.ts';
+import { DBT_MANIFESTS_FORMAT, type DbtManifestsPlan, deployManifestsPlan } from './formats/dbt/index.ts';
 import { registerHolisticsDialect } from './http/dialects/holistics/index.ts';
 import { registerLightdashDialect } from './http/dialects/lightdash/index.ts';
 import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
@@ -258,17 +275,35 @@ function buildServices(config: Config, store: Store): Services {
     sendNotice: (organizationId, message) => schedules.sendNotice(organizationId, message),
     directory,
   });
+  const invitations = createInvitationJobs({ jobs, auth, directory, owners });
   return {
     directory,
     auth,
     account,
+    invitations,
     data,
     query,
     queryJobs,
+    cacheBusts: createCacheBusts({ jobs, query, owners }),
     content,
     contentChecks,
+    contentJobs: createContentJobs({
+      jobs,
+      dashboards: content.dashboards,
+      folders: content.folders,
+      owners,
+    }),
     projectCompiles,
+    modelDeploys: createModelDeploys({
+      jobs,
+      owners,
+      formats: {
+        [DBT_MANIFESTS_FORMAT]: (principal, plan, target) =>
+          deployManifestsPlan(data, principal, plan as DbtManifestsPlan, target),
+      },
+    }),
     views,
+    preloads: createDashboardPreloads({ jobs, views, dashboards: content.dashboards, owners }),
     jobs,
     embeds,
     scripts: createScriptService({

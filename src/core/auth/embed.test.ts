@@ -176,6 +176,15 @@ describe.each([
     expect(await embeds.revokeAll({ dashboardId: copy.id }, 'the dashboard was deleted')).toBe(0);
   });
 
+  it.skipIf(!available)('describes the link a token opens without counting a use', async () => {
+    const { token, embed } = await create({ maxUses: 1 });
+    expect(await embeds.describe(token)).toEqual(embed);
+    expect((await embeds.describe(token)).uses).toBe(0);
+    await embeds.open(token);
+    expect(await embeds.describe(token)).toMatchObject({ id: embed.id, uses: 1, status: 'used_up' });
+    await expect(embeds.describe('unknown')).rejects.toMatchObject({ code: 'ERR_UNAUTHENTICATED' });
+  });
+
   it.skipIf(!available)('validates the input naming the field', async () => {
     for (const [input, field] of [
       [{ expiresInSeconds: 0 }, 'expiresInSeconds'],

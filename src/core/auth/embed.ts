@@ -77,6 +77,8 @@ export interface EmbedService {
   revoke(principal: Principal, id: number | string): Promise<EmbedLink>;
   /** Opening the embed URL: counts one use; ERR_FORBIDDEN once expired, used up or revoked. */
   open(token: string, origin?: { address?: string }): Promise<OpenedEmbed>;
+  /** The link a token opens, without opening it (no use counted); ERR_UNAUTHENTICATED when unknown. */
+  describe(token: string): Promise<EmbedLink>;
   /** An embed session's later requests: ERR_UNAUTHENTICATED once expired or revoked. */
   authenticate(session: string): Promise<Principal>;
   /** Stops the embeds of a deleted dashboard (a creator's are stopped at their next use). */
@@ -315,6 +317,16 @@ export function createEmbedService(deps: EmbedDeps): EmbedService {
       if (origin.address !== undefined) principal.address = origin.address;
       const nonce = randomBytes(12).toString('base64url');
       return { principal, session: `${SESSION_PREFIX}${row.uuid}.${nonce}.${mac(`${row.uuid}.${nonce}`)}` };
+    },
+
+    async describe(token) {
+      const row = await db
+        .selectFrom('embed_tokens')
+        .selectAll()
+        .where('token_hash', '=', sha256(String(token)))
+        .executeTakeFirst();
+      if (!row) throw unauthenticated('unknown embed token');
+      return toLink(row);
     },
 
     async authenticate(session) {

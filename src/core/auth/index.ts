@@ -29,6 +29,13 @@ export {
   MAX_EMBED_SECONDS,
   type OpenedEmbed,
 } from './embed.ts';
+export {
+  createInvitationJobs,
+  INVITE_JOB_TYPE,
+  type InvitationJobs,
+  type NewInvitations,
+  type RefusedEmail,
+} from './invitation-jobs.ts';
 export type {
   IssuedPasswordLink,
   NewInvitation,

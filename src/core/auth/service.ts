@@ -6,6 +6,7 @@ import type { UserRow } from '../directory/users-read.ts';
 import { toUser } from '../directory/users-read.ts';
 import { unauthenticated } from '../errors.ts';
 import * as apiKeys from './api-keys.ts';
+import { liveKeyHolders } from './key-holders.ts';
 import * as links from './password-links.ts';
 import type { Principal } from './principal.ts';
 import { createPrincipalResolver } from './resolve-principal.ts';
@@ -44,6 +45,8 @@ export interface AuthService {
     input: apiKeys.NewApiKey,
   ): Promise<{ key: string; apiKey: apiKeys.ApiKey }>;
   listApiKeys(principal: Principal, userId?: number): Promise<apiKeys.ApiKey[]>;
+  /** Which of the users hold a live API key (key-holders.ts: admins, or users about themselves). */
+  keyHolders(principal: Principal, userIds: readonly number[]): Promise<Set<number>>;
   revokeApiKey(principal: Principal, id: number): Promise<apiKeys.ApiKey>;
   /** A new secret and expiry for an expiring key; the old secret stops working (same rule as revoking). */
   rotateApiKey(
@@ -238,6 +241,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     createApiKey: (principal, input) =>
       apiKeys.createApiKey(db, principal, input, now(), options.dataSources),
     listApiKeys: (principal, userId) => apiKeys.listApiKeys(db, principal, userId),
+    keyHolders: (principal, userIds) => liveKeyHolders(db, principal, userIds, now()),
     revokeApiKey: (principal, id) => apiKeys.revokeApiKey(db, principal, id, now()),
     rotateApiKey: (principal, id, expiresAt) => apiKeys.rotateApiKey(db, principal, id, expiresAt, now()),
     updateApiKey: (principal, id, patch) =>

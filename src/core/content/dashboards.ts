@@ -23,6 +23,7 @@ import {
   parseWidget,
   type WidgetInput,
 } from './dashboard-input.ts';
+import { dashboardsQuerying, type QueriedSource } from './dependants.ts';
 import { FolderCatalog } from './folders.ts';
 import { accessEntry, accessKey, accessList, contentRef } from './input.ts';
 import { completeLayout, type LayoutCell, layoutCell } from './layout.ts';
@@ -135,6 +136,12 @@ export class DashboardService {
     // An id and a uuid may name the same source.
     const byId = new Map(found.flatMap((source) => (source ? [[source.id, source] as const] : [])));
     return [...byId.values()].map(({ id, uuid, name }) => ({ id, uuid, name }));
+  }
+
+  /** The dashboards the principal sees with a widget querying one of `sources` (chart tiles included). */
+  async querying(principal: Principal, sources: readonly QueriedSource[]): Promise<DashboardSummary[]> {
+    const visible = await this.list(principal);
+    return dashboardsQuerying(this.db, principal.organizationId, visible, sources);
   }
 
   /** For other core services (no permission check): whether the dashboard is in the trash. */

@@ -8,6 +8,7 @@ import { PinService, TagService } from './curation.ts';
 import { type DashboardMoved, DashboardService, type SourceLookup } from './dashboards.ts';
 import { FavouriteService } from './favourites.ts';
 import { FolderService } from './folders.ts';
+import { DashboardItemIds } from './item-ids.ts';
 import { SqlChartService } from './sql-charts.ts';
 import { ContentTrash } from './trash.ts';
 
@@ -27,6 +28,8 @@ export interface ContentService {
   tags: TagService;
   views: ContentViews;
   sqlCharts: SqlChartService;
+  /** Integer ids of dashboards' widgets and filters, for faces that name them so. */
+  itemIds: DashboardItemIds;
 }
 
 export function createContentService(
@@ -63,6 +66,7 @@ export function createContentService(
     tags,
     views,
     sqlCharts: new SqlChartService(store.db),
+    itemIds: new DashboardItemIds(store.db),
   };
 }
 
@@ -78,6 +82,14 @@ export {
   type ProblemKind,
 } from './checks.ts';
 export type { CommentInput, CommentNotice, DashboardComment } from './comments.ts';
+export {
+  type CloneJobInput,
+  type ContentJobs,
+  createContentJobs,
+  DASHBOARD_CLONE_JOB_TYPE,
+  DASHBOARD_TAGS_JOB_TYPE,
+  type TagEdit,
+} from './content-jobs.ts';
 export { ContentViews, type ViewedKind, type ViewStats } from './content-views.ts';
 export {
   type PinnedItem,
@@ -96,8 +108,10 @@ export {
   type SourceLookup,
 } from './dashboards.ts';
 export { createDemoDashboard, DEMO_DASHBOARD_NAME } from './demo.ts';
+export type { QueriedSource } from './dependants.ts';
 export { FavouriteService } from './favourites.ts';
 export { type FolderInput, type FolderPatch, FolderService } from './folders.ts';
+export { DashboardItemIds, type DashboardItemKind, type DashboardItemRef } from './item-ids.ts';
 export { GRID_COLUMNS, type LayoutCell } from './layout.ts';
 export * from './permissions.ts';
 export { type SqlChart, type SqlChartInput, type SqlChartPatch, SqlChartService } from './sql-charts.ts';

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { addProjectColumn, type MigrationDb, withIdentity, withTimestamps } from '../../store/schema.ts';
 import { chartMigrations } from './charts-tables.ts';
+import { dashboardItemIdMigrations } from './item-id-tables.ts';
 import { contentViewMigrations } from './view-tables.ts';
 
 export const contentMigrations: Record<string, Migration> = {
@@ -57,6 +58,7 @@ export const contentMigrations: Record<string, Migration> = {
   },
   ...chartMigrations,
   ...contentViewMigrations,
+  ...dashboardItemIdMigrations,
   '0340_content_trash_personal': {
     async up(db: MigrationDb) {
       for (const table of ['dashboards', 'charts']) {

@@ -1,12 +1,13 @@
 import type { Generated } from 'kysely';
 import type { ChartTables } from './charts-tables.ts';
+import type { DashboardItemIdTables } from './item-id-tables.ts';
 import type { ContentViewTables } from './view-tables.ts';
 
 /**
  * Kysely row types of the content module's tables. Organization and user ids are plain integers
  * (no foreign keys to the directory module's tables); JSON documents are text.
  */
-export interface ContentTables extends ChartTables, ContentViewTables {
+export interface ContentTables extends ChartTables, ContentViewTables, DashboardItemIdTables {
   folders: FolderRow;
   dashboards: DashboardRow;
   dashboard_versions: DashboardVersionRow;

@@ -36,6 +36,13 @@ export {
 } from './demo-rows.ts';
 export type { EngineFactory, EngineRegistry } from './engine-registry.ts';
 export type { RowsBatch, RowsMode, RowsOperation, StorageIngestor } from './ingest.ts';
+export {
+  createModelDeploys,
+  type DeployPlan,
+  type DeployTarget,
+  MODEL_DEPLOY_JOB_TYPE,
+  type ModelDeploys,
+} from './model-deploys.ts';
 export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts';
 export { createSecretBox, type SecretBox } from './secrets.ts';
 export type { FileLoadOptions, SourceFileService } from './source-files.ts';

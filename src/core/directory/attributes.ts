@@ -21,6 +21,7 @@ function toDefinition(row: Selectable<AttributeDefinitionsTable>): AttributeDefi
     type: row.type,
     description: row.description,
     defaultValue: row.default_value,
+    label: row.label ?? row.key,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -35,6 +36,7 @@ export async function defineAttribute(
   const type = validAttributeType(input.type);
   const description = optionalText('description', input.description);
   const defaultValue = canonicalDefault(type, input.defaultValue);
+  const label = labelOf(input.label);
   const now = nowIso();
   try {
     const row = await db
@@ -46,6 +48,7 @@ export async function defineAttribute(
         type,
         description,
         default_value: defaultValue,
+        label,
         created_at: now,
         updated_at: now,
       })
@@ -86,6 +89,13 @@ export async function getAttributeDefinition(
   return toDefinition(row);
 }
 
+/** A label, or null for "the key" (absent, null or blank). */
+const labelOf = (value: unknown): string | null => {
+  if (value === undefined || value === null) return null;
+  const label = optionalText('label', value, 200);
+  return label === '' ? null : label;
+};
+
 const canonicalDefault = (type: AttributeType, value: AttributeScalar | null | undefined): string | null =>
   value === undefined || value === null ? null : canonicalAttributeValue('defaultValue', type, value);
 
@@ -108,6 +118,7 @@ export async function updateAttributeDefinition(
     type,
     input.defaultValue === undefined ? current.defaultValue : input.defaultValue,
   );
+  const labelChange = input.label === undefined ? {} : { label: labelOf(input.label) };
   return db.transaction().execute(async (trx) => {
     if (type !== current.type) {
       const values = await trx
@@ -134,7 +145,7 @@ export async function updateAttributeDefinition(
     }
     const row = await trx
       .updateTable('attribute_definitions')
-      .set({ type, description, default_value: defaultValue, updated_at: nowIso() })
+      .set({ type, description, default_value: defaultValue, ...labelChange, updated_at: nowIso() })
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();

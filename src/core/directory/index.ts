@@ -1,4 +1,5 @@
 /** The directory module: organizations, projects, users, groups and typed user attributes. */
+export { type AttributeEntry, MAX_ATTRIBUTE_ENTRIES } from './attribute-entries.ts';
 export { type SourceReader, setFreeFormAttributes } from './attribute-import.ts';
 export { ATTRIBUTE_TYPES } from './attribute-types.ts';
 export { type AttributeHolders, effectiveAttributes } from './attribute-values.ts';

@@ -242,4 +242,13 @@ export const directoryMigrations: Record<string, Migration> = {
       await db.schema.alterTable('projects').dropColumn('table_selection').execute();
     },
   },
+  /** An attribute's display label (Holistics' `label`); null: its key (attributes.ts). */
+  '0180_attribute_labels': {
+    async up(db: MigrationDb) {
+      await db.schema.alterTable('attribute_definitions').addColumn('label', 'text').execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.alterTable('attribute_definitions').dropColumn('label').execute();
+    },
+  },
 };

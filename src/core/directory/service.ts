@@ -5,6 +5,7 @@ import type { Attributes, Principal } from '../auth/principal.ts';
 import { notFound, validationError } from '../errors.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
 import { byId, type Page, type PageRequest, type PageWindow, pageFromRows, pageWindow } from '../paging.ts';
+import { type AttributeEntry, setAttributeEntries } from './attribute-entries.ts';
 import { importUserAttributes, readWhole, type SourceReader } from './attribute-import.ts';
 import * as values from './attribute-values.ts';
 import * as attributes from './attributes.ts';
@@ -98,6 +99,8 @@ export interface DirectoryService {
     definitionId: number,
     holders: values.AttributeHolders,
   ): Promise<values.AttributeHolders>;
+  /** Sets several (attribute, user or group) entries at once, all or none (attribute-entries.ts; admins). */
+  setAttributeEntries(principal: Principal, entries: readonly AttributeEntry[]): Promise<void>;
   /** Each row of the source (a `login` column, one row per user) sets that user's attributes. */
   importAttributesFromSource(principal: Principal, sourceRef: string): Promise<{ users: number }>;
 }
@@ -284,6 +287,19 @@ export function createDirectoryService(
       values
         .setAttributeHolders(db, admin(p), validId('id', definitionId), holders)
         .then(audited(p, 'attribute.holders', () => ({ type: 'attribute', id: definitionId }), { holders })),
+    setAttributeEntries: async (p, entries) => {
+      await setAttributeEntries(db, admin(p), entries);
+      for (const entry of entries)
+        await audit(
+          p,
+          `${entry.subject}.attributes`,
+          { type: entry.subject, id: entry.subjectId },
+          {
+            definitionId: entry.definitionId,
+            values: entry.values,
+          },
+        );
+    },
     importAttributesFromSource: async (p, sourceRef) => {
       admin(p);
       if (!options.readSource) throw notFound('data source', sourceRef);

@@ -77,6 +77,8 @@ export interface AttributeDefinitionsTable {
   description: string;
   /** Canonical text of the value users hold when neither they nor their groups hold one; null: none. */
   default_value: string | null;
+  /** The label shown for the attribute; null: its key. */
+  label: string | null;
   created_at: string;
   updated_at: string;
 }

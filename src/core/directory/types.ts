@@ -101,6 +101,8 @@ export interface AttributeDefinition {
   description: string;
   /** What a user holds when neither they nor their groups hold a value; null: nothing. */
   defaultValue: string | null;
+  /** How screens and faces name it; the key unless one was given. */
+  label: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -111,6 +113,8 @@ export interface AttributeDefinitionInput {
   description?: string;
   /** null clears the default. */
   defaultValue?: AttributeScalar | null;
+  /** null or empty: the key. */
+  label?: string | null;
 }
 
 /** Raw attribute input: per key, one value or several. */

@@ -13,6 +13,7 @@ import {
   type JobFilters,
   type JobLogLine,
   type JobOwner,
+  type JobQueue,
 } from './types.ts';
 import { createWorker, JobAbort } from './worker.ts';
 
@@ -49,6 +50,8 @@ export interface JobService {
     options?: { after?: number; limit?: number },
   ): Promise<JobLogLine[]>;
   cancel(principal: Principal, ref: number | string, access?: JobAccess): Promise<Job>;
+  /** Each job type's workers in this process and how many are busy (admins: `job.all`). */
+  queues(principal: Principal): JobQueue[];
   /** Resolves with the job once it has ended; ERR_TIMEOUT after `timeoutMs`. */
   wait(id: number, options: { timeoutMs: number }): Promise<Job>;
   start(): Promise<void>;
@@ -197,6 +200,14 @@ export function createJobService(options: JobServiceOptions): JobService {
       }
     },
 
+    queues(principal) {
+      authorize(principal, 'job.all');
+      return [...definitions].map(([type, definition]) => ({
+        type,
+        workers: definition.concurrency,
+        busy: worker.busy(type),
+      }));
+    },
     start: () => worker.start(),
     stop: () => worker.stop(),
   };

@@ -97,6 +97,16 @@ export interface EnqueueOptions {
   maxAttempts?: number;
 }
 
+/**
+ * A job type's queue as this process works it: `workers` jobs at once (the type's concurrency),
+ * `busy` of them running now. Other processes sharing the store have workers of their own.
+ */
+export interface JobQueue {
+  type: string;
+  workers: number;
+  busy: number;
+}
+
 export interface JobFilters {
   status?: JobStatus;
   type?: string;

@@ -293,6 +293,8 @@ export function createWorker(options: WorkerOptions) {
   }
 
   return {
+    /** Jobs of that type this process runs now (its busy slots). */
+    busy: (type: string): number => activeByType.get(type) ?? 0,
     async start(): Promise<void> {
       if (started) return;
       await recover(true, options.singleProcess, RESTART);

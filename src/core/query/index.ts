@@ -1,6 +1,7 @@
 /** The query module: IR, parsing, validation, row-level security, SQL compilation, cache, service. */
 export type { QueryCache, QueryCacheKey, QueryCacheOptions } from './cache.ts';
 export { createQueryCache, queryCacheDefaults } from './cache.ts';
+export { CACHE_BUST_JOB_TYPE, type CacheBusts, createCacheBusts } from './cache-busts.ts';
 export type { CompileOptions } from './compile.ts';
 export { compileQuery } from './compile.ts';
 export type { DrillableQuery, DrillQuery, PointValues } from './drill.ts';

@@ -10,6 +10,13 @@ export { variablesOf, viewBody } from './context.ts';
 export { type FilterSummary, filtersLine } from './filter-text.ts';
 export { filterRules } from './filter-values.ts';
 export {
+  createDashboardPreloads,
+  type DashboardPreloads,
+  PRELOAD_JOB_TYPE,
+  type PreloadInput,
+  type PreloadResult,
+} from './preload.ts';
+export {
   type ChartViewInput,
   createViewService,
   type FilterChoices,

@@ -6,6 +6,14 @@
 export { type DbtDeployResult, type DbtPorts, deployDbtProject, exportDbtProject } from './deploy.ts';
 export { projectFromExplores } from './explores.ts';
 export {
+  DBT_MANIFESTS_FORMAT,
+  type DbtManifestsPlan,
+  deployManifestsPlan,
+  type ManifestFile,
+  planFromManifests,
+  projectFromManifests,
+} from './manifests.ts';
+export {
   type DbtFile,
   type DbtModel,
   type DbtProject,
