@@ -58,6 +58,7 @@ const DOCUMENTED: Record<string, [Role, Kind[], string]> = {
   'outbox.read': ['admin', asUser, 'read the outbox'],
   'outbox.resend': ['admin', asUser, 'resend emails from the outbox'],
   'audit.read': ['admin', asUser, 'read the audit log'],
+  'job.all': ['admin', asUser, "follow other users' jobs"],
 };
 
 interface Caller {

@@ -22,9 +22,10 @@ describeFaceContract({
   }),
   missingId: '999999999',
   lists: ['/holistics/api/v2/users', '/holistics/api/v2/groups', '/holistics/api/v2/dashboards'],
+  // Users_List also answers `groups` (an object by id), Groups_List `users`: the list is the array.
   itemsOf: (body) => {
     const { users, groups, dashboards } = body as Record<string, unknown>;
-    return users ?? groups ?? dashboards;
+    return [users, groups, dashboards].find(Array.isArray);
   },
   // The documented quotas would turn the suite's hundreds of hostile bodies into 429s.
   env: NO_RATE_LIMITS,

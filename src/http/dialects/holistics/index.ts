@@ -2,10 +2,16 @@ import type { HolisticsFaceConfig } from '../../../config.ts';
 import type { Services } from '../../../services.ts';
 import { type CredentialReader, defineFace, headerOf } from '../../kit/index.ts';
 import type { App } from '../../server.ts';
+import { registerDashboardAreaRoutes } from './dashboard-routes.ts';
+import { registerDatasetRoutes } from './data-sets.ts';
+import { registerDirectoryRoutes } from './directory-routes.ts';
 import { holisticsErrors } from './envelope.ts';
+import { registerJobRoutes } from './jobs.ts';
 import { compileRequestValidator } from './openapi.ts';
 import { holisticsPermissions } from './permissions.ts';
 import { HOLISTICS_PREFIX } from './routes.ts';
+import { registerScheduleRoutes } from './schedule-routes.ts';
+import { registerSourceRoutes } from './source-routes.ts';
 
 /** `X-Holistics-Key: <key>`, where every Rosetta API key is accepted. */
 const holisticsCredential: CredentialReader = (request) => {
@@ -57,6 +63,12 @@ export async function registerHolisticsDialect(
     routes(api) {
       api.setValidatorCompiler(compileRequestValidator);
       railsArrays(api);
+      registerDashboardAreaRoutes(api, services);
+      registerScheduleRoutes(api, services);
+      registerDirectoryRoutes(api, services, config);
+      registerDatasetRoutes(api, services, config);
+      registerJobRoutes(api, services);
+      registerSourceRoutes(api, services);
     },
   });
 }

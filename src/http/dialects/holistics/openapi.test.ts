@@ -57,4 +57,46 @@ describe('the vendored Holistics OpenAPI document', () => {
     expect(validate?.({ user })).toBe(true);
     expect(validate?.({ user: { ...user, email: null } })).toBe(false);
   });
+
+  it('reads a discriminated property as an object though the document types it `string` (DataAlert.dest)', () => {
+    const validate = compileRequestValidator({
+      schema: requestSchemas(operation('DataAlerts_Create')).body as object,
+      httpPart: 'body',
+    });
+    const alert = (dest: unknown) => ({
+      data_alert: {
+        source_type: 'DashboardWidget',
+        source_id: 1,
+        dest,
+        schedule: { repeat: '0 7 * * *', paused: false },
+        dynamic_filter_presets: [],
+      },
+    });
+    expect(validate(alert({ type: 'EmailDest', recipients: ['a@example.com'] }))).toBe(true);
+    expect(validate(alert({ type: 'EmailDest' }))).toBe(false);
+    expect(validate(alert({ type: 'WebhookDest', endpoint: 'https://example.com' }))).toBe(true);
+  });
+
+  it('checks the header parameters an operation documents, by their lowercased names', () => {
+    const schema = requestSchemas(operation('GitWebhooks_GitlabEvent')).headers as object;
+    const validate = compileRequestValidator({ schema, httpPart: 'headers' });
+    expect(validate({ 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 't' })).toBe(true);
+    expect(validate({ 'x-gitlab-event': 'Push Hook' })).toBe(false);
+    expect(validate({ 'x-gitlab-event': 'Tag Hook', 'x-gitlab-token': 't' })).toBe(false);
+    expect(requestSchemas(operation('Users_List')).headers).toBeUndefined();
+  });
+});
+
+describe('the errata', () => {
+  it('takes a user attribute entry naming its attribute by id or by name, not by neither', () => {
+    const validate = compileRequestValidator({
+      schema: requestSchemas(operation('UserAttributeEntries_Upsert')).body as object,
+      httpPart: 'body',
+    });
+    const entry = { subject_type: 'User', subject_id: 1, input_type: 'manual', values: ['a'] };
+    const body = (extra: object) => ({ user_attribute_entries: [{ ...entry, ...extra }] });
+    expect(validate(body({ user_attribute_id: 3 }))).toBe(true);
+    expect(validate(body({ user_attribute_name: 'region' }))).toBe(true);
+    expect(validate(body({}))).toBe(false);
+  });
 });

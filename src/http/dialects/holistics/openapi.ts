@@ -98,6 +98,9 @@ function toJsonSchema(node: Json): Json {
       };
     });
     delete converted.oneOf;
+    // A discriminator reads a property, so its value is an object: the document's one
+    // `type: string` beside a discriminator (`DataAlert.dest`) is a slip its branches contradict.
+    if (converted.type !== 'object') delete converted.type;
     converted.allOf = [...((converted.allOf as Json[]) ?? []), ...branches];
   }
   return nullable === true ? { anyOf: [{ type: 'null' }, converted] } : converted;
@@ -112,6 +115,36 @@ for (const ref of branchTargets) {
     (part) => !(typeof part.$ref === 'string' && discriminating.has(part.$ref)),
   );
   convertedSchemas[branchName(ref)] = { ...target, allOf };
+}
+
+/**
+ * Errata, each a place where the document contradicts its own prose and real clients follow the
+ * prose. `UserAttributeEntryInput`: "either `user_attribute_id` or `user_attribute_name`" (its
+ * `anyOf` says so too), yet the items' `required` lists both.
+ */
+/** The node of the converted document at a JSON pointer (`#/paths/~1users/get/…`). */
+const convertedAt = (pointer: string): JsonObject =>
+  pointer
+    .slice(2)
+    .split('/')
+    .reduce<JsonObject>(
+      (at, part) => at[part.replaceAll('~1', '/').replaceAll('~0', '~')] as JsonObject,
+      converted,
+    );
+
+function applyErrata(): void {
+  const entries = (convertedSchemas.UserAttributeEntryInput as JsonObject).properties as JsonObject;
+  const items = (entries.user_attribute_entries as JsonObject).items as JsonObject;
+  items.required = ['subject_type', 'subject_id'];
+  const [, either] = items.allOf as JsonObject[];
+  const [byId, byName] = either.anyOf as JsonObject[];
+  byId.required = ['user_attribute_id'];
+  byName.required = ['user_attribute_name'];
+  // The seed's "Get Reporting Data via API" tutorial exports with `output: 'excel'` (its comment:
+  // "'csv' or 'excel'"), which the document's enum lacks.
+  const exportBody = convertedAt(operation('DashboardWidgets_SubmitExport').bodyPointer as string);
+  const output = (exportBody.properties as JsonObject).output as JsonObject;
+  output.enum = [...(output.enum as string[]), 'excel'];
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -162,6 +195,7 @@ function operationsOf(): Map<string, Operation> {
 }
 
 export const operations: ReadonlyMap<string, Operation> = operationsOf();
+applyErrata();
 
 export function operation(operationId: string): Operation {
   const found = operations.get(operationId);
@@ -203,24 +237,50 @@ function anchored(node: Json): Json {
   );
 }
 
-/** The Fastify schemas of an operation's request: its JSON body, query string and path parameters. */
-export function requestSchemas(op: Operation): { body?: object; querystring?: object; params?: object } {
+/**
+ * A query value is text coerced to the schema's types, so `?version=3` passes both branches of
+ * `oneOf: [integer, array]` (3 and [3]): in parameters, one matching branch is enough.
+ */
+function eitherOf(node: Json): Json {
+  if (Array.isArray(node)) return node.map(eitherOf);
+  if (!isObject(node)) return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key === 'oneOf' ? 'anyOf' : key, eitherOf(value)]),
+  );
+}
+
+/** The Fastify schemas of an operation's request: its JSON body, query string, path and header parameters. */
+export function requestSchemas(op: Operation): {
+  body?: object;
+  querystring?: object;
+  params?: object;
+  headers?: object;
+} {
   const objectOf = (place: Parameter['in']) => {
     const listed = op.parameters.filter((parameter) => parameter.in === place);
     if (listed.length === 0) return undefined;
+    // Node hands header names lowercased.
+    const nameOf = (parameter: Parameter) =>
+      place === 'header' ? parameter.name.toLowerCase() : parameter.name;
     return {
       type: 'object',
       properties: Object.fromEntries(
-        listed.map((parameter) => [parameter.name, anchored(toJsonSchema((parameter.schema ?? {}) as Json))]),
+        listed.map((parameter) => [
+          nameOf(parameter),
+          anchored(eitherOf(toJsonSchema((parameter.schema ?? {}) as Json))),
+        ]),
       ),
-      required: listed.filter((parameter) => parameter.required).map((parameter) => parameter.name),
+      required: listed.filter((parameter) => parameter.required).map(nameOf),
     };
   };
-  return {
+  const schemas = {
     body: op.bodyPointer ? refTo(op.bodyPointer) : undefined,
     querystring: objectOf('query'),
     params: objectOf('path'),
+    headers: objectOf('header'),
   };
+  // A part named with an undefined schema makes Fastify warn at start: leave it out instead.
+  return Object.fromEntries(Object.entries(schemas).filter(([, schema]) => schema !== undefined));
 }
 
 const compiled = new WeakMap<object, ValidateFunction>();

@@ -39,14 +39,18 @@ export function holisticsRoute<Route extends RouteGenericInterface = RouteGeneri
   api: App,
   operationId: string,
   handler: (request: FastifyRequest<Route>, reply: FastifyReply) => Promise<unknown>,
-  options: { level?: RateLevel } = {},
+  options: { level?: RateLevel; public?: boolean } = {},
 ): void {
   const op = operation(operationId);
   api.route({
     method: op.method,
     url: `/v2${op.url}`,
     schema: requestSchemas(op),
-    config: { rateLevel: options.level ?? levelOf(operationId, op.method, op.path) },
+    // `public`: the document's `security: []` routes (git webhooks), which carry no key.
+    config: {
+      rateLevel: options.level ?? levelOf(operationId, op.method, op.path),
+      ...(options.public && { public: true }),
+    },
     handler: handler as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
   });
 }
