@@ -47,8 +47,22 @@ export type ErrorReason =
   | 'feature.not_configured'
   /** Another object of the same kind already has this name. */
   | 'data.name_taken'
+  /** The request would set up something that is set up already (an organization's email server). */
+  | 'feature.already_configured'
   /** A single-use link (invitation, password reset) is past its expiry. */
-  | 'auth.link_expired';
+  | 'auth.link_expired'
+  /** A member rule for everyone else is malformed or repeated (member-rules.ts). */
+  | 'data.rule_default_invalid'
+  /** A user or group is named by two member rules of one field. */
+  | 'data.rule_party_repeated'
+  /** A member rule names a user or group that does not exist. */
+  | 'data.rule_party_unknown'
+  /** A model or source names a connection that does not exist. */
+  | 'data.connection_unknown'
+  /** An access list names a user that does not exist. */
+  | 'directory.unknown_user'
+  /** An access list names a group that does not exist. */
+  | 'directory.unknown_group';
 
 type GeneralReason = ErrorCode extends `ERR_${infer Rest}` ? Lowercase<Rest> : never;
 

@@ -10,6 +10,7 @@ import type { FavouriteTables } from '../core/content/favourite-tables.ts';
 import type { FolderItemTables } from '../core/content/folder-tables.ts';
 import type { SqlChartTables } from '../core/content/sql-chart-tables.ts';
 import type { ContentTables } from '../core/content/tables.ts';
+import type { MemberRuleTables } from '../core/data/member-rule-tables.ts';
 import type { DataTables } from '../core/data/tables.ts';
 import type { AccountTables } from '../core/directory/account-tables.ts';
 import type { DirectoryTables } from '../core/directory/tables.ts';
@@ -23,6 +24,7 @@ export interface Database
   extends DirectoryTables,
     AccountTables,
     DataTables,
+    MemberRuleTables,
     ContentTables,
     FavouriteTables,
     CommentTables,

@@ -8,6 +8,7 @@ import { favouriteMigrations } from '../core/content/favourite-tables.ts';
 import { folderItemMigrations } from '../core/content/folder-tables.ts';
 import { contentMigrations } from '../core/content/migrations.ts';
 import { sqlChartMigrations } from '../core/content/sql-chart-tables.ts';
+import { memberRuleMigrations } from '../core/data/member-rule-tables.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
 import { accountMigrations } from '../core/directory/account-tables.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
@@ -26,6 +27,7 @@ export const allMigrations: Record<string, Migration> = {
   ...directoryMigrations,
   ...accountMigrations,
   ...dataMigrations,
+  ...memberRuleMigrations,
   ...contentMigrations,
   ...favouriteMigrations,
   ...commentMigrations,

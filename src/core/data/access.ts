@@ -82,7 +82,11 @@ export async function checkAccess(
     );
     const i = entries.findIndex((entry) => entry.subject === subject && !found.has(entry.id));
     if (i >= 0)
-      throw validationError(`access[${i}].id`, `no ${subject} ${entries[i].id} in the organization`);
+      throw validationError(
+        `access[${i}].id`,
+        `no ${subject} ${entries[i].id} in the organization`,
+        subject === 'user' ? 'directory.unknown_user' : 'directory.unknown_group',
+      );
   }
   return entries;
 }

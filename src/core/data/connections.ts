@@ -85,7 +85,7 @@ function toConnection(row: Selectable<ConnectionsTable>): Connection {
 }
 
 /** `resolveFile` checks a DuckDB file name in the organization's folder (`warehouse-files.ts`). */
-async function validate(
+export async function validateConnectionInput(
   input: ConnectionInput,
   resolveFile: (file: string) => Promise<string>,
 ): Promise<void> {
@@ -190,7 +190,7 @@ export function createConnectionService(deps: {
     },
     async create(principal, input) {
       authorize(principal, 'connection.manage');
-      await validate(input, fileIn(principal.organizationId));
+      await validateConnectionInput(input, fileIn(principal.organizationId));
       const created = await insert(principal.organizationId, input, false);
       await recordAudit(db, principal, {
         action: 'connection.create',
@@ -205,7 +205,7 @@ export function createConnectionService(deps: {
       if (row.builtin) throw conflict('the embedded connection cannot be changed');
       const current = toConnection(row);
       const merged: ConnectionInput = { ...current, ...patch };
-      await validate(merged, fileIn(principal.organizationId));
+      await validateConnectionInput(merged, fileIn(principal.organizationId));
       await db
         .updateTable('connections')
         .set({ ...columnsOf({ ...merged, password: patch.password }, row.uuid), updated_at: nowIso() })

@@ -3,9 +3,11 @@ import type { Store } from '../../store/database.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
 import type { ItemFiling } from '../filing.ts';
 import type { TrashBin } from '../trash/bin.ts';
+import { type ConnectionBrowser, createConnectionBrowser } from './connection-browser.ts';
 import { type ConnectionService, createConnectionService } from './connections.ts';
 import { createEngineRegistry, type EngineFactory, type EngineRegistry } from './engine-registry.ts';
 import { createStorageIngestor, type StorageIngestor } from './ingest.ts';
+import { createMemberRuleService, type MemberRuleService } from './member-rules.ts';
 import { createModelService, type ModelService } from './models.ts';
 import { createSecretBox } from './secrets.ts';
 import { createSourceFileService, type SourceFileService } from './source-files.ts';
@@ -21,6 +23,7 @@ export {
   PROJECT_COMPILE_JOB_TYPE,
   type ProjectCompiles,
 } from './compiles.ts';
+export type { ConnectionBrowser, ConnectionTarget, TableAddress } from './connection-browser.ts';
 export { type ConnectionService, EMBEDDED_CONNECTION_NAME, EMBEDDED_DUCKDB_FILE } from './connections.ts';
 export type { CsvOptions } from './csv.ts';
 export { DEMO_SOURCE_NAME, ensureDemoData } from './demo.ts';
@@ -36,6 +39,7 @@ export {
 } from './demo-rows.ts';
 export type { EngineFactory, EngineRegistry } from './engine-registry.ts';
 export type { RowsBatch, RowsMode, RowsOperation, StorageIngestor } from './ingest.ts';
+export type { MemberRuleInput, MemberRuleService, RuleTarget, StoredMemberRule } from './member-rules.ts';
 export {
   createModelDeploys,
   type DeployPlan,
@@ -53,8 +57,12 @@ export { DEFAULT_UPLOAD_MAX_BYTES, uploadError, uploadTooLarge } from './upload-
 
 export interface DataModule {
   connections: ConnectionService;
+  /** Tests and browses saved connections and unsaved parameters (connection dialogs). */
+  connectionBrowser: ConnectionBrowser;
   sources: DataSourceService;
   models: ModelService;
+  /** Which values of a field each user or group sees (data security). */
+  memberRules: MemberRuleService;
   ingestor: StorageIngestor;
   /** Uploaded files of storage sources, loaded in a second call; push tokens. */
   files: SourceFileService;
@@ -94,23 +102,34 @@ export function createDataModule(deps: {
   const { filing } = deps;
   const sources = createDataSourceService({ store: deps.store, registry, filing });
   const { maxUploadBytes } = deps;
+  const models = createModelService({ store: deps.store, registry, sources, events, filing });
+  const memberRules = createMemberRuleService({ store: deps.store, models, sources });
+  events.on('objectPurged', (event) => memberRules.forget(event));
   const ingestor = createStorageIngestor({
     sources,
     events,
     maxUploadBytes,
     maxQueryRows: deps.maxQueryRows,
   });
+  const connections = createConnectionService({
+    store: deps.store,
+    secrets,
+    registry,
+    dataDir: deps.dataDir,
+    sqlTimeoutMs: deps.sqlTimeoutMs,
+    events,
+  });
   return {
-    connections: createConnectionService({
-      store: deps.store,
-      secrets,
+    connections,
+    connectionBrowser: createConnectionBrowser({
+      connections,
       registry,
-      dataDir: deps.dataDir,
+      createEngine: deps.createEngine ?? createEngine,
       sqlTimeoutMs: deps.sqlTimeoutMs,
-      events,
     }),
     sources,
-    models: createModelService({ store: deps.store, registry, sources, events, filing }),
+    models,
+    memberRules,
     ingestor,
     files: createSourceFileService({
       dataDir: deps.dataDir,

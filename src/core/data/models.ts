@@ -16,6 +16,7 @@ import { checkModelSql } from '../query/sql-probe.ts';
 import { refuseNul } from '../storable.ts';
 import { type AccessEntry, checkAccess, onAccessList, parseAccess, requireEditAccess } from './access.ts';
 import type { EngineRegistry } from './engine-registry.ts';
+import { loadMemberRules } from './member-rules.ts';
 import { validateModelDefinition } from './model-validation.ts';
 import { isNumericRef } from './refs.ts';
 import { type DataSourceService, relationOf } from './sources.ts';
@@ -109,11 +110,14 @@ export function modelOfDataSource(source: DataSource, addressedAs: string): Mode
  * non-admin queries fail rather than show rows the policy hides.
  */
 function sourcePolicy(model: ModelDefinition, table: string, policy: RowPolicy): RowPolicy {
-  const column = policy.field.startsWith(`${SOURCE_TABLE}.`)
-    ? policy.field.slice(SOURCE_TABLE.length + 1)
-    : policy.field;
+  return { ...policy, field: sourceFieldIn(model, table, policy.field) };
+}
+
+/** A data source's field (`source.<column>` or `<column>`) as a model reading it in `table` addresses it. */
+function sourceFieldIn(model: ModelDefinition, table: string, field: string): string {
+  const column = field.startsWith(`${SOURCE_TABLE}.`) ? field.slice(SOURCE_TABLE.length + 1) : field;
   const dimension = model.dimensions.find((d) => d.table === table && d.column === column);
-  return { ...policy, field: `${table}.${dimension?.name ?? column}` };
+  return `${table}.${dimension?.name ?? column}`;
 }
 
 export function createModelService(deps: {
@@ -244,7 +248,11 @@ export function createModelService(deps: {
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!connection)
-      throw validationError('connectionId', `no connection ${JSON.stringify(input.connectionId)}`);
+      throw validationError(
+        'connectionId',
+        `no connection ${JSON.stringify(input.connectionId)}`,
+        'data.connection_unknown',
+      );
     const engine = await deps.registry.engineFor(connection.id);
     const { columns, relations } = await gatherColumns(principal, input, engine);
     const definition = validateModelDefinition(input, columns);
@@ -264,6 +272,15 @@ export function createModelService(deps: {
       throw conflict(`a model named "${name}" already exists in this project`, 'name', 'data.name_taken');
   }
 
+  /** A data source's model with the source's member rules (query/member-rules.ts). */
+  async function withSourceRules(principal: Principal, source: DataSource, model: Model): Promise<Model> {
+    const memberRules = await loadMemberRules(deps.store, principal.organizationId, {
+      kind: 'source',
+      id: source.id,
+    });
+    return memberRules.length > 0 ? { ...model, memberRules } : model;
+  }
+
   const definitionText = (input: ModelInput): string => {
     const { baseTable, tables, joins, dimensions, metrics, policies } = input;
     return JSON.stringify({ baseTable, tables, joins, dimensions, metrics, policies });
@@ -277,6 +294,11 @@ export function createModelService(deps: {
     let version = stored.version;
     const tables: ModelTable[] = [];
     const policies = [...stored.policies];
+    // A source's member rules hold in every model reading it, as its row policies do.
+    const memberRules = await loadMemberRules(deps.store, principal.organizationId, {
+      kind: 'model',
+      id: stored.id,
+    });
     for (const table of stored.tables) {
       if ('dataSource' in table) {
         const source = await deps.sources.find(principal.organizationId, table.dataSource);
@@ -284,6 +306,13 @@ export function createModelService(deps: {
           throw notFound('data source', table.dataSource);
         dataSourceIds.push(source.id);
         policies.push(...source.policies.map((policy) => sourcePolicy(stored, table.name, policy)));
+        const sourceRules = await loadMemberRules(deps.store, principal.organizationId, {
+          kind: 'source',
+          id: source.id,
+        });
+        memberRules.push(
+          ...sourceRules.map((rule) => ({ ...rule, field: sourceFieldIn(stored, table.name, rule.field) })),
+        );
         // Versions only grow, so the sum changes whenever any of them does.
         version += source.version;
         tables.push({ name: table.name, relation: relationOf(source) });
@@ -312,6 +341,7 @@ export function createModelService(deps: {
       dimensions,
       metrics,
       policies,
+      ...(memberRules.length > 0 && { memberRules }),
       version,
       dataSourceIds,
       readsOtherTables,
@@ -468,7 +498,8 @@ export function createModelService(deps: {
         // A storage source gets its table with its first rows: before, there is nothing to query.
         if (dataSource?.columns.length === 0)
           throw validationError('source', 'the data source has no columns yet: push rows into it first');
-        if (dataSource) model = modelOfDataSource(dataSource, source);
+        if (dataSource)
+          model = await withSourceRules(principal, dataSource, modelOfDataSource(dataSource, source));
       }
       if (!model) {
         const row = await findRow(principal.organizationId, source, principal.projectId);
@@ -480,7 +511,7 @@ export function createModelService(deps: {
     async sourceModel(principal, ref) {
       const source = await deps.sources.find(principal.organizationId, ref);
       if (!source || !onAccessList(principal, source.access)) throw notFound('data source', ref);
-      return modelOfDataSource(source, source.uuid);
+      return withSourceRules(principal, source, modelOfDataSource(source, source.uuid));
     },
     async check(principal, ref) {
       // Checking changes nothing: a developer who sees the model may check it, editor or not.

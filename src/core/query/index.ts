@@ -19,6 +19,7 @@ export type {
   QuerySort,
 } from './ir.ts';
 export { aggregations, dimensionName, granularities, metricName, operators, periods } from './ir.ts';
+export { applicableRules, type MemberRule, type RuleParty } from './member-rules.ts';
 export type {
   Aggregation,
   Model,
@@ -33,7 +34,7 @@ export { parseQueryBody } from './parse.ts';
 export type { PivotAnswer } from './pivot.ts';
 export type { ReducedResult, ReducedValue, Reduction, ReductionKind } from './reduce.ts';
 export { reductionKinds } from './reduce.ts';
-export { relativeRange } from './relative.ts';
+export { relativeRange, shift, startOf } from './relative.ts';
 export type { ModelRestrictions, RequiredAttributes } from './required-attributes.ts';
 export { visibleDefinition } from './required-attributes.ts';
 export * from './results/index.ts';

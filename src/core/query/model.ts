@@ -1,4 +1,5 @@
 import type { ColumnType } from '../../engines/types.ts';
+import type { MemberRule } from './member-rules.ts';
 import type { ModelRestrictions, RequiredAttributes } from './required-attributes.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface Model {
   dimensions: ModelDimension[];
   metrics: ModelMetric[];
   policies: RowPolicy[];
+  /** Which values of a field each user or group sees (member-rules.ts); absent = none. */
+  memberRules?: MemberRule[];
   /** Bumped on every change of the underlying data; part of the cache key. */
   version: number;
   /** Data sources read by the model (data-API keys may query only models over theirs). */
