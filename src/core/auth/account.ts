@@ -18,6 +18,7 @@ import {
   tryPasscode,
 } from '../directory/email-verification.ts';
 import type { DirectoryService } from '../directory/service.ts';
+import type { PasswordLinkPurpose } from '../directory/tables.ts';
 import type { User } from '../directory/types.ts';
 import {
   checkSetupAnswers,
@@ -30,7 +31,13 @@ import { requiredText } from '../directory/validation.ts';
 import { isRosettaError, notFound, RosettaError, renameField, validationError } from '../errors.ts';
 import { authorize } from './authorize.ts';
 import { createInviteLink, type NewInviteLink, revokeInviteLinks } from './invite-links.ts';
-import { acceptLink, type IssuedPasswordLink, type OpenedPasswordLink, openLink } from './password-links.ts';
+import {
+  acceptLink,
+  type IssuedPasswordLink,
+  issueForEmail,
+  type OpenedPasswordLink,
+  openLink,
+} from './password-links.ts';
 import type { Principal } from './principal.ts';
 
 export type { AllowedEmailDomains, EmailStatus, NewInviteLink, UserSettings };
@@ -74,6 +81,17 @@ export interface AccountService {
   revokeInviteLinks(principal: Principal): Promise<number>;
   /** Sets a new password through a reset link and uses the link up; signs no one in. */
   resetPassword(token: string, password: string, origin?: { address?: string }): Promise<void>;
+  /**
+   * Public: emails the user holding `email` a new invitation (pending users) or reset link
+   * (active users), `linkUrl` turning the link's path into the address to click. Answers the
+   * same whether or not anyone holds the email, so it reveals no accounts.
+   */
+  emailPasswordLink(
+    email: unknown,
+    purpose: PasswordLinkPurpose,
+    linkUrl: (path: string) => string,
+    origin?: { address?: string },
+  ): Promise<void>;
 }
 
 export function createAccountService(options: {
@@ -202,6 +220,18 @@ export function createAccountService(options: {
     },
 
     revokeInviteLinks: (p) => revokeInviteLinks(db, p, now()),
+
+    async emailPasswordLink(email, purpose, linkUrl, origin = {}) {
+      const issued = await issueForEmail(db, email, purpose, origin, now());
+      if (!issued) return;
+      const { user, link } = issued;
+      const invitation = purpose === 'invitation';
+      await options.sendNotice(user.organizationId, {
+        to: user.email,
+        subject: invitation ? 'Activate your account' : 'Reset your password',
+        text: `${invitation ? 'To activate your account, set your password' : 'To reset your password, set a new one'} at ${linkUrl(link.url)}. The link expires at ${link.expiresAt}.\n\nIf you did not ask for it, ignore this email.`,
+      });
+    },
 
     async resetPassword(token, password, origin = {}) {
       if ((await openLink(db, token, now())).purpose !== 'reset')

@@ -3,7 +3,7 @@ import type { Database } from '../../store/database.ts';
 import { type AuditEntry, recordAudit } from '../audit/index.ts';
 import type { PasswordLinkPurpose } from '../directory/tables.ts';
 import type { User } from '../directory/types.ts';
-import { findUserRow } from '../directory/users-read.ts';
+import { findUserRow, toUser } from '../directory/users-read.ts';
 import { insertUser, updateUser } from '../directory/users-write.ts';
 import { requiredText, validId, validPassword } from '../directory/validation.ts';
 import { conflict, type ErrorReason, notFound, RosettaError, unauthenticated } from '../errors.ts';
@@ -234,4 +234,39 @@ export async function acceptLink(
     now,
   );
   return user;
+}
+
+/**
+ * "Forgot password" and "send my activation again", asked by the user, not an admin: a new link
+ * of `purpose` for the user holding `email` whose status fits it (pending for an invitation,
+ * active for a reset), or undefined when there is none — callers answer alike either way, so
+ * the request tells no one which emails hold an account.
+ */
+export async function issueForEmail(
+  db: Db,
+  email: unknown,
+  purpose: PasswordLinkPurpose,
+  origin: { address?: string },
+  now: Date,
+): Promise<{ user: User; link: IssuedPasswordLink } | undefined> {
+  if (typeof email !== 'string' || email.length > 254) return undefined;
+  const row = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', email.trim().toLowerCase())
+    .where('status', '=', purpose === 'invitation' ? 'pending' : 'active')
+    .orderBy('id')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const user = toUser(row);
+  return db.transaction().execute(async (trx) => {
+    const link = await issue(trx, user, user.id, now);
+    await recordAudit(
+      trx,
+      { organizationId: user.organizationId, email: user.email, address: origin.address },
+      { action: 'user.password_link_requested', target: { type: 'user', id: user.id }, details: { purpose } },
+      now,
+    );
+    return { user, link };
+  });
 }

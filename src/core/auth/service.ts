@@ -11,7 +11,7 @@ import * as links from './password-links.ts';
 import type { Principal } from './principal.ts';
 import { createPrincipalResolver } from './resolve-principal.ts';
 import { SESSION_PREFIX, sha256 } from './secrets.ts';
-import { createSession, deleteSession } from './sessions.ts';
+import { createSession, deleteSession, endSessionsOf } from './sessions.ts';
 
 export interface AuthServiceOptions {
   store: Store;
@@ -40,6 +40,8 @@ export interface AuthService {
   authenticate(bearer: string, origin?: RequestOrigin): Promise<Principal>;
   /** Ends a session; an unknown token or an API key is a no-op (keys are revoked, not logged out). */
   logout(token: string): Promise<void>;
+  /** Ends every session of the users (their own, or anyone's for admins); answers how many ended. */
+  endSessions(principal: Principal, userIds: readonly number[]): Promise<number>;
   createApiKey(
     principal: Principal,
     input: apiKeys.NewApiKey,
@@ -238,6 +240,7 @@ export function createAuthService(options: AuthServiceOptions): AuthService {
     async logout(token) {
       if (typeof token === 'string' && token.startsWith(SESSION_PREFIX)) await deleteSession(db, token);
     },
+    endSessions: (principal, userIds) => endSessionsOf(db, principal, userIds),
     createApiKey: (principal, input) =>
       apiKeys.createApiKey(db, principal, input, now(), options.dataSources),
     listApiKeys: (principal, userId) => apiKeys.listApiKeys(db, principal, userId),

@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/database.ts';
+import { recordAudit } from '../audit/index.ts';
+import { validId } from '../directory/validation.ts';
+import { authorize } from './authorize.ts';
+import type { Principal } from './principal.ts';
 import { generateSessionToken, sha256 } from './secrets.ts';
 
 /** Session tokens from a password login: fixed lifetime, stored as hashes, deleted on logout. */
@@ -34,4 +38,27 @@ export async function createSession(
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', sha256(token)).execute();
+}
+
+/**
+ * Ends every session of the users (signs them out on every device); answers how many ended.
+ * Users end their own; ending other users' needs `apikey.all`, as revoking their keys does.
+ * Users of other organizations are left alone.
+ */
+export async function endSessionsOf(
+  db: Db,
+  principal: Principal,
+  userIds: readonly number[],
+): Promise<number> {
+  const ids = [...new Set(userIds.map((id) => validId('users', id)))];
+  for (const id of ids) authorize(principal, id === principal.userId ? 'apikey.own' : 'apikey.all');
+  if (ids.length === 0) return 0;
+  const members = db
+    .selectFrom('users')
+    .select('id')
+    .where('organization_id', '=', principal.organizationId)
+    .where('id', 'in', ids);
+  const result = await db.deleteFrom('sessions').where('user_id', 'in', members).executeTakeFirst();
+  await recordAudit(db, principal, { action: 'auth.sessions_ended', details: { userIds: ids } });
+  return Number(result.numDeletedRows);
 }

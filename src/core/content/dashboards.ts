@@ -4,7 +4,7 @@ import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
-import { conflict, forbidden, isRosettaError } from '../errors.ts';
+import { conflict, forbidden, isRosettaError, validationError } from '../errors.ts';
 import { label, record } from '../input.ts';
 import {
   type BindTiles,
@@ -247,6 +247,58 @@ export class DashboardService {
       chartUuidsOf(dashboard.widgets),
       dashboard.projectId,
     );
+  }
+
+  /**
+   * Hands the dashboard to another active user of the organization: only its owner or a content
+   * admin may. The previous owner keeps the access `previousOwnerAccess` grants (a share), or none.
+   */
+  async changeOwner(
+    principal: Principal,
+    ref: ContentRef,
+    newOwnerId: number,
+    previousOwnerAccess: AccessEntry['level'] | null = null,
+  ): Promise<Dashboard> {
+    authorize(principal, 'dashboard.edit');
+    // Read back as written: after the change, the caller may no longer see the dashboard.
+    return this.db.transaction().execute(async (trx) => {
+      const { row, dashboard } = await this.visible(trx, principal, ref);
+      if (row.owner_id !== principal.userId) authorize(principal, 'content.admin');
+      const owner = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('organization_id', '=', row.organization_id)
+        .where('id', '=', newOwnerId)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
+      if (!owner)
+        throw validationError('ownerId', `user ${newOwnerId} is not an active user of the organization`);
+      const kept = withoutSubject(dashboard.shares, { subject: 'user', id: newOwnerId });
+      const shares =
+        previousOwnerAccess && row.owner_id !== newOwnerId
+          ? [
+              ...withoutSubject(kept, { subject: 'user', id: row.owner_id }),
+              accessEntry('', { subject: 'user', id: row.owner_id, level: previousOwnerAccess }),
+            ]
+          : kept;
+      const updatedAt = nowIso();
+      await trx
+        .updateTable('dashboards')
+        .set({
+          owner_id: newOwnerId,
+          shares: JSON.stringify(shares),
+          updated_at: updatedAt,
+          updated_by: principal.userId,
+        })
+        .where('id', '=', row.id)
+        .execute();
+      await recordAudit(trx, principal, {
+        action: 'dashboard.owner',
+        target: { type: 'dashboard', id: row.id },
+        details: { before: row.owner_id, after: newOwnerId },
+      });
+      return { ...dashboard, ownerId: newOwnerId, shares, updatedAt, updatedBy: principal.userId };
+    });
   }
 
   async setShares(principal: Principal, ref: ContentRef, shares: AccessEntry[]): Promise<Dashboard> {

@@ -4,6 +4,7 @@ export { type SourceReader, setFreeFormAttributes } from './attribute-import.ts'
 export { ATTRIBUTE_TYPES } from './attribute-types.ts';
 export { type AttributeHolders, effectiveAttributes } from './attribute-values.ts';
 export { listAttributeDefinitions } from './attributes.ts';
+export { type Memberships, membershipsOf } from './memberships.ts';
 export { getDefaultOrganization, getDefaultProject } from './organizations.ts';
 export {
   GRANT_SUBJECTS,

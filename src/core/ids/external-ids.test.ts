@@ -162,7 +162,7 @@ describe.each(['sqlite', 'postgres'] as const)('external ids on %s', async (kind
     ])
       expect(await resolve(malformed)).toBe('ERR_VALIDATION:oid');
     expect(await outcome(ids.resolve(org, 'dashboard', 'hex24', 'nope'))).toBe('ERR_VALIDATION:id');
-    expect(await outcome(ids.idOf(org, 'widget' as never, 1, 'hex24'))).toBe('ERR_VALIDATION:kind');
+    expect(await outcome(ids.idOf(org, 'not_a_kind' as never, 1, 'hex24'))).toBe('ERR_VALIDATION:kind');
     expect(await outcome(ids.idOf(org, 'dashboard', 1, 'uuid' as never))).toBe('ERR_VALIDATION:style');
     expect(await outcome(ids.resolve(org, 'dashboard', 'toString' as never, 'x'))).toBe(
       'ERR_VALIDATION:style',

@@ -18,6 +18,10 @@ export const idKinds = [
   'schedule',
   'script',
   'job',
+  /** A dashboard's widget, by its integer item id (`content.itemIds`). */
+  'widget',
+  /** A member rule of a model's data security (`DataSecurity`). */
+  'data_rule',
 ] as const;
 export type IdKind = (typeof idKinds)[number];
 

@@ -4,6 +4,7 @@ export { checkCron, checkTimezone, nextFireTime } from './cron.ts';
 export { fillVariables } from './delivery.ts';
 export type { EmailInput } from './email.ts';
 export { DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
+export type { MailServer } from './mail-transports.ts';
 export { scheduleMigrations } from './migrations.ts';
 export { moveDashboardSchedules } from './repo.ts';
 export { createScheduleService, type ScheduleService, type ScheduleServiceOptions } from './service.ts';

@@ -2,11 +2,15 @@ import type { Store } from '../../store/database.ts';
 import { authorize } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { DashboardService } from '../content/index.ts';
+import type { SecretBox } from '../data/index.ts';
+import { notFound } from '../errors.ts';
 import type { Job, JobService } from '../jobs/index.ts';
 import { byIdNewestFirst, type Page, type PageRequest, pageFromRows, pageWindow } from '../paging.ts';
 import { type AttachmentOptions, createAttachmentUploads } from './attachments.ts';
 import { createEmailSender, type EmailInput } from './email.ts';
 import { createMailer, DEFAULT_DAILY_QUOTA, type MailOptions } from './mail.ts';
+import { createMailTransports, type MailServer } from './mail-transports.ts';
+import type { OutboundPolicy } from './outbound.ts';
 import { createOutboxStore } from './outbox-store.ts';
 import type { DeliveryRenderer, OutboxMessage, RenderedFile } from './types.ts';
 
@@ -36,6 +40,16 @@ export interface MailApi {
     organizationId: number,
     message: { to: string; subject: string; text: string },
   ): Promise<OutboxMessage>;
+  /**
+   * The SMTP server the caller's organization sends through: its own, or the configured one
+   * (`source` says which; the password is never shown); ERR_NOT_FOUND when mail is only held.
+   */
+  mailServer(principal: Principal): Promise<MailServer>;
+  /** Sets the organization's own SMTP server (`host`, `port`, `secure`, `username`, `password`, `from`). */
+  createMailServer(principal: Principal, body: unknown): Promise<MailServer>;
+  updateMailServer(principal: Principal, body: unknown): Promise<MailServer>;
+  /** Removes the organization's own server: mail goes through the configured one again. */
+  deleteMailServer(principal: Principal): Promise<void>;
 }
 
 /**
@@ -50,11 +64,22 @@ export function createMailServices(deps: {
   attachments: AttachmentOptions;
   mail?: MailOptions;
   now: () => Date;
+  /** Seals the passwords of organizations' own SMTP servers. */
+  secrets: SecretBox;
+  outbound: Pick<OutboundPolicy, 'checkUrl' | 'addressFor'>;
 }) {
   const { db } = deps.store;
   const { now } = deps;
   const outbox = createOutboxStore({ db, now, dataDir: deps.attachments.dataDir });
-  const mailer = createMailer({ db, now, outbox, ...deps.mail });
+  const transports = createMailTransports({
+    db,
+    now,
+    secrets: deps.secrets,
+    outbound: deps.outbound,
+    smtpUrl: deps.mail?.smtpUrl,
+    from: deps.mail?.from,
+  });
+  const mailer = createMailer({ db, now, outbox, transports, ...deps.mail });
   const uploads = createAttachmentUploads(deps.attachments);
   const email = createEmailSender({
     db,
@@ -90,6 +115,24 @@ export function createMailServices(deps: {
     },
     sendNotice: (organizationId, message) =>
       mailer.send(organizationId, { ...message, to: [message.to], attachments: [] }),
+    async mailServer(principal) {
+      authorize(principal, 'organization.manage');
+      const server = await transports.view(principal.organizationId);
+      if (!server) throw notFound('email server', 'smtp');
+      return server;
+    },
+    async createMailServer(principal, body) {
+      authorize(principal, 'organization.manage');
+      return transports.create(principal.organizationId, body);
+    },
+    async updateMailServer(principal, body) {
+      authorize(principal, 'organization.manage');
+      return transports.update(principal.organizationId, body);
+    },
+    async deleteMailServer(principal) {
+      authorize(principal, 'organization.manage');
+      await transports.remove(principal.organizationId);
+    },
   };
   return {
     mailer,

@@ -3,6 +3,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { conflict, notFound, RosettaError } from '../errors.ts';
 import { TransientJobError } from '../jobs/index.ts';
 import type { PageWindow } from '../paging.ts';
+import type { MailTransports } from './mail-transports.ts';
+import { OutboundRefusedError } from './outbound.ts';
 import { type OutboxStore, storedAttachments, toOutboxMessage } from './outbox-store.ts';
 import type { Db } from './repo.ts';
 import type { OutboxMessage, OutboxStatus, RenderedFile } from './types.ts';
@@ -34,7 +36,10 @@ export interface MailMessage {
 }
 
 export interface Mailer {
-  /** Whether SMTP is configured; without it every message is held. */
+  /**
+   * Whether the server's configuration sets SMTP (`SMTP_URL`); an organization may also set its
+   * own server (mail-transports.ts). Without either, messages are held.
+   */
   readonly configured: boolean;
   send(organizationId: number, message: MailMessage, signal?: AbortSignal): Promise<OutboxMessage>;
   /** Newest first, one row past the window's limit (it says whether there is a next page). */
@@ -55,7 +60,15 @@ export interface Mailer {
 export const DEFAULT_DAILY_QUOTA = 50;
 const COUNTED: OutboxStatus[] = ['pending', 'sent', 'held'];
 
-export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStore } & MailOptions): Mailer {
+export function createMailer(
+  deps: {
+    db: Db;
+    now: () => Date;
+    outbox: OutboxStore;
+    /** Organizations' own SMTP servers, used before the configured one. */
+    transports?: Pick<MailTransports, 'routeFor'>;
+  } & MailOptions,
+): Mailer {
   const { db, now, outbox } = deps;
   const quota = deps.dailyQuota ?? DEFAULT_DAILY_QUOTA;
   const timeoutMs = deps.timeoutMs ?? 30_000;
@@ -102,9 +115,16 @@ export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStor
     return Number(n) <= quota;
   }
 
-  const transmit = (smtp: Transporter, message: MailMessage, signal?: AbortSignal) =>
-    smtp.sendMail({
-      from,
+  /** The organization's own server (closed after the message), else the configured one. */
+  async function routeOf(organizationId: number) {
+    const own = await deps.transports?.routeFor(organizationId, timeoutMs);
+    if (own) return { smtp: own.transport, from: own.from ?? from, close: () => own.transport.close() };
+    return transport && { smtp: transport, from, close: () => {} };
+  }
+
+  const transmit = (route: { smtp: Transporter; from: string }, message: MailMessage, signal?: AbortSignal) =>
+    route.smtp.sendMail({
+      from: route.from,
       to: message.to,
       subject: message.subject,
       text: message.text,
@@ -157,12 +177,22 @@ export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStor
           `the daily email quota of ${quota} messages for this organization is reached`,
         );
       }
-      if (!transport) {
+      let route: Awaited<ReturnType<typeof routeOf>>;
+      try {
+        route = await routeOf(organizationId);
+      } catch (error) {
+        // The organization's server resolves to an address deliveries may not reach: permanent.
+        if (!(error instanceof OutboundRefusedError)) throw error;
+        await keep();
+        await setStatus(row.id, 'failed', error.message);
+        throw error;
+      }
+      if (!route) {
         await keep();
         return setStatus(row.id, 'held');
       }
       try {
-        await transmit(transport, message, signal);
+        await transmit(route, message, signal);
       } catch (error) {
         const failure = error as Error & { responseCode?: number; code?: string };
         await keep();
@@ -171,6 +201,8 @@ export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStor
         // connection errors, timeouts, 4xx "try later" — is worth another attempt.
         if (failure.responseCode !== undefined && failure.responseCode >= 500) throw error;
         throw new TransientJobError(`SMTP: ${failure.message}`, { cause: error });
+      } finally {
+        route.close();
       }
       return setStatus(row.id, 'sent');
     },
@@ -191,8 +223,11 @@ export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStor
 
     async resend(organizationId, id) {
       const row = await outbox.find(organizationId, id);
-      if (!transport)
-        throw conflict('SMTP is not configured: set SMTP_URL and restart Rosetta, then resend this message');
+      const route = await routeOf(organizationId);
+      if (!route)
+        throw conflict(
+          'SMTP is not configured: set SMTP_URL and restart Rosetta, or set the email server, then resend this message',
+        );
       if (row.status !== 'held' && row.status !== 'failed')
         throw conflict(`only a held or failed message can be resent; this one is ${row.status}`);
       const count = (JSON.parse(row.attachments) as unknown[]).length;
@@ -215,9 +250,11 @@ export function createMailer(deps: { db: Db; now: () => Date; outbox: OutboxStor
         attachments: attachments as RenderedFile[],
       };
       try {
-        await transmit(transport, message);
+        await transmit(route, message);
       } catch (error) {
         return setStatus(row.id, 'failed', (error as Error).message);
+      } finally {
+        route.close();
       }
       const sent = await setStatus(row.id, 'sent');
       await outbox.forget(row);

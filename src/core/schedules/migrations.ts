@@ -165,6 +165,23 @@ export const scheduleMigrations: Record<string, Migration> = {
       await addProjectColumn(db, 'schedules');
     },
   },
+  /** An organization's own SMTP server, set at runtime instead of `SMTP_URL`. */
+  '0507_mail_transports': {
+    async up(db: MigrationDb) {
+      await withTimestamps(db.schema.createTable('mail_transports'))
+        .addColumn('organization_id', 'integer', (c) => c.primaryKey())
+        .addColumn('host', 'text', (c) => c.notNull())
+        .addColumn('port', 'integer', (c) => c.notNull())
+        .addColumn('secure', 'integer', (c) => c.notNull())
+        .addColumn('username', 'text')
+        .addColumn('password_sealed', 'text')
+        .addColumn('from_address', 'text')
+        .execute();
+    },
+    async down(db: MigrationDb) {
+      await db.schema.dropTable('mail_transports').execute();
+    },
+  },
 };
 
 // As of 0504: a migration keeps its own copy, so later changes of the vocabulary do not alter it.

@@ -119,6 +119,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   const { jobs, query } = options;
   const now = options.now ?? (() => new Date());
   const iso = () => now().toISOString();
+  const secrets = createSecretBox(options.secret, DESTINATION_SECRETS_PURPOSE);
+  const outbound = createOutboundPolicy({ allow: options.outboundAllow, resolve: options.resolveHost });
   const mail = createMailServices({
     store: options.store,
     jobs,
@@ -127,11 +129,11 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     attachments: options.attachments,
     mail: options.mail,
     now,
+    secrets,
+    outbound,
   });
   const { mailer } = mail;
   const onError = options.onError ?? ((error) => console.error('schedules:', error));
-  const secrets = createSecretBox(options.secret, DESTINATION_SECRETS_PURPOSE);
-  const outbound = createOutboundPolicy({ allow: options.outboundAllow, resolve: options.resolveHost });
   let cleanupTimer: NodeJS.Timeout | undefined;
   const checks = createTargetChecks({ ...options.content, query });
   const runDeps: RunDeps = {

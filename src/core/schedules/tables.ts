@@ -8,6 +8,7 @@ export interface ScheduleTables {
   schedules: ScheduleRow;
   schedule_runs: ScheduleRunRow;
   outbox_messages: OutboxMessageRow;
+  mail_transports: MailTransportRow;
 }
 
 export interface ScheduleRow {
@@ -74,4 +75,19 @@ export interface OutboxMessageRow {
   files_kept_until: string | null;
   created_at: string;
   sent_at: string | null;
+}
+
+/** An organization's own SMTP server (migration 0507), used instead of the configured one. */
+export interface MailTransportRow {
+  organization_id: number;
+  host: string;
+  port: number;
+  /** 1: TLS from the start (smtps); 0: plain, upgraded by STARTTLS when the server offers it. */
+  secure: number;
+  username: string | null;
+  /** Sealed with the organization id (`mail-transports.ts`); null without a password. */
+  password_sealed: string | null;
+  from_address: string | null;
+  created_at: string;
+  updated_at: string;
 }
