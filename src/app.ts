@@ -48,6 +48,7 @@ import { DBT_MANIFESTS_FORMAT, type DbtManifestsPlan, deployManifestsPlan } from
 import { registerHolisticsDialect } from './http/dialects/holistics/index.ts';
 import { registerLightdashDialect } from './http/dialects/lightdash/index.ts';
 import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
+import { registerSisenseDialect } from './http/dialects/sisense/index.ts';
 import { registerCredentialLimits } from './http/kit/rate-limit.ts';
 import { registerSecurityHeaders } from './http/kit/security-headers.ts';
 import { registerNativeApi } from './http/native/index.ts';
@@ -105,6 +106,7 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
     });
     await registerLightdashDialect(server, services, config.faces.lightdash);
     await registerHolisticsDialect(server, services, config.faces.holistics);
+    await registerSisenseDialect(server, services, { ...config.faces.sisense, version: VERSION });
     await registerWebApp(server);
     await server.ready();
     await services.jobs.start();

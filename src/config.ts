@@ -58,6 +58,7 @@ export interface Config {
     serenytics: SerenyticsFaceConfig;
     lightdash: LightdashFaceConfig;
     holistics: HolisticsFaceConfig;
+    sisense: SisenseFaceConfig;
   };
   /** Wall-clock limit of one script run, in seconds. */
   scriptTimeoutSeconds: number;
@@ -92,6 +93,11 @@ export interface HolisticsFaceConfig {
   /** Calls a minute per user and route at each of the seed's levels 1, 2 and 3 (0 turns a level off). */
   rateLimits: { 1: number; 2: number; 3: number };
   /** Most rows a dataset query may ask for (`limit`); above it, a 422. */
+  maxRows: number;
+}
+
+export interface SisenseFaceConfig extends FaceRequestLimits {
+  /** Most rows a JAQL query answers (its `count`, or the cap when it sets none). */
   maxRows: number;
 }
 
@@ -312,6 +318,10 @@ export function loadConfig(env: Env = process.env): Config {
       holistics: {
         rateLimits: holisticsRateLimits(env),
         maxRows: integer(env, 'ROSETTA_HOLISTICS_MAX_ROWS', maxQueryRows, 1, maxQueryRows),
+      },
+      sisense: {
+        maxRows: integer(env, 'ROSETTA_SISENSE_MAX_ROWS', maxQueryRows, 1, maxQueryRows),
+        requestsPerMinute: requestsPerMinute(env, 'ROSETTA_SISENSE_RATE_LIMIT_PER_MINUTE'),
       },
     },
     scriptTimeoutSeconds: integer(env, 'ROSETTA_SCRIPT_TIMEOUT_SECONDS', 600, 1, 86_400),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holisticsPermissions } from '../src/http/dialects/holistics/permissions.ts';
 import { lightdashPermissions } from '../src/http/dialects/lightdash/permissions.ts';
 import { serenyticsPermissions } from '../src/http/dialects/serenytics/permissions.ts';
+import { sisensePermissions } from '../src/http/dialects/sisense/permissions.ts';
 import type { RoutePermissions, RouteRule } from '../src/http/kit/route-permissions.ts';
 import { nativePermissions } from '../src/http/native/permissions.ts';
 import { ADMIN_KEY, startTestApp, type TestApp } from './support/app.ts';
@@ -59,6 +60,8 @@ const DOCUMENTED: Record<string, [Role, Kind[], string]> = {
   'outbox.resend': ['admin', asUser, 'resend emails from the outbox'],
   'audit.read': ['admin', asUser, 'read the audit log'],
   'job.all': ['admin', asUser, "follow other users' jobs"],
+  'content.admin': ['admin', asUser, 'manage every folder and dashboard'],
+  'apikey.all': ['admin', personal, "manage other users' API keys"],
 };
 
 interface Caller {
@@ -87,6 +90,8 @@ const FACES: { name: string; prefix: string; table: RoutePermissions; takes: Kin
   { name: 'Lightdash', prefix: '/lightdash/api', table: lightdashPermissions, takes: reader },
   // `X-Holistics-Key` takes every secret; embeds have no way in.
   { name: 'Holistics', prefix: '/holistics/api', table: holisticsPermissions, takes: reader },
+  // `Authorization: Bearer` takes every secret; embeds have no way in.
+  { name: 'Sisense', prefix: '/sisense', table: sisensePermissions, takes: reader },
 ];
 const ROOT = new Set(['GET /health', 'GET /', 'GET /*']);
 
@@ -110,6 +115,36 @@ const concrete = (url: string) =>
 
 let app: TestApp;
 const callers: Caller[] = [];
+
+const account = (role: Role) => ({
+  email: `${role.replace('_', '-')}@matrix.test`,
+  password: `${role} password 123`,
+});
+
+/** A new session, API key and script key of the role's user. */
+async function personalCallers(role: Role): Promise<Caller[]> {
+  const { services } = app.rosetta;
+  const login = await app.request('POST', '/api/auth/login', account(role), { token: '' });
+  const key = await app.request('POST', '/api/api-keys', { name: 'matrix' }, { token: login.body.token });
+  const owner = await services.auth.authenticate(login.body.token);
+  const script = await services.auth.mintScriptKey(owner, 'matrix run', new Date(Date.now() + 3_600_000));
+  return [
+    { name: `${role} session`, kind: 'session', role, secret: login.body.token },
+    { name: `${role} API key`, kind: 'apiKey', role, secret: key.body.key },
+    { name: `${role} script key`, kind: 'script', role, secret: script.key },
+  ];
+}
+
+/**
+ * Routes that end the credentials they are called with (the logouts; Sisense's `logout_all` ends
+ * every credential of the user) run last, each caller with credentials minted just before.
+ */
+const endsOwnCredentials = (url: string) => /\/logout(_all)?$/.test(url);
+
+const freshTwin = async (caller: Caller): Promise<Caller> =>
+  ['session', 'apiKey', 'script'].includes(caller.kind)
+    ? ((await personalCallers(caller.role)).find((twin) => twin.kind === caller.kind) as Caller)
+    : caller;
 
 async function send(caller: Caller, method: string, url: string) {
   const headers: Record<string, string> = {};
@@ -144,18 +179,10 @@ beforeAll(async () => {
   app = await startTestApp({
     env: { ROSETTA_CREDENTIAL_FAILURES_PER_ADDRESS: '0', ROSETTA_HOLISTICS_RATE_LIMITS: '0,0,0' },
   });
-  const { services } = app.rosetta;
   for (const role of ROLES) {
-    const email = `${role.replace('_', '-')}@matrix.test`;
-    const password = `${role} password 123`;
+    const { email, password } = account(role);
     expect((await app.request('POST', '/api/users', { email, role, password })).status).toBe(201);
-    const login = await app.request('POST', '/api/auth/login', { email, password }, { token: '' });
-    callers.push({ name: `${role} session`, kind: 'session', role, secret: login.body.token });
-    const key = await app.request('POST', '/api/api-keys', { name: 'matrix' }, { token: login.body.token });
-    callers.push({ name: `${role} API key`, kind: 'apiKey', role, secret: key.body.key });
-    const owner = await services.auth.authenticate(login.body.token);
-    const script = await services.auth.mintScriptKey(owner, 'matrix run', new Date(Date.now() + 3_600_000));
-    callers.push({ name: `${role} script key`, kind: 'script', role, secret: script.key });
+    callers.push(...(await personalCallers(role)));
   }
   const sources = (await app.request('GET', '/api/data-sources')).body.items;
   const dataKey = await app.request('POST', '/api/api-keys', {
@@ -189,7 +216,13 @@ describe('the permission matrix', () => {
       return !face || face.table[key] === undefined;
     });
     expect(unlisted).toEqual([]);
-    const tables = [nativePermissions, serenyticsPermissions, lightdashPermissions, holisticsPermissions];
+    const tables = [
+      nativePermissions,
+      serenyticsPermissions,
+      lightdashPermissions,
+      holisticsPermissions,
+      sisensePermissions,
+    ];
     const rows = [...new Set(tables.flatMap((table) => Object.keys(table)))];
     expect(rows.filter((row) => !routes.includes(row))).toEqual([]);
     // Every action a row names is in the documented table.
@@ -204,8 +237,8 @@ describe('the permission matrix', () => {
   it('lets each principal take exactly the actions the table gives it, on every route', async () => {
     const routes = app.rosetta.server.registeredRoutes
       .filter((r) => !ROOT.has(`${r.method} ${r.url}`))
-      // Logging out ends the session the later requests of that caller use.
-      .sort((a, b) => Number(a.url === '/api/auth/logout') - Number(b.url === '/api/auth/logout'));
+      // Logging out ends the credentials the later requests of that caller use.
+      .sort((a, b) => Number(endsOwnCredentials(a.url)) - Number(endsOwnCredentials(b.url)));
     const wrong: string[] = [];
     let cells = 0;
     for (const { method, url } of routes) {
@@ -214,7 +247,8 @@ describe('the permission matrix', () => {
       const rule = face.table[`${method} ${url}`];
       const label =
         rule === 'public' ? undefined : DOCUMENTED[typeof rule === 'object' ? rule.orOwnToken : rule][2];
-      for (const caller of callers) {
+      for (const listed of callers) {
+        const caller = endsOwnCredentials(url) ? await freshTwin(listed) : listed;
         cells++;
         const { status, message } = await send(caller, method, url);
         const refusedHere =

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize } from '../../src/core/auth/index.ts';
+import type { IdKind } from '../../src/core/ids/index.ts';
 import type { RoutePermissions, RouteRule } from '../../src/http/kit/route-permissions.ts';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.ts';
 
@@ -19,6 +20,10 @@ export interface Fixture {
   user: string;
   /** The same objects' integer ids (Holistics names objects by them). */
   numeric: { source: string; dashboard: string; folder: string; group: string; user: string };
+  /** Their 24-hex oids (Sisense names objects by them), allocated by the core's external ids. */
+  hex: { source: string; dashboard: string; folder: string; group: string; user: string };
+  /** The data source's name (a JAQL data source is addressed by its title). */
+  sourceName: string;
 }
 
 export interface FaceDescriptor {
@@ -187,6 +192,12 @@ function hostileBody(seed: number): string {
   return JSON.stringify(random() < 0.85 ? object(0) : value(0));
 }
 
+/**
+ * Routes that end the credentials they are called with run last: a logout (1) ends only its own,
+ * Sisense's `logout_all` (2) every credential of the caller, so it runs after everything else.
+ */
+const endingRank = (url: string) => (url.endsWith('/logout_all') ? 2 : url.endsWith('/logout') ? 1 : 0);
+
 const CONTRACT_SEED = Number(process.env.CONTRACT_SEED ?? 20_261_207);
 
 export function describeFaceContract(face: FaceDescriptor): void {
@@ -245,6 +256,9 @@ export function describeFaceContract(face: FaceDescriptor): void {
       const dashboard = await created('/api/dashboards', { name: 'contract dashboard' });
       const folder = await created('/api/folders', { name: 'contract folder' });
       const group = await created('/api/groups', { name: 'contract group' });
+      const { organizationId } = await auth.authenticate(ADMIN_KEY);
+      const hexOf = (kind: IdKind, id: number) =>
+        app.rosetta.services.externalIds.idOf(organizationId, kind, id, 'hex24');
       fixture = {
         user: user.uuid,
         source: source.uuid,
@@ -258,13 +272,22 @@ export function describeFaceContract(face: FaceDescriptor): void {
           folder: String(folder.id),
           group: String(group.id),
         },
+        hex: {
+          user: await hexOf('user', user.id),
+          source: await hexOf('data_source', source.id),
+          dashboard: await hexOf('dashboard', dashboard.id),
+          folder: await hexOf('folder', folder.id),
+          group: await hexOf('group', group.id),
+        },
+        sourceName: source.name,
       };
     }, 60_000);
     afterAll(() => app?.close());
 
     it('refuses every non-public route without a credential, in its envelope', async () => {
       const wrong: string[] = [];
-      for (const { method, url, rule, takesBody } of routes) {
+      const inOrder = [...routes].sort((a, b) => endingRank(a.url) - endingRank(b.url));
+      for (const { method, url, rule, takesBody } of inOrder) {
         if (rule === 'public') continue;
         const answer = await send(method, url, '', takesBody ? '{}' : undefined);
         if (answer.status !== 401 || face.errorMessage(answer.body) === undefined)
@@ -279,6 +302,11 @@ export function describeFaceContract(face: FaceDescriptor): void {
       expect(face.errorMessage(answer.body), JSON.stringify(answer.body)).toBeTruthy();
     });
 
+    const freshViewerKey = async () => {
+      const { auth } = app.rosetta.services;
+      return (await auth.createApiKey(await auth.authenticate(viewerKey), { name: 'contract logout' })).key;
+    };
+
     it('refuses a viewer exactly the actions the core refuses it, in the envelope (permission parity)', async () => {
       // The core's verdict for the principal is the native face's by construction (the native face
       // runs this suite too), so every face agrees with the native API action by action.
@@ -292,9 +320,12 @@ export function describeFaceContract(face: FaceDescriptor): void {
         }
       };
       const wrong: string[] = [];
-      for (const { method, url, rule, takesBody } of routes) {
+      const inOrder = [...routes].sort((a, b) => endingRank(a.url) - endingRank(b.url));
+      for (const { method, url, rule, takesBody } of inOrder) {
         if (rule === 'public') continue;
-        const answer = await send(method, url, viewerKey, takesBody ? '{}' : undefined);
+        // A logout gets a key of its own, so the routes after it still have a live one.
+        const secret = endingRank(url) > 0 ? await freshViewerKey() : viewerKey;
+        const answer = await send(method, url, secret, takesBody ? '{}' : undefined);
         // The route's permission hook refuses before any lookup, so a refusal is a 403, never a 404.
         const inEnvelope = answer.status < 400 || face.errorMessage(answer.body) !== undefined;
         if (answer.status === 401 || (answer.status === 403) === may(rule) || !inEnvelope)

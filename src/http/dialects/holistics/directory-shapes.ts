@@ -1,4 +1,4 @@
-import type { Principal, Role } from '../../../core/auth/index.ts';
+import type { Role } from '../../../core/auth/index.ts';
 import type { Group, UserStatus, UserView } from '../../../core/directory/index.ts';
 import { forbidden, RosettaError } from '../../../core/errors.ts';
 import type { Services } from '../../../services.ts';
@@ -83,28 +83,7 @@ export function userJson(user: UserView, hasToken: boolean) {
   };
 }
 
-/** The organization's groups with their members, both ways. */
-export interface Memberships {
-  groups: Group[];
-  usersOf: Map<number, number[]>;
-  groupsOf: Map<number, number[]>;
-}
-
-export async function membershipsOf(
-  directory: DirectoryPort['directory'],
-  principal: Principal,
-): Promise<Memberships> {
-  const groups = await directory.listGroups(principal);
-  const members = await Promise.all(groups.map((group) => directory.listMembers(principal, group.id)));
-  const usersOf = new Map<number, number[]>();
-  const groupsOf = new Map<number, number[]>();
-  groups.forEach((group, i) => {
-    const userIds = members[i].map((user) => user.id);
-    usersOf.set(group.id, userIds);
-    for (const userId of userIds) groupsOf.set(userId, [...(groupsOf.get(userId) ?? []), group.id]);
-  });
-  return { groups, usersOf, groupsOf };
-}
+export { type Memberships, membershipsOf } from '../../../core/directory/index.ts';
 
 /** Holistics' `Group`: its name and its members' ids. */
 export const groupJson = (group: Group, userIds: number[]) => ({
