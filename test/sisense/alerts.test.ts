@@ -103,13 +103,22 @@ describe('Sisense alerts', () => {
     expect(await fires('Units above a billion')).toBe(false);
   });
 
+  it('takes the documented body without conditions: it notifies whenever the widget has data', async () => {
+    const { conditions: _none, cron: _yearly, ...documented } = kpiAlert('Units whenever', 0);
+    const alert = await create({ ...documented, action: 'email', cron: '0 0 1 1 *' });
+    expect(alert.conditions).toEqual([
+      { field: expect.any(String), aggregation: 'count', operator: '>', value: 0 },
+    ]);
+    expect(await fires('Units whenever')).toBe(true);
+  });
+
   it('lists with the common options and counts the caller own alerts', async () => {
     const all = await sx(app, 'GET', '/api/v1/alerts?sort=-name');
     expect(all.status).toBe(200);
     const names = all.body.map((a: { name: string }) => a.name);
     expect(names).toEqual([...names].sort().reverse());
     const paged = await sx(app, 'GET', '/api/v1/alerts?sort=name&skip=1&limit=1&fields=name');
-    expect(paged.body).toEqual([{ _id: expect.any(String), name: names[0] }]);
+    expect(paged.body).toEqual([{ _id: expect.any(String), name: [...names].sort()[1] }]);
     const byId = await sx(app, 'GET', `/api/v1/alerts?ids=${all.body[0]._id}`);
     expect(byId.body.map((a: { _id: string }) => a._id)).toEqual([all.body[0]._id]);
     expect((await sx(app, 'GET', '/api/v1/alerts/count')).body).toEqual({ count: names.length });

@@ -98,6 +98,9 @@ async function widgetOfContext(ports: AlertPorts, principal: Principal, value: u
   return { dashboardId: item.dashboardId, widget };
 }
 
+/** The condition of an alert created without any: some row of the widget has its first measure. */
+const WHEN_THERE_IS_DATA = { aggregation: 'count', operator: '>', value: 0 };
+
 function conditionsOf(widget: Widget | undefined, value: unknown): AlertCondition[] {
   return array('conditions', value, 20).map((item, i) => {
     const at = `conditions[${i}]`;
@@ -202,7 +205,9 @@ export async function coreAlertBody(
     const { dashboard, widget: key } = current.target.widget;
     widget = (await ports.content.dashboards.lookup(principal, dashboard)).widgets.find((w) => w.id === key);
   }
-  if (input.conditions !== undefined) core.conditions = conditionsOf(widget, input.conditions);
+  // An alert created without conditions notifies at each run where the widget's measure has data.
+  const conditions = input.conditions ?? (current ? undefined : [WHEN_THERE_IS_DATA]);
+  if (conditions !== undefined) core.conditions = conditionsOf(widget, conditions);
   // Parties and message are an email's: a webhook or Slack alert keeps its destination (and secret).
   const emailChange =
     current?.destination.type === 'email' && (input.parties !== undefined || input.message !== undefined);

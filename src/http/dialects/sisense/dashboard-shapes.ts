@@ -8,7 +8,8 @@ import {
   settingsOf,
 } from './dashboard-context.ts';
 import { dashboardFiltersOf, filterItemsOf, itemsStillMatch } from './dashboard-filters.ts';
-import { cubeOfDatasource, datasourceJson, parseSisenseWidget, widgetJson } from './widget-shapes.ts';
+import { datasourceJson } from './dataset-shapes.ts';
+import { cubeOfDatasource, parseSisenseWidget, widgetJson } from './widget-shapes.ts';
 
 /** Keys the server writes, or that have their own routes: never kept from a body. */
 const serverKeys = [

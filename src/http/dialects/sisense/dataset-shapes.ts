@@ -7,7 +7,7 @@ import { CUBE_SERVER, fieldsOf } from './elasticubes.ts';
  * never live) on `LocalHost`, its database named like it.
  */
 
-/** One entry of `GET /api/datasources`. */
+/** A cube as a `datasource`: an entry of `GET /api/datasources`, and the data source of dashboards and widgets. */
 export const datasourceJson = (cube: Elasticube) => ({
   title: cube.title,
   fullname: cube.fullname,

@@ -2,7 +2,6 @@ import { Type } from 'typebox';
 import type { Principal } from '../../../core/auth/index.ts';
 import {
   membershipsOf as coreMemberships,
-  type Group,
   type Memberships,
   type User,
   type UserView,

@@ -5,6 +5,7 @@ import { isJsonObject, type JsonObject, object, text } from '../../../core/input
 import type { SavedQuery } from '../../../core/query/index.ts';
 import type { SisenseContent } from './dashboard-context.ts';
 import { settingsOf } from './dashboard-context.ts';
+import { datasourceJson } from './dataset-shapes.ts';
 import { type Elasticube, findElasticube } from './elasticubes.ts';
 import { helperSeries, panelsOfQuery, widgetQueryOf } from './widget-query.ts';
 
@@ -162,13 +163,3 @@ export async function widgetJson(
     lastUpdated: dashboard.updatedAt,
   };
 }
-
-/** A cube as the `datasource` of dashboards and widgets. */
-export const datasourceJson = (cube: Elasticube) => ({
-  title: cube.title,
-  fullname: cube.fullname,
-  id: `aLOCALHOST_a${cube.title.toUpperCase().replace(/[^A-Z0-9]/g, '')}`,
-  address: 'LocalHost',
-  database: `a${cube.title.replace(/[^A-Za-z0-9]/g, '')}`,
-  live: false,
-});
