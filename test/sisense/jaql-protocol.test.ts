@@ -275,15 +275,21 @@ describe('excelExport (ENG-01)', () => {
         { jaql: { dim: dim('country'), filter: { members: ['France', 'Japan'] } }, panel: 'scope' },
       ],
     };
-    const answer = await app.rosetta.server.inject({
-      method: 'POST',
-      url: '/sisense/engine/excelExport',
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ query }),
-    });
+    const exported = (url: string) =>
+      app.rosetta.server.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ query }),
+      });
+    const answer = await exported('/sisense/engine/excelExport');
     expect(answer.statusCode, answer.body).toBe(200);
     expect(answer.headers['content-type']).toMatch(/spreadsheetml/);
     const rows = await sheetRows(answer.rawPayload);
+    // The same export under the REST prefix, where the catalogue reads every documented path.
+    const underV1 = await exported('/sisense/api/v1/engine/excelExport');
+    expect(underV1.statusCode, underV1.body).toBe(200);
+    expect(await sheetRows(underV1.rawPayload)).toEqual(rows);
     expect(rows[0]).toEqual([
       'Country',
       'Units · 2023-01-01',

@@ -11,5 +11,6 @@ export const jaqlPermissions: RoutePermissions = {
   'POST /sisense/api/datasources/localhost/:title/cancel_queries': 'query.adhoc',
   'POST /sisense/api/v1/elasticubes/:elasticube/jaql/explain': 'query.adhoc',
   'POST /sisense/engine/excelExport': 'query.adhoc',
+  'POST /sisense/api/v1/engine/excelExport': 'query.adhoc',
   'POST /sisense/api/activities': 'dashboard.view',
 };

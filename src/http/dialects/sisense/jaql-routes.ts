@@ -128,7 +128,8 @@ export function registerJaqlRoutes(api: App, services: JaqlPorts, config: Sisens
     },
   );
 
-  api.post('/engine/excelExport', async (request, reply) => {
+  // The seed's sample posts to `/engine/excelExport`; its catalogue reads every path under `/api/v1`.
+  const excelExport = async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = principalOf(request);
     const body = request.body as { query?: unknown } | undefined;
     const query = typeof body?.query === 'object' && body.query !== null ? body.query : body;
@@ -138,7 +139,9 @@ export function registerJaqlRoutes(api: App, services: JaqlPorts, config: Sisens
       .type(XLSX_TYPE)
       .header('content-disposition', 'attachment; filename="export.xlsx"')
       .send(await xlsxOf(prepared.cube.title, prepared.plan, result));
-  });
+  };
+  api.post('/engine/excelExport', excelExport);
+  api.post('/api/v1/engine/excelExport', excelExport);
 
   api.post('/api/activities', async (request, reply) => {
     if (!Array.isArray(request.body)) throw validationError('body', 'must be an array of usage events');
