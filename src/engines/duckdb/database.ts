@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ResourcePool } from '../pool.ts';
 import { StagingArea } from './staging.ts';
@@ -111,10 +113,25 @@ export class DuckDbDatabase {
         for (let i = 0; i < pool.size; i++) await pool.acquire();
       for (const connection of this.#connections) connection.disconnectSync();
       this.#instance.closeSync();
+      await releaseUnreachableResults();
       await this.staging.dispose();
     })();
     return this.#closing;
   }
+}
+
+/**
+ * A streamed result a reader stopped early (the row cap) keeps its DuckDB client context, hence
+ * the database, alive until the garbage collector finalizes it: the node API has no way to close
+ * one. DuckDB's instance cache then makes the next open of the same file in this process (a
+ * restart, a connection re-created) wait for that old database to shut down, which only a
+ * collection that may not come for minutes ends. So closing collects now, then lets the
+ * finalizers, which Node runs after the collection, release the database.
+ */
+async function releaseUnreachableResults(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /**
