@@ -1,8 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/app.ts';
 import { waitForJob } from '../support/exports.ts';
+import { authenticatedSmtp } from '../support/smtp.ts';
 import { sisenseError, sisenseLogin, sx } from './support.ts';
 
 /**
@@ -12,29 +11,11 @@ import { sisenseError, sisenseLogin, sx } from './support.ts';
 
 let app: TestApp;
 let editorToken: string;
-const received: string[][] = [];
-const smtp = new SMTPServer({
-  disabledCommands: ['STARTTLS'],
-  allowInsecureAuth: true,
-  logger: false,
-  onAuth(auth, _session, callback) {
-    if (auth.username === 'mailer' && auth.password === 'smtp-pass') callback(null, { user: 'mailer' });
-    else callback(new Error('bad login'));
-  },
-  onData(stream, session, callback) {
-    stream.resume();
-    stream.on('end', () => {
-      received.push(session.envelope.rcptTo.map((r) => r.address));
-      callback();
-    });
-  },
-});
-let port: number;
+let smtp: Awaited<ReturnType<typeof authenticatedSmtp>>;
 const path = '/api/v1/settings/email_server';
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  port = (smtp.server.address() as AddressInfo).port;
+  smtp = await authenticatedSmtp('mailer', 'smtp-pass');
   app = await startTestApp({ env: { ROSETTA_OUTBOUND_ALLOW: '127.0.0.1' } });
   const created = await app.request('POST', '/api/users', {
     email: 'editor@example.test',
@@ -46,7 +27,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await app?.close();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp?.close();
 });
 
 describe('Sisense email server settings', () => {
@@ -59,7 +40,7 @@ describe('Sisense email server settings', () => {
   it('sets the server, never shows its password, and refuses a second one with 7501', async () => {
     const body = {
       host: '127.0.0.1',
-      port,
+      port: smtp.port,
       secure: false,
       auth: { user: 'mailer', pass: 'wrong' },
       from: 'bi@example.test',
@@ -68,7 +49,7 @@ describe('Sisense email server settings', () => {
     expect(created.status, created.text).toBe(201);
     expect(created.body).toMatchObject({
       host: '127.0.0.1',
-      port,
+      port: smtp.port,
       secure: false,
       auth: { user: 'mailer' },
       source: 'organization',
@@ -112,7 +93,7 @@ describe('Sisense email server settings', () => {
     const run = await app.request('POST', `/api/alerts/${native.id}/run`);
     const job = await waitForJob(app, run.body.job?.id ?? run.body.id);
     expect(job.status, job.error).toBe('success');
-    expect(received).toContainEqual(['ops@example.test']);
+    expect(smtp.received).toContainEqual(['ops@example.test']);
   });
 
   it('checks the body naming Sisense fields, and refuses non-admins', async () => {

@@ -39,3 +39,27 @@ export function smtpCatcher(): SmtpCatcher {
     close: () => (listening ? new Promise<void>((resolve) => server.close(resolve)) : Promise.resolve()),
   };
 }
+
+/** A loopback SMTP server that requires this login and records the recipients of each message. */
+export async function authenticatedSmtp(user: string, pass: string) {
+  const received: string[][] = [];
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    logger: false,
+    onAuth(auth, _session, callback) {
+      if (auth.username === user && auth.password === pass) callback(null, { user });
+      else callback(new Error('bad login'));
+    },
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push(session.envelope.rcptTo.map((r) => r.address));
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { port, received, close: () => new Promise<void>((resolve) => server.close(resolve)) };
+}

@@ -1,35 +1,10 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTempPostgres } from '../../../test/support/databases.ts';
+import { authenticatedSmtp } from '../../../test/support/smtp.ts';
 import { isRosettaError } from '../errors.ts';
 import { admin, editor, ORGANIZATION_ID, openScheduleHarness } from './test-support.ts';
 
 /** An organization's own SMTP server: set at runtime, its password sealed, used by the mailer. */
-
-/** A loopback SMTP server that requires this login and records who each message was for. */
-async function smtpServer(user: string, pass: string) {
-  const received: string[][] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === user && auth.password === pass) callback(null, { user });
-      else callback(new Error('bad login'));
-    },
-    onData(stream, session, callback) {
-      stream.resume();
-      stream.on('end', () => {
-        received.push(session.envelope.rcptTo.map((r) => r.address));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { port, received, close: () => new Promise<void>((r) => server.close(r)) };
-}
 
 const reasonOf = async (call: Promise<unknown>) =>
   call.then(
@@ -39,12 +14,13 @@ const reasonOf = async (call: Promise<unknown>) =>
 
 describe.each(['sqlite', 'postgres'] as const)('organization email servers (%s)', async (kind) => {
   const db = kind === 'postgres' ? await createTempPostgres('rosetta_mail_transports') : undefined;
+  // createTempPostgres has said loudly why (and fails the run under CI=true).
   if (db && !db.available) {
-    it.skip('needs PostgreSQL', () => {});
+    it.skipIf(true)('needs PostgreSQL, which is not reachable here', () => {});
     return;
   }
   const h = await openScheduleHarness(kind, db?.url);
-  const smtp = await smtpServer('mailer', 's3cret-pass');
+  const smtp = await authenticatedSmtp('mailer', 's3cret-pass');
   // The server listens on loopback, which mail may reach only when allowed (as deliveries).
   const { schedules } = h.process({ outboundAllow: ['127.0.0.1'] });
   const strict = h.process({}).schedules;
