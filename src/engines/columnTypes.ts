@@ -24,8 +24,9 @@ export function columnTypeOfNative(nativeType: string): ColumnType {
 }
 
 /**
- * A binary floating-point type (`DOUBLE`, `FLOAT`, `REAL`, `double precision`, `float8`): its
+ * A binary floating-point type (`DOUBLE`, `FLOAT`, `REAL`, `double precision`, `float8`,
+ * ClickHouse's `Float64` and `Nullable(Float32)`): its
  * values are the nearest doubles, not the decimals people typed, unlike DECIMAL and NUMERIC.
  */
 export const isBinaryFloat = (nativeType: string): boolean =>
-  /^(float[48]?|double|real)\b/.test(nativeType.trim().toLowerCase());
+  /^(nullable\()?(float(4|8|32|64)?|double|real)\b/.test(nativeType.trim().toLowerCase());

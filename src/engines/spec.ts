@@ -1,4 +1,4 @@
-/** A warehouse server reached over the network (PostgreSQL, MySQL/MariaDB). */
+/** A warehouse server reached over the network (PostgreSQL, MySQL/MariaDB, ClickHouse). */
 export interface ServerSpec {
   host: string;
   port: number;
@@ -17,5 +17,15 @@ export type EngineSpec =
       file: string;
       poolSize?: number;
     }
-  | ({ type: 'postgres' } & ServerSpec)
-  | ({ type: 'mysql' } & ServerSpec);
+  | ({
+      type: 'postgres';
+      /** Managed storage tables live in this schema (created if missing); absent on plain connections. */
+      storage?: { schema: string };
+    } & ServerSpec)
+  | ({ type: 'mysql' } & ServerSpec)
+  /** `port` is the HTTP interface's (8123 by default); `database` is a ClickHouse database. */
+  | ({
+      type: 'clickhouse';
+      /** Managed storage tables live in this database; absent on plain connections. */
+      storage?: { schema: string };
+    } & ServerSpec);

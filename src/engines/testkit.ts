@@ -79,6 +79,8 @@ export interface EngineContractSetup {
     sql: string;
     params: JsonScalar[];
     extra: { values: unknown[]; types: unknown[] };
+    /** The TIMESTAMP holds whole seconds (ClickHouse before DateTime64): `.000Z`, not `.678Z`. */
+    wholeSeconds?: boolean;
   };
   /** One integer column `n` with the values 1 to count, in order. */
   series(count: number): string;
@@ -96,6 +98,8 @@ export interface EngineContractSetup {
    * catalog's orders table. None of them may change anything.
    */
   userWrites?: string[];
+  /** Empties `{orders}` (default `DELETE FROM {orders}`; ClickHouse has no DELETE). */
+  clearOrders?: string;
   /** Rows to stream in the streaming case (25,000 a batch). */
   streamRows?: number;
   /** How far a streamed batch may run past its size (DuckDB adds whole chunks). */
@@ -130,7 +134,10 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
     it('binds parameters and converts values to JSON-safe scalars', async () => {
       for (const statement of setup.typed.before ?? []) await engine.run(statement, { maxRows: 1 });
       const result = await engine.run({ sql: setup.typed.sql, params: setup.typed.params }, { maxRows: 10 });
-      expect(result.rows).toEqual([[...TYPED_VALUES, ...setup.typed.extra.values]]);
+      const expected = setup.typed.wholeSeconds
+        ? TYPED_VALUES.with(9, '2024-02-29T13:14:15.000Z')
+        : TYPED_VALUES;
+      expect(result.rows).toEqual([[...expected, ...setup.typed.extra.values]]);
       expect(result.columns.map((column) => column.type)).toEqual([
         ...TYPED_TYPES,
         ...setup.typed.extra.types,
@@ -311,7 +318,7 @@ export function describeEngineContract(name: string, setup: EngineContractSetup)
       expect((await readOnly(`SELECT id FROM ${view}`)).rows).toEqual([[7]]);
       expect((await engine.introspect()).some((table) => table.name === 'rosetta_scratch')).toBe(false);
       // The connections are as they were: Rosetta's own statements still write.
-      await exec(engine, `DELETE FROM ${orders}`);
+      await exec(engine, (setup.clearOrders ?? 'DELETE FROM {orders}').replaceAll('{orders}', orders));
       expect((await exec1(`SELECT count(*) AS n FROM ${orders}`)).rows).toEqual([[0]]);
     });
 

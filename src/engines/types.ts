@@ -3,7 +3,7 @@
  * run a compiled query with bound parameters and a row cap, stream, cancel.
  * SQL text reaches an engine only from the compiler or from the engine's own storage code.
  */
-export type EngineDialect = 'duckdb' | 'postgres' | 'mysql';
+export type EngineDialect = 'duckdb' | 'postgres' | 'mysql' | 'clickhouse';
 
 /** Logical column types shared by engines, models and faces. */
 export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'datetime' | 'json';
@@ -153,6 +153,11 @@ export interface StorageColumn {
  * atomic: a batch either lands whole or not at all.
  */
 export interface ManagedStorage {
+  /**
+   * The schema (ClickHouse: the database) managed tables live in, which data sources name as
+   * theirs so the compiler reads `<storageSchema>.<table>`.
+   */
+  readonly storageSchema: string;
   createTable(table: string, columns: StorageColumn[], primaryKey: string[]): Promise<void>;
   dropTable(table: string): Promise<void>;
   /** Adds columns missing from the table (existing ones are kept). */

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/principal.ts';
 import { isRosettaError, notFound, RosettaError, validationError } from '../errors.ts';
 import { dialects } from '../query/dialects.ts';
 import type { ConnectionService } from './connections.ts';
-import { validateConnectionInput } from './connections.ts';
+import { DEFAULT_PORTS, validateConnectionInput } from './connections.ts';
 import type { EngineFactory, EngineRegistry } from './engine-registry.ts';
 import { browseSchema, type ConnectionSchema, MAX_SQL_ROWS, type SqlResult } from './sql-console.ts';
 import type { ConnectionInput } from './types.ts';
@@ -68,7 +68,7 @@ export function createConnectionBrowser(deps: {
     const engine = deps.createEngine({
       type: input.type,
       host: input.host ?? '',
-      port: input.port ?? (input.type === 'postgres' ? 5432 : 3306),
+      port: input.port ?? DEFAULT_PORTS[input.type],
       database: input.database ?? '',
       user: input.user ?? '',
       ...(input.password && { password: input.password }),

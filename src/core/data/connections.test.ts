@@ -82,6 +82,16 @@ describe.each(['sqlite', 'postgres'] as const)('connections on %s metadata', asy
     ).toContain('file:');
   });
 
+  it.skipIf(!harness)('takes ClickHouse connections, on its HTTP port unless one is given', async () => {
+    const input = { name: 'CH', type: 'clickhouse' as const, host: '127.0.0.1', database: 'd', user: 'u' };
+    const created = await h.data.connections.create(admin, input);
+    expect(created).toMatchObject({ type: 'clickhouse', port: 8123 });
+    expect(await codeOf(h.data.connections.create(admin, { ...input, database: ' ' }))).toContain(
+      'database: is required for clickhouse',
+    );
+    await h.data.connections.delete(admin, created.id);
+  });
+
   it.skipIf(!harness)('does not move the server of a storage source or of a DuckDB source', async () => {
     const stored = await h.data.sources.create(admin, {
       type: 'storage',

@@ -6,7 +6,7 @@ import type { AccessEntry } from './access.ts';
 
 /** Domain shapes of the data module: what services take and return (never raw rows). */
 
-export type ConnectionType = 'duckdb' | 'postgres' | 'mysql';
+export type ConnectionType = 'duckdb' | 'postgres' | 'mysql' | 'clickhouse';
 
 export interface Connection {
   id: number;

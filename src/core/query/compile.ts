@@ -153,7 +153,9 @@ function renderSelect(ctx: SqlContext, model: Model, query: ResolvedQuery, top?:
     ...query.metrics.map((m): [string, string] => [m.name, metric(m.expression)]),
   ]);
   // Clauses are rendered in text order, so `?` placeholders (MySQL) line up with the parameters.
-  const select = [...columns].map(([name, expression]) => `${expression} AS ${quote(name)}`);
+  const select = [...columns].map(
+    ([name, expression]) => `${expression} AS ${ctx.dialect.resultAlias(name)}`,
+  );
   const lines = [
     `SELECT ${select.join(', ')}`,
     `FROM ${fromSql(model, ctx.dialect, usedTables(query))}`,
@@ -196,7 +198,7 @@ function keptGroupsJoin(
   };
   const inner = renderSelect(ctx, model, groups).lines.join('\n');
   const on = kept.dimensions.map((d) =>
-    nullSafeEquals(dimensionSql(ctx, d), `${quote('kept')}.${quote(d.name)}`),
+    nullSafeEquals(dimensionSql(ctx, d), `${quote('kept')}.${ctx.dialect.resultAlias(d.name)}`),
   );
   return `INNER JOIN (\n${inner}\n) AS ${quote('kept')} ON ${on.length > 0 ? on.join(' AND ') : '1 = 1'}`;
 }

@@ -47,7 +47,7 @@ export function bind(ctx: SqlContext, value: JsonScalar, type: ColumnType | 'met
       : ctx.dialect.placeholder(index);
   const cast =
     type === 'date' ? 'date' : type === 'datetime' ? 'datetime' : type === 'metric' ? 'float' : undefined;
-  return cast ? `CAST(${placeholder} AS ${ctx.dialect.types[cast]})` : placeholder;
+  return cast ? ctx.dialect.castValue(placeholder, cast) : placeholder;
 }
 
 /**
@@ -120,7 +120,7 @@ export function conditionSql(
   if (condition.kind === 'never') return '1 = 0';
   if (condition.kind === 'always') return '1 = 1';
   // IS NOT TRUE, not NOT: the complement includes the rows the child is unknown (NULL) for.
-  if (condition.kind === 'not') return `(${conditionSql(ctx, condition.child, metricSql)}) IS NOT TRUE`;
+  if (condition.kind === 'not') return ctx.dialect.isNotTrue(conditionSql(ctx, condition.child, metricSql));
   if (condition.kind !== 'rule') {
     const joiner = condition.kind === 'and' ? ' AND ' : ' OR ';
     return `(${condition.children.map((child) => conditionSql(ctx, child, metricSql)).join(joiner)})`;

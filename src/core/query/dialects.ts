@@ -1,3 +1,9 @@
+import {
+  clickhouseIdentifier,
+  clickhouseLiteral,
+  clickhousePlaceholder,
+  clickhouseResultAlias,
+} from '../../engines/clickhouse-literal.ts';
 import type { EngineDialect, JsonScalar } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import type { DatePart, Period } from './ir.ts';
@@ -14,6 +20,11 @@ export interface SqlDialect {
   capabilities: DialectCapabilities;
   /** Quotes an identifier; embedded quote characters are doubled. */
   quote(identifier: string): string;
+  /**
+   * A result column's alias (quoted), as the SELECT names it and a query over it reads it: the
+   * quoted name, except on ClickHouse, where an alias equal to a column's name would shadow it.
+   */
+  resultAlias(name: string): string;
   /** The placeholder of the n-th (1-based) bound parameter. */
   placeholder(index: number): string;
   /** Placeholders (`?`) take the values in text order rather than by number (finishSql). */
@@ -22,6 +33,18 @@ export interface SqlDialect {
   literal(value: JsonScalar): string;
   /** Type names for CAST: date, timestamp, double-precision float, text. */
   types: { date: string; datetime: string; float: string; text: string };
+  /**
+   * A bound value (`YYYY-MM-DD`, `YYYY-MM-DD hh:mm:ss.fff` in UTC, a number) as that type: a CAST
+   * where the engine parses such text.
+   */
+  castValue(value: string, type: 'date' | 'datetime' | 'float'): string;
+  /**
+   * The continuous (interpolated) percentile of `input` as an aggregate, `fraction` a literal
+   * from 0 to 1; reached only where the capabilities say median or percentile.
+   */
+  percentileCont(fraction: number, input: string): string;
+  /** True when `condition` is false or unknown (NULL): the complement of a filter. */
+  isNotTrue(condition: string): string;
   /**
    * The start of the period holding `expression`: a date for day and coarser, else a timestamp.
    * Weeks start on ISO day `weekStart` (1 = Monday … 7 = Sunday).
@@ -61,6 +84,11 @@ export interface DialectCapabilities {
   median: boolean;
   /** Continuous percentiles as an aggregate (`percentile_cont(p) WITHIN GROUP`). */
   percentile: boolean;
+  /**
+   * Common table expressions and window functions: the staged plan of post calculations, post
+   * filters and top N (stages.ts).
+   */
+  stages: boolean;
 }
 
 /** A 400 at `path` when the dialect lacks `capability`; `feature` names it (`aggregation "median"`). */
@@ -186,22 +214,109 @@ const addInterval =
     return coarse(period) ? `CAST(${moved} AS ${types.date})` : `(${moved})`;
   };
 
+const castAs =
+  (types: SqlDialect['types']): SqlDialect['castValue'] =>
+  (value, type) =>
+    `CAST(${value} AS ${types[type]})`;
+
+/**
+ * The SQL-standard ordered-set form that DuckDB and PostgreSQL share. The fraction is written as a
+ * literal: a bound parameter would make two renderings of the same metric (SELECT and ORDER BY,
+ * or grouping sets) different expressions to PostgreSQL.
+ */
+const percentileCont: SqlDialect['percentileCont'] = (fraction, input) =>
+  `percentile_cont(${fraction}) WITHIN GROUP (ORDER BY ${input})`;
+
+/**
+ * percentile_cont on ClickHouse, whose quantileExact picks a value rather than interpolating: the
+ * sorted non-NULL values `s`, position h = (n − 1)·p, and s[⌊h⌋] + (h − ⌊h⌋)·(s[⌊h⌋ + 1] − s[⌊h⌋]),
+ * the same arithmetic PostgreSQL does; NULL for no values.
+ */
+function clickhousePercentile(fraction: number, input: string): string {
+  const sorted = `arraySort(groupArray(${input}))`;
+  const count = `length(${sorted})`;
+  const position = `((${count} - 1) * ${fraction})`;
+  const below = `toUInt64(floor(${position}))`;
+  const at = (index: string) => `arrayElement(${sorted}, ${index})`;
+  const [low, high] = [at(`${below} + 1`), at(`least(${below} + 2, ${count})`)];
+  return `if(${count} = 0, NULL, ${low} + (${position} - ${below}) * (${high} - ${low}))`;
+}
+
+const isNotTrue: SqlDialect['isNotTrue'] = (condition) => `(${condition}) IS NOT TRUE`;
+
+/**
+ * ClickHouse renders and buckets a DateTime in its column's zone (else the server's): timestamps
+ * are read as UTC first, as on the other engines.
+ */
+const utc = (expression: string): string => `toDateTime(${expression}, 'UTC')`;
+
+const clickhousePeriods: Record<Period, (e: string, weekStart: number) => string> = {
+  year: (e) => `toStartOfYear(${utc(e)})`,
+  quarter: (e) => `toStartOfQuarter(${utc(e)})`,
+  month: (e) => `toStartOfMonth(${utc(e)})`,
+  // toMonday is the only week start before toStartOfWeek (19.x): shift to it and back.
+  week: (e, weekStart) => {
+    const days = (8 - weekStart) % 7;
+    return days === 0
+      ? `toMonday(${utc(e)})`
+      : `subtractDays(toMonday(addDays(toDate(${utc(e)}), ${days})), ${days})`;
+  },
+  day: (e) => `toDate(${utc(e)})`,
+  hour: (e) => `toStartOfHour(${utc(e)})`,
+  minute: (e) => `toStartOfMinute(${utc(e)})`,
+};
+
+const clickhouseParts: Record<DatePart | 'weekday', (e: string, weekStart: number) => string> = {
+  weekday: (e) => `toDayOfWeek(${utc(e)})`,
+  day_of_week: (e, weekStart) => fromWeekStart(`toDayOfWeek(${utc(e)})`, weekStart),
+  month_of_year: (e) => `toMonth(${utc(e)})`,
+  quarter_of_year: (e) => `toQuarter(${utc(e)})`,
+  hour_of_day: (e) => `toHour(${utc(e)})`,
+  week_of_year: (e) => `toISOWeek(${utc(e)})`,
+};
+
+const clickhouseSteps = {
+  month: 'addMonths',
+  day: 'addDays',
+  hour: 'addHours',
+  minute: 'addMinutes',
+} as const;
+
+/**
+ * The `!`-escaped pattern in ClickHouse's LIKE syntax, which has no ESCAPE clause and escapes with
+ * backslashes: backslashes doubled first, then each `!x` made `\x`.
+ */
+const clickhouseLikePattern = (pattern: string): string =>
+  String.raw`replaceRegexpAll(replaceRegexpAll(${pattern}, '\\\\', '\\\\\\\\'), '!(.)', '\\\\\\1')`;
+
 const nullsLast: SqlDialect['orderBy'] = (expression, descending) =>
   `${expression} ${descending ? 'DESC' : 'ASC'} NULLS LAST`;
 
 const duckdbTypes = { date: 'DATE', datetime: 'TIMESTAMP', float: 'DOUBLE', text: 'VARCHAR' };
 const postgresTypes = { date: 'date', datetime: 'timestamp', float: 'double precision', text: 'text' };
+const mysqlTypes = { date: 'DATE', datetime: 'DATETIME', float: 'DOUBLE', text: 'CHAR' };
+/** Nullable: a CAST of NULL to a plain type is an error on ClickHouse, not NULL. */
+const clickhouseTypes = {
+  date: 'Nullable(Date)',
+  datetime: "Nullable(DateTime('UTC'))",
+  float: 'Nullable(Float64)',
+  text: 'Nullable(String)',
+};
 
 export const dialects: Record<EngineDialect, SqlDialect> = {
   duckdb: {
     name: 'duckdb',
     label: 'DuckDB',
-    capabilities: { median: true, percentile: true },
+    capabilities: { median: true, percentile: true, stages: true },
     quote: quoteWith('"'),
+    resultAlias: quoteWith('"'),
     placeholder: (index) => `$${index}`,
     positional: false,
     literal: literalWith('plain'),
     types: duckdbTypes,
+    castValue: castAs(duckdbTypes),
+    percentileCont,
+    isNotTrue,
     ...dateFunctions(duckdbTypes, 'INTEGER'),
     // ICU, built into DuckDB: the UTC timestamp as a TIMESTAMPTZ, then its wall clock in the zone.
     inZone: (expression, zone) => `timezone(${zone}, CAST(${expression} AS TIMESTAMP) AT TIME ZONE 'UTC')`,
@@ -214,12 +329,16 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
   postgres: {
     name: 'postgres',
     label: 'PostgreSQL',
-    capabilities: { median: true, percentile: true },
+    capabilities: { median: true, percentile: true, stages: true },
     quote: quoteWith('"'),
+    resultAlias: quoteWith('"'),
     placeholder: (index) => `$${index}`,
     positional: false,
     literal: literalWith('postgres'),
     types: postgresTypes,
+    castValue: castAs(postgresTypes),
+    percentileCont,
+    isNotTrue,
     ...dateFunctions(postgresTypes, 'integer'),
     inZone: (expression, zone) =>
       `((CAST(${expression} AS timestamp) AT TIME ZONE 'UTC') AT TIME ZONE ${zone})`,
@@ -236,12 +355,16 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
     name: 'mysql',
     label: 'MySQL/MariaDB',
     // MariaDB has MEDIAN and PERCENTILE_CONT only as window functions, MySQL not at all.
-    capabilities: { median: false, percentile: false },
+    capabilities: { median: false, percentile: false, stages: true },
     quote: quoteWith('`'),
+    resultAlias: quoteWith('`'),
     placeholder: () => '?',
     positional: true,
     literal: literalWith('escaped'),
-    types: { date: 'DATE', datetime: 'DATETIME', float: 'DOUBLE', text: 'CHAR' },
+    types: mysqlTypes,
+    castValue: castAs(mysqlTypes),
+    percentileCont,
+    isNotTrue,
     truncate: (period, expression, weekStart) => mysqlPeriods[period](expression, weekStart),
     datePart: (part, expression, weekStart) => mysqlParts[part](expression, weekStart),
     // NULL when the server has no time-zone tables: the query service probes that first (service.ts).
@@ -257,5 +380,40 @@ export const dialects: Record<EngineDialect, SqlDialect> = {
     // DATE_ADD keeps a DATE a DATE; its units include QUARTER and WEEK.
     addPeriods: (period, expression, count) =>
       `DATE_ADD(${expression}, INTERVAL ${count} ${period.toUpperCase()})`,
+  },
+  clickhouse: {
+    name: 'clickhouse',
+    label: 'ClickHouse',
+    // `WITH name AS (subquery)` arrived in 20.x, window functions in 21.x.
+    capabilities: { median: true, percentile: true, stages: false },
+    quote: clickhouseIdentifier,
+    resultAlias: clickhouseResultAlias,
+    placeholder: clickhousePlaceholder,
+    positional: false,
+    literal: clickhouseLiteral,
+    types: clickhouseTypes,
+    // A CAST to DateTime refuses the milliseconds every bound timestamp has; parsing drops them.
+    castValue: (value, type) =>
+      type === 'datetime' ? `parseDateTimeBestEffort(${value}, 'UTC')` : castAs(clickhouseTypes)(value, type),
+    // No IS [NOT] TRUE: an unknown condition counts as false.
+    percentileCont: clickhousePercentile,
+    isNotTrue: (condition) => `NOT ifNull(${condition}, 0)`,
+    truncate: (period, expression, weekStart) => clickhousePeriods[period](expression, weekStart),
+    datePart: (part, expression, weekStart) => clickhouseParts[part](expression, weekStart),
+    // toTimeZone only changes how the instant is shown: its wall clock, read back as UTC, is the value.
+    inZone: (expression, zone) => `toDateTime(toString(toTimeZone(${utc(expression)}, ${zone})), 'UTC')`,
+    // lowerUTF8: lower() folds ASCII only.
+    ilike: (expression, pattern) =>
+      `lowerUTF8(${expression}) LIKE lowerUTF8(${clickhouseLikePattern(pattern)})`,
+    orderBy: nullsLast,
+    // join_use_nulls (client.ts) gives the missing side NULLs, as SQL does.
+    fullJoin: true,
+    // Equalities ClickHouse can hash a join on (it has no IS NOT DISTINCT FROM before 21.x).
+    nullSafeEquals: (a, b) =>
+      `(ifNull(toString(${a}), '') = ifNull(toString(${b}), '') AND isNull(${a}) = isNull(${b}))`,
+    addPeriods: (period, expression, count) => {
+      const [size, unit] = periodSteps[period];
+      return `${clickhouseSteps[unit]}(${expression}, ${count * size})`;
+    },
   },
 };

@@ -33,8 +33,12 @@ export function dimensionSql(ctx: SqlContext, dimension: ResolvedDimension): str
 export function dimensionOrderSql(ctx: SqlContext, dimension: ResolvedDimension, expression: string): string {
   if (dimension.bin?.kind !== 'ranges') return expression;
   const { literal } = ctx.dialect;
-  const whens = dimension.bin.ranges.map(({ label }, i) => `WHEN ${literal(label)} THEN ${i}`);
-  return `CASE ${expression} ${whens.join(' ')} END`;
+  // Searched, not `CASE x WHEN …`: ClickHouse turns that form into a transform() whose default
+  // is not NULL, which would sort the rows outside every range first.
+  const whens = dimension.bin.ranges.map(
+    ({ label }, i) => `WHEN ${expression} = ${literal(label)} THEN ${i}`,
+  );
+  return `CASE ${whens.join(' ')} END`;
 }
 
 const isPeriod = (granularity: string): granularity is Period =>

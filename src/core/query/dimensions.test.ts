@@ -9,7 +9,15 @@ import type { QueryIr } from './ir.ts';
 import type { Model } from './model.ts';
 import { parseQueryBody } from './parse.ts';
 import { createQueryService } from './service.ts';
-import { admin, duckdbRunner, mysqlRunner, postgresRunner, principal, type SqlRunner } from './testkit.ts';
+import {
+  admin,
+  clickhouseRunner,
+  duckdbRunner,
+  mysqlRunner,
+  postgresRunner,
+  principal,
+  type SqlRunner,
+} from './testkit.ts';
 
 /**
  * Date parts, week starts, time zones, relative and rolling dates, and numeric bins, run on real
@@ -17,7 +25,12 @@ import { admin, duckdbRunner, mysqlRunner, postgresRunner, principal, type SqlRu
  * local times), with a row policy hiding one team's rows.
  */
 type MysqlRunner = Awaited<ReturnType<typeof mysqlRunner>>;
-const runners: SqlRunner[] = await Promise.all([duckdbRunner(), postgresRunner(), mysqlRunner()]);
+const runners: SqlRunner[] = await Promise.all([
+  duckdbRunner(),
+  postgresRunner(),
+  mysqlRunner(),
+  clickhouseRunner(),
+]);
 afterAll(async () => {
   await Promise.all(runners.map((runner) => runner.close()));
 });
@@ -78,6 +91,8 @@ const columnTypes: Record<EngineDialect, string> = {
   duckdb: 'id INTEGER, team VARCHAR, stamp TIMESTAMP, on_day DATE, amount DOUBLE, units INTEGER',
   postgres: 'id integer, team text, stamp timestamp, on_day date, amount double precision, units integer',
   mysql: 'id INT, team VARCHAR(20), stamp DATETIME, on_day DATE, amount DOUBLE, units INT',
+  clickhouse:
+    'id Int32, team Nullable(String), stamp Nullable(DateTime), on_day Nullable(Date), amount Nullable(Float64), units Nullable(Int32)',
 };
 
 beforeAll(async () => {
@@ -88,7 +103,7 @@ beforeAll(async () => {
   );
   for (const runner of runners.filter((r) => r.available)) {
     const statements = [
-      `CREATE TABLE events (${columnTypes[runner.dialect]})`,
+      `CREATE TABLE events (${columnTypes[runner.dialect]})${runner.dialect === 'clickhouse' ? ' ENGINE = Memory' : ''}`,
       `INSERT INTO events VALUES ${rows.join(', ')}`,
     ];
     if (runner.dialect !== 'mysql') {

@@ -40,9 +40,9 @@ function aggregateSql(ctx: SqlContext, leaf: AggregateLeaf): string {
     case 'count_distinct':
       return `COUNT(DISTINCT ${input})`;
     case 'median':
-      return percentileSql(0.5, input);
+      return ctx.dialect.percentileCont(0.5, input);
     case 'percentile':
-      return percentileSql(leaf.percentile!, input);
+      return ctx.dialect.percentileCont(leaf.percentile!, input);
     case 'stddev':
       return `STDDEV_SAMP(${input})`;
     case 'variance':
@@ -51,12 +51,3 @@ function aggregateSql(ctx: SqlContext, leaf: AggregateLeaf): string {
       return `${aggregation.toUpperCase()}(${input})`;
   }
 }
-
-/**
- * The continuous (interpolated) percentile, in the SQL-standard ordered-set form that DuckDB and
- * PostgreSQL share. The fraction, checked to be a number from 0 to 1 by resolve.ts, is written
- * as a literal: a bound parameter would make two renderings of the same metric (SELECT and
- * ORDER BY, or grouping sets) different expressions to PostgreSQL.
- */
-const percentileSql = (fraction: number, input: string): string =>
-  `percentile_cont(${fraction}) WITHIN GROUP (ORDER BY ${input})`;

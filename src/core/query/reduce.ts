@@ -50,11 +50,11 @@ export function compileReductions(
   aggregates: Array<{ column: string; aggregation: AggregateKind }>,
 ): CompiledQuery {
   return wrapWhole(model, query, options, (inner, dialect) => {
-    const { quote } = dialect;
+    const { quote, resultAlias } = dialect;
     const select = [
       `COUNT(*) AS ${quote('rows')}`,
       ...aggregates.map(({ column, aggregation }, i) => {
-        const value = `${quote('whole')}.${quote(column)}`;
+        const value = `${quote('whole')}.${resultAlias(column)}`;
         const sql =
           aggregation === 'avg'
             ? `AVG(CAST(${value} AS ${dialect.types.float}))`

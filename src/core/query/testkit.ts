@@ -1,7 +1,9 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { createTempClickhouseDatabase } from '../../../test/support/clickhouse.ts';
 import { createTempMysql, createTempPostgres, type TempDatabase } from '../../../test/support/databases.ts';
+import { createEngine } from '../../engines/index.ts';
 import type { CompiledQuery, Engine, EngineDialect, JsonScalar, RunOptions } from '../../engines/types.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Model } from './model.ts';
@@ -118,19 +120,34 @@ const types: Record<EngineDialect, Record<'int' | 'text' | 'date' | 'ts' | 'floa
     bool: 'boolean',
   },
   mysql: { int: 'INT', text: 'VARCHAR(100)', date: 'DATE', ts: 'DATETIME', float: 'DOUBLE', bool: 'BOOLEAN' },
+  // Booleans as the enum the ClickHouse engine reads as one (no Bool before 21.12).
+  clickhouse: {
+    int: 'Nullable(Int32)',
+    text: 'Nullable(String)',
+    date: 'Nullable(Date)',
+    ts: "Nullable(DateTime('UTC'))",
+    float: 'Nullable(Float64)',
+    bool: "Nullable(Enum8('false' = 0, 'true' = 1))",
+  },
 };
 
 /** The DDL and data, as literal SQL (fixed test data, written once for the three engines). */
 export function setupStatements(dialect: EngineDialect): string[] {
   const t = types[dialect];
+  // ClickHouse takes an enum's names only, and wants each table's engine.
   const literal = (value: JsonScalar): string =>
-    value === null ? 'NULL' : typeof value === 'string' ? `'${value.replaceAll("'", "''")}'` : String(value);
+    value === null
+      ? 'NULL'
+      : typeof value === 'string' || (typeof value === 'boolean' && dialect === 'clickhouse')
+        ? `'${String(value).replaceAll("'", "''")}'`
+        : String(value);
+  const engine = dialect === 'clickhouse' ? ' ENGINE = Memory' : '';
   const insert = (table: string, rows: JsonScalar[][]) =>
     `INSERT INTO ${table} VALUES ${rows.map((row) => `(${row.map(literal).join(', ')})`).join(', ')}`;
   return [
-    `CREATE TABLE orders (id ${t.int}, country ${t.text}, order_date ${t.date}, created_at ${t.ts}, quantity ${t.int}, price ${t.float}, cost ${t.float}, customer_id ${t.int}, note ${t.text}, paid ${t.bool})`,
-    `CREATE TABLE customers (id ${t.int}, name ${t.text}, segment ${t.text}, region_id ${t.int})`,
-    `CREATE TABLE regions (id ${t.int}, label ${t.text})`,
+    `CREATE TABLE orders (id ${t.int}, country ${t.text}, order_date ${t.date}, created_at ${t.ts}, quantity ${t.int}, price ${t.float}, cost ${t.float}, customer_id ${t.int}, note ${t.text}, paid ${t.bool})${engine}`,
+    `CREATE TABLE customers (id ${t.int}, name ${t.text}, segment ${t.text}, region_id ${t.int})${engine}`,
+    `CREATE TABLE regions (id ${t.int}, label ${t.text})${engine}`,
     insert('orders', orderRows),
     insert('customers', customerRows),
     insert('regions', regionRows),
@@ -221,6 +238,41 @@ export async function mysqlRunner(): Promise<SqlRunner & { database: TempDatabas
     },
     async close() {
       await connection.end();
+      await database.drop();
+    },
+  };
+}
+
+/** Through the ClickHouse engine itself: it substitutes the bound values, which the server cannot take. */
+export async function clickhouseRunner(): Promise<SqlRunner> {
+  const database = await createTempClickhouseDatabase('rosetta_query');
+  if (!database.available)
+    return { dialect: 'clickhouse', available: false, run: async () => [], close: async () => {} };
+  const url = new URL(database.url);
+  const engine = createEngine({
+    type: 'clickhouse',
+    host: url.hostname,
+    port: Number(url.port),
+    database: database.database,
+    user: 'default',
+  });
+  for (const sql of setupStatements('clickhouse')) await engine.run({ sql, params: [] }, { maxRows: 1 });
+  return {
+    dialect: 'clickhouse',
+    available: true,
+    async run(query) {
+      // Timestamps as the other runners give them: the text, not the engine's ISO instants.
+      const { rows } = await engine.run(query, { maxRows: 10_000 });
+      return normalise(rows).map((row) =>
+        row.map((cell) =>
+          typeof cell === 'string' && /^\d{4}-\d\d-\d\dT[\d:]{8}\.000Z$/.test(cell)
+            ? cell.slice(0, 19).replace('T', ' ')
+            : cell,
+        ),
+      );
+    },
+    async close() {
+      await engine.close();
       await database.drop();
     },
   };

@@ -2,6 +2,7 @@ import type { ColumnType } from '../../engines/types.ts';
 import { validationError } from '../errors.ts';
 import { hasNul, NUL_PROBLEM } from '../storable.ts';
 import { dimensionType } from './columns.ts';
+import { requireCapability, type SqlDialect } from './dialects.ts';
 import { type FilterScope, resolveFilter } from './filters.ts';
 import { type Arithmetic, forEachLeaf, mapNames, parseFormula } from './formula.ts';
 import { type Period, periods, type QueryIr } from './ir.ts';
@@ -42,6 +43,16 @@ export interface ResolvedTop {
 }
 
 type PostStage = Pick<ResolvedQuery, 'post' | 'top' | 'postWhere'>;
+
+/**
+ * A 400 when the query needs the staged plan (stages.ts: CTEs, and window functions for running
+ * totals, shares, ranks and top N) that the engine lacks (ClickHouse before 20.x).
+ */
+export function requireStages(dialect: SqlDialect, ir: QueryIr): void {
+  if (ir.top) requireCapability(dialect, 'stages', 'top', 'top N');
+  if (ir.post?.length) requireCapability(dialect, 'stages', 'post', 'post calculations');
+  if (ir.postFilters) requireCapability(dialect, 'stages', 'postFilters', 'post filters');
+}
 
 /** The hidden column of the grouped stage that tells the folded `Others` row (top-n.ts). */
 export const OTHERS_FLAG = '__others';

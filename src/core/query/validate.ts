@@ -23,7 +23,7 @@ import {
   type ResolvedField,
   resolveField,
 } from './resolve.ts';
-import { type ResolvedPost, type ResolvedTop, resolvePostStage } from './validate-post.ts';
+import { type ResolvedPost, type ResolvedTop, requireStages, resolvePostStage } from './validate-post.ts';
 import type { RelativeSpec } from './values.ts';
 import { type Calendar, canonicalTimeZone } from './zone.ts';
 
@@ -161,6 +161,7 @@ export function validateQuery(model: Model, ir: QueryIr, options: ValidateOption
     calendar,
   };
   Object.assign(query, resolvePostStage(ir, query, { fields, metrics, attributes }));
+  requireStages(dialects[options.dialect], ir);
   query.sorts = ir.sorts.map((sort, i) => ({
     target: resolveSort(query, fields, sort.field, `sorts[${i}].field`),
     descending: sort.descending,

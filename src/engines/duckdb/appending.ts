@@ -1,58 +1,7 @@
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { validationError } from '../../core/errors.ts';
+import { booleanOf, EXPECTED_VALUE, integerOf, numberOf, timestampTextOf } from '../storage-input.ts';
 import type { ColumnType, JsonScalar } from '../types.ts';
-
-const INTEGER_TEXT = /^[+-]?\d+$/;
-/** A time of day followed by a zone: DuckDB's TIMESTAMP cast would drop the offset, so it is applied here. */
-const ZONED_TIME = /\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$/i;
-
-function integerOf(value: JsonScalar): bigint | undefined {
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-  if (typeof value === 'string' && INTEGER_TEXT.test(value.trim())) return BigInt(value.trim());
-  return undefined;
-}
-
-function numberOf(value: JsonScalar): number | undefined {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const parsed = Number(value);
-    return Number.isNaN(parsed) ? undefined : parsed;
-  }
-  return undefined;
-}
-
-function booleanOf(value: JsonScalar): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 1 || value === 0) return value === 1;
-  if (typeof value === 'string') {
-    const text = value.trim().toLowerCase();
-    if (text === 'true' || text === '1') return true;
-    if (text === 'false' || text === '0') return false;
-  }
-  return undefined;
-}
-
-/** Numbers are epoch milliseconds; zoned strings are converted to UTC; other text is left for DuckDB to parse. */
-function timestampTextOf(value: JsonScalar): string | undefined {
-  if (typeof value === 'number') {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-  }
-  if (typeof value !== 'string') return undefined;
-  if (!ZONED_TIME.test(value)) return value;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('Z', '');
-}
-
-const expected: Record<ColumnType, string> = {
-  string: 'a string',
-  integer: 'an integer',
-  number: 'a number',
-  boolean: 'a boolean',
-  date: 'a YYYY-MM-DD date',
-  datetime: 'an ISO-8601 date-time',
-  json: 'JSON text',
-};
 
 function appendValue(appender: DuckDBAppender, type: ColumnType, value: JsonScalar): boolean {
   if (value === null) {
@@ -108,7 +57,7 @@ export function appendRows(
       for (column = 0; column < columns.length; column++) {
         if (!appendValue(appender, columns[column].type, values[column])) {
           throw new Error(
-            `expected ${expected[columns[column].type]}, got ${JSON.stringify(values[column])}`,
+            `expected ${EXPECTED_VALUE[columns[column].type]}, got ${JSON.stringify(values[column])}`,
           );
         }
       }

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { conflict, notFound, RosettaError, validationError } from '../../core/errors.ts';
 import { columnTypeOfNative } from '../columnTypes.ts';
 import { toEngineError } from '../errors.ts';
+import { assertDistinct } from '../storage-input.ts';
 import type { ColumnType, JsonScalar, ManagedStorage, StorageColumn, StorageOperation } from '../types.ts';
 import { appendRows } from './appending.ts';
 import { type DuckDbDatabase, quoteIdent, quoteLiteral, STORAGE_SCHEMA } from './database.ts';
@@ -36,22 +37,13 @@ const SEQUENCE = quoteIdent('rosetta_sequence');
 const columnList = (columns: readonly { name: string }[], prefix = ''): string =>
   columns.map((column) => prefix + quoteIdent(column.name)).join(', ');
 
-function assertDistinct(names: readonly string[], field: string): void {
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (typeof name !== 'string' || name === '')
-      throw validationError(field, 'column names must be non-empty');
-    if (seen.has(name.toLowerCase())) throw validationError(field, `column "${name}" appears twice`);
-    seen.add(name.toLowerCase());
-  }
-}
-
 /**
  * Managed storage tables in the `storage` schema. Rows go in through the appender, each batch in
  * one transaction; writes to one table are serialized, so DuckDB's optimistic concurrency never
  * aborts a concurrent upsert of the same rows.
  */
 export class DuckDbStorage implements ManagedStorage {
+  readonly storageSchema = STORAGE_SCHEMA;
   readonly #opened: Promise<DuckDbDatabase>;
   readonly #tableLocks = new Map<string, Promise<unknown>>();
 

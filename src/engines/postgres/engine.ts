@@ -27,6 +27,8 @@ import { columnTypeOfOid, jsonScalarTypes, nativeTypeOfOid } from './values.ts';
 
 const DEFAULT_POOL_SIZE = 10;
 
+export type PostgresSpec = Extract<EngineSpec, { type: 'postgres' }>;
+
 /** The first `$1` tables and views of the user schemas, with their columns. */
 const CATALOG_SQL = `
   WITH listed AS (
@@ -122,7 +124,7 @@ export class PostgresEngine implements Engine {
   readonly #statements: StatementDriver<pg.PoolClient>;
   readonly #readOnlyStatements: StatementDriver<pg.PoolClient>;
 
-  constructor(spec: Extract<EngineSpec, { type: 'postgres' }>) {
+  constructor(spec: PostgresSpec) {
     this.#config = {
       host: spec.host,
       port: spec.port,
@@ -144,6 +146,11 @@ export class PostgresEngine implements Engine {
       release: (client) => client.release(),
     };
     this.#readOnlyStatements = { ...this.#statements, open: openReadOnlyCursor, release: releaseReadOnly };
+  }
+
+  /** The connection pool, shared with the managed storage of a storage warehouse (`createEngine`). */
+  get pool(): pg.Pool {
+    return this.#pool;
   }
 
   async introspect(): Promise<TableInfo[]> {

@@ -12,7 +12,12 @@ const Params = Type.Object({ id: Type.String({ minLength: 1 }) });
 
 const fields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
-  type: Type.Union([Type.Literal('duckdb'), Type.Literal('postgres'), Type.Literal('mysql')]),
+  type: Type.Union([
+    Type.Literal('duckdb'),
+    Type.Literal('postgres'),
+    Type.Literal('mysql'),
+    Type.Literal('clickhouse'),
+  ]),
   host: Type.Optional(Type.String()),
   port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
   database: Type.Optional(Type.String()),

@@ -7,7 +7,7 @@ import { navigate } from '../router.tsx';
 interface Connection {
   id: number;
   name: string;
-  type: 'duckdb' | 'postgres' | 'mysql';
+  type: 'duckdb' | 'postgres' | 'mysql' | 'clickhouse';
   host?: string | null;
   port?: number | null;
   database?: string | null;
@@ -191,6 +191,7 @@ export function ConnectionsPanel(props: { isAdmin: boolean; onSourceCreated: () 
             <select value={form.type} onChange={set('type')}>
               <option value="postgres">PostgreSQL</option>
               <option value="mysql">MySQL / MariaDB</option>
+              <option value="clickhouse">ClickHouse (HTTP port)</option>
               <option value="duckdb">DuckDB file</option>
             </select>
           </label>

@@ -21,6 +21,7 @@ const dbtypes: Record<Connection['type'], string> = {
   duckdb: 'duckdb',
   postgres: 'postgresql',
   mysql: 'mysql',
+  clickhouse: 'clickhouse',
 };
 
 /**
