@@ -23,15 +23,24 @@ export interface DomainEventMap {
    * to it by id (the vendors' stored ids) lets it go. Not emitted for what can come back.
    */
   objectPurged: { organizationId: number; kind: IdKind; id: number };
+  /** Cached query results were dropped on purpose (one connection's, or all). */
+  cacheInvalidated: { connectionId?: number };
 }
 
 export type DomainEventName = keyof DomainEventMap;
-type Reaction<K extends DomainEventName> = (event: DomainEventMap[K]) => void | Promise<void>;
+/** `remote`: the change happened on another node (core/cluster relays it); this node only catches up. */
+export interface EventOrigin {
+  remote: boolean;
+}
+type Reaction<K extends DomainEventName> = (
+  event: DomainEventMap[K],
+  origin: EventOrigin,
+) => void | Promise<void>;
 
 export interface DomainEvents {
   on<K extends DomainEventName>(name: K, reaction: Reaction<K>): void;
   /** Runs every reaction in turn; a failing one is logged, never thrown: the change is committed. */
-  emit<K extends DomainEventName>(name: K, event: DomainEventMap[K]): Promise<void>;
+  emit<K extends DomainEventName>(name: K, event: DomainEventMap[K], origin?: EventOrigin): Promise<void>;
 }
 
 export function createDomainEvents(): DomainEvents {
@@ -41,15 +50,16 @@ export function createDomainEvents(): DomainEvents {
     modelChanged: [],
     sourceDeleted: [],
     objectPurged: [],
+    cacheInvalidated: [],
   };
   return {
     on(name, reaction) {
       reactions[name].push(reaction);
     },
-    async emit(name, event) {
+    async emit(name, event, origin = { remote: false }) {
       for (const reaction of reactions[name]) {
         try {
-          await reaction(event);
+          await reaction(event, origin);
         } catch (error) {
           console.error(`${name} reaction failed`, error);
         }
