@@ -176,7 +176,7 @@ describe('exports', () => {
       expect(answer.text).toMatch(/signature/);
     }
     const files = createFileStore({
-      dataDir: app.dataDir,
+      filesDir: app.dataDir,
       secret: app.rosetta.config.secret,
       retentionMs: 1000,
     });

@@ -12,6 +12,7 @@ import { memberRuleMigrations } from '../core/data/member-rule-tables.ts';
 import { dataMigrations } from '../core/data/migrations.ts';
 import { accountMigrations } from '../core/directory/account-tables.ts';
 import { directoryMigrations } from '../core/directory/migrations.ts';
+import { sharedFileMigrations } from '../core/files/tables.ts';
 import { externalIdMigrations } from '../core/ids/tables.ts';
 import { jobMigrations } from '../core/jobs/migrations.ts';
 import { scheduleMigrations } from '../core/schedules/migrations.ts';
@@ -21,7 +22,7 @@ import type { Store } from './database.ts';
 /**
  * Migrations of every module, applied in name order. Names are prefixed per module
  * (0100_ directory, 0200_ data, 0300_ content, 0400_ jobs, 0500_ schedules, 0600_ auth, 0700_
- * scripts, 0800_ external ids, 0900_ audit) so later modules may refer to earlier ones' tables.
+ * scripts, 0800_ external ids, 0900_ audit, 1000_ shared files) so later modules may refer to earlier ones' tables.
  */
 export const allMigrations: Record<string, Migration> = {
   ...directoryMigrations,
@@ -41,6 +42,7 @@ export const allMigrations: Record<string, Migration> = {
   ...scriptMigrations,
   ...externalIdMigrations,
   ...auditMigrations,
+  ...sharedFileMigrations,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

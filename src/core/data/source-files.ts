@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import type { Principal } from '../auth/principal.ts';
 import { forbidden, validationError } from '../errors.ts';
+import { directoryFiles, type SharedFiles } from '../files/index.ts';
 import type { RowsBatch, RowsOperation, StorageIngestor } from './ingest.ts';
 import type { DataSourceService } from './sources.ts';
 import { type IngestResult, writableSource } from './storage-writes.ts';
@@ -24,7 +25,8 @@ import {
  * source, CSV (optionally gzip-compressed) or a JSON list of row objects, plus the load options
  * remembered for it (delimiter, forced types). Push tokens let a client write into one source.
  * A file larger than `maxUploadBytes` (gzip counted decompressed) is refused when it arrives,
- * and again when it is loaded, before any row is stored.
+ * and again when it is loaded, before any row is stored. The staged file and its options are
+ * published to the shared store, as the load may run as a job on another node.
  */
 export interface FileLoadOptions {
   delimiter?: string;
@@ -33,7 +35,7 @@ export interface FileLoadOptions {
 
 export interface SourceFileService {
   setOptions(principal: Principal, ref: number | string, options: FileLoadOptions): Promise<void>;
-  /** Makes an uploaded file (moved, not copied: it must be in `<dataDir>/uploads`) the staged one. */
+  /** Makes an uploaded file (moved, not copied: it must be in `<filesDir>/uploads`) the staged one. */
   stage(principal: Principal, ref: number | string, file: string): Promise<void>;
   /** Replaces the content with the staged file, or upserts its rows on `key`. */
   load(
@@ -80,15 +82,20 @@ async function formatOf(file: string, maxBytes: number): Promise<'csv' | 'csv.gz
 }
 
 export function createSourceFileService(deps: {
-  dataDir: string;
+  /** Staged files go to `<filesDir>/uploads`, published to `sharedFiles` for the other nodes. */
+  filesDir: string;
+  sharedFiles?: SharedFiles;
   secret: string;
   sources: DataSourceService;
   ingestor: StorageIngestor;
   maxUploadBytes?: number;
 }): SourceFileService {
   const maxBytes = deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
-  const directory = join(deps.dataDir, 'uploads');
+  const directory = join(deps.filesDir, 'uploads');
+  const shared = deps.sharedFiles ?? directoryFiles;
   const base = (source: DataSource) => join(directory, source.uuid);
+  /** Source files in the shared store; `suffix` is an extension or `options.json`. */
+  const sharedPath = (source: DataSource, suffix: string) => `uploads/${source.uuid}.${suffix}`;
   const extensions = ['csv', 'csv.gz', 'json'] as const;
 
   async function stagedFile(
@@ -96,13 +103,15 @@ export function createSourceFileService(deps: {
   ): Promise<{ file: string; format: (typeof extensions)[number] }> {
     for (const format of extensions) {
       const file = `${base(source)}.${format}`;
-      if (await stat(file).catch(() => undefined)) return { file, format };
+      if (await shared.fetch(sharedPath(source, format), file)) return { file, format };
     }
     throw validationError('file', `no file was uploaded for this source: ${supported}`);
   }
 
   async function optionsOf(source: DataSource): Promise<FileLoadOptions> {
-    const text = await readFile(`${base(source)}.options.json`, 'utf8').catch(() => '{}');
+    const file = `${base(source)}.options.json`;
+    const found = await shared.fetch(sharedPath(source, 'options.json'), file);
+    const text = found ? await readFile(file, 'utf8').catch(() => '{}') : '{}';
     return JSON.parse(text) as FileLoadOptions;
   }
 
@@ -151,13 +160,20 @@ export function createSourceFileService(deps: {
       const source = await writableSource(deps.sources, principal, ref);
       await mkdir(directory, { recursive: true });
       await writeFile(`${base(source)}.options.json`, JSON.stringify(options));
+      await shared.publish(sharedPath(source, 'options.json'), `${base(source)}.options.json`);
     },
     async stage(principal, ref, file) {
       const source = await writableSource(deps.sources, principal, ref);
       const format = await formatOf(file, maxBytes);
       await mkdir(directory, { recursive: true });
-      await Promise.all(extensions.map((ext) => rm(`${base(source)}.${ext}`, { force: true })));
+      await Promise.all(
+        extensions.map(async (ext) => {
+          await rm(`${base(source)}.${ext}`, { force: true });
+          await shared.remove(sharedPath(source, ext));
+        }),
+      );
       await rename(file, `${base(source)}.${format}`);
+      await shared.publish(sharedPath(source, format), `${base(source)}.${format}`);
     },
     async load(principal, ref, how) {
       const source = await writableSource(deps.sources, principal, ref);

@@ -11,7 +11,11 @@ import { notFound, validationError } from '../errors.ts';
  * `warehouse.duckdb` and their other DuckDB files; the others get `<data dir>/organizations/<uuid>/`.
  */
 
-/** What Rosetta itself keeps in the data dir, which no DuckDB connection may name. */
+/**
+ * What Rosetta itself keeps in the data dir, which no DuckDB connection may name: the files dir's
+ * folders among them, as it is the data dir unless `ROSETTA_FILES_DIR` moves it (a files dir
+ * inside the data dir exists from the start, and a directory is never taken for a database).
+ */
 const ROSETTA_FILES = new Set([
   'rosetta.sqlite',
   'rosetta.sqlite-wal',
@@ -21,6 +25,8 @@ const ROSETTA_FILES = new Set([
   'exports',
   'uploads',
   'attachments',
+  'outbox',
+  'query-results',
   'organizations',
 ]);
 /** What DuckDB keeps beside a database file: its WAL, its spill directory, its staging area. */

@@ -10,7 +10,7 @@ describe('export files and signed links', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
   const hour = 3_600_000;
   const files = createFileStore({
-    dataDir,
+    filesDir: dataDir,
     secret: 'a server secret of some length',
     retentionMs: 24 * hour,
   });
@@ -38,7 +38,7 @@ describe('export files and signed links', () => {
   it('refuses tokens signed with another secret or altered', async () => {
     const key = await stored();
     const other = createFileStore({
-      dataDir,
+      filesDir: dataDir,
       secret: 'another secret of some length',
       retentionMs: 24 * hour,
     });

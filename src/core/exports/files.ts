@@ -1,14 +1,16 @@
 /**
  * Export files on disk and the signed links that download them. Each export owns a directory
- * `<dataDir>/exports/<key>/` holding its one file under its download name, so a link needs only
+ * `<filesDir>/exports/<key>/` holding its one file under its download name, so a link needs only
  * the key: no database read on the public download route, and a cleanup that deletes whole
- * directories by age.
+ * directories by age. The file is published to the shared store once complete, so a link made
+ * on one node downloads through any other.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RosettaError } from '../errors.ts';
 import { removeExpired } from '../expiry.ts';
+import { directoryFiles, type SharedFiles } from '../files/index.ts';
 import type { ExportFormat } from './target.ts';
 
 export const contentTypes: Record<ExportFormat, string> = {
@@ -39,8 +41,15 @@ export function fileNameOf(title: string, format: ExportFormat, date: Date): str
   return `${base} ${date.toISOString().slice(0, 10)}.${format}`;
 }
 
-export function createFileStore(options: { dataDir: string; secret: string; retentionMs: number }) {
-  const root = join(options.dataDir, 'exports');
+export function createFileStore(options: {
+  filesDir: string;
+  sharedFiles?: SharedFiles;
+  secret: string;
+  retentionMs: number;
+}) {
+  const root = join(options.filesDir, 'exports');
+  const shared = options.sharedFiles ?? directoryFiles;
+  const sharedPath = (key: string, filename = '') => `exports/${key}${filename && `/${filename}`}`;
   // A key of its own, so a leaked link signature says nothing about other uses of the secret.
   const signingKey = createHmac('sha256', options.secret).update('rosetta export download links').digest();
   const signature = (key: string, expires: number) =>
@@ -49,8 +58,15 @@ export function createFileStore(options: { dataDir: string; secret: string; rete
   async function open(key: string): Promise<StoredFile> {
     if (!KEY_PATTERN.test(key)) throw new RosettaError('ERR_NOT_FOUND', 'export file not found');
     const dir = join(root, key);
-    const names = await readdir(dir).catch(() => [] as string[]);
-    const filename = names.find((name) => !name.startsWith('.'));
+    const local = await readdir(dir).catch(() => [] as string[]);
+    let filename: string | undefined;
+    for (const name of [...local, ...(await shared.list(sharedPath(key)))]) {
+      if (name.startsWith('.') || name.includes('/')) continue;
+      if (await shared.fetch(sharedPath(key, name), join(dir, name))) {
+        filename = name;
+        break;
+      }
+    }
     if (!filename)
       throw new RosettaError(
         'ERR_NOT_FOUND',
@@ -71,12 +87,24 @@ export function createFileStore(options: { dataDir: string; secret: string; rete
     async prepare(key: string): Promise<string> {
       const dir = join(root, key);
       await rm(dir, { recursive: true, force: true });
+      await shared.remove(sharedPath(key));
       await mkdir(dir, { recursive: true });
       return dir;
     },
-    remove: (key: string) => rm(join(root, key), { recursive: true, force: true }),
-    /** Restarts the retention clock when the file is complete, so it outlives its link. */
-    touch: (key: string, now: Date) => utimes(join(root, key), now, now),
+    async remove(key: string): Promise<void> {
+      await rm(join(root, key), { recursive: true, force: true });
+      await shared.remove(sharedPath(key));
+    },
+    /**
+     * Called when the file is complete: publishes it, and restarts the retention clock so it
+     * outlives its link.
+     */
+    async touch(key: string, now: Date): Promise<void> {
+      const dir = join(root, key);
+      for (const name of await readdir(dir))
+        if (!name.startsWith('.')) await shared.publish(sharedPath(key, name), join(dir, name), now);
+      await utimes(dir, now, now);
+    },
     open,
 
     /** `<key>.<expiry in epoch seconds>.<HMAC-SHA256 of both>`. */
@@ -116,7 +144,10 @@ export function createFileStore(options: { dataDir: string; secret: string; rete
     },
 
     /** Deletes export directories older than the retention; returns how many. */
-    cleanup: (now: Date): Promise<number> => removeExpired(root, options.retentionMs, now),
+    async cleanup(now: Date): Promise<number> {
+      await shared.removeExpired('exports', options.retentionMs, now);
+      return removeExpired(root, options.retentionMs, now);
+    },
   };
 }
 

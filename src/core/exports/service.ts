@@ -10,6 +10,7 @@ import { actingWithin, type CredentialScope, credentialScope } from '../auth/cre
 import type { Principal } from '../auth/principal.ts';
 import type { ChartService, DashboardFilter, DashboardService } from '../content/index.ts';
 import { conflict, isRosettaError, notFound, validationError } from '../errors.ts';
+import type { SharedFiles } from '../files/index.ts';
 import type { Job, JobContext, JobService } from '../jobs/index.ts';
 import type { FilterRule, QueryService, VariableValues } from '../query/index.ts';
 import {
@@ -35,7 +36,9 @@ export interface ExportServiceOptions {
   jobs: JobService;
   /** The principal of a job's owner, read fresh when the job runs; undefined when the user is gone. */
   owners: (organizationId: number, userId: number) => Promise<Principal | undefined>;
-  dataDir: string;
+  /** Export files go to `<filesDir>/exports`, published to `sharedFiles` for the other nodes. */
+  filesDir: string;
+  sharedFiles?: SharedFiles;
   /** The server secret; download links are signed with a key derived from it. */
   secret: string;
   /** Row cap of a streamed export (configuration `maxQueryRows`). */
@@ -132,7 +135,8 @@ function currentScope(
 export function createExportService(options: ExportServiceOptions): ExportService {
   const now = options.now ?? (() => new Date());
   const files = createFileStore({
-    dataDir: options.dataDir,
+    filesDir: options.filesDir,
+    sharedFiles: options.sharedFiles,
     secret: options.secret,
     retentionMs: (options.retentionHours ?? 24) * HOUR_MS,
   });

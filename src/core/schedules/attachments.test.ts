@@ -29,7 +29,7 @@ const principal = (organizationId: number, role: Role = 'editor'): Principal => 
 });
 
 describe('attachment uploads', () => {
-  const uploads = createAttachmentUploads({ dataDir, maxBytes: 10, retentionHours: 1 });
+  const uploads = createAttachmentUploads({ filesDir: dataDir, maxBytes: 10, retentionHours: 1 });
 
   it('keeps a file per organization and reads it back with a content type from its name', async () => {
     const uuid = randomUUID();

@@ -70,7 +70,8 @@ export function createMailServices(deps: {
 }) {
   const { db } = deps.store;
   const { now } = deps;
-  const outbox = createOutboxStore({ db, now, dataDir: deps.attachments.dataDir });
+  const { filesDir, sharedFiles } = deps.attachments;
+  const outbox = createOutboxStore({ db, now, filesDir, sharedFiles });
   const transports = createMailTransports({
     db,
     now,

@@ -13,7 +13,7 @@ describe('the files of held messages', async () => {
   await migrateToLatest(store);
   let clock = new Date('2025-03-01T10:00:00Z');
   const now = () => clock;
-  const outbox = createOutboxStore({ db: store.db, now, dataDir, keepDays: 7 });
+  const outbox = createOutboxStore({ db: store.db, now, filesDir: dataDir, keepDays: 7 });
   const mailer = createMailer({ db: store.db, now, outbox });
   afterAll(async () => {
     await store.close();

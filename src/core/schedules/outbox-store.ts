@@ -1,13 +1,15 @@
 /**
  * The outbox: one row per email, sent or not, and the bytes of a held or failed email's
  * attachments, kept so an admin can download them and resend the message once SMTP is
- * configured: `<dataDir>/outbox/<organization id>/<message uuid>/<index>`, one file per
- * attachment in the message's order, until the row's `files_kept_until`. A sent message keeps none.
+ * configured: `<filesDir>/outbox/<organization id>/<message uuid>/<index>`, one file per
+ * attachment in the message's order, until the row's `files_kept_until`, published to the shared
+ * store so any node can serve or resend them. A sent message keeps none.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Selectable } from 'kysely';
 import { notFound } from '../errors.ts';
+import { directoryFiles, type SharedFiles } from '../files/index.ts';
 import type { Db } from './repo.ts';
 import type { OutboxMessageRow } from './tables.ts';
 import type { OutboxAttachment, OutboxMessage, OutboxStatus, RenderedFile } from './types.ts';
@@ -49,12 +51,25 @@ export const storedAttachments = (files: RenderedFile[]): StoredAttachment[] =>
     ...(a.cid && { cid: a.cid }),
   }));
 
-export function createOutboxStore(deps: { db: Db; now: () => Date; dataDir: string; keepDays?: number }) {
+export function createOutboxStore(deps: {
+  db: Db;
+  now: () => Date;
+  filesDir: string;
+  sharedFiles?: SharedFiles;
+  keepDays?: number;
+}) {
   const { db, now } = deps;
   const keepMs = (deps.keepDays ?? DEFAULT_OUTBOX_KEEP_DAYS) * DAY_MS;
-  const root = join(deps.dataDir, 'outbox');
-  const dirOf = (row: Pick<OutboxRow, 'organization_id' | 'uuid'>) =>
-    join(root, String(row.organization_id), row.uuid);
+  const root = join(deps.filesDir, 'outbox');
+  const shared = deps.sharedFiles ?? directoryFiles;
+  type MessageKey = Pick<OutboxRow, 'organization_id' | 'uuid'>;
+  const sharedPath = (row: MessageKey, index?: number) =>
+    `outbox/${row.organization_id}/${row.uuid}${index === undefined ? '' : `/${index}`}`;
+  const dirOf = (row: MessageKey) => join(root, String(row.organization_id), row.uuid);
+  const forget = async (row: MessageKey) => {
+    await rm(dirOf(row), { recursive: true, force: true });
+    await shared.remove(sharedPath(row));
+  };
 
   return {
     async find(organizationId: number, id: number): Promise<OutboxRow> {
@@ -75,7 +90,12 @@ export function createOutboxStore(deps: { db: Db; now: () => Date; dataDir: stri
     ): Promise<void> {
       const dir = dirOf(row);
       await mkdir(dir, { recursive: true });
-      await Promise.all(files.map((file, i) => writeFile(join(dir, String(i)), file.content)));
+      await Promise.all(
+        files.map(async (file, i) => {
+          await writeFile(join(dir, String(i)), file.content);
+          await shared.publish(sharedPath(row, i), join(dir, String(i)));
+        }),
+      );
       const until = new Date(now().getTime() + keepMs).toISOString();
       await db
         .updateTable('outbox_messages')
@@ -88,13 +108,15 @@ export function createOutboxStore(deps: { db: Db; now: () => Date; dataDir: stri
     async kept(row: OutboxRow, index: number): Promise<RenderedFile | undefined> {
       const meta = (JSON.parse(row.attachments) as StoredAttachment[])[index];
       if (!meta || !row.files_kept_until) return undefined;
-      const content = await readFile(join(dirOf(row), String(index))).catch(() => undefined);
+      const file = join(dirOf(row), String(index));
+      const content = (await shared.fetch(sharedPath(row, index), file))
+        ? await readFile(file).catch(() => undefined)
+        : undefined;
       return content && { filename: meta.filename, contentType: meta.contentType, content, cid: meta.cid };
     },
 
     /** Called once the message is sent: its bytes are needed no more. */
-    forget: (row: Pick<OutboxRow, 'organization_id' | 'uuid'>) =>
-      rm(dirOf(row), { recursive: true, force: true }),
+    forget,
 
     /** Deletes attachments kept past their time; returns how many messages lost theirs. */
     async cleanup(at: Date): Promise<number> {
@@ -104,7 +126,7 @@ export function createOutboxStore(deps: { db: Db; now: () => Date; dataDir: stri
         .where('files_kept_until', '<', at.toISOString())
         .execute();
       for (const row of expired) {
-        await rm(dirOf(row), { recursive: true, force: true });
+        await forget(row);
         await db
           .updateTable('outbox_messages')
           .set({ files_kept_until: null })

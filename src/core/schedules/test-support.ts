@@ -188,7 +188,7 @@ export async function openScheduleHarness(
         content,
         views,
         renderer: csvRenderer(query, content),
-        attachments: { dataDir },
+        attachments: { filesDir: dataDir },
         owners: async (_organizationId, userId) => people.get(userId),
         secret: SERVER_SECRET,
         tickMs: 60_000,

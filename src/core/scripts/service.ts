@@ -115,6 +115,8 @@ export function createScriptService(deps: {
   sandbox: ScriptSandbox;
   /** The server's data dir, which no sandboxed script may see. */
   dataDir: string;
+  /** The files dir (every organization's exports and uploads), hidden as well when set apart. */
+  filesDir?: string;
   /** Called after a script is deleted, so other modules can forget what they kept about it. */
   onDeleted?: (script: { organizationId: number; uuid: string }) => Promise<void>;
   /** Files scripts in script folders (`update` with `folderId`); none by default. */
@@ -157,7 +159,7 @@ export function createScriptService(deps: {
         python,
         sandbox,
         readOnlyPaths: [PYTHON_PATH],
-        hiddenPaths: [deps.dataDir, APP_ROOT],
+        hiddenPaths: [deps.dataDir, ...(deps.filesDir ? [deps.filesDir] : []), APP_ROOT],
         signal,
         env: {
           ROSETTA_API_URL: payload.apiUrl,

@@ -97,7 +97,7 @@ describe('a face defined with the kit', () => {
       auth: { auth: createAuthService({ store }) },
       routes: registerTestRoutes,
       uploads: {
-        receive: { dataDir, maxBytes: 1024 },
+        receive: { filesDir: dataDir, maxBytes: 1024 },
         routes(api) {
           api.post('/upload', async (request) => ({ bytes: uploadOf(request.body).bytes }));
         },

@@ -25,7 +25,7 @@ describe('upload receiver', () => {
     ] as const) {
       await app.register(
         async (scope) => {
-          rawBodyScope(scope as unknown as App, { dataDir, maxBytes: MAX_BYTES, gunzip });
+          rawBodyScope(scope as unknown as App, { filesDir: dataDir, maxBytes: MAX_BYTES, gunzip });
           const answer = async (request: { body: unknown }) => {
             const upload = uploadOf(request.body);
             return { ...upload, content: readFileSync(upload.file).toString('base64') };
@@ -58,7 +58,7 @@ describe('upload receiver', () => {
       headers: payload === undefined ? {} : { 'content-type': contentType },
     });
 
-  it('streams the body to a file under <dataDir>/uploads, removed once the reply is sent', async () => {
+  it('streams the body to a file under <filesDir>/uploads, removed once the reply is sent', async () => {
     // The content type is the client's word, not a parser's choice: JSON-declared CSV stays bytes.
     const answer = await post('/as-sent/file', 'a,b\n1,2\n');
     expect(answer.statusCode, answer.body).toBe(200);

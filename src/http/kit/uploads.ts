@@ -11,7 +11,7 @@ import type { App } from '../server.ts';
 
 /**
  * The one receiver of uploaded files for every face: the request body streams to a temp file
- * under `<dataDir>/uploads`, counted as it arrives and cut off with ERR_LIMIT (413) past
+ * under `<filesDir>/uploads`, counted as it arrives and cut off with ERR_LIMIT (413) past
  * `maxBytes`, so no body is ever held in memory and a partial file never outlives a failure.
  */
 export interface Upload {
@@ -23,7 +23,8 @@ export interface Upload {
 }
 
 export interface UploadOptions {
-  dataDir: string;
+  /** Bodies land in `<filesDir>/uploads`, on the file system of the stores that move them. */
+  filesDir: string;
   maxBytes: number;
   /**
    * Inflate a gzip body (counting inflated bytes against `maxBytes`); otherwise it is kept as
@@ -64,7 +65,7 @@ function meter(maxBytes: number): Transform & { bytes: number; head: Buffer } {
  * hooks decode (`Content-Encoding: gzip`) is what is stored and counted.
  */
 export async function receiveUpload(body: Readable, options: UploadOptions): Promise<Upload> {
-  const directory = join(options.dataDir, 'uploads');
+  const directory = join(options.filesDir, 'uploads');
   await mkdir(directory, { recursive: true });
   const base = join(directory, `upload-${randomUUID()}`);
   const partial = `${base}.part`;

@@ -23,7 +23,7 @@ describe('native data routes', async () => {
         sources: h.data.sources,
         query: h.query,
         ingestor: h.data.ingestor,
-        dataDir: h.dataDir,
+        filesDir: h.dataDir,
         maxUploadBytes: 4096,
       });
       registerModelRoutes(scoped, { models: h.data.models });

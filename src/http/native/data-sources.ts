@@ -23,7 +23,8 @@ export interface DataSourceRouteDeps {
   sources: DataSourceService;
   query: Pick<QueryService, 'preview'>;
   ingestor: StorageIngestor;
-  dataDir: string;
+  /** Uploads stream to `<filesDir>/uploads`. */
+  filesDir: string;
   /** Largest request body, as sent (`ROSETTA_UPLOAD_MAX_MB`); default 1 GiB. */
   maxUploadBytes?: number;
 }
@@ -110,7 +111,7 @@ export function registerDataSourceRoutes(app: App, deps: DataSourceRouteDeps): v
   const limit = deps.maxUploadBytes ?? DEFAULT_UPLOAD_MAX_BYTES;
 
   const uploadTypes = ['text/csv', 'application/gzip', 'application/x-gzip'];
-  acceptUploads(app, uploadTypes, { dataDir: deps.dataDir, maxBytes: limit });
+  acceptUploads(app, uploadTypes, { filesDir: deps.filesDir, maxBytes: limit });
 
   app.get('/data-sources', { schema: { querystring: Type.Object(PageQuery) } }, async (request) =>
     listReply(await sources.list(principalOf(request)), request.query),

@@ -109,7 +109,7 @@ const service = createQueryJobService({
   resolveModel,
   runSql: (_who, _connectionId, input, signal) => runConsoleSql(engine, input, { signal }),
   owners: async (_organizationId, userId) => people.get(userId),
-  dataDir,
+  filesDir: dataDir,
   retentionMs: 60 * 60_000,
   queryTimeoutMs: 60_000,
   now,

@@ -2,6 +2,7 @@ import { authorize } from '../../auth/authorize.ts';
 import { actingWithin, type CredentialScope, credentialScope } from '../../auth/credential-scope.ts';
 import type { Principal } from '../../auth/principal.ts';
 import { notFound, RosettaError, validationError } from '../../errors.ts';
+import type { SharedFiles } from '../../files/index.ts';
 import type { Job, JobAccess, JobService, JobStatus } from '../../jobs/index.ts';
 import type { QueryIr } from '../ir.ts';
 import type { Model } from '../model.ts';
@@ -137,7 +138,9 @@ export interface QueryJobServiceOptions {
   sqlModel?: (principal: Principal, connectionId: number, sql: string) => Promise<Model>;
   /** The principal of a job's owner, read fresh when the job runs; undefined when the user is gone. */
   owners(organizationId: number, userId: number): Promise<Principal | undefined>;
-  dataDir: string;
+  /** Results go to `<filesDir>/query-results`, published to `sharedFiles` for the other nodes. */
+  filesDir: string;
+  sharedFiles?: SharedFiles;
   /** How long a result is kept after its job finished (configuration `queryResultRetentionMinutes`). */
   retentionMs: number;
   /** The statement's own timeout (`queryTimeoutSeconds`); the job's is longer, to write the result. */
@@ -189,7 +192,11 @@ function count(value: number | string | undefined, field: string, fallback: numb
 export function createQueryJobService(options: QueryJobServiceOptions): QueryJobService {
   const { jobs } = options;
   const now = options.now ?? (() => new Date());
-  const store = createResultStore({ dataDir: options.dataDir, retentionMs: options.retentionMs });
+  const store = createResultStore({
+    filesDir: options.filesDir,
+    sharedFiles: options.sharedFiles,
+    retentionMs: options.retentionMs,
+  });
   let timer: NodeJS.Timeout | undefined;
 
   const expired = (job: Job, result: QueryJobResult) =>

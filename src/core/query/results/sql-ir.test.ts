@@ -45,7 +45,7 @@ const service = createQueryJobService({
   resolveModel: noModels,
   sqlModel: (_who, connectionId, sql) => sqlModelOf(engine, connectionId, sql),
   owners: async (_organizationId, userId) => people.get(userId),
-  dataDir,
+  filesDir: dataDir,
   retentionMs: 60 * 60_000,
   queryTimeoutMs: 60_000,
 });

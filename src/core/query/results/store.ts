@@ -1,15 +1,17 @@
 /**
- * Results of query jobs on disk, under the data dir: `query-results/<job uuid>/rows.jsonl` holds
+ * Results of query jobs on disk, under the files dir: `query-results/<job uuid>/rows.jsonl` holds
  * one JSON array per row, and `index.json` the row count and the byte offset of every
  * `CHUNK_ROWS`-th row, so any page is one read of an exact byte range, wherever it starts. Files
  * rather than the metadata database: a result may hold the row cap's million rows, which would
  * bloat the store and its backups for an hour of life, while the data dir already keeps exports
- * the same way; the job record (status, owner, columns) stays in the database.
+ * the same way; the job record (status, owner, columns) stays in the database. Both files are
+ * published to the shared store, so a page reads through any node.
  */
 import { mkdir, open, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JsonScalar } from '../../../engines/types.ts';
 import { removeExpired } from '../../expiry.ts';
+import { directoryFiles, type SharedFiles } from '../../files/index.ts';
 
 /** Rows between two offsets of the index: a page reads at most one chunk more than it returns. */
 export const CHUNK_ROWS = 1000;
@@ -32,16 +34,27 @@ export interface ResultStore {
   purge(now: Date): Promise<number>;
 }
 
-export function createResultStore(options: { dataDir: string; retentionMs: number }): ResultStore {
-  const root = join(options.dataDir, 'query-results');
+export function createResultStore(options: {
+  filesDir: string;
+  sharedFiles?: SharedFiles;
+  retentionMs: number;
+}): ResultStore {
+  const root = join(options.filesDir, 'query-results');
+  const shared = options.sharedFiles ?? directoryFiles;
   const dirOf = (key: string): string => {
     // Keys are job uuids; anything else could name a path outside the store.
     if (!KEY_PATTERN.test(key)) throw new Error(`not a result key: ${JSON.stringify(key)}`);
     return join(root, key);
   };
+  /** Fetches `name` of result `key` when the shared store has it; its local path, or undefined. */
+  const fetched = async (key: string, name: 'rows.jsonl' | 'index.json') => {
+    const local = join(dirOf(key), name);
+    return (await shared.fetch(`query-results/${key}/${name}`, local)) ? local : undefined;
+  };
 
-  const readIndex = async (dir: string): Promise<ResultIndex | undefined> => {
-    const text = await readFile(join(dir, 'index.json'), 'utf8').catch(() => undefined);
+  const readIndex = async (key: string): Promise<ResultIndex | undefined> => {
+    const file = await fetched(key, 'index.json');
+    const text = file && (await readFile(file, 'utf8').catch(() => undefined));
     return text === undefined ? undefined : (JSON.parse(text) as ResultIndex);
   };
 
@@ -66,19 +79,22 @@ export function createResultStore(options: { dataDir: string; retentionMs: numbe
       // The index is written last: a result without one is incomplete and reads as gone.
       const index: ResultIndex = { rows: rows.length, offsets };
       await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+      // Published in the same order: a shared result with an index has its rows.
+      await shared.publish(`query-results/${key}/rows.jsonl`, join(dir, 'rows.jsonl'), now);
+      await shared.publish(`query-results/${key}/index.json`, join(dir, 'index.json'), now);
       await utimes(dir, now, now);
     },
 
     async read(key, start, count) {
-      const dir = dirOf(key);
-      const index = await readIndex(dir);
+      const index = await readIndex(key);
       if (!index) return undefined;
       const end = Math.min(start + count, index.rows);
       if (end <= start) return [];
       const firstChunk = Math.floor(start / CHUNK_ROWS);
       const from = index.offsets[firstChunk];
       const to = index.offsets[Math.ceil(end / CHUNK_ROWS)];
-      const file = await open(join(dir, 'rows.jsonl'), 'r').catch(() => undefined);
+      const rowsFile = await fetched(key, 'rows.jsonl');
+      const file = rowsFile && (await open(rowsFile, 'r').catch(() => undefined));
       if (!file) return undefined;
       try {
         const buffer = Buffer.alloc(to - from);
@@ -91,8 +107,14 @@ export function createResultStore(options: { dataDir: string; retentionMs: numbe
       }
     },
 
-    remove: (key) => rm(dirOf(key), { recursive: true, force: true }),
+    async remove(key) {
+      await rm(dirOf(key), { recursive: true, force: true });
+      await shared.remove(`query-results/${key}`);
+    },
 
-    purge: (now) => removeExpired(root, options.retentionMs, now),
+    async purge(now) {
+      await shared.removeExpired('query-results', options.retentionMs, now);
+      return removeExpired(root, options.retentionMs, now);
+    },
   };
 }
