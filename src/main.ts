@@ -19,9 +19,10 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    // A second signal means the operator will not wait for the drain.
+    if (stopping) process.exit(1);
     stopping = true;
-    server.log.info(`${signal} received, shutting down`);
+    server.log.info(`${signal} received: draining (jobs, then requests in flight), then stopping`);
     await rosetta.close();
     process.exit(0);
   };

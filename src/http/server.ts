@@ -6,6 +6,7 @@ import { fieldErrorFormatter } from './kit/validate.ts';
 import { lazySerializers, lazyValidators } from './lazy-schemas.ts';
 import { OneLinePerRequest, REDACTED, redactedLogPaths, requestSerializer } from './log-redaction.ts';
 import { ErrorBodySchema, nativeErrors } from './native/envelope.ts';
+import { requestIdOf } from './request-ids.ts';
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -64,6 +65,8 @@ export function createServer(
             redact: { paths: redactedLogPaths, censor: REDACTED },
           },
     logController: new OneLinePerRequest(),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     bodyLimit: options.bodyLimitBytes ?? 50 * 1024 * 1024,
     schemaErrorFormatter: fieldErrorFormatter,
     schemaController: {
@@ -80,6 +83,9 @@ export function createServer(
 
   const routes: RegisteredRoute[] = [];
   app.decorate('registeredRoutes', routes);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD') routes.push({ method, url: route.url });

@@ -42,6 +42,8 @@ export async function startTestApp(
     ROSETTA_BOOTSTRAP_API_KEY: ADMIN_KEY,
     ROSETTA_DEMO: options.demo === false ? 'false' : 'true',
     LOG_LEVEL: 'silent',
+    // Closing a test app interrupts its running jobs at once, as before graceful shutdown.
+    ROSETTA_SHUTDOWN_GRACE_SECONDS: '0',
     ...options.env,
   });
   const rosetta = await createRosetta(config);

@@ -131,6 +131,18 @@ export const dueJobIds = async (db: Db, type: string, now: string, limit: number
       .execute()
   ).map((r) => r.id);
 
+/** Jobs due and waiting for a worker, per type, across every process on the store. */
+export const dueJobCounts = async (db: Db, now: string): Promise<Record<string, number>> => {
+  const rows = await db
+    .selectFrom('jobs')
+    .select(['type', (eb) => eb.fn.countAll<number | string>().as('due')])
+    .where('status', '=', 'queued')
+    .where('run_after', '<=', now)
+    .groupBy('type')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.type, Number(row.due)]));
+};
+
 /**
  * Takes a queued job for one attempt. The status test in the WHERE makes this a compare-and-set:
  * on PostgreSQL a second claimer blocks on the row lock, re-reads the row, and updates nothing.

@@ -4,7 +4,7 @@ import { authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
 import { conflict, notFound, RosettaError, validationError } from '../errors.ts';
 import { byIdNewestFirst, type Page, type PageRequest, pageFromRows, pageWindow } from '../paging.ts';
-import { appendLog, cancelJob, findJob, insertJob, listJobs, readLogs, toJob } from './repo.ts';
+import { appendLog, cancelJob, dueJobCounts, findJob, insertJob, listJobs, readLogs, toJob } from './repo.ts';
 import {
   type EnqueueOptions,
   isFinished,
@@ -52,10 +52,13 @@ export interface JobService {
   cancel(principal: Principal, ref: number | string, access?: JobAccess): Promise<Job>;
   /** Each job type's workers in this process and how many are busy (admins: `job.all`). */
   queues(principal: Principal): JobQueue[];
+  /** Jobs due and not yet claimed, per type, across every node (operations: the metrics). */
+  dueCounts(): Promise<Record<string, number>>;
   /** Resolves with the job once it has ended; ERR_TIMEOUT after `timeoutMs`. */
   wait(id: number, options: { timeoutMs: number }): Promise<Job>;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops claiming jobs; running ones may finish within `graceMs` (default 0), then are interrupted. */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -208,7 +211,8 @@ export function createJobService(options: JobServiceOptions): JobService {
         busy: worker.busy(type),
       }));
     },
+    dueCounts: () => dueJobCounts(db, now().toISOString()),
     start: () => worker.start(),
-    stop: () => worker.stop(),
+    stop: (stopOptions) => worker.stop(stopOptions?.graceMs),
   };
 }

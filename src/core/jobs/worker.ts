@@ -317,13 +317,18 @@ export function createWorker(options: WorkerOptions) {
     abort(jobId: number, reason: JobAbort): void {
       active.get(jobId)?.controller.abort(reason);
     },
-    /** Stops claiming; running attempts are interrupted (requeued or failed by type) and awaited. */
-    async stop(): Promise<void> {
+    /**
+     * Stops claiming; running attempts may finish within `graceMs` (default none), then those
+     * left are interrupted (requeued or failed by type) and awaited.
+     */
+    async stop(graceMs = 0): Promise<void> {
       started = false;
       clearInterval(poller);
       for (const timer of wakeTimers) clearTimeout(timer);
       wakeTimers.clear();
       await pumping;
+      if (graceMs > 0)
+        await Promise.race([Promise.all([...active.values()].map((a) => a.done)), sleep(graceMs)]);
       const attempts = [...active.values()];
       for (const attempt of attempts)
         attempt.controller.abort(new JobAbort('shutdown', 'the server is stopping'));
