@@ -11,6 +11,7 @@ import {
   createUserPrincipalLookup,
   type Principal,
 } from './core/auth/index.ts';
+import { type ClusterBus, createClusterRelay, openClusterBus } from './core/cluster/index.ts';
 import {
   createContentChecks,
   createContentJobs,
@@ -31,8 +32,10 @@ import {
 } from './core/directory/index.ts';
 import { createDomainEvents } from './core/events.ts';
 import { closeRenderPool, createExportService } from './core/exports/index.ts';
+import { sharedFilesOf } from './core/files/index.ts';
 import { createExternalIds } from './core/ids/index.ts';
 import { createJobService } from './core/jobs/index.ts';
+import type { OperationsObserver } from './core/observer.ts';
 import {
   createCacheBusts,
   createQueryCache,
@@ -51,12 +54,14 @@ import { registerSerenyticsDialect } from './http/dialects/serenytics/index.ts';
 import { registerSisenseDialect } from './http/dialects/sisense/index.ts';
 import { registerCredentialLimits } from './http/kit/rate-limit.ts';
 import { registerSecurityHeaders } from './http/kit/security-headers.ts';
+import { createMetrics } from './http/metrics.ts';
 import { registerNativeApi } from './http/native/index.ts';
+import { registerOperations } from './http/operations.ts';
 import { type App, createServer, registerOpenApi } from './http/server.ts';
 import { registerWebApp } from './http/web.ts';
 import type { Services } from './services.ts';
 import { openConfiguredStore } from './store/configured.ts';
-import type { Store } from './store/database.ts';
+import { pingStore, type Store } from './store/database.ts';
 import { migrateToLatest } from './store/migrate.ts';
 
 export const VERSION: string = JSON.parse(
@@ -77,9 +82,12 @@ export interface Rosetta {
 export async function createRosetta(config: Config): Promise<Rosetta> {
   protectDataDir(config.dataDir);
   const store = openConfiguredStore(config);
+  let bus: ClusterBus | undefined;
   try {
     await migrateToLatest(store);
-    const services = buildServices(config, store);
+    bus = await openClusterBus(config);
+    const metrics = createMetrics();
+    const services = buildServices(config, store, bus, metrics.observer);
     registerIngestionJobs(services.jobs, services.data);
     const bootstrap = await bootstrapDirectory(store, {
       adminEmail: config.adminEmail,
@@ -87,22 +95,31 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       bootstrapApiKey: config.bootstrapApiKey,
     });
     const organization = await getDefaultOrganization(store.db);
-    await services.data.connections.ensureEmbedded(organization.id);
+    const storage = await services.data.connections.ensureEmbedded(organization.id);
     if (bootstrap.created && config.demo) await createDemo(services, config, bootstrap, organization.id);
 
     const server = createServer({ logLevel: config.logLevel, trustProxy: config.trustProxy });
+    const operations = registerOperations(server, {
+      metrics,
+      metricsToken: config.metricsToken,
+      dueJobs: services.jobs.dueCounts,
+      checks: {
+        metadata: () => pingStore(store),
+        warehouse: async () => (await services.data.registry.engineFor(storage.id)).ping(),
+      },
+    });
     registerSecurityHeaders(server, { embedOrigins: config.embedOrigins });
     await registerCredentialLimits(server, config);
     await registerOpenApi(server, VERSION);
     await registerNativeApi(server, services, {
       version: VERSION,
-      dataDir: config.dataDir,
+      filesDir: config.filesDir,
       maxUploadBytes: config.uploadMaxMb * 1024 * 1024,
       requestsPerMinute: config.faces.native.requestsPerMinute,
     });
     await registerSerenyticsDialect(server, services, {
       ...config.faces.serenytics,
-      uploads: { dataDir: config.dataDir, maxBytes: config.uploadMaxMb * 1024 * 1024 },
+      uploads: { filesDir: config.filesDir, maxBytes: config.uploadMaxMb * 1024 * 1024 },
     });
     await registerLightdashDialect(server, services, config.faces.lightdash);
     await registerHolisticsDialect(server, services, config.faces.holistics);
@@ -120,25 +137,34 @@ export async function createRosetta(config: Config): Promise<Rosetta> {
       services,
       server,
       bootstrap,
+      // Draining first: readiness turns 503, running jobs get their grace, requests in flight end.
       async close() {
+        operations.markStopping();
+        await services.jobs.stop({ graceMs: config.shutdownGraceSeconds * 1000 });
+        await services.schedules.stop();
         await server.close();
         services.exports.stop();
         services.queryJobs.stop();
         services.trash.stop();
-        await services.schedules.stop();
-        await services.jobs.stop();
         await closeRenderPool();
+        await bus?.close();
         await services.data.close();
         await store.close();
       },
     };
   } catch (error) {
+    await bus?.close().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }
 }
 
-function buildServices(config: Config, store: Store): Services {
+function buildServices(
+  config: Config,
+  store: Store,
+  bus: ClusterBus,
+  observer: OperationsObserver,
+): Services {
   const cache = createQueryCache();
   // The reactions to core changes, subscribed once below: whichever face changed something, they follow.
   const events = createDomainEvents();
@@ -160,16 +186,21 @@ function buildServices(config: Config, store: Store): Services {
     content.folders.forgetItem(source.organizationId, 'data_source', source.uuid),
   );
   const externalIds = createExternalIds(store);
+  // Exports, uploads, attachments, the outbox and query results: readable through every node.
+  const files = { filesDir: config.filesDir, sharedFiles: sharedFilesOf(config.filesStore, store) };
   events.on('objectPurged', ({ organizationId, kind, id }) => externalIds.forget(organizationId, kind, id));
   const data = createDataModule({
     store,
     dataDir: config.dataDir,
+    ...files,
     secret: config.secret,
     events,
     sqlTimeoutMs: config.queryTimeoutSeconds * 1000,
     maxUploadBytes: config.uploadMaxMb * 1024 * 1024,
     maxQueryRows: config.maxQueryRows,
     filing: content.folders,
+    sharedStorage: config.sharedStorage,
+    observer,
   });
   const resolveModel = (principal: Principal, source: string, options?: { granted?: boolean }) =>
     data.models.resolveModel(principal, source, options);
@@ -180,6 +211,8 @@ function buildServices(config: Config, store: Store): Services {
     maxRows: config.maxQueryRows,
     timeoutMs: config.queryTimeoutSeconds * 1000,
     cache,
+    events,
+    observer,
   });
   const auth = createAuthService({
     store,
@@ -216,7 +249,7 @@ function buildServices(config: Config, store: Store): Services {
     },
     jobs,
     owners,
-    dataDir: config.dataDir,
+    ...files,
     secret: config.secret,
     maxRows: config.maxQueryRows,
     escapeFormulas: config.exportFormulaEscape,
@@ -230,7 +263,7 @@ function buildServices(config: Config, store: Store): Services {
       data.connections.runSql(principal, connectionId, input, signal),
     sqlModel: (principal, connectionId, sql) => data.connections.sqlModel(principal, connectionId, sql),
     owners,
-    dataDir: config.dataDir,
+    ...files,
     retentionMs: config.queryResultRetentionMinutes * 60_000,
     queryTimeoutMs: config.queryTimeoutSeconds * 1000,
   });
@@ -242,7 +275,7 @@ function buildServices(config: Config, store: Store): Services {
     views,
     renderer: exports,
     attachments: {
-      dataDir: config.dataDir,
+      ...files,
       maxBytes: config.emailAttachmentMaxMb * 1024 * 1024,
       retentionHours: config.exportRetentionHours,
     },
@@ -278,6 +311,8 @@ function buildServices(config: Config, store: Store): Services {
     directory,
   });
   const invitations = createInvitationJobs({ jobs, auth, directory, owners });
+  // Last of the subscriptions: the other nodes are told once this node's own reactions have run.
+  createClusterRelay({ events, bus, cache, engines: data.registry });
   return {
     directory,
     auth,
@@ -319,6 +354,7 @@ function buildServices(config: Config, store: Store): Services {
       python: config.scriptPython,
       sandbox: config.scriptSandbox,
       dataDir: config.dataDir,
+      filesDir: config.filesDir,
       events,
     }),
     exports,

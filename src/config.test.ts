@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,5 +109,76 @@ describe('request limits of the faces', () => {
     expect(() => load({ [name]: value })).toThrow(
       `${name} must be an integer between 0 and 1000000, got "${value}"`,
     );
+  });
+});
+
+describe('operations', () => {
+  it('serves metrics without a token and lets jobs finish for 25 s on shutdown unless told otherwise', () => {
+    expect(load()).toMatchObject({ metricsToken: undefined, shutdownGraceSeconds: 25 });
+    expect(
+      load({ ROSETTA_METRICS_TOKEN: 'scrape-me-0123456789', ROSETTA_SHUTDOWN_GRACE_SECONDS: '0' }),
+    ).toMatchObject({ metricsToken: 'scrape-me-0123456789', shutdownGraceSeconds: 0 });
+  });
+
+  it('refuses a guessable or malformed metrics token and a negative grace, naming the setting', () => {
+    for (const token of ['short', 'has a space in the middle of it', 'x'.repeat(257)])
+      expect(() => load({ ROSETTA_METRICS_TOKEN: token })).toThrow(
+        'ROSETTA_METRICS_TOKEN must be 16 to 256 printable characters without spaces',
+      );
+    expect(() => load({ ROSETTA_SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(
+      'ROSETTA_SHUTDOWN_GRACE_SECONDS must be an integer between 0 and 3600, got "-1"',
+    );
+  });
+});
+
+describe('the cluster bus', () => {
+  it('takes a redis:// or rediss:// URL, and none by default', () => {
+    expect(load().redisUrl).toBeUndefined();
+    expect(load({ ROSETTA_REDIS_URL: 'redis://127.0.0.1:6379/2' }).redisUrl).toBe('redis://127.0.0.1:6379/2');
+    expect(load({ ROSETTA_REDIS_URL: 'rediss://user:pw@cache.example:6380' }).redisUrl).toBe(
+      'rediss://user:pw@cache.example:6380',
+    );
+  });
+
+  it.each(['http://127.0.0.1:6379', '127.0.0.1:6379', 'redis://'])(
+    'refuses %s, naming the setting',
+    (url) => {
+      const attempt = () => load({ ROSETTA_REDIS_URL: url });
+      expect(attempt).toThrow(ConfigError);
+      expect(attempt).toThrow('ROSETTA_REDIS_URL must be a redis:// or rediss:// URL');
+    },
+  );
+});
+
+describe('shared files', () => {
+  it('keeps files in the data dir by default, on the directory store', () => {
+    const config = load();
+    expect(config.filesDir).toBe(config.dataDir);
+    expect(config.filesStore).toBe('directory');
+  });
+
+  it('takes ROSETTA_FILES_DIR as an absolute path, created private when missing', () => {
+    const config = load({ ROSETTA_FILES_DIR: join(dataDir, 'shared', '..', 'files') });
+    expect(config.filesDir).toBe(join(dataDir, 'files'));
+    expect(statSync(config.filesDir).mode & 0o777).toBe(0o700);
+    expect(config.filesStore).toBe('directory');
+  });
+
+  it('puts managed storage on the warehouse of ROSETTA_STORAGE_URL, or refuses it naming the variable', () => {
+    expect(load({}).sharedStorage).toBeUndefined();
+    expect(load({ ROSETTA_STORAGE_URL: 'clickhouse://ch/rosetta' }).sharedStorage).toMatchObject({
+      type: 'clickhouse',
+      database: 'rosetta',
+    });
+    expect(() => load({ ROSETTA_STORAGE_URL: 'duckdb:///tmp/x' })).toThrow(
+      'ROSETTA_STORAGE_URL must start with postgres://, clickhouse:// or clickhouses://',
+    );
+  });
+
+  it('publishes files to PostgreSQL when the metadata is there and no files dir is set', () => {
+    const postgres = { DATABASE_URL: 'postgres://rosetta@db.example/rosetta' };
+    expect(load(postgres).filesStore).toBe('postgres');
+    expect(load(postgres).filesDir).toBe(dataDir);
+    expect(load({ ...postgres, ROSETTA_FILES_DIR: join(dataDir, 'nfs') }).filesStore).toBe('directory');
   });
 });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseOutboundAllowList } from './core/schedules/outbound.ts';
+import { type SharedStorageSpec, sharedStorageSpecOf } from './engines/storage-url.ts';
 
 /** Every knob of the server, read once from the environment at start. */
 export interface Config {
@@ -11,6 +12,18 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL URL for the metadata store; undefined = SQLite in the data dir. */
   databaseUrl?: string;
+  /**
+   * Where exports, uploads, email attachments, the outbox and query results are kept
+   * (`ROSETTA_FILES_DIR`, default the data dir): a directory every node mounts, or each node's
+   * cache of the PostgreSQL store.
+   */
+  filesDir: string;
+  /** `postgres`: files are published as large objects (metadata on PostgreSQL, no files dir set). */
+  filesStore: 'directory' | 'postgres';
+  /** Redis for the cluster bus (`ROSETTA_REDIS_URL`); undefined = PostgreSQL LISTEN/NOTIFY, or one node on SQLite. */
+  redisUrl?: string;
+  /** Managed storage on a warehouse every node reaches (`ROSETTA_STORAGE_URL`); undefined = the embedded DuckDB. */
+  sharedStorage?: SharedStorageSpec;
   secret: string;
   adminEmail: string;
   adminPassword?: string;
@@ -52,6 +65,10 @@ export interface Config {
   exportFormulaEscape: boolean;
   /** Largest upload (CSV, gzipped CSV once decompressed, JSON rows file) in MB. */
   uploadMaxMb: number;
+  /** Bearer token `GET /metrics` asks for; undefined = metrics are served to anyone who reaches the port. */
+  metricsToken?: string;
+  /** Seconds a stopping server lets running jobs finish before interrupting them (they are requeued). */
+  shutdownGraceSeconds: number;
   /** The knobs of each face. */
   faces: {
     native: FaceRequestLimits;
@@ -132,6 +149,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/** Long enough not to be guessed, and a single header token. */
+function metricsToken(env: Env): string | undefined {
+  const token = env.ROSETTA_METRICS_TOKEN;
+  if (!token) return undefined;
+  if (!/^[\x21-\x7e]{16,256}$/.test(token))
+    throw new ConfigError('ROSETTA_METRICS_TOKEN must be 16 to 256 printable characters without spaces');
+  return token;
+}
+
 /** A face's request limit: off unless set, as a face's clients may not expect 429s. */
 const requestsPerMinute = (env: Env, name: string) => integer(env, name, 0, 0, 1_000_000);
 
@@ -197,6 +223,16 @@ function trustProxy(env: Env): boolean | number | string {
 }
 
 /** The secret is generated once and kept in the data dir, so encrypted secrets survive restarts. */
+function sharedStorage(env: Env): SharedStorageSpec | undefined {
+  const raw = env.ROSETTA_STORAGE_URL;
+  if (!raw) return undefined;
+  try {
+    return sharedStorageSpecOf(raw);
+  } catch (error) {
+    throw new ConfigError(`ROSETTA_STORAGE_URL ${(error as Error).message}`);
+  }
+}
+
 function loadOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -214,6 +250,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
+  const redisUrl = env.ROSETTA_REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^/\s]/.test(redisUrl)) {
+    // Not echoed: the URL may hold a password.
+    throw new ConfigError('ROSETTA_REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  const filesDir = env.ROSETTA_FILES_DIR ? resolve(env.ROSETTA_FILES_DIR) : dataDir;
+  mkdirSync(filesDir, { recursive: true, mode: 0o700 });
+  const filesStore = databaseUrl && !env.ROSETTA_FILES_DIR ? 'postgres' : 'directory';
   const secret = env.ROSETTA_SECRET || loadOrCreateSecret(dataDir);
   if (secret.length < 16) throw new ConfigError('ROSETTA_SECRET must be at least 16 characters');
 
@@ -276,6 +320,10 @@ export function loadConfig(env: Env = process.env): Config {
     host: env.HOST || '0.0.0.0',
     dataDir,
     databaseUrl,
+    filesDir,
+    filesStore,
+    redisUrl,
+    sharedStorage: sharedStorage(env),
     secret,
     adminEmail,
     adminPassword,
@@ -302,6 +350,9 @@ export function loadConfig(env: Env = process.env): Config {
     // 1 GiB: the native upload's former fixed cap; ~10 million rows of typical CSV, while a
     // gzip bomb stops there instead of filling the disk and the warehouse.
     uploadMaxMb: integer(env, 'ROSETTA_UPLOAD_MAX_MB', 1024, 1, 1024 * 1024),
+    metricsToken: metricsToken(env),
+    // Below the 30 s a container orchestrator waits after SIGTERM before it kills.
+    shutdownGraceSeconds: integer(env, 'ROSETTA_SHUTDOWN_GRACE_SECONDS', 25, 0, 3600),
     faces: {
       native: { requestsPerMinute: requestsPerMinute(env, 'ROSETTA_NATIVE_RATE_LIMIT_PER_MINUTE') },
       serenytics: {

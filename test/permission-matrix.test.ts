@@ -93,7 +93,7 @@ const FACES: { name: string; prefix: string; table: RoutePermissions; takes: Kin
   // `Authorization: Bearer` takes every secret; embeds have no way in.
   { name: 'Sisense', prefix: '/sisense', table: sisensePermissions, takes: reader },
 ];
-const ROOT = new Set(['GET /health', 'GET /', 'GET /*']);
+const ROOT = new Set(['GET /health', 'GET /health/ready', 'GET /metrics', 'GET /', 'GET /*']);
 
 const faceOf = (url: string) => FACES.find((face) => url.startsWith(`${face.prefix}/`));
 

@@ -108,7 +108,10 @@ async function createOrganizationCommand(input: NewOrganization, out: Output): P
     await migrateToLatest(store);
     const data = createDataModule({ store, dataDir: config.dataDir, secret: config.secret });
     try {
-      const created = await createOrganizationWithAdmin({ store, connections: data.connections }, input);
+      const created = await createOrganizationWithAdmin(
+        { store, connections: data.connections, sharedStorage: config.sharedStorage !== undefined },
+        input,
+      );
       const lines = [
         `Organization "${created.organization.name}" created (${created.organization.uuid}), with its own warehouse.`,
         `  admin:                    ${created.adminEmail}`,

@@ -96,6 +96,14 @@ describe('createOrganizationWithAdmin', () => {
     expect(await refusal(createOrganizationWithAdmin(deps, { name: 'Acme', adminEmail: 'x@y.test' }))).toBe(
       'ERR_CONFLICT name an organization named "Acme" already exists',
     );
+    expect(
+      await refusal(
+        createOrganizationWithAdmin(
+          { ...deps, sharedStorage: true },
+          { name: 'Initech', adminEmail: 'a@i.test' },
+        ),
+      ),
+    ).toMatch(/^ERR_CONFLICT .*one organization/);
     expect(await refusal(createOrganizationWithAdmin(deps, { name: 'Initech', adminEmail: 'nope' }))).toBe(
       'ERR_VALIDATION adminEmail adminEmail: is not an email address',
     );

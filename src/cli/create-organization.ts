@@ -53,7 +53,12 @@ export function checkNewOrganization(input: NewOrganization): NewOrganization {
  * set up by a first start, so that the default organization stays the one that was there first.
  */
 export async function createOrganizationWithAdmin(
-  deps: { store: Store; connections: Pick<ConnectionService, 'ensureEmbedded'> },
+  deps: {
+    store: Store;
+    connections: Pick<ConnectionService, 'ensureEmbedded'>;
+    /** Managed storage on one shared warehouse (`ROSETTA_STORAGE_URL`). */
+    sharedStorage?: boolean;
+  },
   input: NewOrganization,
 ): Promise<CreatedOrganization> {
   const { db } = deps.store;
@@ -61,6 +66,12 @@ export async function createOrganizationWithAdmin(
   const password = adminPassword ?? generatePassword();
   if ((await countOrganizations(db)) === 0)
     throw conflict('the store has no organization yet: start the server once, then create more');
+  // A shared warehouse has no walls between organizations: a developer's SQL on it could read
+  // another organization's managed tables, which each organization's own DuckDB file prevents.
+  if (deps.sharedStorage)
+    throw conflict(
+      'with ROSETTA_STORAGE_URL every organization would share one storage warehouse: a deployment with shared storage has one organization',
+    );
   const apiKey = generateApiKey();
   let created: { organization: Organization; project: Project };
   try {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import type { SharedStorageSpec } from '../../engines/storage-url.ts';
 import type { Store } from '../../store/database.ts';
 import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
@@ -20,6 +21,17 @@ import { duckdbFile, organizationFolder } from './warehouse-files.ts';
 
 export const EMBEDDED_CONNECTION_NAME = 'Embedded DuckDB';
 export const EMBEDDED_DUCKDB_FILE = 'warehouse.duckdb';
+export const SHARED_STORAGE_CONNECTION_NAME = 'Shared storage';
+
+/**
+ * What the organization's builtin connection shows: its embedded DuckDB, or the shared storage
+ * (the engine registry reaches it with the configured credentials, which are never stored here).
+ */
+function builtinInput(sharedStorage: SharedStorageSpec | undefined): ConnectionInput {
+  if (!sharedStorage) return { name: EMBEDDED_CONNECTION_NAME, type: 'duckdb', file: EMBEDDED_DUCKDB_FILE };
+  const { type, host, port, database, user, ssl } = sharedStorage;
+  return { name: SHARED_STORAGE_CONNECTION_NAME, type, host, port, database, user, ssl };
+}
 
 /**
  * Connections (warehouses). Rules: developers and admins may read, test, browse and query them
@@ -62,7 +74,14 @@ export interface ConnectionService {
   sqlModel(principal: Principal, ref: number | string, sql: unknown): Promise<Model>;
 }
 
-const connectionTypes: readonly ConnectionType[] = ['duckdb', 'postgres', 'mysql'];
+const connectionTypes: readonly ConnectionType[] = ['duckdb', 'postgres', 'mysql', 'clickhouse'];
+
+/** A server's port when the connection names none: each vendor's default (ClickHouse: its HTTP port). */
+export const DEFAULT_PORTS: Record<Exclude<ConnectionType, 'duckdb'>, number> = {
+  postgres: 5432,
+  mysql: 3306,
+  clickhouse: 8123,
+};
 
 function toConnection(row: Selectable<ConnectionsTable>): Connection {
   return {
@@ -112,6 +131,7 @@ export function createConnectionService(deps: {
   dataDir: string;
   sqlTimeoutMs?: number;
   events: DomainEvents;
+  sharedStorage?: SharedStorageSpec;
 }): ConnectionService {
   const { db } = deps.store;
   const fileIn = (organizationId: number) => async (file: string) =>
@@ -138,7 +158,7 @@ export function createConnectionService(deps: {
       name: input.name.trim(),
       type: input.type,
       host: remote ? (input.host ?? null) : null,
-      port: remote ? (input.port ?? (input.type === 'postgres' ? 5432 : 3306)) : null,
+      port: input.type === 'duckdb' ? null : (input.port ?? DEFAULT_PORTS[input.type]),
       database_name: remote ? (input.database ?? null) : null,
       user_name: remote ? (input.user ?? null) : null,
       ssl: remote && input.ssl ? 1 : 0,
@@ -324,12 +344,18 @@ export function createConnectionService(deps: {
         .where('organization_id', '=', organizationId)
         .where('builtin', '=', 1)
         .executeTakeFirst();
-      if (existing) return toConnection(existing);
-      return insert(
-        organizationId,
-        { name: EMBEDDED_CONNECTION_NAME, type: 'duckdb', file: EMBEDDED_DUCKDB_FILE },
-        true,
-      );
+      const input = builtinInput(deps.sharedStorage);
+      if (!existing) return insert(organizationId, input, true);
+      if (existing.type === input.type && existing.name === input.name) return toConnection(existing);
+      // Storage moved (to or from a shared warehouse): the connection shown says where it is now.
+      const row = await db
+        .updateTable('connections')
+        .set({ ...columnsOf(input, existing.uuid), updated_at: nowIso() })
+        .where('id', '=', existing.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await deps.registry.invalidate(row.id);
+      return toConnection(row);
     },
   };
   return service;

@@ -3,6 +3,7 @@ import type { EngineSpec } from '../../engines/spec.ts';
 import type { Engine } from '../../engines/types.ts';
 import type { Store } from '../../store/database.ts';
 import { notFound, RosettaError } from '../errors.ts';
+import { DEFAULT_PORTS } from './connections.ts';
 import type { SecretBox } from './secrets.ts';
 import type { ConnectionsTable } from './tables.ts';
 import { duckdbFile, organizationFolder } from './warehouse-files.ts';
@@ -21,6 +22,11 @@ export interface EngineRegistry {
   /** Opens a throw-away engine and pings it, so a test never disturbs the shared pool. */
   probe(connectionId: number, timeoutMs?: number): Promise<void>;
   invalidate(connectionId: number): Promise<void>;
+  /**
+   * Closes the engines of connections whose settings changed (or that are gone) since they were
+   * opened: for a node that may have missed the invalidations of another (core/cluster).
+   */
+  revalidate(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,17 +36,20 @@ async function specOfConnection(
   row: Selectable<ConnectionsTable>,
   secrets: SecretBox,
   dataDir: string,
+  sharedStorage: EngineSpec | undefined,
 ): Promise<EngineSpec> {
+  // The organization's own warehouse is the shared storage every node reaches, when there is one.
+  if (row.builtin === 1 && sharedStorage) return sharedStorage;
   if (row.type === 'duckdb') {
     const folder = await organizationFolder(store.db, dataDir, row.organization_id);
     return { type: 'duckdb', file: await duckdbFile(dataDir, folder, row.file ?? '') };
   }
-  if (row.type !== 'postgres' && row.type !== 'mysql')
+  if (row.type !== 'postgres' && row.type !== 'mysql' && row.type !== 'clickhouse')
     throw new Error(`connection ${row.id} has unknown type ${row.type}`);
   return {
     type: row.type,
     host: row.host ?? '',
-    port: row.port ?? (row.type === 'postgres' ? 5432 : 3306),
+    port: row.port ?? DEFAULT_PORTS[row.type],
     database: row.database_name ?? '',
     user: row.user_name ?? '',
     password: row.password_secret ? secrets.open(row.password_secret, row.uuid) : undefined,
@@ -53,6 +62,8 @@ export function createEngineRegistry(deps: {
   secrets: SecretBox;
   dataDir: string;
   createEngine: EngineFactory;
+  /** Managed storage on a shared warehouse (`ROSETTA_STORAGE_URL`): the builtin connections' warehouse. */
+  sharedStorage?: EngineSpec;
 }): EngineRegistry {
   const engines = new Map<string, { engine: Engine; users: Set<number> }>();
   const keyOfConnection = new Map<number, string>();
@@ -65,7 +76,7 @@ export function createEngineRegistry(deps: {
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!row) throw notFound('connection', connectionId);
-    return specOfConnection(deps.store, row, deps.secrets, deps.dataDir);
+    return specOfConnection(deps.store, row, deps.secrets, deps.dataDir, deps.sharedStorage);
   }
 
   async function release(connectionId: number): Promise<void> {
@@ -119,6 +130,16 @@ export function createEngineRegistry(deps: {
       }
     },
     invalidate: release,
+    async revalidate() {
+      for (const [connectionId, key] of [...keyOfConnection]) {
+        // Unreadable settings (deleted, or the store briefly down) close the engine too: it reopens on demand.
+        const current = await specOf(connectionId).then(
+          (spec) => JSON.stringify(spec),
+          () => undefined,
+        );
+        if (current !== key) await release(connectionId);
+      }
+    },
     async close() {
       const all = [...engines.values()];
       engines.clear();

@@ -1,7 +1,11 @@
 import { createEngine } from '../../engines/index.ts';
+import type { SharedStorageSpec } from '../../engines/storage-url.ts';
 import type { Store } from '../../store/database.ts';
+import { createStoreLock } from '../../store/locks.ts';
 import { createDomainEvents, type DomainEvents } from '../events.ts';
+import type { SharedFiles } from '../files/index.ts';
 import type { ItemFiling } from '../filing.ts';
+import type { OperationsObserver } from '../observer.ts';
 import type { TrashBin } from '../trash/bin.ts';
 import { type ConnectionBrowser, createConnectionBrowser } from './connection-browser.ts';
 import { type ConnectionService, createConnectionService } from './connections.ts';
@@ -50,7 +54,7 @@ export {
 export { type ModelService, modelOfDataSource, SOURCE_TABLE } from './models.ts';
 export { createSecretBox, type SecretBox } from './secrets.ts';
 export type { FileLoadOptions, SourceFileService } from './source-files.ts';
-export { type DataSourceService, relationOf, STORAGE_SCHEMA } from './sources.ts';
+export { type DataSourceService, relationOf } from './sources.ts';
 export type { IngestResult } from './storage-writes.ts';
 export type * from './types.ts';
 export { DEFAULT_UPLOAD_MAX_BYTES, uploadError, uploadTooLarge } from './upload-limit.ts';
@@ -77,6 +81,10 @@ export interface DataModule {
 export function createDataModule(deps: {
   store: Store;
   dataDir: string;
+  /** Where staged uploads go (`<filesDir>/uploads`); the data dir by default. */
+  filesDir?: string;
+  /** Where staged uploads are published for the other nodes; none beyond the files dir by default. */
+  sharedFiles?: SharedFiles;
   /** The server secret (`config.secret`) from which the connection-secret key is derived. */
   secret: string;
   /** Where data, connection, model and source changes are announced; a private bus by default. */
@@ -90,6 +98,10 @@ export function createDataModule(deps: {
   maxQueryRows?: number;
   /** Files sources and models in data-source folders (the content module's); none by default. */
   filing?: ItemFiling;
+  /** Told the rows each write into managed storage committed. */
+  observer?: Pick<OperationsObserver, 'rowsWritten'>;
+  /** Managed storage on a warehouse every node reaches, instead of each organization's embedded DuckDB. */
+  sharedStorage?: SharedStorageSpec;
 }): DataModule {
   const secrets = createSecretBox(deps.secret);
   const events = deps.events ?? createDomainEvents();
@@ -98,9 +110,15 @@ export function createDataModule(deps: {
     secrets,
     dataDir: deps.dataDir,
     createEngine: deps.createEngine ?? createEngine,
+    sharedStorage: deps.sharedStorage,
   });
   const { filing } = deps;
-  const sources = createDataSourceService({ store: deps.store, registry, filing });
+  const sources = createDataSourceService({
+    store: deps.store,
+    registry,
+    filing,
+    ...(deps.sharedStorage && { storageLock: createStoreLock(deps.store) }),
+  });
   const { maxUploadBytes } = deps;
   const models = createModelService({ store: deps.store, registry, sources, events, filing });
   const memberRules = createMemberRuleService({ store: deps.store, models, sources });
@@ -110,6 +128,7 @@ export function createDataModule(deps: {
     events,
     maxUploadBytes,
     maxQueryRows: deps.maxQueryRows,
+    observer: deps.observer,
   });
   const connections = createConnectionService({
     store: deps.store,
@@ -118,6 +137,7 @@ export function createDataModule(deps: {
     dataDir: deps.dataDir,
     sqlTimeoutMs: deps.sqlTimeoutMs,
     events,
+    sharedStorage: deps.sharedStorage,
   });
   return {
     connections,
@@ -132,7 +152,8 @@ export function createDataModule(deps: {
     memberRules,
     ingestor,
     files: createSourceFileService({
-      dataDir: deps.dataDir,
+      filesDir: deps.filesDir ?? deps.dataDir,
+      sharedFiles: deps.sharedFiles,
       secret: deps.secret,
       sources,
       ingestor,

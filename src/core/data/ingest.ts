@@ -2,6 +2,7 @@ import type { JsonScalar, StorageColumn, StorageOperation } from '../../engines/
 import type { Principal } from '../auth/principal.ts';
 import { fieldError, notFound, validationError } from '../errors.ts';
 import type { DomainEvents } from '../events.ts';
+import type { OperationsObserver } from '../observer.ts';
 import { checkColumnName, checkStorageColumns, storageColumnsOf } from './columns.ts';
 import { type CsvOptions, loadCsvFile } from './csv.ts';
 import type { DataSourceService } from './sources.ts';
@@ -171,6 +172,8 @@ export function createStorageIngestor(deps: {
   maxUploadBytes?: number;
   /** Rows a row-policy check reads at most (configuration `maxQueryRows`); default 1 000 000. */
   maxQueryRows?: number;
+  /** Told the rows of each committed write. */
+  observer?: Pick<OperationsObserver, 'rowsWritten'>;
 }): StorageIngestor {
   const { sources } = deps;
   const policyOf = (principal: Principal, source: DataSource) =>
@@ -287,11 +290,16 @@ export function createStorageIngestor(deps: {
    * left one write's table under the other's recorded columns.
    */
   const queues = new Map<number, Promise<unknown>>();
-  function serialized<T>(source: DataSource, write: (current: DataSource) => Promise<T>): Promise<T> {
+  function serialized(
+    source: DataSource,
+    write: (current: DataSource) => Promise<IngestResult>,
+  ): Promise<IngestResult> {
     const run = async () => {
       const current = await sources.find(source.organizationId, source.id);
       if (!current) throw notFound('data source', source.uuid);
-      return write(current);
+      const written = await write(current);
+      deps.observer?.rowsWritten(written.rows);
+      return written;
     };
     const result = (queues.get(source.id) ?? Promise.resolve()).then(run);
     const settled = result.catch(() => undefined);

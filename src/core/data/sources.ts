@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import { hasManagedStorage } from '../../engines/index.ts';
 import type { ColumnInfo, Engine, ManagedStorage } from '../../engines/types.ts';
 import type { Store } from '../../store/database.ts';
+import type { StoreLock } from '../../store/locks.ts';
 import { nowIso } from '../../store/schema.ts';
 import { recordAudit } from '../audit/index.ts';
 import { authorize, inScope } from '../auth/authorize.ts';
@@ -15,11 +16,9 @@ import { type AccessEntry, checkAccess, onAccessList, parseAccess, requireEditAc
 import { checkPolicies, checkPrimaryKey, checkStorageColumns, storageColumnInfo } from './columns.ts';
 import type { EngineRegistry } from './engine-registry.ts';
 import { isNumericRef } from './refs.ts';
+import { lockedStorage } from './storage-lock.ts';
 import type { DataSourcesTable } from './tables.ts';
 import type { DataSource, DataSourceInput, DataSourcePatch, DataSourceType, SourceFormula } from './types.ts';
-
-/** Managed tables live in this schema of the embedded DuckDB (the engine creates it). */
-export const STORAGE_SCHEMA = 'storage';
 
 type StorageInput = Extract<DataSourceInput, { type: 'storage' }>;
 
@@ -124,6 +123,8 @@ export function createDataSourceService(deps: {
   registry: EngineRegistry;
   /** Files sources in data-source folders (`update` with `folderId`). */
   filing?: ItemFiling;
+  /** Held around every write to a managed table when several nodes share its warehouse. */
+  storageLock?: StoreLock;
 }): DataSourceService {
   const { db } = deps.store;
   const filing = deps.filing ?? noFiling;
@@ -188,12 +189,14 @@ export function createDataSourceService(deps: {
     return matches[0].columns;
   }
 
-  async function storageOf(source: DataSource): Promise<Engine & ManagedStorage> {
-    const engine = await deps.registry.engineFor(source.connectionId);
+  async function storageOfConnection(connectionId: number): Promise<Engine & ManagedStorage> {
+    const engine = await deps.registry.engineFor(connectionId);
     if (!hasManagedStorage(engine))
-      throw new RosettaError('ERR_ENGINE', `connection ${source.connectionId} has no managed storage`);
-    return engine;
+      throw new RosettaError('ERR_ENGINE', `connection ${connectionId} has no managed storage`);
+    return deps.storageLock ? lockedStorage(engine, deps.storageLock) : engine;
   }
+
+  const storageOf = (source: DataSource) => storageOfConnection(source.connectionId);
 
   async function insertRow(
     organizationId: number,
@@ -240,11 +243,12 @@ export function createDataSourceService(deps: {
       .executeTakeFirst();
     if (!embedded)
       throw new RosettaError('ERR_CONFLICT', 'the organization has no embedded connection for storage');
+    const storage = await storageOfConnection(embedded.id);
     const created = await insertRow(organizationId, {
       name: checkName(input.name),
       type: 'storage',
       connection_id: embedded.id,
-      schema_name: STORAGE_SCHEMA,
+      schema_name: storage.storageSchema,
       table_name: null,
       sql_text: null,
       columns: JSON.stringify(infos),

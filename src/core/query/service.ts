@@ -1,6 +1,8 @@
 import type { CompiledQuery, Engine, EngineDialect, QueryResult } from '../../engines/types.ts';
 import { type AuthorizedResource, authorize, can } from '../auth/authorize.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { DomainEvents } from '../events.ts';
+import type { OperationsObserver } from '../observer.ts';
 import type { QueryCache } from './cache.ts';
 import { withMetadata } from './columns.ts';
 import { type CompiledRows, type CompileOptions, countResolved } from './compile.ts';
@@ -28,6 +30,10 @@ export interface QueryServiceDeps {
   maxRows: number;
   timeoutMs: number;
   cache?: QueryCache;
+  /** Told of an explicit invalidation (`cacheInvalidated`), so other nodes drop theirs too. */
+  events?: Pick<DomainEvents, 'emit'>;
+  /** Told of each cache lookup and how long each statement took on its engine. */
+  observer?: Pick<OperationsObserver, 'queryRan' | 'cacheLookup'>;
   /** The clock for relative date filters (tests pin it). */
   now?: () => Date;
 }
@@ -212,11 +218,14 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       query,
     };
     const hit = options.noCache ? undefined : deps.cache?.get(key);
+    if (deps.cache && !options.noCache) deps.observer?.cacheLookup(hit !== undefined);
     if (hit) return { result: hit, cached: true };
+    const started = performance.now();
     const result = await engine.run(
       { sql: query.sql, params: query.params },
       { maxRows: rowCap, signal: options.signal, timeoutMs: deps.timeoutMs, readOnly: query.readOnly },
     );
+    deps.observer?.queryRan(engine.dialect, (performance.now() - started) / 1000);
     deps.cache?.set(key, result);
     return { result, cached: false };
   };
@@ -371,7 +380,13 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     },
     invalidate(principal, scope = {}) {
       authorize(principal, 'cache.invalidate');
-      return deps.cache?.invalidate(scope) ?? 0;
+      const dropped = deps.cache?.invalidate(scope) ?? 0;
+      // Emit never throws (a failing reaction is logged), so the count need not wait for the other nodes.
+      void deps.events?.emit(
+        'cacheInvalidated',
+        scope.connectionId === undefined ? {} : { connectionId: scope.connectionId },
+      );
+      return dropped;
     },
     async tableSql(model, parts) {
       const { quote } = dialects[(await deps.engineFor(model.connectionId)).dialect];

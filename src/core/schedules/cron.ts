@@ -2,11 +2,17 @@ import { Cron } from 'croner';
 import { validationError } from '../errors.ts';
 
 /**
- * Cron expressions are the classic five fields (minute precision): a per-second schedule would
- * only flood inboxes, and the tick resolution is seconds anyway.
+ * Cron expressions are the classic five fields (minute precision), or six with seconds first as
+ * Quartz writes them (`0 0 12 * * ?`), for webhooks and alerts that must react within seconds.
+ * A fire time is seen at the next tick of the scheduler, so finer than its tick only skips times.
  */
 const patternOf = (cron: string, timezone?: string) =>
-  new Cron(cron, { timezone, mode: '5-part', paused: true, domAndDow: false });
+  new Cron(cron, {
+    timezone,
+    mode: cron.trim().split(/\s+/).length === 6 ? '6-part' : '5-part',
+    paused: true,
+    domAndDow: false,
+  });
 
 export function checkTimezone(timezone: string, field = 'timezone'): string {
   try {
@@ -23,8 +29,11 @@ export function checkTimezone(timezone: string, field = 'timezone'): string {
 
 export function checkCron(cron: string, field = 'cron'): string {
   const trimmed = cron.trim().replace(/\s+/g, ' ');
-  if (trimmed.split(' ').length !== 5) {
-    throw validationError(field, 'expected five fields: minute hour day-of-month month day-of-week');
+  if (![5, 6].includes(trimmed.split(' ').length)) {
+    throw validationError(
+      field,
+      'expected five fields (minute hour day-of-month month day-of-week) or six with seconds first',
+    );
   }
   try {
     patternOf(trimmed);

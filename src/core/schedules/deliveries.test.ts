@@ -136,7 +136,7 @@ describe('scheduled deliveries', async () => {
   it('reports ERR_QUOTA from the mailer once the quota is used', async () => {
     const now = () => new Date();
     const dataDir = mkdtempSync(join(tmpdir(), 'rosetta-outbox-'));
-    const outbox = createOutboxStore({ db: h.store.db, now, dataDir });
+    const outbox = createOutboxStore({ db: h.store.db, now, filesDir: dataDir });
     const mailer = createMailer({ db: h.store.db, now, outbox, dailyQuota: 1 });
     const message = { to: ['x@example.test'], subject: 's', text: 't', attachments: [] };
     const error = await mailer
@@ -236,7 +236,7 @@ describe('scheduled deliveries', async () => {
         (e) => (isRosettaError(e) ? `${e.code} ${e.field}` : String(e)),
       );
     expect(await fieldOf({ ...base, cron: '61 * * * *' })).toBe('ERR_VALIDATION cron');
-    expect(await fieldOf({ ...base, cron: '* * * * * *' })).toBe('ERR_VALIDATION cron');
+    expect(await fieldOf({ ...base, cron: '* * * * * * *' })).toBe('ERR_VALIDATION cron');
     expect(await fieldOf({ ...base, timezone: 'Mars/Olympus' })).toBe('ERR_VALIDATION timezone');
     expect(await fieldOf({ ...base, destination: { type: 'email', recipients: ['nope'] } })).toBe(
       'ERR_VALIDATION destination.recipients[0]',

@@ -63,7 +63,7 @@ export const nativeApi = defineFace({
 export async function registerNativeApi(
   app: App,
   services: Services,
-  options: { version: string; dataDir: string; maxUploadBytes?: number; requestsPerMinute?: number },
+  options: { version: string; filesDir: string; maxUploadBytes?: number; requestsPerMinute?: number },
 ): Promise<void> {
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', version: options.version }));
 
@@ -88,7 +88,7 @@ export async function registerNativeApi(
         sources: services.data.sources,
         query: services.query,
         ingestor: services.data.ingestor,
-        dataDir: options.dataDir,
+        filesDir: options.filesDir,
         maxUploadBytes: options.maxUploadBytes,
       });
       registerModelRoutes(api, { models: services.data.models });

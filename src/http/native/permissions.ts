@@ -7,6 +7,9 @@ import type { RoutePermissions } from '../kit/route-permissions.ts';
  */
 export const nativePermissions: RoutePermissions = {
   'GET /health': 'public',
+  'GET /health/ready': 'public',
+  // Its own optional token (ROSETTA_METRICS_TOKEN), for a scraper that is no user.
+  'GET /metrics': 'public',
   'GET /': 'public',
   'GET /*': 'public',
   'GET /api/*': 'public',

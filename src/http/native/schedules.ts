@@ -76,7 +76,11 @@ export const Condition = Type.Object(
 
 export const bodyFields = (kind: ScheduleKind) => ({
   name: Type.String({ minLength: 1, maxLength: 255 }),
-  cron: Type.String({ minLength: 1, maxLength: 200, description: 'five fields, e.g. "0 8 * * 1"' }),
+  cron: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'five fields, e.g. "0 8 * * 1", or six with seconds first',
+  }),
   timezone: Type.Optional(
     Type.String({
       minLength: 1,
@@ -246,7 +250,11 @@ export function registerScheduleKindRoutes(app: App, schedules: ScheduleService,
 
 const NextRunsQuery = Type.Object(
   {
-    cron: Type.String({ minLength: 1, maxLength: 200, description: 'five fields, e.g. "0 8 * * 1"' }),
+    cron: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'five fields, e.g. "0 8 * * 1", or six with seconds first',
+    }),
     timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'IANA; default UTC' })),
     count: Type.Optional(Type.String({ pattern: '^([1-9]|10)$', description: '1 to 10; default 3' })),
   },
