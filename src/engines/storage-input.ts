@@ -1,5 +1,5 @@
 import { validationError } from '../core/errors.ts';
-import type { ColumnType, JsonScalar } from './types.ts';
+import type { ColumnType, JsonScalar, StorageColumn } from './types.ts';
 
 /**
  * What every managed storage accepts from a batch, whatever the warehouse: column names of one
@@ -30,6 +30,19 @@ export function assertDistinct(names: readonly string[], field: string): void {
       throw validationError(field, 'column names must be non-empty');
     if (seen.has(name.toLowerCase())) throw validationError(field, `column "${name}" appears twice`);
     seen.add(name.toLowerCase());
+  }
+}
+
+/** What every storage checks of a new table: distinct named columns, at least one, keys among them. */
+export function checkTableDefinition(columns: readonly StorageColumn[], primaryKey: readonly string[]): void {
+  assertDistinct(
+    columns.map((column) => column.name),
+    'columns',
+  );
+  if (columns.length === 0) throw validationError('columns', 'a table needs at least one column');
+  for (const key of primaryKey) {
+    if (!columns.some((column) => column.name === key))
+      throw validationError('primaryKey', `unknown column "${key}"`);
   }
 }
 

@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { conflict, notFound, RosettaError, validationError } from '../../core/errors.ts';
 import { columnTypeOfNative } from '../columnTypes.ts';
 import { toEngineError } from '../errors.ts';
-import { assertDistinct } from '../storage-input.ts';
+import { assertDistinct, checkTableDefinition } from '../storage-input.ts';
 import type { ColumnType, JsonScalar, ManagedStorage, StorageColumn, StorageOperation } from '../types.ts';
 import { appendRows } from './appending.ts';
 import { type DuckDbDatabase, quoteIdent, quoteLiteral, STORAGE_SCHEMA } from './database.ts';
@@ -79,15 +79,7 @@ export class DuckDbStorage implements ManagedStorage {
   }
 
   async createTable(table: string, columns: StorageColumn[], primaryKey: string[]): Promise<void> {
-    assertDistinct(
-      columns.map((column) => column.name),
-      'columns',
-    );
-    if (columns.length === 0) throw validationError('columns', 'a table needs at least one column');
-    for (const key of primaryKey) {
-      if (!columns.some((column) => column.name === key))
-        throw validationError('primaryKey', `unknown column "${key}"`);
-    }
+    checkTableDefinition(columns, primaryKey);
     const definitions = columns.map((column) => `${quoteIdent(column.name)} ${SQL_TYPES[column.type]}`);
     if (primaryKey.length > 0)
       definitions.push(`PRIMARY KEY (${columnList(primaryKey.map((name) => ({ name })))})`);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { conflict, notFound, type RosettaError, validationError } from '../../core/errors.ts';
 import { toEngineError } from '../errors.ts';
-import { assertDistinct } from '../storage-input.ts';
+import { assertDistinct, checkTableDefinition } from '../storage-input.ts';
 import type { JsonScalar, ManagedStorage, StorageColumn, StorageOperation } from '../types.ts';
 import { copyFile } from './copy-in.ts';
 import { columnList, columnsOf, quoteIdent, TableWrite } from './table-write.ts';
@@ -73,11 +73,7 @@ export class PostgresStorage implements ManagedStorage {
 
   async createTable(table: string, columns: StorageColumn[], primaryKey: string[]): Promise<void> {
     checkColumns(columns);
-    if (columns.length === 0) throw validationError('columns', 'a table needs at least one column');
-    for (const key of primaryKey) {
-      if (!columns.some((column) => column.name === key))
-        throw validationError('primaryKey', `unknown column "${key}"`);
-    }
+    checkTableDefinition(columns, primaryKey);
     const definitions = columns.map((column) => `${quoteIdent(column.name)} ${SQL_TYPES[column.type]}`);
     if (primaryKey.length > 0) definitions.push(`PRIMARY KEY (${columnList(primaryKey)})`);
     await this.#write(table, async (write) => {
